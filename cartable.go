@@ -1,0 +1,156 @@
+// Package cartable holds the vocabulary every capability shares: the domain error
+// values and their stable codes, the profiles and the roles. It imports nothing of
+// the project, so that every package can depend on it.
+package cartable
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable error code. Clients branch on it; it never
+// changes once published. api/ maps each code to an HTTP status in one place.
+type Code string
+
+// The closed set of domain error codes.
+const (
+	ENotFound           Code = "not_found"
+	EInvalid            Code = "invalid_request"
+	EInvalidName        Code = "invalid_name"
+	ENameConflict       Code = "name_conflict"
+	EPreconditionFailed Code = "precondition_failed"
+	EForbidden          Code = "forbidden"
+	EUnauthorized       Code = "unauthorized"
+	ETooLarge           Code = "too_large"
+	EInvalidMove        Code = "invalid_move"
+	EConflict           Code = "conflict"
+	EQuotaExceeded      Code = "quota_exceeded"
+	EInternal           Code = "internal"
+)
+
+// Error is a domain error: a code, an English detail safe to show to the caller,
+// and optional structured fields (which limit, which name) that travel to the client.
+type Error struct {
+	Code   Code
+	Detail string
+	Fields map[string]any
+}
+
+func (e *Error) Error() string {
+	if e.Detail == "" {
+		return string(e.Code)
+	}
+	return string(e.Code) + ": " + e.Detail
+}
+
+// Errorf builds a domain error with a formatted detail.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
+
+// With returns a copy of e carrying one more structured field.
+func (e *Error) With(key string, value any) *Error {
+	fields := make(map[string]any, len(e.Fields)+1)
+	for k, v := range e.Fields {
+		fields[k] = v
+	}
+	fields[key] = value
+	return &Error{Code: e.Code, Detail: e.Detail, Fields: fields}
+}
+
+// ErrorCode returns the code of the first domain error in err's chain, or EInternal.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// IsCode reports whether err carries the given domain code.
+func IsCode(err error, code Code) bool {
+	return err != nil && ErrorCode(err) == code
+}
+
+// Profile is a user's role in the school, as the ENT provisions it.
+type Profile string
+
+// The ENT profiles.
+const (
+	Student   Profile = "Student"
+	Teacher   Profile = "Teacher"
+	Relative  Profile = "Relative"
+	Personnel Profile = "Personnel"
+	Guest     Profile = "Guest"
+)
+
+// Valid reports whether p is one of the known profiles.
+func (p Profile) Valid() bool {
+	switch p {
+	case Student, Teacher, Relative, Personnel, Guest:
+		return true
+	}
+	return false
+}
+
+// IsStaff reports whether p belongs to the school's staff (teachers and personnel).
+func (p Profile) IsStaff() bool { return p == Teacher || p == Personnel }
+
+// Caller is the authenticated person behind a request, as the directory knows them:
+// who they are, where they work or study, and which groups they belong to. Every
+// access decision reads it; it is loaded once per request.
+type Caller struct {
+	UserID      string
+	DisplayName string
+	Profile     Profile
+	// PrimaryStructureID is the structure charged for the caller's personal space.
+	PrimaryStructureID string
+	Structures         []StructureMembership
+	Groups             []GroupMembership
+}
+
+// StructureMembership is the caller's attachment to one establishment.
+type StructureMembership struct {
+	StructureID string
+	LocalAdmin  bool
+}
+
+// GroupMembership is the caller's membership of one group, with the profile they
+// hold in it (a teacher of the class, a pupil, a parent).
+type GroupMembership struct {
+	GroupID     string
+	StructureID string
+	Kind        string // class, teaching_group, manual
+	Name        string
+	Profile     Profile
+}
+
+// InStructure reports whether the caller is attached to the structure.
+func (c *Caller) InStructure(structureID string) bool {
+	for _, s := range c.Structures {
+		if s.StructureID == structureID {
+			return true
+		}
+	}
+	return false
+}
+
+// IsLocalAdmin reports whether the caller administers the structure.
+func (c *Caller) IsLocalAdmin(structureID string) bool {
+	for _, s := range c.Structures {
+		if s.StructureID == structureID && s.LocalAdmin {
+			return true
+		}
+	}
+	return false
+}
+
+// Group returns the caller's membership of the group, if any.
+func (c *Caller) Group(groupID string) (GroupMembership, bool) {
+	for _, g := range c.Groups {
+		if g.GroupID == groupID {
+			return g, true
+		}
+	}
+	return GroupMembership{}, false
+}
