@@ -14,18 +14,19 @@ type Code string
 
 // The closed set of domain error codes.
 const (
-	ENotFound           Code = "not_found"
-	EInvalid            Code = "invalid_request"
-	EInvalidName        Code = "invalid_name"
-	ENameConflict       Code = "name_conflict"
-	EPreconditionFailed Code = "precondition_failed"
-	EForbidden          Code = "forbidden"
-	EUnauthorized       Code = "unauthorized"
-	ETooLarge           Code = "too_large"
-	EInvalidMove        Code = "invalid_move"
-	EConflict           Code = "conflict"
-	EQuotaExceeded      Code = "quota_exceeded"
-	EInternal           Code = "internal"
+	ENotFound            Code = "not_found"
+	EInvalid             Code = "invalid_request"
+	EInvalidName         Code = "invalid_name"
+	ENameConflict        Code = "name_conflict"
+	EPreconditionFailed  Code = "precondition_failed"
+	EForbidden           Code = "forbidden"
+	EUnauthorized        Code = "unauthorized"
+	ETooLarge            Code = "too_large"
+	EInvalidMove         Code = "invalid_move"
+	EConflict            Code = "conflict"
+	EQuotaExceeded       Code = "quota_exceeded"
+	ERangeNotSatisfiable Code = "range_not_satisfiable"
+	EInternal            Code = "internal"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,
@@ -153,4 +154,32 @@ func (c *Caller) Group(groupID string) (GroupMembership, bool) {
 		}
 	}
 	return GroupMembership{}, false
+}
+
+// Role is what a caller may do with an item, in increasing order of power.
+type Role int
+
+// The roles, ordered: each includes everything the previous ones allow.
+const (
+	// NoRole: the item does not exist for the caller (a 404, never a 403).
+	NoRole Role = iota
+	// Viewer lists, reads, downloads and sees thumbnails (Consulter).
+	Viewer
+	// Contributor also uploads, creates folders, renames, moves and trashes (Contribuer).
+	Contributor
+	// Manager also shares, restores and purges (Gérer).
+	Manager
+)
+
+// String gives the role's wire name.
+func (r Role) String() string {
+	switch r {
+	case Viewer:
+		return "viewer"
+	case Contributor:
+		return "contributor"
+	case Manager:
+		return "manager"
+	}
+	return "none"
 }

@@ -1,0 +1,47 @@
+# Cartable: `make dev` runs it with its dependencies and the demo data; `make test`
+# runs the whole test suite against a throwaway stack.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := /usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin:$(PATH)
+
+DEV_STACK := .dev/stack
+TEST_STACK := .dev/test
+
+.PHONY: dev test bench build lint stack-up stack-down
+
+## dev: start PostgreSQL and MinIO, migrate, load the demo data, serve on :8080
+dev:
+	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh up
+	source $(DEV_STACK)/env
+	echo "The stack keeps running after Ctrl-C; stop it with: make stack-down"
+	go run ./cmd/cartable dev
+
+## test: the whole suite, race detector on, against a throwaway stack
+test:
+	export STACK_DIR=$(TEST_STACK)
+	trap 'deploy/dev/stack.sh down --purge' EXIT
+	deploy/dev/stack.sh up
+	source $(TEST_STACK)/env
+	go test -race -count=1 -timeout 20m ./...
+
+## bench: the benchmarks (bench/)
+bench:
+	export STACK_DIR=$(TEST_STACK)
+	trap 'deploy/dev/stack.sh down --purge' EXIT
+	deploy/dev/stack.sh up
+	source $(TEST_STACK)/env
+	go test -run '^$$' -bench . -benchmem ./bench/...
+
+build:
+	go build -o bin/cartable ./cmd/cartable
+
+lint:
+	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	go vet ./...
+
+stack-up:
+	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh up
+
+stack-down:
+	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh down

@@ -1,0 +1,255 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"cartable"
+	"cartable/workspace"
+)
+
+// multipartOverhead is how far a multipart request may exceed the file it carries
+// (boundaries, part headers, a name field).
+const multipartOverhead = 64 << 10
+
+// uploadFile streams the "file" part of a multipart request into a new file. An
+// optional "name" field sent before it overrides the part's filename. The body is
+// never held in memory or on disk: it goes straight to object storage.
+func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions) error {
+	req := c.Request()
+	if req.ContentLength > s.Workspace.MaxUploadBytes()+multipartOverhead {
+		return tooLargeUpload(s.Workspace.MaxUploadBytes())
+	}
+	reader, err := req.MultipartReader()
+	if err != nil {
+		return cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
+	}
+	name := ""
+	for {
+		part, err := reader.NextPart()
+		if errors.Is(err, io.EOF) {
+			return cartable.Errorf(cartable.EInvalid, `the multipart body has no "file" part`)
+		}
+		if err != nil {
+			return cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
+		}
+		switch part.FormName() {
+		case "name":
+			b, err := io.ReadAll(io.LimitReader(part, 4096))
+			if err != nil {
+				return cartable.Errorf(cartable.EInvalid, "could not read the name field: %v", err)
+			}
+			name = string(b)
+		case "file":
+			if name == "" {
+				name = part.FileName()
+			}
+			it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, workspace.Upload{Name: name, Body: part, Size: -1}, opts)
+			if err != nil {
+				return err
+			}
+			return s.created(c, it)
+		}
+	}
+}
+
+func tooLargeUpload(limit int64) error {
+	return cartable.Errorf(cartable.ETooLarge, "the file is larger than %d bytes; use a resumable upload", limit).With("max_bytes", limit)
+}
+
+// uploadVersion replaces a file's content with the request body.
+func (s *Server) uploadVersion(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	req := c.Request()
+	if req.ContentLength > s.Workspace.MaxUploadBytes() {
+		return tooLargeUpload(s.Workspace.MaxUploadBytes())
+	}
+	it, err := s.Workspace.NewVersion(req.Context(), caller(c), id, workspace.Upload{Body: req.Body, Size: req.ContentLength}, opts)
+	if err != nil {
+		return err
+	}
+	return writeItem(c, http.StatusOK, it)
+}
+
+func (s *Server) download(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	content, err := s.Workspace.Content(c.Request().Context(), caller(c), id, nil)
+	if err != nil {
+		return err
+	}
+	return serveContent(c, content, content.Item.ETag())
+}
+
+func (s *Server) downloadVersion(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	versionID, err := idParam(c, "version")
+	if err != nil {
+		return err
+	}
+	content, err := s.Workspace.Content(c.Request().Context(), caller(c), id, &versionID)
+	if err != nil {
+		return err
+	}
+	return serveContent(c, content, content.Version.ETag())
+}
+
+// serveContent answers a file's bytes with conditional and range requests. Only a
+// single range is served; a multi-range request gets the whole file, as RFC 9110
+// allows.
+func serveContent(c echo.Context, content workspace.Content, etag string) error {
+	req, h := c.Request(), c.Response().Header()
+	size := content.Version.Size
+	h.Set("ETag", etag)
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Last-Modified", content.Version.CreatedAt.UTC().Format(http.TimeFormat))
+	setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "")
+	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	start, length, partial, err := parseRange(req.Header.Get("Range"), req.Header.Get("If-Range"), etag, size)
+	if err != nil {
+		h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
+		return cartable.Errorf(cartable.ERangeNotSatisfiable, "the requested range is not satisfiable").With("size", size)
+	}
+	status := http.StatusOK
+	if partial {
+		status = http.StatusPartialContent
+		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, size))
+	}
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(length, 10))
+	if req.Method == http.MethodHead || length == 0 {
+		c.Response().WriteHeader(status)
+		return nil
+	}
+	body, err := content.Open(req.Context(), start, length)
+	if err != nil {
+		return fmt.Errorf("open content of %s: %w", content.Item.ID, err)
+	}
+	defer body.Close()
+	c.Response().WriteHeader(status)
+	_, err = io.Copy(c.Response(), body)
+	return err // the status is sent: a failure here can only cut the body short
+}
+
+// parseRange reads a single "bytes=" range against size. It returns the whole file
+// when there is no range, several ranges, or an If-Range that no longer matches.
+func parseRange(header, ifRange, etag string, size int64) (start, length int64, partial bool, err error) {
+	if header == "" || (ifRange != "" && ifRange != etag) {
+		return 0, size, false, nil
+	}
+	spec, ok := strings.CutPrefix(header, "bytes=")
+	if !ok || strings.Contains(spec, ",") {
+		return 0, size, false, nil
+	}
+	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	if !ok {
+		return 0, 0, false, errors.New("bad range")
+	}
+	if first == "" { // suffix: the last N bytes
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, 0, false, errors.New("bad suffix range")
+		}
+		n = min(n, size)
+		return size - n, n, true, nil
+	}
+	start, err = strconv.ParseInt(first, 10, 64)
+	if err != nil || start < 0 || start >= size {
+		return 0, 0, false, errors.New("range start out of bounds")
+	}
+	end := size - 1
+	if last != "" {
+		if end, err = strconv.ParseInt(last, 10, 64); err != nil || end < start {
+			return 0, 0, false, errors.New("bad range end")
+		}
+		end = min(end, size-1)
+	}
+	return start, end - start + 1, true, nil
+}
+
+// inlineTypes are shown in the browser; everything else downloads.
+var inlineTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/heic",
+	"application/pdf", "text/plain", "audio/", "video/"}
+
+// setDisposition sets the type and disposition of a download. Types a browser would
+// run (HTML, SVG, XML, scripts) are always attachments, under a sandboxing CSP, and
+// the type served is the one sniffed from the bytes, never one a client claimed.
+func setDisposition(h http.Header, name, mimeType string, forceDownload bool) {
+	base, _, _ := mime.ParseMediaType(mimeType)
+	inline := !forceDownload
+	if inline {
+		inline = false
+		for _, t := range inlineTypes {
+			if base == t || (strings.HasSuffix(t, "/") && strings.HasPrefix(base, t)) {
+				inline = true
+			}
+		}
+	}
+	h.Set(echo.HeaderContentType, mimeType)
+	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox")
+	disposition := "attachment"
+	if inline {
+		disposition = "inline"
+	}
+	h.Set("Content-Disposition", contentDisposition(disposition, name))
+}
+
+// contentDisposition builds an RFC 6266 header: an ASCII fallback filename and the
+// exact UTF-8 name in filename*.
+func contentDisposition(disposition, name string) string {
+	fallback := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, disposition, fallback, encodeExtValue(name))
+}
+
+// encodeExtValue percent-encodes every byte that is not an RFC 5987 attr-char.
+func encodeExtValue(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch < 0x80 && (('a' <= ch && ch <= 'z') || ('A' <= ch && ch <= 'Z') || ('0' <= ch && ch <= '9') || strings.IndexByte("!#$&+-.^_`|~", ch) >= 0) {
+			b.WriteByte(ch)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", ch)
+	}
+	return b.String()
+}
+
+// etagMatches reads an If-None-Match list.
+func etagMatches(header, etag string) bool {
+	for _, candidate := range strings.Split(header, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == "*" || candidate == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,279 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"cartable"
+	"cartable/workspace"
+)
+
+func (s *Server) getItem(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	it, err := s.Workspace.Item(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && etagMatches(match, it.ETag()) {
+		c.Response().Header().Set("ETag", it.ETag())
+		return c.NoContent(http.StatusNotModified)
+	}
+	return writeItem(c, http.StatusOK, it)
+}
+
+func (s *Server) listChildren(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	order := c.QueryParam("order")
+	if order != "" && order != "asc" && order != "desc" {
+		return cartable.Errorf(cartable.EInvalid, "order must be asc or desc")
+	}
+	page, err := s.Workspace.Children(c.Request().Context(), caller(c), id, workspace.ListOptions{
+		Sort: c.QueryParam("sort"), Descending: order == "desc", Cursor: c.QueryParam("cursor"), Limit: limit,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, toPageJSON(page))
+}
+
+// createChild creates a folder (JSON {"name": "...", "folder": {}}) or uploads a file
+// (multipart/form-data with a "file" part) in the folder.
+func (s *Server) createChild(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		return s.uploadFile(c, id, opts)
+	}
+	var body struct {
+		Name   string    `json:"name"`
+		Folder *struct{} `json:"folder"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Folder == nil {
+		return cartable.Errorf(cartable.EInvalid, `to create a folder send {"name": "...", "folder": {}}; to upload a file send multipart/form-data`)
+	}
+	it, err := s.Workspace.CreateFolder(c.Request().Context(), caller(c), id, body.Name, opts)
+	if err != nil {
+		return err
+	}
+	return s.created(c, it)
+}
+
+func (s *Server) created(c echo.Context, it workspace.Item) error {
+	c.Response().Header().Set("Location", "/api/v1/items/"+it.ID.String())
+	return writeItem(c, http.StatusCreated, it)
+}
+
+// updateItem renames ({"name"}) and/or moves ({"parent_id"}) an item.
+func (s *Server) updateItem(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Name     *string    `json:"name"`
+		ParentID *uuid.UUID `json:"parent_id"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.Name == nil && body.ParentID == nil {
+		return cartable.Errorf(cartable.EInvalid, "give a name, a parent_id or both")
+	}
+	it, err := s.Workspace.Update(c.Request().Context(), caller(c), id, workspace.Patch{Name: body.Name, ParentID: body.ParentID}, opts)
+	if err != nil {
+		return err
+	}
+	return writeItem(c, http.StatusOK, it)
+}
+
+func (s *Server) trashItem(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Workspace.Trash(c.Request().Context(), caller(c), id, opts); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// copyItem copies an item into {"parent_id"}, optionally under a new {"name"}.
+func (s *Server) copyItem(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		ParentID *uuid.UUID `json:"parent_id"`
+		Name     *string    `json:"name"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if body.ParentID == nil {
+		return cartable.Errorf(cartable.EInvalid, "parent_id is required: the folder to copy into")
+	}
+	it, err := s.Workspace.Copy(c.Request().Context(), caller(c), id, *body.ParentID, body.Name, opts)
+	if err != nil {
+		return err
+	}
+	return s.created(c, it)
+}
+
+func (s *Server) restoreItem(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.Workspace.Restore(c.Request().Context(), caller(c), id, opts)
+	if err != nil {
+		return err
+	}
+	return writeItem(c, http.StatusOK, it)
+}
+
+func (s *Server) listTrash(c echo.Context) error {
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	opts := workspace.TrashedOptions{Cursor: c.QueryParam("cursor"), Limit: limit}
+	if raw := c.QueryParam("space_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			return cartable.Errorf(cartable.EInvalid, "space_id is not an id")
+		}
+		opts.SpaceID = &id
+	}
+	page, err := s.Workspace.Trashed(c.Request().Context(), caller(c), opts)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, toPageJSON(page))
+}
+
+func (s *Server) purgeItem(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Workspace.Purge(c.Request().Context(), caller(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) listVersions(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	versions, err := s.Workspace.Versions(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Versions []versionJSON `json:"versions"`
+	}{Versions: make([]versionJSON, 0, len(versions))}
+	for _, v := range versions {
+		out.Versions = append(out.Versions, toVersionJSON(v))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) restoreVersion(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	versionID, err := idParam(c, "version")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(c)
+	if err != nil {
+		return err
+	}
+	it, err := s.Workspace.RestoreVersion(c.Request().Context(), caller(c), id, versionID, opts)
+	if err != nil {
+		return err
+	}
+	return writeItem(c, http.StatusOK, it)
+}
+
+func (s *Server) listSpaces(c echo.Context) error {
+	spaces, err := s.Workspace.Spaces(c.Request().Context(), caller(c))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Spaces []spaceJSON `json:"spaces"`
+	}{Spaces: make([]spaceJSON, 0, len(spaces))}
+	for _, sp := range spaces {
+		out.Spaces = append(out.Spaces, toSpaceJSON(sp))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// me tells the caller who the service thinks they are.
+func (s *Server) me(c echo.Context) error {
+	who := caller(c)
+	type group struct {
+		ID      string `json:"id"`
+		Name    string `json:"name"`
+		Kind    string `json:"kind"`
+		Profile string `json:"profile"`
+	}
+	out := struct {
+		ID          string   `json:"id"`
+		DisplayName string   `json:"display_name"`
+		Profile     string   `json:"profile"`
+		Structures  []string `json:"structures"`
+		Groups      []group  `json:"groups"`
+	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Groups: []group{}}
+	for _, st := range who.Structures {
+		out.Structures = append(out.Structures, st.StructureID)
+	}
+	for _, g := range who.Groups {
+		out.Groups = append(out.Groups, group{ID: g.GroupID, Name: g.Name, Kind: g.Kind, Profile: string(g.Profile)})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

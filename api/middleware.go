@@ -1,0 +1,115 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func (s *Server) middleware() {
+	s.echo.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
+		// A request id from the portal's proxy is kept, so one id follows the request.
+		RequestIDHandler: func(c echo.Context, id string) {
+			c.SetRequest(c.Request().WithContext(withRequestID(c.Request().Context(), id)))
+		},
+	}))
+	s.echo.Use(s.recoverPanics)
+	s.echo.Use(s.logAndMeasure)
+	if len(s.AllowedOrigins) > 0 {
+		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  s.AllowedOrigins,
+			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Range", "Accept-Language"},
+			ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "X-Request-Id"},
+			MaxAge:        600,
+		}))
+	}
+}
+
+type requestIDKey struct{}
+
+func withRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// recoverPanics turns a handler's panic into a 500 problem and a logged stack.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "err", err, "stack", string(stack), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			return err
+		},
+	})(next)
+}
+
+// logAndMeasure logs each request as one structured line and records its metrics
+// under the route's template, so label sets stay bounded.
+func (s *Server) logAndMeasure(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		elapsed := time.Since(start)
+		res := c.Response()
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.observe(c.Request().Method, route, res.Status, elapsed)
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(c.Request().Context(), level, "request",
+			"request_id", res.Header().Get(echo.HeaderXRequestID),
+			"method", c.Request().Method, "route", route, "path", c.Request().URL.Path,
+			"status", res.Status, "bytes", res.Size, "duration_ms", elapsed.Milliseconds(),
+			"user", callerID(c))
+		return nil
+	}
+}
+
+// httpMetrics are the Prometheus series of the HTTP server.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cartable_http_requests_total", Help: "HTTP requests by route template, method and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "cartable_http_request_duration_seconds", Help: "HTTP request latency by route template.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"method", "route"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.requests, m.duration)
+	}
+	return m
+}
+
+func (m *httpMetrics) observe(method, route string, status int, elapsed time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+}
+
+// openAPIPath turns echo's "/items/:id" into OpenAPI's "/items/{id}".
+func openAPIPath(p string) string {
+	parts := strings.Split(p, "/")
+	for i, part := range parts {
+		if strings.HasPrefix(part, ":") {
+			parts[i] = "{" + part[1:] + "}"
+		}
+	}
+	return strings.Join(parts, "/")
+}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"cartable"
+	"cartable/directory"
+)
+
+// healthz says the process is alive; it checks nothing else.
+func (s *Server) healthz(c echo.Context) error {
+	return writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz says whether this node can serve: PostgreSQL and object storage answer.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	if err := s.Ready(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return writeJSON(c, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+	}
+	return writeJSON(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// devTokenTTL is how long a dev token lives: a working day.
+const devTokenTTL = 12 * time.Hour
+
+// devToken mints a token for a seeded user (dev mode only).
+func (s *Server) devToken(c echo.Context) error {
+	userID := c.QueryParam("user")
+	if userID == "" {
+		return cartable.Errorf(cartable.EInvalid, "give ?user=ID, e.g. ?user=prof.martin")
+	}
+	scopes := []string{}
+	if userID == devServiceUser {
+		scopes = append(scopes, "cartable:admin")
+	} else if _, err := directory.LoadCaller(c.Request().Context(), s.DB, userID); err != nil {
+		return err
+	}
+	token, err := s.DevIssuer.Mint(userID, scopes, devTokenTTL)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, map[string]any{"token": token, "expires_in": int(devTokenTTL.Seconds())})
+}
+
+// devServiceUser is the subject of the dev provisioning token (scope cartable:admin).
+const devServiceUser = "service.provisioning"
+
+func (s *Server) devDiscovery(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.DevIssuer.DiscoveryDocument())
+}
+
+func (s *Server) devJWKS(c echo.Context) error {
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.DevIssuer.JWKS())
+}

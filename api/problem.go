@@ -1,0 +1,135 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cartable"
+)
+
+// problemKind is how one domain error code shows on the wire: its HTTP status and
+// a short title in French (the default) and English.
+type problemKind struct {
+	status  int
+	titleFR string
+	titleEN string
+}
+
+// problemKinds is the one map from domain error codes to HTTP. Every error a handler
+// returns goes through it.
+var problemKinds = map[cartable.Code]problemKind{
+	cartable.ENotFound:            {http.StatusNotFound, "Élément introuvable ou inaccessible.", "Item not found or not accessible."},
+	cartable.EInvalid:             {http.StatusBadRequest, "La requête n'est pas valide.", "The request is not valid."},
+	cartable.EInvalidName:         {http.StatusBadRequest, "Ce nom n'est pas autorisé : il ne doit pas être vide, contenir de « / » ni de caractère spécial, ni dépasser 255 octets.", "This name is not allowed: it must not be empty, contain a \"/\" or a control character, or exceed 255 bytes."},
+	cartable.ENameConflict:        {http.StatusConflict, "Un élément porte déjà ce nom à cet endroit.", "An item with this name already exists here."},
+	cartable.EPreconditionFailed:  {http.StatusPreconditionFailed, "L'élément a été modifié entre-temps ; rechargez-le puis réessayez.", "The item has changed in the meantime; reload it and try again."},
+	cartable.EForbidden:           {http.StatusForbidden, "Vous n'avez pas les droits nécessaires pour cette action.", "You do not have the rights this action needs."},
+	cartable.EUnauthorized:        {http.StatusUnauthorized, "Votre session n'est pas valide ; reconnectez-vous.", "Your session is not valid; sign in again."},
+	cartable.ETooLarge:            {http.StatusRequestEntityTooLarge, "Le fichier est trop volumineux pour cet envoi.", "The file is too large for this upload."},
+	cartable.EInvalidMove:         {http.StatusBadRequest, "Impossible de déplacer un dossier dans lui-même ou dans l'un de ses sous-dossiers.", "A folder cannot be moved into itself or one of its subfolders."},
+	cartable.EConflict:            {http.StatusConflict, "L'action est en conflit avec l'état actuel de l'élément.", "The action conflicts with the item's current state."},
+	cartable.EQuotaExceeded:       {http.StatusRequestEntityTooLarge, "L'espace de stockage est plein : libérez de la place ou demandez de l'aide à votre enseignant.", "The storage space is full: free some space or ask your teacher for help."},
+	cartable.ERangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "La plage demandée dépasse la taille du fichier.", "The requested range is outside the file."},
+	cartable.EInternal:            {http.StatusInternalServerError, "Une erreur interne est survenue ; réessayez plus tard.", "An internal error occurred; try again later."},
+}
+
+// Problem is an RFC 9457 problem document with Cartable's stable code.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Code      cartable.Code  `json:"code"`
+	Detail    string         `json:"detail,omitempty"`
+	Instance  string         `json:"instance,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
+	Fields    map[string]any `json:"fields,omitempty"`
+}
+
+// problemFor turns any error into the problem the client sees. Internal errors show
+// nothing of their text; the log has it.
+func problemFor(err error, lang string) Problem {
+	code, detail, fields := classify(err)
+	kind, ok := problemKinds[code]
+	if !ok {
+		code, kind = cartable.EInternal, problemKinds[cartable.EInternal]
+	}
+	title := kind.titleFR
+	if lang == "en" {
+		title = kind.titleEN
+	}
+	return Problem{Type: "urn:cartable:problem:" + string(code), Title: title, Status: kind.status, Code: code, Detail: detail, Fields: fields}
+}
+
+// classify finds the domain error in err, or reads echo's own HTTP errors (unknown
+// route, wrong method, body too large).
+func classify(err error) (cartable.Code, string, map[string]any) {
+	var de *cartable.Error
+	if errors.As(err, &de) {
+		return de.Code, de.Detail, de.Fields
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return cartable.ENotFound, "no such route", nil
+		case http.StatusMethodNotAllowed:
+			return cartable.EInvalid, "method not allowed on this route", nil
+		case http.StatusRequestEntityTooLarge:
+			return cartable.ETooLarge, "request body too large", nil
+		case http.StatusUnauthorized:
+			return cartable.EUnauthorized, "authentication required", nil
+		}
+		if he.Code < 500 {
+			return cartable.EInvalid, http.StatusText(he.Code), nil
+		}
+	}
+	return cartable.EInternal, "", nil
+}
+
+// language picks the problem language from Accept-Language: French unless the
+// client prefers English.
+func language(r *http.Request) string {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case strings.HasPrefix(tag, "fr"):
+			return "fr"
+		case strings.HasPrefix(tag, "en"):
+			return "en"
+		}
+	}
+	return "fr"
+}
+
+// errorHandler is echo's HTTPErrorHandler: every error leaves as problem+json.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	p := problemFor(err, language(c.Request()))
+	p.Instance = c.Request().URL.Path
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if p.Status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "request_id", p.RequestID,
+			"method", c.Request().Method, "path", c.Request().URL.Path)
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="cartable"`)
+	}
+	if p.Status == http.StatusPreconditionFailed {
+		if etag, ok := p.Fields["etag"].(string); ok {
+			c.Response().Header().Set("ETag", etag)
+		}
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	if c.Request().Method == http.MethodHead {
+		return
+	}
+	if err := jsonEncode(c.Response(), p); err != nil {
+		s.log.Warn("write problem", "err", err)
+	}
+}

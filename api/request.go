@@ -1,0 +1,82 @@
+package api
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"cartable"
+	"cartable/workspace"
+)
+
+// maxJSONBody bounds JSON request bodies; file bytes never travel as JSON.
+const maxJSONBody = 1 << 20
+
+// idParam reads a path parameter that must be an id. A malformed id is a 404 like
+// any id the caller cannot see: it names nothing.
+func idParam(c echo.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, cartable.Errorf(cartable.ENotFound, "no item %q", c.Param(name))
+	}
+	return id, nil
+}
+
+// writeOptions reads If-Match and the conflict behaviour (?conflict=rename|fail).
+func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
+	opts := workspace.WriteOptions{IfMatch: c.Request().Header.Get("If-Match")}
+	switch c.QueryParam("conflict") {
+	case "", "fail":
+	case "rename":
+		opts.AutoRename = true
+	default:
+		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail")
+	}
+	return opts, nil
+}
+
+// decodeJSON reads a JSON body strictly: unknown fields, trailing data and bodies
+// over maxJSONBody are refused.
+func decodeJSON(c echo.Context, v any) error {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return cartable.Errorf(cartable.ETooLarge, "the JSON body exceeds %d bytes", maxJSONBody)
+		}
+		return cartable.Errorf(cartable.EInvalid, "the body is not valid JSON for this request: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return cartable.Errorf(cartable.EInvalid, "the body has data after the JSON document")
+	}
+	return nil
+}
+
+// intQuery reads an optional integer query parameter.
+func intQuery(c echo.Context, name string) (int, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, cartable.Errorf(cartable.EInvalid, "%s must be an integer", name)
+	}
+	return n, nil
+}
+
+func hexString(b []byte) string { return hex.EncodeToString(b) }
+
+// writeItem answers an item with its ETag header.
+func writeItem(c echo.Context, status int, it workspace.Item) error {
+	c.Response().Header().Set("ETag", it.ETag())
+	return writeJSON(c, status, toItemJSON(it))
+}

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"cartable/auth"
+)
+
+// routes is the whole HTTP surface, in one place.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.yaml", s.openAPISpec)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})))
+
+	if s.DevIssuer != nil {
+		e.GET("/dev/token", s.devToken)
+		e.GET("/dev/oidc/.well-known/openid-configuration", s.devDiscovery)
+		e.GET("/dev/oidc/jwks", s.devJWKS)
+	}
+
+	v1 := e.Group("/api/v1", s.authenticate)
+	v1.GET("/me", s.me)
+	v1.GET("/spaces", s.listSpaces)
+	v1.GET("/items/:id", s.getItem)
+	v1.PATCH("/items/:id", s.updateItem)
+	v1.DELETE("/items/:id", s.trashItem)
+	v1.GET("/items/:id/children", s.listChildren)
+	v1.POST("/items/:id/children", s.createChild)
+	v1.GET("/items/:id/content", s.download)
+	v1.HEAD("/items/:id/content", s.download)
+	v1.PUT("/items/:id/content", s.uploadVersion)
+	v1.POST("/items/:id/copy", s.copyItem)
+	v1.POST("/items/:id/restore", s.restoreItem)
+	v1.GET("/items/:id/versions", s.listVersions)
+	v1.GET("/items/:id/versions/:version/content", s.downloadVersion)
+	v1.POST("/items/:id/versions/:version/restore", s.restoreVersion)
+	v1.GET("/trash", s.listTrash)
+	v1.DELETE("/trash/:id", s.purgeItem)
+
+	admin := e.Group("/api/v1/admin", s.requireScope(auth.ScopeAdmin))
+	admin.GET("/structures/:id", s.getStructure)
+	admin.PUT("/structures/:id", s.putStructure)
+	admin.DELETE("/structures/:id", s.deleteStructure)
+	admin.GET("/users/:id", s.getUser)
+	admin.PUT("/users/:id", s.putUser)
+	admin.DELETE("/users/:id", s.deleteUser)
+	admin.GET("/groups/:id", s.getGroup)
+	admin.PUT("/groups/:id", s.putGroup)
+	admin.DELETE("/groups/:id", s.deleteGroup)
+	admin.POST("/import", s.importBundle)
+}

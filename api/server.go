@@ -1,0 +1,86 @@
+// Package api is Cartable's HTTP face: the echo server, its routes, the middleware
+// (request ids, logs, metrics, authentication), the wire types, and the one mapping
+// from domain errors to problem+json. Handlers are thin: decode, call one use case
+// of a capability package, encode. api/openapi.yaml is the contract; a test keeps the
+// served routes and the spec in step.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"cartable/auth"
+	"cartable/workspace"
+)
+
+// Deps are what the server serves.
+type Deps struct {
+	DB        *pgxpool.Pool
+	Workspace *workspace.Service
+	Verifier  *auth.Verifier
+	// DevIssuer mints tokens for seeded users; nil unless dev mode is on, and then
+	// /dev/token answers 404.
+	DevIssuer *auth.DevIssuer
+	// Ready reports whether the dependencies (database, object store) answer.
+	Ready    func(ctx context.Context) error
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+	// AllowedOrigins are the browser origins (the portal) allowed to call the API.
+	AllowedOrigins []string
+}
+
+// Server is the HTTP server of Cartable.
+type Server struct {
+	Deps
+	echo    *echo.Echo
+	log     *slog.Logger
+	metrics *httpMetrics
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{Deps: d, echo: e, log: d.Log}
+	s.metrics = newHTTPMetrics(d.Registry)
+	e.HTTPErrorHandler = s.errorHandler
+	s.middleware()
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes lists the served routes as "METHOD /path/{param}", for the contract test.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		out = append(out, r.Method+" "+openAPIPath(r.Path))
+	}
+	return out
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// writeJSON answers a JSON document.
+func writeJSON(c echo.Context, status int, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	c.Response().WriteHeader(status)
+	return jsonEncode(c.Response(), v)
+}

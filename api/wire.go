@@ -1,0 +1,93 @@
+package api
+
+import (
+	"time"
+
+	"cartable/workspace"
+)
+
+// itemJSON is an item on the wire.
+type itemJSON struct {
+	ID               string     `json:"id"`
+	Name             string     `json:"name"`
+	Kind             string     `json:"kind"`
+	Size             int64      `json:"size"`
+	MimeType         string     `json:"mime_type,omitempty"`
+	ParentID         *string    `json:"parent_id"`
+	SpaceID          string     `json:"space_id"`
+	ETag             string     `json:"etag"`
+	CurrentVersionID *string    `json:"current_version_id,omitempty"`
+	Role             string     `json:"role"`
+	CreatedAt        time.Time  `json:"created_at"`
+	CreatedBy        string     `json:"created_by,omitempty"`
+	ModifiedAt       time.Time  `json:"modified_at"`
+	ModifiedBy       string     `json:"modified_by,omitempty"`
+	TrashedAt        *time.Time `json:"trashed_at,omitempty"`
+	TrashedBy        string     `json:"trashed_by,omitempty"`
+}
+
+func toItemJSON(it workspace.Item) itemJSON {
+	out := itemJSON{
+		ID: it.ID.String(), Name: it.Name, Kind: it.Kind, Size: it.Size, MimeType: it.MimeType,
+		SpaceID: it.SpaceID.String(), ETag: it.ETag(), Role: it.Role.String(),
+		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
+		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
+	}
+	if it.ParentID != nil {
+		p := it.ParentID.String()
+		out.ParentID = &p
+	}
+	if it.CurrentVersionID != nil {
+		v := it.CurrentVersionID.String()
+		out.CurrentVersionID = &v
+	}
+	return out
+}
+
+// pageJSON is a page of items.
+type pageJSON struct {
+	Items      []itemJSON `json:"items"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+func toPageJSON(p workspace.Page) pageJSON {
+	out := pageJSON{Items: make([]itemJSON, 0, len(p.Items)), NextCursor: p.NextCursor}
+	for _, it := range p.Items {
+		out.Items = append(out.Items, toItemJSON(it))
+	}
+	return out
+}
+
+// spaceJSON is a space on the wire.
+type spaceJSON struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	RootID      string `json:"root_id"`
+	Role        string `json:"role"`
+	StructureID string `json:"structure_id,omitempty"`
+	GroupID     string `json:"group_id,omitempty"`
+	OwnerID     string `json:"owner_id,omitempty"`
+}
+
+func toSpaceJSON(sp workspace.Space) spaceJSON {
+	return spaceJSON{ID: sp.ID.String(), Kind: sp.Kind, Name: sp.Name, RootID: sp.RootID.String(), Role: sp.Role.String(),
+		StructureID: sp.StructureID, GroupID: sp.GroupID, OwnerID: sp.OwnerID}
+}
+
+// versionJSON is a file version on the wire.
+type versionJSON struct {
+	ID        string    `json:"id"`
+	Number    int       `json:"number"`
+	Size      int64     `json:"size"`
+	SHA256    string    `json:"sha256"`
+	MimeType  string    `json:"mime_type"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Current   bool      `json:"current"`
+}
+
+func toVersionJSON(v workspace.Version) versionJSON {
+	return versionJSON{ID: v.ID.String(), Number: v.Number, Size: v.Size, SHA256: hexString(v.SHA256),
+		MimeType: v.MimeType, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Current: v.Current}
+}

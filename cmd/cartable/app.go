@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"cartable/api"
+	"cartable/auth"
+	"cartable/db"
+	"cartable/migrations"
+	"cartable/storage"
+	"cartable/workspace"
+)
+
+// app is Cartable wired together: the one wiring every command shares.
+type app struct {
+	cfg       Config
+	log       *slog.Logger
+	pool      *pgxpool.Pool
+	store     *storage.Store
+	workspace *workspace.Service
+	registry  *prometheus.Registry
+}
+
+// open connects to PostgreSQL and object storage and builds the capabilities.
+func open(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	store, err := storage.New(ctx, storage.Config{
+		Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+		Bucket: cfg.S3Bucket, Region: cfg.S3Region, TLS: cfg.S3TLS,
+	})
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ws := workspace.New(pool, store, workspace.Config{MaxUploadBytes: cfg.MaxUploadBytes, TrashRetention: cfg.TrashRetention}, log)
+	return &app{cfg: cfg, log: log, pool: pool, store: store, workspace: ws, registry: registry}, nil
+}
+
+func (a *app) close() { a.pool.Close() }
+
+// checkSchema refuses to run on a database whose schema is behind the binary.
+func (a *app) checkSchema(ctx context.Context) error {
+	pending, err := migrations.Pending(ctx, a.pool)
+	if err != nil {
+		return err
+	}
+	if pending > 0 {
+		return fmt.Errorf("the database schema is %d migration(s) behind: run `cartable migrate` first", pending)
+	}
+	return nil
+}
+
+// jobs builds the river client running the background jobs; work says whether this
+// node executes jobs or only enqueues them.
+func (a *app) jobs(work bool) (*river.Client[pgx.Tx], error) {
+	cfg := &river.Config{Logger: a.log}
+	if work {
+		workers := river.NewWorkers()
+		a.workspace.AddWorkers(workers)
+		cfg.Workers = workers
+		cfg.PeriodicJobs = workspace.PeriodicJobs()
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)}}
+	}
+	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job client: %w", err)
+	}
+	return client, nil
+}
+
+// verifier builds the token verifier: the configured OIDC issuer, and in dev mode
+// the built-in dev issuer too.
+func (a *app) verifier(ctx context.Context) (*auth.Verifier, *auth.DevIssuer, error) {
+	cfg := auth.Config{Issuer: a.cfg.OIDCIssuer, Audience: a.cfg.OIDCAudience, UserClaim: a.cfg.OIDCUserClaim, ScopeClaim: a.cfg.OIDCScopeClaim}
+	var devIssuer *auth.DevIssuer
+	var extra []auth.KeySource
+	if a.cfg.Dev {
+		var err error
+		if devIssuer, err = auth.NewDevIssuer(strings.TrimSuffix(a.cfg.PublicURL, "/")+"/dev/oidc", a.cfg.OIDCAudience); err != nil {
+			return nil, nil, err
+		}
+		extra = append(extra, devIssuer)
+	}
+	v, err := auth.NewVerifier(ctx, cfg, http.DefaultClient, extra...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, devIssuer, nil
+}
+
+// server builds the HTTP server.
+func (a *app) server(ctx context.Context) (*api.Server, error) {
+	verifier, devIssuer, err := a.verifier(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return api.New(api.Deps{
+		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer,
+		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(),
+	}), nil
+}
+
+// ready reports whether PostgreSQL and object storage answer.
+func (a *app) ready(ctx context.Context) error {
+	if err := a.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("object storage: %w", err)
+	}
+	return nil
+}
+
+// serveHTTP serves on ln until ctx ends, then lets requests in flight finish.
+func (a *app) serveHTTP(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	a.log.Info("serving", "addr", ln.Addr().String())
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"cartable/deploy/dev"
+	"cartable/directory"
+	"cartable/migrations"
+)
+
+// serve runs the API on cfg.Listen (or on ln when given, for tests) and, unless
+// disabled, the background jobs, until ctx ends.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, ln net.Listener) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.checkSchema(ctx); err != nil {
+		return err
+	}
+	return a.run(ctx, ln)
+}
+
+// run serves HTTP and runs the jobs until ctx ends.
+func (a *app) run(ctx context.Context, ln net.Listener) error {
+	srv, err := a.server(ctx)
+	if err != nil {
+		return err
+	}
+	if a.cfg.Jobs {
+		jobs, err := a.jobs(true)
+		if err != nil {
+			return err
+		}
+		if err := jobs.Start(ctx); err != nil {
+			return fmt.Errorf("start jobs: %w", err)
+		}
+		defer stopJobs(jobs.Stop, a.log)
+	}
+	if ln == nil {
+		if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
+			return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+		}
+	}
+	return a.serveHTTP(ctx, ln, srv)
+}
+
+func stopJobs(stop func(context.Context) error, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := stop(ctx); err != nil {
+		log.Warn("stop jobs", "err", err)
+	}
+}
+
+// work runs the background jobs only, until ctx ends.
+func work(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.checkSchema(ctx); err != nil {
+		return err
+	}
+	jobs, err := a.jobs(true)
+	if err != nil {
+		return err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	log.Info("worker started")
+	<-ctx.Done()
+	stopJobs(jobs.Stop, log)
+	return nil
+}
+
+func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := migrations.Up(ctx, a.pool); err != nil {
+		return err
+	}
+	log.Info("migrations applied")
+	return nil
+}
+
+func importFile(ctx context.Context, cfg Config, log *slog.Logger, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return importBundle(ctx, cfg, log, f)
+}
+
+func importBundle(ctx context.Context, cfg Config, log *slog.Logger, r io.Reader) error {
+	bundle, err := directory.LoadBundle(r)
+	if err != nil {
+		return fmt.Errorf("read directory file: %w", err)
+	}
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	report, err := directory.Import(ctx, a.pool, bundle)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	log.Info("directory imported", "report", report)
+	return nil
+}
+
+// collect runs the sweepers once, now.
+func collect(ctx context.Context, cfg Config, log *slog.Logger) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	purged, err := a.workspace.PurgeExpiredTrash(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	deleted, err := a.workspace.CollectBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("collected", "trash_purged", purged, "blobs_deleted", deleted)
+	return nil
+}
+
+// dev migrates, loads the demo data and serves with the dev token issuer.
+func dev(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := migrations.Up(ctx, a.pool); err != nil {
+		return err
+	}
+	bundle, err := directory.LoadBundle(bytes.NewReader(dev.Demo))
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if _, err := directory.Import(ctx, a.pool, bundle); err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	fmt.Fprintf(stdout, devBanner, cfg.PublicURL)
+	return a.run(ctx, nil)
+}
+
+const devBanner = `
+Cartable (dev mode) on %[1]s with the demo collège 0600001A.
+Get a token for a demo user, then call the API:
+
+  TOKEN=$(curl -s '%[1]s/dev/token?user=prof.martin' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/spaces
+
+Users: prof.martin, prof.bernard, eleve.6a.01..25, eleve.5b.01..25, parent.6a.01.., admin.college;
+service.provisioning gets a provisioning token (scope cartable:admin).
+
+`

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of Cartable. Each one is a flag whose default comes from
+// an environment variable; the README's configuration table lists them all.
+type Config struct {
+	Listen          string
+	PublicURL       string
+	DatabaseURL     string
+	S3Endpoint      string
+	S3AccessKey     string
+	S3SecretKey     string
+	S3Bucket        string
+	S3Region        string
+	S3TLS           bool
+	OIDCIssuer      string
+	OIDCAudience    string
+	OIDCUserClaim   string
+	OIDCScopeClaim  string
+	Dev             bool
+	CORSOrigins     string
+	MaxUploadBytes  int64
+	TrashRetention  time.Duration
+	Jobs            bool
+	JobWorkers      int
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+}
+
+// binder registers flags whose defaults come from the environment, and remembers the
+// environment values it could not parse.
+type binder struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	errs   []string
+}
+
+func (b *binder) str(p *string, name, env, def, usage string) {
+	if v := b.getenv(env); v != "" {
+		def = v
+	}
+	b.fs.StringVar(p, name, def, usage+" ($"+env+")")
+}
+
+func (b *binder) boolean(p *bool, name, env string, def bool, usage string) {
+	if v := b.getenv(env); v != "" {
+		parsed, err := strconv.ParseBool(v)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Sprintf("%s=%q is not a boolean", env, v))
+		}
+		def = parsed
+	}
+	b.fs.BoolVar(p, name, def, usage+" ($"+env+")")
+}
+
+func (b *binder) integer(p *int64, name, env string, def int64, usage string) {
+	if v := b.getenv(env); v != "" {
+		parsed, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Sprintf("%s=%q is not an integer", env, v))
+		}
+		def = parsed
+	}
+	b.fs.Int64Var(p, name, def, usage+" ($"+env+")")
+}
+
+func (b *binder) duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	if v := b.getenv(env); v != "" {
+		parsed, err := time.ParseDuration(v)
+		if err != nil {
+			b.errs = append(b.errs, fmt.Sprintf("%s=%q is not a duration", env, v))
+		}
+		def = parsed
+	}
+	b.fs.DurationVar(p, name, def, usage+" ($"+env+")")
+}
+
+// parseConfig reads the configuration of one command from its flags and the
+// environment; flags win.
+func parseConfig(command string, args []string, getenv func(string) string) (Config, []string, error) {
+	var cfg Config
+	var workers int64
+	fs := flag.NewFlagSet("cartable "+command, flag.ContinueOnError)
+	b := &binder{fs: fs, getenv: getenv}
+	b.str(&cfg.Listen, "listen", "CARTABLE_LISTEN", ":8080", "address the HTTP server listens on")
+	b.str(&cfg.PublicURL, "public-url", "CARTABLE_PUBLIC_URL", "http://localhost:8080", "URL clients reach this service at")
+	b.str(&cfg.DatabaseURL, "database-url", "CARTABLE_DATABASE_URL", "", "PostgreSQL connection URL")
+	b.str(&cfg.S3Endpoint, "s3-endpoint", "CARTABLE_S3_ENDPOINT", "", "S3 endpoint, host:port")
+	b.str(&cfg.S3AccessKey, "s3-access-key", "CARTABLE_S3_ACCESS_KEY", "", "S3 access key")
+	b.str(&cfg.S3SecretKey, "s3-secret-key", "CARTABLE_S3_SECRET_KEY", "", "S3 secret key")
+	b.str(&cfg.S3Bucket, "s3-bucket", "CARTABLE_S3_BUCKET", "cartable", "S3 bucket, created at start when missing")
+	b.str(&cfg.S3Region, "s3-region", "CARTABLE_S3_REGION", "us-east-1", "S3 region")
+	b.boolean(&cfg.S3TLS, "s3-tls", "CARTABLE_S3_TLS", false, "use HTTPS to reach S3")
+	b.str(&cfg.OIDCIssuer, "oidc-issuer", "CARTABLE_OIDC_ISSUER", "", "OIDC issuer whose JWKS signs access tokens")
+	b.str(&cfg.OIDCAudience, "oidc-audience", "CARTABLE_OIDC_AUDIENCE", "", "expected token audience (empty: not checked)")
+	b.str(&cfg.OIDCUserClaim, "oidc-user-claim", "CARTABLE_OIDC_USER_CLAIM", "sub", "claim holding the ENT user id (dotted path for nested claims)")
+	b.str(&cfg.OIDCScopeClaim, "oidc-scope-claim", "CARTABLE_OIDC_SCOPE_CLAIM", "scope", "claim holding the token's scopes")
+	b.boolean(&cfg.Dev, "dev", "CARTABLE_DEV", false, "dev mode: a built-in token issuer and GET /dev/token")
+	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
+	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
+	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
+	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
+	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
+	b.str(&cfg.LogLevel, "log-level", "CARTABLE_LOG_LEVEL", "info", "debug, info, warn or error")
+	b.str(&cfg.LogFormat, "log-format", "CARTABLE_LOG_FORMAT", "json", "json or text")
+	b.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CARTABLE_SHUTDOWN_TIMEOUT", 30*time.Second, "how long requests in flight may finish at shutdown")
+	if len(b.errs) > 0 {
+		return cfg, nil, fmt.Errorf("configuration: %s", strings.Join(b.errs, "; "))
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, nil, err
+	}
+	cfg.JobWorkers = int(workers)
+	return cfg, fs.Args(), nil
+}
+
+// validate checks what every command that touches the stores needs.
+func (c Config) validate() error {
+	var missing []string
+	if c.DatabaseURL == "" {
+		missing = append(missing, "CARTABLE_DATABASE_URL")
+	}
+	if c.S3Endpoint == "" {
+		missing = append(missing, "CARTABLE_S3_ENDPOINT")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing configuration: %s (see the README's configuration table)", strings.Join(missing, ", "))
+	}
+	if !c.Dev && c.OIDCIssuer == "" {
+		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")
+	}
+	return nil
+}
+
+func (c Config) corsOrigins() []string {
+	var out []string
+	for _, o := range strings.Split(c.CORSOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# The dev and test stack of Cartable: a private PostgreSQL cluster and a MinIO server
+# on free ports, with their data under $STACK_DIR (default .dev/stack, ignored by git).
+# It installs what is missing (PostgreSQL server, MinIO, libvips-dev) and is idempotent:
+# `up` twice reuses what runs.
+#
+#   deploy/dev/stack.sh up            start (or reuse) the stack, write $STACK_DIR/env
+#   deploy/dev/stack.sh down [--purge] stop it; --purge also deletes its data
+#   deploy/dev/stack.sh env           print the environment of the running stack
+#   deploy/dev/stack.sh status        say what runs
+#
+# CARTABLE_DATABASE_URL or CARTABLE_S3_ENDPOINT set in the environment replace the
+# private PostgreSQL or MinIO: the stack then starts only what is not given.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STACK_DIR=${STACK_DIR:-.dev/stack}
+case "$STACK_DIR" in /*) ;; *) STACK_DIR="$root/$STACK_DIR" ;; esac
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO_USER=cartable
+MINIO_PASSWORD=cartable-dev-secret
+
+log() { echo "stack: $*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+	log "installing $*"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_bin() {
+	local dir
+	dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
+}
+
+minio_bin() {
+	command -v minio 2>/dev/null && return
+	local gobin
+	gobin="$(go env GOPATH)/bin/minio"
+	[ -x "$gobin" ] && echo "$gobin"
+}
+
+install_missing() {
+	if ! pkg-config --exists vips 2>/dev/null; then apt_install libvips-dev pkg-config; fi
+	if [ -z "${CARTABLE_DATABASE_URL:-}" ] && [ -z "$(pg_bin)" ]; then apt_install postgresql; fi
+	if [ -z "${CARTABLE_S3_ENDPOINT:-}" ] && [ -z "$(minio_bin)" ]; then
+		log "installing MinIO (go install, a few minutes the first time)"
+		GOFLAGS= go install "github.com/minio/minio@$MINIO_VERSION"
+	fi
+}
+
+# free_port prints a TCP port nobody listens on.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+pg_run() {
+	if [ "$(id -u)" = 0 ]; then
+		id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+start_postgres() {
+	local dir="$STACK_DIR/pg" bin port
+	bin=$(pg_bin)
+	if [ -f "$STACK_DIR/pg.port" ] && pg_run "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+		port=$(cat "$STACK_DIR/pg.port")
+	else
+		mkdir -p "$dir"
+		[ "$(id -u)" = 0 ] && chown -R postgres "$dir"
+		if [ ! -f "$dir/data/PG_VERSION" ]; then
+			pg_run "$bin/initdb" -D "$dir/data" -U cartable --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+		fi
+		port=$(free_port)
+		# A throwaway cluster for dev and tests: durability settings are off for speed.
+		pg_run "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start -o \
+			"-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+		echo "$port" >"$STACK_DIR/pg.port"
+		pg_run "$bin/psql" -h 127.0.0.1 -p "$port" -U cartable -d postgres -qtAc \
+			"SELECT 1 FROM pg_database WHERE datname = 'cartable'" | grep -q 1 ||
+			pg_run "$bin/psql" -h 127.0.0.1 -p "$port" -U cartable -d postgres -qc "CREATE DATABASE cartable" >/dev/null
+		log "PostgreSQL on 127.0.0.1:$port"
+	fi
+	echo "export CARTABLE_DATABASE_URL='postgres://cartable@127.0.0.1:$port/cartable?sslmode=disable'"
+}
+
+start_minio() {
+	local dir="$STACK_DIR/minio" port console
+	mkdir -p "$dir/data"
+	if alive "$STACK_DIR/minio.pid"; then
+		port=$(cat "$STACK_DIR/minio.port")
+	else
+		port=$(free_port)
+		console=$(free_port)
+		MINIO_ROOT_USER=$MINIO_USER MINIO_ROOT_PASSWORD=$MINIO_PASSWORD MINIO_BROWSER=off \
+			nohup "$(minio_bin)" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:$console" "$dir/data" \
+			>"$dir/log" 2>&1 &
+		echo $! >"$STACK_DIR/minio.pid"
+		echo "$port" >"$STACK_DIR/minio.port"
+		for _ in $(seq 1 120); do
+			curl -fs "http://127.0.0.1:$port/minio/health/live" >/dev/null 2>&1 && break
+			alive "$STACK_DIR/minio.pid" || { cat "$dir/log" >&2; log "MinIO did not start"; exit 1; }
+			sleep 0.5
+		done
+		log "MinIO on 127.0.0.1:$port"
+	fi
+	cat <<ENV
+export CARTABLE_S3_ENDPOINT='127.0.0.1:$port'
+export CARTABLE_S3_ACCESS_KEY='$MINIO_USER'
+export CARTABLE_S3_SECRET_KEY='$MINIO_PASSWORD'
+export CARTABLE_S3_REGION='us-east-1'
+export CARTABLE_S3_TLS=false
+ENV
+}
+
+up() {
+	mkdir -p "$STACK_DIR"
+	install_missing
+	{
+		if [ -n "${CARTABLE_DATABASE_URL:-}" ]; then
+			echo "export CARTABLE_DATABASE_URL='$CARTABLE_DATABASE_URL'"
+		else
+			start_postgres
+		fi
+		if [ -n "${CARTABLE_S3_ENDPOINT:-}" ]; then
+			for v in CARTABLE_S3_ENDPOINT CARTABLE_S3_ACCESS_KEY CARTABLE_S3_SECRET_KEY CARTABLE_S3_REGION CARTABLE_S3_TLS; do
+				echo "export $v='${!v:-}'"
+			done
+		else
+			start_minio
+		fi
+		echo "export CARTABLE_S3_BUCKET='${CARTABLE_S3_BUCKET:-cartable}'"
+	} >"$STACK_DIR/env.tmp"
+	mv "$STACK_DIR/env.tmp" "$STACK_DIR/env"
+	log "ready: source $STACK_DIR/env"
+}
+
+down() {
+	if alive "$STACK_DIR/minio.pid"; then
+		local pid
+		pid=$(cat "$STACK_DIR/minio.pid")
+		kill "$pid"
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+		kill -9 "$pid" 2>/dev/null || true
+		log "MinIO stopped"
+	fi
+	rm -f "$STACK_DIR/minio.pid"
+	if [ -f "$STACK_DIR/pg/data/PG_VERSION" ] && [ -n "$(pg_bin)" ]; then
+		pg_run "$(pg_bin)/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+	fi
+	if [ "${1:-}" = "--purge" ]; then
+		rm -rf "$STACK_DIR"
+		log "data deleted"
+	fi
+}
+
+status() {
+	if [ -f "$STACK_DIR/pg/data/PG_VERSION" ] && pg_run "$(pg_bin)/pg_ctl" -D "$STACK_DIR/pg/data" status >/dev/null 2>&1; then
+		echo "PostgreSQL: running on port $(cat "$STACK_DIR/pg.port")"
+	else
+		echo "PostgreSQL: stopped"
+	fi
+	if alive "$STACK_DIR/minio.pid"; then echo "MinIO: running on port $(cat "$STACK_DIR/minio.port")"; else echo "MinIO: stopped"; fi
+}
+
+case "${1:-}" in
+up) up ;;
+down) down "${2:-}" ;;
+env) cat "$STACK_DIR/env" ;;
+status) status ;;
+*)
+	echo "usage: $0 up|down [--purge]|env|status" >&2
+	exit 2
+	;;
+esac

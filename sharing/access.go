@@ -1,0 +1,77 @@
+// Package sharing decides who may do what with an item. Decide is the one access
+// decision of the whole service: every use case that reads or changes an item asks
+// it, and nothing else grants access. Today it knows space ownership and group-space
+// membership; grants and links plug in here without any handler changing.
+package sharing
+
+import (
+	"cartable"
+)
+
+// Space is what the decision needs to know of the space that holds an item.
+type Space struct {
+	Kind        string // personal, group, structure
+	OwnerID     string // personal spaces
+	GroupID     string // group spaces
+	StructureID string
+}
+
+// Target is the item being accessed, as far as access is concerned: its space, and
+// (for grants, later) its id and ancestors.
+type Target struct {
+	Space Space
+}
+
+// Decide returns the caller's effective role on the target: the highest role that
+// any of the rules gives them.
+func Decide(c *cartable.Caller, t Target) cartable.Role {
+	if c == nil {
+		return cartable.NoRole
+	}
+	return SpaceRole(c, t.Space)
+}
+
+// SpaceRole is the role a caller holds on everything in a space through membership:
+//   - personal space: its owner is manager;
+//   - group space: teachers of the group are managers, its pupils and staff members
+//     contributors; parents get nothing by membership (a teacher shares with them);
+//   - structure space (the staff room): local admins are managers, teachers and
+//     personnel of the structure contributors.
+func SpaceRole(c *cartable.Caller, s Space) cartable.Role {
+	switch s.Kind {
+	case "personal":
+		if s.OwnerID == c.UserID {
+			return cartable.Manager
+		}
+	case "group":
+		if m, ok := c.Group(s.GroupID); ok {
+			return groupMemberRole(m.Profile)
+		}
+	case "structure":
+		return structureRole(c, s.StructureID)
+	}
+	return cartable.NoRole
+}
+
+func groupMemberRole(p cartable.Profile) cartable.Role {
+	switch p {
+	case cartable.Teacher:
+		return cartable.Manager
+	case cartable.Student, cartable.Personnel:
+		return cartable.Contributor
+	}
+	return cartable.NoRole
+}
+
+func structureRole(c *cartable.Caller, structureID string) cartable.Role {
+	if !c.InStructure(structureID) {
+		return cartable.NoRole
+	}
+	if c.IsLocalAdmin(structureID) {
+		return cartable.Manager
+	}
+	if c.Profile.IsStaff() {
+		return cartable.Contributor
+	}
+	return cartable.NoRole
+}

@@ -1,0 +1,122 @@
+package workspace
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/gabriel-vasile/mimetype"
+	"github.com/google/uuid"
+
+	"cartable"
+	"cartable/db"
+	"cartable/storage"
+)
+
+// storedBlob is a blob whose bytes are in object storage and whose row is still
+// pending: it becomes live when a version referencing it commits.
+type storedBlob struct {
+	ID       uuid.UUID
+	Key      string
+	Size     int64
+	SHA256   []byte
+	MimeType string
+}
+
+// sniffBytes is how much of a file mimetype reads to recognize it.
+const sniffBytes = 3072
+
+// storeBlob streams r into a new object and returns the pending blob. The row is
+// committed before the first byte is written, so that a crash leaves a row the
+// collector finds. A body longer than limit fails with too_large and leaves nothing.
+func (s *Service) storeBlob(ctx context.Context, r io.Reader, declaredSize, limit int64) (storedBlob, error) {
+	if declaredSize > limit {
+		return storedBlob{}, tooLarge(limit)
+	}
+	b := storedBlob{ID: newID(), Key: storage.NewKey()}
+	_, err := s.db.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + $3::interval)`,
+		b.ID, b.Key, fmt.Sprintf("%d seconds", int64(s.cfg.PendingBlobTTL.Seconds())))
+	if err != nil {
+		return storedBlob{}, fmt.Errorf("record pending blob: %w", err)
+	}
+	body := bufio.NewReaderSize(r, sniffBytes)
+	head, _ := body.Peek(sniffBytes) // a short file is a short head, not an error
+	b.MimeType = mimetype.Detect(head).String()
+	counted := &limitedReader{r: body, left: limit}
+	res, err := s.blobs.Put(ctx, b.Key, counted, declaredSize, b.MimeType)
+	if err == nil && counted.exceeded {
+		err = tooLarge(limit)
+	}
+	if err != nil {
+		s.discardBlob(b)
+		if counted.exceeded {
+			return storedBlob{}, tooLarge(limit)
+		}
+		return storedBlob{}, fmt.Errorf("store blob: %w", err)
+	}
+	b.Size, b.SHA256 = res.Size, res.SHA256
+	return b, nil
+}
+
+func tooLarge(limit int64) error {
+	return cartable.Errorf(cartable.ETooLarge, "the file is larger than %d bytes; use a resumable upload", limit).
+		With("max_bytes", limit)
+}
+
+// discardBlob removes a blob that no version will reference, object first. It runs
+// after the request's own context may have ended, so it uses its own; whatever it
+// cannot remove, the collector will.
+func (s *Service) discardBlob(b storedBlob) {
+	ctx := context.WithoutCancel(context.Background())
+	if err := s.blobs.Delete(ctx, b.Key); err != nil {
+		s.log.Warn("discard blob: delete object", "key", b.Key, "err", err)
+		return
+	}
+	if _, err := s.db.Exec(ctx, `DELETE FROM blobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE blob_id = $1)`, b.ID); err != nil {
+		s.log.Warn("discard blob: delete row", "blob", b.ID, "err", err)
+	}
+}
+
+// commitBlob marks a pending blob live; it runs in the transaction that inserts the
+// version referencing it.
+func commitBlob(ctx context.Context, tx db.DBTX, b storedBlob) error {
+	tag, err := tx.Exec(ctx, `UPDATE blobs SET size = $2, sha256 = $3, pending_until = NULL WHERE id = $1`, b.ID, b.Size, b.SHA256)
+	if err != nil {
+		return fmt.Errorf("commit blob %s: %w", b.ID, err)
+	}
+	if tag.RowsAffected() != 1 {
+		// The upload outlived its pending deadline and the collector took the blob.
+		return fmt.Errorf("commit blob %s: the blob was collected before the upload finished", b.ID)
+	}
+	return nil
+}
+
+// limitedReader reads at most left bytes and notes whether the source had more.
+type limitedReader struct {
+	r        io.Reader
+	left     int64
+	exceeded bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// Probe one byte: a body of exactly the limit is fine, one more is not.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			l.exceeded = true
+			return 0, errBodyTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+var errBodyTooLarge = errors.New("body exceeds the upload limit")

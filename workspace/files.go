@@ -1,0 +1,281 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/db"
+)
+
+// Version is one immutable state of a file's content.
+type Version struct {
+	ID        uuid.UUID
+	ItemID    uuid.UUID
+	Number    int
+	Size      int64
+	SHA256    []byte
+	MimeType  string
+	CreatedBy string
+	CreatedAt time.Time
+	Current   bool
+
+	blobKey string
+}
+
+// ETag is the version's entity tag; a version never changes, so neither does it.
+func (v *Version) ETag() string { return fmt.Sprintf(`"v%s"`, v.ID) }
+
+// Upload is a file's content as the client sends it.
+type Upload struct {
+	Name string
+	Body io.Reader
+	// Size is the declared length, or -1 when the client did not say.
+	Size int64
+}
+
+// UploadFile stores a new file in parent, for a contributor of parent. The bytes
+// go to object storage before the item exists; the item, its first version and the
+// blob's commit happen in one transaction, and any failure removes the bytes.
+func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
+	name, err := NormalizeName(up.Name)
+	if err != nil {
+		return Item{}, err
+	}
+	// Refuse what will fail before streaming the bytes, not after.
+	if err := s.precheckUpload(ctx, c, parentID, name, opts); err != nil {
+		return Item{}, err
+	}
+	blob, err := s.storeBlob(ctx, up.Body, up.Size, s.cfg.MaxUploadBytes)
+	if err != nil {
+		return Item{}, err
+	}
+	var created Item
+	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		created, err = createFile(ctx, tx, c, parentID, name, blob, opts)
+		return err
+	})
+	if err != nil {
+		s.discardBlob(blob)
+		return Item{}, err
+	}
+	return created, nil
+}
+
+func (s *Service) precheckUpload(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, name string, opts WriteOptions) error {
+	return db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		parent, err := access(ctx, tx, c, parentID, cartable.Contributor, noLock)
+		if err != nil {
+			return err
+		}
+		if !parent.IsFolder() {
+			return cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", parentID)
+		}
+		if err := parent.checkETag(opts.IfMatch); err != nil {
+			return err
+		}
+		_, err = pickName(ctx, tx, parentID, name, false, opts.AutoRename)
+		return err
+	})
+}
+
+// createFile inserts a file item with its first version over a stored blob.
+func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, opts WriteOptions) (Item, error) {
+	parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch)
+	if err != nil {
+		return Item{}, err
+	}
+	if name, err = pickName(ctx, tx, parent.ID, name, false, opts.AutoRename); err != nil {
+		return Item{}, err
+	}
+	id, versionID := newID(), newID()
+	_, err = tx.Exec(ctx, `
+		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, size, mime_type,
+			current_version_id, created_by, modified_by)
+		VALUES ($1, $2, $3, $4, 'file', $5, $6, $7, $8, $9, $10, $10)`,
+		id, parent.SpaceID, parent.ID, parent.childAncestors(), name, NameKey(name), blob.Size, blob.MimeType, versionID, c.UserID)
+	if err != nil {
+		return Item{}, fmt.Errorf("insert file %q: %w", name, err)
+	}
+	if err := insertVersion(ctx, tx, versionID, id, 1, blob, c.UserID); err != nil {
+		return Item{}, err
+	}
+	return access(ctx, tx, c, id, cartable.Viewer, noLock)
+}
+
+func insertVersion(ctx context.Context, tx pgx.Tx, id, itemID uuid.UUID, number int, blob storedBlob, by string) error {
+	if err := commitBlob(ctx, tx, blob); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO versions (id, item_id, number, blob_id, size, sha256, mime_type, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		id, itemID, number, blob.ID, blob.Size, blob.SHA256, blob.MimeType, by)
+	if err != nil {
+		return fmt.Errorf("insert version %d of %s: %w", number, itemID, err)
+	}
+	return nil
+}
+
+// NewVersion replaces a file's content, keeping the previous versions.
+func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
+	if _, err := writableFile(ctx, s.db, c, id, opts.IfMatch, noLock); err != nil {
+		return Item{}, err
+	}
+	blob, err := s.storeBlob(ctx, up.Body, up.Size, s.cfg.MaxUploadBytes)
+	if err != nil {
+		return Item{}, err
+	}
+	var updated Item
+	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		updated, err = addVersion(ctx, tx, c, id, blob, opts.IfMatch)
+		return err
+	})
+	if err != nil {
+		s.discardBlob(blob)
+		return Item{}, err
+	}
+	return updated, nil
+}
+
+// writableFile loads a file the caller may change, checking its ETag.
+func writableFile(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
+	it, err := access(ctx, q, c, id, cartable.Contributor, lock)
+	if err != nil {
+		return Item{}, err
+	}
+	if it.IsFolder() {
+		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a folder, not a file", id)
+	}
+	return it, it.checkETag(ifMatch)
+}
+
+// addVersion makes blob the file's current content as its next version.
+func addVersion(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID, blob storedBlob, ifMatch string) (Item, error) {
+	if _, err := writableFile(ctx, tx, c, id, ifMatch, forUpdate); err != nil {
+		return Item{}, err
+	}
+	var number int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) + 1 FROM versions WHERE item_id = $1`, id).Scan(&number); err != nil {
+		return Item{}, fmt.Errorf("next version number of %s: %w", id, err)
+	}
+	versionID := newID()
+	if err := insertVersion(ctx, tx, versionID, id, number, blob, c.UserID); err != nil {
+		return Item{}, err
+	}
+	_, err := tx.Exec(ctx, `
+		UPDATE items SET current_version_id = $2, size = $3, mime_type = $4,
+			revision = revision + 1, modified_at = now(), modified_by = $5
+		WHERE id = $1`, id, versionID, blob.Size, blob.MimeType, c.UserID)
+	if err != nil {
+		return Item{}, fmt.Errorf("set current version of %s: %w", id, err)
+	}
+	return access(ctx, tx, c, id, cartable.Viewer, noLock)
+}
+
+// Versions lists a file's versions, newest first.
+func (s *Service) Versions(ctx context.Context, c *cartable.Caller, id uuid.UUID) ([]Version, error) {
+	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
+	if err != nil {
+		return nil, err
+	}
+	if it.IsFolder() {
+		return nil, cartable.Errorf(cartable.EInvalid, "item %s is a folder, not a file", id)
+	}
+	rows, err := s.db.Query(ctx, versionSelect+` WHERE v.item_id = $1 ORDER BY v.number DESC`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list versions of %s: %w", id, err)
+	}
+	versions, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Version, error) { return scanVersion(row) })
+	if err != nil {
+		return nil, fmt.Errorf("scan versions of %s: %w", id, err)
+	}
+	for i := range versions {
+		versions[i].Current = it.CurrentVersionID != nil && versions[i].ID == *it.CurrentVersionID
+	}
+	return versions, nil
+}
+
+const versionSelect = `SELECT v.id, v.item_id, v.number, v.size, v.sha256, v.mime_type,
+	coalesce(v.created_by, ''), v.created_at, b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
+
+func scanVersion(row pgx.Row) (Version, error) {
+	var v Version
+	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedAt, &v.blobKey)
+	return v, err
+}
+
+func loadVersion(ctx context.Context, q db.DBTX, itemID, versionID uuid.UUID) (Version, error) {
+	v, err := scanVersion(q.QueryRow(ctx, versionSelect+` WHERE v.item_id = $1 AND v.id = $2`, itemID, versionID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Version{}, cartable.Errorf(cartable.ENotFound, "no version %s of item %s", versionID, itemID)
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("load version %s: %w", versionID, err)
+	}
+	return v, nil
+}
+
+// RestoreVersion makes an old version current again by adding a new version that
+// shares its blob: history only grows, and no byte is copied.
+func (s *Service) RestoreVersion(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID, opts WriteOptions) (Item, error) {
+	var updated Item
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := writableFile(ctx, tx, c, id, opts.IfMatch, forUpdate); err != nil {
+			return err
+		}
+		old, err := loadVersion(ctx, tx, id, versionID)
+		if err != nil {
+			return err
+		}
+		blob := storedBlob{Size: old.Size, SHA256: old.SHA256, MimeType: old.MimeType}
+		if err := tx.QueryRow(ctx, `SELECT blob_id, (SELECT key FROM blobs WHERE id = blob_id) FROM versions WHERE id = $1`, versionID).Scan(&blob.ID, &blob.Key); err != nil {
+			return fmt.Errorf("blob of version %s: %w", versionID, err)
+		}
+		updated, err = addVersion(ctx, tx, c, id, blob, "")
+		return err
+	})
+	return updated, err
+}
+
+// Content is a file's content ready to be served.
+type Content struct {
+	Item    Item
+	Version Version
+	open    func(ctx context.Context, offset, length int64) (io.ReadCloser, error)
+}
+
+// Open reads length bytes from offset (length -1: to the end).
+func (c Content) Open(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+	return c.open(ctx, offset, length)
+}
+
+// Content returns a file's current content, or one version's when versionID is set.
+func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
+	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
+	if err != nil {
+		return Content{}, err
+	}
+	if it.IsFolder() {
+		return Content{}, cartable.Errorf(cartable.EInvalid, "item %s is a folder; folders have no content", id)
+	}
+	want := *it.CurrentVersionID
+	if versionID != nil {
+		want = *versionID
+	}
+	v, err := loadVersion(ctx, s.db, id, want)
+	if err != nil {
+		return Content{}, err
+	}
+	v.Current = want == *it.CurrentVersionID
+	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+		return s.blobs.Open(ctx, v.blobKey, offset, length)
+	}
+	return Content{Item: it, Version: v, open: open}, nil
+}

@@ -1,0 +1,156 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/db"
+	"cartable/sharing"
+)
+
+// Item kinds.
+const (
+	KindFile   = "file"
+	KindFolder = "folder"
+)
+
+// Item is a folder or a file, as the caller sees it.
+type Item struct {
+	ID               uuid.UUID
+	SpaceID          uuid.UUID
+	ParentID         *uuid.UUID // nil for a space root
+	Ancestors        []uuid.UUID
+	Kind             string
+	Name             string
+	Size             int64
+	MimeType         string
+	CurrentVersionID *uuid.UUID
+	Revision         int64
+	CreatedAt        time.Time
+	CreatedBy        string
+	ModifiedAt       time.Time
+	ModifiedBy       string
+	TrashedAt        *time.Time
+	TrashedBy        string
+	TrashRootID      *uuid.UUID
+	TrashedFromID    *uuid.UUID
+
+	// Space is the space holding the item; Role is the caller's role on it.
+	Space Space
+	Role  cartable.Role
+}
+
+// IsFolder reports whether the item is a folder.
+func (it *Item) IsFolder() bool { return it.Kind == KindFolder }
+
+// IsRoot reports whether the item is its space's root folder.
+func (it *Item) IsRoot() bool { return it.ParentID == nil }
+
+// ETag is the item's entity tag: it changes with every change to the item, its
+// name, place or content.
+func (it *Item) ETag() string { return fmt.Sprintf(`"%d"`, it.Revision) }
+
+// checkETag fails with precondition_failed when the client sent an If-Match that
+// does not match. An empty ifMatch or "*" means no condition.
+func (it *Item) checkETag(ifMatch string) error {
+	if ifMatch == "" || ifMatch == "*" || ifMatch == it.ETag() || ifMatch == "W/"+it.ETag() {
+		return nil
+	}
+	return cartable.Errorf(cartable.EPreconditionFailed, "the item has changed since it was read").
+		With("etag", it.ETag())
+}
+
+// itemColumns is the select list scanItem reads, items aliased i and spaces s.
+const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name, i.size,
+	coalesce(i.mime_type, ''), i.current_version_id, i.revision,
+	i.created_at, coalesce(i.created_by, ''), i.modified_at, coalesce(i.modified_by, ''),
+	i.trashed_at, coalesce(i.trashed_by, ''), i.trash_root_id, i.trashed_from_id,
+	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id`
+
+func scanItem(row pgx.Row) (Item, error) {
+	var it Item
+	sp := &it.Space
+	err := row.Scan(&it.ID, &it.SpaceID, &it.ParentID, &it.Ancestors, &it.Kind, &it.Name, &it.Size,
+		&it.MimeType, &it.CurrentVersionID, &it.Revision,
+		&it.CreatedAt, &it.CreatedBy, &it.ModifiedAt, &it.ModifiedBy,
+		&it.TrashedAt, &it.TrashedBy, &it.TrashRootID, &it.TrashedFromID,
+		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID)
+	return it, err
+}
+
+// lockMode says whether loadItem locks the row for the rest of the transaction.
+type lockMode int
+
+const (
+	noLock lockMode = iota
+	// forUpdate: the caller will change the item, or the set of its children.
+	// NO KEY UPDATE, because it must not block inserts that merely reference the row.
+	forUpdate
+)
+
+// loadItem reads an item with its space, whatever the caller's rights.
+func loadItem(ctx context.Context, q db.DBTX, id uuid.UUID, lock lockMode) (Item, error) {
+	sql := `SELECT ` + itemColumns + ` FROM items i JOIN spaces s ON s.id = i.space_id WHERE i.id = $1`
+	if lock == forUpdate {
+		sql += ` FOR NO KEY UPDATE OF i`
+	}
+	it, err := scanItem(q.QueryRow(ctx, sql, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Item{}, errNotFound(id)
+	}
+	if err != nil {
+		return Item{}, fmt.Errorf("load item %s: %w", id, err)
+	}
+	return it, nil
+}
+
+func errNotFound(id uuid.UUID) error {
+	return cartable.Errorf(cartable.ENotFound, "no item %s", id)
+}
+
+// access loads an item the caller must hold at least role on. An item the caller
+// cannot see, or that is in the trash, is not found; one they see but may not
+// change is forbidden.
+func access(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, need cartable.Role, lock lockMode) (Item, error) {
+	it, err := accessAny(ctx, q, c, id, need, lock)
+	if err != nil {
+		return Item{}, err
+	}
+	if it.TrashedAt != nil {
+		return Item{}, errNotFound(id)
+	}
+	return it, nil
+}
+
+// accessAny is access that also finds items in the trash.
+func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, need cartable.Role, lock lockMode) (Item, error) {
+	it, err := loadItem(ctx, q, id, lock)
+	if err != nil {
+		return Item{}, err
+	}
+	it.Role = sharing.Decide(c, it.target())
+	if it.Role == cartable.NoRole {
+		return Item{}, errNotFound(id)
+	}
+	if it.Role < need {
+		return Item{}, cartable.Errorf(cartable.EForbidden, "this needs the %s role; you have %s", need, it.Role).
+			With("required_role", need.String())
+	}
+	return it, nil
+}
+
+func (it *Item) target() sharing.Target {
+	return sharing.Target{Space: it.Space.accessSpace()}
+}
+
+// childAncestors is the ancestors array of the item's children.
+func (it *Item) childAncestors() []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(it.Ancestors)+1)
+	return append(append(out, it.Ancestors...), it.ID)
+}

@@ -1,0 +1,63 @@
+package workspace
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cartable/storage"
+)
+
+// BlobStore is the part of the object store the workspace needs.
+type BlobStore interface {
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (storage.PutResult, error)
+	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Config tunes the workspace.
+type Config struct {
+	// MaxUploadBytes bounds a single-request upload; larger files go through tus.
+	MaxUploadBytes int64
+	// PendingBlobTTL is how long an upload in flight may take before its blob is
+	// considered abandoned by the collector.
+	PendingBlobTTL time.Duration
+	// TrashRetention is how long trashed items are kept before the purge job.
+	TrashRetention time.Duration
+}
+
+// DefaultConfig is the configuration used when a field is left zero.
+var DefaultConfig = Config{
+	MaxUploadBytes: 256 << 20,
+	PendingBlobTTL: 24 * time.Hour,
+	TrashRetention: 30 * 24 * time.Hour,
+}
+
+// Service runs the workspace use cases.
+type Service struct {
+	db    *pgxpool.Pool
+	blobs BlobStore
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// New returns the workspace over a database pool and a blob store.
+func New(pool *pgxpool.Pool, blobs BlobStore, cfg Config, log *slog.Logger) *Service {
+	if cfg.MaxUploadBytes == 0 {
+		cfg.MaxUploadBytes = DefaultConfig.MaxUploadBytes
+	}
+	if cfg.PendingBlobTTL == 0 {
+		cfg.PendingBlobTTL = DefaultConfig.PendingBlobTTL
+	}
+	if cfg.TrashRetention == 0 {
+		cfg.TrashRetention = DefaultConfig.TrashRetention
+	}
+	return &Service{db: pool, blobs: blobs, cfg: cfg, log: log, now: time.Now}
+}
+
+// MaxUploadBytes is the largest file a single-request upload accepts.
+func (s *Service) MaxUploadBytes() int64 { return s.cfg.MaxUploadBytes }

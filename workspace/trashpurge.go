@@ -1,0 +1,71 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable/db"
+)
+
+// purgeBatch bounds how many trash roots one pass of PurgeExpiredTrash deletes.
+const purgeBatch = 200
+
+// PurgeExpiredTrash deletes for good what has been in the trash longer than the
+// retention period (30 days by default), as of now, and collects the freed blobs.
+// It returns how many trashed items (trash roots) it purged.
+func (s *Service) PurgeExpiredTrash(ctx context.Context, now time.Time) (int, error) {
+	cutoff := now.Add(-s.cfg.TrashRetention)
+	purged := 0
+	for {
+		ids, err := s.expiredTrash(ctx, cutoff)
+		if err != nil {
+			return purged, err
+		}
+		for _, id := range ids {
+			if err := s.purgeExpired(ctx, id, cutoff); err != nil {
+				return purged, err
+			}
+			purged++
+		}
+		if len(ids) < purgeBatch {
+			return purged, nil
+		}
+	}
+}
+
+func (s *Service) expiredTrash(ctx context.Context, cutoff time.Time) ([]uuid.UUID, error) {
+	rows, err := s.db.Query(ctx, `
+		SELECT id FROM items WHERE id = trash_root_id AND trashed_at < $1
+		ORDER BY trashed_at LIMIT $2`, cutoff, purgeBatch)
+	if err != nil {
+		return nil, fmt.Errorf("find expired trash: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("scan expired trash: %w", err)
+	}
+	return ids, nil
+}
+
+// purgeExpired purges one trash root if it is still in the trash and still expired
+// (someone may have restored it since it was listed).
+func (s *Service) purgeExpired(ctx context.Context, id uuid.UUID, cutoff time.Time) error {
+	var orphans []uuid.UUID
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		it, err := loadItem(ctx, tx, id, forUpdate)
+		if err != nil || it.TrashedAt == nil || !it.TrashedAt.Before(cutoff) || it.TrashRootID == nil || *it.TrashRootID != id {
+			return nil // gone, restored or re-trashed since listed
+		}
+		orphans, err = purgeTree(ctx, tx, it)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("purge expired %s: %w", id, err)
+	}
+	s.collectNow(orphans)
+	return nil
+}

@@ -1,0 +1,242 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/db"
+)
+
+// Patch is a rename, a move, or both. Nil fields are left as they are.
+type Patch struct {
+	Name     *string
+	ParentID *uuid.UUID
+}
+
+// Update renames and/or moves an item, for a contributor of the item and of its new
+// parent. A folder cannot move into itself or below itself; a space root stays put.
+func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, p Patch, opts WriteOptions) (Item, error) {
+	var updated Item
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		it, err := access(ctx, tx, c, id, cartable.Contributor, forUpdate)
+		if err != nil {
+			return err
+		}
+		if err := it.checkETag(opts.IfMatch); err != nil {
+			return err
+		}
+		if it.IsRoot() {
+			return cartable.Errorf(cartable.EInvalid, "a space's root folder cannot be renamed or moved")
+		}
+		name, parent, err := resolvePatch(ctx, tx, c, it, p, opts.AutoRename)
+		if err != nil {
+			return err
+		}
+		if err := placeItem(ctx, tx, it, parent, name, c.UserID); err != nil {
+			return err
+		}
+		updated, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
+		return err
+	})
+	return updated, err
+}
+
+// resolvePatch returns the name and the locked parent the item will have.
+func resolvePatch(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p Patch, autoRename bool) (string, Item, error) {
+	name := it.Name
+	if p.Name != nil {
+		var err error
+		if name, err = NormalizeName(*p.Name); err != nil {
+			return "", Item{}, err
+		}
+	}
+	parentID := *it.ParentID
+	if p.ParentID != nil {
+		parentID = *p.ParentID
+	}
+	parent, err := writableFolder(ctx, tx, c, parentID, "")
+	if err != nil {
+		return "", Item{}, err
+	}
+	if parent.ID == it.ID || slices.Contains(parent.Ancestors, it.ID) {
+		return "", Item{}, cartable.Errorf(cartable.EInvalidMove, "a folder cannot be moved into itself or one of its subfolders")
+	}
+	sameSlot := parent.ID == *it.ParentID && NameKey(name) == NameKey(it.Name)
+	if !sameSlot {
+		if name, err = pickName(ctx, tx, parent.ID, name, it.IsFolder(), autoRename); err != nil {
+			return "", Item{}, err
+		}
+	}
+	return name, parent, nil
+}
+
+// placeItem gives the item its name and parent, carrying its subtree along when the
+// parent changes (the ancestors arrays and, across spaces, the space).
+func placeItem(ctx context.Context, tx db.DBTX, it Item, parent Item, name, by string) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE items SET name = $2, name_key = $3, parent_id = $4, ancestors = $5, space_id = $6,
+			revision = revision + 1, modified_at = now(), modified_by = $7
+		WHERE id = $1`,
+		it.ID, name, NameKey(name), parent.ID, parent.childAncestors(), parent.SpaceID, by)
+	if err != nil {
+		return fmt.Errorf("place item %s: %w", it.ID, err)
+	}
+	if parent.ID == *it.ParentID {
+		return nil
+	}
+	return moveSubtree(ctx, tx, it, parent)
+}
+
+// moveSubtree rewrites the ancestors of every descendant of it after it moved under
+// parent: the old prefix (it's own ancestors) becomes the new one.
+func moveSubtree(ctx context.Context, tx db.DBTX, it Item, parent Item) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE items SET ancestors = $2::uuid[] || ancestors[$3 + 1:], space_id = $4
+		WHERE ancestors @> ARRAY[$1::uuid]`,
+		it.ID, parent.childAncestors(), len(it.Ancestors), parent.SpaceID)
+	if err != nil {
+		return fmt.Errorf("move subtree of %s: %w", it.ID, err)
+	}
+	return nil
+}
+
+// MaxCopyItems bounds how many items one copy may create.
+const MaxCopyItems = 10000
+
+// Copy copies an item into a folder, for a viewer of the item who contributes to the
+// folder. Copied files share their blobs with the originals: no byte is copied. A
+// folder is copied with its live subtree; only the current version of each file is
+// copied.
+func (s *Service) Copy(ctx context.Context, c *cartable.Caller, id, parentID uuid.UUID, name *string, opts WriteOptions) (Item, error) {
+	var created Item
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		src, err := access(ctx, tx, c, id, cartable.Viewer, noLock)
+		if err != nil {
+			return err
+		}
+		if src.IsRoot() {
+			return cartable.Errorf(cartable.EInvalid, "a space's root folder cannot be copied")
+		}
+		p := Patch{Name: name, ParentID: &parentID}
+		if p.Name == nil {
+			p.Name = &src.Name
+		}
+		newName, parent, err := resolveCopy(ctx, tx, c, src, p, opts)
+		if err != nil {
+			return err
+		}
+		newID, err := copyTree(ctx, tx, src, parent, newName, c.UserID)
+		if err != nil {
+			return err
+		}
+		created, err = access(ctx, tx, c, newID, cartable.Viewer, noLock)
+		return err
+	})
+	return created, err
+}
+
+func resolveCopy(ctx context.Context, tx pgx.Tx, c *cartable.Caller, src Item, p Patch, opts WriteOptions) (string, Item, error) {
+	name, err := NormalizeName(*p.Name)
+	if err != nil {
+		return "", Item{}, err
+	}
+	parent, err := writableFolder(ctx, tx, c, *p.ParentID, opts.IfMatch)
+	if err != nil {
+		return "", Item{}, err
+	}
+	if parent.ID == src.ID || slices.Contains(parent.Ancestors, src.ID) {
+		return "", Item{}, cartable.Errorf(cartable.EInvalidMove, "a folder cannot be copied into itself or one of its subfolders")
+	}
+	name, err = pickName(ctx, tx, parent.ID, name, src.IsFolder(), opts.AutoRename)
+	return name, parent, err
+}
+
+// treeNode is one live item of a subtree being copied.
+type treeNode struct {
+	id, parentID uuid.UUID
+	kind, name   string
+	versionID    *uuid.UUID
+	size         int64
+	mimeType     string
+}
+
+// copyTree copies src and its live descendants under parent, src taking newName.
+func copyTree(ctx context.Context, tx pgx.Tx, src, parent Item, newName, by string) (uuid.UUID, error) {
+	nodes, err := liveSubtree(ctx, tx, src)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	newIDs := make(map[uuid.UUID]uuid.UUID, len(nodes))
+	ancestors := map[uuid.UUID][]uuid.UUID{}
+	batch := &pgx.Batch{}
+	for i, n := range nodes {
+		id := newID()
+		newIDs[n.id] = id
+		parentID, parentAncestors := parent.ID, parent.childAncestors()
+		name := n.name
+		if i == 0 {
+			name = newName
+		} else {
+			parentID = newIDs[n.parentID]
+			parentAncestors = append(slices.Clone(ancestors[parentID]), parentID)
+		}
+		ancestors[id] = parentAncestors
+		queueCopy(batch, n, id, parentID, parentAncestors, parent.SpaceID, name, by)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return uuid.Nil, fmt.Errorf("copy %s: %w", src.ID, err)
+	}
+	return newIDs[src.ID], nil
+}
+
+// queueCopy adds to batch the statements that copy one node: the item, and for a
+// file a first version sharing the original's blob.
+func queueCopy(batch *pgx.Batch, n treeNode, id, parentID uuid.UUID, ancestors []uuid.UUID, spaceID uuid.UUID, name, by string) {
+	var versionID *uuid.UUID
+	if n.versionID != nil {
+		v := newID()
+		versionID = &v
+	}
+	batch.Queue(`
+		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, size, mime_type,
+			current_version_id, created_by, modified_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $11)`,
+		id, spaceID, parentID, ancestors, n.kind, name, NameKey(name), n.size, n.mimeType, versionID, by)
+	if versionID != nil {
+		batch.Queue(`
+			INSERT INTO versions (id, item_id, number, blob_id, size, sha256, mime_type, created_by)
+			SELECT $1, $2, 1, blob_id, size, sha256, mime_type, $4 FROM versions WHERE id = $3`,
+			*versionID, id, *n.versionID, by)
+	}
+}
+
+// liveSubtree returns src and its descendants that are not in the trash, parents
+// before children.
+func liveSubtree(ctx context.Context, tx pgx.Tx, src Item) ([]treeNode, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT id, coalesce(parent_id, id), kind, name, current_version_id, size, coalesce(mime_type, '')
+		FROM items
+		WHERE (id = $1 OR ancestors @> ARRAY[$1::uuid]) AND trashed_at IS NULL
+		ORDER BY cardinality(ancestors), id
+		LIMIT $2`, src.ID, MaxCopyItems+1)
+	if err != nil {
+		return nil, fmt.Errorf("read subtree of %s: %w", src.ID, err)
+	}
+	nodes, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (treeNode, error) {
+		var n treeNode
+		err := row.Scan(&n.id, &n.parentID, &n.kind, &n.name, &n.versionID, &n.size, &n.mimeType)
+		return n, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan subtree of %s: %w", src.ID, err)
+	}
+	if len(nodes) > MaxCopyItems {
+		return nil, cartable.Errorf(cartable.ETooLarge, "a copy is limited to %d items", MaxCopyItems).With("max_items", MaxCopyItems)
+	}
+	return nodes, nil
+}
