@@ -81,4 +81,3 @@ func newProvider(pool *pgxpool.Pool) (*goose.Provider, func(), error) {
 	}
 	return provider, func() { _ = sqlDB.Close() }, nil
 }
-

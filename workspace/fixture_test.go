@@ -94,7 +94,9 @@ func (w *world) space(c *cartable.Caller, kind, group string) workspace.Space {
 	return workspace.Space{}
 }
 
-func (w *world) home(c *cartable.Caller) uuid.UUID { return w.space(c, workspace.SpacePersonal, "").RootID }
+func (w *world) home(c *cartable.Caller) uuid.UUID {
+	return w.space(c, workspace.SpacePersonal, "").RootID
+}
 
 func (w *world) folder(c *cartable.Caller, parent uuid.UUID, name string) workspace.Item {
 	w.t.Helper()

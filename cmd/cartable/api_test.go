@@ -143,6 +143,7 @@ func TestPupilCannotReachTeacherItems(t *testing.T) {
 	prof.get(itemPath(file.ID, "/versions")).json(t, &versions)
 	version := versions.Versions[0].ID
 	pupilHome := pupil.home()
+	own := pupil.mustUpload(pupilHome, "mon-fichier.txt", []byte("à moi"))
 	before := in.count(t, `SELECT sum(revision) FROM items`)
 
 	routes := []struct {
@@ -160,7 +161,8 @@ func TestPupilCannotReachTeacherItems(t *testing.T) {
 		{http.MethodHead, itemPath(file.ID, "/content"), nil},
 		{http.MethodPut, itemPath(file.ID, "/content"), "raw"},
 		{http.MethodPost, itemPath(file.ID, "/copy"), map[string]any{"parent_id": pupilHome}},
-		{http.MethodPost, itemPath(pupilHome, "/copy"), map[string]any{"parent_id": folder.ID}},
+		{http.MethodPost, itemPath(own.ID, "/copy"), map[string]any{"parent_id": folder.ID}},
+		{http.MethodPatch, itemPath(own.ID), map[string]any{"parent_id": folder.ID}},
 		{http.MethodPost, itemPath(trashed.ID, "/restore"), nil},
 		{http.MethodGet, itemPath(file.ID, "/versions"), nil},
 		{http.MethodGet, itemPath(file.ID, "/versions/", version, "/content"), nil},
@@ -250,7 +252,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"bad conflict option", http.MethodPost, itemPath(home, "/children?conflict=maybe"), `{"name":"y","folder":{}}`, json, 400, "invalid_request"},
 		{"bad sort", http.MethodGet, itemPath(home, "/children?sort=colour"), "", nil, 400, "invalid_request"},
 		{"bad limit", http.MethodGet, itemPath(home, "/children?limit=0x10"), "", nil, 400, "invalid_request"},
-		{"bad cursor", http.MethodGet, itemPath(home, "/children?cursor=%%%"), "", nil, 400, "invalid_request"},
+		{"bad cursor", http.MethodGet, itemPath(home, "/children?cursor=garbage"), "", nil, 400, "invalid_request"},
 		{"multipart without file", http.MethodPost, itemPath(home, "/children"), "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n", map[string]string{"Content-Type": "multipart/form-data; boundary=b"}, 400, "invalid_request"},
 		{"unknown route", http.MethodGet, "/api/v1/nope", "", nil, 404, "not_found"},
 	}

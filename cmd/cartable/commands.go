@@ -10,7 +10,7 @@ import (
 	"os"
 	"time"
 
-	"cartable/deploy/dev"
+	devdata "cartable/deploy/dev"
 	"cartable/directory"
 	"cartable/migrations"
 )
@@ -153,7 +153,7 @@ func dev(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) er
 	if err := migrations.Up(ctx, a.pool); err != nil {
 		return err
 	}
-	bundle, err := directory.LoadBundle(bytes.NewReader(dev.Demo))
+	bundle, err := directory.LoadBundle(bytes.NewReader(devdata.Demo))
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"cartable/deploy/dev"
+	devdata "cartable/deploy/dev"
 	"cartable/directory"
 	"cartable/pgtest"
 	"cartable/storagetest"
@@ -54,7 +54,7 @@ func start(t *testing.T) *instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bundle, err := directory.LoadBundle(bytes.NewReader(dev.Demo))
+	bundle, err := directory.LoadBundle(bytes.NewReader(devdata.Demo))
 	if err != nil {
 		t.Fatal(err)
 	}
