@@ -33,8 +33,13 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EConflict:            {http.StatusConflict, "L'action est en conflit avec l'état actuel de l'élément.", "The action conflicts with the item's current state."},
 	cartable.EQuotaExceeded:       {http.StatusRequestEntityTooLarge, "L'espace de stockage est plein : libérez de la place ou demandez de l'aide à votre enseignant.", "The storage space is full: free some space or ask your teacher for help."},
 	cartable.ERangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "La plage demandée dépasse la taille du fichier.", "The requested range is outside the file."},
+	codeMethodNotAllowed:          {http.StatusMethodNotAllowed, "Cette action n'existe pas sur cette adresse.", "This method is not allowed on this route."},
 	cartable.EInternal:            {http.StatusInternalServerError, "Une erreur interne est survenue ; réessayez plus tard.", "An internal error occurred; try again later."},
 }
+
+// codeMethodNotAllowed is the one code that is not a domain error: only routing
+// produces it.
+const codeMethodNotAllowed cartable.Code = "method_not_allowed"
 
 // Problem is an RFC 9457 problem document with Cartable's stable code.
 type Problem struct {
@@ -76,7 +81,7 @@ func classify(err error) (cartable.Code, string, map[string]any) {
 		case http.StatusNotFound:
 			return cartable.ENotFound, "no such route", nil
 		case http.StatusMethodNotAllowed:
-			return cartable.EInvalid, "method not allowed on this route", nil
+			return codeMethodNotAllowed, "method not allowed on this route", nil
 		case http.StatusRequestEntityTooLarge:
 			return cartable.ETooLarge, "request body too large", nil
 		case http.StatusUnauthorized:
