@@ -15,7 +15,8 @@ dev:
 	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh up
 	source $(DEV_STACK)/env
 	echo "The stack keeps running after Ctrl-C; stop it with: make stack-down"
-	go run ./cmd/cartable dev
+	go build -o bin/cartable ./cmd/cartable
+	exec bin/cartable dev
 
 ## test: the whole suite, race detector on, against a throwaway stack
 test:

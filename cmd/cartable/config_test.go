@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"cartable/pgtest"
+	"cartable/storagetest"
+)
+
+func TestParseConfig(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		getenv  func(string) string
+		check   func(Config) bool
+		wantErr string
+	}{
+		{"defaults", nil, env(), func(c Config) bool {
+			return c.Listen == ":8080" && c.S3Bucket == "cartable" && c.MaxUploadBytes == 256<<20 && c.TrashRetention == 720*time.Hour && c.Jobs
+		}, ""},
+		{"environment", nil, env("CARTABLE_LISTEN", ":9000", "CARTABLE_S3_TLS", "true", "CARTABLE_TRASH_RETENTION", "48h"), func(c Config) bool {
+			return c.Listen == ":9000" && c.S3TLS && c.TrashRetention == 48*time.Hour
+		}, ""},
+		{"flags win over environment", []string{"-listen", ":7000"}, env("CARTABLE_LISTEN", ":9000"), func(c Config) bool { return c.Listen == ":7000" }, ""},
+		{"bad boolean", nil, env("CARTABLE_DEV", "maybe"), nil, "CARTABLE_DEV"},
+		{"bad duration", nil, env("CARTABLE_SHUTDOWN_TIMEOUT", "soon"), nil, "CARTABLE_SHUTDOWN_TIMEOUT"},
+		{"bad integer", nil, env("CARTABLE_MAX_UPLOAD_BYTES", "lots"), nil, "CARTABLE_MAX_UPLOAD_BYTES"},
+		{"unknown flag", []string{"-colour"}, env(), nil, "colour"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := parseConfig("serve", tt.args, tt.getenv)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(cfg) {
+				t.Fatalf("config = %+v, %v", cfg, err)
+			}
+		})
+	}
+}
+
+func TestValidateConfig(t *testing.T) {
+	cfg, _, _ := parseConfig("serve", nil, func(string) string { return "" })
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "CARTABLE_DATABASE_URL") {
+		t.Errorf("missing database: %v", err)
+	}
+	cfg.DatabaseURL, cfg.S3Endpoint = "postgres://x", "localhost:9000"
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "CARTABLE_OIDC_ISSUER") {
+		t.Errorf("no issuer outside dev mode: %v", err)
+	}
+	cfg.Dev = true
+	if err := cfg.validate(); err != nil {
+		t.Errorf("dev mode needs no issuer: %v", err)
+	}
+}
+
+// TestImportAndMigrateCommands runs `cartable migrate` and `cartable import FILE` as
+// a user would, through run.
+func TestImportAndMigrateCommands(t *testing.T) {
+	t.Parallel()
+	s3 := storagetest.Config(t)
+	dbURL := pgtest.URL(t)
+	env := map[string]string{
+		"CARTABLE_DATABASE_URL": dbURL, "CARTABLE_S3_ENDPOINT": s3.Endpoint, "CARTABLE_S3_ACCESS_KEY": s3.AccessKey,
+		"CARTABLE_S3_SECRET_KEY": s3.SecretKey, "CARTABLE_S3_BUCKET": s3.Bucket, "CARTABLE_DEV": "true",
+	}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"migrate"}, getenv, &out); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out.String())
+	}
+	file := filepath.Join(t.TempDir(), "annuaire.json")
+	os.WriteFile(file, []byte(`{"structures":[{"id":"0590002B","uai":"0590002B","name":"Lycée Test"}],
+		"users":[{"id":"u1","display_name":"Élève Un","profile":"Student","structures":[{"structure_id":"0590002B"}]}],
+		"groups":[{"id":"g1","structure_id":"0590002B","kind":"class","name":"2nde 1","members":[{"user_id":"u1","profile":"Student"}]}]}`), 0o600)
+	if err := run(ctx, []string{"import", file}, getenv, &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var members int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM group_members WHERE group_id = 'g1'`).Scan(&members); err != nil || members != 1 {
+		t.Errorf("members after import = %d, %v", members, err)
+	}
+	os.WriteFile(file, []byte(`{"structures":[{"id":"x","uai":"bad","name":"X"}]}`), 0o600)
+	if err := run(ctx, []string{"import", file}, getenv, &out); err == nil {
+		t.Error("importing a bad UAI succeeded")
+	}
+	if err := run(ctx, []string{"collect"}, getenv, &out); err != nil {
+		t.Errorf("collect: %v", err)
+	}
+	if err := run(ctx, []string{"frobnicate"}, getenv, &out); err == nil {
+		t.Error("an unknown command succeeded")
+	}
+}
