@@ -35,6 +35,9 @@ type Error struct {
 	Code   Code
 	Detail string
 	Fields map[string]any
+	// MessageFR and MessageEN, when set, tell the person what happened and what to
+	// do, in place of the code's generic title (a full quota says which space is full).
+	MessageFR, MessageEN string
 }
 
 func (e *Error) Error() string {
@@ -56,7 +59,7 @@ func (e *Error) With(key string, value any) *Error {
 		fields[k] = v
 	}
 	fields[key] = value
-	return &Error{Code: e.Code, Detail: e.Detail, Fields: fields}
+	return &Error{Code: e.Code, Detail: e.Detail, Fields: fields, MessageFR: e.MessageFR, MessageEN: e.MessageEN}
 }
 
 // ErrorCode returns the code of the first domain error in err's chain, or EInternal.

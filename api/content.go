@@ -52,7 +52,7 @@ func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.W
 			if name == "" {
 				name = part.FileName()
 			}
-			it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, workspace.Upload{Name: name, Body: part, Size: -1}, opts)
+			it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, workspace.Upload{Name: name, Body: part, Size: -1, SizeAtMost: req.ContentLength}, opts)
 			if err != nil {
 				return err
 			}

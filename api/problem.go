@@ -65,6 +65,13 @@ func problemFor(err error, lang string) Problem {
 	if lang == "en" {
 		title = kind.titleEN
 	}
+	var de *cartable.Error
+	if errors.As(err, &de) && de.MessageFR != "" {
+		title = de.MessageFR
+		if lang == "en" {
+			title = de.MessageEN
+		}
+	}
 	return Problem{Type: "urn:cartable:problem:" + string(code), Title: title, Status: kind.status, Code: code, Detail: detail, Fields: fields}
 }
 

@@ -32,9 +32,6 @@ const sniffBytes = 3072
 // committed before the first byte is written, so that a crash leaves a row the
 // collector finds. A body longer than limit fails with too_large and leaves nothing.
 func (s *Service) storeBlob(ctx context.Context, r io.Reader, declaredSize, limit int64) (storedBlob, error) {
-	if declaredSize > limit {
-		return storedBlob{}, tooLarge(limit)
-	}
 	b := storedBlob{ID: newID(), Key: storage.NewKey()}
 	_, err := s.db.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + $3::interval)`,
 		b.ID, b.Key, fmt.Sprintf("%d seconds", int64(s.cfg.PendingBlobTTL.Seconds())))

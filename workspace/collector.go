@@ -69,7 +69,7 @@ func (s *Service) collect(ctx context.Context, ids []uuid.UUID) (int, error) {
 // row for the next pass (deleting a missing object is not an error).
 func (s *Service) collectOne(ctx context.Context, id uuid.UUID) (bool, error) {
 	var deleted bool
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var key string
 		err := tx.QueryRow(ctx, `
 			DELETE FROM blobs b WHERE id = $1

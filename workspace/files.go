@@ -12,6 +12,7 @@ import (
 
 	"cartable"
 	"cartable/db"
+	"cartable/quota"
 )
 
 // Version is one immutable state of a file's content.
@@ -38,40 +39,93 @@ type Upload struct {
 	Body io.Reader
 	// Size is the declared length, or -1 when the client did not say.
 	Size int64
+	// SizeAtMost bounds an undeclared length (a multipart request's length); 0 when
+	// nothing is known, and the upload limit is reserved.
+	SizeAtMost int64
 }
 
-// UploadFile stores a new file in parent, for a contributor of parent. The bytes
-// go to object storage before the item exists; the item, its first version and the
-// blob's commit happen in one transaction, and any failure removes the bytes.
+// reserveBytes is what an upload holds in quota before its first byte: its declared
+// length, else the bound the request gives, else the largest upload allowed.
+func (up Upload) reserveBytes(max int64) int64 {
+	switch {
+	case up.Size >= 0:
+		return up.Size
+	case up.SizeAtMost > 0:
+		return min(up.SizeAtMost, max)
+	}
+	return max
+}
+
+// UploadFile stores a new file in parent, for a contributor of parent. Quota is
+// reserved before the first byte is stored; the bytes go to object storage before the
+// item exists; the item, its first version, the blob's commit and the conversion of
+// the reservation into usage happen in one transaction; any failure removes the bytes
+// and gives the reservation back.
 func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
 	name, err := NormalizeName(up.Name)
 	if err != nil {
 		return Item{}, err
 	}
 	// Refuse what will fail before streaming the bytes, not after.
-	if err := s.precheckUpload(ctx, c, parentID, name, opts); err != nil {
-		return Item{}, err
-	}
-	blob, err := s.storeBlob(ctx, up.Body, up.Size, s.cfg.MaxUploadBytes)
+	parent, err := s.precheckUpload(ctx, c, parentID, name, opts)
 	if err != nil {
 		return Item{}, err
 	}
 	var created Item
-	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err = s.storeAndCommit(ctx, c, parent.SpaceID, up, func(tx pgx.Tx, blob storedBlob) error {
 		created, err = createFile(ctx, tx, c, parentID, name, blob, opts)
 		return err
 	})
-	if err != nil {
-		s.discardBlob(blob)
-		return Item{}, err
-	}
-	return created, nil
+	return created, err
 }
 
-func (s *Service) precheckUpload(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, name string, opts WriteOptions) error {
-	return db.Transact(ctx, s.db, func(tx pgx.Tx) error {
-		parent, err := access(ctx, tx, c, parentID, cartable.Contributor, noLock)
-		if err != nil {
+// storeAndCommit reserves quota in the space, streams the upload into a new blob, and
+// runs commit with it in one transaction that also consumes the reservation. On any
+// failure the blob is discarded and the reservation released.
+func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceID uuid.UUID, up Upload, commit func(pgx.Tx, storedBlob) error) error {
+	reserved := up.reserveBytes(s.cfg.MaxUploadBytes)
+	if up.Size > s.cfg.MaxUploadBytes {
+		return tooLarge(s.cfg.MaxUploadBytes)
+	}
+	res, err := quota.Reserve(ctx, s.db, spaceID, reserved, c.UserID, s.cfg.PendingBlobTTL)
+	if err != nil {
+		return err
+	}
+	blob, err := s.storeBlob(ctx, up.Body, up.Size, reserved)
+	if err != nil {
+		s.release(res)
+		if cartable.IsCode(err, cartable.ETooLarge) && reserved < s.cfg.MaxUploadBytes && up.Size < 0 {
+			return cartable.Errorf(cartable.EInvalid, "the body is longer than the request said")
+		}
+		return err
+	}
+	err = s.transact(ctx, func(tx pgx.Tx) error {
+		if err := res.Consume(ctx, tx); err != nil {
+			return err
+		}
+		return commit(tx, blob)
+	})
+	if err != nil {
+		s.release(res)
+		s.discardBlob(blob)
+		return err
+	}
+	return nil
+}
+
+// release gives a reservation back after a failure, even if the request's context
+// is done; the expiry sweeper catches what this cannot.
+func (s *Service) release(r quota.Reservation) {
+	if err := r.Release(context.WithoutCancel(context.Background()), s.db); err != nil {
+		s.log.Warn("release quota reservation", "reservation", r.ID, "err", err)
+	}
+}
+
+func (s *Service) precheckUpload(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, name string, opts WriteOptions) (Item, error) {
+	var parent Item
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		var err error
+		if parent, err = access(ctx, tx, c, parentID, cartable.Contributor, noLock); err != nil {
 			return err
 		}
 		if !parent.IsFolder() {
@@ -83,6 +137,7 @@ func (s *Service) precheckUpload(ctx context.Context, c *cartable.Caller, parent
 		_, err = pickName(ctx, tx, parentID, name, false, opts.AutoRename)
 		return err
 	})
+	return parent, err
 }
 
 // createFile inserts a file item with its first version over a stored blob.
@@ -125,23 +180,16 @@ func insertVersion(ctx context.Context, tx pgx.Tx, id, itemID uuid.UUID, number 
 
 // NewVersion replaces a file's content, keeping the previous versions.
 func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	if _, err := writableFile(ctx, s.db, c, id, opts.IfMatch, noLock); err != nil {
-		return Item{}, err
-	}
-	blob, err := s.storeBlob(ctx, up.Body, up.Size, s.cfg.MaxUploadBytes)
+	file, err := writableFile(ctx, s.db, c, id, opts.IfMatch, noLock)
 	if err != nil {
 		return Item{}, err
 	}
 	var updated Item
-	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err = s.storeAndCommit(ctx, c, file.SpaceID, up, func(tx pgx.Tx, blob storedBlob) error {
 		updated, err = addVersion(ctx, tx, c, id, blob, opts.IfMatch)
 		return err
 	})
-	if err != nil {
-		s.discardBlob(blob)
-		return Item{}, err
-	}
-	return updated, nil
+	return updated, err
 }
 
 // writableFile loads a file the caller may change, checking its ETag.
@@ -226,7 +274,7 @@ func loadVersion(ctx context.Context, q db.DBTX, itemID, versionID uuid.UUID) (V
 // shares its blob: history only grows, and no byte is copied.
 func (s *Service) RestoreVersion(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID, opts WriteOptions) (Item, error) {
 	var updated Item
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		if _, err := writableFile(ctx, tx, c, id, opts.IfMatch, forUpdate); err != nil {
 			return err
 		}

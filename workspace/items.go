@@ -34,7 +34,7 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 		return Item{}, err
 	}
 	var created Item
-	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err = s.transact(ctx, func(tx pgx.Tx) error {
 		parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch)
 		if err != nil {
 			return err

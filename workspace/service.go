@@ -6,8 +6,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"cartable/db"
+	"cartable/quota"
 	"cartable/storage"
 )
 
@@ -61,3 +64,9 @@ func New(pool *pgxpool.Pool, blobs BlobStore, cfg Config, log *slog.Logger) *Ser
 
 // MaxUploadBytes is the largest file a single-request upload accepts.
 func (s *Service) MaxUploadBytes() int64 { return s.cfg.MaxUploadBytes }
+
+// transact runs fn in one transaction. A write the quotas refuse comes back as a
+// quota_exceeded error naming the limit that was hit.
+func (s *Service) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return quota.Translate(db.Transact(ctx, s.db, fn))
+}

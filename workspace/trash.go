@@ -12,14 +12,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
-	"cartable/db"
 	"cartable/sharing"
 )
 
 // Trash moves an item and its whole subtree to the trash in one statement, for a
 // contributor. The items keep their place in the tree, so a restore puts them back.
 func (s *Service) Trash(ctx context.Context, c *cartable.Caller, id uuid.UUID, opts WriteOptions) error {
-	return db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	return s.transact(ctx, func(tx pgx.Tx) error {
 		it, err := access(ctx, tx, c, id, cartable.Contributor, forUpdate)
 		if err != nil {
 			return err
@@ -147,7 +146,7 @@ func restorable(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID
 // who trashed it, or a manager of the space, may restore it.
 func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID, opts WriteOptions) (Item, error) {
 	var restored Item
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		it, err := restorable(ctx, tx, c, id, cartable.Contributor)
 		if err != nil {
 			return err
@@ -197,7 +196,7 @@ func restoreTarget(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item) 
 // call runs at once for them.
 func (s *Service) Purge(ctx context.Context, c *cartable.Caller, id uuid.UUID) error {
 	var orphans []uuid.UUID
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		it, err := restorable(ctx, tx, c, id, cartable.Manager)
 		if err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"cartable/db"
 )
 
 // purgeBatch bounds how many trash roots one pass of PurgeExpiredTrash deletes.
@@ -55,7 +54,7 @@ func (s *Service) expiredTrash(ctx context.Context, cutoff time.Time) ([]uuid.UU
 // (someone may have restored it since it was listed).
 func (s *Service) purgeExpired(ctx context.Context, id uuid.UUID, cutoff time.Time) error {
 	var orphans []uuid.UUID
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		it, err := loadItem(ctx, tx, id, forUpdate)
 		if err != nil || it.TrashedAt == nil || !it.TrashedAt.Before(cutoff) || it.TrashRootID == nil || *it.TrashRootID != id {
 			return nil // gone, restored or re-trashed since listed

@@ -22,7 +22,7 @@ type Patch struct {
 // parent. A folder cannot move into itself or below itself; a space root stays put.
 func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, p Patch, opts WriteOptions) (Item, error) {
 	var updated Item
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		it, err := access(ctx, tx, c, id, cartable.Contributor, forUpdate)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ const MaxCopyItems = 10000
 // copied.
 func (s *Service) Copy(ctx context.Context, c *cartable.Caller, id, parentID uuid.UUID, name *string, opts WriteOptions) (Item, error) {
 	var created Item
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	err := s.transact(ctx, func(tx pgx.Tx) error {
 		src, err := access(ctx, tx, c, id, cartable.Viewer, noLock)
 		if err != nil {
 			return err

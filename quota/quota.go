@@ -1,0 +1,233 @@
+// Package quota owns storage limits: the structure pool, the personal cap of each
+// user (a default per profile, overridable per user) and the cap of each group space;
+// the accounts that hold what is used and reserved against them; and the reports
+// and repairs admins need.
+//
+// # Implementation
+//
+// The database keeps the books. Every version inserted, deleted or moved to another
+// space charges or credits the space's account and its structure's account through
+// triggers (migrations/00003_quota.sql), in the transaction that makes the change, so
+// no write path can forget to count. A blob counts once per space that references it.
+// Growth is one conditional UPDATE per account (used + reserved + n ≤ limit), taken
+// in a fixed order (structure, then space), so the invariant holds under any
+// concurrency without read-then-write in Go.
+//
+// An upload reserves its declared length before its first byte is stored (Reserve),
+// turns the reservation into usage in the transaction that creates the version
+// (Consume), or gives it back (Release). Reservations whose owner died expire.
+package quota
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"cartable"
+	"cartable/db"
+)
+
+// Reservation is bytes held in a space's accounts for an upload in flight.
+type Reservation struct {
+	ID      uuid.UUID
+	SpaceID uuid.UUID
+	Bytes   int64
+}
+
+// Reserve holds bytes in the space's accounts (and its structure's) until the upload
+// finishes, or fails with quota_exceeded before anything is stored.
+func Reserve(ctx context.Context, q db.DBTX, spaceID uuid.UUID, bytes int64, owner string, ttl time.Duration) (Reservation, error) {
+	r := Reservation{ID: uuid.Must(uuid.NewV7()), SpaceID: spaceID, Bytes: bytes}
+	err := db.Transact(ctx, q, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT quota_take($1, $2, false)`, spaceID, bytes); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO quota_reservations (id, space_id, bytes, owner_id, expires_at)
+			VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+			r.ID, spaceID, bytes, owner, ttl.Seconds())
+		return err
+	})
+	if err != nil {
+		return Reservation{}, Translate(fmt.Errorf("reserve %d bytes in space %s: %w", bytes, spaceID, err))
+	}
+	return r, nil
+}
+
+// Consume ends the reservation inside the transaction that creates the version: the
+// reserved bytes are given back, and inserting the version charges what it really
+// uses. It fails if the reservation expired and was reclaimed meanwhile.
+func (r Reservation) Consume(ctx context.Context, tx db.DBTX) error {
+	return r.end(ctx, tx)
+}
+
+// Release gives the reservation back after a failed or aborted upload. Releasing a
+// reservation that is already gone is not an error.
+func (r Reservation) Release(ctx context.Context, q db.DBTX) error {
+	err := db.Transact(ctx, q, func(tx pgx.Tx) error { return r.end(ctx, tx) })
+	if errors.Is(err, errReservationGone) {
+		return nil
+	}
+	return err
+}
+
+var errReservationGone = errors.New("the quota reservation expired before the upload finished")
+
+func (r Reservation) end(ctx context.Context, tx db.DBTX) error {
+	if r.ID == uuid.Nil {
+		return nil
+	}
+	var space uuid.UUID
+	var bytes int64
+	err := tx.QueryRow(ctx, `DELETE FROM quota_reservations WHERE id = $1 RETURNING space_id, bytes`, r.ID).Scan(&space, &bytes)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errReservationGone
+	}
+	if err != nil {
+		return fmt.Errorf("end reservation %s: %w", r.ID, err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT quota_give($1, $2, false)`, space, bytes); err != nil {
+		return fmt.Errorf("give back reservation %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// ReleaseExpired gives back the reservations whose deadline has passed as of now:
+// their uploads were abandoned or their node died. It returns how many it released.
+func ReleaseExpired(ctx context.Context, q db.DBTX, now time.Time) (int, error) {
+	released := 0
+	err := db.Transact(ctx, q, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			DELETE FROM quota_reservations WHERE id IN (
+				SELECT id FROM quota_reservations WHERE expires_at < $1 ORDER BY expires_at LIMIT 1000
+				FOR UPDATE SKIP LOCKED)
+			RETURNING space_id, bytes`, now)
+		if err != nil {
+			return err
+		}
+		type held struct {
+			space uuid.UUID
+			bytes int64
+		}
+		expired, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (held, error) {
+			var h held
+			return h, row.Scan(&h.space, &h.bytes)
+		})
+		if err != nil {
+			return err
+		}
+		for _, h := range expired {
+			if _, err := tx.Exec(ctx, `SELECT quota_give($1, $2, false)`, h.space, h.bytes); err != nil {
+				return err
+			}
+		}
+		released = len(expired)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release expired reservations: %w", err)
+	}
+	return released, nil
+}
+
+// Limit levels, as the client sees them in a quota_exceeded error.
+const (
+	LevelStructure = "structure"
+	LevelUser      = "user"
+	LevelGroup     = "group"
+)
+
+// levelOf names the limit an account kind stands for.
+func levelOf(kind string) string {
+	switch kind {
+	case "structure":
+		return LevelStructure
+	case "personal":
+		return LevelUser
+	}
+	return LevelGroup
+}
+
+// exceededCode is the SQLSTATE quota_take raises.
+const exceededCode = "CQ001"
+
+// Translate turns the database's refusal into a quota_exceeded domain error that
+// says which limit was hit, what was needed and what was available, with a message
+// a pupil understands. Other errors pass through.
+func Translate(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != exceededCode {
+		if errors.Is(err, errReservationGone) {
+			return cartable.Errorf(cartable.EConflict, "%v", errReservationGone)
+		}
+		return err
+	}
+	var d struct {
+		Kind      string `json:"kind"`
+		Limit     int64  `json:"limit"`
+		Needed    int64  `json:"needed"`
+		Available int64  `json:"available"`
+	}
+	_ = json.Unmarshal([]byte(pgErr.Detail), &d)
+	return Exceeded(levelOf(d.Kind), d.Limit, d.Needed, d.Available)
+}
+
+// Exceeded builds the quota_exceeded error of one limit.
+func Exceeded(level string, limit, needed, available int64) error {
+	e := cartable.Errorf(cartable.EQuotaExceeded, "the %s limit of %d bytes leaves %d bytes; %d are needed", level, limit, available, needed)
+	e.MessageFR, e.MessageEN = messages(level, needed, available)
+	return e.With("limit", level).With("limit_bytes", limit).With("needed_bytes", needed).With("available_bytes", available)
+}
+
+func messages(level string, needed, available int64) (string, string) {
+	frNeed, frLeft := HumanBytes(needed, "fr"), HumanBytes(available, "fr")
+	enNeed, enLeft := HumanBytes(needed, "en"), HumanBytes(available, "en")
+	switch level {
+	case LevelUser:
+		return fmt.Sprintf("Votre espace personnel est plein : ce fichier fait %s et il ne reste que %s. Supprimez des fichiers et videz la corbeille, ou demandez de l'aide à votre professeur.", frNeed, frLeft),
+			fmt.Sprintf("Your personal space is full: this file takes %s and only %s are left. Delete some files and empty the trash, or ask your teacher for help.", enNeed, enLeft)
+	case LevelGroup:
+		return fmt.Sprintf("L'espace de ce groupe est plein : ce fichier fait %s et il ne reste que %s. Demandez à votre professeur de faire de la place.", frNeed, frLeft),
+			fmt.Sprintf("This group's space is full: this file takes %s and only %s are left. Ask your teacher to make room.", enNeed, enLeft)
+	}
+	return fmt.Sprintf("L'espace de stockage de l'établissement est plein : ce fichier fait %s et il ne reste que %s. Prévenez l'administrateur de l'ENT de votre établissement.", frNeed, frLeft),
+		fmt.Sprintf("Your school's storage is full: this file takes %s and only %s are left. Tell your school's ENT administrator.", enNeed, enLeft)
+}
+
+// HumanBytes writes a size the way people read it: "12,5 Mo" in French, "12.5 MB"
+// in English (binary multiples, as file managers show them).
+func HumanBytes(n int64, lang string) string {
+	units := []string{"o", "Ko", "Mo", "Go", "To"}
+	if lang == "en" {
+		units = []string{"B", "KB", "MB", "GB", "TB"}
+	}
+	v, i := float64(n), 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	s := fmt.Sprintf("%.1f", v)
+	if i == 0 || v >= 100 {
+		s = fmt.Sprintf("%.0f", v)
+	}
+	if lang != "en" {
+		s = replaceDot(s)
+	}
+	return s + " " + units[i]
+}
+
+func replaceDot(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == '.' {
+			b[i] = ','
+		}
+	}
+	return string(b)
+}
