@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	v1.GET("/items/:id/versions", s.listVersions)
 	v1.GET("/items/:id/versions/:version/content", s.downloadVersion)
 	v1.POST("/items/:id/versions/:version/restore", s.restoreVersion)
+	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)
 
@@ -51,4 +52,14 @@ func (s *Server) routes() {
 	admin.PUT("/groups/:id", s.putGroup)
 	admin.DELETE("/groups/:id", s.deleteGroup)
 	admin.POST("/import", s.importBundle)
+
+	// Quotas: the region (admin scope) everywhere, local admins in their structures.
+	quotas := e.Group("/api/v1/admin/quota", s.authenticateQuotaAdmin)
+	quotas.GET("/structures/:id", s.quotaReport)
+	quotas.GET("/structures/:id/usage.csv", s.quotaCSV)
+	quotas.PUT("/structures/:id/pool", s.setPool)
+	quotas.PUT("/structures/:id/defaults/:subject", s.setDefault)
+	quotas.POST("/structures/:id/recompute", s.recomputeQuota)
+	quotas.PUT("/users/:id", s.setUserLimit)
+	quotas.PUT("/spaces/:id", s.setSpaceLimit)
 }

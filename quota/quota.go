@@ -44,14 +44,18 @@ type Reservation struct {
 // finishes, or fails with quota_exceeded before anything is stored.
 func Reserve(ctx context.Context, q db.DBTX, spaceID uuid.UUID, bytes int64, owner string, ttl time.Duration) (Reservation, error) {
 	r := Reservation{ID: uuid.Must(uuid.NewV7()), SpaceID: spaceID, Bytes: bytes}
+	// The reservation row first, then the accounts: every writer touches the
+	// bookkeeping tables before the account rows, so Recompute's table locks cannot
+	// deadlock with it.
 	err := db.Transact(ctx, q, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT quota_take($1, $2, false)`, spaceID, bytes); err != nil {
-			return err
-		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO quota_reservations (id, space_id, bytes, owner_id, expires_at)
 			VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
 			r.ID, spaceID, bytes, owner, ttl.Seconds())
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `SELECT quota_take($1, $2, false)`, spaceID, bytes)
 		return err
 	})
 	if err != nil {

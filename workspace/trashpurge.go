@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-
 )
 
 // purgeBatch bounds how many trash roots one pass of PurgeExpiredTrash deletes.

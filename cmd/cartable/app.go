@@ -21,6 +21,7 @@ import (
 	"cartable/auth"
 	"cartable/db"
 	"cartable/migrations"
+	"cartable/quota"
 	"cartable/storage"
 	"cartable/workspace"
 )
@@ -53,7 +54,8 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		quota.NewCollector(pool))
 	ws := workspace.New(pool, store, workspace.Config{MaxUploadBytes: cfg.MaxUploadBytes, TrashRetention: cfg.TrashRetention}, log)
 	return &app{cfg: cfg, log: log, pool: pool, store: store, workspace: ws, registry: registry}, nil
 }
@@ -79,8 +81,9 @@ func (a *app) jobs(work bool) (*river.Client[pgx.Tx], error) {
 	if work {
 		workers := river.NewWorkers()
 		a.workspace.AddWorkers(workers)
+		a.quotaJobs().AddWorkers(workers)
 		cfg.Workers = workers
-		cfg.PeriodicJobs = workspace.PeriodicJobs()
+		cfg.PeriodicJobs = append(workspace.PeriodicJobs(), quota.PeriodicJobs()...)
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)}}
 	}
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
@@ -88,6 +91,21 @@ func (a *app) jobs(work bool) (*river.Client[pgx.Tx], error) {
 		return nil, fmt.Errorf("job client: %w", err)
 	}
 	return client, nil
+}
+
+// quotaJobs are the quota sweepers, with the counter of corrected drift.
+func (a *app) quotaJobs() *quota.Jobs {
+	drift := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "cartable_quota_drift_corrections_total",
+		Help: "Quota figures a recomputation found wrong and corrected.",
+	})
+	if err := a.registry.Register(drift); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if errors.As(err, &already) {
+			drift = already.ExistingCollector.(prometheus.Counter)
+		}
+	}
+	return &quota.Jobs{DB: a.pool, Log: a.log, Drift: drift}
 }
 
 // verifier builds the token verifier: the configured OIDC issuer, and in dev mode

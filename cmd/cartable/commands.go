@@ -13,6 +13,7 @@ import (
 	devdata "cartable/deploy/dev"
 	"cartable/directory"
 	"cartable/migrations"
+	"cartable/quota"
 )
 
 // serve runs the API on cfg.Listen (or on ln when given, for tests) and, unless
@@ -175,3 +176,36 @@ Users: prof.martin, prof.bernard, eleve.6a.01..25, eleve.5b.01..25, parent.6a.01
 service.provisioning gets a provisioning token (scope cartable:admin).
 
 `
+
+// recomputeQuotas rebuilds the quota books (of one structure, by UAI, or of all) and
+// prints what had drifted, one line per figure.
+func recomputeQuotas(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	structureID := ""
+	if cfg.RecomputeStructure != "" {
+		err := a.pool.QueryRow(ctx, `SELECT id FROM structures WHERE uai = $1`, cfg.RecomputeStructure).Scan(&structureID)
+		if err != nil {
+			return fmt.Errorf("no structure with UAI %s", cfg.RecomputeStructure)
+		}
+	}
+	drift, err := quota.Recompute(ctx, a.pool, structureID)
+	if err != nil {
+		return err
+	}
+	for _, d := range drift {
+		fmt.Fprintf(stdout, "drift %s %s: recorded %s, actual %s (fixed)\n", d.Account, d.Field, orNone(d.Recorded), orNone(d.Actual))
+	}
+	fmt.Fprintf(stdout, "%d figure(s) corrected\n", len(drift))
+	return nil
+}
+
+func orNone(p *int64) string {
+	if p == nil {
+		return "none"
+	}
+	return fmt.Sprint(*p)
+}

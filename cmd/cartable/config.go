@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +36,8 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
+	RecomputeStructure string
 }
 
 // binder registers flags whose defaults come from the environment, and remembers the
@@ -112,11 +117,20 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.LogLevel, "log-level", "CARTABLE_LOG_LEVEL", "info", "debug, info, warn or error")
 	b.str(&cfg.LogFormat, "log-format", "CARTABLE_LOG_FORMAT", "json", "json or text")
 	b.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CARTABLE_SHUTDOWN_TIMEOUT", 30*time.Second, "how long requests in flight may finish at shutdown")
+	if command == "quota recompute" {
+		fs.StringVar(&cfg.RecomputeStructure, "structure", "", "UAI of the one structure to recompute (default: all)")
+	}
 	if len(b.errs) > 0 {
 		return cfg, nil, fmt.Errorf("configuration: %s", strings.Join(b.errs, "; "))
 	}
+	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
-		return cfg, nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stderr)
+			fs.PrintDefaults()
+			return cfg, nil, err
+		}
+		return cfg, nil, fmt.Errorf("%w (see cartable %s -h)", err, command)
 	}
 	cfg.JobWorkers = int(workers)
 	return cfg, fs.Args(), nil

@@ -213,22 +213,18 @@ func (u *user) mkdir(parent, name string) apiItem {
 	return r.item(u.t)
 }
 
-// upload sends a file as multipart/form-data, streamed.
+// upload sends a file as multipart/form-data with its Content-Length, as browsers do.
 func (u *user) upload(parent, name string, data []byte, query string) response {
 	u.t.Helper()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		part, err := mw.CreateFormFile("file", name)
-		if err == nil {
-			_, err = io.Copy(part, bytes.NewReader(data))
-		}
-		if err == nil {
-			err = mw.Close()
-		}
-		pw.CloseWithError(err)
-	}()
-	return u.do(http.MethodPost, "/api/v1/items/"+parent+"/children"+query, pr, map[string]string{"Content-Type": mw.FormDataContentType()})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	part, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	part.Write(data)
+	mw.Close()
+	return u.do(http.MethodPost, "/api/v1/items/"+parent+"/children"+query, &body, map[string]string{"Content-Type": mw.FormDataContentType()})
 }
 
 func (u *user) mustUpload(parent, name string, data []byte) apiItem {

@@ -6,6 +6,7 @@
 //	cartable dev       migrate, load the demo data and serve with the dev token issuer
 //	cartable import F  load a directory file (structures, users, groups) in one transaction
 //	cartable collect   delete unreferenced blobs and expired trash now
+//	cartable quota recompute [-structure UAI]   rebuild the quota books and report drift
 package main
 
 import (
@@ -41,6 +42,8 @@ commands:
   dev        migrate, load the demo data and serve with the dev token issuer
   import F   load a directory file (structures, users, groups) in one transaction
   collect    delete unreferenced blobs and expired trash now
+  quota recompute [-structure UAI]
+             rebuild the quota books from the versions and report what drifted
 
 Run "cartable <command> -h" for the flags; each has an environment variable.`
 
@@ -51,6 +54,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	}
 	command := args[0]
+	if command == "quota" {
+		if len(args) < 2 || args[1] != "recompute" {
+			return errors.New("usage: cartable quota recompute [-structure UAI]")
+		}
+		command, args = "quota recompute", args[1:]
+	}
 	cfg, rest, err := parseConfig(command, args[1:], getenv)
 	if err != nil {
 		return err
@@ -75,6 +84,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return importFile(ctx, cfg, log, rest[0])
 	case "collect":
 		return collect(ctx, cfg, log)
+	case "quota recompute":
+		return recomputeQuotas(ctx, cfg, log, stdout)
 	}
 	return fmt.Errorf("unknown command %q\n%s", command, usage)
 }
