@@ -109,6 +109,13 @@ func TestImportAndMigrateCommands(t *testing.T) {
 	if err := run(ctx, []string{"import", file}, getenv, &out); err == nil {
 		t.Error("importing a bad UAI succeeded")
 	}
+	out.Reset()
+	if err := run(ctx, []string{"quota", "recompute", "-structure", "0590002B"}, getenv, &out); err != nil || !strings.Contains(out.String(), "0 figure(s) corrected") {
+		t.Errorf("quota recompute: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"quota", "recompute", "-structure", "9999999Z"}, getenv, &out); err == nil {
+		t.Error("recomputing an unknown UAI succeeded")
+	}
 	if err := run(ctx, []string{"collect"}, getenv, &out); err != nil {
 		t.Errorf("collect: %v", err)
 	}
