@@ -253,6 +253,10 @@ func TestQuotaAdmin(t *testing.T) {
 	if !bytes.HasPrefix(r.body, []byte("space_id,name,kind,owner,profile,used_bytes")) || !bytes.Contains(r.body, []byte("prof.martin,Teacher,3145728")) {
 		t.Errorf("csv = %s", r.body)
 	}
+	metrics := in.do(http.MethodGet, "/metrics", "", nil, nil)
+	if !bytes.Contains(metrics.body, []byte(`cartable_quota_structure_used_bytes{structure="0600001A"} 3.145728e+06`)) {
+		t.Errorf("no pool gauge in the metrics")
+	}
 	wantProblem(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/quota/structures/0600001A/defaults/Wizard", map[string]any{"limit_bytes": 1}, nil), http.StatusBadRequest, "invalid_request", "bad subject")
 	wantProblem(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/quota/users/eleve.6a.01", map[string]any{"limit_bytes": -5}, nil), http.StatusBadRequest, "invalid_request", "negative limit")
 }
