@@ -25,6 +25,8 @@ test:
 	deploy/dev/stack.sh up
 	source $(TEST_STACK)/env
 	go test -race -count=1 -timeout 20m ./...
+	# Tests that tusd's own data race would fail under -race (see cmd/cartable/tus_norace_test.go).
+	go test -count=1 -timeout 5m -run 'NoRace|TusRacing' ./cmd/cartable/
 
 ## bench: the benchmarks (bench/)
 bench:

@@ -4,6 +4,7 @@
 package cartable
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -185,4 +186,18 @@ func (r Role) String() string {
 		return "manager"
 	}
 	return "none"
+}
+
+type callerKey struct{}
+
+// WithCaller returns a context carrying the authenticated caller, for the code that
+// only receives a context (tus hooks).
+func WithCaller(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// CallerFrom returns the caller WithCaller put in the context, or nil.
+func CallerFrom(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	return c
 }

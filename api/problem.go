@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -121,27 +122,37 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	p := problemFor(err, language(c.Request()))
-	p.Instance = c.Request().URL.Path
-	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	WriteProblem(s.log)(c.Response(), c.Request(), err)
+}
+
+// WriteProblem returns the function that answers an error as problem+json, logging
+// internal errors; the upload endpoint, served outside echo's routing, uses it too.
+func WriteProblem(log *slog.Logger) func(w http.ResponseWriter, r *http.Request, err error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) { writeProblem(log, w, r, err) }
+}
+
+func writeProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err error) {
+	p := problemFor(err, language(r))
+	p.Instance = r.URL.Path
+	p.RequestID = w.Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {
-		s.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "request_id", p.RequestID,
-			"method", c.Request().Method, "path", c.Request().URL.Path)
+		log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", p.RequestID,
+			"method", r.Method, "path", r.URL.Path)
 	}
 	if p.Status == http.StatusUnauthorized {
-		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="cartable"`)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="cartable"`)
 	}
 	if p.Status == http.StatusPreconditionFailed {
 		if etag, ok := p.Fields["etag"].(string); ok {
-			c.Response().Header().Set("ETag", etag)
+			w.Header().Set("ETag", etag)
 		}
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	c.Response().WriteHeader(p.Status)
-	if c.Request().Method == http.MethodHead {
+	w.Header().Set(echo.HeaderContentType, "application/problem+json")
+	w.WriteHeader(p.Status)
+	if r.Method == http.MethodHead {
 		return
 	}
-	if err := jsonEncode(c.Response(), p); err != nil {
-		s.log.Warn("write problem", "err", err)
+	if err := jsonEncode(w, p); err != nil {
+		log.Warn("write problem", "err", err)
 	}
 }

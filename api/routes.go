@@ -41,6 +41,17 @@ func (s *Server) routes() {
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)
 
+	if s.Uploads != nil {
+		// OPTIONS (tus discovery and CORS preflight) carries no token.
+		e.OPTIONS("/api/v1/uploads", s.tus)
+		e.OPTIONS("/api/v1/uploads/:id", s.tus)
+		uploads := e.Group("/api/v1/uploads", s.authenticate)
+		uploads.POST("", s.tus)
+		uploads.HEAD("/:id", s.tus)
+		uploads.PATCH("/:id", s.tus)
+		uploads.DELETE("/:id", s.tus)
+	}
+
 	admin := e.Group("/api/v1/admin", s.requireScope(auth.ScopeAdmin))
 	admin.GET("/structures/:id", s.getStructure)
 	admin.PUT("/structures/:id", s.putStructure)

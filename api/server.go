@@ -34,6 +34,8 @@ type Deps struct {
 	Log      *slog.Logger
 	// AllowedOrigins are the browser origins (the portal) allowed to call the API.
 	AllowedOrigins []string
+	// Uploads serves the tus endpoint; nil leaves it out.
+	Uploads http.Handler
 }
 
 // Server is the HTTP server of Cartable.

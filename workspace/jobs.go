@@ -2,8 +2,14 @@ package workspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 )
 
@@ -49,6 +55,7 @@ func (w *CollectBlobsWorker) Work(ctx context.Context, job *river.Job[CollectBlo
 func (s *Service) AddWorkers(workers *river.Workers) {
 	river.AddWorker(workers, &PurgeTrashWorker{Service: s})
 	river.AddWorker(workers, &CollectBlobsWorker{Service: s})
+	river.AddWorker(workers, &HashBlobWorker{Service: s})
 }
 
 // PeriodicJobs are the workspace's sweepers: the trash purge every hour, the blob
@@ -62,4 +69,53 @@ func PeriodicJobs() []*river.PeriodicJob {
 			func() (river.JobArgs, *river.InsertOpts) { return CollectBlobsArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
+}
+
+// HashBlobArgs is the job that computes the SHA-256 of a blob written without one
+// (a resumable upload), once it is committed.
+type HashBlobArgs struct {
+	BlobID uuid.UUID `json:"blob_id"`
+}
+
+// Kind names the job in river's queue.
+func (HashBlobArgs) Kind() string { return "workspace.hash_blob" }
+
+// HashBlobWorker runs HashBlobArgs.
+type HashBlobWorker struct {
+	river.WorkerDefaults[HashBlobArgs]
+	Service *Service
+}
+
+// Work reads the blob back and records its hash on it and its versions. A blob
+// collected meanwhile has nothing left to hash.
+func (w *HashBlobWorker) Work(ctx context.Context, job *river.Job[HashBlobArgs]) error {
+	return w.Service.hashBlob(ctx, job.Args.BlobID)
+}
+
+func (s *Service) hashBlob(ctx context.Context, id uuid.UUID) error {
+	var key string
+	err := s.db.QueryRow(ctx, `SELECT key FROM blobs WHERE id = $1 AND sha256 IS NULL`, id).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find blob %s: %w", id, err)
+	}
+	r, err := s.blobs.Open(ctx, key, 0, -1)
+	if err != nil {
+		return fmt.Errorf("read blob %s: %w", key, err)
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return fmt.Errorf("hash blob %s: %w", key, err)
+	}
+	sum := h.Sum(nil)
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE blobs SET sha256 = $2 WHERE id = $1`, id, sum); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE versions SET sha256 = $2 WHERE blob_id = $1 AND sha256 IS NULL`, id, sum)
+		return err
+	})
 }

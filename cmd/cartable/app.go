@@ -23,6 +23,7 @@ import (
 	"cartable/migrations"
 	"cartable/quota"
 	"cartable/storage"
+	"cartable/upload"
 	"cartable/workspace"
 )
 
@@ -33,6 +34,9 @@ type app struct {
 	pool      *pgxpool.Pool
 	store     *storage.Store
 	workspace *workspace.Service
+	uploads   *upload.Service
+	river     *river.Client[pgx.Tx]
+	workers   *river.Workers
 	registry  *prometheus.Registry
 }
 
@@ -41,26 +45,57 @@ func open(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, int32(cfg.DBMaxConns))
 	if err != nil {
 		return nil, err
 	}
-	store, err := storage.New(ctx, storage.Config{
-		Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
-		Bucket: cfg.S3Bucket, Region: cfg.S3Region, TLS: cfg.S3TLS,
-	})
-	if err != nil {
+	a := &app{cfg: cfg, log: log, pool: pool}
+	if err := a.build(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		quota.NewCollector(pool))
-	ws := workspace.New(pool, store, workspace.Config{MaxUploadBytes: cfg.MaxUploadBytes, TrashRetention: cfg.TrashRetention}, log)
-	return &app{cfg: cfg, log: log, pool: pool, store: store, workspace: ws, registry: registry}, nil
+	return a, nil
 }
 
-func (a *app) close() { a.pool.Close() }
+// build makes the capabilities over the open pool.
+func (a *app) build(ctx context.Context) error {
+	s3 := a.cfg.s3()
+	store, err := storage.New(ctx, s3)
+	if err != nil {
+		return err
+	}
+	a.store = store
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		quota.NewCollector(a.pool))
+	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, TrashRetention: a.cfg.TrashRetention}, a.log)
+	if a.river, err = a.jobs(); err != nil {
+		return err
+	}
+	a.uploads, err = upload.New(upload.Config{
+		S3: s3, MaxSize: a.cfg.UploadMaxBytes, Expiry: a.cfg.UploadExpiry, PartSize: a.cfg.UploadPartBytes,
+		BufferedParts: a.cfg.UploadBufferedParts, ConcurrentParts: int(a.cfg.UploadConcurrentParts), TempDir: a.cfg.UploadTempDir,
+		AllowedOrigins: a.cfg.corsOrigins(),
+	}, a.pool, a.workspace, store, riverEnqueuer{a.river}, api.WriteProblem(a.log), a.log)
+	if err != nil {
+		return err
+	}
+	a.uploads.AddWorkers(a.workers)
+	return nil
+}
+
+// riverEnqueuer inserts jobs in the caller's transaction.
+type riverEnqueuer struct{ client *river.Client[pgx.Tx] }
+
+func (e riverEnqueuer) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := e.client.InsertTx(ctx, tx, args, opts)
+	return err
+}
+
+func (a *app) close() {
+	a.uploads.Close()
+	a.pool.Close()
+}
 
 // checkSchema refuses to run on a database whose schema is behind the binary.
 func (a *app) checkSchema(ctx context.Context) error {
@@ -74,17 +109,17 @@ func (a *app) checkSchema(ctx context.Context) error {
 	return nil
 }
 
-// jobs builds the river client running the background jobs; work says whether this
-// node executes jobs or only enqueues them.
-func (a *app) jobs(work bool) (*river.Client[pgx.Tx], error) {
-	cfg := &river.Config{Logger: a.log}
-	if work {
-		workers := river.NewWorkers()
-		a.workspace.AddWorkers(workers)
-		a.quotaJobs().AddWorkers(workers)
-		cfg.Workers = workers
-		cfg.PeriodicJobs = append(workspace.PeriodicJobs(), quota.PeriodicJobs()...)
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)}}
+// jobs builds the river client: every node enqueues jobs with it, and the ones that
+// run jobs (serve by default, worker) start it.
+func (a *app) jobs() (*river.Client[pgx.Tx], error) {
+	a.workers = river.NewWorkers()
+	a.workspace.AddWorkers(a.workers)
+	a.quotaJobs().AddWorkers(a.workers)
+	cfg := &river.Config{
+		Logger:       a.log,
+		Workers:      a.workers,
+		PeriodicJobs: append(append(workspace.PeriodicJobs(), quota.PeriodicJobs()...), upload.PeriodicJobs()...),
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)}},
 	}
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
 	if err != nil {
@@ -136,7 +171,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	}
 	return api.New(api.Deps{
 		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer,
-		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(),
+		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 	}), nil
 }
 

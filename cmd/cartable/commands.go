@@ -37,15 +37,14 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	if a.cfg.Jobs {
-		jobs, err := a.jobs(true)
-		if err != nil {
-			return err
-		}
-		if err := jobs.Start(ctx); err != nil {
+		if err := a.river.Start(ctx); err != nil {
 			return fmt.Errorf("start jobs: %w", err)
 		}
-		defer stopJobs(jobs.Stop, a.log)
+		defer stopJobs(a.river.Stop, a.log)
 	}
+	listenCtx, stopListening := context.WithCancel(ctx)
+	defer stopListening()
+	go a.uploads.Run(listenCtx)
 	if ln == nil {
 		if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
 			return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
@@ -72,16 +71,12 @@ func work(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := a.checkSchema(ctx); err != nil {
 		return err
 	}
-	jobs, err := a.jobs(true)
-	if err != nil {
-		return err
-	}
-	if err := jobs.Start(ctx); err != nil {
+	if err := a.river.Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	log.Info("worker started")
 	<-ctx.Done()
-	stopJobs(jobs.Stop, log)
+	stopJobs(a.river.Stop, log)
 	return nil
 }
 

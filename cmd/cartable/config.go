@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cartable/storage"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,28 +15,35 @@ import (
 // Config is every setting of Cartable. Each one is a flag whose default comes from
 // an environment variable; the README's configuration table lists them all.
 type Config struct {
-	Listen          string
-	PublicURL       string
-	DatabaseURL     string
-	S3Endpoint      string
-	S3AccessKey     string
-	S3SecretKey     string
-	S3Bucket        string
-	S3Region        string
-	S3TLS           bool
-	OIDCIssuer      string
-	OIDCAudience    string
-	OIDCUserClaim   string
-	OIDCScopeClaim  string
-	Dev             bool
-	CORSOrigins     string
-	MaxUploadBytes  int64
-	TrashRetention  time.Duration
-	Jobs            bool
-	JobWorkers      int
-	LogLevel        string
-	LogFormat       string
-	ShutdownTimeout time.Duration
+	Listen                string
+	PublicURL             string
+	DatabaseURL           string
+	S3Endpoint            string
+	S3AccessKey           string
+	S3SecretKey           string
+	S3Bucket              string
+	S3Region              string
+	S3TLS                 bool
+	OIDCIssuer            string
+	OIDCAudience          string
+	OIDCUserClaim         string
+	OIDCScopeClaim        string
+	Dev                   bool
+	CORSOrigins           string
+	MaxUploadBytes        int64
+	TrashRetention        time.Duration
+	Jobs                  bool
+	JobWorkers            int
+	LogLevel              string
+	LogFormat             string
+	ShutdownTimeout       time.Duration
+	UploadMaxBytes        int64
+	UploadExpiry          time.Duration
+	UploadPartBytes       int64
+	UploadBufferedParts   int64
+	UploadConcurrentParts int64
+	UploadTempDir         string
+	DBMaxConns            int64
 	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
 	RecomputeStructure string
 }
@@ -98,6 +106,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.Listen, "listen", "CARTABLE_LISTEN", ":8080", "address the HTTP server listens on")
 	b.str(&cfg.PublicURL, "public-url", "CARTABLE_PUBLIC_URL", "http://localhost:8080", "URL clients reach this service at")
 	b.str(&cfg.DatabaseURL, "database-url", "CARTABLE_DATABASE_URL", "", "PostgreSQL connection URL")
+	b.integer(&cfg.DBMaxConns, "db-max-conns", "CARTABLE_DB_MAX_CONNS", 32, "PostgreSQL connections per node (the upload locks use one more)")
 	b.str(&cfg.S3Endpoint, "s3-endpoint", "CARTABLE_S3_ENDPOINT", "", "S3 endpoint, host:port")
 	b.str(&cfg.S3AccessKey, "s3-access-key", "CARTABLE_S3_ACCESS_KEY", "", "S3 access key")
 	b.str(&cfg.S3SecretKey, "s3-secret-key", "CARTABLE_S3_SECRET_KEY", "", "S3 secret key")
@@ -114,6 +123,12 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
+	b.integer(&cfg.UploadMaxBytes, "upload-max-bytes", "CARTABLE_UPLOAD_MAX_BYTES", 10<<30, "largest resumable upload")
+	b.duration(&cfg.UploadExpiry, "upload-expiry", "CARTABLE_UPLOAD_EXPIRY", 24*time.Hour, "how long an unfinished resumable upload lives")
+	b.integer(&cfg.UploadPartBytes, "upload-part-bytes", "CARTABLE_UPLOAD_PART_BYTES", 16<<20, "S3 part size of resumable uploads")
+	b.integer(&cfg.UploadBufferedParts, "upload-buffered-parts", "CARTABLE_UPLOAD_BUFFERED_PARTS", 4, "parts of one upload buffered on disk while another is sent to S3")
+	b.integer(&cfg.UploadConcurrentParts, "upload-concurrent-parts", "CARTABLE_UPLOAD_CONCURRENT_PARTS", 8, "parts of one upload sent to S3 at once")
+	b.str(&cfg.UploadTempDir, "upload-temp-dir", "CARTABLE_UPLOAD_TEMP_DIR", "", "where parts are buffered (default: the system's temporary folder)")
 	b.str(&cfg.LogLevel, "log-level", "CARTABLE_LOG_LEVEL", "info", "debug, info, warn or error")
 	b.str(&cfg.LogFormat, "log-format", "CARTABLE_LOG_FORMAT", "json", "json or text")
 	b.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CARTABLE_SHUTDOWN_TIMEOUT", 30*time.Second, "how long requests in flight may finish at shutdown")
@@ -134,6 +149,12 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	}
 	cfg.JobWorkers = int(workers)
 	return cfg, fs.Args(), nil
+}
+
+// s3 is the object store's configuration.
+func (c Config) s3() storage.Config {
+	return storage.Config{Endpoint: c.S3Endpoint, AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey,
+		Bucket: c.S3Bucket, Region: c.S3Region, TLS: c.S3TLS}
 }
 
 // validate checks what every command that touches the stores needs.

@@ -1,0 +1,209 @@
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+
+	"cartable/db"
+)
+
+// lockClass is the first key of every upload lock (pg_advisory_lock(int, int)), so
+// that upload locks never collide with the single-key locks of goose and river.
+const lockClass = 7105
+
+// unlockChannel carries, over LISTEN/NOTIFY, the ids of uploads whose lock another
+// request is waiting for.
+const unlockChannel = "cartable_upload_unlock"
+
+// Locker is tusd's Locker over PostgreSQL session advisory locks, so that an upload
+// begun on one node can continue on any other. Each node holds all its locks on one
+// dedicated connection: if the node dies, PostgreSQL ends the session and frees them.
+// A request waiting for a lock asks its holder, wherever it runs, to let go with a
+// NOTIFY; the holder's node hears it on another dedicated connection (LISTEN).
+type Locker struct {
+	connect func(context.Context) (*pgx.Conn, error)
+	db      db.DBTX
+	log     *slog.Logger
+
+	mu   sync.Mutex
+	conn *pgx.Conn
+	// held maps the uploads this node has locked to the callback that asks their
+	// request to finish. Session locks are re-entrant, so this map, not PostgreSQL,
+	// keeps two requests of this node apart.
+	held map[string]func()
+}
+
+// NewLocker returns a locker whose two dedicated connections connect makes, and
+// which sends its release requests through pool.
+func NewLocker(connect func(context.Context) (*pgx.Conn, error), pool db.DBTX, log *slog.Logger) *Locker {
+	return &Locker{connect: connect, db: pool, log: log, held: map[string]func(){}}
+}
+
+// NewLock returns the (unlocked) lock of one upload.
+func (l *Locker) NewLock(id string) (tusd.Lock, error) {
+	return &lock{locker: l, id: id}, nil
+}
+
+// UseIn makes the locker the store composer's.
+func (l *Locker) UseIn(c *tusd.StoreComposer) { c.UseLocker(l) }
+
+// lockRetry is how often a waiting request tries again.
+const lockRetry = 50 * time.Millisecond
+
+type lock struct {
+	locker *Locker
+	id     string
+}
+
+// Lock takes the upload's lock, asking its holder to let go, until ctx ends.
+func (k *lock) Lock(ctx context.Context, requestUnlock func()) error {
+	for {
+		ok, err := k.locker.tryLock(ctx, k.id, requestUnlock)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return nil
+		}
+		k.locker.askRelease(ctx, k.id)
+		select {
+		case <-ctx.Done():
+			return tusd.ErrLockTimeout
+		case <-time.After(lockRetry):
+		}
+	}
+}
+
+// Unlock releases the upload's lock.
+func (k *lock) Unlock() error {
+	return k.locker.unlock(k.id)
+}
+
+func (l *Locker) tryLock(ctx context.Context, id string, requestUnlock func()) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if holder, ok := l.held[id]; ok {
+		go holder() // held by another request of this node
+		return false, nil
+	}
+	conn, err := l.lockConn(ctx)
+	if err != nil {
+		return false, err
+	}
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, lockClass, id).Scan(&ok); err != nil {
+		l.dropConn()
+		return false, fmt.Errorf("lock upload %s: %w", id, err)
+	}
+	if ok {
+		l.held[id] = requestUnlock
+	}
+	return ok, nil
+}
+
+func (l *Locker) unlock(id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.held[id]; !ok {
+		return tusd.ErrNotFound
+	}
+	delete(l.held, id)
+	if l.conn == nil {
+		return nil // the session ended: PostgreSQL has already released it
+	}
+	if _, err := l.conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1, hashtext($2))`, lockClass, id); err != nil {
+		l.dropConn()
+		return fmt.Errorf("unlock upload %s: %w", id, err)
+	}
+	return nil
+}
+
+// lockConn returns the connection holding this node's locks, opening it if needed.
+func (l *Locker) lockConn(ctx context.Context) (*pgx.Conn, error) {
+	if l.conn != nil && !l.conn.IsClosed() {
+		return l.conn, nil
+	}
+	l.dropConn()
+	conn, err := l.connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open upload lock connection: %w", err)
+	}
+	l.conn = conn
+	return conn, nil
+}
+
+// dropConn forgets a broken lock connection. Its session's locks are gone with it,
+// so every request holding one is asked to stop before another node takes over.
+func (l *Locker) dropConn() {
+	if l.conn != nil {
+		_ = l.conn.Close(context.Background())
+		l.conn = nil
+	}
+	for id, requestUnlock := range l.held {
+		l.log.Warn("upload lock lost with its connection", "upload", id)
+		go requestUnlock()
+	}
+}
+
+func (l *Locker) askRelease(ctx context.Context, id string) {
+	if _, err := l.db.Exec(ctx, `SELECT pg_notify($1, $2)`, unlockChannel, id); err != nil && ctx.Err() == nil {
+		l.log.Warn("ask for an upload lock", "upload", id, "err", err)
+	}
+}
+
+// Listen hears release requests from other nodes until ctx ends, reconnecting when
+// its connection breaks.
+func (l *Locker) Listen(ctx context.Context) {
+	for ctx.Err() == nil {
+		if err := l.listenOnce(ctx); err != nil && ctx.Err() == nil {
+			l.log.Warn("upload unlock listener", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+func (l *Locker) listenOnce(ctx context.Context) error {
+	conn, err := l.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, `LISTEN `+unlockChannel); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		}
+		l.mu.Lock()
+		requestUnlock := l.held[n.Payload]
+		l.mu.Unlock()
+		if requestUnlock != nil {
+			requestUnlock()
+		}
+	}
+}
+
+// Close releases every lock of this node by ending its session.
+func (l *Locker) Close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.conn != nil {
+		_ = l.conn.Close(context.Background())
+		l.conn = nil
+	}
+}

@@ -1,0 +1,218 @@
+// Package upload owns resumable uploads: tus 1.0 at /api/v1/uploads through tusd v2,
+// with tusd's S3 store writing straight into the blob bucket, a PostgreSQL locker so
+// that any node can continue any upload, and the hooks that tie an upload to
+// Cartable: who may send it, where it goes, the quota it reserves, and the item it
+// becomes.
+//
+// # Configuration
+//
+// The largest upload (10 GiB by default), how long an unfinished upload lives (24 h),
+// the S3 part size and how many parts are buffered and sent at once, where parts are
+// buffered, and the browser origins allowed to upload (CORS).
+//
+// # Implementation
+//
+// Before creation (PreUploadCreateCallback) the caller's right to write the target
+// is checked, the name validated, the declared length reserved in quota, and a row
+// records the upload with the pending blob its final object will be. Deferred
+// lengths are refused: quota is reserved from the declared length, before any byte.
+// Before the last PATCH answers (PreFinishResponseCallback) the type is sniffed from
+// the bytes, and the item or version is created, the reservation turned into usage
+// and the hash job enqueued in one transaction; the answer carries the item's id and
+// ETag (Cartable-Item-Id, Cartable-Item-Etag). "Finished" means "committed": a HEAD
+// or a retried PATCH on an upload whose bytes are all there but whose commit failed
+// runs the commit again before answering, so no client mistakes a failed finish for
+// a success (tus-js-client #557, tusd #1299).
+//
+// # Considerations
+//
+// Only the uploader may continue, inspect or terminate an upload: anyone else gets
+// a 404. A finished upload cannot be terminated (its bytes are now a file's).
+package upload
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
+	"github.com/tus/tusd/v2/pkg/s3store"
+	expslog "golang.org/x/exp/slog"
+
+	"cartable/storage"
+	"cartable/workspace"
+)
+
+// BasePath is where the tus endpoint is served.
+const BasePath = "/api/v1/uploads/"
+
+// objectPrefix is where finished uploads land in the bucket: their final object is
+// the version's blob, under a key never reused.
+const objectPrefix = "blobs/tus/"
+
+// Config tunes resumable uploads.
+type Config struct {
+	S3 storage.Config
+	// MaxSize is the largest upload accepted.
+	MaxSize int64
+	// Expiry is how long an unfinished upload lives.
+	Expiry time.Duration
+	// PartSize is the preferred S3 part size; parts are buffered in TempDir.
+	PartSize int64
+	// BufferedParts is how many parts may wait on disk while one is sent to S3.
+	BufferedParts int64
+	// ConcurrentParts is how many parts of one upload are sent to S3 at once.
+	ConcurrentParts int
+	TempDir         string
+	// AllowedOrigins are the browser origins allowed to upload (CORS).
+	AllowedOrigins []string
+}
+
+// DefaultConfig is used for every zero field.
+var DefaultConfig = Config{
+	MaxSize:         10 << 30,
+	Expiry:          24 * time.Hour,
+	PartSize:        16 << 20,
+	BufferedParts:   4,
+	ConcurrentParts: 8,
+}
+
+// Problem writes an error the way the rest of the API does (problem+json).
+type Problem func(w http.ResponseWriter, r *http.Request, err error)
+
+// Enqueuer inserts a job in the caller's transaction.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+// Service serves the tus endpoint.
+type Service struct {
+	cfg     Config
+	db      *pgxpool.Pool
+	ws      *workspace.Service
+	blobs   *storage.Store
+	store   s3store.S3Store
+	locker  *Locker
+	tus     *tusd.Handler
+	jobs    Enqueuer
+	problem Problem
+	log     *slog.Logger
+}
+
+// New builds the tus endpoint over the bucket of cfg.S3.
+func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.Store, jobs Enqueuer, problem Problem, log *slog.Logger) (*Service, error) {
+	cfg = withDefaults(cfg)
+	s := &Service{cfg: cfg, db: pool, ws: ws, blobs: blobs, jobs: jobs, problem: problem, log: log}
+	s.store = newS3Store(cfg)
+	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy()) }
+	s.locker = NewLocker(connect, pool, log)
+	composer := tusd.NewStoreComposer()
+	s.store.UseIn(composer)
+	s.locker.UseIn(composer)
+	handler, err := tusd.NewHandler(tusd.Config{
+		StoreComposer:             composer,
+		BasePath:                  BasePath,
+		MaxSize:                   cfg.MaxSize,
+		DisableDownload:           true,
+		DisableConcatenation:      true,
+		Cors:                      corsConfig(cfg.AllowedOrigins),
+		Logger:                    tusLogger(),
+		RespectForwardedHeaders:   true,
+		PreUploadCreateCallback:   s.beforeCreate,
+		PreFinishResponseCallback: s.beforeFinishResponse,
+		PreUploadTerminateCallback: s.beforeTerminate,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tus handler: %w", err)
+	}
+	s.tus = handler
+	return s, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.MaxSize == 0 {
+		cfg.MaxSize = DefaultConfig.MaxSize
+	}
+	if cfg.Expiry == 0 {
+		cfg.Expiry = DefaultConfig.Expiry
+	}
+	if cfg.PartSize == 0 {
+		cfg.PartSize = DefaultConfig.PartSize
+	}
+	if cfg.BufferedParts == 0 {
+		cfg.BufferedParts = DefaultConfig.BufferedParts
+	}
+	if cfg.ConcurrentParts == 0 {
+		cfg.ConcurrentParts = DefaultConfig.ConcurrentParts
+	}
+	return cfg
+}
+
+// newS3Store points tusd's S3 store at the same endpoint and bucket as the blob store.
+func newS3Store(cfg Config) s3store.S3Store {
+	scheme := "http"
+	if cfg.S3.TLS {
+		scheme = "https"
+	}
+	client := s3.New(s3.Options{
+		Region:       cfg.S3.Region,
+		BaseEndpoint: aws.String(scheme + "://" + cfg.S3.Endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(cfg.S3.AccessKey, cfg.S3.SecretKey, ""),
+		// MinIO and other S3s do not all know the newer default checksums.
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+	})
+	store := s3store.New(cfg.S3.Bucket, client)
+	store.ObjectPrefix = objectPrefix
+	store.MetadataObjectPrefix = "uploads/"
+	store.PreferredPartSize = cfg.PartSize
+	store.MaxBufferedParts = cfg.BufferedParts
+	store.TemporaryDirectory = cfg.TempDir
+	store.SetConcurrentPartUploads(cfg.ConcurrentParts)
+	return store
+}
+
+func corsConfig(origins []string) *tusd.CorsConfig {
+	cors := tusd.DefaultCorsConfig
+	if len(origins) == 0 {
+		cors.Disable = true
+		return &cors
+	}
+	quoted := make([]string, len(origins))
+	for i, o := range origins {
+		quoted[i] = regexp.QuoteMeta(o)
+	}
+	cors.AllowOrigin = regexp.MustCompile(`^(` + strings.Join(quoted, "|") + `)$`)
+	cors.AllowHeaders += ", Authorization"
+	cors.ExposeHeaders += ", Cartable-Item-Id, Cartable-Item-Etag"
+	return &cors
+}
+
+// tusLogger gives tusd (which logs with golang.org/x/exp/slog) a logger that keeps
+// only its warnings and errors: each request is already logged by the API.
+func tusLogger() *expslog.Logger {
+	return expslog.New(expslog.NewJSONHandler(os.Stderr, &expslog.HandlerOptions{Level: expslog.LevelWarn}))
+}
+
+// Run serves the locker's release requests until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	s.locker.Listen(ctx)
+}
+
+// Close releases this node's upload locks.
+func (s *Service) Close() { s.locker.Close() }
+
+// MaxSize is the largest upload accepted.
+func (s *Service) MaxSize() int64 { return s.cfg.MaxSize }
