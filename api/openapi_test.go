@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -26,11 +27,11 @@ var httpMethods = []string{"get", "head", "put", "post", "patch", "delete", "opt
 // TestOpenAPIMatchesRoutes fails when a served route is missing from api/openapi.yaml
 // or the spec describes a route that is not served.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	dev, err := auth.NewDevIssuer("http://localhost/dev/oidc", "")
+	dev, err := auth.NewDevIssuer("http://localhost/dev/oidc", "", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(Deps{DevIssuer: dev, Registry: prometheus.NewRegistry()})
+	srv := New(Deps{DevIssuer: dev, Registry: prometheus.NewRegistry(), Uploads: http.NotFoundHandler()})
 	var doc specDoc
 	if err := yaml.Unmarshal(OpenAPISpec, &doc); err != nil {
 		t.Fatalf("parse openapi.yaml: %v", err)

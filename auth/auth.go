@@ -12,7 +12,7 @@
 // # Considerations
 //
 // Only asymmetric algorithms are accepted (RS256, PS256, ES256 and their larger
-// variants), so neither "none" nor an HMAC keyed with a public key can pass. Keys
+// variants, EdDSA), so neither "none" nor an HMAC keyed with a public key can pass. Keys
 // are looked up by kid; an unknown kid refetches the JWKS, at most every 30 seconds,
 // so the issuer can rotate keys without a restart.
 package auth
@@ -76,7 +76,7 @@ type Verifier struct {
 
 // acceptedAlgorithms are the signature algorithms a token may use.
 var acceptedAlgorithms = []jose.SignatureAlgorithm{
-	jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512, jose.ES256, jose.ES384, jose.ES512,
+	jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512, jose.ES256, jose.ES384, jose.ES512, jose.EdDSA,
 }
 
 // NewVerifier trusts the configured issuer (when set), whose keys it discovers

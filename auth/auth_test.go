@@ -170,7 +170,7 @@ func TestKeyRotation(t *testing.T) {
 }
 
 func TestDevIssuerRoundTrip(t *testing.T) {
-	dev, err := NewDevIssuer("http://localhost:8080/dev/oidc", "")
+	dev, err := NewDevIssuer("http://localhost:8080/dev/oidc", "", "secret")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,8 +190,14 @@ func TestDevIssuerRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(dev.JWKS(), &set); err != nil || len(set.Keys) != 1 || !set.Keys[0].IsPublic() {
 		t.Fatalf("JWKS = %s (%v)", dev.JWKS(), err)
 	}
-	// Another dev issuer's token (another key) is refused.
-	other, _ := NewDevIssuer("http://localhost:8080/dev/oidc", "")
+	// A second node with the same secret accepts the first one's tokens.
+	twin, _ := NewDevIssuer("http://localhost:8080/dev/oidc", "", "secret")
+	v2, _ := NewVerifier(context.Background(), Config{}, nil, twin)
+	if _, err := v2.Verify(context.Background(), raw); err != nil {
+		t.Errorf("a node with the same dev secret refuses the token: %v", err)
+	}
+	// A dev issuer with another secret (another key) is refused.
+	other, _ := NewDevIssuer("http://localhost:8080/dev/oidc", "", "other")
 	forged, _ := other.Mint("prof.martin", nil, time.Minute)
 	if _, err := v.Verify(context.Background(), forged); !cartable.IsCode(err, cartable.EUnauthorized) {
 		t.Errorf("a token from another dev key: %v, want unauthorized", err)

@@ -2,9 +2,8 @@ package auth
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -24,15 +23,16 @@ type DevIssuer struct {
 	signer   jose.Signer
 }
 
-// NewDevIssuer makes an issuer whose tokens carry iss=issuerURL (and aud, if set).
-func NewDevIssuer(issuerURL, audience string) (*DevIssuer, error) {
-	private, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("dev issuer key: %w", err)
-	}
-	kid := fmt.Sprintf("dev-%d", time.Now().Unix())
-	key := jose.JSONWebKey{Key: private, KeyID: kid, Algorithm: string(jose.ES256), Use: "sig"}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, (&jose.SignerOptions{}).WithType("JWT"))
+// NewDevIssuer makes an issuer whose tokens carry iss=issuerURL (and aud, if set),
+// signed with an Ed25519 key derived from secret: every dev node given the same
+// secret and public URL accepts the others' tokens, as the nodes of a real ENT share
+// their issuer.
+func NewDevIssuer(issuerURL, audience, secret string) (*DevIssuer, error) {
+	seed := sha256.Sum256([]byte("cartable dev issuer\x00" + secret))
+	private := ed25519.NewKeyFromSeed(seed[:])
+	kid := fmt.Sprintf("dev-%x", sha256.Sum256(private.Public().(ed25519.PublicKey)))[:16]
+	key := jose.JSONWebKey{Key: private, KeyID: kid, Algorithm: string(jose.EdDSA), Use: "sig"}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.EdDSA, Key: key}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return nil, fmt.Errorf("dev issuer signer: %w", err)
 	}
@@ -83,7 +83,7 @@ func (d *DevIssuer) DiscoveryDocument() []byte {
 	b, _ := json.Marshal(map[string]any{
 		"issuer":                                d.issuer,
 		"jwks_uri":                              d.issuer + "/jwks",
-		"id_token_signing_alg_values_supported": []string{string(jose.ES256)},
+		"id_token_signing_alg_values_supported": []string{string(jose.EdDSA)},
 		"subject_types_supported":               []string{"public"},
 		"response_types_supported":              []string{"id_token"},
 	})

@@ -151,7 +151,7 @@ func (a *app) verifier(ctx context.Context) (*auth.Verifier, *auth.DevIssuer, er
 	var extra []auth.KeySource
 	if a.cfg.Dev {
 		var err error
-		if devIssuer, err = auth.NewDevIssuer(strings.TrimSuffix(a.cfg.PublicURL, "/")+"/dev/oidc", a.cfg.OIDCAudience); err != nil {
+		if devIssuer, err = auth.NewDevIssuer(strings.TrimSuffix(a.cfg.PublicURL, "/")+"/dev/oidc", a.cfg.OIDCAudience, a.cfg.DevSecret); err != nil {
 			return nil, nil, err
 		}
 		extra = append(extra, devIssuer)

@@ -44,6 +44,7 @@ type Config struct {
 	UploadConcurrentParts int64
 	UploadTempDir         string
 	DBMaxConns            int64
+	DevSecret             string
 	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
 	RecomputeStructure string
 }
@@ -118,6 +119,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.OIDCUserClaim, "oidc-user-claim", "CARTABLE_OIDC_USER_CLAIM", "sub", "claim holding the ENT user id (dotted path for nested claims)")
 	b.str(&cfg.OIDCScopeClaim, "oidc-scope-claim", "CARTABLE_OIDC_SCOPE_CLAIM", "scope", "claim holding the token's scopes")
 	b.boolean(&cfg.Dev, "dev", "CARTABLE_DEV", false, "dev mode: a built-in token issuer and GET /dev/token")
+	b.str(&cfg.DevSecret, "dev-secret", "CARTABLE_DEV_SECRET", "cartable-dev-only", "dev mode: seed of the dev issuer's key, shared by the dev nodes")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")

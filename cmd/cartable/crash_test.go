@@ -37,10 +37,7 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "cartable")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	dbURL, s3 := pgtest.URL(t), storagetest.Config(t)
 	pool, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
@@ -52,7 +49,7 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base, proc := startBinary(t, bin, dbURL, s3)
+	base, proc := startBinary(t, bin, dbURL, s3, "")
 	token := devTokenFor(t, base, "prof.martin")
 	root := personalRoot(t, base, token)
 
@@ -135,7 +132,35 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 	}
 }
 
-func startBinary(t *testing.T, bin, dbURL string, s3 storage.Config) (string, *exec.Cmd) {
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// buildBinary builds the cartable binary once per test run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cartable-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "cartable")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// startBinary runs `cartable serve` in dev mode on a free port. Nodes given the same
+// publicURL (the address a load balancer would have) accept each other's tokens.
+func startBinary(t *testing.T, bin, dbURL string, s3 storage.Config, publicURL string) (string, *exec.Cmd) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -144,9 +169,12 @@ func startBinary(t *testing.T, bin, dbURL string, s3 storage.Config) (string, *e
 	addr := ln.Addr().String()
 	ln.Close()
 	base := "http://" + addr
+	if publicURL == "" {
+		publicURL = base
+	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
-		"CARTABLE_LISTEN="+addr, "CARTABLE_PUBLIC_URL="+base, "CARTABLE_DEV=true", "CARTABLE_JOBS=false",
+		"CARTABLE_LISTEN="+addr, "CARTABLE_PUBLIC_URL="+publicURL, "CARTABLE_DEV=true", "CARTABLE_JOBS=false",
 		"CARTABLE_DATABASE_URL="+dbURL, "CARTABLE_S3_ENDPOINT="+s3.Endpoint, "CARTABLE_S3_ACCESS_KEY="+s3.AccessKey,
 		"CARTABLE_S3_SECRET_KEY="+s3.SecretKey, "CARTABLE_S3_BUCKET="+s3.Bucket, "CARTABLE_S3_REGION="+s3.Region)
 	var logs bytes.Buffer
