@@ -28,13 +28,13 @@ test:
 	# Tests that tusd's own data race would fail under -race (see cmd/cartable/tus_norace_test.go).
 	go test -count=1 -timeout 5m -run 'NoRace|TusRacing' ./cmd/cartable/
 
-## bench: the benchmarks (bench/)
+## bench: the benchmarks (bench/), written to bench/results/ and BENCHMARKS.md
 bench:
 	export STACK_DIR=$(TEST_STACK)
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
 	source $(TEST_STACK)/env
-	go test -run '^$$' -bench . -benchmem ./bench/...
+	go run ./bench/uploads $(BENCH_FLAGS)
 
 build:
 	go build -o bin/cartable ./cmd/cartable

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Result is one peer's figures in one scenario.
+type Result struct {
+	Peer       string  `json:"peer"`
+	Scenario   string  `json:"scenario"`
+	Settings   string  `json:"settings,omitempty"`
+	Bytes      int64   `json:"bytes"`
+	Seconds    float64 `json:"seconds"`
+	MiBps      float64 `json:"mib_per_s"`
+	P50ms      float64 `json:"p50_ms,omitempty"`
+	P99ms      float64 `json:"p99_ms,omitempty"`
+	Errors     int     `json:"errors"`
+	PeakRSSMiB float64 `json:"peak_rss_mib,omitempty"`
+	// PerUploadKiB is the peak memory growth divided by the uploads in flight.
+	PerUploadKiB float64 `json:"per_upload_kib,omitempty"`
+}
+
+// Report is one run of the benchmark.
+type Report struct {
+	Machine    string   `json:"machine"`
+	Date       string   `json:"date"`
+	Size       int64    `json:"size"`
+	Concurrent int      `json:"concurrent"`
+	Each       int64    `json:"each"`
+	Results    []Result `json:"results"`
+}
+
+const (
+	peerCartable = "Cartable tus"
+	peerTusd     = "stock tusd"
+	peerPut      = "minio-go PutObject"
+)
+
+// defaultSettings are Cartable's shipped S3 store settings.
+var defaultSettings = map[string]string{}
+
+func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error {
+	node, err := e.startCartable(ctx, defaultSettings)
+	if err != nil {
+		return err
+	}
+	defer node.stop()
+	prof, err := devTokens(node.base, []string{"prof.martin"})
+	if err != nil {
+		return err
+	}
+	var pupils []string
+	for _, class := range []string{"6a", "5b"} {
+		for i := 1; i <= 25; i++ {
+			pupils = append(pupils, fmt.Sprintf("eleve.%s.%02d", class, i))
+		}
+	}
+	burstTokens, err := devTokens(node.base, pupils)
+	if err != nil {
+		return err
+	}
+	peers := []struct {
+		name   string
+		single uploader
+		burst  uploader
+		pid    int
+	}{
+		{peerPut, putObjectUploader(e.minio, e.bucket), putObjectUploader(e.minio, e.bucket), 0},
+		{peerTusd, tusdUploader(e.tusd.base), tusdUploader(e.tusd.base), e.tusd.cmd.Process.Pid},
+		{peerCartable, cartableUploader(node.base, prof), cartableUploader(node.base, burstTokens), node.cmd.Process.Pid},
+	}
+	for _, p := range peers {
+		res := single(ctx, p.name, p.single, r.Size, runs, p.pid)
+		r.Results = append(r.Results, res)
+		logf("%-20s 1 GiB: %.0f MiB/s (%d errors)", p.name, res.MiBps, res.Errors)
+	}
+	for _, p := range peers {
+		res := burst(ctx, p.name, p.burst, r.Concurrent, r.Each, p.pid)
+		r.Results = append(r.Results, res)
+		logf("%-20s burst: %.0f MiB/s p50 %.0f ms p99 %.0f ms (%d errors)", p.name, res.MiBps, res.P50ms, res.P99ms, res.Errors)
+	}
+	if tune {
+		node.stop()
+		return e.tuning(ctx, r)
+	}
+	return nil
+}
+
+// single uploads one file of size bytes runs times and keeps the median run.
+func single(ctx context.Context, peer string, up uploader, size int64, runs, pid int) Result {
+	var results []Result
+	for i := 0; i < runs; i++ {
+		base := rss(pid)
+		resetPeak(pid)
+		start := time.Now()
+		err := up(ctx, i, size)
+		secs := time.Since(start).Seconds()
+		res := Result{Peer: peer, Scenario: "single", Bytes: size, Seconds: secs, MiBps: float64(size) / (1 << 20) / secs}
+		if err != nil {
+			res.Errors = 1
+			logf("%s: %v", peer, err)
+		}
+		if pid != 0 {
+			res.PeakRSSMiB = float64(peak(pid)) / 1024
+			res.PerUploadKiB = float64(peak(pid) - base)
+		}
+		results = append(results, res)
+	}
+	slices.SortFunc(results, func(a, b Result) int { return int(a.Seconds*1e6 - b.Seconds*1e6) })
+	med := results[len(results)/2]
+	for _, r := range results {
+		med.Errors += r.Errors
+	}
+	med.Errors -= results[len(results)/2].Errors
+	return med
+}
+
+// burst starts n uploads of each bytes at once.
+func burst(ctx context.Context, peer string, up uploader, n int, each int64, pid int) Result {
+	base := rss(pid)
+	resetPeak(pid)
+	latencies := make([]float64, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t0 := time.Now()
+			errs[i] = up(ctx, i, each)
+			latencies[i] = float64(time.Since(t0).Milliseconds())
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	res := Result{Peer: peer, Scenario: "burst", Bytes: int64(n) * each, Seconds: secs, MiBps: float64(int64(n)*each) / (1 << 20) / secs}
+	for _, err := range errs {
+		if err != nil {
+			if res.Errors == 0 {
+				logf("%s: %v", peer, err)
+			}
+			res.Errors++
+		}
+	}
+	slices.Sort(latencies)
+	res.P50ms, res.P99ms = latencies[n/2], latencies[n*99/100]
+	if pid != 0 {
+		res.PeakRSSMiB = float64(peak(pid)) / 1024
+		res.PerUploadKiB = float64(peak(pid)-base) / float64(n)
+	}
+	return res
+}
+
+// tuning measures the 1 GiB upload under other S3 store settings, one node each.
+func (e *env) tuning(ctx context.Context, r *Report) error {
+	shm := "/dev/shm"
+	if _, err := os.Stat(shm); err != nil {
+		shm = ""
+	}
+	matrix := []map[string]string{
+		{"CARTABLE_UPLOAD_PART_BYTES": "8388608"},
+		{"CARTABLE_UPLOAD_PART_BYTES": "33554432"},
+		{"CARTABLE_UPLOAD_PART_BYTES": "67108864"},
+		{"CARTABLE_UPLOAD_BUFFERED_PARTS": "1"},
+		{"CARTABLE_UPLOAD_BUFFERED_PARTS": "16"},
+		{"CARTABLE_UPLOAD_CONCURRENT_PARTS": "2"},
+		{"CARTABLE_UPLOAD_CONCURRENT_PARTS": "16"},
+	}
+	if shm != "" {
+		matrix = append(matrix, map[string]string{"CARTABLE_UPLOAD_TEMP_DIR": shm},
+			map[string]string{"CARTABLE_UPLOAD_TEMP_DIR": shm, "CARTABLE_UPLOAD_PART_BYTES": "33554432"})
+	}
+	for _, settings := range matrix {
+		node, err := e.startCartable(ctx, settings)
+		if err != nil {
+			return err
+		}
+		tokens, err := devTokens(node.base, []string{"prof.martin"})
+		if err == nil {
+			res := single(ctx, peerCartable, cartableUploader(node.base, tokens), r.Size, 1, node.cmd.Process.Pid)
+			res.Scenario, res.Settings = "tuning", describe(settings)
+			r.Results = append(r.Results, res)
+			logf("tuning %-50s %.0f MiB/s", res.Settings, res.MiBps)
+		}
+		node.stop()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describe(settings map[string]string) string {
+	var parts []string
+	for k, v := range settings {
+		k = strings.ToLower(strings.TrimPrefix(k, "CARTABLE_UPLOAD_"))
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 1<<20 {
+			v = fmt.Sprintf("%d MiB", n>>20)
+		}
+		parts = append(parts, k+"="+v)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
+
+// rss and peak read a process's resident and peak resident memory, in KiB.
+func rss(pid int) int64  { return procStatus(pid, "VmRSS:") }
+func peak(pid int) int64 { return procStatus(pid, "VmHWM:") }
+
+func procStatus(pid int, field string) int64 {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field) {
+			n, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// resetPeak starts a new peak-memory window (Linux: clear_refs 5 resets VmHWM).
+func resetPeak(pid int) {
+	if pid != 0 {
+		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+	}
+}
+
+func machine() string {
+	host, _ := os.Hostname()
+	cpu := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d CPUs (%s), %s", host, runtime.NumCPU(), cpu, runtime.Version())
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}

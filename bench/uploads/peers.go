@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+)
+
+// uploader sends one file of size bytes and returns when the peer has it whole.
+type uploader func(ctx context.Context, client int, size int64) error
+
+// block is the content every upload repeats: random, so nothing compresses it.
+var block = func() []byte {
+	b := make([]byte, 4<<20)
+	_, _ = rand.Read(b)
+	return b
+}()
+
+// content is size bytes of block, read without holding them in memory.
+func content(size int64) io.Reader {
+	return io.LimitReader(&repeater{}, size)
+}
+
+type repeater struct{ off int }
+
+func (r *repeater) Read(p []byte) (int, error) {
+	n := copy(p, block[r.off:])
+	r.off = (r.off + n) % len(block)
+	return n, nil
+}
+
+var httpClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0}, Timeout: 10 * time.Minute}
+
+// tusUpload creates an upload then sends it in one PATCH, as tus clients do for a
+// file that goes through in one go.
+func tusUpload(ctx context.Context, base, token, meta string, size int64) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base, nil)
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set("Upload-Length", strconv.FormatInt(size, 10))
+	req.Header.Set("Upload-Metadata", meta)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := httpClient.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return fmt.Errorf("create: %s", res.Status)
+	}
+	loc := res.Header.Get("Location")
+	patch, _ := http.NewRequestWithContext(ctx, http.MethodPatch, loc, content(size))
+	patch.ContentLength = size
+	patch.Header.Set("Tus-Resumable", "1.0.0")
+	patch.Header.Set("Upload-Offset", "0")
+	patch.Header.Set("Content-Type", "application/offset+octet-stream")
+	if token != "" {
+		patch.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err = httpClient.Do(patch)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent || res.Header.Get("Upload-Offset") != strconv.FormatInt(size, 10) {
+		return fmt.Errorf("patch: %s %s", res.Status, body)
+	}
+	return nil
+}
+
+func meta(kv ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		parts = append(parts, kv[i]+" "+base64.StdEncoding.EncodeToString([]byte(kv[i+1])))
+	}
+	return strings.Join(parts, ",")
+}
+
+// cartableUploader uploads as the given users in turn (tokens from the dev issuer).
+func cartableUploader(base string, tokens []string) uploader {
+	return func(ctx context.Context, client int, size int64) error {
+		name := fmt.Sprintf("bench-%d-%d.bin", client, time.Now().UnixNano())
+		return tusUpload(ctx, base+"/api/v1/uploads", tokens[client%len(tokens)], meta("filename", name), size)
+	}
+}
+
+func tusdUploader(base string) uploader {
+	return func(ctx context.Context, client int, size int64) error {
+		return tusUpload(ctx, base+"/files/", "", meta("filename", fmt.Sprintf("bench-%d.bin", client)), size)
+	}
+}
+
+func putObjectUploader(mc *minio.Client, bucket string) uploader {
+	return func(ctx context.Context, client int, size int64) error {
+		key := fmt.Sprintf("direct/%d-%d", client, time.Now().UnixNano())
+		_, err := mc.PutObject(ctx, bucket, key, content(size), size, minio.PutObjectOptions{ContentType: "application/octet-stream"})
+		return err
+	}
+}
+
+// devTokens gets a token for each user from a dev-mode node.
+func devTokens(base string, users []string) ([]string, error) {
+	var tokens []string
+	for _, u := range users {
+		res, err := http.Get(base + "/dev/token?user=" + u)
+		if err != nil {
+			return nil, err
+		}
+		var tok struct{ Token string }
+		err = json.NewDecoder(res.Body).Decode(&tok)
+		res.Body.Close()
+		if err != nil || tok.Token == "" {
+			return nil, fmt.Errorf("token for %s: %v", u, err)
+		}
+		tokens = append(tokens, tok.Token)
+	}
+	return tokens, nil
+}
