@@ -15,7 +15,9 @@
 //
 // An upload reserves its declared length before its first byte is stored (Reserve),
 // turns the reservation into usage in the transaction that creates the version
-// (Consume), or gives it back (Release). Reservations whose owner died expire.
+// (ConsumeWithNextVersion: the version insert itself gives the reservation back and
+// charges the version), or gives it back (Release). Reservations whose owner died
+// expire.
 package quota
 
 import (
@@ -41,34 +43,31 @@ type Reservation struct {
 }
 
 // Reserve holds bytes in the space's accounts (and its structure's) until the upload
-// finishes, or fails with quota_exceeded before anything is stored.
+// finishes, or fails with quota_exceeded before anything is stored. It is one
+// statement, so the account rows, which every writer of the establishment shares,
+// are locked only for the time of that statement.
 func Reserve(ctx context.Context, q db.DBTX, spaceID uuid.UUID, bytes int64, owner string, ttl time.Duration) (Reservation, error) {
 	r := Reservation{ID: uuid.Must(uuid.NewV7()), SpaceID: spaceID, Bytes: bytes}
-	// The reservation row first, then the accounts: every writer touches the
-	// bookkeeping tables before the account rows, so Recompute's table locks cannot
-	// deadlock with it.
-	err := db.Transact(ctx, q, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
-			INSERT INTO quota_reservations (id, space_id, bytes, owner_id, expires_at)
-			VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-			r.ID, spaceID, bytes, owner, ttl.Seconds())
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `SELECT quota_take($1, $2, false)`, spaceID, bytes)
-		return err
-	})
+	_, err := q.Exec(ctx, `SELECT quota_reserve($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+		r.ID, spaceID, bytes, owner, ttl.Seconds())
 	if err != nil {
 		return Reservation{}, Translate(fmt.Errorf("reserve %d bytes in space %s: %w", bytes, spaceID, err))
 	}
 	return r, nil
 }
 
-// Consume ends the reservation inside the transaction that creates the version: the
-// reserved bytes are given back, and inserting the version charges what it really
-// uses. It fails if the reservation expired and was reclaimed meanwhile.
-func (r Reservation) Consume(ctx context.Context, tx db.DBTX) error {
-	return r.end(ctx, tx)
+// ConsumeWithNextVersion names the reservation that the next version inserted in
+// tx is for: the insert gives the reserved bytes back and charges what the version
+// really uses, in the same statement. If the reservation expired and was reclaimed
+// meanwhile, the insert fails.
+func (r Reservation) ConsumeWithNextVersion(ctx context.Context, tx db.DBTX) error {
+	if r.ID == uuid.Nil {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('cartable.reservation', $1, true)`, r.ID.String()); err != nil {
+		return fmt.Errorf("name reservation %s: %w", r.ID, err)
+	}
+	return nil
 }
 
 // Release gives the reservation back after a failed or aborted upload. Releasing a
@@ -158,18 +157,22 @@ func levelOf(kind string) string {
 	return LevelGroup
 }
 
-// exceededCode is the SQLSTATE quota_take raises.
-const exceededCode = "CQ001"
+// The SQLSTATEs of the quota functions: a limit refused bytes, a reservation was
+// reclaimed before its upload finished.
+const (
+	exceededCode = "CQ001"
+	goneCode     = "CQ002"
+)
 
 // Translate turns the database's refusal into a quota_exceeded domain error that
 // says which limit was hit, what was needed and what was available, with a message
 // a pupil understands. Other errors pass through.
 func Translate(err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != exceededCode {
-		if errors.Is(err, errReservationGone) {
-			return cartable.Errorf(cartable.EConflict, "%v", errReservationGone)
-		}
+	if errors.Is(err, errReservationGone) || (errors.As(err, &pgErr) && pgErr.Code == goneCode) {
+		return cartable.Errorf(cartable.EConflict, "%v", errReservationGone)
+	}
+	if pgErr == nil || pgErr.Code != exceededCode {
 		return err
 	}
 	var d struct {

@@ -142,6 +142,25 @@ func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.
 	return obj, nil
 }
 
+// Head reads at most the first n bytes of the object, in one request (to sniff its
+// type).
+func (s *Store) Head(ctx context.Context, key string, n int64) ([]byte, error) {
+	opts := minio.GetObjectOptions{}
+	if err := opts.SetRange(0, n-1); err != nil {
+		return nil, err
+	}
+	obj, err := s.client.GetObject(ctx, s.bucket, key, opts)
+	if err != nil {
+		return nil, translate(key, err)
+	}
+	defer obj.Close()
+	b, err := io.ReadAll(io.LimitReader(obj, n))
+	if err != nil {
+		return nil, translate(key, err)
+	}
+	return b, nil
+}
+
 // Delete removes the object; a missing object is not an error.
 func (s *Store) Delete(ctx context.Context, key string) error {
 	err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{})

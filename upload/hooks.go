@@ -100,19 +100,17 @@ func (s *Service) open(ctx context.Context, c *cartable.Caller, t workspace.Uplo
 		return record{}, err
 	}
 	rec.Reservation = res.ID
-	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
-		// The blob outlives the upload by an hour, so the expiry sweeper, not the
-		// collector, deals with an abandoned upload first.
-		if rec.BlobID, err = workspace.PendingBlob(ctx, tx, rec.objectKey(), rec.ExpiresAt.Add(time.Hour)); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, `
+	// Two statements, no transaction: a crash between them leaves a pending blob row,
+	// which the collector removes.
+	// The blob outlives the upload by an hour, so the expiry sweeper, not the
+	// collector, deals with an abandoned upload first.
+	if rec.BlobID, err = workspace.PendingBlob(ctx, s.db, rec.objectKey(), rec.ExpiresAt.Add(time.Hour)); err == nil {
+		_, err = s.db.Exec(ctx, `
 			INSERT INTO uploads (object_id, owner_id, space_id, parent_id, item_id, name, auto_rename, size,
 				reservation_id, blob_id, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			rec.ObjectID, c.UserID, t.SpaceID, t.ParentID, t.ItemID, t.Name, t.AutoRename, size, res.ID, rec.BlobID, rec.ExpiresAt)
-		return err
-	})
+	}
 	if err != nil {
 		if rerr := res.Release(context.WithoutCancel(ctx), s.db); rerr != nil {
 			s.log.Warn("release reservation of a failed upload", "err", rerr)
@@ -172,7 +170,7 @@ func (s *Service) commit(ctx context.Context, c *cartable.Caller, id uuid.UUID) 
 }
 
 func (s *Service) commitTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, rec *record, mimeType string) error {
-	if err := (quota.Reservation{ID: rec.Reservation}).Consume(ctx, tx); err != nil {
+	if err := (quota.Reservation{ID: rec.Reservation}).ConsumeWithNextVersion(ctx, tx); err != nil {
 		return err
 	}
 	item, err := s.ws.CommitUploadTx(ctx, tx, c, rec.Target,
@@ -193,16 +191,11 @@ func (s *Service) commitTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, r
 
 // sniff reads the beginning of the object to tell its type.
 func (s *Service) sniff(ctx context.Context, key string) (string, error) {
-	r, err := s.blobs.Open(ctx, key, 0, 3072)
+	head, err := s.blobs.Head(ctx, key, 3072)
 	if err != nil {
 		return "", fmt.Errorf("read upload %s: %w", key, err)
 	}
-	defer r.Close()
-	m, err := mimetype.DetectReader(r)
-	if err != nil {
-		return "", fmt.Errorf("sniff upload %s: %w", key, err)
-	}
-	return m.String(), nil
+	return mimetype.Detect(head).String(), nil
 }
 
 // beforeTerminate lets the uploader abandon an unfinished upload: the reservation

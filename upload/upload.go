@@ -75,6 +75,10 @@ type Config struct {
 	// ConcurrentParts is how many parts of one upload are sent to S3 at once.
 	ConcurrentParts int
 	TempDir         string
+	// PartHashes computes MD5 and SHA-256 of each part for S3's integrity checks.
+	// Without TLS to S3 they are the only check of the bytes in transit; with TLS
+	// they cost CPU for little (TLS already protects them).
+	PartHashes bool
 	// AllowedOrigins are the browser origins allowed to upload (CORS).
 	AllowedOrigins []string
 }
@@ -115,22 +119,24 @@ func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.S
 	cfg = withDefaults(cfg)
 	s := &Service{cfg: cfg, db: pool, ws: ws, blobs: blobs, jobs: jobs, problem: problem, log: log}
 	s.store = newS3Store(cfg)
-	connect := func(ctx context.Context) (*pgx.Conn, error) { return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy()) }
+	connect := func(ctx context.Context) (*pgx.Conn, error) {
+		return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+	}
 	s.locker = NewLocker(connect, pool, log)
 	composer := tusd.NewStoreComposer()
 	s.store.UseIn(composer)
 	s.locker.UseIn(composer)
 	handler, err := tusd.NewHandler(tusd.Config{
-		StoreComposer:             composer,
-		BasePath:                  BasePath,
-		MaxSize:                   cfg.MaxSize,
-		DisableDownload:           true,
-		DisableConcatenation:      true,
-		Cors:                      corsConfig(cfg.AllowedOrigins),
-		Logger:                    tusLogger(),
-		RespectForwardedHeaders:   true,
-		PreUploadCreateCallback:   s.beforeCreate,
-		PreFinishResponseCallback: s.beforeFinishResponse,
+		StoreComposer:              composer,
+		BasePath:                   BasePath,
+		MaxSize:                    cfg.MaxSize,
+		DisableDownload:            true,
+		DisableConcatenation:       true,
+		Cors:                       corsConfig(cfg.AllowedOrigins),
+		Logger:                     tusLogger(),
+		RespectForwardedHeaders:    true,
+		PreUploadCreateCallback:    s.beforeCreate,
+		PreFinishResponseCallback:  s.beforeFinishResponse,
 		PreUploadTerminateCallback: s.beforeTerminate,
 	})
 	if err != nil {
@@ -181,6 +187,7 @@ func newS3Store(cfg Config) s3store.S3Store {
 	store.MaxBufferedParts = cfg.BufferedParts
 	store.TemporaryDirectory = cfg.TempDir
 	store.SetConcurrentPartUploads(cfg.ConcurrentParts)
+	store.DisableContentHashes = !cfg.PartHashes
 	return store
 }
 

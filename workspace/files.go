@@ -100,7 +100,7 @@ func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceI
 		return err
 	}
 	err = s.transact(ctx, func(tx pgx.Tx) error {
-		if err := res.Consume(ctx, tx); err != nil {
+		if err := res.ConsumeWithNextVersion(ctx, tx); err != nil {
 			return err
 		}
 		return commit(tx, blob)
@@ -122,21 +122,18 @@ func (s *Service) release(r quota.Reservation) {
 }
 
 func (s *Service) precheckUpload(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, name string, opts WriteOptions) (Item, error) {
-	var parent Item
-	err := s.transact(ctx, func(tx pgx.Tx) error {
-		var err error
-		if parent, err = access(ctx, tx, c, parentID, cartable.Contributor, noLock); err != nil {
-			return err
-		}
-		if !parent.IsFolder() {
-			return cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", parentID)
-		}
-		if err := parent.checkETag(opts.IfMatch); err != nil {
-			return err
-		}
-		_, err = pickName(ctx, tx, parentID, name, false, opts.AutoRename)
-		return err
-	})
+	// A read-only check: the commit checks everything again under lock.
+	parent, err := access(ctx, s.db, c, parentID, cartable.Contributor, noLock)
+	if err != nil {
+		return Item{}, err
+	}
+	if !parent.IsFolder() {
+		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", parentID)
+	}
+	if err := parent.checkETag(opts.IfMatch); err != nil {
+		return Item{}, err
+	}
+	_, err = pickName(ctx, s.db, parentID, name, false, opts.AutoRename)
 	return parent, err
 }
 

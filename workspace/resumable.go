@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/db"
 )
 
 // UploadTarget is where a resumable upload goes: a new file named Name in ParentID,
@@ -58,6 +59,12 @@ func (s *Service) PrepareUpload(ctx context.Context, c *cartable.Caller, t Uploa
 }
 
 func (s *Service) personalRoot(ctx context.Context, c *cartable.Caller) (uuid.UUID, error) {
+	var root uuid.UUID
+	err := s.db.QueryRow(ctx, `SELECT root_id FROM spaces WHERE owner_id = $1`, c.UserID).Scan(&root)
+	if err == nil {
+		return root, nil
+	}
+	// Not created yet: the first look at one's spaces creates them.
 	spaces, err := s.Spaces(ctx, c)
 	if err != nil {
 		return uuid.Nil, err
@@ -81,9 +88,9 @@ type StoredBlob struct {
 
 // PendingBlob records a blob row for an object about to be written by another
 // component, so that the collector finds it if nothing ever references it.
-func PendingBlob(ctx context.Context, tx pgx.Tx, key string, until time.Time) (uuid.UUID, error) {
+func PendingBlob(ctx context.Context, q db.DBTX, key string, until time.Time) (uuid.UUID, error) {
 	id := newID()
-	if _, err := tx.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, $3)`, id, key, until); err != nil {
+	if _, err := q.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, $3)`, id, key, until); err != nil {
 		return uuid.Nil, fmt.Errorf("record pending blob %s: %w", key, err)
 	}
 	return id, nil

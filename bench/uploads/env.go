@@ -157,6 +157,9 @@ func (e *env) startCartable(ctx context.Context, settings map[string]string) (*p
 	cmd := exec.Command(e.cartBin, "serve")
 	cmd.Env = e.cartableEnv(extra)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if os.Getenv("BENCH_SERVER_LOGS") != "" {
+		cmd.Stdout = os.Stderr
+	}
 	return start(ctx, cmd, "http://"+addr, "/readyz")
 }
 

@@ -174,6 +174,7 @@ func (e *env) tuning(ctx context.Context, r *Report) error {
 		{"CARTABLE_UPLOAD_BUFFERED_PARTS": "16"},
 		{"CARTABLE_UPLOAD_CONCURRENT_PARTS": "2"},
 		{"CARTABLE_UPLOAD_CONCURRENT_PARTS": "16"},
+		{"CARTABLE_UPLOAD_PART_HASHES": "true"},
 	}
 	if shm != "" {
 		matrix = append(matrix, map[string]string{"CARTABLE_UPLOAD_TEMP_DIR": shm},

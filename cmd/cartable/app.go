@@ -75,6 +75,7 @@ func (a *app) build(ctx context.Context) error {
 	a.uploads, err = upload.New(upload.Config{
 		S3: s3, MaxSize: a.cfg.UploadMaxBytes, Expiry: a.cfg.UploadExpiry, PartSize: a.cfg.UploadPartBytes,
 		BufferedParts: a.cfg.UploadBufferedParts, ConcurrentParts: int(a.cfg.UploadConcurrentParts), TempDir: a.cfg.UploadTempDir,
+		PartHashes:     a.cfg.UploadPartHashes,
 		AllowedOrigins: a.cfg.corsOrigins(),
 	}, a.pool, a.workspace, store, riverEnqueuer{a.river}, api.WriteProblem(a.log), a.log)
 	if err != nil {

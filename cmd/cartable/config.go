@@ -43,6 +43,7 @@ type Config struct {
 	UploadBufferedParts   int64
 	UploadConcurrentParts int64
 	UploadTempDir         string
+	UploadPartHashes      bool
 	DBMaxConns            int64
 	DevSecret             string
 	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
@@ -130,6 +131,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.integer(&cfg.UploadPartBytes, "upload-part-bytes", "CARTABLE_UPLOAD_PART_BYTES", 16<<20, "S3 part size of resumable uploads")
 	b.integer(&cfg.UploadBufferedParts, "upload-buffered-parts", "CARTABLE_UPLOAD_BUFFERED_PARTS", 4, "parts of one upload buffered on disk while another is sent to S3")
 	b.integer(&cfg.UploadConcurrentParts, "upload-concurrent-parts", "CARTABLE_UPLOAD_CONCURRENT_PARTS", 8, "parts of one upload sent to S3 at once")
+	b.boolean(&cfg.UploadPartHashes, "upload-part-hashes", "CARTABLE_UPLOAD_PART_HASHES", false, "compute MD5 and SHA-256 of each part sent to S3 (integrity in transit; turn off when S3 is reached over TLS)")
 	b.str(&cfg.UploadTempDir, "upload-temp-dir", "CARTABLE_UPLOAD_TEMP_DIR", "", "where parts are buffered (default: the system's temporary folder)")
 	b.str(&cfg.LogLevel, "log-level", "CARTABLE_LOG_LEVEL", "info", "debug, info, warn or error")
 	b.str(&cfg.LogFormat, "log-format", "CARTABLE_LOG_FORMAT", "json", "json or text")
