@@ -108,7 +108,7 @@ BEGIN
     END IF;
     IF sp.structure_id IS NOT NULL THEN
         INSERT INTO quota_accounts (id, kind, structure_id) VALUES ('structure:' || sp.structure_id, 'structure', sp.structure_id)
-        ON CONFLICT (id) DO NOTHING;
+        ON CONFLICT DO NOTHING; -- on id or space_id: two writers may open the same account at once
         IF FOUND THEN
             UPDATE quota_accounts a SET limit_bytes = quota_limit_of(a) WHERE a.id = 'structure:' || sp.structure_id;
         END IF;
@@ -116,7 +116,7 @@ BEGIN
     END IF;
     INSERT INTO quota_accounts (id, kind, structure_id, space_id, owner_id)
     VALUES ('space:' || sp.id, CASE sp.kind WHEN 'structure' THEN 'structure_space' ELSE sp.kind END, sp.structure_id, sp.id, sp.owner_id)
-    ON CONFLICT (id) DO NOTHING;
+    ON CONFLICT DO NOTHING; -- on id or space_id: two writers may open the same account at once
     IF FOUND THEN
         UPDATE quota_accounts a SET limit_bytes = quota_limit_of(a) WHERE a.id = 'space:' || sp.id;
     END IF;

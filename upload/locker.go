@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -22,28 +23,41 @@ const lockClass = 7105
 // request is waiting for.
 const unlockChannel = "cartable_upload_unlock"
 
+// lockShards is how many connections hold a node's upload locks. One would do for
+// correctness; a few keep a burst of PATCHes from queueing on a single connection.
+const lockShards = 8
+
 // Locker is tusd's Locker over PostgreSQL session advisory locks, so that an upload
-// begun on one node can continue on any other. Each node holds all its locks on one
-// dedicated connection: if the node dies, PostgreSQL ends the session and frees them.
-// A request waiting for a lock asks its holder, wherever it runs, to let go with a
-// NOTIFY; the holder's node hears it on another dedicated connection (LISTEN).
+// begun on one node can continue on any other. A node holds its locks on a few
+// dedicated connections (an upload always on the same one): if the node dies,
+// PostgreSQL ends the sessions and frees the locks. A request waiting for a lock
+// asks its holder, wherever it runs, to let go with a NOTIFY; the holder's node hears
+// it on another dedicated connection (LISTEN).
 type Locker struct {
 	connect func(context.Context) (*pgx.Conn, error)
 	db      db.DBTX
 	log     *slog.Logger
+	shards  [lockShards]lockShard
+}
 
+// lockShard is one lock connection and the uploads locked on it.
+type lockShard struct {
 	mu   sync.Mutex
 	conn *pgx.Conn
-	// held maps the uploads this node has locked to the callback that asks their
-	// request to finish. Session locks are re-entrant, so this map, not PostgreSQL,
-	// keeps two requests of this node apart.
+	// held maps the uploads locked on this connection to the callback that asks
+	// their request to finish. Session locks are re-entrant, so this map, not
+	// PostgreSQL, keeps two requests of this node apart.
 	held map[string]func()
 }
 
-// NewLocker returns a locker whose two dedicated connections connect makes, and
-// which sends its release requests through pool.
+// NewLocker returns a locker whose dedicated connections connect makes, and which
+// sends its release requests through pool.
 func NewLocker(connect func(context.Context) (*pgx.Conn, error), pool db.DBTX, log *slog.Logger) *Locker {
-	return &Locker{connect: connect, db: pool, log: log, held: map[string]func(){}}
+	l := &Locker{connect: connect, db: pool, log: log}
+	for i := range l.shards {
+		l.shards[i].held = map[string]func(){}
+	}
+	return l
 }
 
 // NewLock returns the (unlocked) lock of one upload.
@@ -53,6 +67,12 @@ func (l *Locker) NewLock(id string) (tusd.Lock, error) {
 
 // UseIn makes the locker the store composer's.
 func (l *Locker) UseIn(c *tusd.StoreComposer) { c.UseLocker(l) }
+
+func (l *Locker) shard(id string) *lockShard {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return &l.shards[h.Sum32()%lockShards]
+}
 
 // lockRetry is how often a waiting request tries again.
 const lockRetry = 50 * time.Millisecond
@@ -87,66 +107,68 @@ func (k *lock) Unlock() error {
 }
 
 func (l *Locker) tryLock(ctx context.Context, id string, requestUnlock func()) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if holder, ok := l.held[id]; ok {
+	s := l.shard(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if holder, ok := s.held[id]; ok {
 		go holder() // held by another request of this node
 		return false, nil
 	}
-	conn, err := l.lockConn(ctx)
+	conn, err := l.lockConn(ctx, s)
 	if err != nil {
 		return false, err
 	}
 	var ok bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, lockClass, id).Scan(&ok); err != nil {
-		l.dropConn()
+		l.dropConn(s)
 		return false, fmt.Errorf("lock upload %s: %w", id, err)
 	}
 	if ok {
-		l.held[id] = requestUnlock
+		s.held[id] = requestUnlock
 	}
 	return ok, nil
 }
 
 func (l *Locker) unlock(id string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, ok := l.held[id]; !ok {
+	s := l.shard(id)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.held[id]; !ok {
 		return tusd.ErrNotFound
 	}
-	delete(l.held, id)
-	if l.conn == nil {
+	delete(s.held, id)
+	if s.conn == nil {
 		return nil // the session ended: PostgreSQL has already released it
 	}
-	if _, err := l.conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1, hashtext($2))`, lockClass, id); err != nil {
-		l.dropConn()
+	if _, err := s.conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1, hashtext($2))`, lockClass, id); err != nil {
+		l.dropConn(s)
 		return fmt.Errorf("unlock upload %s: %w", id, err)
 	}
 	return nil
 }
 
-// lockConn returns the connection holding this node's locks, opening it if needed.
-func (l *Locker) lockConn(ctx context.Context) (*pgx.Conn, error) {
-	if l.conn != nil && !l.conn.IsClosed() {
-		return l.conn, nil
+// lockConn returns the shard's connection, opening it if needed.
+func (l *Locker) lockConn(ctx context.Context, s *lockShard) (*pgx.Conn, error) {
+	if s.conn != nil && !s.conn.IsClosed() {
+		return s.conn, nil
 	}
-	l.dropConn()
+	l.dropConn(s)
 	conn, err := l.connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open upload lock connection: %w", err)
 	}
-	l.conn = conn
+	s.conn = conn
 	return conn, nil
 }
 
 // dropConn forgets a broken lock connection. Its session's locks are gone with it,
 // so every request holding one is asked to stop before another node takes over.
-func (l *Locker) dropConn() {
-	if l.conn != nil {
-		_ = l.conn.Close(context.Background())
-		l.conn = nil
+func (l *Locker) dropConn(s *lockShard) {
+	if s.conn != nil {
+		_ = s.conn.Close(context.Background())
+		s.conn = nil
 	}
-	for id, requestUnlock := range l.held {
+	for id, requestUnlock := range s.held {
 		l.log.Warn("upload lock lost with its connection", "upload", id)
 		go requestUnlock()
 	}
@@ -189,21 +211,25 @@ func (l *Locker) listenOnce(ctx context.Context) error {
 			}
 			return err
 		}
-		l.mu.Lock()
-		requestUnlock := l.held[n.Payload]
-		l.mu.Unlock()
+		s := l.shard(n.Payload)
+		s.mu.Lock()
+		requestUnlock := s.held[n.Payload]
+		s.mu.Unlock()
 		if requestUnlock != nil {
 			requestUnlock()
 		}
 	}
 }
 
-// Close releases every lock of this node by ending its session.
+// Close releases every lock of this node by ending its sessions.
 func (l *Locker) Close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.conn != nil {
-		_ = l.conn.Close(context.Background())
-		l.conn = nil
+	for i := range l.shards {
+		s := &l.shards[i]
+		s.mu.Lock()
+		if s.conn != nil {
+			_ = s.conn.Close(context.Background())
+			s.conn = nil
+		}
+		s.mu.Unlock()
 	}
 }

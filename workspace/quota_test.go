@@ -2,6 +2,7 @@ package workspace_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -135,5 +136,56 @@ func TestExpiredReservationsAreReleased(t *testing.T) {
 	// The owner coming back late finds its reservation gone.
 	if err := r.Release(w.ctx, w.pool); err != nil {
 		t.Errorf("releasing an expired reservation: %v", err)
+	}
+}
+
+// TestConcurrentFirstReservations: the first writes to a space open its account.
+// A second writer arriving while the first one's account is not committed yet waits
+// for it and goes on; it must not fail on the account's unique indexes.
+func TestConcurrentFirstReservations(t *testing.T) {
+	w := newWorld(t, workspace.Config{})
+	space := w.space(w.pupil2, workspace.SpacePersonal, "")
+	first, err := w.pool.Begin(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback(w.ctx)
+	if _, err := first.Exec(w.ctx, `SELECT quota_take($1, 1000, false)`, space.ID); err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	go func() {
+		_, err := quota.Reserve(w.ctx, w.pool, space.ID, 1000, w.pupil2.UserID, time.Hour)
+		second <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the second writer is now waiting on the first
+	if err := first.Commit(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the second writer failed: %v", err)
+	}
+	if n := w.count(`SELECT reserved_bytes::int FROM quota_accounts WHERE space_id = $1`, space.ID); n != 2000 {
+		t.Errorf("reserved %d, want 2000", n)
+	}
+	// Writers arriving at the very same time, on spaces that have no account yet.
+	for round := range 40 {
+		pupil := w.person(fmt.Sprintf("nouveau%02d", round), cartable.Student, nil)
+		fresh := w.space(pupil, workspace.SpacePersonal, "")
+		start := make(chan struct{})
+		errs := make(chan error, 8)
+		for range 8 {
+			go func() {
+				<-start
+				_, err := quota.Reserve(w.ctx, w.pool, fresh.ID, 10, pupil.UserID, time.Hour)
+				errs <- err
+			}()
+		}
+		close(start)
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: a simultaneous first reservation failed: %v", round, err)
+			}
+		}
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
 	"time"
 )
 
@@ -24,7 +23,7 @@ func main() {
 	size := flag.Int64("size", 1<<30, "bytes of the single large upload")
 	concurrent := flag.Int("concurrent", 300, "uploads sent at once in the burst scenario")
 	each := flag.Int64("each", 5<<20, "bytes of each burst upload")
-	runs := flag.Int("runs", 3, "runs of the large upload per peer (the median is kept)")
+	runs := flag.Int("runs", 3, "runs of each scenario per peer, interleaved (the median is kept)")
 	tune := flag.Bool("tune", true, "also measure Cartable's S3 store settings")
 	out := flag.String("out", "bench/results", "folder of the raw results")
 	md := flag.String("md", "BENCHMARKS.md", "file whose upload section is rewritten")
@@ -46,5 +45,4 @@ func main() {
 		log.Fatalf("save: %v", err)
 	}
 	fmt.Print(report.Markdown())
-	os.Exit(0)
 }

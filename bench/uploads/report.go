@@ -29,8 +29,8 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "%s\n## Uploads (`make bench`, bench/uploads)\n\n", sectionStart)
 	fmt.Fprintf(&b, "Run %s on %s, against one local MinIO; every figure of a table comes from the same run.\n\n", r.Date, r.Machine)
 	for _, sc := range []struct{ name, title string }{
-		{"single", fmt.Sprintf("One %d MiB file (median of the runs)", r.Size>>20)},
-		{"burst", fmt.Sprintf("%d uploads of %d MiB at once", r.Concurrent, r.Each>>20)},
+		{"single", fmt.Sprintf("One %d MiB file (median of the runs, errors of all runs)", r.Size>>20)},
+		{"burst", fmt.Sprintf("%d uploads of %d MiB at once (median of the runs, errors of all runs)", r.Concurrent, r.Each>>20)},
 	} {
 		cart, _ := r.find(peerCartable, sc.name)
 		tusd, _ := r.find(peerTusd, sc.name)

@@ -32,6 +32,12 @@ type instance struct {
 // start runs the whole program (the same wiring as `cartable dev`) for one test.
 func start(t *testing.T) *instance {
 	t.Helper()
+	return startWith(t, nil)
+}
+
+// startWith is start with a change to the configuration.
+func startWith(t *testing.T, configure func(*Config)) *instance {
+	t.Helper()
 	t.Parallel()
 	s3 := storagetest.Config(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -48,6 +54,9 @@ func start(t *testing.T) *instance {
 	cfg.S3Endpoint, cfg.S3AccessKey, cfg.S3SecretKey = s3.Endpoint, s3.AccessKey, s3.SecretKey
 	cfg.S3Bucket, cfg.S3Region, cfg.S3TLS = s3.Bucket, s3.Region, s3.TLS
 	cfg.MaxUploadBytes = 64 << 20
+	if configure != nil {
+		configure(&cfg)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.DiscardHandler)

@@ -267,3 +267,19 @@ func TestTusExpiry(t *testing.T) {
 		t.Errorf("%d objects left by the expired upload", objects)
 	}
 }
+
+// TestTusCORS: a browser on the portal's origin may upload; another origin may not.
+func TestTusCORS(t *testing.T) {
+	in := startWith(t, func(c *Config) { c.CORSOrigins = "https://ent.example.fr" })
+	preflight := func(origin string) response {
+		return (&tusClient{t: t, base: in.url, http: in.http}).do(http.MethodOptions, "/api/v1/uploads", nil, map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, upload-length, tus-resumable"})
+	}
+	r := preflight("https://ent.example.fr")
+	if r.Header.Get("Access-Control-Allow-Origin") != "https://ent.example.fr" || !strings.Contains(strings.ToLower(r.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Errorf("preflight from the portal: %d %v", r.StatusCode, r.Header)
+	}
+	if r := preflight("https://evil.example"); r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin allowed: %v", r.Header)
+	}
+}
