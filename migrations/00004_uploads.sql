@@ -4,8 +4,6 @@
 -- holds, the pending blob its final object becomes, and the item once committed.
 CREATE TABLE uploads (
     object_id         uuid PRIMARY KEY,
-    -- tusd's id of the upload (object id + S3 multipart id), known once it is created.
-    tus_id            text,
     owner_id          text NOT NULL,
     space_id          uuid NOT NULL,
     parent_id         uuid,

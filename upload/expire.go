@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -54,17 +55,24 @@ func (s *Service) expire(ctx context.Context, id uuid.UUID, now time.Time) error
 	})
 }
 
-// terminate aborts the upload's S3 multipart upload, so its parts stop costing.
+// terminate aborts the upload's S3 multipart upload, so its parts stop costing. Its
+// tus id (object id + multipart id) is in the .info object tusd wrote beside it; no
+// .info means tusd never created the upload.
 func (s *Service) terminate(ctx context.Context, rec record) {
-	if rec.TusID == "" {
+	info, err := s.blobs.Head(ctx, "uploads/"+rec.ObjectID.String()+".info", 64<<10)
+	if err != nil {
 		return
 	}
-	upload, err := s.store.GetUpload(ctx, rec.TusID)
+	var tus struct{ ID string }
+	if json.Unmarshal(info, &tus) != nil || tus.ID == "" {
+		return
+	}
+	upload, err := s.store.GetUpload(ctx, tus.ID)
 	if err == nil {
 		err = s.store.AsTerminatableUpload(upload).Terminate(ctx)
 	}
 	if err != nil {
-		s.log.Warn("terminate expired upload", "upload", rec.TusID, "err", err)
+		s.log.Warn("terminate expired upload", "upload", tus.ID, "err", err)
 	}
 }
 

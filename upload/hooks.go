@@ -23,7 +23,6 @@ import (
 // record is Cartable's row of one upload.
 type record struct {
 	ObjectID     uuid.UUID
-	TusID        string
 	OwnerID      string
 	Target       workspace.UploadTarget
 	Size         int64
@@ -142,8 +141,8 @@ func committedHeaders(rec record) tusd.HTTPHeader {
 }
 
 // commit turns a finished upload into an item or version, once: the type is sniffed
-// from the bytes, then the reservation becomes usage, the item or version is created
-// and the hash job enqueued, in one transaction. Committing a committed upload
+// from the bytes, then the reservation becomes usage and the item or version is
+// created, in one transaction. Committing a committed upload
 // returns what it became.
 func (s *Service) commit(ctx context.Context, c *cartable.Caller, id uuid.UUID) (record, error) {
 	if c == nil {
@@ -181,9 +180,6 @@ func (s *Service) commitTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, r
 	if _, err := tx.Exec(ctx, `UPDATE uploads SET committed_item_id = $2, committed_etag = $3, committed_at = now() WHERE object_id = $1`,
 		rec.ObjectID, item.ID, item.ETag()); err != nil {
 		return fmt.Errorf("mark upload %s committed: %w", rec.ObjectID, err)
-	}
-	if err := s.jobs.InsertTx(ctx, tx, workspace.HashBlobArgs{BlobID: rec.BlobID}, nil); err != nil {
-		return fmt.Errorf("enqueue hash of %s: %w", rec.ObjectID, err)
 	}
 	rec.CommittedID, rec.CommittedTag = &item.ID, item.ETag()
 	return nil
@@ -233,7 +229,7 @@ func (s *Service) forget(ctx context.Context, tx pgx.Tx, rec record) error {
 
 // load reads an upload's row, locked for the transaction when lock is set.
 func (s *Service) load(ctx context.Context, q db.DBTX, id uuid.UUID, lock bool) (record, error) {
-	sql := `SELECT object_id, coalesce(tus_id, ''), owner_id, space_id, parent_id, item_id, coalesce(name, ''), auto_rename,
+	sql := `SELECT object_id, owner_id, space_id, parent_id, item_id, coalesce(name, ''), auto_rename,
 		size, coalesce(reservation_id, '00000000-0000-0000-0000-000000000000'), blob_id, expires_at,
 		committed_item_id, coalesce(committed_etag, '') FROM uploads WHERE object_id = $1`
 	if lock {
@@ -241,7 +237,7 @@ func (s *Service) load(ctx context.Context, q db.DBTX, id uuid.UUID, lock bool) 
 	}
 	var r record
 	t := &r.Target
-	err := q.QueryRow(ctx, sql, id).Scan(&r.ObjectID, &r.TusID, &r.OwnerID, &t.SpaceID, &t.ParentID, &t.ItemID, &t.Name, &t.AutoRename,
+	err := q.QueryRow(ctx, sql, id).Scan(&r.ObjectID, &r.OwnerID, &t.SpaceID, &t.ParentID, &t.ItemID, &t.Name, &t.AutoRename,
 		&r.Size, &r.Reservation, &r.BlobID, &r.ExpiresAt, &r.CommittedID, &r.CommittedTag)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return record{}, cartable.Errorf(cartable.ENotFound, "no upload %s", id)

@@ -2,7 +2,6 @@ package upload
 
 import (
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +16,6 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(BasePath, "/")), "/")
 	w = &extensionWriter{ResponseWriter: w}
 	if rest == "" || r.Method == http.MethodOptions {
-		if r.Method == http.MethodPost {
-			w = &creationWriter{ResponseWriter: w, service: s, request: r}
-		}
 		s.serveTus(w, r, rest)
 		return
 	}
@@ -117,42 +113,3 @@ func (w *extensionWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (tusd sets deadlines).
 func (w *extensionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// creationWriter records tusd's id of a new upload (from the Location it answers)
-// before the client gets it, so the expiry sweeper can terminate the upload in S3.
-type creationWriter struct {
-	http.ResponseWriter
-	service *Service
-	request *http.Request
-	wrote   bool
-}
-
-func (w *creationWriter) WriteHeader(status int) {
-	if !w.wrote {
-		w.wrote = true
-		if status == http.StatusCreated {
-			w.service.recordTusID(w.request, path.Base(w.Header().Get("Location")))
-		}
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *creationWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *creationWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func (s *Service) recordTusID(r *http.Request, tusID string) {
-	id, ok := objectID(tusID)
-	if !ok {
-		return
-	}
-	if _, err := s.db.Exec(r.Context(), `UPDATE uploads SET tus_id = $2 WHERE object_id = $1`, id, tusID); err != nil {
-		s.log.Warn("record tus id", "upload", tusID, "err", err)
-	}
-}

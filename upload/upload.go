@@ -18,7 +18,7 @@
 // lengths are refused: quota is reserved from the declared length, before any byte.
 // Before the last PATCH answers (PreFinishResponseCallback) the type is sniffed from
 // the bytes, and the item or version is created, the reservation turned into usage
-// and the hash job enqueued in one transaction; the answer carries the item's id and
+// in one transaction (a job hashes the file afterwards); the answer carries the item's id and
 // ETag (Cartable-Item-Id, Cartable-Item-Etag). "Finished" means "committed": a HEAD
 // or a retried PATCH on an upload whose bytes are all there but whose commit failed
 // runs the commit again before answering, so no client mistakes a failed finish for
@@ -45,7 +45,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	tusd "github.com/tus/tusd/v2/pkg/handler"
 	"github.com/tus/tusd/v2/pkg/s3store"
 	expslog "golang.org/x/exp/slog"
@@ -95,11 +94,6 @@ var DefaultConfig = Config{
 // Problem writes an error the way the rest of the API does (problem+json).
 type Problem func(w http.ResponseWriter, r *http.Request, err error)
 
-// Enqueuer inserts a job in the caller's transaction.
-type Enqueuer interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) error
-}
-
 // Service serves the tus endpoint.
 type Service struct {
 	cfg     Config
@@ -109,15 +103,14 @@ type Service struct {
 	store   s3store.S3Store
 	locker  *Locker
 	tus     *tusd.Handler
-	jobs    Enqueuer
 	problem Problem
 	log     *slog.Logger
 }
 
 // New builds the tus endpoint over the bucket of cfg.S3.
-func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.Store, jobs Enqueuer, problem Problem, log *slog.Logger) (*Service, error) {
+func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.Store, problem Problem, log *slog.Logger) (*Service, error) {
 	cfg = withDefaults(cfg)
-	s := &Service{cfg: cfg, db: pool, ws: ws, blobs: blobs, jobs: jobs, problem: problem, log: log}
+	s := &Service{cfg: cfg, db: pool, ws: ws, blobs: blobs, problem: problem, log: log}
 	s.store = newS3Store(cfg)
 	connect := func(ctx context.Context) (*pgx.Conn, error) {
 		return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())

@@ -55,11 +55,11 @@ func (w *CollectBlobsWorker) Work(ctx context.Context, job *river.Job[CollectBlo
 func (s *Service) AddWorkers(workers *river.Workers) {
 	river.AddWorker(workers, &PurgeTrashWorker{Service: s})
 	river.AddWorker(workers, &CollectBlobsWorker{Service: s})
-	river.AddWorker(workers, &HashBlobWorker{Service: s})
+	river.AddWorker(workers, &HashBlobsWorker{Service: s})
 }
 
 // PeriodicJobs are the workspace's sweepers: the trash purge every hour, the blob
-// collection every ten minutes. River runs each on one node at a time (the leader).
+// collection every ten minutes, the hashing of new resumable uploads every minute. River runs each on one node at a time (the leader).
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
@@ -68,28 +68,55 @@ func PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return CollectBlobsArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return HashBlobsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }
 
-// HashBlobArgs is the job that computes the SHA-256 of a blob written without one
-// (a resumable upload), once it is committed.
-type HashBlobArgs struct {
-	BlobID uuid.UUID `json:"blob_id"`
-}
+// HashBlobsArgs is the periodic job that computes the SHA-256 of committed blobs
+// written without one (resumable uploads): finishing a 2 GB upload does not read it
+// back while the client waits, and the commit enqueues nothing.
+type HashBlobsArgs struct{}
 
 // Kind names the job in river's queue.
-func (HashBlobArgs) Kind() string { return "workspace.hash_blob" }
+func (HashBlobsArgs) Kind() string { return "workspace.hash_blobs" }
 
-// HashBlobWorker runs HashBlobArgs.
-type HashBlobWorker struct {
-	river.WorkerDefaults[HashBlobArgs]
+// HashBlobsWorker runs HashBlobsArgs.
+type HashBlobsWorker struct {
+	river.WorkerDefaults[HashBlobsArgs]
 	Service *Service
 }
 
-// Work reads the blob back and records its hash on it and its versions. A blob
-// collected meanwhile has nothing left to hash.
-func (w *HashBlobWorker) Work(ctx context.Context, job *river.Job[HashBlobArgs]) error {
-	return w.Service.hashBlob(ctx, job.Args.BlobID)
+// Work hashes the committed blobs that have no hash yet.
+func (w *HashBlobsWorker) Work(ctx context.Context, _ *river.Job[HashBlobsArgs]) error {
+	n, err := w.Service.HashBlobs(ctx)
+	if n > 0 || err != nil {
+		w.Service.log.Info("blobs hashed", "count", n, "err", err)
+	}
+	return err
+}
+
+// hashBatch bounds how many blobs one pass of HashBlobs reads.
+const hashBatch = 100
+
+// HashBlobs reads back the committed blobs that have no SHA-256 yet and records it
+// on them and their versions. It returns how many it hashed.
+func (s *Service) HashBlobs(ctx context.Context) (int, error) {
+	rows, err := s.db.Query(ctx, `SELECT id FROM blobs WHERE sha256 IS NULL AND pending_until IS NULL ORDER BY id LIMIT $1`, hashBatch)
+	if err != nil {
+		return 0, fmt.Errorf("find blobs to hash: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return 0, fmt.Errorf("find blobs to hash: %w", err)
+	}
+	for i, id := range ids {
+		if err := s.hashBlob(ctx, id); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
 }
 
 func (s *Service) hashBlob(ctx context.Context, id uuid.UUID) error {

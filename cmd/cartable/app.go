@@ -77,20 +77,12 @@ func (a *app) build(ctx context.Context) error {
 		BufferedParts: a.cfg.UploadBufferedParts, ConcurrentParts: int(a.cfg.UploadConcurrentParts), TempDir: a.cfg.UploadTempDir,
 		PartHashes:     a.cfg.UploadPartHashes,
 		AllowedOrigins: a.cfg.corsOrigins(),
-	}, a.pool, a.workspace, store, riverEnqueuer{a.river}, api.WriteProblem(a.log), a.log)
+	}, a.pool, a.workspace, store, api.WriteProblem(a.log), a.log)
 	if err != nil {
 		return err
 	}
 	a.uploads.AddWorkers(a.workers)
 	return nil
-}
-
-// riverEnqueuer inserts jobs in the caller's transaction.
-type riverEnqueuer struct{ client *river.Client[pgx.Tx] }
-
-func (e riverEnqueuer) InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	_, err := e.client.InsertTx(ctx, tx, args, opts)
-	return err
 }
 
 func (a *app) close() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"strconv"
@@ -150,6 +151,19 @@ func TestTusUploadResumeAndCommit(t *testing.T) {
 	h := tus.do(http.MethodHead, path, nil, nil)
 	if h.Header.Get("Upload-Offset") != strconv.Itoa(len(data)) || h.Header.Get("Cartable-Item-Id") != itemID {
 		t.Errorf("HEAD after commit: %v", h.Header)
+	}
+	// The hash job records the file's SHA-256 afterwards.
+	if n, err := in.app.workspace.HashBlobs(t.Context()); err != nil || n != 1 {
+		t.Fatalf("hashed %d blobs, %v; want 1", n, err)
+	}
+	var versions struct {
+		Versions []struct {
+			SHA256 string `json:"sha256"`
+		} `json:"versions"`
+	}
+	prof.get(itemPath(itemID, "/versions")).json(t, &versions)
+	if sum := sha256.Sum256(data); len(versions.Versions) != 1 || versions.Versions[0].SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("versions after hashing = %+v", versions)
 	}
 	// A finished upload cannot be terminated: its bytes are a file's.
 	wantStatus(t, tus.do(http.MethodDelete, path, nil, nil), http.StatusConflict, "terminate a finished upload")
