@@ -82,6 +82,15 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 		{peerTusd, tusdUploader(e.tusd.base), tusdUploader(e.tusd.base), e.tusd.cmd.Process.Pid},
 		{peerCartable, cartableUploader(node.base, prof), cartableUploader(node.base, burstTokens), node.cmd.Process.Pid},
 	}
+	// Warm-up, not measured: each peer's first upload, and each pupil's first one in
+	// Cartable (which creates their personal space and quota account once for all).
+	for _, p := range peers {
+		for i := 0; i < len(pupils); i++ {
+			if err := p.burst(ctx, i, 1024); err != nil {
+				return fmt.Errorf("warm-up of %s: %w", p.name, err)
+			}
+		}
+	}
 	// Runs are interleaved (A, B, C, A, B, C…) so that a slow moment of the machine
 	// does not fall on one peer; the median run of each peer is kept.
 	singles, bursts := map[string][]Result{}, map[string][]Result{}
