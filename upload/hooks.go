@@ -148,16 +148,15 @@ func (s *Service) commit(ctx context.Context, c *cartable.Caller, id uuid.UUID) 
 	if c == nil {
 		return record{}, cartable.Errorf(cartable.EUnauthorized, "a Bearer token is required")
 	}
-	rec, err := s.load(ctx, s.db, id, false)
-	if err != nil || rec.CommittedID != nil {
-		return rec, err
-	}
-	mimeType, err := s.sniff(ctx, rec.objectKey())
-	if err != nil {
-		return record{}, err
-	}
-	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+	var rec record
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
 		if rec, err = s.load(ctx, tx, id, true); err != nil || rec.CommittedID != nil {
+			return err
+		}
+		// Sniffing under the upload's row lock holds nothing anyone else waits for.
+		mimeType, err := s.sniff(ctx, rec.objectKey())
+		if err != nil {
 			return err
 		}
 		return s.commitTx(ctx, tx, c, &rec, mimeType)

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"cartable"
-	"cartable/db"
 	"cartable/storage"
 )
 
@@ -74,20 +73,6 @@ func (s *Service) discardBlob(b storedBlob) {
 	if _, err := s.db.Exec(ctx, `DELETE FROM blobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE blob_id = $1)`, b.ID); err != nil {
 		s.log.Warn("discard blob: delete row", "blob", b.ID, "err", err)
 	}
-}
-
-// commitBlob marks a pending blob live; it runs in the transaction that inserts the
-// version referencing it.
-func commitBlob(ctx context.Context, tx db.DBTX, b storedBlob) error {
-	tag, err := tx.Exec(ctx, `UPDATE blobs SET size = $2, sha256 = $3, pending_until = NULL WHERE id = $1`, b.ID, b.Size, b.SHA256)
-	if err != nil {
-		return fmt.Errorf("commit blob %s: %w", b.ID, err)
-	}
-	if tag.RowsAffected() != 1 {
-		// The upload outlived its pending deadline and the collector took the blob.
-		return fmt.Errorf("commit blob %s: the blob was collected before the upload finished", b.ID)
-	}
-	return nil
 }
 
 // limitedReader reads at most left bytes and notes whether the source had more.

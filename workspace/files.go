@@ -13,6 +13,7 @@ import (
 	"cartable"
 	"cartable/db"
 	"cartable/quota"
+	"cartable/sharing"
 )
 
 // Version is one immutable state of a file's content.
@@ -146,31 +147,46 @@ func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uui
 	if name, err = pickName(ctx, tx, parent.ID, name, false, opts.AutoRename); err != nil {
 		return Item{}, err
 	}
-	id, versionID := newID(), newID()
-	_, err = tx.Exec(ctx, `
+	it := Item{
+		ID: newID(), SpaceID: parent.SpaceID, ParentID: &parent.ID, Ancestors: parent.childAncestors(),
+		Kind: KindFile, Name: name, Size: blob.Size, MimeType: blob.MimeType, Revision: 1,
+		CreatedBy: c.UserID, ModifiedBy: c.UserID, Space: parent.Space,
+	}
+	versionID := newID()
+	it.CurrentVersionID = &versionID
+	err = tx.QueryRow(ctx, `
 		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, size, mime_type,
 			current_version_id, created_by, modified_by)
-		VALUES ($1, $2, $3, $4, 'file', $5, $6, $7, $8, $9, $10, $10)`,
-		id, parent.SpaceID, parent.ID, parent.childAncestors(), name, NameKey(name), blob.Size, blob.MimeType, versionID, c.UserID)
+		VALUES ($1, $2, $3, $4, 'file', $5, $6, $7, $8, $9, $10, $10)
+		RETURNING created_at, modified_at`,
+		it.ID, it.SpaceID, parent.ID, it.Ancestors, name, NameKey(name), blob.Size, blob.MimeType, versionID, c.UserID).
+		Scan(&it.CreatedAt, &it.ModifiedAt)
 	if err != nil {
 		return Item{}, fmt.Errorf("insert file %q: %w", name, err)
 	}
-	if err := insertVersion(ctx, tx, versionID, id, 1, blob, c.UserID); err != nil {
+	if err := insertVersion(ctx, tx, versionID, it.ID, 1, blob, c.UserID); err != nil {
 		return Item{}, err
 	}
-	return access(ctx, tx, c, id, cartable.Viewer, noLock)
+	it.Role = sharing.Decide(c, it.target())
+	return it, nil
 }
 
+// insertVersion adds a version over blob, marking the blob live in the same
+// statement. A blob the collector took meanwhile (an upload that outlived its
+// pending deadline) inserts nothing, and fails.
 func insertVersion(ctx context.Context, tx pgx.Tx, id, itemID uuid.UUID, number int, blob storedBlob, by string) error {
-	if err := commitBlob(ctx, tx, blob); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `
+	tag, err := tx.Exec(ctx, `
+		WITH live AS (
+			UPDATE blobs SET size = $5, sha256 = $6, pending_until = NULL WHERE id = $4 RETURNING id
+		)
 		INSERT INTO versions (id, item_id, number, blob_id, size, sha256, mime_type, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		SELECT $1, $2, $3, live.id, $5, $6, $7, $8 FROM live`,
 		id, itemID, number, blob.ID, blob.Size, blob.SHA256, blob.MimeType, by)
 	if err != nil {
 		return fmt.Errorf("insert version %d of %s: %w", number, itemID, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("insert version %d of %s: the blob was collected before the upload finished", number, itemID)
 	}
 	return nil
 }
