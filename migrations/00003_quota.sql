@@ -3,7 +3,10 @@
 -- blob counts once per space however many versions there reference it. The charge
 -- is kept by triggers on versions and items, so every write path (upload, new
 -- version, copy, move, restore, purge, and later tus and WOPI) is counted the same
--- way, in the transaction that makes the change.
+-- way, in the transaction that makes the change. Every writer of an establishment
+-- shares its account row, so the functions that lock account rows run within one
+-- statement each (a reservation, a version insert that also ends its reservation):
+-- no round trip to the client happens while an account row is locked.
 
 -- Limits the region (structure_id NULL) or an establishment sets: per profile for
 -- personal spaces, for group spaces, and the structure pool.
@@ -210,10 +213,45 @@ $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+-- quota_reserve records a reservation and takes its bytes, or raises CQ001.
+CREATE FUNCTION quota_reserve(p_id uuid, p_space uuid, p_bytes bigint, p_owner text, p_expires timestamptz)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO quota_reservations (id, space_id, bytes, owner_id, expires_at) VALUES (p_id, p_space, p_bytes, p_owner, p_expires);
+    PERFORM quota_take(p_space, p_bytes, false);
+END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+-- quota_consume_pending ends the reservation the transaction named with
+-- set_config('cartable.reservation', id, true), giving its bytes back, just before
+-- the version it was for is charged.
+CREATE FUNCTION quota_consume_pending() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    res_id text := nullif(current_setting('cartable.reservation', true), '');
+    sp uuid;
+    n bigint;
+BEGIN
+    IF res_id IS NULL THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('cartable.reservation', '', true);
+    DELETE FROM quota_reservations WHERE id = res_id::uuid RETURNING space_id, bytes INTO sp, n;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'quota reservation % expired before the upload finished', res_id USING ERRCODE = 'CQ002';
+    END IF;
+    PERFORM quota_give(sp, n, false);
+END
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 CREATE FUNCTION versions_charge() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         SELECT space_id INTO NEW.space_id FROM items WHERE id = NEW.item_id;
+        PERFORM quota_consume_pending();
         PERFORM space_blob_add(NEW.space_id, NEW.blob_id, NEW.size);
         RETURN NEW;
     END IF;
@@ -248,6 +286,6 @@ CREATE TRIGGER items_move_charge AFTER UPDATE OF space_id ON items
 DROP TRIGGER items_move_charge ON items;
 DROP TRIGGER versions_charge_delete ON versions;
 DROP TRIGGER versions_charge_insert ON versions;
-DROP FUNCTION items_move_charge, versions_charge, space_blob_remove, space_blob_add, quota_give, quota_take, quota_accounts_of, quota_limit_of;
+DROP FUNCTION items_move_charge, versions_charge, quota_consume_pending, quota_reserve, space_blob_remove, space_blob_add, quota_give, quota_take, quota_accounts_of, quota_limit_of;
 ALTER TABLE versions DROP COLUMN space_id;
 DROP TABLE quota_reservations, space_blobs, quota_accounts, quota_user_overrides, quota_defaults;

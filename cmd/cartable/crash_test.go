@@ -37,18 +37,7 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 	}
 	t.Parallel()
 	ctx := context.Background()
-	bin := buildBinary(t)
-	dbURL, s3 := pgtest.URL(t), storagetest.Config(t)
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	bundle, _ := directory.LoadBundle(bytes.NewReader(devdata.Demo))
-	if _, err := directory.Import(ctx, pool, bundle); err != nil {
-		t.Fatal(err)
-	}
-
+	bin, dbURL, s3, pool := binaryStack(t)
 	base, proc := startBinary(t, bin, dbURL, s3, "")
 	token := devTokenFor(t, base, "prof.martin")
 	root := personalRoot(t, base, token)
@@ -130,6 +119,24 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 	if objects != len(live) || blobs != len(live) {
 		t.Errorf("%d objects and %d blob rows for %d live blobs", objects, blobs, len(live))
 	}
+}
+
+// binaryStack builds the binary and gives it a database with the demo data and a
+// bucket of its own; the pool lets the test look at the database.
+func binaryStack(t *testing.T) (bin, dbURL string, s3 storage.Config, pool *pgxpool.Pool) {
+	t.Helper()
+	bin = buildBinary(t)
+	dbURL, s3 = pgtest.URL(t), storagetest.Config(t)
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	bundle, _ := directory.LoadBundle(bytes.NewReader(devdata.Demo))
+	if _, err := directory.Import(context.Background(), pool, bundle); err != nil {
+		t.Fatal(err)
+	}
+	return bin, dbURL, s3, pool
 }
 
 var (

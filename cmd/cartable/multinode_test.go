@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"io"
 	"net/http"
@@ -10,13 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	devdata "cartable/deploy/dev"
-	"cartable/directory"
-	"cartable/pgtest"
-	"cartable/storagetest"
 )
 
 // TestTusResumesOnAnotherNodeAfterSIGKILL: an upload begun on node A, which is
@@ -27,18 +18,7 @@ func TestTusResumesOnAnotherNodeAfterSIGKILL(t *testing.T) {
 		t.Skip("builds and kills the binary")
 	}
 	t.Parallel()
-	ctx := context.Background()
-	bin := buildBinary(t)
-	dbURL, s3 := pgtest.URL(t), storagetest.Config(t)
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	bundle, _ := directory.LoadBundle(bytes.NewReader(devdata.Demo))
-	if _, err := directory.Import(ctx, pool, bundle); err != nil {
-		t.Fatal(err)
-	}
+	bin, dbURL, s3, _ := binaryStack(t)
 	const public = "http://cartable.lycee.test"
 	nodeA, procA := startBinary(t, bin, dbURL, s3, public)
 	nodeB, _ := startBinary(t, bin, dbURL, s3, public)
