@@ -87,8 +87,9 @@ func callerID(r *http.Request) string {
 	return ""
 }
 
-// extensionWriter advertises the expiration extension, which Cartable implements
-// around tusd (Upload-Expires, and the sweeper that removes expired uploads).
+// extensionWriter advertises the extensions as Cartable implements them around
+// tusd: expiration is added (Upload-Expires, and the sweeper that removes expired
+// uploads), creation-defer-length removed (quota is reserved from the declared length).
 type extensionWriter struct {
 	http.ResponseWriter
 	wrote bool
@@ -97,11 +98,22 @@ type extensionWriter struct {
 func (w *extensionWriter) WriteHeader(status int) {
 	if !w.wrote {
 		w.wrote = true
-		if ext := w.Header().Get("Tus-Extension"); ext != "" && !strings.Contains(ext, "expiration") {
-			w.Header().Set("Tus-Extension", ext+",expiration")
+		if ext := w.Header().Get("Tus-Extension"); ext != "" {
+			w.Header().Set("Tus-Extension", advertised(ext))
 		}
 	}
 	w.ResponseWriter.WriteHeader(status)
+}
+
+// advertised is tusd's list of extensions as Cartable offers them.
+func advertised(tusd string) string {
+	var out []string
+	for _, ext := range strings.Split(tusd, ",") {
+		if ext = strings.TrimSpace(ext); ext != "" && ext != "creation-defer-length" && ext != "expiration" {
+			out = append(out, ext)
+		}
+	}
+	return strings.Join(append(out, "expiration"), ",")
 }
 
 func (w *extensionWriter) Write(b []byte) (int, error) {

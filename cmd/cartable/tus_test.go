@@ -108,6 +108,9 @@ func TestTusDiscovery(t *testing.T) {
 			t.Errorf("Tus-Extension %q lacks %s", ext, want)
 		}
 	}
+	if strings.Contains(ext, "defer-length") {
+		t.Errorf("Tus-Extension %q offers deferred lengths, which are refused", ext)
+	}
 	if r.Header.Get("Tus-Max-Size") != strconv.Itoa(10<<30) || r.Header.Get("Tus-Version") == "" {
 		t.Errorf("OPTIONS headers: %v", r.Header)
 	}
