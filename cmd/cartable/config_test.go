@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,26 @@ func TestImportAndMigrateCommands(t *testing.T) {
 	}
 	if err := run(ctx, []string{"frobnicate"}, getenv, &out); err == nil {
 		t.Error("an unknown command succeeded")
+	}
+}
+
+// TestREADMEDocumentsEverySetting keeps the README's configuration table complete.
+func TestREADMEDocumentsEverySetting(t *testing.T) {
+	source, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := regexp.MustCompile(`"(CARTABLE_[A-Z_]+)"`).FindAllStringSubmatch(string(source), -1)
+	if len(vars) < 20 {
+		t.Fatalf("found only %d settings in config.go", len(vars))
+	}
+	for _, v := range vars {
+		if !strings.Contains(string(readme), "| `"+v[1]+"` |") {
+			t.Errorf("README's configuration table lacks %s", v[1])
+		}
 	}
 }
