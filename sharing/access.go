@@ -1,10 +1,14 @@
 // Package sharing decides who may do what with an item. Decide is the one access
 // decision of the whole service: every use case that reads or changes an item asks
-// it, and nothing else grants access. Today it knows space ownership and group-space
-// membership; grants and links plug in here without any handler changing.
+// it, and nothing else grants access. It knows space ownership, group-space
+// membership and grants (on the item or any ancestor, stored once where given).
+// The package also owns the grants themselves and the rules of who may share what
+// with whom.
 package sharing
 
 import (
+	"time"
+
 	"cartable"
 )
 
@@ -17,18 +21,26 @@ type Space struct {
 }
 
 // Target is the item being accessed, as far as access is concerned: its space, and
-// (for grants, later) its id and ancestors.
+// the grants on it and on its ancestors.
 type Target struct {
-	Space Space
+	Space  Space
+	Grants []Grant
 }
 
 // Decide returns the caller's effective role on the target: the highest role that
-// any of the rules gives them.
+// space membership or any live grant matching the caller gives them.
 func Decide(c *cartable.Caller, t Target) cartable.Role {
 	if c == nil {
 		return cartable.NoRole
 	}
-	return SpaceRole(c, t.Space)
+	role := SpaceRole(c, t.Space)
+	now := time.Now()
+	for _, g := range t.Grants {
+		if g.Role > role && g.Live(now) && g.Matches(c) {
+			role = g.Role
+		}
+	}
+	return role
 }
 
 // SpaceRole is the role a caller holds on everything in a space through membership:

@@ -6,12 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/db"
+	"cartable/sharing"
 )
 
 // Sort orders of a listing. Folders always come before files.
@@ -72,7 +75,7 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	if err != nil {
 		return Page{}, err
 	}
-	items, err := s.queryChildren(ctx, folder, opts, after)
+	items, err := s.queryChildren(ctx, c, folder, opts, after)
 	if err != nil {
 		return Page{}, err
 	}
@@ -107,7 +110,7 @@ func normalizeListOptions(opts ListOptions) (ListOptions, *cursor, error) {
 	return opts, after, nil
 }
 
-func (s *Service) queryChildren(ctx context.Context, folder Item, opts ListOptions, after *cursor) ([]Item, error) {
+func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder Item, opts ListOptions, after *cursor) ([]Item, error) {
 	col := sortColumns[opts.Sort]
 	dir, cmp := "ASC", ">"
 	if opts.Descending {
@@ -131,8 +134,28 @@ func (s *Service) queryChildren(ctx context.Context, folder Item, opts ListOptio
 	if err != nil {
 		return nil, fmt.Errorf("scan children of %s: %w", folder.ID, err)
 	}
+	return withRoles(ctx, s.db, c, folder, items)
+}
+
+// withRoles gives each child the caller's role on it: what the folder gives, raised
+// by any grant on the child itself.
+func withRoles(ctx context.Context, q db.DBTX, c *cartable.Caller, folder Item, items []Item) ([]Item, error) {
+	ids := make([]uuid.UUID, len(items))
 	for i := range items {
-		items[i].Role = folder.Role // membership roles are per space; grants will refine this
+		ids[i] = items[i].ID
+	}
+	own, err := sharing.GrantsFor(ctx, q, c, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].grants = folder.grants
+		for _, g := range own {
+			if g.ItemID == items[i].ID {
+				items[i].grants = append(slices.Clone(items[i].grants), g)
+			}
+		}
+		items[i].Role = max(folder.Role, sharing.Decide(c, items[i].target()))
 	}
 	return items, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +45,9 @@ type Item struct {
 	// Space is the space holding the item; Role is the caller's role on it.
 	Space Space
 	Role  cartable.Role
+
+	// grants are the live grants naming the caller on the item and its ancestors.
+	grants []sharing.Grant
 }
 
 // IsFolder reports whether the item is a folder.
@@ -134,6 +138,9 @@ func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID,
 	if err != nil {
 		return Item{}, err
 	}
+	if it.grants, err = sharing.GrantsFor(ctx, q, c, append(slices.Clone(it.Ancestors), it.ID)); err != nil {
+		return Item{}, err
+	}
 	it.Role = sharing.Decide(c, it.target())
 	if it.Role == cartable.NoRole {
 		return Item{}, errNotFound(id)
@@ -146,7 +153,7 @@ func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID,
 }
 
 func (it *Item) target() sharing.Target {
-	return sharing.Target{Space: it.Space.accessSpace()}
+	return sharing.Target{Space: it.Space.accessSpace(), Grants: it.grants}
 }
 
 // childAncestors is the ancestors array of the item's children.

@@ -1,0 +1,126 @@
+package sharing
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/db"
+)
+
+// grantColumns is the select list scanGrant reads.
+const grantColumns = `g.id, g.item_id, g.grantee_kind, g.grantee_id, coalesce(g.profile, ''), g.role, g.granted_by, g.created_at, g.expires_at`
+
+func scanGrant(row pgx.Row) (Grant, error) {
+	var g Grant
+	var role, profile string
+	err := row.Scan(&g.ID, &g.ItemID, &g.GranteeKind, &g.GranteeID, &profile, &role, &g.GrantedBy, &g.CreatedAt, &g.ExpiresAt)
+	g.Role, _ = ParseRole(role)
+	g.Profile = cartable.Profile(profile)
+	return g, err
+}
+
+// callerFilter is the SQL condition (on grants aliased g, parameters from $2) that a
+// grant names the caller, before the profile check Matches does in Go.
+const callerFilter = `((g.grantee_kind = 'user' AND g.grantee_id = $2)
+	OR (g.grantee_kind = 'group' AND g.grantee_id = ANY($3))
+	OR (g.grantee_kind = 'structure' AND g.grantee_id = ANY($4)))
+	AND (g.expires_at IS NULL OR g.expires_at > now())`
+
+func callerArgs(c *cartable.Caller) []any {
+	groups := make([]string, 0, len(c.Groups))
+	for _, m := range c.Groups {
+		groups = append(groups, m.GroupID)
+	}
+	structures := make([]string, 0, len(c.Structures))
+	for _, s := range c.Structures {
+		structures = append(structures, s.StructureID)
+	}
+	return []any{c.UserID, groups, structures}
+}
+
+// GrantsFor returns the live grants on the items that name the caller: what Decide
+// needs for an item and its ancestors, in one query.
+func GrantsFor(ctx context.Context, q db.DBTX, c *cartable.Caller, itemIDs []uuid.UUID) ([]Grant, error) {
+	if c == nil || len(itemIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = ANY($1) AND `+callerFilter,
+		append([]any{itemIDs}, callerArgs(c)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("read grants: %w", err)
+	}
+	grants, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Grant, error) { return scanGrant(row) })
+	if err != nil {
+		return nil, fmt.Errorf("read grants: %w", err)
+	}
+	matching := grants[:0]
+	for _, g := range grants {
+		if g.Matches(c) {
+			matching = append(matching, g)
+		}
+	}
+	return matching, nil
+}
+
+// List returns every grant given on the item (for its managers to see).
+func List(ctx context.Context, q db.DBTX, itemID uuid.UUID) ([]Grant, error) {
+	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1 ORDER BY g.created_at, g.id`, itemID)
+	if err != nil {
+		return nil, fmt.Errorf("list grants of %s: %w", itemID, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Grant, error) { return scanGrant(row) })
+}
+
+// Get returns one grant of the item.
+func Get(ctx context.Context, q db.DBTX, itemID, grantID uuid.UUID) (Grant, error) {
+	g, err := scanGrant(q.QueryRow(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1 AND g.id = $2`, itemID, grantID))
+	if err == pgx.ErrNoRows {
+		return Grant{}, cartable.Errorf(cartable.ENotFound, "no permission %s on item %s", grantID, itemID)
+	}
+	return g, err
+}
+
+// Insert stores a new grant; giving the same grantee a grant again is a conflict.
+func Insert(ctx context.Context, q db.DBTX, g Grant) (Grant, error) {
+	g.ID = uuid.Must(uuid.NewV7())
+	err := q.QueryRow(ctx, `
+		INSERT INTO grants (id, item_id, grantee_kind, grantee_id, profile, role, granted_by, expires_at)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8) RETURNING created_at`,
+		g.ID, g.ItemID, g.GranteeKind, g.GranteeID, string(g.Profile), g.Role.String(), g.GrantedBy, g.ExpiresAt).Scan(&g.CreatedAt)
+	if db.IsUniqueViolation(err, "") {
+		return Grant{}, cartable.Errorf(cartable.EConflict, "this item is already shared with this grantee: change that permission instead")
+	}
+	if err != nil {
+		return Grant{}, fmt.Errorf("insert grant: %w", err)
+	}
+	return g, nil
+}
+
+// Update changes a grant's role and expiry.
+func Update(ctx context.Context, q db.DBTX, g Grant) error {
+	_, err := q.Exec(ctx, `UPDATE grants SET role = $2, expires_at = $3, updated_at = now() WHERE id = $1`, g.ID, g.Role.String(), g.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("update grant %s: %w", g.ID, err)
+	}
+	return nil
+}
+
+// Delete removes a grant; access it gave ends at once.
+func Delete(ctx context.Context, q db.DBTX, itemID, grantID uuid.UUID) error {
+	tag, err := q.Exec(ctx, `DELETE FROM grants WHERE item_id = $1 AND id = $2`, itemID, grantID)
+	if err != nil {
+		return fmt.Errorf("delete grant %s: %w", grantID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return cartable.Errorf(cartable.ENotFound, "no permission %s on item %s", grantID, itemID)
+	}
+	return nil
+}
+
+// maxExpiry bounds how far ahead a grant may expire when an expiry is given.
+const maxExpiry = 5 * 365 * 24 * time.Hour
