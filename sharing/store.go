@@ -24,23 +24,27 @@ func scanGrant(row pgx.Row) (Grant, error) {
 	return g, err
 }
 
-// callerFilter is the SQL condition (on grants aliased g, parameters from $2) that a
-// grant names the caller, before the profile check Matches does in Go.
-const callerFilter = `((g.grantee_kind = 'user' AND g.grantee_id = $2)
-	OR (g.grantee_kind = 'group' AND g.grantee_id = ANY($3))
-	OR (g.grantee_kind = 'structure' AND g.grantee_id = ANY($4)))
-	AND (g.expires_at IS NULL OR g.expires_at > now())`
+// namesCaller is the SQL condition that the grant aliased g is live and names the
+// caller, whose principals are $2 (kinds), $3 (ids) and $4 (profiles): the caller
+// as a user, each group with the profile they hold in it, each structure with
+// their profile. A grant narrowed to a profile names only principals with it.
+func namesCaller(g string) string {
+	return `(` + g + `.expires_at IS NULL OR ` + g + `.expires_at > now()) AND EXISTS (
+		SELECT 1 FROM unnest($2::text[], $3::text[], $4::text[]) AS me(kind, id, profile)
+		WHERE me.kind = ` + g + `.grantee_kind AND me.id = ` + g + `.grantee_id
+		  AND (` + g + `.profile IS NULL OR ` + g + `.profile = me.profile))`
+}
 
-func callerArgs(c *cartable.Caller) []any {
-	groups := make([]string, 0, len(c.Groups))
+// principals lists who the caller is, for namesCaller.
+func principals(c *cartable.Caller) []any {
+	kinds, ids, profiles := []string{ToUser}, []string{c.UserID}, []string{string(c.Profile)}
 	for _, m := range c.Groups {
-		groups = append(groups, m.GroupID)
+		kinds, ids, profiles = append(kinds, ToGroup), append(ids, m.GroupID), append(profiles, string(m.Profile))
 	}
-	structures := make([]string, 0, len(c.Structures))
 	for _, s := range c.Structures {
-		structures = append(structures, s.StructureID)
+		kinds, ids, profiles = append(kinds, ToStructure), append(ids, s.StructureID), append(profiles, string(c.Profile))
 	}
-	return []any{c.UserID, groups, structures}
+	return []any{kinds, ids, profiles}
 }
 
 // GrantsFor returns the live grants on the items that name the caller: what Decide
@@ -49,8 +53,8 @@ func GrantsFor(ctx context.Context, q db.DBTX, c *cartable.Caller, itemIDs []uui
 	if c == nil || len(itemIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = ANY($1) AND `+callerFilter,
-		append([]any{itemIDs}, callerArgs(c)...)...)
+	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = ANY($1) AND `+namesCaller("g"),
+		append([]any{itemIDs}, principals(c)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read grants: %w", err)
 	}

@@ -79,13 +79,19 @@ const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name,
 
 func scanItem(row pgx.Row) (Item, error) {
 	var it Item
+	err := scanItemWith(row, &it)
+	return it, err
+}
+
+// scanItemWith scans itemColumns into it, and the columns that follow into extra.
+func scanItemWith(row pgx.Row, it *Item, extra ...any) error {
 	sp := &it.Space
-	err := row.Scan(&it.ID, &it.SpaceID, &it.ParentID, &it.Ancestors, &it.Kind, &it.Name, &it.Size,
+	dest := []any{&it.ID, &it.SpaceID, &it.ParentID, &it.Ancestors, &it.Kind, &it.Name, &it.Size,
 		&it.MimeType, &it.CurrentVersionID, &it.Revision,
 		&it.CreatedAt, &it.CreatedBy, &it.ModifiedAt, &it.ModifiedBy,
 		&it.TrashedAt, &it.TrashedBy, &it.TrashRootID, &it.TrashedFromID,
-		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID)
-	return it, err
+		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID}
+	return row.Scan(append(dest, extra...)...)
 }
 
 // lockMode says whether loadItem locks the row for the rest of the transaction.

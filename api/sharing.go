@@ -1,0 +1,174 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"cartable"
+	"cartable/sharing"
+	"cartable/workspace"
+)
+
+// permissionJSON is a grant on the wire.
+type permissionJSON struct {
+	ID        string      `json:"id"`
+	Grantee   granteeJSON `json:"grantee"`
+	Role      string      `json:"role"`
+	GrantedBy string      `json:"granted_by"`
+	CreatedAt time.Time   `json:"created_at"`
+	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
+}
+
+type granteeJSON struct {
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	Profile string `json:"profile,omitempty"`
+}
+
+func toPermissionJSON(g sharing.Grant) permissionJSON {
+	return permissionJSON{ID: g.ID.String(), Grantee: granteeJSON{Kind: g.GranteeKind, ID: g.GranteeID, Profile: string(g.Profile)},
+		Role: g.Role.String(), GrantedBy: g.GrantedBy, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt}
+}
+
+func (s *Server) listPermissions(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	grants, err := s.Workspace.Permissions(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Permissions []permissionJSON `json:"permissions"`
+	}{Permissions: make([]permissionJSON, 0, len(grants))}
+	for _, g := range grants {
+		out.Permissions = append(out.Permissions, toPermissionJSON(g))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// share gives a grant: {"grantee": {"kind", "id", "profile"}, "role", "expires_at"}.
+func (s *Server) share(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Grantee   granteeJSON `json:"grantee"`
+		Role      string      `json:"role"`
+		ExpiresAt *time.Time  `json:"expires_at"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	role, ok := sharing.ParseRole(body.Role)
+	if !ok {
+		return cartable.Errorf(cartable.EInvalid, "role must be viewer, contributor or manager")
+	}
+	g, err := s.Workspace.Share(c.Request().Context(), caller(c), id, sharing.Grant{
+		GranteeKind: body.Grantee.Kind, GranteeID: body.Grantee.ID, Profile: cartable.Profile(body.Grantee.Profile),
+		Role: role, ExpiresAt: body.ExpiresAt,
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, toPermissionJSON(g))
+}
+
+// updatePermission changes {"role"} and/or {"expires_at"} (null removes the expiry).
+func (s *Server) updatePermission(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	grantID, err := idParam(c, "permission")
+	if err != nil {
+		return err
+	}
+	var body map[string]any
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	ch, err := permissionChange(body)
+	if err != nil {
+		return err
+	}
+	g, err := s.Workspace.UpdatePermission(c.Request().Context(), caller(c), id, grantID, ch)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, toPermissionJSON(g))
+}
+
+// permissionChange reads a PATCH body, where a null expires_at means "no expiry".
+func permissionChange(body map[string]any) (workspace.PermissionChange, error) {
+	var ch workspace.PermissionChange
+	for key, v := range body {
+		switch key {
+		case "role":
+			r, _ := v.(string)
+			role, ok := sharing.ParseRole(r)
+			if !ok {
+				return ch, cartable.Errorf(cartable.EInvalid, "role must be viewer, contributor or manager")
+			}
+			ch.Role = role
+		case "expires_at":
+			if v == nil {
+				ch.ClearExpiry = true
+				continue
+			}
+			str, _ := v.(string)
+			t, err := time.Parse(time.RFC3339, str)
+			if err != nil {
+				return ch, cartable.Errorf(cartable.EInvalid, "expires_at must be an RFC 3339 date or null")
+			}
+			ch.ExpiresAt = &t
+		default:
+			return ch, cartable.Errorf(cartable.EInvalid, "unknown field %q (role, expires_at)", key)
+		}
+	}
+	return ch, nil
+}
+
+func (s *Server) unshare(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	grantID, err := idParam(c, "permission")
+	if err != nil {
+		return err
+	}
+	if err := s.Workspace.Unshare(c.Request().Context(), caller(c), id, grantID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// sharedWithMe lists the top-most items shared with the caller.
+func (s *Server) sharedWithMe(c echo.Context) error {
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	items, next, err := s.Workspace.SharedWithMe(c.Request().Context(), caller(c), c.QueryParam("sort"), c.QueryParam("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	type sharedJSON struct {
+		itemJSON
+		SharedBy string    `json:"shared_by"`
+		SharedAt time.Time `json:"shared_at"`
+	}
+	out := struct {
+		Items      []sharedJSON `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
+	}{Items: make([]sharedJSON, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		out.Items = append(out.Items, sharedJSON{itemJSON: toItemJSON(it.Item), SharedBy: it.SharedBy, SharedAt: it.SharedAt})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

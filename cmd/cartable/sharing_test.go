@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func (u *user) shareWith(itemID string, grantee map[string]any, role string, expires *time.Time) response {
+	u.t.Helper()
+	body := map[string]any{"grantee": grantee, "role": role}
+	if expires != nil {
+		body["expires_at"] = expires.UTC().Format(time.RFC3339)
+	}
+	return u.sendJSON(http.MethodPost, itemPath(itemID, "/permissions"), body, nil)
+}
+
+func (u *user) shared() []apiItem {
+	u.t.Helper()
+	var out struct {
+		Items []apiItem `json:"items"`
+	}
+	r := u.get("/api/v1/shared")
+	wantStatus(u.t, r, http.StatusOK, "shared with me")
+	r.json(u.t, &out)
+	return out.Items
+}
+
+// TestShareFolderWithAClass is the teacher's everyday share: a folder, read-only, to
+// the pupils of 6A.
+func TestShareFolderWithAClass(t *testing.T) {
+	in := start(t)
+	prof := in.as("prof.martin")
+	home := prof.home()
+	parentFolder := prof.mkdir(home, "Cours")
+	folder := prof.mkdir(parentFolder.ID, "Sciences 6A")
+	deep := prof.mkdir(prof.mkdir(folder.ID, "Chapitre 1").ID, "Exercices")
+	file := prof.mustUpload(deep.ID, "fiche.txt", []byte("fiche d'exercices"))
+
+	r := prof.shareWith(folder.ID, map[string]any{"kind": "group", "id": "0600001A-6A", "profile": "Student"}, "viewer", nil)
+	wantStatus(t, r, http.StatusCreated, "share with 6A students")
+	var perm struct{ ID string }
+	r.json(t, &perm)
+
+	pupil := in.as("eleve.6a.03")
+	shared := pupil.shared()
+	if len(shared) != 1 || shared[0].ID != folder.ID {
+		t.Fatalf("6A pupil's shared items = %+v, want only the folder", shared)
+	}
+	if got := pupil.get(itemPath(file.ID, "/content")); !bytes.Equal(got.body, []byte("fiche d'exercices")) {
+		t.Fatalf("6A pupil cannot read the file three levels down: %d %s", got.StatusCode, got.body)
+	}
+	// Viewer: no writing.
+	wantStatus(t, pupil.upload(folder.ID, "x.txt", []byte("x"), ""), http.StatusForbidden, "viewer uploads")
+	// Not the parent folder, not 5B, not 6A's parents.
+	wantStatus(t, pupil.get(itemPath(parentFolder.ID)), http.StatusNotFound, "pupil reads the unshared parent")
+	for _, other := range []string{"eleve.5b.03", "parent.6a.03"} {
+		u := in.as(other)
+		wantStatus(t, u.get(itemPath(file.ID, "/content")), http.StatusNotFound, other+" reads the shared file")
+		if n := len(u.shared()); n != 0 {
+			t.Errorf("%s sees %d shared items", other, n)
+		}
+	}
+	// A file added later is visible at once.
+	later := prof.mustUpload(folder.ID, "nouveau.txt", []byte("nouveau"))
+	wantStatus(t, pupil.get(itemPath(later.ID, "/content")), http.StatusOK, "pupil reads a file added later")
+	// A pupil cannot share the teacher's item, nor share with 5B.
+	wantStatus(t, pupil.shareWith(folder.ID, map[string]any{"kind": "group", "id": "0600001A-5B"}, "viewer", nil), http.StatusForbidden, "pupil shares a teacher's folder")
+	own := pupil.mkdir(pupil.home(), "Mon exposé")
+	wantStatus(t, pupil.shareWith(own.ID, map[string]any{"kind": "group", "id": "0600001A-5B"}, "viewer", nil), http.StatusForbidden, "pupil shares with 5B")
+	wantStatus(t, pupil.shareWith(own.ID, map[string]any{"kind": "group", "id": "0600001A-6A"}, "viewer", nil), http.StatusCreated, "pupil shares with own class")
+	// Moving the folder out of the shared one removes access at once.
+	r = prof.sendJSON(http.MethodPatch, itemPath(deep.ID), map[string]any{"parent_id": home}, nil)
+	wantStatus(t, r, http.StatusOK, "move out of the shared folder")
+	wantStatus(t, pupil.get(itemPath(file.ID, "/content")), http.StatusNotFound, "pupil reads a file moved out")
+	// Unsharing ends access at once.
+	wantStatus(t, prof.do(http.MethodDelete, itemPath(folder.ID, "/permissions/", perm.ID), nil, nil), http.StatusNoContent, "unshare")
+	wantStatus(t, pupil.get(itemPath(later.ID)), http.StatusNotFound, "pupil after unshare")
+}
+
+// TestExpiredGrantStopsAtOnce: a grant past its expiry gives nothing.
+func TestExpiredGrantStopsAtOnce(t *testing.T) {
+	in := start(t)
+	prof, pupil := in.as("prof.bernard"), in.as("eleve.5b.07")
+	doc := prof.mustUpload(prof.home(), "sujet.txt", []byte("sujet"))
+	soon := time.Now().Add(2 * time.Second)
+	wantStatus(t, prof.shareWith(doc.ID, map[string]any{"kind": "user", "id": "eleve.5b.07"}, "viewer", &soon), http.StatusCreated, "share until soon")
+	wantStatus(t, pupil.get(itemPath(doc.ID)), http.StatusOK, "before expiry")
+	time.Sleep(time.Until(soon) + 100*time.Millisecond)
+	wantStatus(t, pupil.get(itemPath(doc.ID)), http.StatusNotFound, "after expiry")
+	if n := len(pupil.shared()); n != 0 {
+		t.Errorf("an expired share is still listed (%d)", n)
+	}
+	past := time.Now().Add(-time.Hour)
+	wantProblem(t, prof.shareWith(doc.ID, map[string]any{"kind": "user", "id": "eleve.5b.08"}, "viewer", &past), http.StatusBadRequest, "invalid_request", "expiry in the past")
+	wantProblem(t, prof.shareWith(doc.ID, map[string]any{"kind": "structure", "id": "0600001A"}, "viewer", nil), http.StatusBadRequest, "invalid_request", "structure without profile")
+	wantStatus(t, prof.shareWith(doc.ID, map[string]any{"kind": "structure", "id": "0600001A", "profile": "Teacher"}, "contributor", nil), http.StatusCreated, "teachers of the collège")
+	colleague := in.as("prof.martin")
+	if items := colleague.shared(); len(items) != 1 || items[0].ID != doc.ID {
+		t.Errorf("a colleague's shared items = %+v", items)
+	}
+	// Managers see the grants; others get 404 or 403.
+	var perms struct {
+		Permissions []map[string]any `json:"permissions"`
+	}
+	prof.get(itemPath(doc.ID, "/permissions")).json(t, &perms)
+	if len(perms.Permissions) != 2 {
+		t.Errorf("permissions = %+v", perms)
+	}
+	wantStatus(t, pupil.get(itemPath(doc.ID, "/permissions")), http.StatusNotFound, "pupil lists permissions")
+	wantStatus(t, colleague.get(itemPath(doc.ID, "/permissions")), http.StatusForbidden, "contributor lists permissions")
+}
