@@ -112,6 +112,9 @@ type Caller struct {
 	PrimaryStructureID string
 	Structures         []StructureMembership
 	Groups             []GroupMembership
+	// LinkID is set when the caller is whoever holds a link's token: then UserID is
+	// "link:<id>" and the only access is what the link gives.
+	LinkID string
 }
 
 // StructureMembership is the caller's attachment to one establishment.

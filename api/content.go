@@ -24,6 +24,11 @@ const multipartOverhead = 64 << 10
 // optional "name" field sent before it overrides the part's filename. The body is
 // never held in memory or on disk: it goes straight to object storage.
 func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions) error {
+	return s.uploadFileInto(c, parentID, opts, func(it workspace.Item) error { return s.created(c, it) })
+}
+
+// uploadFileInto streams the "file" part into a new file and hands the item to done.
+func (s *Server) uploadFileInto(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions, done func(workspace.Item) error) error {
 	req := c.Request()
 	if req.ContentLength > s.Workspace.MaxUploadBytes()+multipartOverhead {
 		return tooLargeUpload(s.Workspace.MaxUploadBytes())
@@ -56,7 +61,7 @@ func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.W
 			if err != nil {
 				return err
 			}
-			return s.created(c, it)
+			return done(it)
 		}
 	}
 }

@@ -34,6 +34,7 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EConflict:            {http.StatusConflict, "L'action est en conflit avec l'état actuel de l'élément.", "The action conflicts with the item's current state."},
 	cartable.EQuotaExceeded:       {http.StatusRequestEntityTooLarge, "L'espace de stockage est plein : libérez de la place ou demandez de l'aide à votre enseignant.", "The storage space is full: free some space or ask your teacher for help."},
 	cartable.ERangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "La plage demandée dépasse la taille du fichier.", "The requested range is outside the file."},
+	codeRateLimited:               {http.StatusTooManyRequests, "Trop de demandes : patientez un peu avant de réessayer.", "Too many requests: wait a little before trying again."},
 	codeMethodNotAllowed:          {http.StatusMethodNotAllowed, "Cette action n'existe pas sur cette adresse.", "This method is not allowed on this route."},
 	cartable.EInternal:            {http.StatusInternalServerError, "Une erreur interne est survenue ; réessayez plus tard.", "An internal error occurred; try again later."},
 }

@@ -5,6 +5,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cartable/auth"
+	"cartable/sharing"
 )
 
 // routes is the whole HTTP surface, in one place.
@@ -42,6 +43,16 @@ func (s *Server) routes() {
 	v1.PATCH("/items/:id/permissions/:permission", s.updatePermission)
 	v1.DELETE("/items/:id/permissions/:permission", s.unshare)
 	v1.GET("/shared", s.sharedWithMe)
+	v1.GET("/items/:id/links", s.listLinks)
+	v1.POST("/items/:id/links", s.createLink)
+	v1.DELETE("/items/:id/links/:link", s.revokeLink)
+
+	// Links: no token, the link's own token in the path; rate limited and logged.
+	links := e.Group("/api/v1/links/:token", s.linkRateLimit(), s.openLink)
+	links.GET("", s.linkInfo)
+	links.GET("/items/:id/children", s.listChildren, requireLinkKind(sharing.LinkView))
+	links.GET("/items/:id/content", s.download, requireLinkKind(sharing.LinkView))
+	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"cartable/auth"
+	"cartable/sharing"
 	"cartable/workspace"
 )
 
@@ -36,6 +37,10 @@ type Deps struct {
 	AllowedOrigins []string
 	// Uploads serves the tus endpoint; nil leaves it out.
 	Uploads http.Handler
+	// PublicURL is where clients reach the service (link URLs start with it).
+	PublicURL string
+	// LinkPolicy says who may create links.
+	LinkPolicy sharing.LinkPolicy
 }
 
 // Server is the HTTP server of Cartable.

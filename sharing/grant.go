@@ -13,6 +13,8 @@ const (
 	ToUser      = "user"
 	ToGroup     = "group"
 	ToStructure = "structure"
+	// ToLink is the grant behind a link: its holder is whoever has the link's token.
+	ToLink = "link"
 )
 
 // Grant is a role on an item given to a user, a group (optionally narrowed to one
@@ -45,6 +47,8 @@ func (g Grant) Matches(c *cartable.Caller) bool {
 		return ok && (g.Profile == "" || m.Profile == g.Profile)
 	case ToStructure:
 		return c.InStructure(g.GranteeID) && (g.Profile == "" || c.Profile == g.Profile)
+	case ToLink:
+		return c.LinkID != "" && c.LinkID == g.GranteeID
 	}
 	return false
 }

@@ -37,6 +37,9 @@ func namesCaller(g string) string {
 
 // principals lists who the caller is, for namesCaller.
 func principals(c *cartable.Caller) []any {
+	if c.LinkID != "" {
+		return []any{[]string{ToLink}, []string{c.LinkID}, []string{""}}
+	}
 	kinds, ids, profiles := []string{ToUser}, []string{c.UserID}, []string{string(c.Profile)}
 	for _, m := range c.Groups {
 		kinds, ids, profiles = append(kinds, ToGroup), append(ids, m.GroupID), append(profiles, string(m.Profile))

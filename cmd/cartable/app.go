@@ -22,6 +22,7 @@ import (
 	"cartable/db"
 	"cartable/migrations"
 	"cartable/quota"
+	"cartable/sharing"
 	"cartable/storage"
 	"cartable/upload"
 	"cartable/workspace"
@@ -165,6 +166,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	return api.New(api.Deps{
 		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
+		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 	}), nil
 }
 

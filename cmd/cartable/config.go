@@ -46,6 +46,7 @@ type Config struct {
 	UploadPartHashes      bool
 	DBMaxConns            int64
 	DevSecret             string
+	LinksEveryone         bool
 	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
 	RecomputeStructure string
 }
@@ -121,6 +122,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.OIDCScopeClaim, "oidc-scope-claim", "CARTABLE_OIDC_SCOPE_CLAIM", "scope", "claim holding the token's scopes")
 	b.boolean(&cfg.Dev, "dev", "CARTABLE_DEV", false, "dev mode: a built-in token issuer and GET /dev/token")
 	b.str(&cfg.DevSecret, "dev-secret", "CARTABLE_DEV_SECRET", "cartable-dev-only", "dev mode: seed of the dev issuer's key, shared by the dev nodes")
+	b.boolean(&cfg.LinksEveryone, "links-everyone", "CARTABLE_LINKS_EVERYONE", false, "let pupils and parents create links too (by default only teachers and staff)")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")

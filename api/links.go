@@ -1,0 +1,176 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"cartable"
+	"cartable/sharing"
+	"cartable/workspace"
+)
+
+const linkKey = "cartable.link"
+
+type linkJSON struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	HasPassword bool      `json:"has_password"`
+	// URL and Token are given once, when the link is created.
+	URL   string `json:"url,omitempty"`
+	Token string `json:"token,omitempty"`
+}
+
+func toLinkJSON(l sharing.Link) linkJSON {
+	return linkJSON{ID: l.ID.String(), Kind: l.Kind, CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt, ExpiresAt: l.ExpiresAt, HasPassword: l.HasPassword}
+}
+
+// createLink makes a link: {"kind": "view"|"upload", "expires_at", "password"}.
+func (s *Server) createLink(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Kind      string    `json:"kind"`
+		ExpiresAt time.Time `json:"expires_at"`
+		Password  string    `json:"password"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	l, token, err := s.Workspace.CreateLink(c.Request().Context(), caller(c), id,
+		sharing.NewLink{Kind: body.Kind, ExpiresAt: body.ExpiresAt, Password: body.Password}, s.LinkPolicy)
+	if err != nil {
+		return err
+	}
+	out := toLinkJSON(l)
+	out.Token, out.URL = token, strings.TrimSuffix(s.PublicURL, "/")+"/api/v1/links/"+token
+	return writeJSON(c, http.StatusCreated, out)
+}
+
+func (s *Server) listLinks(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	links, err := s.Workspace.Links(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Links []linkJSON `json:"links"`
+	}{Links: make([]linkJSON, 0, len(links))}
+	for _, l := range links {
+		out.Links = append(out.Links, toLinkJSON(l))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) revokeLink(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	linkID, err := idParam(c, "link")
+	if err != nil {
+		return err
+	}
+	if err := s.Workspace.RevokeLink(c.Request().Context(), caller(c), id, linkID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// codeRateLimited is answered when a client calls link routes too fast.
+const codeRateLimited cartable.Code = "rate_limited"
+
+// linkRateLimit bounds how fast one address may call link routes, so that tokens
+// and passwords cannot be guessed by brute force.
+func (s *Server) linkRateLimit() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(10), Burst: 30, ExpiresIn: 3 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return cartable.Errorf(codeRateLimited, "too many requests on links; wait a little")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
+}
+
+// openLink admits the holder of a link's token (and password, in the
+// Cartable-Link-Password header), as the caller the link stands for, and logs it.
+func (s *Server) openLink(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		l, who, err := s.Workspace.OpenLink(c.Request().Context(), c.Param("token"), c.Request().Header.Get("Cartable-Link-Password"))
+		if err != nil {
+			return err
+		}
+		s.log.Info("link access", "link", l.ID, "kind", l.Kind, "item", l.ItemID, "ip", c.RealIP(),
+			"method", c.Request().Method, "path", c.Path())
+		c.Set(callerKey, who)
+		c.Set(linkKey, l)
+		return next(c)
+	}
+}
+
+func link(c echo.Context) sharing.Link {
+	l, _ := c.Get(linkKey).(sharing.Link)
+	return l
+}
+
+// requireLinkKind keeps view routes to view links and the drop box to upload links:
+// a drop box's visitors see nothing of the folder.
+func requireLinkKind(kind string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if link(c).Kind != kind {
+				return cartable.Errorf(cartable.ENotFound, "this link does not offer that")
+			}
+			return next(c)
+		}
+	}
+}
+
+// linkInfo describes a link to its visitor: the item for a view link, only the
+// folder's name for a drop box.
+func (s *Server) linkInfo(c echo.Context) error {
+	l := link(c)
+	it, err := s.Workspace.Item(c.Request().Context(), caller(c), l.ItemID)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"kind": l.Kind, "expires_at": l.ExpiresAt}
+	if l.Kind == sharing.LinkView {
+		out["item"] = toItemJSON(it)
+	} else {
+		out["folder_name"] = it.Name
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+// dropFile uploads a file into a drop box: it never clashes (a visitor cannot see
+// the names) and the answer says only what was received.
+func (s *Server) dropFile(c echo.Context) error {
+	rec := &dropRecorder{}
+	if err := s.uploadFileInto(c, link(c).ItemID, workspace.WriteOptions{AutoRename: true}, rec.keep); err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, map[string]any{"name": rec.item.Name, "size": rec.item.Size})
+}
+
+type dropRecorder struct{ item workspace.Item }
+
+func (d *dropRecorder) keep(it workspace.Item) error {
+	d.item = it
+	return nil
+}

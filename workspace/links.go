@@ -1,0 +1,49 @@
+package workspace
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/sharing"
+)
+
+// CreateLink makes a view link or a drop box to an item the caller manages, and
+// returns the link with its token (shown this once).
+func (s *Service) CreateLink(ctx context.Context, c *cartable.Caller, id uuid.UUID, in sharing.NewLink, policy sharing.LinkPolicy) (sharing.Link, string, error) {
+	var link sharing.Link
+	var token string
+	err := s.transact(ctx, func(tx pgx.Tx) error {
+		it, err := access(ctx, tx, c, id, cartable.Manager, noLock)
+		if err != nil {
+			return err
+		}
+		link, token, err = sharing.CreateLink(ctx, tx, c, id, it.IsFolder(), in, policy, s.now())
+		return err
+	})
+	return link, token, err
+}
+
+// Links lists an item's links, for its managers.
+func (s *Service) Links(ctx context.Context, c *cartable.Caller, id uuid.UUID) ([]sharing.Link, error) {
+	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
+		return nil, err
+	}
+	return sharing.Links(ctx, s.db, id)
+}
+
+// RevokeLink deletes one of an item's links, for its managers.
+func (s *Service) RevokeLink(ctx context.Context, c *cartable.Caller, id, linkID uuid.UUID) error {
+	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
+		return err
+	}
+	return sharing.RevokeLink(ctx, s.db, id, linkID)
+}
+
+// OpenLink finds the link of a token for a visitor, and the caller that stands for
+// them: what they may do is then decided like for anyone, by the link's grant.
+func (s *Service) OpenLink(ctx context.Context, token, password string) (sharing.Link, *cartable.Caller, error) {
+	return sharing.OpenLink(ctx, s.db, token, password)
+}
