@@ -168,6 +168,13 @@ func TestPupilCannotReachTeacherItems(t *testing.T) {
 		{http.MethodGet, itemPath(file.ID, "/versions/", version, "/content"), nil},
 		{http.MethodPost, itemPath(file.ID, "/versions/", version, "/restore"), nil},
 		{http.MethodDelete, "/api/v1/trash/" + trashed.ID, nil},
+		{http.MethodGet, itemPath(folder.ID, "/permissions"), nil},
+		{http.MethodPost, itemPath(folder.ID, "/permissions"), map[string]any{"grantee": map[string]any{"kind": "user", "id": "eleve.6a.01"}, "role": "manager"}},
+		{http.MethodPatch, itemPath(folder.ID, "/permissions/0190b0b0-0000-7000-8000-000000000000"), map[string]any{"role": "manager"}},
+		{http.MethodDelete, itemPath(folder.ID, "/permissions/0190b0b0-0000-7000-8000-000000000000"), nil},
+		{http.MethodGet, itemPath(folder.ID, "/links"), nil},
+		{http.MethodPost, itemPath(folder.ID, "/links"), map[string]any{"kind": "view", "expires_at": "2027-01-01T00:00:00Z"}},
+		{http.MethodDelete, itemPath(folder.ID, "/links/0190b0b0-0000-7000-8000-000000000000"), nil},
 	}
 	for _, rt := range routes {
 		var r response
