@@ -79,6 +79,7 @@ func (s *Server) routes() {
 	admin.PUT("/groups/:id", s.putGroup)
 	admin.DELETE("/groups/:id", s.deleteGroup)
 	admin.POST("/import", s.importBundle)
+	e.GET("/api/v1/events", s.listEvents, s.requireScope(auth.ScopeAdmin))
 
 	// Quotas: the region (admin scope) everywhere, local admins in their structures.
 	quotas := e.Group("/api/v1/admin/quota", s.authenticateQuotaAdmin)

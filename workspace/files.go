@@ -12,6 +12,7 @@ import (
 
 	"cartable"
 	"cartable/db"
+	"cartable/events"
 	"cartable/quota"
 	"cartable/sharing"
 )
@@ -74,8 +75,15 @@ func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID u
 	}
 	var created Item
 	err = s.storeAndCommit(ctx, c, parent.SpaceID, up, func(tx pgx.Tx, blob storedBlob) error {
-		created, err = createFile(ctx, tx, c, parentID, name, blob, opts)
-		return err
+		if created, err = createFile(ctx, tx, c, parentID, name, blob, opts); err != nil {
+			return err
+		}
+		if c.LinkID == "" {
+			return nil
+		}
+		// A deposit in a drop box: its owner hears of it through the portal.
+		return events.Record(ctx, tx, events.Event{Kind: events.Drop, Actor: c.UserID, ItemID: created.ID, ItemName: created.Name,
+			Recipient: &events.Recipient{Kind: "folder", ID: parentID.String()}})
 	})
 	return created, err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/events"
 	"cartable/sharing"
 )
 
@@ -28,18 +29,25 @@ func (s *Service) Permissions(ctx context.Context, c *cartable.Caller, id uuid.U
 func (s *Service) Share(ctx context.Context, c *cartable.Caller, id uuid.UUID, g sharing.Grant) (sharing.Grant, error) {
 	var created sharing.Grant
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := access(ctx, tx, c, id, cartable.Manager, noLock); err != nil {
+		it, err := access(ctx, tx, c, id, cartable.Manager, noLock)
+		if err != nil {
 			return err
 		}
 		g.ItemID, g.GrantedBy = id, c.UserID
 		if err := sharing.CheckGrant(ctx, tx, c, g, s.now()); err != nil {
 			return err
 		}
-		var err error
-		created, err = sharing.Insert(ctx, tx, g)
-		return err
+		if created, err = sharing.Insert(ctx, tx, g); err != nil {
+			return err
+		}
+		return events.Record(ctx, tx, shareEvent(events.Share, c, it, created))
 	})
 	return created, err
+}
+
+func shareEvent(kind string, c *cartable.Caller, it Item, g sharing.Grant) events.Event {
+	return events.Event{Kind: kind, Actor: c.UserID, ItemID: it.ID, ItemName: it.Name, Role: g.Role.String(),
+		Recipient: &events.Recipient{Kind: g.GranteeKind, ID: g.GranteeID, Profile: string(g.Profile)}}
 }
 
 // PermissionChange changes a grant's role and/or expiry; nil fields stay.
@@ -81,10 +89,20 @@ func (s *Service) UpdatePermission(ctx context.Context, c *cartable.Caller, id, 
 
 // Unshare removes a grant of an item, for its managers; the access it gave ends at once.
 func (s *Service) Unshare(ctx context.Context, c *cartable.Caller, id, grantID uuid.UUID) error {
-	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
-		return err
-	}
-	return sharing.Delete(ctx, s.db, id, grantID)
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		it, err := access(ctx, tx, c, id, cartable.Manager, noLock)
+		if err != nil {
+			return err
+		}
+		g, err := sharing.Get(ctx, tx, id, grantID)
+		if err != nil {
+			return err
+		}
+		if err := sharing.Delete(ctx, tx, id, grantID); err != nil {
+			return err
+		}
+		return events.Record(ctx, tx, shareEvent(events.Unshare, c, it, g))
+	})
 }
 
 // SharedItem is an item shared with the caller: by whom, when, with which role.

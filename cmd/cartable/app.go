@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"cartable/api"
 	"cartable/auth"
 	"cartable/db"
+	"cartable/events"
 	"cartable/migrations"
 	"cartable/quota"
 	"cartable/sharing"
@@ -109,10 +111,12 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	a.workers = river.NewWorkers()
 	a.workspace.AddWorkers(a.workers)
 	a.quotaJobs().AddWorkers(a.workers)
+	river.AddWorker(a.workers, &events.Worker{DB: a.pool, Log: a.log,
+		Hook: events.Webhook{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}})
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,
-		PeriodicJobs: append(append(workspace.PeriodicJobs(), quota.PeriodicJobs()...), upload.PeriodicJobs()...),
+		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs()),
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)}},
 	}
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)

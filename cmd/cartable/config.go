@@ -47,6 +47,8 @@ type Config struct {
 	DBMaxConns            int64
 	DevSecret             string
 	LinksEveryone         bool
+	WebhookURL            string
+	WebhookSecret         string
 	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
 	RecomputeStructure string
 }
@@ -123,6 +125,8 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.boolean(&cfg.Dev, "dev", "CARTABLE_DEV", false, "dev mode: a built-in token issuer and GET /dev/token")
 	b.str(&cfg.DevSecret, "dev-secret", "CARTABLE_DEV_SECRET", "cartable-dev-only", "dev mode: seed of the dev issuer's key, shared by the dev nodes")
 	b.boolean(&cfg.LinksEveryone, "links-everyone", "CARTABLE_LINKS_EVERYONE", false, "let pupils and parents create links too (by default only teachers and staff)")
+	b.str(&cfg.WebhookURL, "webhook-url", "CARTABLE_WEBHOOK_URL", "", "where share, unshare and drop-box events are POSTed (empty: the feed only)")
+	b.str(&cfg.WebhookSecret, "webhook-secret", "CARTABLE_WEBHOOK_SECRET", "", "secret of the events' HMAC-SHA256 signature (Cartable-Signature)")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")

@@ -85,6 +85,9 @@ func TestDropBox(t *testing.T) {
 		wantStatus(t, in.visit(base+"/upload", "", &body, map[string]string{"Content-Type": ct}), http.StatusCreated, "drop a file")
 	}
 	wantStatus(t, in.visit(base+"/items/"+box.ID+"/children", "", nil, nil), http.StatusNotFound, "list a drop box")
+	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'drop'`); n != 2 {
+		t.Errorf("%d drop events, want 2", n)
+	}
 	var page struct{ Items []apiItem }
 	prof.get(itemPath(box.ID, "/children")).json(t, &page)
 	if len(page.Items) != 3 {

@@ -77,6 +77,24 @@ func TestShareFolderWithAClass(t *testing.T) {
 	// Unsharing ends access at once.
 	wantStatus(t, prof.do(http.MethodDelete, itemPath(folder.ID, "/permissions/", perm.ID), nil, nil), http.StatusNoContent, "unshare")
 	wantStatus(t, pupil.get(itemPath(later.ID)), http.StatusNotFound, "pupil after unshare")
+	// The portal reads what happened from the feed.
+	svc := in.as("service.provisioning")
+	var feed struct {
+		Events []struct {
+			Kind      string `json:"kind"`
+			Actor     string `json:"actor"`
+			Recipient struct{ ID, Profile string }
+		} `json:"events"`
+	}
+	svc.get("/api/v1/events?after=0").json(t, &feed)
+	kinds := ""
+	for _, e := range feed.Events {
+		kinds += e.Kind + " "
+	}
+	if kinds != "share share unshare " || feed.Events[0].Actor != "prof.martin" || feed.Events[0].Recipient.Profile != "Student" {
+		t.Errorf("events = %+v", feed.Events)
+	}
+	wantStatus(t, pupil.get("/api/v1/events"), http.StatusForbidden, "pupil reads the feed")
 }
 
 // TestExpiredGrantStopsAtOnce: a grant past its expiry gives nothing.
