@@ -35,6 +35,7 @@ bench:
 	deploy/dev/stack.sh up
 	source $(TEST_STACK)/env
 	go run ./bench/uploads $(BENCH_FLAGS)
+	go run ./bench/sharing
 
 build:
 	go build -o bin/cartable ./cmd/cartable

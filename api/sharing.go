@@ -172,3 +172,30 @@ func (s *Server) sharedWithMe(c echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
+
+// sharedFromSpace is a space's "shared by me" view: its shared items and their grants.
+func (s *Server) sharedFromSpace(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.Workspace.SharedFromSpace(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		Item        itemJSON         `json:"item"`
+		Permissions []permissionJSON `json:"permissions"`
+	}
+	out := struct {
+		Items []entry `json:"items"`
+	}{Items: make([]entry, 0, len(list))}
+	for _, sh := range list {
+		e := entry{Item: toItemJSON(sh.Item), Permissions: make([]permissionJSON, 0, len(sh.Grants))}
+		for _, g := range sh.Grants {
+			e.Permissions = append(e.Permissions, toPermissionJSON(g))
+		}
+		out.Items = append(out.Items, e)
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

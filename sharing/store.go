@@ -131,3 +131,21 @@ func Delete(ctx context.Context, q db.DBTX, itemID, grantID uuid.UUID) error {
 
 // maxExpiry bounds how far ahead a grant may expire when an expiry is given.
 const maxExpiry = 5 * 365 * 24 * time.Hour
+
+// ListFor returns the grants given on the items (links excepted), by item.
+func ListFor(ctx context.Context, q db.DBTX, itemIDs []uuid.UUID) (map[uuid.UUID][]Grant, error) {
+	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = ANY($1) AND g.grantee_kind <> 'link'
+		ORDER BY g.created_at, g.id`, itemIDs)
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	grants, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Grant, error) { return scanGrant(row) })
+	if err != nil {
+		return nil, fmt.Errorf("list grants: %w", err)
+	}
+	out := map[uuid.UUID][]Grant{}
+	for _, g := range grants {
+		out[g.ItemID] = append(out[g.ItemID], g)
+	}
+	return out, nil
+}

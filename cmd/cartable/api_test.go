@@ -129,10 +129,16 @@ func TestTeacherJourney(t *testing.T) {
 }
 
 // TestPupilCannotReachTeacherItems walks every item route with a pupil's token on a
-// teacher's ids: every answer is a 404, and nothing changes.
+// teacher's ids, and on another pupil's: every answer is a 404, and nothing changes.
 func TestPupilCannotReachTeacherItems(t *testing.T) {
+	for _, owner := range []string{"prof.martin", "eleve.6a.02"} {
+		t.Run(owner, func(t *testing.T) { walkForeignIDs(t, owner) })
+	}
+}
+
+func walkForeignIDs(t *testing.T, owner string) {
 	in := start(t)
-	prof, pupil := in.as("prof.martin"), in.as("eleve.6a.01")
+	prof, pupil := in.as(owner), in.as("eleve.6a.01")
 	folder := prof.mkdir(prof.home(), "Corrections")
 	file := prof.mustUpload(folder.ID, "corrigé.txt", []byte("réponses"))
 	trashed := prof.mustUpload(folder.ID, "brouillon.txt", []byte("brouillon"))

@@ -70,6 +70,18 @@ func TestShareFolderWithAClass(t *testing.T) {
 	own := pupil.mkdir(pupil.home(), "Mon exposé")
 	wantStatus(t, pupil.shareWith(own.ID, map[string]any{"kind": "group", "id": "0600001A-5B"}, "viewer", nil), http.StatusForbidden, "pupil shares with 5B")
 	wantStatus(t, pupil.shareWith(own.ID, map[string]any{"kind": "group", "id": "0600001A-6A"}, "viewer", nil), http.StatusCreated, "pupil shares with own class")
+	// The teacher's "shared by me" view of the space.
+	var byMe struct {
+		Items []struct {
+			Item        apiItem          `json:"item"`
+			Permissions []map[string]any `json:"permissions"`
+		} `json:"items"`
+	}
+	prof.get("/api/v1/spaces/"+folder.SpaceID+"/shared").json(t, &byMe)
+	if len(byMe.Items) != 1 || byMe.Items[0].Item.ID != folder.ID || len(byMe.Items[0].Permissions) != 1 {
+		t.Errorf("shared by me = %+v", byMe)
+	}
+	wantStatus(t, pupil.get("/api/v1/spaces/"+folder.SpaceID+"/shared"), http.StatusNotFound, "pupil reads the teacher's shared-by-me")
 	// Moving the folder out of the shared one removes access at once.
 	r = prof.sendJSON(http.MethodPatch, itemPath(deep.ID), map[string]any{"parent_id": home}, nil)
 	wantStatus(t, r, http.StatusOK, "move out of the shared folder")

@@ -1,0 +1,180 @@
+// Command sharing measures access decisions and listings on a region-sized database:
+// 1,000,000 items, 3,000 structures with 30 groups each, 200,000 grants. It reports
+// p50/p99 of (a) an effective-role check on an item 12 folders deep, (b) the first
+// page of "shared with me" for a pupil in 8 groups, (c) the first page of a folder of
+// 10,000 items, with the EXPLAIN ANALYZE plans of their queries, and rewrites the
+// sharing section of BENCHMARKS.md.
+//
+//	go run ./bench/sharing     (make bench: with the test stack started)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cartable"
+	"cartable/migrations"
+	"cartable/workspace"
+)
+
+func main() {
+	items := flag.Int("items", 1_000_000, "items in the database")
+	grants := flag.Int("grants", 200_000, "grants in the database")
+	md := flag.String("md", "BENCHMARKS.md", "file whose sharing section is rewritten")
+	flag.Parse()
+	ctx := context.Background()
+	base := os.Getenv("CARTABLE_DATABASE_URL")
+	if base == "" {
+		log.Fatal("run through `make bench`: CARTABLE_DATABASE_URL is not set")
+	}
+	pool, drop, err := freshDatabase(ctx, base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer drop()
+	start := time.Now()
+	w, err := generate(ctx, pool, *items, *grants)
+	if err != nil {
+		log.Fatalf("generate: %v", err)
+	}
+	logf("generated %d items and %d grants in %s", *items, *grants, time.Since(start).Round(time.Second))
+	ws := workspace.New(pool, nil, workspace.Config{}, slog.New(slog.DiscardHandler))
+	r := measure(ctx, ws, pool, w)
+	section := r.markdown(*items, *grants)
+	fmt.Print(section)
+	if err := rewrite(*md, section); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+func freshDatabase(ctx context.Context, base string) (*pgxpool.Pool, func(), error) {
+	name := fmt.Sprintf("bench_sharing_%d", time.Now().UnixNano())
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return nil, nil, err
+	}
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	pool, err := pgxpool.New(ctx, u.String())
+	if err != nil {
+		return nil, nil, err
+	}
+	drop := func() {
+		pool.Close()
+		if c, err := pgx.Connect(context.Background(), base); err == nil {
+			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(context.Background())
+		}
+	}
+	if err := migrations.Up(ctx, pool); err != nil {
+		drop()
+		return nil, nil, err
+	}
+	return pool, drop, nil
+}
+
+// world is what the measurements need from the generated data.
+type world struct {
+	teacher, pupil *cartable.Caller
+	deep, big      uuid.UUID
+}
+
+// timings measures fn n times and returns p50 and p99 in milliseconds.
+func timings(n int, fn func() error) (p50, p99 float64, err error) {
+	d := make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			return 0, 0, err
+		}
+		d = append(d, float64(time.Since(t0).Microseconds())/1000)
+	}
+	slices.Sort(d)
+	return d[n/2], d[n*99/100], nil
+}
+
+type figure struct {
+	name           string
+	p50, p99, goal float64
+	plan           string
+}
+
+type report struct{ figures []figure }
+
+func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w world) report {
+	var r report
+	add := func(name string, goal float64, n int, fn func() error, plan string) {
+		p50, p99, err := timings(n, fn)
+		if err != nil {
+			log.Fatalf("%s: %v", name, err)
+		}
+		logf("%-45s p50 %.2f ms p99 %.2f ms", name, p50, p99)
+		r.figures = append(r.figures, figure{name: name, p50: p50, p99: p99, goal: goal, plan: plan})
+	}
+	add("effective role on an item 12 folders deep", 5, 2000, func() error {
+		_, err := ws.Item(ctx, w.pupil, w.deep)
+		return err
+	}, explain(ctx, pool, w, "role"))
+	add("\"shared with me\", first page, pupil in 8 groups", 20, 300, func() error {
+		_, _, err := ws.SharedWithMe(ctx, w.pupil, "date", "", 100)
+		return err
+	}, explain(ctx, pool, w, "shared"))
+	add("first page of a 10,000-item folder", 30, 500, func() error {
+		_, err := ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{Limit: 100})
+		return err
+	}, explain(ctx, pool, w, "children"))
+	return r
+}
+
+func (r report) markdown(items, grants int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n## Sharing on a region-sized database (`make bench`, bench/sharing)\n\n", sharingStart)
+	fmt.Fprintf(&b, "%d items, 3,000 structures with 30 groups each, %d grants; one PostgreSQL 15 on this machine, measured in-process through the workspace use cases (%s).\n\n", items, grants, time.Now().UTC().Format("2006-01-02"))
+	b.WriteString("| operation | p50 ms | p99 ms | target p99 | |\n|---|---|---|---|---|\n")
+	for _, f := range r.figures {
+		ok := "met"
+		if f.p99 > f.goal {
+			ok = "missed"
+		}
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %.0f ms | %s |\n", f.name, f.p50, f.p99, f.goal, ok)
+	}
+	for _, f := range r.figures {
+		fmt.Fprintf(&b, "\n<details><summary>Plan: %s</summary>\n\n```\n%s\n```\n</details>\n", f.name, f.plan)
+	}
+	fmt.Fprintf(&b, "\n%s\n", sharingEnd)
+	return b.String()
+}
+
+const (
+	sharingStart = "<!-- sharing:start -->"
+	sharingEnd   = "<!-- sharing:end -->"
+)
+
+func rewrite(md, section string) error {
+	old, _ := os.ReadFile(md)
+	text := string(old)
+	if i, j := strings.Index(text, sharingStart), strings.Index(text, sharingEnd); i >= 0 && j > i {
+		text = text[:i] + section + text[j+len(sharingEnd)+1:]
+	} else {
+		text += "\n" + section
+	}
+	return os.WriteFile(md, []byte(text), 0o644)
+}
