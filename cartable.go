@@ -28,6 +28,10 @@ const (
 	EQuotaExceeded       Code = "quota_exceeded"
 	ERangeNotSatisfiable Code = "range_not_satisfiable"
 	EInternal            Code = "internal"
+	// EPreviewPending: the thumbnail is being made; ask again after Retry-After.
+	EPreviewPending Code = "preview_pending"
+	// EPreviewFailed: the file cannot have a thumbnail (fields.reason says why).
+	EPreviewFailed Code = "preview_failed"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,

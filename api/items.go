@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -46,7 +47,16 @@ func (s *Server) listChildren(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page))
+	out := toPageJSON(page)
+	if token := c.Param("token"); token != "" {
+		// Browsing through a link: thumbnails through the link too.
+		for i, it := range page.Items {
+			if it.Preview != nil {
+				out.Items[i].Thumbnails = thumbnailsJSON(it, "/api/v1/links/"+url.PathEscape(token))
+			}
+		}
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // createChild creates a folder (JSON {"name": "...", "folder": {}}) or uploads a file
@@ -187,7 +197,16 @@ func (s *Server) listTrash(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page))
+	out := toPageJSON(page)
+	if token := c.Param("token"); token != "" {
+		// Browsing through a link: thumbnails through the link too.
+		for i, it := range page.Items {
+			if it.Preview != nil {
+				out.Items[i].Thumbnails = thumbnailsJSON(it, "/api/v1/links/"+url.PathEscape(token))
+			}
+		}
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 func (s *Server) purgeItem(c echo.Context) error {

@@ -16,7 +16,8 @@ func (s *Server) healthz(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz says whether this node can serve: PostgreSQL and object storage answer.
+// readyz says whether this node can serve: PostgreSQL and object storage answer. It
+// also says which file types get previews here, and why the others do not.
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
@@ -24,7 +25,11 @@ func (s *Server) readyz(c echo.Context) error {
 		s.log.Warn("not ready", "err", err)
 		return writeJSON(c, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 	}
-	return writeJSON(c, http.StatusOK, map[string]string{"status": "ready"})
+	out := map[string]any{"status": "ready"}
+	if s.Renderer != nil {
+		out["previews"] = s.Renderer.Capabilities()
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
 
 // devTokenTTL is how long a dev token lives: a working day.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -34,6 +35,8 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EConflict:            {http.StatusConflict, "L'action est en conflit avec l'état actuel de l'élément.", "The action conflicts with the item's current state."},
 	cartable.EQuotaExceeded:       {http.StatusRequestEntityTooLarge, "L'espace de stockage est plein : libérez de la place ou demandez de l'aide à votre enseignant.", "The storage space is full: free some space or ask your teacher for help."},
 	cartable.ERangeNotSatisfiable: {http.StatusRequestedRangeNotSatisfiable, "La plage demandée dépasse la taille du fichier.", "The requested range is outside the file."},
+	cartable.EPreviewPending:      {http.StatusNotFound, "L'aperçu est en cours de préparation ; il sera prêt dans quelques instants.", "The preview is being prepared; it will be ready in a moment."},
+	cartable.EPreviewFailed:       {http.StatusNotFound, "Aucun aperçu ne peut être créé pour ce fichier.", "No preview can be made for this file."},
 	codeRateLimited:               {http.StatusTooManyRequests, "Trop de demandes : patientez un peu avant de réessayer.", "Too many requests: wait a little before trying again."},
 	codeMethodNotAllowed:          {http.StatusMethodNotAllowed, "Cette action n'existe pas sur cette adresse.", "This method is not allowed on this route."},
 	cartable.EInternal:            {http.StatusInternalServerError, "Une erreur interne est survenue ; réessayez plus tard.", "An internal error occurred; try again later."},
@@ -147,6 +150,9 @@ func writeProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err 
 		if etag, ok := p.Fields["etag"].(string); ok {
 			w.Header().Set("ETag", etag)
 		}
+	}
+	if after, ok := p.Fields["retry_after"].(int); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(after))
 	}
 	w.Header().Set(echo.HeaderContentType, "application/problem+json")
 	w.WriteHeader(p.Status)

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	v1.PUT("/items/:id/content", s.uploadVersion)
 	v1.POST("/items/:id/copy", s.copyItem)
 	v1.POST("/items/:id/restore", s.restoreItem)
+	v1.GET("/items/:id/thumbnails/:size", s.thumbnail)
 	v1.GET("/items/:id/versions", s.listVersions)
 	v1.GET("/items/:id/versions/:version/content", s.downloadVersion)
 	v1.POST("/items/:id/versions/:version/restore", s.restoreVersion)
@@ -53,6 +54,7 @@ func (s *Server) routes() {
 	links.GET("", s.linkInfo)
 	links.GET("/items/:id/children", s.listChildren, requireLinkKind(sharing.LinkView))
 	links.GET("/items/:id/content", s.download, requireLinkKind(sharing.LinkView))
+	links.GET("/items/:id/thumbnails/:size", s.thumbnail, requireLinkKind(sharing.LinkView))
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
@@ -91,4 +93,6 @@ func (s *Server) routes() {
 	quotas.POST("/structures/:id/recompute", s.recomputeQuota)
 	quotas.PUT("/users/:id", s.setUserLimit)
 	quotas.PUT("/spaces/:id", s.setSpaceLimit)
+	// Previews of a structure rendered again: the region, or the structure's local admins.
+	e.POST("/api/v1/admin/structures/:id/previews", s.requeuePreviews, s.authenticateQuotaAdmin)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"cartable/auth"
+	"cartable/preview"
 	"cartable/sharing"
 	"cartable/workspace"
 )
@@ -41,6 +42,9 @@ type Deps struct {
 	PublicURL string
 	// LinkPolicy says who may create links.
 	LinkPolicy sharing.LinkPolicy
+	// Previews re-enqueues previews; Renderer says which types have them here.
+	Previews *preview.Jobs
+	Renderer *preview.Renderer
 }
 
 // Server is the HTTP server of Cartable.

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"time"
 
+	"cartable/preview"
 	"cartable/workspace"
 )
 
@@ -24,6 +26,18 @@ type itemJSON struct {
 	ModifiedBy       string     `json:"modified_by,omitempty"`
 	TrashedAt        *time.Time `json:"trashed_at,omitempty"`
 	TrashedBy        string     `json:"trashed_by,omitempty"`
+	// Preview is "ready", "pending" or "failed" for a file whose type has
+	// thumbnails; Thumbnails lists them by size once ready.
+	Preview    string                   `json:"preview,omitempty"`
+	Thumbnails map[string]thumbnailJSON `json:"thumbnails,omitempty"`
+}
+
+// thumbnailJSON is one thumbnail size of a file: its URL (cacheable for good: it
+// changes when the thumbnail does) and its dimensions.
+type thumbnailJSON struct {
+	URL    string `json:"url"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
 }
 
 func toItemJSON(it workspace.Item) itemJSON {
@@ -40,6 +54,30 @@ func toItemJSON(it workspace.Item) itemJSON {
 	if it.CurrentVersionID != nil {
 		v := it.CurrentVersionID.String()
 		out.CurrentVersionID = &v
+	}
+	if it.Preview != nil {
+		out.Preview = it.Preview.State
+		out.Thumbnails = thumbnailsJSON(it, "/api/v1")
+	}
+	return out
+}
+
+// thumbnailsJSON lists the ready thumbnails of a file, with URLs under base (the
+// API root, or a link's root for someone browsing through a link).
+func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
+	p := it.Preview
+	if p.State != preview.Ready {
+		return nil
+	}
+	out := map[string]thumbnailJSON{}
+	for _, r := range p.Renditions {
+		if r.Format != preview.WebP {
+			continue // one entry per size; the route picks the format from Accept
+		}
+		out[r.Size] = thumbnailJSON{
+			URL:   fmt.Sprintf("%s/items/%s/thumbnails/%s?v=%s", base, it.ID, r.Size, p.Token),
+			Width: r.Width, Height: r.Height,
+		}
 	}
 	return out
 }

@@ -84,6 +84,9 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 		page.Items = items[:opts.Limit]
 		page.NextCursor = encodeCursor(opts, page.Items[opts.Limit-1])
 	}
+	if err := s.withPreviews(ctx, page.Items); err != nil {
+		return Page{}, err
+	}
 	return page, nil
 }
 

@@ -63,7 +63,7 @@ func (s *Service) collect(ctx context.Context, ids []uuid.UUID) (int, error) {
 	return deleted, nil
 }
 
-// collectOne deletes one blob's row and object. The row is deleted first, inside a
+// collectOne deletes one blob's row and object, and its preview's objects. The row is deleted first, inside a
 // transaction that commits only once the object is gone: the row lock holds off an
 // upload trying to commit the same blob, and a crash before the commit leaves the
 // row for the next pass (deleting a missing object is not an error).
@@ -71,19 +71,29 @@ func (s *Service) collectOne(ctx context.Context, id uuid.UUID) (bool, error) {
 	var deleted bool
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var key string
+		var previewKeys []string
+		// The statement sees the preview record as it was before the delete cascades
+		// to it: its rendition keys come back with the blob's.
 		err := tx.QueryRow(ctx, `
-			DELETE FROM blobs b WHERE id = $1
-			  AND (pending_until IS NULL OR pending_until < now())
-			  AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.blob_id = b.id)
-			RETURNING key`, id).Scan(&key)
+			WITH gone AS (
+				DELETE FROM blobs b WHERE id = $1
+				  AND (pending_until IS NULL OR pending_until < now())
+				  AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.blob_id = b.id)
+				RETURNING id, key
+			)
+			SELECT gone.key, coalesce((SELECT array_agg(r->>'key') FROM previews p, jsonb_array_elements(p.renditions) r
+			                           WHERE p.blob_id = gone.id), '{}')
+			FROM gone`, id).Scan(&key, &previewKeys)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // referenced again, or collected by another node
 		}
 		if err != nil {
 			return fmt.Errorf("delete blob row %s: %w", id, err)
 		}
-		if err := s.blobs.Delete(ctx, key); err != nil {
-			return fmt.Errorf("delete blob object %s: %w", key, err)
+		for _, k := range append(previewKeys, key) {
+			if err := s.blobs.Delete(ctx, k); err != nil {
+				return fmt.Errorf("delete object %s of blob %s: %w", k, id, err)
+			}
 		}
 		deleted = true
 		return nil

@@ -112,7 +112,10 @@ func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceI
 		if err := res.ConsumeWithNextVersion(ctx, tx); err != nil {
 			return err
 		}
-		return commit(tx, blob)
+		if err := commit(tx, blob); err != nil {
+			return err
+		}
+		return s.enqueuePreview(ctx, tx, blob, up.Name)
 	})
 	if err != nil {
 		s.release(res)

@@ -46,6 +46,9 @@ type Item struct {
 	Space Space
 	Role  cartable.Role
 
+	// Preview is the file's thumbnails, where listed (nil: none, or not asked).
+	Preview *Preview
+
 	// grants are the live grants naming the caller on the item and its ancestors.
 	grants []sharing.Grant
 }

@@ -22,9 +22,17 @@ type WriteOptions struct {
 	AutoRename bool
 }
 
-// Item returns an item the caller may view.
+// Item returns an item the caller may view, with its thumbnails.
 func (s *Service) Item(ctx context.Context, c *cartable.Caller, id uuid.UUID) (Item, error) {
-	return access(ctx, s.db, c, id, cartable.Viewer, noLock)
+	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
+	if err != nil {
+		return Item{}, err
+	}
+	items := []Item{it}
+	if err := s.withPreviews(ctx, items); err != nil {
+		return Item{}, err
+	}
+	return items[0], nil
 }
 
 // CreateFolder creates a folder in parent, for a contributor of parent.

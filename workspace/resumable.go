@@ -101,8 +101,15 @@ func PendingBlob(ctx context.Context, q db.DBTX, key string, until time.Time) (u
 // rules are checked again: the caller may have lost the right to write meanwhile.
 func (s *Service) CommitUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, t UploadTarget, b StoredBlob) (Item, error) {
 	blob := storedBlob{ID: b.ID, Key: b.Key, Size: b.Size, MimeType: b.MimeType}
+	var it Item
+	var err error
 	if t.ItemID != nil {
-		return addVersion(ctx, tx, c, *t.ItemID, blob, "")
+		it, err = addVersion(ctx, tx, c, *t.ItemID, blob, "")
+	} else {
+		it, err = createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename})
 	}
-	return createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename})
+	if err != nil {
+		return Item{}, err
+	}
+	return it, s.enqueuePreview(ctx, tx, blob, it.Name)
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -46,6 +47,25 @@ type Service struct {
 	cfg   Config
 	log   *slog.Logger
 	now   func() time.Time
+
+	previews PreviewQueue
+}
+
+// PreviewQueue enqueues the preview of a new blob in the transaction that commits it.
+type PreviewQueue interface {
+	EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error
+}
+
+// SetPreviews turns previews on: every new blob gets its preview job. It is set once
+// the job client exists, which itself needs the workspace's workers.
+func (s *Service) SetPreviews(q PreviewQueue) { s.previews = q }
+
+// enqueuePreview enqueues the preview of a blob a version now references.
+func (s *Service) enqueuePreview(ctx context.Context, tx pgx.Tx, blob storedBlob, name string) error {
+	if s.previews == nil {
+		return nil
+	}
+	return s.previews.EnqueueTx(ctx, tx, blob.ID, blob.MimeType, name)
 }
 
 // New returns the workspace over a database pool and a blob store.

@@ -23,6 +23,7 @@ import (
 	"cartable/db"
 	"cartable/events"
 	"cartable/migrations"
+	"cartable/preview"
 	"cartable/quota"
 	"cartable/sharing"
 	"cartable/storage"
@@ -41,6 +42,8 @@ type app struct {
 	river     *river.Client[pgx.Tx]
 	workers   *river.Workers
 	registry  *prometheus.Registry
+	renderer  *preview.Renderer
+	previews  *preview.Jobs
 }
 
 // open connects to PostgreSQL and object storage and builds the capabilities.
@@ -72,9 +75,12 @@ func (a *app) build(ctx context.Context) error {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		quota.NewCollector(a.pool))
 	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, TrashRetention: a.cfg.TrashRetention}, a.log)
+	a.renderer = preview.NewRenderer(preview.Limits{MaxPixels: a.cfg.PreviewMaxPixels, MaxBytes: a.cfg.PreviewMaxBytes, Timeout: a.cfg.PreviewTimeout})
 	if a.river, err = a.jobs(); err != nil {
 		return err
 	}
+	a.previews = &preview.Jobs{Client: a.river}
+	a.workspace.SetPreviews(a.previews)
 	a.uploads, err = upload.New(upload.Config{
 		S3: s3, MaxSize: a.cfg.UploadMaxBytes, Expiry: a.cfg.UploadExpiry, PartSize: a.cfg.UploadPartBytes,
 		BufferedParts: a.cfg.UploadBufferedParts, ConcurrentParts: int(a.cfg.UploadConcurrentParts), TempDir: a.cfg.UploadTempDir,
@@ -113,11 +119,16 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	a.quotaJobs().AddWorkers(a.workers)
 	river.AddWorker(a.workers, &events.Worker{DB: a.pool, Log: a.log,
 		Hook: events.Webhook{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}})
+	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log})
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,
 		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs()),
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)},
+			// Its own queue: its concurrency bounds the memory previews take.
+			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers))},
+		},
 	}
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
 	if err != nil {
@@ -171,6 +182,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
+		Previews: a.previews, Renderer: a.renderer,
 	}), nil
 }
 

@@ -1,15 +1,18 @@
 package main
 
 import (
-	"cartable/storage"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"cartable/preview"
+	"cartable/storage"
 )
 
 // Config is every setting of Cartable. Each one is a flag whose default comes from
@@ -49,6 +52,10 @@ type Config struct {
 	LinksEveryone         bool
 	WebhookURL            string
 	WebhookSecret         string
+	PreviewWorkers        int64
+	PreviewMaxPixels      int64
+	PreviewMaxBytes       int64
+	PreviewTimeout        time.Duration
 	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
 	RecomputeStructure string
 }
@@ -132,6 +139,10 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
+	b.integer(&cfg.PreviewWorkers, "preview-workers", "CARTABLE_PREVIEW_WORKERS", int64(runtime.NumCPU()), "previews rendered at once per node (each holds one decoded image in memory)")
+	b.integer(&cfg.PreviewMaxPixels, "preview-max-pixels", "CARTABLE_PREVIEW_MAX_PIXELS", preview.DefaultLimits.MaxPixels, "largest image, in pixels, that gets a preview (larger: a recorded failure)")
+	b.integer(&cfg.PreviewMaxBytes, "preview-max-bytes", "CARTABLE_PREVIEW_MAX_BYTES", preview.DefaultLimits.MaxBytes, "largest file that gets a preview")
+	b.duration(&cfg.PreviewTimeout, "preview-timeout", "CARTABLE_PREVIEW_TIMEOUT", preview.DefaultLimits.Timeout, "time limit of one preview, conversions included")
 	b.integer(&cfg.UploadMaxBytes, "upload-max-bytes", "CARTABLE_UPLOAD_MAX_BYTES", 10<<30, "largest resumable upload")
 	b.duration(&cfg.UploadExpiry, "upload-expiry", "CARTABLE_UPLOAD_EXPIRY", 24*time.Hour, "how long an unfinished resumable upload lives")
 	b.integer(&cfg.UploadPartBytes, "upload-part-bytes", "CARTABLE_UPLOAD_PART_BYTES", 16<<20, "S3 part size of resumable uploads")

@@ -1,0 +1,94 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cartable/preview"
+)
+
+// thumbnail serves a file's thumbnail in a size: WebP to clients that accept it,
+// JPEG to the others. While the thumbnail is being made the answer is 404
+// preview_pending with Retry-After; a file that cannot have one is 404
+// preview_failed. A URL carrying the current ?v= token (as listings give it) is
+// cacheable for good; without it the client revalidates with the ETag.
+func (s *Server) thumbnail(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	req, h := c.Request(), c.Response().Header()
+	format := preferredFormat(req.Header.Get("Accept"))
+	h.Set("Vary", "Accept")
+	t, err := s.Workspace.Thumbnail(req.Context(), caller(c), id, c.Param("size"), format)
+	if err != nil {
+		return err
+	}
+	h.Set("ETag", t.ETag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if v := c.QueryParam("v"); v != "" && v == t.Token {
+		h.Set("Cache-Control", "private, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "private, no-cache")
+	}
+	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, t.ETag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set(echo.HeaderContentType, format.ContentType())
+	h.Set(echo.HeaderContentLength, strconv.Itoa(t.Stored.Bytes))
+	if req.Method == http.MethodHead {
+		return c.NoContent(http.StatusOK)
+	}
+	body, err := t.Open(req.Context())
+	if err != nil {
+		return fmt.Errorf("open thumbnail of %s: %w", id, err)
+	}
+	defer body.Close()
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = io.Copy(c.Response(), body)
+	return err
+}
+
+// preferredFormat is WebP when the Accept header names it (every current browser
+// does for images), JPEG otherwise.
+func preferredFormat(accept string) preview.Format {
+	for _, part := range strings.Split(accept, ",") {
+		mediaType, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(mediaType), "image/webp") && !refused(params) {
+			return preview.WebP
+		}
+	}
+	return preview.JPEG
+}
+
+// refused reports whether media-type parameters carry q=0, a refusal.
+func refused(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(name, "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			return err == nil && q == 0
+		}
+	}
+	return false
+}
+
+// requeuePreviews renders again the previews of a structure's files: the failed and
+// missing ones, or all of them with ?all=true. It answers how many were enqueued.
+func (s *Server) requeuePreviews(c echo.Context) error {
+	structureID := c.Param("id")
+	if err := quotaAdmin(c).Manages(structureID); err != nil {
+		return err
+	}
+	all := c.QueryParam("all") == "true"
+	n, err := s.Previews.RequeueStructure(c.Request().Context(), s.DB, structureID, all)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusAccepted, map[string]int{"enqueued": n})
+}

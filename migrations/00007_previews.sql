@@ -1,0 +1,20 @@
+-- +goose Up
+-- Thumbnails, one record per blob (copies share their blob, and so their previews).
+-- A record is pending from the transaction that commits the version until its job
+-- ends: ready with the renditions' object keys, or failed with a stable code.
+-- Deleting the blob deletes the record; the collector deletes the objects.
+CREATE TABLE previews (
+    blob_id        uuid PRIMARY KEY REFERENCES blobs (id) ON DELETE CASCADE,
+    state          text NOT NULL CHECK (state IN ('pending', 'ready', 'failed')),
+    -- Bumped by every successful render: part of the object keys and the ETag.
+    generation     int NOT NULL DEFAULT 0,
+    -- [{size, format, key, width, height, bytes}]
+    renditions     jsonb NOT NULL DEFAULT '[]',
+    failure_code   text,
+    failure_detail text,
+    updated_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX previews_failed ON previews (updated_at) WHERE state = 'failed';
+
+-- +goose Down
+DROP TABLE previews;

@@ -1,0 +1,261 @@
+package preview
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"cartable/db"
+	"cartable/storage"
+)
+
+// Queue is the river queue previews run on, apart from the other jobs so that a
+// burst of uploads cannot hold back quota sweeps or webhooks, and so that its
+// concurrency bounds the memory rendering takes.
+const Queue = "previews"
+
+// RenderArgs is the job that renders a blob's preview.
+type RenderArgs struct {
+	BlobID uuid.UUID `json:"blob_id"`
+	// Again renders a preview that is already ready (an admin's re-enqueue).
+	Again bool `json:"again,omitempty"`
+}
+
+// Kind names the job in river's queue.
+func (RenderArgs) Kind() string { return "preview.render" }
+
+// InsertOpts puts the job on the previews queue. Five attempts with river's
+// backoff cover a storage or database outage of several minutes.
+func (RenderArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 5}
+}
+
+// Inserter is the part of a river client that inserts jobs in a transaction.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// Jobs enqueues preview jobs.
+type Jobs struct {
+	Client Inserter
+}
+
+// EnqueueTx enqueues the preview of a new blob in the transaction that commits its
+// first version, when the blob deserves one (see Wanted).
+func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error {
+	if !Wanted(mimeType, name) {
+		return nil
+	}
+	if err := markPending(ctx, tx, blobID); err != nil {
+		return err
+	}
+	if _, err := j.Client.InsertTx(ctx, tx, RenderArgs{BlobID: blobID}, nil); err != nil {
+		return fmt.Errorf("enqueue preview of %s: %w", blobID, err)
+	}
+	return nil
+}
+
+// RequeueStructure renders again the previews of every current file version in
+// the spaces of a structure: failed and missing ones, and ready ones too when all
+// is set (after an upgrade of the renderer). It returns how many it enqueued.
+func (j *Jobs) RequeueStructure(ctx context.Context, pool *pgxpool.Pool, structureID string, all bool) (int, error) {
+	n := 0
+	err := db.Transact(ctx, pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT DISTINCT v.blob_id, v.mime_type, i.name
+			FROM spaces s
+			JOIN items i ON i.space_id = s.id AND i.kind = 'file' AND i.trashed_at IS NULL
+			JOIN versions v ON v.id = i.current_version_id
+			LEFT JOIN previews p ON p.blob_id = v.blob_id
+			WHERE s.structure_id = $1 AND (p.state IS DISTINCT FROM 'ready' OR $2)`, structureID, all)
+		if err != nil {
+			return fmt.Errorf("find previews of structure %s: %w", structureID, err)
+		}
+		type blob struct {
+			id         uuid.UUID
+			mime, name string
+		}
+		blobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (blob, error) {
+			var b blob
+			return b, row.Scan(&b.id, &b.mime, &b.name)
+		})
+		if err != nil {
+			return fmt.Errorf("scan previews of structure %s: %w", structureID, err)
+		}
+		var params []river.InsertManyParams
+		for _, b := range blobs {
+			if !Wanted(b.mime, b.name) {
+				continue
+			}
+			if err := markPending(ctx, tx, b.id); err != nil {
+				return err
+			}
+			params = append(params, river.InsertManyParams{Args: RenderArgs{BlobID: b.id, Again: true}})
+		}
+		n = len(params)
+		if n == 0 {
+			return nil
+		}
+		if _, err := j.Client.InsertManyTx(ctx, tx, params); err != nil {
+			return fmt.Errorf("enqueue previews of structure %s: %w", structureID, err)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Store is the part of the object store the preview worker needs.
+type Store interface {
+	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (storage.PutResult, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Worker renders previews.
+type Worker struct {
+	river.WorkerDefaults[RenderArgs]
+	DB       *pgxpool.Pool
+	Store    Store
+	Renderer *Renderer
+	Log      *slog.Logger
+}
+
+// Timeout lets river cancel a job a little after the renderer's own limit, for
+// the download and upload around it.
+func (w *Worker) Timeout(*river.Job[RenderArgs]) time.Duration {
+	return w.Renderer.Limits.Timeout + time.Minute
+}
+
+// Work renders one blob's preview. A file that cannot have one gets a recorded
+// failure and the job succeeds; anything else is retried, and recorded as an
+// internal failure when the attempts run out.
+func (w *Worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
+	err := w.render(ctx, job.Args)
+	if f, ok := IsFailure(err); ok {
+		w.Log.Info("preview failed", "blob", job.Args.BlobID, "code", f.Code, "detail", truncate(f.Detail, 300))
+		return saveFailure(ctx, w.DB, job.Args.BlobID, f)
+	}
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		w.Log.Error("preview failed for good", "blob", job.Args.BlobID, "err", err)
+		if saveErr := saveFailure(ctx, w.DB, job.Args.BlobID, &Failure{Code: "internal", Detail: "the preview could not be made"}); saveErr != nil {
+			w.Log.Error("record preview failure", "blob", job.Args.BlobID, "err", saveErr)
+		}
+	}
+	return err
+}
+
+// source is a blob as the worker reads it.
+type source struct {
+	key, mimeType string
+	size          int64
+	state         string
+	generation    int
+}
+
+func (w *Worker) render(ctx context.Context, args RenderArgs) error {
+	src, err := w.load(ctx, args.BlobID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // purged meanwhile: nothing to preview
+	}
+	if err != nil {
+		return err
+	}
+	if src.state == Ready && !args.Again {
+		return nil // a copy's blob, or a job that ran twice
+	}
+	if src.size > w.Renderer.Limits.MaxBytes {
+		return fail(FailTooLarge, "the file is %d bytes, more than the %d previews read", src.size, w.Renderer.Limits.MaxBytes)
+	}
+	data, err := w.download(ctx, src)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	renditions, err := w.Renderer.Render(ctx, data, src.mimeType)
+	if err != nil {
+		return err
+	}
+	w.Log.Debug("preview rendered", "blob", args.BlobID, "type", src.mimeType, "took", time.Since(start))
+	return w.store(ctx, args.BlobID, src, renditions)
+}
+
+// load reads the blob and its preview record; pgx.ErrNoRows when the blob is gone.
+func (w *Worker) load(ctx context.Context, blobID uuid.UUID) (source, error) {
+	var s source
+	err := w.DB.QueryRow(ctx, `
+		SELECT b.key, b.size, v.mime_type, coalesce(p.state, ''), coalesce(p.generation, 0)
+		FROM blobs b JOIN versions v ON v.blob_id = b.id LEFT JOIN previews p ON p.blob_id = b.id
+		WHERE b.id = $1 LIMIT 1`, blobID).Scan(&s.key, &s.size, &s.mimeType, &s.state, &s.generation)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return s, fmt.Errorf("load blob %s: %w", blobID, err)
+	}
+	return s, err
+}
+
+func (w *Worker) download(ctx context.Context, src source) ([]byte, error) {
+	body, err := w.Store.Open(ctx, src.key, 0, -1)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", src.key, err)
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, w.Renderer.Limits.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", src.key, err)
+	}
+	return data, nil
+}
+
+// store writes the renditions as a new generation, records them, and deletes the
+// generation they replace. Whatever fails after the upload deletes what it wrote.
+func (w *Worker) store(ctx context.Context, blobID uuid.UUID, src source, renditions []Rendition) error {
+	generation := src.generation + 1
+	stored := make([]Stored, 0, len(renditions))
+	for _, r := range renditions {
+		key := objectKey(src.key, generation, r.Size, r.Format)
+		if _, err := w.Store.Put(ctx, key, bytes.NewReader(r.Data), int64(len(r.Data)), r.Format.ContentType()); err != nil {
+			w.deleteObjects(stored)
+			return fmt.Errorf("store preview %s: %w", key, err)
+		}
+		stored = append(stored, Stored{Rendition: r, Key: key})
+	}
+	old, err := saveReady(ctx, w.DB, blobID, generation, stored)
+	if err != nil {
+		w.deleteObjects(stored)
+		if errors.Is(err, errBlobGone) {
+			return nil
+		}
+		return err
+	}
+	w.deleteKeys(old)
+	return nil
+}
+
+func (w *Worker) deleteObjects(stored []Stored) {
+	keys := make([]string, len(stored))
+	for i, s := range stored {
+		keys[i] = s.Key
+	}
+	w.deleteKeys(keys)
+}
+
+// deleteKeys deletes preview objects, after the fact: a failure leaves an object
+// no record names, which costs storage but breaks nothing; it is logged.
+func (w *Worker) deleteKeys(keys []string) {
+	ctx := context.Background()
+	for _, key := range keys {
+		if err := w.Store.Delete(ctx, key); err != nil {
+			w.Log.Warn("delete preview object", "key", key, "err", err)
+		}
+	}
+}

@@ -1,0 +1,186 @@
+package preview
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/h2non/bimg"
+)
+
+// Limits bound what one preview may cost. A file beyond them gets a recorded
+// failure, never a worker that runs out of memory or hangs.
+type Limits struct {
+	// MaxPixels bounds the decoded size of an image (width × height), checked from
+	// its header before any pixel is decoded: decompression bombs stop there.
+	MaxPixels int64
+	// MaxBytes bounds the size of a file the worker downloads to render.
+	MaxBytes int64
+	// Timeout bounds one render, converters included.
+	Timeout time.Duration
+}
+
+// DefaultLimits are the limits used when a field is left zero.
+var DefaultLimits = Limits{MaxPixels: 100_000_000, MaxBytes: 200 << 20, Timeout: 2 * time.Minute}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxPixels <= 0 {
+		l.MaxPixels = DefaultLimits.MaxPixels
+	}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = DefaultLimits.Timeout
+	}
+	return l
+}
+
+// Failure is a permanent rendering failure: the file itself is the problem, and
+// trying again will not help. Its code is stable and shown to users.
+type Failure struct {
+	Code   string
+	Detail string
+}
+
+func (f *Failure) Error() string { return f.Code + ": " + f.Detail }
+
+// Failure codes.
+const (
+	FailUnsupported   = "unsupported_type"
+	FailTooManyPixels = "too_many_pixels"
+	FailTooLarge      = "too_large"
+	FailTruncated     = "truncated"
+	FailCorrupt       = "corrupt"
+	FailTimeout       = "timeout"
+	FailConverter     = "converter_failed"
+)
+
+func fail(code, format string, args ...any) error {
+	return &Failure{Code: code, Detail: fmt.Sprintf(format, args...)}
+}
+
+// IsFailure reports whether err is a permanent failure, and returns it.
+func IsFailure(err error) (*Failure, bool) {
+	var f *Failure
+	ok := errors.As(err, &f)
+	return f, ok
+}
+
+// Rendition is one rendered thumbnail.
+type Rendition struct {
+	Size   string `json:"size"`
+	Format Format `json:"format"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Bytes  int    `json:"bytes"`
+
+	Data []byte `json:"-"`
+}
+
+// Renderer turns a file's bytes into thumbnails.
+type Renderer struct {
+	Limits Limits
+	Tools  Tools
+	// Quality is the WebP and JPEG quality of the thumbnails.
+	Quality int
+}
+
+// NewRenderer returns a renderer with the tools found on this machine. It turns
+// off libvips' operation cache: every preview reads a different file, so the cache
+// would only hold memory.
+func NewRenderer(limits Limits) *Renderer {
+	bimg.VipsCacheSetMax(0)
+	bimg.VipsCacheSetMaxMem(0)
+	return &Renderer{Limits: limits.withDefaults(), Tools: FindTools(), Quality: 80}
+}
+
+// Render renders every size and format of a file whose sniffed type is mimeType.
+// A file that cannot have a preview fails with a *Failure; any other error is
+// transient.
+func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]Rendition, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
+	defer cancel()
+	if int64(len(src)) > r.Limits.MaxBytes {
+		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
+	}
+	image, err := r.toImage(ctx, src, mimeType)
+	if err != nil {
+		return nil, err
+	}
+	return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(image) })
+}
+
+// toImage gives the bytes of an image libvips reads, converting documents and
+// videos with their tools.
+func (r *Renderer) toImage(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
+	switch kind := KindOf(mimeType); kind {
+	case KindImage, KindSVG:
+		return src, checkImage(src, mimeType)
+	case KindPDF:
+		return r.pdfFirstPage(ctx, src)
+	case KindOffice:
+		pdf, err := r.officeToPDF(ctx, src, mimeType)
+		if err != nil {
+			return nil, err
+		}
+		return r.pdfFirstPage(ctx, pdf)
+	case KindVideo:
+		return r.videoFrame(ctx, src)
+	default:
+		return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
+	}
+}
+
+// checkImage refuses images libvips cannot read here, and truncated JPEGs, which
+// libvips would otherwise render half grey.
+func checkImage(src []byte, mimeType string) error {
+	t := bimg.DetermineImageType(src)
+	if t == bimg.UNKNOWN || !bimg.IsTypeSupported(t) {
+		return fail(FailUnsupported, "this libvips cannot read %s", mimeType)
+	}
+	if t == bimg.JPEG && jpegTruncated(src) {
+		return fail(FailTruncated, "the JPEG ends before its last marker")
+	}
+	return nil
+}
+
+// jpegTruncated reports whether a JPEG lacks its end-of-image marker after the
+// start of its scan data. Entropy-coded data escapes 0xFF, so the marker cannot
+// appear there by chance.
+func jpegTruncated(src []byte) bool {
+	sos := bytes.Index(src, []byte{0xFF, 0xDA})
+	return sos < 0 || bytes.LastIndex(src, []byte{0xFF, 0xD9}) < sos
+}
+
+// inBackground runs a libvips render, which cannot be interrupted, and gives up
+// waiting when ctx ends. The pixel limit bounds how long the abandoned render runs
+// on; a panic in the binding becomes a failure instead of a dead worker.
+func (r *Renderer) inBackground(ctx context.Context, render func() ([]Rendition, error)) ([]Rendition, error) {
+	type result struct {
+		out []Rendition
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fail(FailCorrupt, "the image could not be decoded (%v)\n%s", p, debug.Stack())}
+			}
+		}()
+		out, err := render()
+		done <- result{out, err}
+	}()
+	select {
+	case res := <-done:
+		return res.out, res.err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fail(FailTimeout, "rendering took longer than %s", r.Limits.Timeout)
+		}
+		return nil, ctx.Err()
+	}
+}

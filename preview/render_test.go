@@ -1,0 +1,336 @@
+package preview
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gabriel-vasile/mimetype"
+	"golang.org/x/image/webp"
+
+	"cartable/previewtest"
+)
+
+func TestFit(t *testing.T) {
+	tests := []struct{ w, h, box, wantW, wantH int }{
+		{4000, 3000, 1600, 1600, 1200},
+		{3000, 4000, 512, 384, 512},
+		{100, 50, 512, 100, 50}, // never enlarged
+		{20000, 1, 128, 128, 1}, // never zero
+		{512, 512, 512, 512, 512},
+	}
+	for _, tt := range tests {
+		if w, h := fit(tt.w, tt.h, tt.box); w != tt.wantW || h != tt.wantH {
+			t.Errorf("fit(%d, %d, %d) = %d × %d, want %d × %d", tt.w, tt.h, tt.box, w, h, tt.wantW, tt.wantH)
+		}
+	}
+}
+
+func TestKindOfAndWanted(t *testing.T) {
+	tests := []struct {
+		mime, name string
+		kind       Kind
+		wanted     bool
+	}{
+		{"image/jpeg", "photo.jpg", KindImage, true},
+		{"image/svg+xml; charset=utf-8", "logo.svg", KindSVG, true},
+		{"application/pdf", "cours.pdf", KindPDF, true},
+		{"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "devoir.docx", KindOffice, true},
+		{"video/quicktime", "sortie.MOV", KindVideo, true},
+		{"application/vnd.microsoft.portable-executable", "photo.jpg", KindNone, true}, // a liar: recorded
+		{"application/zip", "archive.zip", KindNone, false},
+		{"text/plain; charset=utf-8", "notes.txt", KindNone, false},
+	}
+	for _, tt := range tests {
+		if got := KindOf(tt.mime); got != tt.kind {
+			t.Errorf("KindOf(%q) = %q, want %q", tt.mime, got, tt.kind)
+		}
+		if got := Wanted(tt.mime, tt.name); got != tt.wanted {
+			t.Errorf("Wanted(%q, %q) = %v, want %v", tt.mime, tt.name, got, tt.wanted)
+		}
+	}
+}
+
+// render renders data as its sniffed type, as the worker does.
+func render(t *testing.T, r *Renderer, data []byte) ([]Rendition, error) {
+	t.Helper()
+	return r.Render(context.Background(), data, mimetype.Detect(data).String())
+}
+
+func rendition(t *testing.T, out []Rendition, size string, format Format) Rendition {
+	t.Helper()
+	for _, r := range out {
+		if r.Size == size && r.Format == format {
+			return r
+		}
+	}
+	t.Fatalf("no %s %s rendition among %d", size, format, len(out))
+	return Rendition{}
+}
+
+func decode(t *testing.T, r Rendition) image.Image {
+	t.Helper()
+	var img image.Image
+	var err error
+	if r.Format == WebP {
+		img, err = webp.Decode(bytes.NewReader(r.Data))
+	} else {
+		img, err = jpeg.Decode(bytes.NewReader(r.Data))
+	}
+	if err != nil {
+		t.Fatalf("decode %s %s: %v", r.Size, r.Format, err)
+	}
+	if b := img.Bounds(); b.Dx() != r.Width || b.Dy() != r.Height {
+		t.Fatalf("%s %s is %d × %d, recorded as %d × %d", r.Size, r.Format, b.Dx(), b.Dy(), r.Width, r.Height)
+	}
+	return img
+}
+
+// near reports whether a pixel is within tolerance of a colour.
+func near(c color.Color, want color.RGBA, tolerance int) bool {
+	r, g, b, _ := c.RGBA()
+	d := func(got uint32, want uint8) bool { return abs(int(got>>8)-int(want)) <= tolerance }
+	return d(r, want.R) && d(g, want.G) && d(b, want.B)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+var (
+	red   = color.RGBA{220, 90, 40, 255}
+	blue  = color.RGBA{40, 90, 220, 255}
+	white = color.RGBA{255, 255, 255, 255}
+	green = color.RGBA{16, 192, 32, 255}
+)
+
+// TestRenderSupported renders each supported kind and checks every rendition: all
+// sizes and formats, the right dimensions, upright, in sRGB, without metadata.
+func TestRenderSupported(t *testing.T) {
+	r := NewRenderer(Limits{})
+	tests := []struct {
+		name      string
+		data      func(t *testing.T) []byte
+		needs     string // a tool the kind needs
+		wantLarge [2]int
+		check     func(t *testing.T, out []Rendition)
+	}{
+		{
+			name: "phone photo turned by EXIF", data: func(*testing.T) []byte { return previewtest.Photo(800, 400, 6, 1) },
+			wantLarge: [2]int{400, 800},
+			check: func(t *testing.T, out []Rendition) {
+				// Orientation 6: the stored left (red) half is the top once upright.
+				img := decode(t, rendition(t, out, "medium", JPEG))
+				b := img.Bounds()
+				if top, bottom := img.At(b.Dx()/2, b.Dy()/8), img.At(b.Dx()/2, b.Dy()*7/8); !near(top, red, 60) || !near(bottom, blue, 60) {
+					t.Errorf("not upright: top %v, bottom %v", top, bottom)
+				}
+			},
+		},
+		{
+			name: "12 MP photo", data: func(*testing.T) []byte { return previewtest.Photo(4000, 3000, 0, 2) },
+			wantLarge: [2]int{1600, 1200},
+		},
+		{
+			name: "CMYK JPEG", data: readFile("testdata/cmyk.jpg"), wantLarge: [2]int{64, 48},
+			check: func(t *testing.T, out []Rendition) {
+				img := decode(t, rendition(t, out, "large", JPEG))
+				if c := img.At(32, 24); !near(c, color.RGBA{237, 28, 36, 255}, 40) {
+					t.Errorf("CMYK red came out %v in sRGB", c)
+				}
+			},
+		},
+		{
+			name: "16-bit PNG with alpha", data: func(*testing.T) []byte { return previewtest.PNG16Alpha(600, 300) },
+			wantLarge: [2]int{600, 300},
+			check: func(t *testing.T, out []Rendition) {
+				jpg := decode(t, rendition(t, out, "medium", JPEG))
+				if c := jpg.At(450, 150); !near(c, white, 8) {
+					t.Errorf("transparent half in JPEG is %v, want white", c)
+				}
+				if c := jpg.At(150, 150); !near(c, green, 30) {
+					t.Errorf("opaque half in JPEG is %v, want green", c)
+				}
+				wp := decode(t, rendition(t, out, "medium", WebP))
+				if _, _, _, a := wp.At(450, 150).RGBA(); a != 0 {
+					t.Errorf("transparent half in WebP has alpha %d, want 0", a>>8)
+				}
+			},
+		},
+		{
+			name: "animated GIF (first frame)", data: func(*testing.T) []byte { return previewtest.AnimatedGIF(300) },
+			wantLarge: [2]int{300, 300},
+			check: func(t *testing.T, out []Rendition) {
+				if c := decode(t, rendition(t, out, "small", JPEG)).At(64, 64); !near(c, color.RGBA{255, 0, 0, 255}, 30) {
+					t.Errorf("GIF thumbnail is %v, want the red first frame", c)
+				}
+			},
+		},
+		{
+			name: "PDF, first page", data: func(*testing.T) []byte { return previewtest.PDF(20) }, needs: "pdftoppm",
+			wantLarge: [2]int{1131, 1600},
+			check: func(t *testing.T, out []Rendition) {
+				img := decode(t, rendition(t, out, "large", JPEG))
+				if top, bottom := img.At(565, 500), img.At(565, 1400); !near(top, color.RGBA{0, 0, 0, 255}, 30) || !near(bottom, white, 10) {
+					t.Errorf("PDF page: bar %v, page %v", top, bottom)
+				}
+			},
+		},
+		{
+			name: "PDF of 10,000 pages", data: func(*testing.T) []byte { return previewtest.PDF(10_000) }, needs: "pdftoppm",
+			wantLarge: [2]int{1131, 1600},
+		},
+		{
+			name: "docx through LibreOffice", data: readFile("testdata/sample.docx"), needs: "soffice",
+			wantLarge: [2]int{1131, 1600},
+		},
+		{
+			name: "mp4 through ffmpeg", data: video, needs: "ffmpeg",
+			wantLarge: [2]int{320, 240},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.needs != "" && !hasTool(r.Tools, tt.needs) {
+				t.Skipf("%s is not installed here (CI installs it)", tt.needs)
+			}
+			data := tt.data(t)
+			original := bytes.Clone(data)
+			out, err := render(t, r, data)
+			if err != nil {
+				t.Fatalf("render: %v", err)
+			}
+			if !bytes.Equal(data, original) {
+				t.Fatal("the renderer changed its input")
+			}
+			if len(out) != len(Sizes)*len(Formats) {
+				t.Fatalf("%d renditions, want %d", len(out), len(Sizes)*len(Formats))
+			}
+			for _, rd := range out {
+				decode(t, rd)
+				if bytes.Contains(rd.Data, []byte("Exif")) {
+					t.Errorf("%s %s keeps EXIF metadata", rd.Size, rd.Format)
+				}
+				size, _ := SizeNamed(rd.Size)
+				if rd.Width > size.Box || rd.Height > size.Box || (size.Crop && rd.Width != rd.Height) {
+					t.Errorf("%s %s is %d × %d", rd.Size, rd.Format, rd.Width, rd.Height)
+				}
+			}
+			large := rendition(t, out, "large", WebP)
+			// A point of page size is a pixel either way, by the converter's rounding.
+			if abs(large.Width-tt.wantLarge[0]) > 1 || abs(large.Height-tt.wantLarge[1]) > 1 {
+				got := [2]int{large.Width, large.Height}
+				t.Errorf("large is %v, want %v", got, tt.wantLarge)
+			}
+			if tt.check != nil {
+				tt.check(t, out)
+			}
+		})
+	}
+}
+
+// TestRenderHostileSVG: the SVG's rectangle is drawn; its script never runs and
+// nothing it references is fetched.
+func TestRenderHostileSVG(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	out, err := render(t, NewRenderer(Limits{}), previewtest.HostileSVG(srv.URL+"/x.png"))
+	if err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	if c := decode(t, rendition(t, out, "medium", JPEG)).At(250, 150); !near(c, color.RGBA{255, 0, 0, 255}, 30) {
+		t.Errorf("the SVG's rectangle came out %v", c)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("rendering the SVG made %d requests", n)
+	}
+}
+
+// TestRenderRefused: bombs, broken files and liars fail with a stable code, fast.
+func TestRenderRefused(t *testing.T) {
+	r := NewRenderer(Limits{})
+	tests := []struct {
+		name string
+		data func() []byte
+		code string
+	}{
+		{"20,000 × 20,000 PNG", func() []byte { return previewtest.BombPNG(20_000, 20_000) }, FailTooManyPixels},
+		{"truncated JPEG", func() []byte { return previewtest.Truncated(previewtest.Photo(800, 600, 0, 3)) }, FailTruncated},
+		{"exe named .jpg", previewtest.EXE, FailUnsupported},
+		{"text", func() []byte { return []byte("bonjour") }, FailUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := render(t, r, tt.data())
+			f, ok := IsFailure(err)
+			if !ok || f.Code != tt.code {
+				t.Fatalf("got %v, want a %s failure", err, tt.code)
+			}
+		})
+	}
+}
+
+// TestRenderLimits: the byte limit and the time limit end in recorded failures.
+func TestRenderLimits(t *testing.T) {
+	photo := previewtest.Photo(400, 300, 0, 4)
+	_, err := NewRenderer(Limits{MaxBytes: 1000}).Render(context.Background(), photo, "image/jpeg")
+	if f, ok := IsFailure(err); !ok || f.Code != FailTooLarge {
+		t.Errorf("over the byte limit: %v, want too_large", err)
+	}
+	_, err = NewRenderer(Limits{MaxPixels: 100_000}).Render(context.Background(), photo, "image/jpeg")
+	if f, ok := IsFailure(err); !ok || f.Code != FailTooManyPixels {
+		t.Errorf("over the pixel limit: %v, want too_many_pixels", err)
+	}
+	r := NewRenderer(Limits{Timeout: time.Nanosecond})
+	_, err = r.Render(context.Background(), previewtest.Photo(2000, 1500, 0, 5), "image/jpeg")
+	if f, ok := IsFailure(err); !ok || f.Code != FailTimeout {
+		t.Errorf("over the time limit: %v, want timeout", err)
+	}
+}
+
+func readFile(path string) func(t *testing.T) []byte {
+	return func(t *testing.T) []byte {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+}
+
+// video makes a two-second 320 × 240 MP4 with ffmpeg's test pattern.
+func video(t *testing.T) []byte {
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=10",
+		"-pix_fmt", "yuv420p", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make a video: %v: %s", err, b)
+	}
+	return readFile(out)(t)
+}
+
+func hasTool(tools Tools, name string) bool {
+	switch name {
+	case "pdftoppm":
+		return tools.Pdftoppm != ""
+	case "soffice":
+		return tools.Soffice != ""
+	case "ffmpeg":
+		return tools.Ffmpeg != ""
+	}
+	return false
+}

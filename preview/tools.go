@@ -1,0 +1,209 @@
+package preview
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/h2non/bimg"
+)
+
+// Tools are the external programs some kinds need, by path; an empty path means
+// the program is not installed and its kinds have no preview.
+type Tools struct {
+	// Pdftoppm (poppler) renders a PDF's first page at the resolution the largest
+	// size needs; without it libvips renders it at 72 dpi.
+	Pdftoppm string
+	// Soffice (LibreOffice) turns office documents into PDF.
+	Soffice string
+	// Ffmpeg takes a frame of a video.
+	Ffmpeg string
+}
+
+// FindTools looks the tools up on PATH.
+func FindTools() Tools {
+	find := func(names ...string) string {
+		for _, name := range names {
+			if p, err := exec.LookPath(name); err == nil {
+				return p
+			}
+		}
+		return ""
+	}
+	return Tools{Pdftoppm: find("pdftoppm"), Soffice: find("soffice", "libreoffice"), Ffmpeg: find("ffmpeg")}
+}
+
+// Capabilities says which source types get a preview on this node, and for the
+// ones that do not, why.
+type Capabilities struct {
+	On  []string          `json:"on"`
+	Off map[string]string `json:"off"`
+}
+
+// Capabilities reports what this renderer can preview.
+func (r *Renderer) Capabilities() Capabilities {
+	caps := Capabilities{Off: map[string]string{}}
+	for mimeType, kind := range kindsByType {
+		if why := r.missing(mimeType, kind); why != "" {
+			caps.Off[mimeType] = why
+		} else {
+			caps.On = append(caps.On, mimeType)
+		}
+	}
+	sort.Strings(caps.On)
+	return caps
+}
+
+// missing says what this node lacks to preview a type, or "" when nothing.
+func (r *Renderer) missing(mimeType string, kind Kind) string {
+	imageTypes := map[string]bimg.ImageType{
+		"image/jpeg": bimg.JPEG, "image/png": bimg.PNG, "image/gif": bimg.GIF, "image/webp": bimg.WEBP,
+		"image/tiff": bimg.TIFF, "image/heic": bimg.HEIF, "image/heif": bimg.HEIF, "image/avif": bimg.AVIF,
+		"image/svg+xml": bimg.SVG,
+	}
+	switch kind {
+	case KindImage, KindSVG:
+		if !bimg.IsTypeSupported(imageTypes[mimeType]) {
+			return "libvips was built without a loader for it"
+		}
+	case KindPDF:
+		if r.Tools.Pdftoppm == "" && !bimg.IsTypeSupported(bimg.PDF) {
+			return "neither pdftoppm (poppler-utils) nor libvips' PDF loader is installed"
+		}
+	case KindOffice:
+		if r.Tools.Soffice == "" {
+			return "LibreOffice (soffice) is not installed"
+		}
+	case KindVideo:
+		if r.Tools.Ffmpeg == "" {
+			return "ffmpeg is not installed"
+		}
+	}
+	return ""
+}
+
+// pdfFirstPage renders a PDF's first page to PNG at the largest size's resolution,
+// in a separate process with the job's time limit: a hostile PDF can slow poppler
+// down, never crash the worker. Only the first page is ever read.
+func (r *Renderer) pdfFirstPage(ctx context.Context, pdf []byte) ([]byte, error) {
+	if r.Tools.Pdftoppm == "" {
+		if !bimg.IsTypeSupported(bimg.PDF) {
+			return nil, fail(FailUnsupported, "PDF previews are not installed on this server")
+		}
+		return pdf, nil // libvips reads the first page itself, at 72 dpi
+	}
+	dir, err := os.MkdirTemp("", "cartable-preview-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		return nil, fmt.Errorf("write pdf: %w", err)
+	}
+	largest := Sizes[len(Sizes)-1].Box
+	out := filepath.Join(dir, "page")
+	if err := r.run(ctx, dir, r.Tools.Pdftoppm, "-q", "-f", "1", "-l", "1", "-singlefile",
+		"-scale-to", fmt.Sprint(largest), "-png", in, out); err != nil {
+		return nil, err
+	}
+	return readOutput(out+".png", "pdftoppm")
+}
+
+// officeToPDF converts an office document to PDF with LibreOffice, in a profile of
+// its own so that several conversions can run at once.
+func (r *Renderer) officeToPDF(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
+	if r.Tools.Soffice == "" {
+		return nil, fail(FailUnsupported, "office previews are not installed on this server")
+	}
+	dir, err := os.MkdirTemp("", "cartable-preview-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "document"+officeExtensions[mimeType])
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		return nil, fmt.Errorf("write document: %w", err)
+	}
+	if err := r.run(ctx, dir, r.Tools.Soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", "pdf", "--outdir", dir, in); err != nil {
+		return nil, err
+	}
+	return readOutput(filepath.Join(dir, "document.pdf"), "LibreOffice")
+}
+
+// videoFrame takes a frame one second in (the first frame is often black), or the
+// first frame of a shorter video, as PNG.
+func (r *Renderer) videoFrame(ctx context.Context, src []byte) ([]byte, error) {
+	if r.Tools.Ffmpeg == "" {
+		return nil, fail(FailUnsupported, "video previews are not installed on this server")
+	}
+	dir, err := os.MkdirTemp("", "cartable-preview-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	in, out := filepath.Join(dir, "video"), filepath.Join(dir, "frame.png")
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		return nil, fmt.Errorf("write video: %w", err)
+	}
+	for _, at := range []string{"1", "0"} {
+		if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-ss", at, "-i", in,
+			"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(out); err == nil && st.Size() > 0 {
+			return readOutput(out, "ffmpeg")
+		}
+	}
+	return nil, fail(FailConverter, "ffmpeg found no frame in the video")
+}
+
+// run runs a converter in dir with the render's deadline; on the deadline the
+// whole process group is killed (LibreOffice starts helpers).
+func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	setProcessGroup(cmd)
+	var stderr strings.Builder
+	cmd.Stderr, cmd.Stdout = &stderr, &stderr
+	err := cmd.Run()
+	switch {
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fail(FailTimeout, "%s took longer than %s", filepath.Base(name), r.Limits.Timeout)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return fail(FailConverter, "%s failed: %v: %s", filepath.Base(name), err, lastLine(stderr.String()))
+	}
+	return nil
+}
+
+func readOutput(path, tool string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(data) == 0) {
+		return nil, fail(FailConverter, "%s could not convert the file", tool)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s output: %w", tool, err)
+	}
+	return data, nil
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}
