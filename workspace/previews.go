@@ -29,11 +29,11 @@ type Preview struct {
 
 // Thumbnail is one rendition ready to be served.
 type Thumbnail struct {
-	Item     Item
-	Stored   preview.Stored
-	ETag     string
-	Token    string
-	blobs    BlobStore
+	Item   Item
+	Stored preview.Stored
+	ETag   string
+	Token  string
+	blobs  BlobStore
 }
 
 // Open reads the thumbnail's bytes.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The dev and test stack of Cartable: a private PostgreSQL cluster and a MinIO server
 # on free ports, with their data under $STACK_DIR (default .dev/stack, ignored by git).
-# It installs what is missing (PostgreSQL server, MinIO, libvips-dev) and is idempotent:
+# It installs what is missing (PostgreSQL server, MinIO, libvips-dev, and the preview
+# converters: poppler-utils, ffmpeg, LibreOffice; CARTABLE_SKIP_PREVIEW_TOOLS=1 skips
+# the converters) and is idempotent:
 # `up` twice reuses what runs.
 #
 #   deploy/dev/stack.sh up            start (or reuse) the stack, write $STACK_DIR/env
@@ -43,8 +45,23 @@ minio_bin() {
 	[ -x "$gobin" ] && echo "$gobin"
 }
 
+# preview_packages are the converters previews use when present: poppler for PDF
+# pages, LibreOffice for office documents, ffmpeg for video frames. Without them
+# those types simply get no preview; with them the tests cover them.
+preview_packages() {
+	command -v pdftoppm >/dev/null || echo poppler-utils
+	command -v ffmpeg >/dev/null || echo ffmpeg
+	command -v soffice >/dev/null || echo libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-dejavu-core
+}
+
 install_missing() {
 	if ! pkg-config --exists vips 2>/dev/null; then apt_install libvips-dev pkg-config; fi
+	local converters
+	converters=$(preview_packages | tr '\n' ' ')
+	if [ -n "${converters// /}" ] && [ -z "${CARTABLE_SKIP_PREVIEW_TOOLS:-}" ]; then
+		# shellcheck disable=SC2086 # one word per package
+		apt_install --no-install-recommends $converters
+	fi
 	if [ -z "${CARTABLE_DATABASE_URL:-}" ] && [ -z "$(pg_bin)" ]; then apt_install postgresql; fi
 	if [ -z "${CARTABLE_S3_ENDPOINT:-}" ] && [ -z "$(minio_bin)" ]; then
 		log "installing MinIO (go install, a few minutes the first time)"

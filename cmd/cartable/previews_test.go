@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cartable/preview"
+	"cartable/previewtest"
+)
+
+// previewItem is an item as listings give it, with its thumbnails.
+type previewItem struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Preview    string `json:"preview"`
+	Thumbnails map[string]struct {
+		URL    string `json:"url"`
+		Width  int    `json:"width"`
+		Height int    `json:"height"`
+	} `json:"thumbnails"`
+}
+
+// TestPreviewsOfAMixedFolder uploads what a class folder holds, lets the jobs run,
+// and checks through the API that every supported file gets its three thumbnails,
+// that bombs and liars get recorded failures, that the SVG fetched nothing and that
+// no original changed.
+func TestPreviewsOfAMixedFolder(t *testing.T) {
+	var fetched atomic.Int32
+	trap := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { fetched.Add(1) }))
+	defer trap.Close()
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	prof := in.as("prof.martin")
+	folder := prof.mkdir(prof.home(), "Sortie au musée")
+
+	docx, err := os.ReadFile("../../preview/testdata/sample.docx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []struct {
+		name   string
+		data   []byte
+		want   string // ready, failed, or "" for no preview
+		reason string
+		needs  bool // needs a tool this machine may lack
+	}{
+		{"photo-telephone.jpg", previewtest.Photo(1200, 900, 6, 1), "ready", "", false},
+		{"affiche-cmjn.jpg", mustRead(t, "../../preview/testdata/cmyk.jpg"), "ready", "", false},
+		{"logo-transparent.png", previewtest.PNG16Alpha(400, 200), "ready", "", false},
+		{"animation.gif", previewtest.AnimatedGIF(200), "ready", "", false},
+		{"schema.svg", previewtest.HostileSVG(trap.URL + "/x.png"), "ready", "", false},
+		{"cours.pdf", previewtest.PDF(20), "ready", "", false},
+		{"devoir.docx", docx, "ready", "", preview.FindTools().Soffice == ""},
+		{"immense.png", previewtest.BombPNG(20_000, 20_000), "failed", preview.FailTooManyPixels, false},
+		{"coupee.jpg", previewtest.Truncated(previewtest.Photo(800, 600, 0, 2)), "failed", preview.FailTruncated, false},
+		{"jeu.jpg", previewtest.EXE(), "failed", preview.FailUnsupported, false},
+		{"notes.txt", []byte("à rendre lundi"), "", "", false},
+	}
+	ids := map[string]string{}
+	for _, f := range files {
+		ids[f.name] = prof.mustUpload(folder.ID, f.name, f.data).ID
+	}
+
+	listed := waitForPreviews(t, prof, folder.ID)
+	for _, f := range files {
+		t.Run(f.name, func(t *testing.T) {
+			if f.needs {
+				t.Skip("LibreOffice is not installed here (CI installs it)")
+			}
+			it := listed[f.name]
+			if it.Preview != f.want {
+				t.Fatalf("preview %q, want %q", it.Preview, f.want)
+			}
+			switch f.want {
+			case "ready":
+				checkThumbnails(t, prof, it)
+			case "failed":
+				r := prof.get(itemPath(it.ID, "/thumbnails/small"))
+				wantProblem(t, r, http.StatusNotFound, "preview_failed", "thumbnail of a failed preview")
+				var p struct {
+					Fields map[string]string `json:"fields"`
+				}
+				r.json(t, &p)
+				if p.Fields["reason"] != f.reason {
+					t.Errorf("reason %q, want %q", p.Fields["reason"], f.reason)
+				}
+			default:
+				wantProblem(t, prof.get(itemPath(it.ID, "/thumbnails/small")), http.StatusNotFound, "not_found", "thumbnail of a text file")
+			}
+			// The original is untouched.
+			if got := prof.get(itemPath(it.ID, "/content")); !bytes.Equal(got.body, f.data) {
+				t.Errorf("the original changed: %d bytes, uploaded %d", len(got.body), len(f.data))
+			}
+		})
+	}
+	if n := fetched.Load(); n != 0 {
+		t.Errorf("rendering the SVG fetched its references %d times", n)
+	}
+
+	// A pupil trying the teacher's ids sees nothing, not even that a preview exists.
+	pupil := in.as("eleve.6a.01")
+	wantProblem(t, pupil.get(itemPath(ids["cours.pdf"], "/thumbnails/small")), http.StatusNotFound, "not_found", "pupil on the teacher's thumbnail")
+	wantProblem(t, prof.get(itemPath(ids["cours.pdf"], "/thumbnails/huge")), http.StatusBadRequest, "invalid_request", "unknown size")
+
+	// Re-enqueue: the structure's local admin may, a pupil may not know the route.
+	wantStatus(t, pupil.do(http.MethodPost, "/api/v1/admin/structures/0600001A/previews", nil, nil), http.StatusNotFound, "pupil re-enqueues")
+	r := in.as("admin.college").do(http.MethodPost, "/api/v1/admin/structures/0600001A/previews", nil, nil)
+	wantStatus(t, r, http.StatusAccepted, "local admin re-enqueues")
+	var requeued struct {
+		Enqueued int `json:"enqueued"`
+	}
+	r.json(t, &requeued)
+	if requeued.Enqueued != 3 { // the three failures
+		t.Errorf("re-enqueued %d previews, want the 3 failed ones", requeued.Enqueued)
+	}
+	listed = waitForPreviews(t, prof, folder.ID)
+	if got := listed["coupee.jpg"].Preview; got != "failed" {
+		t.Errorf("after re-enqueue the truncated JPEG is %q, want failed again", got)
+	}
+
+	// Purging a file deletes its thumbnails' objects with its bytes.
+	keys := previewKeys(t, in, ids["photo-telephone.jpg"])
+	if len(keys) != len(preview.Sizes)*len(preview.Formats) {
+		t.Fatalf("%d preview objects recorded, want %d", len(keys), len(preview.Sizes)*len(preview.Formats))
+	}
+	wantStatus(t, prof.do(http.MethodDelete, itemPath(ids["photo-telephone.jpg"]), nil, nil), http.StatusNoContent, "trash")
+	wantStatus(t, prof.do(http.MethodDelete, "/api/v1/trash/"+ids["photo-telephone.jpg"], nil, nil), http.StatusNoContent, "purge")
+	for _, key := range keys {
+		if ok, err := in.app.store.Exists(context.Background(), key); err != nil || ok {
+			t.Errorf("preview object %s still there after purge (err %v)", key, err)
+		}
+	}
+}
+
+// waitForPreviews lists a folder until no preview is pending, and returns its
+// items by name.
+func waitForPreviews(t *testing.T, u *user, folderID string) map[string]previewItem {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		var page struct {
+			Items []previewItem `json:"items"`
+		}
+		r := u.get(itemPath(folderID, "/children?limit=200"))
+		wantStatus(t, r, http.StatusOK, "list")
+		r.json(t, &page)
+		byName, pending := map[string]previewItem{}, 0
+		for _, it := range page.Items {
+			byName[it.Name] = it
+			if it.Preview == "pending" {
+				pending++
+			}
+		}
+		if pending == 0 {
+			return byName
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d previews still pending after 3 minutes", pending)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkThumbnails fetches every size the way a browser and an old client would.
+func checkThumbnails(t *testing.T, u *user, it previewItem) {
+	t.Helper()
+	for _, size := range preview.Sizes {
+		th, ok := it.Thumbnails[size.Name]
+		if !ok {
+			t.Fatalf("no %s thumbnail listed: %+v", size.Name, it.Thumbnails)
+		}
+		if th.Width > size.Box || th.Height > size.Box || th.Width == 0 {
+			t.Errorf("%s is %d × %d", size.Name, th.Width, th.Height)
+		}
+		webp := u.do(http.MethodGet, th.URL, nil, map[string]string{"Accept": "image/avif,image/webp,*/*"})
+		wantStatus(t, webp, http.StatusOK, "webp thumbnail")
+		if ct := webp.Header.Get("Content-Type"); ct != "image/webp" || !bytes.HasPrefix(webp.body, []byte("RIFF")) {
+			t.Errorf("%s: %s, %q...", size.Name, ct, webp.body[:min(4, len(webp.body))])
+		}
+		if cc := webp.Header.Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
+			t.Errorf("%s: Cache-Control %q with the listing's token", size.Name, cc)
+		}
+		jpg := u.do(http.MethodGet, th.URL, nil, map[string]string{"Accept": "image/jpeg"})
+		wantStatus(t, jpg, http.StatusOK, "jpeg thumbnail")
+		if ct := jpg.Header.Get("Content-Type"); ct != "image/jpeg" || !bytes.HasPrefix(jpg.body, []byte{0xFF, 0xD8}) {
+			t.Errorf("%s: %s for a client without WebP", size.Name, ct)
+		}
+		again := u.do(http.MethodGet, th.URL, nil, map[string]string{"Accept": "image/webp", "If-None-Match": webp.Header.Get("ETag")})
+		wantStatus(t, again, http.StatusNotModified, "revalidation")
+	}
+}
+
+// TestThumbnailWhilePending: before its job runs, a thumbnail is 404
+// preview_pending with Retry-After, and the listing says pending.
+func TestThumbnailWhilePending(t *testing.T) {
+	in := start(t) // jobs off: the preview stays pending
+	prof := in.as("prof.martin")
+	it := prof.mustUpload(prof.home(), "photo.jpg", previewtest.Photo(300, 200, 0, 3))
+	r := prof.get(itemPath(it.ID, "/thumbnails/medium"))
+	wantProblem(t, r, http.StatusNotFound, "preview_pending", "thumbnail before its job")
+	if ra := r.Header.Get("Retry-After"); ra != "2" {
+		t.Errorf("Retry-After %q, want 2", ra)
+	}
+	var got previewItem
+	if err := json.Unmarshal(prof.get(itemPath(it.ID)).body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Preview != "pending" || got.Thumbnails != nil {
+		t.Errorf("item says preview %q with %d thumbnails, want pending and none", got.Preview, len(got.Thumbnails))
+	}
+}
+
+// previewKeys are the object keys of an item's current preview.
+func previewKeys(t *testing.T, in *instance, itemID string) []string {
+	t.Helper()
+	var keys []string
+	err := in.app.pool.QueryRow(context.Background(), `
+		SELECT coalesce(array_agg(r->>'key'), '{}') FROM items i JOIN versions v ON v.id = i.current_version_id
+		JOIN previews p ON p.blob_id = v.blob_id, jsonb_array_elements(p.renditions) r WHERE i.id = $1`, itemID).Scan(&keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
