@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -21,6 +22,10 @@ type Limits struct {
 	MaxBytes int64
 	// Timeout bounds one render, converters included.
 	Timeout time.Duration
+	// Concurrency bounds the renders running at once in this process, counting
+	// those whose job gave up waiting on them (libvips cannot be interrupted): with
+	// MaxPixels it bounds the memory rendering takes.
+	Concurrency int
 }
 
 // DefaultLimits are the limits used when a field is left zero.
@@ -35,6 +40,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Timeout <= 0 {
 		l.Timeout = DefaultLimits.Timeout
+	}
+	if l.Concurrency <= 0 {
+		l.Concurrency = runtime.NumCPU()
 	}
 	return l
 }
@@ -87,6 +95,8 @@ type Renderer struct {
 	Tools  Tools
 	// Quality is the WebP and JPEG quality of the thumbnails.
 	Quality int
+
+	slots chan struct{} // one per render allowed at once
 }
 
 // NewRenderer returns a renderer with the tools found on this machine. It turns
@@ -95,7 +105,8 @@ type Renderer struct {
 func NewRenderer(limits Limits) *Renderer {
 	bimg.VipsCacheSetMax(0)
 	bimg.VipsCacheSetMaxMem(0)
-	return &Renderer{Limits: limits.withDefaults(), Tools: FindTools(), Quality: 80}
+	limits = limits.withDefaults()
+	return &Renderer{Limits: limits, Tools: FindTools(), Quality: 80, slots: make(chan struct{}, limits.Concurrency)}
 }
 
 // Render renders every size and format of a file whose sniffed type is mimeType.
@@ -164,8 +175,14 @@ func (r *Renderer) inBackground(ctx context.Context, render func() ([]Rendition,
 		out []Rendition
 		err error
 	}
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, r.ended(ctx)
+	}
 	done := make(chan result, 1)
 	go func() {
+		defer func() { <-r.slots }()
 		defer func() {
 			if p := recover(); p != nil {
 				done <- result{err: fail(FailCorrupt, "the image could not be decoded (%v)\n%s", p, debug.Stack())}
@@ -178,9 +195,15 @@ func (r *Renderer) inBackground(ctx context.Context, render func() ([]Rendition,
 	case res := <-done:
 		return res.out, res.err
 	case <-ctx.Done():
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fail(FailTimeout, "rendering took longer than %s", r.Limits.Timeout)
-		}
-		return nil, ctx.Err()
+		return nil, r.ended(ctx)
 	}
+}
+
+// ended is the error of a render whose context ended: its time limit, or the job's
+// cancellation.
+func (r *Renderer) ended(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fail(FailTimeout, "rendering took longer than %s", r.Limits.Timeout)
+	}
+	return ctx.Err()
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gabriel-vasile/mimetype"
+	"github.com/h2non/bimg"
 	"golang.org/x/image/webp"
 
 	"cartable/previewtest"
@@ -179,6 +180,8 @@ func TestRenderSupported(t *testing.T) {
 				}
 			},
 		},
+		{name: "HEIC", data: readFile("testdata/sample.heic"), needs: "libheif", wantLarge: [2]int{64, 48}},
+		{name: "AVIF", data: readFile("testdata/sample.avif"), needs: "libheif", wantLarge: [2]int{64, 48}},
 		{
 			name: "PDF, first page", data: func(*testing.T) []byte { return previewtest.PDF(20) }, needs: "pdftoppm",
 			wantLarge: [2]int{1131, 1600},
@@ -331,6 +334,8 @@ func hasTool(tools Tools, name string) bool {
 		return tools.Soffice != ""
 	case "ffmpeg":
 		return tools.Ffmpeg != ""
+	case "libheif":
+		return bimg.IsTypeSupported(bimg.HEIF)
 	}
 	return false
 }
