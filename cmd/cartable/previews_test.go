@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"cartable/preview"
 	"cartable/previewtest"
@@ -236,4 +242,56 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestPreviewRacesPurge renders previews while their files are purged: whichever
+// wins, no preview object and no record outlives the blob.
+func TestPreviewRacesPurge(t *testing.T) {
+	in := start(t) // jobs off: the test runs the worker itself
+	prof := in.as("prof.martin")
+	worker := &preview.Worker{DB: in.app.pool, Store: in.app.store, Renderer: in.app.renderer, Log: in.app.log}
+	photo := previewtest.Photo(1600, 1200, 0, 9)
+	for round := range 8 {
+		it := prof.mustUpload(prof.home(), fmt.Sprintf("photo-%d.jpg", round), photo)
+		var blobID uuid.UUID
+		var blobKey string
+		err := in.app.pool.QueryRow(t.Context(), `
+			SELECT b.id, b.key FROM items i JOIN versions v ON v.id = i.current_version_id JOIN blobs b ON b.id = v.blob_id
+			WHERE i.id = $1`, it.ID).Scan(&blobID, &blobKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, prof.do(http.MethodDelete, itemPath(it.ID), nil, nil), http.StatusNoContent, "trash")
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			job := &river.Job[preview.RenderArgs]{JobRow: &rivertype.JobRow{Attempt: 1, MaxAttempts: 5}, Args: preview.RenderArgs{BlobID: blobID}}
+			if err := worker.Work(context.Background(), job); err != nil {
+				t.Errorf("round %d: render: %v", round, err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			time.Sleep(time.Duration(round) * 80 * time.Millisecond) // purge at a different point each round: before, during, after
+			r := prof.do(http.MethodDelete, "/api/v1/trash/"+it.ID, nil, nil)
+			if r.StatusCode != http.StatusNoContent {
+				t.Errorf("round %d: purge: %d %s", round, r.StatusCode, r.body)
+			}
+		}()
+		wg.Wait()
+		// The periodic collection finishes what an interrupted purge left.
+		if _, err := in.app.workspace.CollectBlobs(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for obj, err := range in.app.store.List(t.Context(), "previews/"+blobKey) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Errorf("round %d: preview object %s outlived its blob", round, obj.Key)
+		}
+		if n := in.count(t, fmt.Sprintf(`SELECT count(*) FROM previews WHERE blob_id = '%s'`, blobID)); n != 0 {
+			t.Errorf("round %d: the preview record outlived its blob", round)
+		}
+	}
 }

@@ -150,6 +150,13 @@ func TestTusUploadResumeAndCommit(t *testing.T) {
 	if item.Name != "sortie scolaire.mp4" || *item.ParentID != folder.ID || item.MimeType == "text/html" {
 		t.Errorf("item = %+v", item)
 	}
+	// Its name promises a video: the commit enqueued its preview (which will fail:
+	// the bytes are random).
+	var withPreview previewItem
+	prof.get(itemPath(itemID)).json(t, &withPreview)
+	if withPreview.Preview != "pending" {
+		t.Errorf("preview after a tus commit = %q, want pending", withPreview.Preview)
+	}
 	// A HEAD after the end reports the whole length and the item.
 	h := tus.do(http.MethodHead, path, nil, nil)
 	if h.Header.Get("Upload-Offset") != strconv.Itoa(len(data)) || h.Header.Get("Cartable-Item-Id") != itemID {
