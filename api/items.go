@@ -197,16 +197,7 @@ func (s *Server) listTrash(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := toPageJSON(page)
-	if token := c.Param("token"); token != "" {
-		// Browsing through a link: thumbnails through the link too.
-		for i, it := range page.Items {
-			if it.Preview != nil {
-				out.Items[i].Thumbnails = thumbnailsJSON(it, "/api/v1/links/"+url.PathEscape(token))
-			}
-		}
-	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, toPageJSON(page))
 }
 
 func (s *Server) purgeItem(c echo.Context) error {

@@ -90,7 +90,7 @@ var kindsByType = map[string]Kind{
 	"video/quicktime": KindVideo,
 }
 
-// officeExtensions are what LibreOffice needs to pick its import filter.
+// officeExtensions are what LibreOffice needs to pick its import filter (by base type).
 var officeExtensions = map[string]string{
 	"application/vnd.oasis.opendocument.text":                                   ".odt",
 	"application/vnd.oasis.opendocument.spreadsheet":                            ".ods",
@@ -103,8 +103,13 @@ var officeExtensions = map[string]string{
 // KindOf returns the kind of a file from its sniffed media type (parameters such as
 // "; charset=utf-8" are ignored). The name is never trusted for this.
 func KindOf(mimeType string) Kind {
+	return kindsByType[baseType(mimeType)]
+}
+
+// baseType is a media type without its parameters, in lower case.
+func baseType(mimeType string) string {
 	base, _, _ := strings.Cut(mimeType, ";")
-	return kindsByType[strings.TrimSpace(strings.ToLower(base))]
+	return strings.TrimSpace(strings.ToLower(base))
 }
 
 // claimedExtensions are names that promise a previewable file.

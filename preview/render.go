@@ -140,7 +140,7 @@ func (r *Renderer) toImage(ctx context.Context, src []byte, mimeType string) ([]
 		}
 		return r.pdfFirstPage(ctx, pdf)
 	case KindVideo:
-		return r.videoFrame(ctx, src)
+		return r.videoFrame(ctx, src, mimeType)
 	default:
 		return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -200,10 +201,8 @@ func TestRenderSupported(t *testing.T) {
 			name: "docx through LibreOffice", data: readFile("testdata/sample.docx"), needs: "soffice",
 			wantLarge: [2]int{1131, 1600},
 		},
-		{
-			name: "mp4 through ffmpeg", data: video, needs: "ffmpeg",
-			wantLarge: [2]int{320, 240},
-		},
+		{name: "mp4 through ffmpeg", data: video("clip.mp4"), needs: "ffmpeg", wantLarge: [2]int{320, 240}},
+		{name: "webm through ffmpeg", data: video("clip.webm"), needs: "ffmpeg", wantLarge: [2]int{320, 240}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -315,15 +314,18 @@ func readFile(path string) func(t *testing.T) []byte {
 	}
 }
 
-// video makes a two-second 320 × 240 MP4 with ffmpeg's test pattern.
-func video(t *testing.T) []byte {
-	out := filepath.Join(t.TempDir(), "clip.mp4")
-	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=10",
-		"-pix_fmt", "yuv420p", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make a video: %v: %s", err, b)
+// video makes a two-second 320 × 240 clip of ffmpeg's test pattern, in the
+// container the name's extension says.
+func video(name string) func(t *testing.T) []byte {
+	return func(t *testing.T) []byte {
+		out := filepath.Join(t.TempDir(), name)
+		cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=10",
+			"-pix_fmt", "yuv420p", out)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make a video: %v: %s", err, b)
+		}
+		return readFile(out)(t)
 	}
-	return readFile(out)(t)
 }
 
 func hasTool(tools Tools, name string) bool {
@@ -338,4 +340,32 @@ func hasTool(tools Tools, name string) bool {
 		return bimg.IsTypeSupported(bimg.HEIF)
 	}
 	return false
+}
+
+// TestConvertersRunWithoutNetwork: where the machine allows namespaces, a converter
+// cannot reach even the loopback.
+func TestConvertersRunWithoutNetwork(t *testing.T) {
+	r := NewRenderer(Limits{})
+	if r.Tools.Isolate == nil {
+		t.Skip("unprivileged user namespaces are off here: converters run with the network")
+	}
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	reach := "exec 3<>/dev/tcp/" + strings.Replace(strings.TrimPrefix(srv.URL, "http://"), ":", "/", 1) + " && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3"
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	if err := r.run(context.Background(), t.TempDir(), bash, "-c", reach); err == nil {
+		t.Error("an isolated converter reached the test server")
+	}
+	if hits.Load() != 0 {
+		t.Errorf("the test server got %d requests", hits.Load())
+	}
+	// The same command without isolation does reach it: the test can fail.
+	r.Tools.Isolate = nil
+	if err := r.run(context.Background(), t.TempDir(), bash, "-c", reach); err != nil || hits.Load() != 1 {
+		t.Errorf("without isolation: %v, %d requests", err, hits.Load())
+	}
 }

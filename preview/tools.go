@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,6 +24,10 @@ type Tools struct {
 	Soffice string
 	// Ffmpeg takes a frame of a video.
 	Ffmpeg string
+	// Isolate is the command prefix that runs a converter without network (a new
+	// user and network namespace, util-linux's unshare), when this machine allows
+	// it: a document that links an image on a server gets it fetched by nobody.
+	Isolate []string
 }
 
 // FindTools looks the tools up on PATH.
@@ -35,7 +40,21 @@ func FindTools() Tools {
 		}
 		return ""
 	}
-	return Tools{Pdftoppm: find("pdftoppm"), Soffice: find("soffice", "libreoffice"), Ffmpeg: find("ffmpeg")}
+	return Tools{Pdftoppm: find("pdftoppm"), Soffice: find("soffice", "libreoffice"), Ffmpeg: find("ffmpeg"), Isolate: isolation()}
+}
+
+// isolation returns the unshare prefix if it works here (unprivileged user
+// namespaces may be off), else nil.
+func isolation() []string {
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		return nil
+	}
+	prefix := []string{unshare, "--user", "--map-root-user", "--net", "--"}
+	if exec.Command(prefix[0], append(prefix[1:], "true")...).Run() != nil {
+		return nil
+	}
+	return prefix
 }
 
 // Capabilities says which source types get a preview on this node, and for the
@@ -43,11 +62,13 @@ func FindTools() Tools {
 type Capabilities struct {
 	On  []string          `json:"on"`
 	Off map[string]string `json:"off"`
+	// Isolated says whether converters run without network.
+	Isolated bool `json:"converters_isolated"`
 }
 
 // Capabilities reports what this renderer can preview.
 func (r *Renderer) Capabilities() Capabilities {
-	caps := Capabilities{Off: map[string]string{}}
+	caps := Capabilities{Off: map[string]string{}, Isolated: r.Tools.Isolate != nil}
 	for mimeType, kind := range kindsByType {
 		if why := r.missing(mimeType, kind); why != "" {
 			caps.Off[mimeType] = why
@@ -97,22 +118,30 @@ func (r *Renderer) pdfFirstPage(ctx context.Context, pdf []byte) ([]byte, error)
 		}
 		return pdf, nil // libvips reads the first page itself, at 72 dpi
 	}
+	return inScratch(pdf, "in.pdf", func(dir, in string) ([]byte, error) {
+		largest := Sizes[len(Sizes)-1].Box
+		out := filepath.Join(dir, "page")
+		if err := r.run(ctx, dir, r.Tools.Pdftoppm, "-q", "-f", "1", "-l", "1", "-singlefile",
+			"-scale-to", fmt.Sprint(largest), "-png", in, out); err != nil {
+			return nil, err
+		}
+		return readOutput(out+".png", "pdftoppm")
+	})
+}
+
+// inScratch writes src as name in a scratch folder of its own, runs convert on it,
+// and removes the folder.
+func inScratch(src []byte, name string, convert func(dir, in string) ([]byte, error)) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "cartable-preview-")
 	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
+		return nil, fmt.Errorf("scratch folder: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		return nil, fmt.Errorf("write pdf: %w", err)
+	in := filepath.Join(dir, name)
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", name, err)
 	}
-	largest := Sizes[len(Sizes)-1].Box
-	out := filepath.Join(dir, "page")
-	if err := r.run(ctx, dir, r.Tools.Pdftoppm, "-q", "-f", "1", "-l", "1", "-singlefile",
-		"-scale-to", fmt.Sprint(largest), "-png", in, out); err != nil {
-		return nil, err
-	}
-	return readOutput(out+".png", "pdftoppm")
+	return convert(dir, in)
 }
 
 // officeToPDF converts an office document to PDF with LibreOffice, in a profile of
@@ -121,54 +150,48 @@ func (r *Renderer) officeToPDF(ctx context.Context, src []byte, mimeType string)
 	if r.Tools.Soffice == "" {
 		return nil, fail(FailUnsupported, "office previews are not installed on this server")
 	}
-	dir, err := os.MkdirTemp("", "cartable-preview-")
-	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, "document"+officeExtensions[mimeType])
-	if err := os.WriteFile(in, src, 0o600); err != nil {
-		return nil, fmt.Errorf("write document: %w", err)
-	}
-	if err := r.run(ctx, dir, r.Tools.Soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--convert-to", "pdf", "--outdir", dir, in); err != nil {
-		return nil, err
-	}
-	return readOutput(filepath.Join(dir, "document.pdf"), "LibreOffice")
+	return inScratch(src, "document"+officeExtensions[baseType(mimeType)], func(dir, in string) ([]byte, error) {
+		if err := r.run(ctx, dir, r.Tools.Soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+			"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+			"--convert-to", "pdf", "--outdir", dir, in); err != nil {
+			return nil, err
+		}
+		return readOutput(filepath.Join(dir, "document.pdf"), "LibreOffice")
+	})
 }
 
+// videoDemuxers are the only ffmpeg demuxers a video is opened with: ffmpeg left to
+// guess could take a crafted file for a playlist and fetch what it names.
+var videoDemuxers = map[string]string{"video/mp4": "mov", "video/quicktime": "mov", "video/webm": "matroska"}
+
 // videoFrame takes a frame one second in (the first frame is often black), or the
-// first frame of a shorter video, as PNG.
-func (r *Renderer) videoFrame(ctx context.Context, src []byte) ([]byte, error) {
+// first frame of a shorter video, as PNG. Only local file access is allowed.
+func (r *Renderer) videoFrame(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
 	if r.Tools.Ffmpeg == "" {
 		return nil, fail(FailUnsupported, "video previews are not installed on this server")
 	}
-	dir, err := os.MkdirTemp("", "cartable-preview-")
-	if err != nil {
-		return nil, fmt.Errorf("temp dir: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	in, out := filepath.Join(dir, "video"), filepath.Join(dir, "frame.png")
-	if err := os.WriteFile(in, src, 0o600); err != nil {
-		return nil, fmt.Errorf("write video: %w", err)
-	}
-	for _, at := range []string{"1", "0"} {
-		if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-ss", at, "-i", in,
-			"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
-			return nil, err
+	return inScratch(src, "video", func(dir, in string) ([]byte, error) {
+		out := filepath.Join(dir, "frame.png")
+		for _, at := range []string{"1", "0"} {
+			if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file",
+				"-f", videoDemuxers[baseType(mimeType)], "-ss", at, "-i", in,
+				"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
+				return nil, err
+			}
+			if st, err := os.Stat(out); err == nil && st.Size() > 0 {
+				return readOutput(out, "ffmpeg")
+			}
 		}
-		if st, err := os.Stat(out); err == nil && st.Size() > 0 {
-			return readOutput(out, "ffmpeg")
-		}
-	}
-	return nil, fail(FailConverter, "ffmpeg found no frame in the video")
+		return nil, fail(FailConverter, "ffmpeg found no frame in the video")
+	})
 }
 
-// run runs a converter in dir with the render's deadline; on the deadline the
-// whole process group is killed (LibreOffice starts helpers).
+// run runs a converter in dir with the render's deadline, without network where the
+// machine allows it; on the deadline the whole process group is killed (LibreOffice
+// starts helpers).
 func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) error {
-	cmd := exec.CommandContext(ctx, name, args...)
+	argv := append(append(slices.Clone(r.Tools.Isolate), name), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	setProcessGroup(cmd)
