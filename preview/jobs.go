@@ -129,6 +129,7 @@ type Worker struct {
 	Store    Store
 	Renderer *Renderer
 	Log      *slog.Logger
+	Metrics  *Metrics // nil: none
 }
 
 // Timeout lets river cancel a job a little after the renderer's own limit, for
@@ -144,7 +145,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
 	err := w.render(ctx, job.Args)
 	if f, ok := IsFailure(err); ok {
 		w.Log.Info("preview failed", "blob", job.Args.BlobID, "code", f.Code, "detail", truncate(f.Detail, 300))
+		w.Metrics.outcome(f.Code)
 		return saveFailure(ctx, w.DB, job.Args.BlobID, f)
+	}
+	if err != nil {
+		w.Metrics.outcome("retry")
 	}
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		w.Log.Error("preview failed for good", "blob", job.Args.BlobID, "err", err)
@@ -187,7 +192,12 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 		return err
 	}
 	w.Log.Debug("preview rendered", "blob", args.BlobID, "type", src.mimeType, "took", time.Since(start))
-	return w.store(ctx, args.BlobID, src, renditions)
+	w.Metrics.rendered(KindOf(src.mimeType), time.Since(start).Seconds())
+	if err := w.store(ctx, args.BlobID, src, renditions); err != nil {
+		return err
+	}
+	w.Metrics.outcome(Ready)
+	return nil
 }
 
 // load reads the blob and its preview record; pgx.ErrNoRows when the blob is gone.

@@ -122,7 +122,8 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	a.quotaJobs().AddWorkers(a.workers)
 	river.AddWorker(a.workers, &events.Worker{DB: a.pool, Log: a.log,
 		Hook: events.Webhook{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}})
-	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log})
+	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log,
+		Metrics: preview.NewMetrics(a.registry)})
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -107,6 +108,22 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	}
 	if n := fetched.Load(); n != 0 {
 		t.Errorf("rendering the SVG fetched its references %d times", n)
+	}
+
+	// The operator sees the outcomes, and which types this node previews.
+	metrics := in.do(http.MethodGet, "/metrics", "", nil, nil)
+	for _, want := range []string{`cartable_previews_total{outcome="ready"}`, `cartable_previews_total{outcome="too_many_pixels"} 1`,
+		`cartable_preview_render_seconds_count{kind="image"}`} {
+		if !bytes.Contains(metrics.body, []byte(want)) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	var ready struct {
+		Previews preview.Capabilities `json:"previews"`
+	}
+	in.do(http.MethodGet, "/readyz", "", nil, nil).json(t, &ready)
+	if !slices.Contains(ready.Previews.On, "image/jpeg") || !slices.Contains(ready.Previews.On, "application/pdf") {
+		t.Errorf("/readyz previews = %+v", ready.Previews)
 	}
 
 	// A pupil trying the teacher's ids sees nothing, not even that a preview exists.
