@@ -66,6 +66,9 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeT
 	return nil
 }
 
+// requeuePriority is river's lowest priority (1 is the highest, and the default).
+const requeuePriority = 4
+
 // RequeueStructure renders again the previews of every current file version in
 // the spaces of a structure: failed and missing ones, and ready ones too when all
 // is set (after an upgrade of the renderer). It returns how many it enqueued.
@@ -101,7 +104,9 @@ func (j *Jobs) RequeueStructure(ctx context.Context, pool *pgxpool.Pool, structu
 			if err := markPending(ctx, tx, b.id); err != nil {
 				return err
 			}
-			params = append(params, river.InsertManyParams{Args: RenderArgs{BlobID: b.id, Again: true}})
+			// Behind fresh uploads: a teacher waiting for today's photos goes first.
+			params = append(params, river.InsertManyParams{Args: RenderArgs{BlobID: b.id, Again: true},
+				InsertOpts: &river.InsertOpts{Priority: requeuePriority}})
 		}
 		n = len(params)
 		if n == 0 {
