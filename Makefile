@@ -34,6 +34,13 @@ bench:
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
 	source $(TEST_STACK)/env
+	# Thumbnails need no stack, only their peers (the stack installed libvips-dev for bimg).
+	as_root() { if [ "$$(id -u)" = 0 ]; then "$$@"; else sudo "$$@"; fi; }
+	apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"; }
+	command -v vipsthumbnail >/dev/null || apt_install libvips-tools
+	[ -x /usr/bin/convert ] || command -v magick >/dev/null || apt_install imagemagick
+	command -v pdftoppm >/dev/null || apt_install poppler-utils
+	go run ./bench/previews $(PREVIEWS_BENCH_FLAGS)
 	go run ./bench/uploads $(BENCH_FLAGS)
 	go run ./bench/sharing
 
