@@ -128,7 +128,7 @@ func (s *Service) previewsOf(ctx context.Context, items []Item) (map[uuid.UUID]i
 		if rec.State == preview.Ready || rec.Generation > 0 {
 			// A preview rendering again keeps serving its last generation.
 			p.State, p.Renditions = preview.Ready, rec.Renditions
-			p.Token = fmt.Sprintf("%s.%d", strings.ReplaceAll(blob.String(), "-", "")[:16], rec.Generation)
+			p.Token = fmt.Sprintf("%s.%d", strings.ReplaceAll(blob.String(), "-", ""), rec.Generation)
 		}
 		out[item] = p
 	}
