@@ -235,19 +235,24 @@ func (w *Worker) download(ctx context.Context, src source) ([]byte, error) {
 // generation they replace. Whatever fails after the upload deletes what it wrote.
 func (w *Worker) store(ctx context.Context, blobID uuid.UUID, src source, renditions []Rendition) error {
 	generation := src.generation + 1
+	render := renderName(generation)
 	stored := make([]Stored, 0, len(renditions))
 	for _, r := range renditions {
-		key := objectKey(src.key, generation, r.Size, r.Format)
+		key := objectKey(src.key, render, r.Size, r.Format)
 		if _, err := w.Store.Put(ctx, key, bytes.NewReader(r.Data), int64(len(r.Data)), r.Format.ContentType()); err != nil {
 			w.deleteObjects(stored)
 			return fmt.Errorf("store preview %s: %w", key, err)
 		}
 		stored = append(stored, Stored{Rendition: r, Key: key})
 	}
-	old, err := saveReady(ctx, w.DB, blobID, generation, stored)
+	var old []string
+	err := db.Transact(ctx, w.DB, func(tx pgx.Tx) (err error) {
+		old, err = saveReady(ctx, tx, blobID, generation, stored)
+		return err
+	})
 	if err != nil {
 		w.deleteObjects(stored)
-		if errors.Is(err, errBlobGone) {
+		if errors.Is(err, errLost) {
 			return nil
 		}
 		return err
@@ -267,7 +272,8 @@ func (w *Worker) deleteObjects(stored []Stored) {
 // deleteKeys deletes preview objects, after the fact: a failure leaves an object
 // no record names, which costs storage but breaks nothing; it is logged.
 func (w *Worker) deleteKeys(keys []string) {
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	for _, key := range keys {
 		if err := w.Store.Delete(ctx, key); err != nil {
 			w.Log.Warn("delete preview object", "key", key, "err", err)

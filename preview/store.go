@@ -2,8 +2,10 @@ package preview
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,6 +46,18 @@ func (r Record) Find(size string, format Format) (Stored, bool) {
 		}
 	}
 	return Stored{}, false
+}
+
+// Token names the recorded render (its generation and random part): it changes
+// with every render, says nothing of the file, and goes into thumbnail URLs and
+// ETags. Empty when nothing is rendered yet.
+func (r Record) Token() string {
+	if len(r.Renditions) == 0 {
+		return ""
+	}
+	key := r.Renditions[0].Key
+	dir := key[:strings.LastIndexByte(key, '/')]
+	return dir[strings.LastIndexByte(dir, '/')+1:]
 }
 
 // Lookup returns the preview record of a blob; ok is false when the blob has none
@@ -93,30 +107,39 @@ func markPending(ctx context.Context, tx pgx.Tx, blobID uuid.UUID) error {
 	return nil
 }
 
-// errBlobGone is returned when the blob was deleted while its preview rendered.
-var errBlobGone = errors.New("the blob is gone")
+// errLost is returned when a render's result has no record to go to: its blob was
+// purged meanwhile, or another render of the same blob recorded its own first.
+var errLost = errors.New("the preview was purged or rendered by another job meanwhile")
 
-// saveReady records a rendered preview and returns the keys of the generation it
-// replaces, for deletion.
-func saveReady(ctx context.Context, q db.DBTX, blobID uuid.UUID, generation int, renditions []Stored) ([]string, error) {
-	var old []string
-	err := q.QueryRow(ctx, `
-		WITH prev AS (SELECT renditions FROM previews WHERE blob_id = $1 FOR UPDATE),
-		saved AS (
-			INSERT INTO previews (blob_id, state, generation, renditions) VALUES ($1, 'ready', $2, $3)
-			ON CONFLICT (blob_id) DO UPDATE SET state = 'ready', generation = $2, renditions = $3,
-				failure_code = NULL, failure_detail = NULL, updated_at = now()
-			RETURNING 1
-		)
-		SELECT coalesce((SELECT array_agg(r->>'key') FROM prev, jsonb_array_elements(prev.renditions) r), '{}') FROM saved`,
-		blobID, generation, renditions).Scan(&old)
-	if db.IsForeignKeyViolation(err) {
-		return nil, errBlobGone
+// saveReady records a rendered preview as the generation after the one it was
+// started from, and returns the keys of the generation it replaces, for deletion.
+// The record is locked first: of two renders of one blob, the second to get here
+// finds the generation moved on and gets errLost.
+func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, generation int, renditions []Stored) ([]string, error) {
+	var current int
+	var old []Stored
+	err := tx.QueryRow(ctx, `SELECT generation, renditions FROM previews WHERE blob_id = $1 FOR UPDATE`, blobID).Scan(&current, &old)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errLost
 	}
+	if err != nil {
+		return nil, fmt.Errorf("lock preview of %s: %w", blobID, err)
+	}
+	if current != generation-1 {
+		return nil, errLost
+	}
+	_, err = tx.Exec(ctx, `
+		UPDATE previews SET state = 'ready', generation = $2, renditions = $3, failure_code = NULL, failure_detail = NULL,
+			updated_at = now()
+		WHERE blob_id = $1`, blobID, generation, renditions)
 	if err != nil {
 		return nil, fmt.Errorf("save preview of %s: %w", blobID, err)
 	}
-	return old, nil
+	keys := make([]string, len(old))
+	for i, r := range old {
+		keys[i] = r.Key
+	}
+	return keys, nil
 }
 
 // saveFailure records a permanent failure. A preview already ready is kept: a
@@ -135,23 +158,20 @@ func saveFailure(ctx context.Context, q db.DBTX, blobID uuid.UUID, f *Failure) e
 	return nil
 }
 
-// ObjectKeys returns the object keys of a blob's preview renditions, for the
-// collector to delete with the blob.
-func ObjectKeys(ctx context.Context, q db.DBTX, blobID uuid.UUID) ([]string, error) {
-	var keys []string
-	err := q.QueryRow(ctx, `
-		SELECT coalesce(array_agg(r->>'key'), '{}') FROM previews p, jsonb_array_elements(p.renditions) r
-		WHERE p.blob_id = $1`, blobID).Scan(&keys)
-	if err != nil {
-		return nil, fmt.Errorf("preview keys of %s: %w", blobID, err)
-	}
-	return keys, nil
+// ObjectPrefix is the prefix of every preview object of a blob, every render
+// included: the collector deletes the blob's previews by it.
+func ObjectPrefix(blobKey string) string { return "previews/" + blobKey + "/" }
+
+// objectKey names a rendition's object. Every render writes under a name of its
+// own (its generation and a random part), so that two renders of one blob never
+// share, nor delete, each other's objects.
+func objectKey(blobKey, render, size string, format Format) string {
+	return fmt.Sprintf("%s%s/%s.%s", ObjectPrefix(blobKey), render, size, format)
 }
 
-// objectKey names a rendition's object: under its blob's key, so that a listing
-// of the blob's prefix finds every generation.
-func objectKey(blobKey string, generation int, size string, format Format) string {
-	return fmt.Sprintf("previews/%s/g%d/%s.%s", blobKey, generation, size, format)
+// renderName names one render's objects: its generation and 12 random base32 characters.
+func renderName(generation int) string {
+	return fmt.Sprintf("g%d-%s", generation, rand.Text()[:12])
 }
 
 func truncate(s string, n int) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable/db"
+	"cartable/preview"
 )
 
 // collectBatch bounds how many blobs one collection pass looks at.
@@ -63,37 +64,31 @@ func (s *Service) collect(ctx context.Context, ids []uuid.UUID) (int, error) {
 	return deleted, nil
 }
 
-// collectOne deletes one blob's row and object, and its preview's objects. The row is deleted first, inside a
-// transaction that commits only once the object is gone: the row lock holds off an
-// upload trying to commit the same blob, and a crash before the commit leaves the
-// row for the next pass (deleting a missing object is not an error).
+// collectOne deletes one blob's row and object, and its preview objects. The row is
+// deleted first, inside a transaction that commits only once the objects are gone:
+// the row lock holds off an upload trying to commit the same blob, and a crash
+// before the commit leaves the row for the next pass (deleting a missing object is
+// not an error).
 func (s *Service) collectOne(ctx context.Context, id uuid.UUID) (bool, error) {
 	var deleted bool
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var key string
-		var previewKeys []string
-		// The statement sees the preview record as it was before the delete cascades
-		// to it: its rendition keys come back with the blob's.
 		err := tx.QueryRow(ctx, `
-			WITH gone AS (
-				DELETE FROM blobs b WHERE id = $1
-				  AND (pending_until IS NULL OR pending_until < now())
-				  AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.blob_id = b.id)
-				RETURNING id, key
-			)
-			SELECT gone.key, coalesce((SELECT array_agg(r->>'key') FROM previews p, jsonb_array_elements(p.renditions) r
-			                           WHERE p.blob_id = gone.id), '{}')
-			FROM gone`, id).Scan(&key, &previewKeys)
+			DELETE FROM blobs b WHERE id = $1
+			  AND (pending_until IS NULL OR pending_until < now())
+			  AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.blob_id = b.id)
+			RETURNING key`, id).Scan(&key)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // referenced again, or collected by another node
 		}
 		if err != nil {
 			return fmt.Errorf("delete blob row %s: %w", id, err)
 		}
-		for _, k := range append(previewKeys, key) {
-			if err := s.blobs.Delete(ctx, k); err != nil {
-				return fmt.Errorf("delete object %s of blob %s: %w", k, id, err)
-			}
+		if err := s.blobs.Delete(ctx, key); err != nil {
+			return fmt.Errorf("delete blob object %s: %w", key, err)
+		}
+		if err := s.deletePreviews(ctx, key); err != nil {
+			return err
 		}
 		deleted = true
 		return nil
@@ -102,6 +97,22 @@ func (s *Service) collectOne(ctx context.Context, id uuid.UUID) (bool, error) {
 		return false, nil // a version took it in the meantime: it lives on
 	}
 	return deleted, err
+}
+
+// deletePreviews deletes every preview object of a blob, by prefix: the current
+// render's and any a crashed or raced render left. The blob row's delete has
+// already cascaded to its preview record, whose lock stops a render in progress
+// from recording anything; such a render deletes what it wrote.
+func (s *Service) deletePreviews(ctx context.Context, blobKey string) error {
+	for obj, err := range s.blobs.List(ctx, preview.ObjectPrefix(blobKey)) {
+		if err != nil {
+			return fmt.Errorf("list previews of %s: %w", blobKey, err)
+		}
+		if err := s.blobs.Delete(ctx, obj.Key); err != nil {
+			return fmt.Errorf("delete preview %s: %w", obj.Key, err)
+		}
+	}
+	return nil
 }
 
 // collectNow collects the given blobs right after a purge, so their bytes go at once.

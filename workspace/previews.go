@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -128,7 +127,7 @@ func (s *Service) previewsOf(ctx context.Context, items []Item) (map[uuid.UUID]i
 		if rec.State == preview.Ready || rec.Generation > 0 {
 			// A preview rendering again keeps serving its last generation.
 			p.State, p.Renditions = preview.Ready, rec.Renditions
-			p.Token = fmt.Sprintf("%s.%d", strings.ReplaceAll(blob.String(), "-", ""), rec.Generation)
+			p.Token = rec.Token()
 		}
 		out[item] = p
 	}

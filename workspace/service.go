@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"io"
+	"iter"
 	"log/slog"
 	"time"
 
@@ -20,6 +21,7 @@ type BlobStore interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (storage.PutResult, error)
 	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
+	List(ctx context.Context, prefix string) iter.Seq2[storage.ObjectInfo, error]
 }
 
 // Config tunes the workspace.

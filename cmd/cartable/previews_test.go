@@ -147,6 +147,31 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 		t.Errorf("after re-enqueue the truncated JPEG is %q, want failed again", got)
 	}
 
+	// Rendering everything again (after a renderer upgrade) replaces each preview:
+	// new URLs, and the old generation's objects deleted.
+	before := previewKeys(t, in, ids["affiche-cmjn.jpg"])
+	oldURL := listed["affiche-cmjn.jpg"].Thumbnails["small"].URL
+	r = in.as("service.provisioning").do(http.MethodPost, "/api/v1/admin/structures/0600001A/previews?all=true", nil, nil)
+	wantStatus(t, r, http.StatusAccepted, "region re-renders everything")
+	deadline := time.Now().Add(2 * time.Minute)
+	for waitForPreviews(t, prof, folder.ID)["affiche-cmjn.jpg"].Thumbnails["small"].URL == oldURL {
+		if time.Now().After(deadline) {
+			t.Fatal("the re-render never replaced the thumbnails")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	wantStatus(t, prof.get(oldURL), http.StatusOK, "an old URL still answers, with the current thumbnail")
+	for _, key := range before {
+		if ok, err := in.app.store.Exists(context.Background(), key); err != nil || ok {
+			t.Errorf("old generation's %s still there after the re-render (err %v)", key, err)
+		}
+	}
+	for _, key := range previewKeys(t, in, ids["affiche-cmjn.jpg"]) {
+		if ok, err := in.app.store.Exists(context.Background(), key); err != nil || !ok {
+			t.Errorf("new generation's %s missing (err %v)", key, err)
+		}
+	}
+
 	// Purging a file deletes its thumbnails' objects with its bytes.
 	keys := previewKeys(t, in, ids["photo-telephone.jpg"])
 	if len(keys) != len(preview.Sizes)*len(preview.Formats) {
