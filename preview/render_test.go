@@ -3,6 +3,7 @@ package preview
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -342,30 +344,100 @@ func hasTool(tools Tools, name string) bool {
 	return false
 }
 
-// TestConvertersRunWithoutNetwork: where the machine allows namespaces, a converter
-// cannot reach even the loopback.
-func TestConvertersRunWithoutNetwork(t *testing.T) {
+// TestConvertersAreSandboxed: a converter reaches no network (not even the
+// loopback), none of the service's environment and, under bwrap, none of the
+// host's files but /usr and its scratch folder.
+func TestConvertersAreSandboxed(t *testing.T) {
 	r := NewRenderer(Limits{})
-	if r.Tools.Isolate == nil {
-		t.Skip("unprivileged user namespaces are off here: converters run with the network")
+	if r.Tools.Sandbox == SandboxNone {
+		t.Skip("unprivileged user namespaces are off here: converters run unconfined")
 	}
-	var hits atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
-	defer srv.Close()
-	reach := "exec 3<>/dev/tcp/" + strings.Replace(strings.TrimPrefix(srv.URL, "http://"), ":", "/", 1) + " && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3"
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
 	}
-	if err := r.run(context.Background(), t.TempDir(), bash, "-c", reach); err == nil {
-		t.Error("an isolated converter reached the test server")
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	reach := "exec 3<>/dev/tcp/" + strings.Replace(strings.TrimPrefix(srv.URL, "http://"), ":", "/", 1) +
+		" && printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3"
+	t.Setenv("CARTABLE_S3_SECRET_KEY", "do-not-leak")
+	// A file of the host outside /tmp (which the sandbox replaces anyway).
+	f, err := os.CreateTemp(".", ".secret-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(f.Name()) })
+	f.WriteString("do-not-leak")
+	f.Close()
+	secret, _ := filepath.Abs(f.Name())
+	tests := []struct {
+		name, script string
+		sandboxes    []string // the sandboxes that must refuse it
+		unconfined   bool     // whether it gets through without a sandbox (the test's own check)
+	}{
+		{"reach a loopback server", reach, []string{SandboxBwrap, SandboxNetwork}, true},
+		{"read the service's environment", `env | grep -q do-not-leak`, []string{SandboxBwrap, SandboxNetwork}, false},
+		{"see the worker's process", fmt.Sprintf("test -d /proc/%d/fd", os.Getpid()), []string{SandboxBwrap, SandboxNetwork}, true},
+		{"read a host file", "cat " + secret, []string{SandboxBwrap}, true},
+	}
+	// Every sandbox this machine can run, the weaker one too.
+	sandboxes := map[string]string{r.Tools.Sandbox: r.Tools.sandboxProgram}
+	if unshare, err := exec.LookPath("unshare"); err == nil && works(unshareArgs(unshare)) {
+		sandboxes[SandboxNetwork] = unshare
+	}
+	for kind, program := range sandboxes {
+		confined := *r
+		confined.Tools.Sandbox, confined.Tools.sandboxProgram = kind, program
+		for _, tt := range tests {
+			t.Run(kind+"/"+tt.name, func(t *testing.T) {
+				if !slices.Contains(tt.sandboxes, kind) {
+					t.Skipf("the %s sandbox does not promise this", kind)
+				}
+				if err := confined.run(context.Background(), t.TempDir(), bash, "-c", tt.script); err == nil {
+					t.Errorf("a converter in the %s sandbox could %s", kind, tt.name)
+				}
+			})
+		}
 	}
 	if hits.Load() != 0 {
 		t.Errorf("the test server got %d requests", hits.Load())
 	}
-	// The same command without isolation does reach it: the test can fail.
-	r.Tools.Isolate = nil
-	if err := r.run(context.Background(), t.TempDir(), bash, "-c", reach); err != nil || hits.Load() != 1 {
-		t.Errorf("without isolation: %v, %d requests", err, hits.Load())
+	// Unconfined, the same scripts get through (but the environment, which run
+	// always clears): the test can fail.
+	r.Tools.Sandbox = SandboxNone
+	for _, tt := range tests {
+		if err := r.run(context.Background(), t.TempDir(), bash, "-c", tt.script); (err == nil) != tt.unconfined {
+			t.Errorf("unconfined, %q: %v", tt.name, err)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("unconfined: %d requests, want 1", hits.Load())
+	}
+}
+
+// TestConverterKilledAtItsDeadline: a converter that hangs is killed with its
+// children, and the render fails with timeout instead of holding the worker.
+func TestConverterKilledAtItsDeadline(t *testing.T) {
+	r := NewRenderer(Limits{})
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	marker := filepath.Join(t.TempDir(), "survived")
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	// A child that outlives its parent unless the whole group is killed.
+	err = r.run(ctx, filepath.Dir(marker), bash, "-c", "(sleep 2; touch "+marker+") & sleep 60")
+	if f, ok := IsFailure(err); !ok || f.Code != FailTimeout {
+		t.Fatalf("got %v, want a timeout failure", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the hung converter held the render %s", took)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the converter's child outlived the kill")
 	}
 }

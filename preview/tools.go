@@ -7,9 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/h2non/bimg"
 )
@@ -24,10 +24,10 @@ type Tools struct {
 	Soffice string
 	// Ffmpeg takes a frame of a video.
 	Ffmpeg string
-	// Isolate is the command prefix that runs a converter without network (a new
-	// user and network namespace, util-linux's unshare), when this machine allows
-	// it: a document that links an image on a server gets it fetched by nobody.
-	Isolate []string
+	// Sandbox is how converters are confined (see SandboxBwrap): the strongest
+	// this machine allows.
+	Sandbox        string
+	sandboxProgram string
 }
 
 // FindTools looks the tools up on PATH.
@@ -40,21 +40,9 @@ func FindTools() Tools {
 		}
 		return ""
 	}
-	return Tools{Pdftoppm: find("pdftoppm"), Soffice: find("soffice", "libreoffice"), Ffmpeg: find("ffmpeg"), Isolate: isolation()}
-}
-
-// isolation returns the unshare prefix if it works here (unprivileged user
-// namespaces may be off), else nil.
-func isolation() []string {
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		return nil
-	}
-	prefix := []string{unshare, "--user", "--map-root-user", "--net", "--"}
-	if exec.Command(prefix[0], append(prefix[1:], "true")...).Run() != nil {
-		return nil
-	}
-	return prefix
+	t := Tools{Pdftoppm: find("pdftoppm"), Soffice: find("soffice", "libreoffice"), Ffmpeg: find("ffmpeg")}
+	t.Sandbox, t.sandboxProgram = findSandbox()
+	return t
 }
 
 // Capabilities says which source types get a preview on this node, and for the
@@ -62,13 +50,13 @@ func isolation() []string {
 type Capabilities struct {
 	On  []string          `json:"on"`
 	Off map[string]string `json:"off"`
-	// Isolated says whether converters run without network.
-	Isolated bool `json:"converters_isolated"`
+	// Sandbox is how converters are confined: bwrap, network or none.
+	Sandbox string `json:"converters_sandbox"`
 }
 
 // Capabilities reports what this renderer can preview.
 func (r *Renderer) Capabilities() Capabilities {
-	caps := Capabilities{Off: map[string]string{}, Isolated: r.Tools.Isolate != nil}
+	caps := Capabilities{Off: map[string]string{}, Sandbox: r.Tools.Sandbox}
 	for mimeType, kind := range kindsByType {
 		if why := r.missing(mimeType, kind); why != "" {
 			caps.Off[mimeType] = why
@@ -173,7 +161,7 @@ func (r *Renderer) videoFrame(ctx context.Context, src []byte, mimeType string) 
 	return inScratch(src, "video", func(dir, in string) ([]byte, error) {
 		out := filepath.Join(dir, "frame.png")
 		for _, at := range []string{"1", "0"} {
-			if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-protocol_whitelist", "file",
+			if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-protocol_whitelist", "file",
 				"-f", videoDemuxers[baseType(mimeType)], "-ss", at, "-i", in,
 				"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
 				return nil, err
@@ -186,17 +174,18 @@ func (r *Renderer) videoFrame(ctx context.Context, src []byte, mimeType string) 
 	})
 }
 
-// run runs a converter in dir with the render's deadline, without network where the
-// machine allows it; on the deadline the whole process group is killed (LibreOffice
-// starts helpers).
+// run runs a converter in dir with the render's deadline, in the sandbox, with an
+// environment of its own (none of the service's settings and secrets). On the
+// deadline the whole process group is killed (LibreOffice starts helpers).
 func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) error {
-	argv := append(append(slices.Clone(r.Tools.Isolate), name), args...)
+	argv := r.Tools.confine(dir, append([]string{name}, args...))
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir, "TMPDIR=" + dir, "LANG=C.UTF-8"}
+	cmd.WaitDelay = 5 * time.Second
 	setProcessGroup(cmd)
-	var stderr strings.Builder
-	cmd.Stderr, cmd.Stdout = &stderr, &stderr
+	stderr := &tail{max: 4 << 10}
+	cmd.Stderr, cmd.Stdout = stderr, stderr
 	err := cmd.Run()
 	switch {
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -208,6 +197,23 @@ func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) er
 	}
 	return nil
 }
+
+// tail keeps the last max bytes written to it: a converter's chatter cannot
+// grow the worker's memory.
+type tail struct {
+	max int
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = t.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string { return string(t.buf) }
 
 func readOutput(path, tool string) ([]byte, error) {
 	data, err := os.ReadFile(path)

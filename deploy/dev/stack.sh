@@ -46,11 +46,13 @@ minio_bin() {
 }
 
 # preview_packages are the converters previews use when present: poppler for PDF
-# pages, LibreOffice for office documents, ffmpeg for video frames. Without them
+# pages, LibreOffice for office documents, ffmpeg for video frames, and bubblewrap,
+# the sandbox they run in. Without them
 # those types simply get no preview; with them the tests cover them.
 preview_packages() {
 	command -v pdftoppm >/dev/null || echo poppler-utils
 	command -v ffmpeg >/dev/null || echo ffmpeg
+	command -v bwrap >/dev/null || echo bubblewrap
 	command -v soffice >/dev/null || echo libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-dejavu-core
 }
 
