@@ -148,17 +148,20 @@ func (w *Worker) Timeout(*river.Job[RenderArgs]) time.Duration {
 // internal failure when the attempts run out.
 func (w *Worker) Work(ctx context.Context, job *river.Job[RenderArgs]) error {
 	err := w.render(ctx, job.Args)
+	// The outcome is recorded even when the job's own context has run out.
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	if f, ok := IsFailure(err); ok {
 		w.Log.Info("preview failed", "blob", job.Args.BlobID, "code", f.Code, "detail", truncate(f.Detail, 300))
 		w.Metrics.outcome(f.Code)
-		return saveFailure(ctx, w.DB, job.Args.BlobID, f)
+		return saveFailure(saveCtx, w.DB, job.Args.BlobID, f)
 	}
 	if err != nil {
 		w.Metrics.outcome("retry")
 	}
 	if err != nil && job.Attempt >= job.MaxAttempts {
 		w.Log.Error("preview failed for good", "blob", job.Args.BlobID, "err", err)
-		if saveErr := saveFailure(ctx, w.DB, job.Args.BlobID, &Failure{Code: "internal", Detail: "the preview could not be made"}); saveErr != nil {
+		if saveErr := saveFailure(saveCtx, w.DB, job.Args.BlobID, &Failure{Code: FailInternal, Detail: "the preview could not be made"}); saveErr != nil {
 			w.Log.Error("record preview failure", "blob", job.Args.BlobID, "err", saveErr)
 		}
 	}

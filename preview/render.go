@@ -65,6 +65,10 @@ const (
 	FailCorrupt       = "corrupt"
 	FailTimeout       = "timeout"
 	FailConverter     = "converter_failed"
+	// FailInternal: the preview could not be made for a reason of the service's
+	// own (storage down for longer than the retries, a job that died); an admin's
+	// re-enqueue tries again.
+	FailInternal = "internal"
 )
 
 func fail(code, format string, args ...any) error {
@@ -178,7 +182,8 @@ func (r *Renderer) inBackground(ctx context.Context, render func() ([]Rendition,
 	select {
 	case r.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, r.ended(ctx)
+		// Not the file's fault: the job is retried later.
+		return nil, fmt.Errorf("no render slot came free (renders abandoned at their time limit hold them): %w", ctx.Err())
 	}
 	done := make(chan result, 1)
 	go func() {

@@ -124,10 +124,11 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 		Hook: events.Webhook{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}})
 	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log,
 		Metrics: preview.NewMetrics(a.registry)})
+	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,
-		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs()),
+		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs()),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)},
 			// Its own queue: its concurrency bounds the memory previews take.

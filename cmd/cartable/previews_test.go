@@ -262,6 +262,19 @@ func TestThumbnailWhilePending(t *testing.T) {
 	if got.Preview != "pending" || got.Thumbnails != nil {
 		t.Errorf("item says preview %q with %d thumbnails, want pending and none", got.Preview, len(got.Thumbnails))
 	}
+
+	// The sweep leaves a preview whose job is alive alone...
+	if n, err := preview.SweepStale(t.Context(), in.app.pool, 0); err != nil || n != 0 {
+		t.Fatalf("swept %d with the job alive (%v)", n, err)
+	}
+	// ...and ends one whose job died without a word.
+	if _, err := in.app.pool.Exec(t.Context(), `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = 'preview.render'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := preview.SweepStale(t.Context(), in.app.pool, 0); err != nil || n != 1 {
+		t.Fatalf("swept %d after the job died (%v), want 1", n, err)
+	}
+	wantProblem(t, prof.get(itemPath(it.ID, "/thumbnails/medium")), http.StatusNotFound, "preview_failed", "thumbnail after the sweep")
 }
 
 // previewKeys are the object keys of an item's current preview.
