@@ -10,6 +10,8 @@ package preview
 import (
 	"path"
 	"strings"
+
+	"github.com/h2non/bimg"
 )
 
 // Size is one thumbnail size: a square crop (the grid) or a fit inside a box.
@@ -88,6 +90,13 @@ var kindsByType = map[string]Kind{
 	"video/mp4":       KindVideo,
 	"video/webm":      KindVideo,
 	"video/quicktime": KindVideo,
+}
+
+// imageTypes are the libvips loaders (as bimg names them) of the image types.
+var imageTypes = map[string]bimg.ImageType{
+	"image/jpeg": bimg.JPEG, "image/png": bimg.PNG, "image/gif": bimg.GIF, "image/webp": bimg.WEBP,
+	"image/tiff": bimg.TIFF, "image/heic": bimg.HEIF, "image/heif": bimg.HEIF, "image/avif": bimg.AVIF,
+	"image/svg+xml": bimg.SVG,
 }
 
 // officeExtensions are what LibreOffice needs to pick its import filter (by base type).

@@ -150,11 +150,13 @@ func (r *Renderer) toImage(ctx context.Context, src []byte, mimeType string) ([]
 	}
 }
 
-// checkImage refuses images libvips cannot read here, and truncated JPEGs, which
-// libvips would otherwise render half grey.
+// checkImage refuses images libvips cannot read here, images libvips would read as
+// something else than what they were sniffed as (its ImageMagick loader reads
+// about anything: it is never used), and truncated JPEGs, which libvips would
+// otherwise render half grey.
 func checkImage(src []byte, mimeType string) error {
 	t := bimg.DetermineImageType(src)
-	if t == bimg.UNKNOWN || !bimg.IsTypeSupported(t) {
+	if t != imageTypes[baseType(mimeType)] || !bimg.IsTypeSupported(t) {
 		return fail(FailUnsupported, "this libvips cannot read %s", mimeType)
 	}
 	if t == bimg.JPEG && jpegTruncated(src) {
@@ -164,11 +166,33 @@ func checkImage(src []byte, mimeType string) error {
 }
 
 // jpegTruncated reports whether a JPEG lacks its end-of-image marker after the
-// start of its scan data. Entropy-coded data escapes 0xFF, so the marker cannot
+// start of its scan data. The segments before the scan are skipped by their
+// lengths: a phone photo's EXIF segment carries a whole JPEG thumbnail, with an
+// end marker of its own. Entropy-coded data escapes 0xFF, so the marker cannot
 // appear there by chance.
 func jpegTruncated(src []byte) bool {
-	sos := bytes.Index(src, []byte{0xFF, 0xDA})
-	return sos < 0 || bytes.LastIndex(src, []byte{0xFF, 0xD9}) < sos
+	for at := 2; at+4 <= len(src); { // after the start-of-image marker
+		if src[at] != 0xFF {
+			return true // no marker where the previous segment's length says one is
+		}
+		marker := src[at+1]
+		switch {
+		case marker == 0xFF: // fill byte
+			at++
+			continue
+		case marker == 0x01 || marker >= 0xD0 && marker <= 0xD8: // markers without a length
+			at += 2
+			continue
+		case marker == 0xD9: // end of image before any scan
+			return true
+		}
+		length := int(src[at+2])<<8 | int(src[at+3])
+		if marker == 0xDA { // start of scan: the image data follows
+			return !bytes.Contains(src[min(at+2+length, len(src)):], []byte{0xFF, 0xD9})
+		}
+		at += 2 + length
+	}
+	return true
 }
 
 // inBackground runs a libvips render, which cannot be interrupted, and gives up
@@ -179,11 +203,8 @@ func (r *Renderer) inBackground(ctx context.Context, render func() ([]Rendition,
 		out []Rendition
 		err error
 	}
-	select {
-	case r.slots <- struct{}{}:
-	case <-ctx.Done():
-		// Not the file's fault: the job is retried later.
-		return nil, fmt.Errorf("no render slot came free (renders abandoned at their time limit hold them): %w", ctx.Err())
+	if err := r.acquireSlot(ctx); err != nil {
+		return nil, err
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -201,6 +222,22 @@ func (r *Renderer) inBackground(ctx context.Context, render func() ([]Rendition,
 		return res.out, res.err
 	case <-ctx.Done():
 		return nil, r.ended(ctx)
+	}
+}
+
+// acquireSlot waits for a render slot, taking a free one even when ctx has ended.
+// Running out of time while waiting is not the file's fault: the job is retried.
+func (r *Renderer) acquireSlot(ctx context.Context) error {
+	select {
+	case r.slots <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case r.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("no render slot came free (renders abandoned at their time limit hold them): %w", ctx.Err())
 	}
 }
 

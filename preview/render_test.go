@@ -145,6 +145,10 @@ func TestRenderSupported(t *testing.T) {
 			},
 		},
 		{
+			name: "photo with an EXIF thumbnail", data: func(*testing.T) []byte { return previewtest.PhotoWithThumbnail(1000, 750, 6) },
+			wantLarge: [2]int{1000, 750},
+		},
+		{
 			name: "12 MP photo", data: func(*testing.T) []byte { return previewtest.Photo(4000, 3000, 0, 2) },
 			wantLarge: [2]int{1600, 1200},
 		},
@@ -274,6 +278,9 @@ func TestRenderRefused(t *testing.T) {
 	}{
 		{"20,000 × 20,000 PNG", func() []byte { return previewtest.BombPNG(20_000, 20_000) }, FailTooManyPixels},
 		{"truncated JPEG", func() []byte { return previewtest.Truncated(previewtest.Photo(800, 600, 0, 3)) }, FailTruncated},
+		{"truncated phone photo with an EXIF thumbnail", func() []byte {
+			return previewtest.Truncated(previewtest.PhotoWithThumbnail(800, 600, 3))
+		}, FailTruncated},
 		{"exe named .jpg", previewtest.EXE, FailUnsupported},
 		{"text", func() []byte { return []byte("bonjour") }, FailUnsupported},
 	}
@@ -303,6 +310,25 @@ func TestRenderLimits(t *testing.T) {
 	_, err = r.Render(context.Background(), previewtest.Photo(2000, 1500, 0, 5), "image/jpeg")
 	if f, ok := IsFailure(err); !ok || f.Code != FailTimeout {
 		t.Errorf("over the time limit: %v, want timeout", err)
+	}
+}
+
+// TestBusyRendererIsNotTheFilesFault: when every slot is held (by renders
+// abandoned at their time limit), a render that waits out its time fails with a
+// transient error, retried later, not a failure recorded against the file.
+func TestBusyRendererIsNotTheFilesFault(t *testing.T) {
+	r := NewRenderer(Limits{Concurrency: 1, Timeout: 100 * time.Millisecond})
+	r.slots <- struct{}{} // an abandoned render holds the only slot
+	_, err := r.Render(context.Background(), previewtest.Photo(200, 100, 0, 7), "image/jpeg")
+	if err == nil {
+		t.Fatal("rendered without a slot")
+	}
+	if f, ok := IsFailure(err); ok {
+		t.Fatalf("a busy renderer recorded %s against the file", f.Code)
+	}
+	<-r.slots // the abandoned render ends
+	if _, err := r.Render(context.Background(), previewtest.Photo(200, 100, 0, 7), "image/jpeg"); err != nil {
+		t.Fatalf("after the slot came free: %v", err)
 	}
 }
 

@@ -70,14 +70,9 @@ func (r *Renderer) Capabilities() Capabilities {
 
 // missing says what this node lacks to preview a type, or "" when nothing.
 func (r *Renderer) missing(mimeType string, kind Kind) string {
-	imageTypes := map[string]bimg.ImageType{
-		"image/jpeg": bimg.JPEG, "image/png": bimg.PNG, "image/gif": bimg.GIF, "image/webp": bimg.WEBP,
-		"image/tiff": bimg.TIFF, "image/heic": bimg.HEIF, "image/heif": bimg.HEIF, "image/avif": bimg.AVIF,
-		"image/svg+xml": bimg.SVG,
-	}
 	switch kind {
 	case KindImage, KindSVG:
-		if !bimg.IsTypeSupported(imageTypes[mimeType]) {
+		if !bimg.IsTypeSupported(imageTypes[baseType(mimeType)]) {
 			return "libvips was built without a loader for it"
 		}
 	case KindPDF:

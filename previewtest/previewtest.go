@@ -48,9 +48,21 @@ func Photo(w, h, orientation int, seed uint64) []byte {
 	return withOrientation(buf.Bytes(), orientation)
 }
 
+// PhotoWithThumbnail returns Photo with an EXIF segment that carries a small JPEG
+// thumbnail of its own, as phone photos do.
+func PhotoWithThumbnail(w, h int, seed uint64) []byte {
+	return withExif(Photo(w, h, 0, seed), 1, Photo(160, 120, 0, seed+1))
+}
+
 // withOrientation inserts an APP1 Exif segment holding only an Orientation tag
 // right after the JPEG's start marker.
 func withOrientation(jpg []byte, orientation int) []byte {
+	return withExif(jpg, orientation, nil)
+}
+
+// withExif inserts an APP1 Exif segment with an Orientation tag and, after its
+// directory, the bytes of an embedded thumbnail.
+func withExif(jpg []byte, orientation int, thumbnail []byte) []byte {
 	var tiff bytes.Buffer
 	tiff.WriteString("II*\x00")
 	binary.Write(&tiff, binary.LittleEndian, uint32(8)) // first IFD
@@ -61,6 +73,7 @@ func withOrientation(jpg []byte, orientation int) []byte {
 	binary.Write(&tiff, binary.LittleEndian, uint16(orientation))
 	binary.Write(&tiff, binary.LittleEndian, uint16(0))
 	binary.Write(&tiff, binary.LittleEndian, uint32(0)) // no next IFD
+	tiff.Write(thumbnail)
 	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
 	seg := []byte{0xFF, 0xE1, 0, 0}
 	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
