@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/google/uuid"
@@ -48,13 +47,8 @@ func (s *Server) listChildren(c echo.Context) error {
 		return err
 	}
 	out := toPageJSON(page)
-	if token := c.Param("token"); token != "" {
-		// Browsing through a link: thumbnails through the link too.
-		for i, it := range page.Items {
-			if it.Preview != nil {
-				out.Items[i].Thumbnails = thumbnailsJSON(it, "/api/v1/links/"+url.PathEscape(token))
-			}
-		}
+	for i, it := range page.Items {
+		out.Items[i].Thumbnails = thumbnailsJSON(it, thumbnailBase(c))
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"cartable"
 	"cartable/sharing"
@@ -92,27 +90,18 @@ func (s *Server) revokeLink(c echo.Context) error {
 // codeRateLimited is answered when a client calls link routes too fast.
 const codeRateLimited cartable.Code = "rate_limited"
 
-// linkRateLimit bounds how fast one address may call link routes, so that tokens
-// and passwords cannot be guessed by brute force.
-func (s *Server) linkRateLimit() echo.MiddlewareFunc {
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(10), Burst: 30, ExpiresIn: 3 * time.Minute,
-		}),
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			return cartable.Errorf(codeRateLimited, "too many requests on links; wait a little")
-		},
-		ErrorHandler: func(c echo.Context, err error) error { return err },
-	})
-}
-
 // openLink admits the holder of a link's token (and password, in the
 // Cartable-Link-Password header), as the caller the link stands for, and logs it.
+// An address that failed too often lately is refused before trying (see guesses).
 func (s *Server) openLink(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		addr := c.RealIP()
+		if s.guesses.exhausted(addr) {
+			return cartable.Errorf(codeRateLimited, "too many failed attempts on links from this address; wait a little")
+		}
 		l, who, err := s.Workspace.OpenLink(c.Request().Context(), c.Param("token"), c.Request().Header.Get("Cartable-Link-Password"))
 		if err != nil {
+			s.guesses.failed(addr)
 			return err
 		}
 		s.log.Info("link access", "link", l.ID, "kind", l.Kind, "item", l.ItemID, "ip", c.RealIP(),
@@ -151,7 +140,9 @@ func (s *Server) linkInfo(c echo.Context) error {
 	}
 	out := map[string]any{"kind": l.Kind, "expires_at": l.ExpiresAt}
 	if l.Kind == sharing.LinkView {
-		out["item"] = toItemJSON(it)
+		item := toItemJSON(it)
+		item.Thumbnails = thumbnailsJSON(it, thumbnailBase(c))
+		out["item"] = item
 	} else {
 		out["folder_name"] = it.Name
 	}

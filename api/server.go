@@ -53,6 +53,7 @@ type Server struct {
 	echo    *echo.Echo
 	log     *slog.Logger
 	metrics *httpMetrics
+	guesses *guesses
 }
 
 // New builds the server and its routes.
@@ -60,7 +61,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{Deps: d, echo: e, log: d.Log}
+	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses()}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e.HTTPErrorHandler = s.errorHandler
 	s.middleware()

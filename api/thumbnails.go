@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,15 @@ func (s *Server) thumbnail(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	_, err = io.Copy(c.Response(), body)
 	return err
+}
+
+// thumbnailBase is where the caller fetches thumbnails: through the link they
+// came by (an anonymous visitor has no token for the API), or the API root.
+func thumbnailBase(c echo.Context) string {
+	if token := c.Param("token"); token != "" {
+		return "/api/v1/links/" + url.PathEscape(token)
+	}
+	return "/api/v1"
 }
 
 // preferredFormat is WebP when the Accept header names it (every current browser

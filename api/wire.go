@@ -66,7 +66,7 @@ func toItemJSON(it workspace.Item) itemJSON {
 // API root, or a link's root for someone browsing through a link).
 func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
 	p := it.Preview
-	if p.State != preview.Ready {
+	if p == nil || p.State != preview.Ready {
 		return nil
 	}
 	out := map[string]thumbnailJSON{}

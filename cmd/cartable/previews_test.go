@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,6 +146,33 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	listed = waitForPreviews(t, prof, folder.ID)
 	if got := listed["coupee.jpg"].Preview; got != "failed" {
 		t.Errorf("after re-enqueue the truncated JPEG is %q, want failed again", got)
+	}
+
+	// Through a view link, a visitor gets thumbnails through the link, and a whole
+	// class behind one address loading the grid is never rate limited.
+	expires := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	r = prof.sendJSON(http.MethodPost, itemPath(folder.ID, "/links"), map[string]any{"kind": "view", "expires_at": expires}, nil)
+	wantStatus(t, r, http.StatusCreated, "create a view link")
+	var l struct{ Token string }
+	r.json(t, &l)
+	var viaLink struct{ Items []previewItem }
+	in.visit("/api/v1/links/"+l.Token+"/items/"+folder.ID+"/children", "", nil, nil).json(t, &viaLink)
+	var urls []string
+	for _, it := range viaLink.Items {
+		for _, th := range it.Thumbnails {
+			if !strings.HasPrefix(th.URL, "/api/v1/links/"+l.Token+"/items/") {
+				t.Errorf("thumbnail through a link at %s", th.URL)
+			}
+			urls = append(urls, th.URL)
+		}
+	}
+	if len(urls) < 15 {
+		t.Fatalf("%d thumbnails through the link", len(urls))
+	}
+	for i := range 150 {
+		if r := in.visit(urls[i%len(urls)], "", nil, nil); r.StatusCode != http.StatusOK {
+			t.Fatalf("thumbnail %d through the link: %d %s", i, r.StatusCode, r.body)
+		}
 	}
 
 	// Rendering everything again (after a renderer upgrade) replaces each preview:
