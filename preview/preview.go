@@ -99,14 +99,15 @@ var imageTypes = map[string]bimg.ImageType{
 	"image/svg+xml": bimg.SVG,
 }
 
-// officeExtensions are what LibreOffice needs to pick its import filter (by base type).
-var officeExtensions = map[string]string{
-	"application/vnd.oasis.opendocument.text":                                   ".odt",
-	"application/vnd.oasis.opendocument.spreadsheet":                            ".ods",
-	"application/vnd.oasis.opendocument.presentation":                           ".odp",
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   ".docx",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         ".xlsx",
-	"application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+// officeFormats are, by base type, what LibreOffice needs: the extension that picks
+// its import filter, and the PDF export filter of the application that opens it.
+var officeFormats = map[string]struct{ ext, pdfFilter string }{
+	"application/vnd.oasis.opendocument.text":                                   {".odt", "writer_pdf_Export"},
+	"application/vnd.oasis.opendocument.spreadsheet":                            {".ods", "calc_pdf_Export"},
+	"application/vnd.oasis.opendocument.presentation":                           {".odp", "impress_pdf_Export"},
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   {".docx", "writer_pdf_Export"},
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         {".xlsx", "calc_pdf_Export"},
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": {".pptx", "impress_pdf_Export"},
 }
 
 // KindOf returns the kind of a file from its sniffed media type (parameters such as
