@@ -27,7 +27,7 @@ func (s *Server) middleware() {
 			Skipper:       func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/uploads") },
 			AllowOrigins:  s.AllowedOrigins,
 			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Range", "Accept-Language"},
-			ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "X-Request-Id"},
+			ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "X-Request-Id", "Retry-After"},
 			MaxAge:        600,
 		}))
 	}

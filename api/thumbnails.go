@@ -26,6 +26,8 @@ func (s *Server) thumbnail(c echo.Context) error {
 	req, h := c.Request(), c.Response().Header()
 	format := preferredFormat(req.Header.Get("Accept"))
 	h.Set("Vary", "Accept")
+	// A pending or failed answer must not be cached: the thumbnail is on its way.
+	h.Set("Cache-Control", "no-store")
 	t, err := s.Workspace.Thumbnail(req.Context(), caller(c), id, c.Param("size"), format)
 	if err != nil {
 		return err

@@ -14,7 +14,8 @@ CREATE TABLE previews (
     failure_detail text,
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX previews_failed ON previews (updated_at) WHERE state = 'failed';
+-- The sweep looks for previews left pending by a job that died.
+CREATE INDEX previews_pending ON previews (updated_at) WHERE state = 'pending';
 
 -- +goose Down
 DROP TABLE previews;

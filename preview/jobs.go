@@ -57,7 +57,7 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeT
 	if !Wanted(mimeType, name) {
 		return nil
 	}
-	if err := markPending(ctx, tx, blobID); err != nil {
+	if err := markPending(ctx, tx, []uuid.UUID{blobID}); err != nil {
 		return err
 	}
 	if _, err := j.Client.InsertTx(ctx, tx, RenderArgs{BlobID: blobID}, nil); err != nil {
@@ -71,53 +71,60 @@ const requeuePriority = 4
 
 // RequeueStructure renders again the previews of every current file version in
 // the spaces of a structure: failed and missing ones, and ready ones too when all
-// is set (after an upgrade of the renderer). It returns how many it enqueued.
+// is set (after an upgrade of the renderer). Pending ones already have their job.
+// It returns how many it enqueued.
 func (j *Jobs) RequeueStructure(ctx context.Context, pool *pgxpool.Pool, structureID string, all bool) (int, error) {
 	n := 0
 	err := db.Transact(ctx, pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT DISTINCT v.blob_id, v.mime_type, i.name
-			FROM spaces s
-			JOIN items i ON i.space_id = s.id AND i.kind = 'file' AND i.trashed_at IS NULL
-			JOIN versions v ON v.id = i.current_version_id
-			LEFT JOIN previews p ON p.blob_id = v.blob_id
-			WHERE s.structure_id = $1 AND (p.state IS DISTINCT FROM 'ready' OR $2)`, structureID, all)
-		if err != nil {
-			return fmt.Errorf("find previews of structure %s: %w", structureID, err)
+		blobIDs, err := structurePreviews(ctx, tx, structureID, all)
+		if err != nil || len(blobIDs) == 0 {
+			return err
 		}
-		type blob struct {
-			id         uuid.UUID
-			mime, name string
+		if err := markPending(ctx, tx, blobIDs); err != nil {
+			return err
 		}
-		blobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (blob, error) {
-			var b blob
-			return b, row.Scan(&b.id, &b.mime, &b.name)
-		})
-		if err != nil {
-			return fmt.Errorf("scan previews of structure %s: %w", structureID, err)
-		}
-		var params []river.InsertManyParams
-		for _, b := range blobs {
-			if !Wanted(b.mime, b.name) {
-				continue
-			}
-			if err := markPending(ctx, tx, b.id); err != nil {
-				return err
-			}
+		params := make([]river.InsertManyParams, len(blobIDs))
+		for i, id := range blobIDs {
 			// Behind fresh uploads: a teacher waiting for today's photos goes first.
-			params = append(params, river.InsertManyParams{Args: RenderArgs{BlobID: b.id, Again: true},
-				InsertOpts: &river.InsertOpts{Priority: requeuePriority}})
-		}
-		n = len(params)
-		if n == 0 {
-			return nil
+			params[i] = river.InsertManyParams{Args: RenderArgs{BlobID: id, Again: true},
+				InsertOpts: &river.InsertOpts{Priority: requeuePriority}}
 		}
 		if _, err := j.Client.InsertManyTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("enqueue previews of structure %s: %w", structureID, err)
 		}
+		n = len(blobIDs)
 		return nil
 	})
 	return n, err
+}
+
+// structurePreviews finds the blobs of a structure's current files whose preview
+// is to be rendered again, each once however many files share it.
+func structurePreviews(ctx context.Context, tx pgx.Tx, structureID string, all bool) ([]uuid.UUID, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT v.blob_id, min(v.mime_type), min(i.name)
+		FROM spaces s
+		JOIN items i ON i.space_id = s.id AND i.kind = 'file' AND i.trashed_at IS NULL
+		JOIN versions v ON v.id = i.current_version_id
+		LEFT JOIN previews p ON p.blob_id = v.blob_id
+		WHERE s.structure_id = $1 AND (p.state IS NULL OR p.state = 'failed' OR (p.state = 'ready' AND $2))
+		GROUP BY v.blob_id`, structureID, all)
+	if err != nil {
+		return nil, fmt.Errorf("find previews of structure %s: %w", structureID, err)
+	}
+	var ids []uuid.UUID
+	var id uuid.UUID
+	var mimeType, name string
+	_, err = pgx.ForEachRow(rows, []any{&id, &mimeType, &name}, func() error {
+		if Wanted(mimeType, name) {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan previews of structure %s: %w", structureID, err)
+	}
+	return ids, nil
 }
 
 // Store is the part of the object store the preview worker needs.

@@ -65,6 +65,9 @@ const (
 	FailCorrupt       = "corrupt"
 	FailTimeout       = "timeout"
 	FailConverter     = "converter_failed"
+	// FailNoConverter: the node that ran the job lacks the converter the type
+	// needs (LibreOffice, ffmpeg, poppler); install it and re-enqueue.
+	FailNoConverter = "converter_missing"
 	// FailInternal: the preview could not be made for a reason of the service's
 	// own (storage down for longer than the retries, a job that died); an admin's
 	// re-enqueue tries again.

@@ -94,15 +94,15 @@ func LookupMany(ctx context.Context, q db.DBTX, blobIDs []uuid.UUID) (map[uuid.U
 	return byBlob, nil
 }
 
-// markPending records that a blob's preview is on its way. A ready preview stays
-// ready (and served) while it is rendered again.
-func markPending(ctx context.Context, tx pgx.Tx, blobID uuid.UUID) error {
+// markPending records that the previews of blobs are on their way. A ready preview
+// stays ready (and served) while it is rendered again.
+func markPending(ctx context.Context, tx pgx.Tx, blobIDs []uuid.UUID) error {
 	_, err := tx.Exec(ctx, `
-		INSERT INTO previews (blob_id, state) VALUES ($1, 'pending')
+		INSERT INTO previews (blob_id, state) SELECT unnest($1::uuid[]), 'pending'
 		ON CONFLICT (blob_id) DO UPDATE SET state = 'pending', failure_code = NULL, failure_detail = NULL, updated_at = now()
-		WHERE previews.state <> 'ready'`, blobID)
+		WHERE previews.state <> 'ready'`, blobIDs)
 	if err != nil {
-		return fmt.Errorf("mark preview of %s pending: %w", blobID, err)
+		return fmt.Errorf("mark %d previews pending: %w", len(blobIDs), err)
 	}
 	return nil
 }

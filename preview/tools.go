@@ -97,7 +97,7 @@ func (r *Renderer) missing(mimeType string, kind Kind) string {
 func (r *Renderer) pdfFirstPage(ctx context.Context, pdf []byte) ([]byte, error) {
 	if r.Tools.Pdftoppm == "" {
 		if !bimg.IsTypeSupported(bimg.PDF) {
-			return nil, fail(FailUnsupported, "PDF previews are not installed on this server")
+			return nil, fail(FailNoConverter, "PDF previews are not installed on this server")
 		}
 		return pdf, nil // libvips reads the first page itself, at 72 dpi
 	}
@@ -131,7 +131,7 @@ func inScratch(src []byte, name string, convert func(dir, in string) ([]byte, er
 // LibreOffice, in a profile of its own so that several conversions can run at once.
 func (r *Renderer) officeToPDF(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
 	if r.Tools.Soffice == "" {
-		return nil, fail(FailUnsupported, "office previews are not installed on this server")
+		return nil, fail(FailNoConverter, "office previews are not installed on this server")
 	}
 	format := officeFormats[baseType(mimeType)]
 	// Only the first page is exported: a 600-page report converts in half the time.
@@ -154,7 +154,7 @@ var videoDemuxers = map[string]string{"video/mp4": "mov", "video/quicktime": "mo
 // first frame of a shorter video, as PNG. Only local file access is allowed.
 func (r *Renderer) videoFrame(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
 	if r.Tools.Ffmpeg == "" {
-		return nil, fail(FailUnsupported, "video previews are not installed on this server")
+		return nil, fail(FailNoConverter, "video previews are not installed on this server")
 	}
 	return inScratch(src, "video", func(dir, in string) ([]byte, error) {
 		out := filepath.Join(dir, "frame.png")

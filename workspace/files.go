@@ -209,6 +209,7 @@ func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UU
 		return Item{}, err
 	}
 	var updated Item
+	up.Name = file.Name // the preview job judges the new content by the file's name too
 	err = s.storeAndCommit(ctx, c, file.SpaceID, up, func(tx pgx.Tx, blob storedBlob) error {
 		updated, err = addVersion(ctx, tx, c, id, blob, opts.IfMatch)
 		return err

@@ -139,7 +139,25 @@ func (s *Service) SharedWithMe(ctx context.Context, c *cartable.Caller, sortBy s
 	if len(items) > limit {
 		items, next = items[:limit], encodeOffset(offset+limit)
 	}
+	if err := s.withSharedPreviews(ctx, items); err != nil {
+		return nil, "", err
+	}
 	return items, next, nil
+}
+
+// withSharedPreviews fills the thumbnails of shared files.
+func (s *Service) withSharedPreviews(ctx context.Context, shared []SharedItem) error {
+	items := make([]Item, len(shared))
+	for i := range shared {
+		items[i] = shared[i].Item
+	}
+	if err := s.withPreviews(ctx, items); err != nil {
+		return err
+	}
+	for i := range shared {
+		shared[i].Preview = items[i].Preview
+	}
+	return nil
 }
 
 // sharedPage reads the sort, cursor (an offset: the list is short) and limit of a
