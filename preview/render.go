@@ -136,8 +136,13 @@ func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]R
 // videos with their tools.
 func (r *Renderer) toImage(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
 	switch kind := KindOf(mimeType); kind {
-	case KindImage, KindSVG:
+	case KindImage:
 		return src, checkImage(src, mimeType)
+	case KindSVG:
+		if err := checkImage(src, mimeType); err != nil {
+			return nil, err
+		}
+		return src, r.checkSVG(src, 0)
 	case KindPDF:
 		return r.pdfFirstPage(ctx, src)
 	case KindOffice:

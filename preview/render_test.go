@@ -281,6 +281,7 @@ func TestRenderRefused(t *testing.T) {
 		code string
 	}{
 		{"20,000 × 20,000 PNG", func() []byte { return previewtest.BombPNG(20_000, 20_000) }, FailTooManyPixels},
+		{"SVG embedding a 20,000 × 20,000 PNG", func() []byte { return previewtest.SVGBomb(20_000, 20_000) }, FailTooManyPixels},
 		{"truncated JPEG", func() []byte { return previewtest.Truncated(previewtest.Photo(800, 600, 0, 3)) }, FailTruncated},
 		{"truncated phone photo with an EXIF thumbnail", func() []byte {
 			return previewtest.Truncated(previewtest.PhotoWithThumbnail(800, 600, 3))

@@ -7,6 +7,7 @@ package previewtest
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/base64"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
@@ -148,6 +149,13 @@ func HostileSVG(fetchURL string) []byte {
   <image xlink:href="%[1]s?xlink" x="100" y="0" width="100" height="100"/>
   <image href="file:///etc/passwd" x="200" y="0" width="100" height="100"/>
 </svg>`, fetchURL)
+}
+
+// SVGBomb returns a small SVG that embeds a w × h PNG (see BombPNG) as a data: URI.
+func SVGBomb(w, h int) []byte {
+	return fmt.Appendf(nil, `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">
+  <image width="100" height="100" href="data:image/png;base64,%s"/>
+</svg>`, base64.StdEncoding.EncodeToString(BombPNG(w, h)))
 }
 
 // PDF returns an A4 PDF of n pages, each with a black bar across its top third.
