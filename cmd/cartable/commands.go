@@ -10,6 +10,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	devdata "cartable/deploy/dev"
 	"cartable/directory"
 	"cartable/migrations"
@@ -181,10 +183,9 @@ func recomputeQuotas(ctx context.Context, cfg Config, log *slog.Logger, stdout i
 	}
 	defer a.close()
 	structureID := ""
-	if cfg.RecomputeStructure != "" {
-		err := a.pool.QueryRow(ctx, `SELECT id FROM structures WHERE uai = $1`, cfg.RecomputeStructure).Scan(&structureID)
-		if err != nil {
-			return fmt.Errorf("no structure with UAI %s", cfg.RecomputeStructure)
+	if cfg.StructureUAI != "" {
+		if structureID, err = a.structureByUAI(ctx, cfg.StructureUAI); err != nil {
+			return err
 		}
 	}
 	drift, err := quota.Recompute(ctx, a.pool, structureID)
@@ -203,4 +204,56 @@ func orNone(p *int64) string {
 		return "none"
 	}
 	return fmt.Sprint(*p)
+}
+
+// structureByUAI returns the id of the structure with a UAI.
+func (a *app) structureByUAI(ctx context.Context, uai string) (string, error) {
+	var id string
+	if err := a.pool.QueryRow(ctx, `SELECT id FROM structures WHERE uai = $1`, uai).Scan(&id); err != nil {
+		return "", fmt.Errorf("no structure with UAI %s", uai)
+	}
+	return id, nil
+}
+
+// requeuePreviews enqueues the previews to render again, structure by structure:
+// after the first deployment of previews over existing files, or after installing a
+// converter (-all: after an upgrade of the renderer). The running workers render them.
+func requeuePreviews(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	var structures []string
+	if cfg.StructureUAI != "" {
+		id, err := a.structureByUAI(ctx, cfg.StructureUAI)
+		if err != nil {
+			return err
+		}
+		structures = []string{id}
+	} else if structures, err = a.allStructures(ctx); err != nil {
+		return err
+	}
+	total := 0
+	for _, id := range structures {
+		n, err := a.previews.RequeueStructure(ctx, a.pool, id, cfg.RequeueAll)
+		if err != nil {
+			return err
+		}
+		total += n
+	}
+	fmt.Fprintf(stdout, "%d preview(s) enqueued in %d structure(s)\n", total, len(structures))
+	return nil
+}
+
+func (a *app) allStructures(ctx context.Context) ([]string, error) {
+	rows, err := a.pool.Query(ctx, `SELECT id FROM structures ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list structures: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list structures: %w", err)
+	}
+	return ids, nil
 }

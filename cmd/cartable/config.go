@@ -56,8 +56,11 @@ type Config struct {
 	PreviewMaxPixels      int64
 	PreviewMaxBytes       int64
 	PreviewTimeout        time.Duration
-	// RecomputeStructure is the UAI `cartable quota recompute -structure` works on.
-	RecomputeStructure string
+	// StructureUAI is the one structure `cartable quota recompute` and
+	// `cartable previews requeue` work on (-structure); empty: all of them.
+	StructureUAI string
+	// RequeueAll makes `cartable previews requeue` render ready previews again too.
+	RequeueAll bool
 }
 
 // binder registers flags whose defaults come from the environment, and remembers the
@@ -153,8 +156,12 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.LogLevel, "log-level", "CARTABLE_LOG_LEVEL", "info", "debug, info, warn or error")
 	b.str(&cfg.LogFormat, "log-format", "CARTABLE_LOG_FORMAT", "json", "json or text")
 	b.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CARTABLE_SHUTDOWN_TIMEOUT", 30*time.Second, "how long requests in flight may finish at shutdown")
-	if command == "quota recompute" {
-		fs.StringVar(&cfg.RecomputeStructure, "structure", "", "UAI of the one structure to recompute (default: all)")
+	switch command {
+	case "quota recompute":
+		fs.StringVar(&cfg.StructureUAI, "structure", "", "UAI of the one structure to recompute (default: all)")
+	case "previews requeue":
+		fs.StringVar(&cfg.StructureUAI, "structure", "", "UAI of the one structure whose previews to render again (default: all)")
+		fs.BoolVar(&cfg.RequeueAll, "all", false, "render the ready previews again too, not only the failed and missing ones")
 	}
 	if len(b.errs) > 0 {
 		return cfg, nil, fmt.Errorf("configuration: %s", strings.Join(b.errs, "; "))

@@ -117,6 +117,13 @@ func TestImportAndMigrateCommands(t *testing.T) {
 	if err := run(ctx, []string{"quota", "recompute", "-structure", "9999999Z"}, getenv, &out); err == nil {
 		t.Error("recomputing an unknown UAI succeeded")
 	}
+	out.Reset()
+	if err := run(ctx, []string{"previews", "requeue", "-all"}, getenv, &out); err != nil || !strings.Contains(out.String(), "0 preview(s) enqueued in 1 structure(s)") {
+		t.Errorf("previews requeue: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"previews", "requeue", "-structure", "9999999Z"}, getenv, &out); err == nil {
+		t.Error("re-enqueueing the previews of an unknown UAI succeeded")
+	}
 	if err := run(ctx, []string{"collect"}, getenv, &out); err != nil {
 		t.Errorf("collect: %v", err)
 	}

@@ -7,6 +7,7 @@
 //	cartable import F  load a directory file (structures, users, groups) in one transaction
 //	cartable collect   delete unreferenced blobs and expired trash now
 //	cartable quota recompute [-structure UAI]   rebuild the quota books and report drift
+//	cartable previews requeue [-structure UAI] [-all]   render previews again
 package main
 
 import (
@@ -44,6 +45,8 @@ commands:
   collect    delete unreferenced blobs and expired trash now
   quota recompute [-structure UAI]
              rebuild the quota books from the versions and report what drifted
+  previews requeue [-structure UAI] [-all]
+             enqueue the failed and missing previews (-all: every one) for the workers
 
 Run "cartable <command> -h" for the flags; each has an environment variable.`
 
@@ -59,6 +62,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return errors.New("usage: cartable quota recompute [-structure UAI]")
 		}
 		command, args = "quota recompute", args[1:]
+	}
+	if command == "previews" {
+		if len(args) < 2 || args[1] != "requeue" {
+			return errors.New("usage: cartable previews requeue [-structure UAI] [-all]")
+		}
+		command, args = "previews requeue", args[1:]
 	}
 	cfg, rest, err := parseConfig(command, args[1:], getenv)
 	if err != nil {
@@ -86,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return collect(ctx, cfg, log)
 	case "quota recompute":
 		return recomputeQuotas(ctx, cfg, log, stdout)
+	case "previews requeue":
+		return requeuePreviews(ctx, cfg, log, stdout)
 	}
 	return fmt.Errorf("unknown command %q\n%s", command, usage)
 }
