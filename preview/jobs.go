@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -197,12 +199,17 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 	if src.size > w.Renderer.Limits.MaxBytes {
 		return fail(FailTooLarge, "the file is %d bytes, more than the %d previews read", src.size, w.Renderer.Limits.MaxBytes)
 	}
-	data, err := w.download(ctx, src)
+	dir, err := os.MkdirTemp("", "cartable-preview-")
 	if err != nil {
+		return fmt.Errorf("scratch folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "source")
+	if err := w.download(ctx, src, path); err != nil {
 		return err
 	}
 	start := time.Now()
-	renditions, err := w.Renderer.Render(ctx, data, src.mimeType)
+	renditions, err := w.Renderer.RenderFile(ctx, dir, path, src.mimeType)
 	if err != nil {
 		return err
 	}
@@ -228,17 +235,26 @@ func (w *Worker) load(ctx context.Context, blobID uuid.UUID) (source, error) {
 	return s, err
 }
 
-func (w *Worker) download(ctx context.Context, src source) ([]byte, error) {
+// download streams the blob into a file: a video or a long document never sits in
+// the worker's memory.
+func (w *Worker) download(ctx context.Context, src source, path string) error {
 	body, err := w.Store.Open(ctx, src.key, 0, -1)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", src.key, err)
+		return fmt.Errorf("open %s: %w", src.key, err)
 	}
 	defer body.Close()
-	data, err := io.ReadAll(io.LimitReader(body, w.Renderer.Limits.MaxBytes+1))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", src.key, err)
+		return fmt.Errorf("create %s: %w", path, err)
 	}
-	return data, nil
+	_, err = io.Copy(f, io.LimitReader(body, w.Renderer.Limits.MaxBytes+1))
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return fmt.Errorf("download %s: %w", src.key, err)
+	}
+	return nil
 }
 
 // store writes the renditions as a new generation, records them, and deletes the

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -116,59 +118,98 @@ func NewRenderer(limits Limits) *Renderer {
 	return &Renderer{Limits: limits, Tools: FindTools(), Quality: 80, slots: make(chan struct{}, limits.Concurrency)}
 }
 
-// Render renders every size and format of a file whose sniffed type is mimeType.
-// A file that cannot have a preview fails with a *Failure; any other error is
-// transient.
+// Render renders every size and format of a file, held in memory, whose sniffed
+// type is mimeType. A file that cannot have a preview fails with a *Failure; any
+// other error is transient.
 func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]Rendition, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
-	defer cancel()
 	if int64(len(src)) > r.Limits.MaxBytes {
 		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
 	}
-	image, err := r.toImage(ctx, src, mimeType)
+	switch KindOf(mimeType) {
+	case KindNone:
+		return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
+	case KindImage, KindSVG:
+		ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
+		defer cancel()
+		if err := r.checkImage(src, mimeType); err != nil {
+			return nil, err
+		}
+		return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(src) })
+	}
+	// Converters read files: write it to a scratch folder.
+	dir, err := os.MkdirTemp("", "cartable-preview-")
+	if err != nil {
+		return nil, fmt.Errorf("scratch folder: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "source")
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		return nil, fmt.Errorf("write the source: %w", err)
+	}
+	return r.RenderFile(ctx, dir, path, mimeType)
+}
+
+// RenderFile renders a file stored at path inside dir, a scratch folder of the
+// caller's that the converters may write in (and that is all they see of the
+// host's files). The worker streams blobs there, so that a 200 MB video never sits
+// in its memory; images are read into memory, which libvips needs anyway.
+func (r *Renderer) RenderFile(ctx context.Context, dir, path, mimeType string) ([]Rendition, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("the source: %w", err)
+	}
+	if st.Size() > r.Limits.MaxBytes {
+		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
+	}
+	switch KindOf(mimeType) {
+	case KindImage, KindSVG, KindNone:
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read the source: %w", err)
+		}
+		return r.Render(ctx, src, mimeType)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
+	defer cancel()
+	image, err := r.convert(ctx, dir, path, mimeType)
 	if err != nil {
 		return nil, err
 	}
 	return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(image) })
 }
 
-// toImage gives the bytes of an image libvips reads, converting documents and
-// videos with their tools.
-func (r *Renderer) toImage(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
-	switch kind := KindOf(mimeType); kind {
-	case KindImage:
-		return src, checkImage(src, mimeType)
-	case KindSVG:
-		if err := checkImage(src, mimeType); err != nil {
-			return nil, err
-		}
-		return src, r.checkSVG(src, 0)
+// convert turns a document or a video into the bytes of an image libvips reads,
+// with its converter.
+func (r *Renderer) convert(ctx context.Context, dir, path, mimeType string) ([]byte, error) {
+	switch KindOf(mimeType) {
 	case KindPDF:
-		return r.pdfFirstPage(ctx, src)
+		return r.pdfFirstPage(ctx, dir, path)
 	case KindOffice:
-		pdf, err := r.officeToPDF(ctx, src, mimeType)
+		pdf, err := r.officeToPDF(ctx, dir, path, mimeType)
 		if err != nil {
 			return nil, err
 		}
-		return r.pdfFirstPage(ctx, pdf)
+		return r.pdfFirstPage(ctx, dir, pdf)
 	case KindVideo:
-		return r.videoFrame(ctx, src, mimeType)
-	default:
-		return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
+		return r.videoFrame(ctx, dir, path, mimeType)
 	}
+	return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
 }
 
 // checkImage refuses images libvips cannot read here, images libvips would read as
 // something else than what they were sniffed as (its ImageMagick loader reads
 // about anything: it is never used), and truncated JPEGs, which libvips would
 // otherwise render half grey.
-func checkImage(src []byte, mimeType string) error {
+func (r *Renderer) checkImage(src []byte, mimeType string) error {
 	t := bimg.DetermineImageType(src)
 	if t != imageTypes[baseType(mimeType)] || !bimg.IsTypeSupported(t) {
 		return fail(FailUnsupported, "this libvips cannot read %s", mimeType)
 	}
-	if t == bimg.JPEG && jpegTruncated(src) {
+	switch {
+	case t == bimg.JPEG && jpegTruncated(src):
 		return fail(FailTruncated, "the JPEG ends before its last marker")
+	case t == bimg.SVG:
+		return r.checkSVG(src, 0)
 	}
 	return nil
 }

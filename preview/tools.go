@@ -91,59 +91,51 @@ func (r *Renderer) missing(mimeType string, kind Kind) string {
 	return ""
 }
 
-// pdfFirstPage renders a PDF's first page to PNG at the largest size's resolution,
-// in a separate process with the job's time limit: a hostile PDF can slow poppler
-// down, never crash the worker. Only the first page is ever read.
-func (r *Renderer) pdfFirstPage(ctx context.Context, pdf []byte) ([]byte, error) {
+// pdfFirstPage renders the first page of the PDF at path (inside dir) to PNG at the
+// largest size's resolution, in a separate process with the job's time limit: a
+// hostile PDF can slow poppler down, never crash the worker. Only the first page is
+// ever read.
+func (r *Renderer) pdfFirstPage(ctx context.Context, dir, path string) ([]byte, error) {
 	if r.Tools.Pdftoppm == "" {
 		if !bimg.IsTypeSupported(bimg.PDF) {
 			return nil, fail(FailNoConverter, "PDF previews are not installed on this server")
 		}
-		return pdf, nil // libvips reads the first page itself, at 72 dpi
+		return readOutput(path, "the PDF") // libvips reads the first page itself, at 72 dpi
 	}
-	return inScratch(pdf, "in.pdf", func(dir, in string) ([]byte, error) {
-		largest := Sizes[len(Sizes)-1].Box
-		out := filepath.Join(dir, "page")
-		if err := r.run(ctx, dir, r.Tools.Pdftoppm, "-q", "-f", "1", "-l", "1", "-singlefile",
-			"-scale-to", fmt.Sprint(largest), "-png", in, out); err != nil {
-			return nil, err
-		}
-		return readOutput(out+".png", "pdftoppm")
-	})
+	largest := Sizes[len(Sizes)-1].Box
+	out := filepath.Join(dir, "page")
+	if err := r.run(ctx, dir, r.Tools.Pdftoppm, "-q", "-f", "1", "-l", "1", "-singlefile",
+		"-scale-to", fmt.Sprint(largest), "-png", path, out); err != nil {
+		return nil, err
+	}
+	return readOutput(out+".png", "pdftoppm")
 }
 
-// inScratch writes src as name in a scratch folder of its own, runs convert on it,
-// and removes the folder.
-func inScratch(src []byte, name string, convert func(dir, in string) ([]byte, error)) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "cartable-preview-")
-	if err != nil {
-		return nil, fmt.Errorf("scratch folder: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	in := filepath.Join(dir, name)
-	if err := os.WriteFile(in, src, 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", name, err)
-	}
-	return convert(dir, in)
-}
-
-// officeToPDF converts the first page of an office document to PDF with
-// LibreOffice, in a profile of its own so that several conversions can run at once.
-func (r *Renderer) officeToPDF(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
+// officeToPDF converts the first page of the office document at path (inside dir)
+// to PDF with LibreOffice, in a profile of its own so that several conversions can
+// run at once, and returns the PDF's path.
+func (r *Renderer) officeToPDF(ctx context.Context, dir, path, mimeType string) (string, error) {
 	if r.Tools.Soffice == "" {
-		return nil, fail(FailNoConverter, "office previews are not installed on this server")
+		return "", fail(FailNoConverter, "office previews are not installed on this server")
 	}
 	format := officeFormats[baseType(mimeType)]
+	// LibreOffice picks its import filter by the extension.
+	in := filepath.Join(dir, "document"+format.ext)
+	if err := os.Rename(path, in); err != nil {
+		return "", fmt.Errorf("name the document: %w", err)
+	}
 	// Only the first page is exported: a 600-page report converts in half the time.
 	convertTo := "pdf:" + format.pdfFilter + `:{"PageRange":{"type":"string","value":"1"}}`
-	return inScratch(src, "document"+format.ext, func(dir, in string) ([]byte, error) {
-		if err := r.run(ctx, dir, r.Tools.Soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-			"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-			"--convert-to", convertTo, "--outdir", dir, in); err != nil {
-			return nil, err
-		}
-		return readOutput(filepath.Join(dir, "document.pdf"), "LibreOffice")
-	})
+	if err := r.run(ctx, dir, r.Tools.Soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", convertTo, "--outdir", dir, in); err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "document.pdf")
+	if st, err := os.Stat(out); err != nil || st.Size() == 0 {
+		return "", fail(FailConverter, "LibreOffice could not convert the file")
+	}
+	return out, nil
 }
 
 // videoDemuxers are the only ffmpeg demuxers a video is opened with: ffmpeg left to
@@ -152,24 +144,22 @@ var videoDemuxers = map[string]string{"video/mp4": "mov", "video/quicktime": "mo
 
 // videoFrame takes a frame one second in (the first frame is often black), or the
 // first frame of a shorter video, as PNG. Only local file access is allowed.
-func (r *Renderer) videoFrame(ctx context.Context, src []byte, mimeType string) ([]byte, error) {
+func (r *Renderer) videoFrame(ctx context.Context, dir, path, mimeType string) ([]byte, error) {
 	if r.Tools.Ffmpeg == "" {
 		return nil, fail(FailNoConverter, "video previews are not installed on this server")
 	}
-	return inScratch(src, "video", func(dir, in string) ([]byte, error) {
-		out := filepath.Join(dir, "frame.png")
-		for _, at := range []string{"1", "0"} {
-			if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-protocol_whitelist", "file",
-				"-f", videoDemuxers[baseType(mimeType)], "-ss", at, "-i", in,
-				"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
-				return nil, err
-			}
-			if st, err := os.Stat(out); err == nil && st.Size() > 0 {
-				return readOutput(out, "ffmpeg")
-			}
+	out := filepath.Join(dir, "frame.png")
+	for _, at := range []string{"1", "0"} {
+		if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-protocol_whitelist", "file",
+			"-f", videoDemuxers[baseType(mimeType)], "-ss", at, "-i", path,
+			"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
+			return nil, err
 		}
-		return nil, fail(FailConverter, "ffmpeg found no frame in the video")
-	})
+		if st, err := os.Stat(out); err == nil && st.Size() > 0 {
+			return readOutput(out, "ffmpeg")
+		}
+	}
+	return nil, fail(FailConverter, "ffmpeg found no frame in the video")
 }
 
 // run runs a converter in dir with the render's deadline, in the sandbox, with an
