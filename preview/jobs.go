@@ -199,6 +199,9 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 	if src.size > w.Renderer.Limits.MaxBytes {
 		return fail(FailTooLarge, "the file is %d bytes, more than the %d previews read", src.size, w.Renderer.Limits.MaxBytes)
 	}
+	if _, err := supported(src.mimeType); err != nil {
+		return err // a liar by its name: nothing to download
+	}
 	dir, err := os.MkdirTemp("", "cartable-preview-")
 	if err != nil {
 		return fmt.Errorf("scratch folder: %w", err)

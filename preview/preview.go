@@ -65,69 +65,81 @@ const (
 	KindVideo  Kind = "video"
 )
 
-// kindsByType maps a sniffed media type to its kind. HEIC and AVIF are images
-// only where libvips was built with libheif (see Capabilities).
-var kindsByType = map[string]Kind{
-	"image/jpeg":    KindImage,
-	"image/png":     KindImage,
-	"image/gif":     KindImage,
-	"image/webp":    KindImage,
-	"image/tiff":    KindImage,
-	"image/heic":    KindImage,
-	"image/heif":    KindImage,
-	"image/avif":    KindImage,
-	"image/svg+xml": KindSVG,
-
-	"application/pdf": KindPDF,
-
-	"application/vnd.oasis.opendocument.text":                                   KindOffice,
-	"application/vnd.oasis.opendocument.spreadsheet":                            KindOffice,
-	"application/vnd.oasis.opendocument.presentation":                           KindOffice,
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   KindOffice,
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         KindOffice,
-	"application/vnd.openxmlformats-officedocument.presentationml.presentation": KindOffice,
-
-	"video/mp4":       KindVideo,
-	"video/webm":      KindVideo,
-	"video/quicktime": KindVideo,
+// sourceType is what the renderer knows of a file type it previews.
+type sourceType struct {
+	kind Kind
+	// extensions are the names that claim the type. The first is also what
+	// LibreOffice needs to pick its import filter.
+	extensions []string
+	// loader is an image's libvips loader, as bimg names it: the bytes must be
+	// what libvips detects them as (its ImageMagick loader, which reads about
+	// anything, is never used).
+	loader bimg.ImageType
+	// pdfFilter is an office document's PDF export filter in LibreOffice.
+	pdfFilter string
+	// demuxer is the only ffmpeg demuxer a video is opened with: ffmpeg left to
+	// guess could take a crafted file for a playlist and fetch what it names.
+	demuxer string
 }
 
-// imageTypes are the libvips loaders (as bimg names them) of the image types.
-var imageTypes = map[string]bimg.ImageType{
-	"image/jpeg": bimg.JPEG, "image/png": bimg.PNG, "image/gif": bimg.GIF, "image/webp": bimg.WEBP,
-	"image/tiff": bimg.TIFF, "image/heic": bimg.HEIF, "image/heif": bimg.HEIF, "image/avif": bimg.AVIF,
-	"image/svg+xml": bimg.SVG,
+// converted reports whether the type goes through a converter (PDF, office,
+// video) before libvips; images and SVG go straight to it.
+func (t sourceType) converted() bool { return t.kind != KindImage && t.kind != KindSVG }
+
+// sourceTypes are the types that get previews, by sniffed media type. HEIC and AVIF
+// are images only where libvips was built with libheif (see Capabilities).
+var sourceTypes = map[string]sourceType{
+	"image/jpeg":    {kind: KindImage, loader: bimg.JPEG, extensions: []string{".jpg", ".jpeg"}},
+	"image/png":     {kind: KindImage, loader: bimg.PNG, extensions: []string{".png"}},
+	"image/gif":     {kind: KindImage, loader: bimg.GIF, extensions: []string{".gif"}},
+	"image/webp":    {kind: KindImage, loader: bimg.WEBP, extensions: []string{".webp"}},
+	"image/tiff":    {kind: KindImage, loader: bimg.TIFF, extensions: []string{".tif", ".tiff"}},
+	"image/heic":    {kind: KindImage, loader: bimg.HEIF, extensions: []string{".heic"}},
+	"image/heif":    {kind: KindImage, loader: bimg.HEIF, extensions: []string{".heif"}},
+	"image/avif":    {kind: KindImage, loader: bimg.AVIF, extensions: []string{".avif"}},
+	"image/svg+xml": {kind: KindSVG, loader: bimg.SVG, extensions: []string{".svg"}},
+
+	"application/pdf": {kind: KindPDF, extensions: []string{".pdf"}},
+
+	"application/vnd.oasis.opendocument.text":                                   {kind: KindOffice, extensions: []string{".odt"}, pdfFilter: "writer_pdf_Export"},
+	"application/vnd.oasis.opendocument.spreadsheet":                            {kind: KindOffice, extensions: []string{".ods"}, pdfFilter: "calc_pdf_Export"},
+	"application/vnd.oasis.opendocument.presentation":                           {kind: KindOffice, extensions: []string{".odp"}, pdfFilter: "impress_pdf_Export"},
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   {kind: KindOffice, extensions: []string{".docx"}, pdfFilter: "writer_pdf_Export"},
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         {kind: KindOffice, extensions: []string{".xlsx"}, pdfFilter: "calc_pdf_Export"},
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": {kind: KindOffice, extensions: []string{".pptx"}, pdfFilter: "impress_pdf_Export"},
+
+	"video/mp4":       {kind: KindVideo, extensions: []string{".mp4"}, demuxer: "mov"},
+	"video/quicktime": {kind: KindVideo, extensions: []string{".mov"}, demuxer: "mov"},
+	"video/webm":      {kind: KindVideo, extensions: []string{".webm"}, demuxer: "matroska"},
 }
 
-// officeFormats are, by base type, what LibreOffice needs: the extension that picks
-// its import filter, and the PDF export filter of the application that opens it.
-var officeFormats = map[string]struct{ ext, pdfFilter string }{
-	"application/vnd.oasis.opendocument.text":                                   {".odt", "writer_pdf_Export"},
-	"application/vnd.oasis.opendocument.spreadsheet":                            {".ods", "calc_pdf_Export"},
-	"application/vnd.oasis.opendocument.presentation":                           {".odp", "impress_pdf_Export"},
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   {".docx", "writer_pdf_Export"},
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         {".xlsx", "calc_pdf_Export"},
-	"application/vnd.openxmlformats-officedocument.presentationml.presentation": {".pptx", "impress_pdf_Export"},
-}
+// claimedExtensions are the names that promise a previewable file.
+var claimedExtensions = func() map[string]bool {
+	claimed := map[string]bool{}
+	for _, t := range sourceTypes {
+		for _, ext := range t.extensions {
+			claimed[ext] = true
+		}
+	}
+	return claimed
+}()
 
-// KindOf returns the kind of a file from its sniffed media type (parameters such as
-// "; charset=utf-8" are ignored). The name is never trusted for this.
-func KindOf(mimeType string) Kind {
-	return kindsByType[baseType(mimeType)]
-}
-
-// baseType is a media type without its parameters, in lower case.
-func baseType(mimeType string) string {
+// supported returns what the renderer knows of a sniffed media type (parameters
+// such as "; charset=utf-8" are ignored), or an unsupported_type failure. The name
+// is never trusted for this.
+func supported(mimeType string) (sourceType, error) {
 	base, _, _ := strings.Cut(mimeType, ";")
-	return strings.TrimSpace(strings.ToLower(base))
+	t, ok := sourceTypes[strings.TrimSpace(strings.ToLower(base))]
+	if !ok {
+		return sourceType{}, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
+	}
+	return t, nil
 }
 
-// claimedExtensions are names that promise a previewable file.
-var claimedExtensions = map[string]bool{
-	".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".tif": true, ".tiff": true,
-	".heic": true, ".heif": true, ".avif": true, ".svg": true, ".pdf": true,
-	".odt": true, ".ods": true, ".odp": true, ".docx": true, ".xlsx": true, ".pptx": true,
-	".mp4": true, ".webm": true, ".mov": true,
+// KindOf returns the kind of a file from its sniffed media type.
+func KindOf(mimeType string) Kind {
+	t, _ := supported(mimeType)
+	return t.kind
 }
 
 // Wanted reports whether a new blob deserves a preview job: its content is of a

@@ -122,21 +122,58 @@ func NewRenderer(limits Limits) *Renderer {
 // type is mimeType. A file that cannot have a preview fails with a *Failure; any
 // other error is transient.
 func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]Rendition, error) {
+	t, err := supported(mimeType)
+	if err != nil {
+		return nil, err
+	}
 	if int64(len(src)) > r.Limits.MaxBytes {
 		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
 	}
-	switch KindOf(mimeType) {
-	case KindNone:
-		return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
-	case KindImage, KindSVG:
-		ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
-		defer cancel()
-		if err := r.checkImage(src, mimeType); err != nil {
-			return nil, err
-		}
-		return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(src) })
+	if t.converted() {
+		return inScratch(src, func(dir, path string) ([]Rendition, error) { return r.RenderFile(ctx, dir, path, mimeType) })
 	}
-	// Converters read files: write it to a scratch folder.
+	return r.rasterize(ctx, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
+}
+
+// RenderFile renders a file stored at path inside dir, a scratch folder of the
+// caller's that the converters may write in (and that is all they see of the
+// host's files). The worker streams blobs there, so that a 200 MB video never sits
+// in its memory; images are read into memory, which libvips needs anyway.
+func (r *Renderer) RenderFile(ctx context.Context, dir, path, mimeType string) ([]Rendition, error) {
+	t, err := supported(mimeType)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("the source: %w", err)
+	}
+	if st.Size() > r.Limits.MaxBytes {
+		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
+	}
+	if t.converted() {
+		return r.rasterize(ctx, func(ctx context.Context) ([]byte, error) { return r.convert(ctx, dir, path, t) })
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the source: %w", err)
+	}
+	return r.rasterize(ctx, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
+}
+
+// rasterize renders the image that image gives, all within the time limit.
+func (r *Renderer) rasterize(ctx context.Context, image func(context.Context) ([]byte, error)) ([]Rendition, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
+	defer cancel()
+	data, err := image(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(data) })
+}
+
+// inScratch writes src into a scratch folder of its own for fn, and removes it.
+func inScratch(src []byte, fn func(dir, path string) ([]Rendition, error)) ([]Rendition, error) {
 	dir, err := os.MkdirTemp("", "cartable-preview-")
 	if err != nil {
 		return nil, fmt.Errorf("scratch folder: %w", err)
@@ -146,69 +183,39 @@ func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]R
 	if err := os.WriteFile(path, src, 0o600); err != nil {
 		return nil, fmt.Errorf("write the source: %w", err)
 	}
-	return r.RenderFile(ctx, dir, path, mimeType)
-}
-
-// RenderFile renders a file stored at path inside dir, a scratch folder of the
-// caller's that the converters may write in (and that is all they see of the
-// host's files). The worker streams blobs there, so that a 200 MB video never sits
-// in its memory; images are read into memory, which libvips needs anyway.
-func (r *Renderer) RenderFile(ctx context.Context, dir, path, mimeType string) ([]Rendition, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("the source: %w", err)
-	}
-	if st.Size() > r.Limits.MaxBytes {
-		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
-	}
-	switch KindOf(mimeType) {
-	case KindImage, KindSVG, KindNone:
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read the source: %w", err)
-		}
-		return r.Render(ctx, src, mimeType)
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
-	defer cancel()
-	image, err := r.convert(ctx, dir, path, mimeType)
-	if err != nil {
-		return nil, err
-	}
-	return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(image) })
+	return fn(dir, path)
 }
 
 // convert turns a document or a video into the bytes of an image libvips reads,
 // with its converter.
-func (r *Renderer) convert(ctx context.Context, dir, path, mimeType string) ([]byte, error) {
-	switch KindOf(mimeType) {
-	case KindPDF:
-		return r.pdfFirstPage(ctx, dir, path)
+func (r *Renderer) convert(ctx context.Context, dir, path string, t sourceType) ([]byte, error) {
+	if why := r.missing(t); why != "" {
+		return nil, fail(FailNoConverter, "%s on this server", why)
+	}
+	switch t.kind {
 	case KindOffice:
-		pdf, err := r.officeToPDF(ctx, dir, path, mimeType)
+		pdf, err := r.officeToPDF(ctx, dir, path, t)
 		if err != nil {
 			return nil, err
 		}
 		return r.pdfFirstPage(ctx, dir, pdf)
 	case KindVideo:
-		return r.videoFrame(ctx, dir, path, mimeType)
+		return r.videoFrame(ctx, dir, path, t)
 	}
-	return nil, fail(FailUnsupported, "the content is %s, which has no preview", mimeType)
+	return r.pdfFirstPage(ctx, dir, path)
 }
 
-// checkImage refuses images libvips cannot read here, images libvips would read as
-// something else than what they were sniffed as (its ImageMagick loader reads
-// about anything: it is never used), and truncated JPEGs, which libvips would
-// otherwise render half grey.
-func (r *Renderer) checkImage(src []byte, mimeType string) error {
-	t := bimg.DetermineImageType(src)
-	if t != imageTypes[baseType(mimeType)] || !bimg.IsTypeSupported(t) {
-		return fail(FailUnsupported, "this libvips cannot read %s", mimeType)
+// checkImage refuses images libvips cannot read here or would read as something
+// else than what they were sniffed as, truncated JPEGs, which libvips would
+// otherwise render half grey, and SVGs embedding images beyond the pixel limit.
+func (r *Renderer) checkImage(src []byte, t sourceType) error {
+	if bimg.DetermineImageType(src) != t.loader || !bimg.IsTypeSupported(t.loader) {
+		return fail(FailUnsupported, "this libvips cannot read the file as %s", bimg.ImageTypeName(t.loader))
 	}
 	switch {
-	case t == bimg.JPEG && jpegTruncated(src):
+	case t.loader == bimg.JPEG && jpegTruncated(src):
 		return fail(FailTruncated, "the JPEG ends before its last marker")
-	case t == bimg.SVG:
+	case t.loader == bimg.SVG:
 		return r.checkSVG(src, 0)
 	}
 	return nil

@@ -57,8 +57,8 @@ type Capabilities struct {
 // Capabilities reports what this renderer can preview.
 func (r *Renderer) Capabilities() Capabilities {
 	caps := Capabilities{Off: map[string]string{}, Sandbox: r.Tools.Sandbox}
-	for mimeType, kind := range kindsByType {
-		if why := r.missing(mimeType, kind); why != "" {
+	for mimeType, t := range sourceTypes {
+		if why := r.missing(t); why != "" {
 			caps.Off[mimeType] = why
 		} else {
 			caps.On = append(caps.On, mimeType)
@@ -69,24 +69,16 @@ func (r *Renderer) Capabilities() Capabilities {
 }
 
 // missing says what this node lacks to preview a type, or "" when nothing.
-func (r *Renderer) missing(mimeType string, kind Kind) string {
-	switch kind {
-	case KindImage, KindSVG:
-		if !bimg.IsTypeSupported(imageTypes[baseType(mimeType)]) {
-			return "libvips was built without a loader for it"
-		}
-	case KindPDF:
-		if r.Tools.Pdftoppm == "" && !bimg.IsTypeSupported(bimg.PDF) {
-			return "neither pdftoppm (poppler-utils) nor libvips' PDF loader is installed"
-		}
-	case KindOffice:
-		if r.Tools.Soffice == "" {
-			return "LibreOffice (soffice) is not installed"
-		}
-	case KindVideo:
-		if r.Tools.Ffmpeg == "" {
-			return "ffmpeg is not installed"
-		}
+func (r *Renderer) missing(t sourceType) string {
+	switch {
+	case (t.kind == KindImage || t.kind == KindSVG) && !bimg.IsTypeSupported(t.loader):
+		return "libvips was built without a loader for it"
+	case t.kind == KindPDF && r.Tools.Pdftoppm == "" && !bimg.IsTypeSupported(bimg.PDF):
+		return "neither pdftoppm (poppler-utils) nor libvips' PDF loader is installed"
+	case t.kind == KindOffice && r.Tools.Soffice == "":
+		return "LibreOffice (soffice) is not installed"
+	case t.kind == KindVideo && r.Tools.Ffmpeg == "":
+		return "ffmpeg is not installed"
 	}
 	return ""
 }
@@ -97,9 +89,6 @@ func (r *Renderer) missing(mimeType string, kind Kind) string {
 // ever read.
 func (r *Renderer) pdfFirstPage(ctx context.Context, dir, path string) ([]byte, error) {
 	if r.Tools.Pdftoppm == "" {
-		if !bimg.IsTypeSupported(bimg.PDF) {
-			return nil, fail(FailNoConverter, "PDF previews are not installed on this server")
-		}
 		return readOutput(path, "the PDF") // libvips reads the first page itself, at 72 dpi
 	}
 	largest := Sizes[len(Sizes)-1].Box
@@ -114,18 +103,14 @@ func (r *Renderer) pdfFirstPage(ctx context.Context, dir, path string) ([]byte, 
 // officeToPDF converts the first page of the office document at path (inside dir)
 // to PDF with LibreOffice, in a profile of its own so that several conversions can
 // run at once, and returns the PDF's path.
-func (r *Renderer) officeToPDF(ctx context.Context, dir, path, mimeType string) (string, error) {
-	if r.Tools.Soffice == "" {
-		return "", fail(FailNoConverter, "office previews are not installed on this server")
-	}
-	format := officeFormats[baseType(mimeType)]
+func (r *Renderer) officeToPDF(ctx context.Context, dir, path string, t sourceType) (string, error) {
 	// LibreOffice picks its import filter by the extension.
-	in := filepath.Join(dir, "document"+format.ext)
+	in := filepath.Join(dir, "document"+t.extensions[0])
 	if err := os.Rename(path, in); err != nil {
 		return "", fmt.Errorf("name the document: %w", err)
 	}
 	// Only the first page is exported: a 600-page report converts in half the time.
-	convertTo := "pdf:" + format.pdfFilter + `:{"PageRange":{"type":"string","value":"1"}}`
+	convertTo := "pdf:" + t.pdfFilter + `:{"PageRange":{"type":"string","value":"1"}}`
 	if err := r.run(ctx, dir, r.Tools.Soffice, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
 		"-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
 		"--convert-to", convertTo, "--outdir", dir, in); err != nil {
@@ -138,20 +123,13 @@ func (r *Renderer) officeToPDF(ctx context.Context, dir, path, mimeType string) 
 	return out, nil
 }
 
-// videoDemuxers are the only ffmpeg demuxers a video is opened with: ffmpeg left to
-// guess could take a crafted file for a playlist and fetch what it names.
-var videoDemuxers = map[string]string{"video/mp4": "mov", "video/quicktime": "mov", "video/webm": "matroska"}
-
 // videoFrame takes a frame one second in (the first frame is often black), or the
 // first frame of a shorter video, as PNG. Only local file access is allowed.
-func (r *Renderer) videoFrame(ctx context.Context, dir, path, mimeType string) ([]byte, error) {
-	if r.Tools.Ffmpeg == "" {
-		return nil, fail(FailNoConverter, "video previews are not installed on this server")
-	}
+func (r *Renderer) videoFrame(ctx context.Context, dir, path string, t sourceType) ([]byte, error) {
 	out := filepath.Join(dir, "frame.png")
 	for _, at := range []string{"1", "0"} {
 		if err := r.run(ctx, dir, r.Tools.Ffmpeg, "-nostdin", "-v", "error", "-y", "-threads", "1", "-protocol_whitelist", "file",
-			"-f", videoDemuxers[baseType(mimeType)], "-ss", at, "-i", path,
+			"-f", t.demuxer, "-ss", at, "-i", path,
 			"-frames:v", "1", "-an", "-f", "image2", "-c:v", "png", out); err != nil {
 			return nil, err
 		}
