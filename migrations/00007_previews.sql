@@ -6,8 +6,10 @@
 CREATE TABLE previews (
     blob_id        uuid PRIMARY KEY REFERENCES blobs (id) ON DELETE CASCADE,
     state          text NOT NULL CHECK (state IN ('pending', 'ready', 'failed')),
-    -- Bumped by every successful render: part of the object keys and the ETag.
-    generation     int NOT NULL DEFAULT 0,
+    -- The name of the recorded render ('' before the first): the folder of its
+    -- objects, the token of the thumbnail URLs and ETags, and what a render checks
+    -- it replaces before recording itself.
+    render         text NOT NULL DEFAULT '',
     -- [{size, format, key, width, height, bytes}]
     renditions     jsonb NOT NULL DEFAULT '[]',
     failure_code   text,

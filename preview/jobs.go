@@ -182,7 +182,7 @@ type source struct {
 	key, mimeType string
 	size          int64
 	state         string
-	generation    int
+	render        string // the recorded render, "" before the first
 }
 
 func (w *Worker) render(ctx context.Context, args RenderArgs) error {
@@ -229,9 +229,9 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 func (w *Worker) load(ctx context.Context, blobID uuid.UUID) (source, error) {
 	var s source
 	err := w.DB.QueryRow(ctx, `
-		SELECT b.key, b.size, v.mime_type, coalesce(p.state, ''), coalesce(p.generation, 0)
+		SELECT b.key, b.size, v.mime_type, coalesce(p.state, ''), coalesce(p.render, '')
 		FROM blobs b JOIN versions v ON v.blob_id = b.id LEFT JOIN previews p ON p.blob_id = b.id
-		WHERE b.id = $1 LIMIT 1`, blobID).Scan(&s.key, &s.size, &s.mimeType, &s.state, &s.generation)
+		WHERE b.id = $1 LIMIT 1`, blobID).Scan(&s.key, &s.size, &s.mimeType, &s.state, &s.render)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return s, fmt.Errorf("load blob %s: %w", blobID, err)
 	}
@@ -260,11 +260,10 @@ func (w *Worker) download(ctx context.Context, src source, path string) error {
 	return nil
 }
 
-// store writes the renditions as a new generation, records them, and deletes the
-// generation they replace. Whatever fails after the upload deletes what it wrote.
+// store writes the renditions as a new render, records it, and deletes the render
+// it replaces. Whatever fails after the upload deletes what it wrote.
 func (w *Worker) store(ctx context.Context, blobID uuid.UUID, src source, renditions []Rendition) error {
-	generation := src.generation + 1
-	render := renderName(generation)
+	render := newRenderName()
 	stored := make([]Stored, 0, len(renditions))
 	for _, r := range renditions {
 		key := objectKey(src.key, render, r.Size, r.Format)
@@ -276,7 +275,7 @@ func (w *Worker) store(ctx context.Context, blobID uuid.UUID, src source, rendit
 	}
 	var old []string
 	err := db.Transact(ctx, w.DB, func(tx pgx.Tx) (err error) {
-		old, err = saveReady(ctx, tx, blobID, generation, stored)
+		old, err = saveReady(ctx, tx, blobID, src.render, render, stored)
 		return err
 	})
 	if err != nil {

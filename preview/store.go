@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -21,77 +20,10 @@ const (
 	Failed  = "failed"
 )
 
-// Record is what is known of a blob's preview.
-type Record struct {
-	BlobID        uuid.UUID
-	State         string
-	Generation    int
-	Renditions    []Stored
-	FailureCode   string
-	FailureDetail string
-	UpdatedAt     time.Time
-}
-
 // Stored is a rendition kept in object storage.
 type Stored struct {
 	Rendition
 	Key string `json:"key"`
-}
-
-// Find returns the rendition of a size and format, if the preview is ready.
-func (r Record) Find(size string, format Format) (Stored, bool) {
-	for _, s := range r.Renditions {
-		if s.Size == size && s.Format == format {
-			return s, true
-		}
-	}
-	return Stored{}, false
-}
-
-// Token names the recorded render (its generation and random part): it changes
-// with every render, says nothing of the file, and goes into thumbnail URLs and
-// ETags. Empty when nothing is rendered yet.
-func (r Record) Token() string {
-	if len(r.Renditions) == 0 {
-		return ""
-	}
-	key := r.Renditions[0].Key
-	dir := key[:strings.LastIndexByte(key, '/')]
-	return dir[strings.LastIndexByte(dir, '/')+1:]
-}
-
-// Lookup returns the preview record of a blob; ok is false when the blob has none
-// (its type has no preview).
-func Lookup(ctx context.Context, q db.DBTX, blobID uuid.UUID) (rec Record, ok bool, err error) {
-	recs, err := LookupMany(ctx, q, []uuid.UUID{blobID})
-	if err != nil || len(recs) == 0 {
-		return Record{}, false, err
-	}
-	return recs[blobID], true, nil
-}
-
-// LookupMany returns the preview records of several blobs, by blob; blobs without
-// one are absent.
-func LookupMany(ctx context.Context, q db.DBTX, blobIDs []uuid.UUID) (map[uuid.UUID]Record, error) {
-	rows, err := q.Query(ctx, `
-		SELECT blob_id, state, generation, renditions, coalesce(failure_code, ''), coalesce(failure_detail, ''), updated_at
-		FROM previews WHERE blob_id = ANY($1)`, blobIDs)
-	if err != nil {
-		return nil, fmt.Errorf("look up previews: %w", err)
-	}
-	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
-		var r Record
-		err := row.Scan(&r.BlobID, &r.State, &r.Generation, &r.Renditions, &r.FailureCode, &r.FailureDetail, &r.UpdatedAt)
-		return r, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("scan previews: %w", err)
-	}
-	byBlob := make(map[uuid.UUID]Record, len(recs))
-	for _, r := range recs {
-		byBlob[r.BlobID] = r
-	}
-	return byBlob, nil
 }
 
 // markPending records that the previews of blobs are on their way. A ready preview
@@ -111,27 +43,27 @@ func markPending(ctx context.Context, tx pgx.Tx, blobIDs []uuid.UUID) error {
 // purged meanwhile, or another render of the same blob recorded its own first.
 var errLost = errors.New("the preview was purged or rendered by another job meanwhile")
 
-// saveReady records a rendered preview as the generation after the one it was
-// started from, and returns the keys of the generation it replaces, for deletion.
-// The record is locked first: of two renders of one blob, the second to get here
-// finds the generation moved on and gets errLost.
-func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, generation int, renditions []Stored) ([]string, error) {
-	var current int
+// saveReady records a render over the one it was started from (from; "" for the
+// first), and returns the keys of the render it replaces, for deletion. The record
+// is locked first: of two renders of one blob, the second to get here finds the
+// record moved on and gets errLost.
+func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, from, render string, renditions []Stored) ([]string, error) {
+	var current string
 	var old []Stored
-	err := tx.QueryRow(ctx, `SELECT generation, renditions FROM previews WHERE blob_id = $1 FOR UPDATE`, blobID).Scan(&current, &old)
+	err := tx.QueryRow(ctx, `SELECT render, renditions FROM previews WHERE blob_id = $1 FOR UPDATE`, blobID).Scan(&current, &old)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errLost
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock preview of %s: %w", blobID, err)
 	}
-	if current != generation-1 {
+	if current != from {
 		return nil, errLost
 	}
 	_, err = tx.Exec(ctx, `
-		UPDATE previews SET state = 'ready', generation = $2, renditions = $3, failure_code = NULL, failure_detail = NULL,
+		UPDATE previews SET state = 'ready', render = $2, renditions = $3, failure_code = NULL, failure_detail = NULL,
 			updated_at = now()
-		WHERE blob_id = $1`, blobID, generation, renditions)
+		WHERE blob_id = $1`, blobID, render, renditions)
 	if err != nil {
 		return nil, fmt.Errorf("save preview of %s: %w", blobID, err)
 	}
@@ -162,17 +94,15 @@ func saveFailure(ctx context.Context, q db.DBTX, blobID uuid.UUID, f *Failure) e
 // included: the collector deletes the blob's previews by it.
 func ObjectPrefix(blobKey string) string { return "previews/" + blobKey + "/" }
 
-// objectKey names a rendition's object. Every render writes under a name of its
-// own (its generation and a random part), so that two renders of one blob never
-// share, nor delete, each other's objects.
+// objectKey names a rendition's object, in its render's folder: two renders of
+// one blob never share, nor delete, each other's objects.
 func objectKey(blobKey, render, size string, format Format) string {
 	return fmt.Sprintf("%s%s/%s.%s", ObjectPrefix(blobKey), render, size, format)
 }
 
-// renderName names one render's objects: its generation and 12 random base32 characters.
-func renderName(generation int) string {
-	return fmt.Sprintf("g%d-%s", generation, rand.Text()[:12])
-}
+// newRenderName names a render: 16 random base32 characters, which say nothing of
+// the file.
+func newRenderName() string { return strings.ToLower(rand.Text()[:16]) }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -176,7 +176,7 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	}
 
 	// Rendering everything again (after a renderer upgrade) replaces each preview:
-	// new URLs, and the old generation's objects deleted.
+	// new URLs, and the old render's objects deleted.
 	before := previewKeys(t, in, ids["affiche-cmjn.jpg"])
 	oldURL := listed["affiche-cmjn.jpg"].Thumbnails["small"].URL
 	r = in.as("service.provisioning").do(http.MethodPost, "/api/v1/admin/structures/0600001A/previews?all=true", nil, nil)
@@ -191,12 +191,12 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	wantStatus(t, prof.get(oldURL), http.StatusOK, "an old URL still answers, with the current thumbnail")
 	for _, key := range before {
 		if ok, err := in.app.store.Exists(context.Background(), key); err != nil || ok {
-			t.Errorf("old generation's %s still there after the re-render (err %v)", key, err)
+			t.Errorf("old render's %s still there after the re-render (err %v)", key, err)
 		}
 	}
 	for _, key := range previewKeys(t, in, ids["affiche-cmjn.jpg"]) {
 		if ok, err := in.app.store.Exists(context.Background(), key); err != nil || !ok {
-			t.Errorf("new generation's %s missing (err %v)", key, err)
+			t.Errorf("new render's %s missing (err %v)", key, err)
 		}
 	}
 
