@@ -73,56 +73,54 @@ func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID u
 	if err != nil {
 		return Item{}, err
 	}
-	var created Item
-	err = s.storeAndCommit(ctx, c, parent.SpaceID, up, func(tx pgx.Tx, blob storedBlob) error {
-		if created, err = createFile(ctx, tx, c, parentID, name, blob, opts); err != nil {
-			return err
-		}
-		if c.LinkID == "" {
-			return nil
+	return s.storeAndCommit(ctx, c, parent.SpaceID, up, func(tx pgx.Tx, blob storedBlob) (Item, error) {
+		created, err := createFile(ctx, tx, c, parentID, name, blob, opts)
+		if err != nil || c.LinkID == "" {
+			return created, err
 		}
 		// A deposit in a drop box: its owner hears of it through the portal.
-		return events.Record(ctx, tx, events.Event{Kind: events.Drop, Actor: c.UserID, ItemID: created.ID, ItemName: created.Name,
+		return created, events.Record(ctx, tx, events.Event{Kind: events.Drop, Actor: c.UserID, ItemID: created.ID, ItemName: created.Name,
 			Recipient: &events.Recipient{Kind: "folder", ID: parentID.String()}})
 	})
-	return created, err
 }
 
 // storeAndCommit reserves quota in the space, streams the upload into a new blob, and
-// runs commit with it in one transaction that also consumes the reservation. On any
-// failure the blob is discarded and the reservation released.
-func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceID uuid.UUID, up Upload, commit func(pgx.Tx, storedBlob) error) error {
+// runs commit with it in one transaction that also consumes the reservation and
+// enqueues the blob's preview. On any failure the blob is discarded and the
+// reservation released.
+func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceID uuid.UUID, up Upload, commit func(pgx.Tx, storedBlob) (Item, error)) (Item, error) {
 	reserved := up.reserveBytes(s.cfg.MaxUploadBytes)
 	if up.Size > s.cfg.MaxUploadBytes {
-		return tooLarge(s.cfg.MaxUploadBytes)
+		return Item{}, tooLarge(s.cfg.MaxUploadBytes)
 	}
 	res, err := quota.Reserve(ctx, s.db, spaceID, reserved, c.UserID, s.cfg.PendingBlobTTL)
 	if err != nil {
-		return err
+		return Item{}, err
 	}
 	blob, err := s.storeBlob(ctx, up.Body, up.Size, reserved)
 	if err != nil {
 		s.release(res)
 		if cartable.IsCode(err, cartable.ETooLarge) && reserved < s.cfg.MaxUploadBytes && up.Size < 0 {
-			return cartable.Errorf(cartable.EInvalid, "the body is longer than the request said")
+			return Item{}, cartable.Errorf(cartable.EInvalid, "the body is longer than the request said")
 		}
-		return err
+		return Item{}, err
 	}
+	var it Item
 	err = s.transact(ctx, func(tx pgx.Tx) error {
 		if err := res.ConsumeWithNextVersion(ctx, tx); err != nil {
 			return err
 		}
-		if err := commit(tx, blob); err != nil {
+		if it, err = commit(tx, blob); err != nil {
 			return err
 		}
-		return s.enqueuePreview(ctx, tx, blob, up.Name)
+		return s.enqueuePreview(ctx, tx, blob, it.Name)
 	})
 	if err != nil {
 		s.release(res)
 		s.discardBlob(blob)
-		return err
+		return Item{}, err
 	}
-	return nil
+	return it, nil
 }
 
 // release gives a reservation back after a failure, even if the request's context
@@ -208,13 +206,9 @@ func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UU
 	if err != nil {
 		return Item{}, err
 	}
-	var updated Item
-	up.Name = file.Name // the preview job judges the new content by the file's name too
-	err = s.storeAndCommit(ctx, c, file.SpaceID, up, func(tx pgx.Tx, blob storedBlob) error {
-		updated, err = addVersion(ctx, tx, c, id, blob, opts.IfMatch)
-		return err
+	return s.storeAndCommit(ctx, c, file.SpaceID, up, func(tx pgx.Tx, blob storedBlob) (Item, error) {
+		return addVersion(ctx, tx, c, id, blob, opts.IfMatch)
 	})
-	return updated, err
 }
 
 // writableFile loads a file the caller may change, checking its ETag.

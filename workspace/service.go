@@ -62,7 +62,9 @@ type PreviewQueue interface {
 // the job client exists, which itself needs the workspace's workers.
 func (s *Service) SetPreviews(q PreviewQueue) { s.previews = q }
 
-// enqueuePreview enqueues the preview of a blob a version now references.
+// enqueuePreview enqueues the preview of a blob a version of the file called name
+// now references (the name tells a liar: an .exe called .jpg gets a recorded
+// failure).
 func (s *Service) enqueuePreview(ctx context.Context, tx pgx.Tx, blob storedBlob, name string) error {
 	if s.previews == nil {
 		return nil
