@@ -46,11 +46,7 @@ func (s *Server) listChildren(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := toPageJSON(page)
-	for i, it := range page.Items {
-		out.Items[i].Thumbnails = thumbnailsJSON(it, thumbnailBase(c))
-	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeJSON(c, http.StatusOK, toPageJSON(page, apiBase(c)))
 }
 
 // createChild creates a folder (JSON {"name": "...", "folder": {}}) or uploads a file
@@ -191,7 +187,7 @@ func (s *Server) listTrash(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page))
+	return writeJSON(c, http.StatusOK, toPageJSON(page, apiBase(c)))
 }
 
 func (s *Server) purgeItem(c echo.Context) error {

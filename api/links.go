@@ -140,9 +140,7 @@ func (s *Server) linkInfo(c echo.Context) error {
 	}
 	out := map[string]any{"kind": l.Kind, "expires_at": l.ExpiresAt}
 	if l.Kind == sharing.LinkView {
-		item := toItemJSON(it)
-		item.Thumbnails = thumbnailsJSON(it, thumbnailBase(c))
-		out["item"] = item
+		out["item"] = toItemJSON(it, apiBase(c))
 	} else {
 		out["folder_name"] = it.Name
 	}

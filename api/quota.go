@@ -58,11 +58,12 @@ func (s *Server) myQuota(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-const quotaAdminKey = "cartable.quota_admin"
+const structureAdminKey = "cartable.structure_admin"
 
-// authenticateQuotaAdmin admits the region (a token with the admin scope) and local
-// admins; which structures a local admin may touch, the quota package decides.
-func (s *Server) authenticateQuotaAdmin(next echo.HandlerFunc) echo.HandlerFunc {
+// authenticateStructureAdmin admits the region (a token with the admin scope) and local
+// admins, to the routes that administer a structure (its quotas, its previews);
+// which structures a local admin may touch, quota.Admin.Manages decides.
+func (s *Server) authenticateStructureAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		tok, err := s.bearerToken(c)
 		if err != nil {
@@ -70,7 +71,7 @@ func (s *Server) authenticateQuotaAdmin(next echo.HandlerFunc) echo.HandlerFunc 
 		}
 		c.Set(tokenKey, tok)
 		if tok.HasScope(auth.ScopeAdmin) {
-			c.Set(quotaAdminKey, quota.Admin{Region: true})
+			c.Set(structureAdminKey, quota.Admin{Region: true})
 			return next(c)
 		}
 		who, err := directory.LoadCaller(c.Request().Context(), s.DB, tok.Subject)
@@ -81,18 +82,18 @@ func (s *Server) authenticateQuotaAdmin(next echo.HandlerFunc) echo.HandlerFunc 
 			return err
 		}
 		c.Set(callerKey, who)
-		c.Set(quotaAdminKey, quota.Admin{Caller: who})
+		c.Set(structureAdminKey, quota.Admin{Caller: who})
 		return next(c)
 	}
 }
 
-func quotaAdmin(c echo.Context) quota.Admin {
-	a, _ := c.Get(quotaAdminKey).(quota.Admin)
+func structureAdmin(c echo.Context) quota.Admin {
+	a, _ := c.Get(structureAdminKey).(quota.Admin)
 	return a
 }
 
 func (s *Server) quotaReport(c echo.Context) error {
-	r, err := quota.StructureReport(c.Request().Context(), s.DB, quotaAdmin(c), c.Param("id"))
+	r, err := quota.StructureReport(c.Request().Context(), s.DB, structureAdmin(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func (s *Server) quotaCSV(c echo.Context) error {
 	h.Set("Content-Disposition", contentDisposition("attachment", "quotas-"+c.Param("id")+".csv"))
 	// The report is built before the first byte, so an error is still a problem document.
 	var buf bytes.Buffer
-	if err := quota.WriteCSV(c.Request().Context(), s.DB, quotaAdmin(c), c.Param("id"), &buf); err != nil {
+	if err := quota.WriteCSV(c.Request().Context(), s.DB, structureAdmin(c), c.Param("id"), &buf); err != nil {
 		h.Del("Content-Disposition")
 		return err
 	}
@@ -138,7 +139,7 @@ func (s *Server) setPool(c echo.Context) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if err := quota.SetPool(c.Request().Context(), s.DB, quotaAdmin(c), c.Param("id"), b.Limit); err != nil {
+	if err := quota.SetPool(c.Request().Context(), s.DB, structureAdmin(c), c.Param("id"), b.Limit); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -149,7 +150,7 @@ func (s *Server) setDefault(c echo.Context) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if err := quota.SetDefault(c.Request().Context(), s.DB, quotaAdmin(c), c.Param("id"), c.Param("subject"), b.Limit); err != nil {
+	if err := quota.SetDefault(c.Request().Context(), s.DB, structureAdmin(c), c.Param("id"), c.Param("subject"), b.Limit); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -160,7 +161,7 @@ func (s *Server) setUserLimit(c echo.Context) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if err := quota.SetUserLimit(c.Request().Context(), s.DB, quotaAdmin(c), c.Param("id"), b.Limit); err != nil {
+	if err := quota.SetUserLimit(c.Request().Context(), s.DB, structureAdmin(c), c.Param("id"), b.Limit); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -175,7 +176,7 @@ func (s *Server) setSpaceLimit(c echo.Context) error {
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
-	if err := quota.SetSpaceLimit(c.Request().Context(), s.DB, quotaAdmin(c), id, b.Limit); err != nil {
+	if err := quota.SetSpaceLimit(c.Request().Context(), s.DB, structureAdmin(c), id, b.Limit); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -183,7 +184,7 @@ func (s *Server) setSpaceLimit(c echo.Context) error {
 
 // recomputeQuota rebuilds a structure's books now and says what had drifted.
 func (s *Server) recomputeQuota(c echo.Context) error {
-	a := quotaAdmin(c)
+	a := structureAdmin(c)
 	if err := a.Manages(c.Param("id")); err != nil {
 		return err
 	}

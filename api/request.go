@@ -78,5 +78,5 @@ func hexString(b []byte) string { return hex.EncodeToString(b) }
 // writeItem answers an item with its ETag header.
 func writeItem(c echo.Context, status int, it workspace.Item) error {
 	c.Response().Header().Set("ETag", it.ETag())
-	return writeJSON(c, status, toItemJSON(it))
+	return writeJSON(c, status, toItemJSON(it, apiBase(c)))
 }

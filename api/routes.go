@@ -85,7 +85,7 @@ func (s *Server) routes() {
 	e.GET("/api/v1/events", s.listEvents, s.requireScope(auth.ScopeAdmin))
 
 	// Quotas: the region (admin scope) everywhere, local admins in their structures.
-	quotas := e.Group("/api/v1/admin/quota", s.authenticateQuotaAdmin)
+	quotas := e.Group("/api/v1/admin/quota", s.authenticateStructureAdmin)
 	quotas.GET("/structures/:id", s.quotaReport)
 	quotas.GET("/structures/:id/usage.csv", s.quotaCSV)
 	quotas.PUT("/structures/:id/pool", s.setPool)
@@ -94,5 +94,5 @@ func (s *Server) routes() {
 	quotas.PUT("/users/:id", s.setUserLimit)
 	quotas.PUT("/spaces/:id", s.setSpaceLimit)
 	// Previews of a structure rendered again: the region, or the structure's local admins.
-	e.POST("/api/v1/admin/structures/:id/previews", s.requeuePreviews, s.authenticateQuotaAdmin)
+	e.POST("/api/v1/admin/structures/:id/previews", s.requeuePreviews, s.authenticateStructureAdmin)
 }

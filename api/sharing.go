@@ -168,7 +168,7 @@ func (s *Server) sharedWithMe(c echo.Context) error {
 		NextCursor string       `json:"next_cursor,omitempty"`
 	}{Items: make([]sharedJSON, 0, len(items)), NextCursor: next}
 	for _, it := range items {
-		out.Items = append(out.Items, sharedJSON{itemJSON: toItemJSON(it.Item), SharedBy: it.SharedBy, SharedAt: it.SharedAt})
+		out.Items = append(out.Items, sharedJSON{itemJSON: toItemJSON(it.Item, apiBase(c)), SharedBy: it.SharedBy, SharedAt: it.SharedAt})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
@@ -191,7 +191,7 @@ func (s *Server) sharedFromSpace(c echo.Context) error {
 		Items []entry `json:"items"`
 	}{Items: make([]entry, 0, len(list))}
 	for _, sh := range list {
-		e := entry{Item: toItemJSON(sh.Item), Permissions: make([]permissionJSON, 0, len(sh.Grants))}
+		e := entry{Item: toItemJSON(sh.Item, apiBase(c)), Permissions: make([]permissionJSON, 0, len(sh.Grants))}
 		for _, g := range sh.Grants {
 			e.Permissions = append(e.Permissions, toPermissionJSON(g))
 		}

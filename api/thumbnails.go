@@ -57,9 +57,9 @@ func (s *Server) thumbnail(c echo.Context) error {
 	return err
 }
 
-// thumbnailBase is where the caller fetches thumbnails: through the link they
-// came by (an anonymous visitor has no token for the API), or the API root.
-func thumbnailBase(c echo.Context) string {
+// apiBase is the root of the routes the caller reaches: the link they came by (an
+// anonymous visitor has no token for the API), or the API's. Item URLs start there.
+func apiBase(c echo.Context) string {
 	if token := c.Param("token"); token != "" {
 		return "/api/v1/links/" + url.PathEscape(token)
 	}
@@ -94,7 +94,7 @@ func refused(params string) bool {
 // missing ones, or all of them with ?all=true. It answers how many were enqueued.
 func (s *Server) requeuePreviews(c echo.Context) error {
 	structureID := c.Param("id")
-	if err := quotaAdmin(c).Manages(structureID); err != nil {
+	if err := structureAdmin(c).Manages(structureID); err != nil {
 		return err
 	}
 	all := c.QueryParam("all") == "true"

@@ -40,7 +40,9 @@ type thumbnailJSON struct {
 	Height int    `json:"height"`
 }
 
-func toItemJSON(it workspace.Item) itemJSON {
+// toItemJSON puts an item on the wire, with its thumbnail URLs under base (see
+// apiBase).
+func toItemJSON(it workspace.Item, base string) itemJSON {
 	out := itemJSON{
 		ID: it.ID.String(), Name: it.Name, Kind: it.Kind, Size: it.Size, MimeType: it.MimeType,
 		SpaceID: it.SpaceID.String(), ETag: it.ETag(), Role: it.Role.String(),
@@ -57,16 +59,15 @@ func toItemJSON(it workspace.Item) itemJSON {
 	}
 	if it.Preview != nil {
 		out.Preview = it.Preview.State
-		out.Thumbnails = thumbnailsJSON(it, "/api/v1")
+		out.Thumbnails = thumbnailsJSON(it, base)
 	}
 	return out
 }
 
-// thumbnailsJSON lists the ready thumbnails of a file, with URLs under base (the
-// API root, or a link's root for someone browsing through a link).
+// thumbnailsJSON lists the ready thumbnails of a file, with URLs under base.
 func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
 	p := it.Preview
-	if p == nil || p.State != preview.Ready {
+	if p.State != preview.Ready {
 		return nil
 	}
 	out := map[string]thumbnailJSON{}
@@ -88,10 +89,10 @@ type pageJSON struct {
 	NextCursor string     `json:"next_cursor,omitempty"`
 }
 
-func toPageJSON(p workspace.Page) pageJSON {
+func toPageJSON(p workspace.Page, base string) pageJSON {
 	out := pageJSON{Items: make([]itemJSON, 0, len(p.Items)), NextCursor: p.NextCursor}
 	for _, it := range p.Items {
-		out.Items = append(out.Items, toItemJSON(it))
+		out.Items = append(out.Items, toItemJSON(it, base))
 	}
 	return out
 }
