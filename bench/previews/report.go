@@ -1,17 +1,17 @@
 package main
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/h2non/bimg"
+
+	"cartable/bench/record"
 )
 
 // targetVsVips is the issue's goal: Cartable's throughput on the whole set at
@@ -156,16 +156,11 @@ func (r Report) row(label string, kinds []string) Row {
 	return row
 }
 
-const (
-	sectionStart = "<!-- thumbnails:start -->"
-	sectionEnd   = "<!-- thumbnails:end -->"
-)
-
 // Markdown is the thumbnail section of BENCHMARKS.md.
 func (r Report) Markdown() string {
 	var b strings.Builder
 	m := r.Machine
-	fmt.Fprintf(&b, "%s\n## Thumbnails (`make bench`, bench/previews)\n\n", sectionStart)
+	b.WriteString("## Thumbnails (`make bench`, bench/previews)\n\n")
 	fmt.Fprintf(&b, "Run %s on %s, %d CPUs (%s), Linux %s, %s; %s (vipsthumbnail, and Cartable through bimg %s), %s, %s. "+
 		"`%s` alone runs it: it needs no database or S3. Every figure comes from the same run, on the same generated files.\n\n",
 		r.Date, m.Host, m.Cores, m.CPU, m.Kernel, m.Go, m.Libvips, m.Bimg, orNone(m.ImageMagick, "no ImageMagick"),
@@ -180,7 +175,7 @@ func (r Report) Markdown() string {
 	r.table(&b)
 	r.verdict(&b)
 	r.memoryTable(&b)
-	fmt.Fprintf(&b, "\n%s\n", sectionEnd)
+	b.WriteString("\n")
 	return b.String()
 }
 
@@ -251,7 +246,7 @@ func (r Report) verdict(b *strings.Builder) {
 		for _, res := range r.Results {
 			if res.Peer == p.Name {
 				checked, invalid, errs, meta = checked+res.Checked, invalid+res.Invalid, errs+res.Errors, meta+res.WithMetadata
-				first = cmpOr(first, res.FirstError, res.FirstInvalid)
+				first = cmp.Or(first, res.FirstError, res.FirstInvalid)
 			}
 		}
 		fmt.Fprintf(b, "- %s: %d errors in the rounds; thumbnails of the last round read back (present, format, size): %d of %d valid",
@@ -341,28 +336,11 @@ func orNone(s, none string) string {
 	return s
 }
 
-// cmpOr returns the first non-empty string.
-func cmpOr(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // machine describes this machine and the versions of the peers.
 func machine() Machine {
 	m := Machine{Cores: runtime.NumCPU(), Go: runtime.Version(), Bimg: bimg.Version, Libvips: "libvips " + bimg.VipsVersion}
 	m.Host, _ = os.Hostname()
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				m.CPU = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
+	m.CPU = record.CPU()
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = strings.TrimSpace(string(b))
 	}
@@ -388,33 +366,18 @@ func firstLine(name string, args ...string) string {
 	return strings.TrimSpace(line)
 }
 
-// save writes the raw results and rewrites the thumbnail section of the markdown
-// file, leaving the other sections as they are.
+// save writes the raw results (unless dir is empty) and rewrites the thumbnail
+// section of the markdown file (unless md is empty).
 func (r Report) save(dir, md string) error {
 	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		path, err := record.Raw(dir, "previews", r)
+		if err != nil {
 			return err
 		}
-		raw, _ := json.MarshalIndent(r, "", "  ")
-		name := filepath.Join(dir, "previews-"+time.Now().UTC().Format("20060102T150405Z")+".json")
-		if err := os.WriteFile(name, append(raw, '\n'), 0o644); err != nil {
-			return err
-		}
-		logf("raw results in %s", name)
+		logf("raw results in %s", path)
 	}
 	if md == "" {
 		return nil
 	}
-	old, _ := os.ReadFile(md)
-	text := string(old)
-	section := r.Markdown()
-	if i, j := strings.Index(text, sectionStart), strings.Index(text, sectionEnd); i >= 0 && j > i {
-		text = text[:i] + section + text[min(len(text), j+len(sectionEnd)+1):]
-	} else {
-		if text == "" {
-			text = "# Benchmarks\n"
-		}
-		text += "\n" + section
-	}
-	return os.WriteFile(md, []byte(text), 0o644)
+	return record.Section(md, "thumbnails", r.Markdown())
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"cartable/bench/proc"
 	"cartable/preview"
 )
 
@@ -68,7 +69,7 @@ func rssChild(args []string) {
 		}
 		srcs[i] = data
 	}
-	fig := childFigures{BaselineKiB: procStatus("VmHWM:")}
+	fig := childFigures{BaselineKiB: proc.Peak(os.Getpid())}
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -81,7 +82,7 @@ func rssChild(args []string) {
 	}
 	wg.Wait()
 	fig.Seconds = time.Since(start).Seconds()
-	fig.PeakKiB = procStatus("VmHWM:")
+	fig.PeakKiB = proc.Peak(os.Getpid())
 	for i, err := range errs {
 		if err != nil {
 			fig.Errors = append(fig.Errors, filepath.Base(paths[i])+": "+err.Error())
@@ -98,21 +99,6 @@ func mimeOf(path string) string {
 		return "image/png"
 	}
 	return "application/pdf"
-}
-
-// procStatus reads a field of this process's /proc status, in KiB (0 off Linux).
-func procStatus(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field) {
-			n, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-			return n
-		}
-	}
-	return 0
 }
 
 // measureMemory measures the renderer with n files at once (JPEGs and PNGs

@@ -25,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cartable"
+	"cartable/bench/record"
 	"cartable/migrations"
 	"cartable/workspace"
 )
@@ -54,7 +55,7 @@ func main() {
 	r := measure(ctx, ws, pool, w)
 	section := r.markdown(*items, *grants)
 	fmt.Print(section)
-	if err := rewrite(*md, section); err != nil {
+	if err := record.Section(*md, "sharing", section); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -146,7 +147,7 @@ func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w w
 
 func (r report) markdown(items, grants int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n## Sharing on a region-sized database (`make bench`, bench/sharing)\n\n", sharingStart)
+	b.WriteString("## Sharing on a region-sized database (`make bench`, bench/sharing)\n\n")
 	fmt.Fprintf(&b, "%d items, 3,000 structures with 30 groups each, %d grants; one PostgreSQL 15 on this machine, measured in-process through the workspace use cases (%s).\n\n", items, grants, time.Now().UTC().Format("2006-01-02"))
 	b.WriteString("| operation | p50 ms | p99 ms | target p99 | |\n|---|---|---|---|---|\n")
 	for _, f := range r.figures {
@@ -159,22 +160,6 @@ func (r report) markdown(items, grants int) string {
 	for _, f := range r.figures {
 		fmt.Fprintf(&b, "\n<details><summary>Plan: %s</summary>\n\n```\n%s\n```\n</details>\n", f.name, f.plan)
 	}
-	fmt.Fprintf(&b, "\n%s\n", sharingEnd)
+	b.WriteString("\n")
 	return b.String()
-}
-
-const (
-	sharingStart = "<!-- sharing:start -->"
-	sharingEnd   = "<!-- sharing:end -->"
-)
-
-func rewrite(md, section string) error {
-	old, _ := os.ReadFile(md)
-	text := string(old)
-	if i, j := strings.Index(text, sharingStart), strings.Index(text, sharingEnd); i >= 0 && j > i {
-		text = text[:i] + section + text[j+len(sharingEnd)+1:]
-	} else {
-		text += "\n" + section
-	}
-	return os.WriteFile(md, []byte(text), 0o644)
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"cartable/bench/proc"
+	"cartable/bench/record"
 )
 
 // Result is one peer's figures in one scenario.
@@ -135,8 +138,8 @@ func median(results []Result) Result {
 func single(ctx context.Context, peer string, up uploader, size int64, runs, pid int) Result {
 	var results []Result
 	for i := 0; i < runs; i++ {
-		base := rss(pid)
-		resetPeak(pid)
+		base := proc.RSS(pid)
+		proc.ResetPeak(pid)
 		start := time.Now()
 		err := up(ctx, i, size)
 		secs := time.Since(start).Seconds()
@@ -146,8 +149,8 @@ func single(ctx context.Context, peer string, up uploader, size int64, runs, pid
 			logf("%s: %v", peer, err)
 		}
 		if pid != 0 {
-			res.PeakRSSMiB = float64(peak(pid)) / 1024
-			res.PerUploadKiB = float64(peak(pid) - base)
+			res.PeakRSSMiB = float64(proc.Peak(pid)) / 1024
+			res.PerUploadKiB = float64(proc.Peak(pid) - base)
 		}
 		results = append(results, res)
 	}
@@ -156,8 +159,8 @@ func single(ctx context.Context, peer string, up uploader, size int64, runs, pid
 
 // burst starts n uploads of each bytes at once.
 func burst(ctx context.Context, peer string, up uploader, n int, each int64, pid int) Result {
-	base := rss(pid)
-	resetPeak(pid)
+	base := proc.RSS(pid)
+	proc.ResetPeak(pid)
 	latencies := make([]float64, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -185,8 +188,8 @@ func burst(ctx context.Context, peer string, up uploader, n int, each int64, pid
 	slices.Sort(latencies)
 	res.P50ms, res.P99ms = latencies[n/2], latencies[n*99/100]
 	if pid != 0 {
-		res.PeakRSSMiB = float64(peak(pid)) / 1024
-		res.PerUploadKiB = float64(peak(pid)-base) / float64(n)
+		res.PeakRSSMiB = float64(proc.Peak(pid)) / 1024
+		res.PerUploadKiB = float64(proc.Peak(pid)-base) / float64(n)
 	}
 	return res
 }
@@ -248,46 +251,9 @@ func describe(settings map[string]string) string {
 	return strings.Join(parts, ", ")
 }
 
-// rss and peak read a process's resident and peak resident memory, in KiB.
-func rss(pid int) int64  { return procStatus(pid, "VmRSS:") }
-func peak(pid int) int64 { return procStatus(pid, "VmHWM:") }
-
-func procStatus(pid int, field string) int64 {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field) {
-			n, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
-// resetPeak starts a new peak-memory window (Linux: clear_refs 5 resets VmHWM).
-func resetPeak(pid int) {
-	if pid != 0 {
-		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
-	}
-}
-
 func machine() string {
 	host, _ := os.Hostname()
-	cpu := ""
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "model name") {
-				cpu = strings.TrimSpace(strings.SplitN(line, ":", 2)[1])
-				break
-			}
-		}
-	}
-	return fmt.Sprintf("%s, %d CPUs (%s), %s", host, runtime.NumCPU(), cpu, runtime.Version())
+	return fmt.Sprintf("%s, %d CPUs (%s), %s", host, runtime.NumCPU(), record.CPU(), runtime.Version())
 }
 
 func logf(format string, args ...any) {

@@ -1,17 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
-)
 
-const (
-	sectionStart = "<!-- uploads:start -->"
-	sectionEnd   = "<!-- uploads:end -->"
+	"cartable/bench/record"
 )
 
 func (r Report) find(peer, scenario string) (Result, bool) {
@@ -26,7 +19,7 @@ func (r Report) find(peer, scenario string) (Result, bool) {
 // Markdown is the upload section of BENCHMARKS.md.
 func (r Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n## Uploads (`make bench`, bench/uploads)\n\n", sectionStart)
+	b.WriteString("## Uploads (`make bench`, bench/uploads)\n\n")
 	fmt.Fprintf(&b, "Run %s on %s, against one local MinIO; every figure of a table comes from the same run.\n\n", r.Date, r.Machine)
 	for _, sc := range []struct{ name, title string }{
 		{"single", fmt.Sprintf("One %d MiB file (median of the runs, errors of all runs)", r.Size>>20)},
@@ -52,7 +45,7 @@ func (r Report) Markdown() string {
 			fmt.Fprintf(&b, "| %s | %.0f | %.2f × |\n", res.Settings, res.MiBps, ratio(res.MiBps, put.MiBps))
 		}
 	}
-	fmt.Fprintf(&b, "\n%s\n", sectionEnd)
+	b.WriteString("\n")
 	return b.String()
 }
 
@@ -79,24 +72,8 @@ func mem(v float64) string {
 
 // save writes the raw results and rewrites the upload section of the markdown file.
 func (r Report) save(dir, md string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if _, err := record.Raw(dir, "uploads", r); err != nil {
 		return err
 	}
-	raw, _ := json.MarshalIndent(r, "", "  ")
-	name := filepath.Join(dir, "uploads-"+time.Now().UTC().Format("20060102T150405Z")+".json")
-	if err := os.WriteFile(name, raw, 0o644); err != nil {
-		return err
-	}
-	old, _ := os.ReadFile(md)
-	text := string(old)
-	section := r.Markdown()
-	if i, j := strings.Index(text, sectionStart), strings.Index(text, sectionEnd); i >= 0 && j > i {
-		text = text[:i] + section + text[j+len(sectionEnd)+1:]
-	} else {
-		if text == "" {
-			text = "# Benchmarks\n\nEach table is written by `make bench`; every ratio compares peers measured in the same run, on the same machine.\n\n"
-		}
-		text += section
-	}
-	return os.WriteFile(md, []byte(text), 0o644)
+	return record.Section(md, "uploads", r.Markdown())
 }
