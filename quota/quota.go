@@ -82,6 +82,32 @@ func (r Reservation) Release(ctx context.Context, q db.DBTX) error {
 
 var errReservationGone = errors.New("the quota reservation expired before the upload finished")
 
+// End gives the reservation back in the caller's transaction; a reservation that
+// is already gone is not an error.
+func (r Reservation) End(ctx context.Context, tx db.DBTX) error {
+	if err := r.end(ctx, tx); !errors.Is(err, errReservationGone) {
+		return err
+	}
+	return nil
+}
+
+// Extend moves the reservation's deadline to lease from now: an upload in flight
+// renews it while its bytes flow. A reservation already reclaimed fails with
+// conflict.
+func (r Reservation) Extend(ctx context.Context, q db.DBTX, lease time.Duration) error {
+	if r.ID == uuid.Nil {
+		return nil
+	}
+	tag, err := q.Exec(ctx, `UPDATE quota_reservations SET expires_at = now() + make_interval(secs => $2) WHERE id = $1`, r.ID, lease.Seconds())
+	if err != nil {
+		return fmt.Errorf("extend reservation %s: %w", r.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return Translate(errReservationGone)
+	}
+	return nil
+}
+
 func (r Reservation) end(ctx context.Context, tx db.DBTX) error {
 	if r.ID == uuid.Nil {
 		return nil

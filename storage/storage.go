@@ -170,6 +170,15 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// AbortUnfinished aborts the unfinished multipart uploads of key, so that the parts
+// of a stream cut in the middle stop taking space.
+func (s *Store) AbortUnfinished(ctx context.Context, key string) error {
+	if err := s.client.RemoveIncompleteUpload(ctx, s.bucket, key); err != nil && !errors.Is(translate(key, err), ErrNotFound) {
+		return fmt.Errorf("abort unfinished uploads of %s: %w", key, err)
+	}
+	return nil
+}
+
 // Exists reports whether an object has the key.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})

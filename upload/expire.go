@@ -9,8 +9,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-
-	"cartable/db"
 )
 
 // expireBatch bounds how many uploads one pass of Expire looks at.
@@ -29,50 +27,39 @@ func (s *Service) Expire(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("find expired uploads: %w", err)
 	}
 	for i, id := range ids {
-		if err := s.expire(ctx, id, now); err != nil {
+		rec, err := load(ctx, s.db, id, false)
+		if err != nil || !rec.ExpiresAt.Before(now) {
+			continue // gone, or extended since it was listed
+		}
+		if err := s.remove(ctx, id); err != nil {
 			return i, err
 		}
 	}
 	return len(ids), nil
 }
 
-func (s *Service) expire(ctx context.Context, id uuid.UUID, now time.Time) error {
-	return db.Transact(ctx, s.db, func(tx pgx.Tx) error {
-		rec, err := s.load(ctx, tx, id, true)
-		if err != nil || !rec.ExpiresAt.Before(now) {
-			return nil // gone, or extended since it was listed
+// discardParts aborts an unfinished upload's S3 multipart upload, so its parts stop
+// costing. Its tus id is in its row, or for an upload begun by an older version in
+// the .info object tusd wrote beside it; neither means no byte reached S3.
+func (s *Service) discardParts(ctx context.Context, rec record) {
+	tusID := rec.TusID
+	if tusID == "" {
+		info, err := s.blobs.Head(ctx, "uploads/"+rec.ObjectID.String()+".info", 64<<10)
+		if err != nil {
+			return
 		}
-		if rec.CommittedID == nil {
-			s.terminate(ctx, rec)
-			if err := s.forget(ctx, tx, rec); err != nil {
-				return err
-			}
-		} else if _, err := tx.Exec(ctx, `DELETE FROM uploads WHERE object_id = $1`, id); err != nil {
-			return fmt.Errorf("forget upload %s: %w", id, err)
+		var tus struct{ ID string }
+		if json.Unmarshal(info, &tus) != nil || tus.ID == "" {
+			return
 		}
-		s.deleteBookkeeping(ctx, rec)
-		return nil
-	})
-}
-
-// terminate aborts the upload's S3 multipart upload, so its parts stop costing. Its
-// tus id (object id + multipart id) is in the .info object tusd wrote beside it; no
-// .info means tusd never created the upload.
-func (s *Service) terminate(ctx context.Context, rec record) {
-	info, err := s.blobs.Head(ctx, "uploads/"+rec.ObjectID.String()+".info", 64<<10)
-	if err != nil {
-		return
+		tusID = tus.ID
 	}
-	var tus struct{ ID string }
-	if json.Unmarshal(info, &tus) != nil || tus.ID == "" {
-		return
-	}
-	upload, err := s.store.GetUpload(ctx, tus.ID)
+	upload, err := s.store.GetUpload(ctx, tusID)
 	if err == nil {
 		err = s.store.AsTerminatableUpload(upload).Terminate(ctx)
 	}
 	if err != nil {
-		s.log.Warn("terminate expired upload", "upload", tus.ID, "err", err)
+		s.log.Warn("discard the parts of an upload", "upload", tusID, "err", err)
 	}
 }
 

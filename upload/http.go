@@ -1,51 +1,303 @@
 package upload
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"cartable"
 )
 
 // ServeHTTP serves the tus endpoint. The caller has been authenticated by the API
-// (cartable.CallerFrom); this decides who may touch which upload, makes "finished"
-// mean "committed", and adds the expiration extension tusd does not implement.
+// (cartable.CallerFrom). tusd's middleware answers OPTIONS and CORS and checks the
+// protocol version; Cartable creates uploads itself, decides who may touch which
+// upload, and hands tusd the requests that need its S3 store.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(BasePath, "/")), "/")
-	w = &extensionWriter{ResponseWriter: w}
-	if rest == "" || r.Method == http.MethodOptions {
-		s.serveTus(w, r, rest)
+	a, r := newAnswer(w, r, s.problem)
+	defer a.finish()
+	s.protocol.ServeHTTP(a, r)
+}
+
+// route dispatches a request that passed tusd's middleware.
+func (s *Service) route(w http.ResponseWriter, r *http.Request) {
+	a := w.(*answer)
+	urlID := strings.Trim(strings.TrimPrefix(r.URL.Path, strings.TrimSuffix(BasePath, "/")), "/")
+	switch {
+	case r.Method == http.MethodHead && r.Header.Get("Tus-Resumable") != "1.0.0":
+		// tusd lets HEAD through without the header; the protocol does not.
+		s.refuse(a, cartable.Errorf(cartable.EUnsupportedVersion, "missing, invalid or unsupported Tus-Resumable header"))
+	case urlID == "" && r.Method == http.MethodPost:
+		s.create(a, r)
+	case urlID == "" || strings.Contains(urlID, "/"):
+		s.refuse(a, cartable.Errorf(cartable.EInvalid, "%s is not a method of %s", r.Method, r.URL.Path))
+	default:
+		s.serveUpload(a, r, urlID)
+	}
+}
+
+// refuse answers err as a problem.
+func (s *Service) refuse(a *answer, err error) { a.cause = err }
+
+// create admits a new upload (POST): it checks the request, reserves the declared
+// length and records the upload; no byte goes to S3 yet. With a body
+// (creation-with-upload) the bytes are taken at once, as by a PATCH at offset 0, and
+// an empty file is committed at once. If anything fails the upload is abandoned: the
+// client never learnt its URL.
+func (s *Service) create(a *answer, r *http.Request) {
+	size, err := s.declaredLength(r)
+	if err != nil {
+		s.refuse(a, err)
 		return
 	}
-	id, ok := objectID(rest)
-	rec, err := s.load(r.Context(), s.db, id, false)
-	if !ok || err != nil || rec.OwnerID != callerID(r) || (rec.CommittedID == nil && rec.ExpiresAt.Before(time.Now())) {
-		// Another user's upload does not exist for them.
-		s.problem(w, r, cartable.Errorf(cartable.ENotFound, "no upload %q", rest))
+	hasBody := r.ContentLength > 0 || r.ContentLength < 0 && len(r.TransferEncoding) > 0
+	if hasBody && r.Header.Get("Content-Type") != offsetContentType {
+		s.refuse(a, cartable.Errorf(cartable.EUnsupportedMediaType, "the body of a creation must be %s", offsetContentType))
 		return
 	}
-	w.Header().Set("Upload-Expires", rec.ExpiresAt.UTC().Format(http.TimeFormat))
-	if rec.CommittedID == nil && (r.Method == http.MethodHead || r.Method == http.MethodPatch) {
-		if s.finishIfComplete(w, r, rest, &rec) {
+	rec, err := s.open(r.Context(), cartable.CallerFrom(r.Context()), r.Header.Get("Upload-Metadata"), size)
+	if err != nil {
+		s.refuse(a, err)
+		return
+	}
+	h := a.Header()
+	h.Set("Location", uploadURL(r, rec.ObjectID))
+	h.Set("Upload-Expires", rec.ExpiresAt.UTC().Format(http.TimeFormat))
+	if hasBody || size == 0 {
+		a.created = true
+		if s.receive(a, r, rec, 0); a.failed != 0 || a.cause != nil {
+			s.abandon(rec)
+		}
+		return
+	}
+	a.WriteHeader(http.StatusCreated)
+}
+
+const offsetContentType = "application/offset+octet-stream"
+
+// declaredLength reads a creation's Upload-Length. Deferred lengths and
+// concatenation are not offered: quota is reserved from the declared length, before
+// the first byte.
+func (s *Service) declaredLength(r *http.Request) (int64, error) {
+	if r.Header.Get("Upload-Concat") != "" {
+		return 0, cartable.Errorf(cartable.EInvalid, "Upload-Concat is not supported: send the file in one upload")
+	}
+	if r.Header.Get("Upload-Defer-Length") != "" {
+		return 0, cartable.Errorf(cartable.EInvalid,
+			"Upload-Defer-Length is not accepted: quota is reserved from Upload-Length before the first byte")
+	}
+	size, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64)
+	if err != nil || size < 0 {
+		return 0, cartable.Errorf(cartable.EInvalid, "missing or invalid Upload-Length header")
+	}
+	if size > s.cfg.MaxSize {
+		return 0, cartable.Errorf(cartable.ETooLarge, "the file is larger than %d bytes, the largest upload", s.cfg.MaxSize).
+			With("max_bytes", s.cfg.MaxSize)
+	}
+	return size, nil
+}
+
+// uploadURL is the absolute URL of an upload, as tusd builds it (forwarded headers
+// respected).
+func uploadURL(r *http.Request, id uuid.UUID) string {
+	proto, host := "http", r.Host
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		proto = "https"
+	}
+	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
+		host = fh
+	}
+	return proto + "://" + host + BasePath + id.String()
+}
+
+// serveUpload serves HEAD, PATCH and DELETE on one upload, for its uploader only:
+// anyone else is told it does not exist.
+func (s *Service) serveUpload(a *answer, r *http.Request, urlID string) {
+	id, ok := objectID(urlID)
+	var rec record
+	var err error = cartable.Errorf(cartable.ENotFound, "no upload %q", urlID)
+	if ok {
+		rec, err = load(r.Context(), s.db, id, false)
+	}
+	if err == nil && (rec.OwnerID != callerID(r) || !rec.committed() && rec.ExpiresAt.Before(time.Now())) {
+		err = cartable.Errorf(cartable.ENotFound, "no upload %q", urlID)
+	}
+	if err != nil {
+		s.refuse(a, err)
+		return
+	}
+	if rec.TusID == "" && strings.Contains(urlID, "+") {
+		rec.TusID = urlID // begun before multipart uploads were created lazily
+	}
+	a.Header().Set("Upload-Expires", rec.ExpiresAt.UTC().Format(http.TimeFormat))
+	switch r.Method {
+	case http.MethodHead:
+		s.head(a, r, rec)
+	case http.MethodPatch:
+		s.patch(a, r, rec)
+	case http.MethodDelete:
+		s.terminate(a, r, rec)
+	default:
+		s.refuse(a, cartable.Errorf(cartable.EInvalid, "%s is not a method of an upload", r.Method))
+	}
+}
+
+// head tells how much of an upload has arrived. "Finished" means "committed": an
+// upload whose bytes are all in S3 but whose commit failed is committed first.
+func (s *Service) head(a *answer, r *http.Request, rec record) {
+	if rec.inS3() && !rec.committed() {
+		if !s.commitIfComplete(a, r, &rec) {
+			s.tus.HeadFile(a, tusRequest(r, rec, 0))
+			return
+		}
+		if a.cause != nil {
 			return
 		}
 	}
-	if rec.CommittedID != nil {
-		for k, v := range committedHeaders(rec) {
-			w.Header().Set(k, v)
-		}
+	h := a.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Upload-Length", strconv.FormatInt(rec.Size, 10))
+	if rec.Metadata != "" {
+		h.Set("Upload-Metadata", rec.Metadata)
 	}
-	s.serveTus(w, r, rest)
+	offset := int64(0)
+	if rec.committed() {
+		offset = rec.Size
+		setCommitted(h, rec)
+	}
+	h.Set("Upload-Offset", strconv.FormatInt(offset, 10))
+	a.WriteHeader(http.StatusOK)
 }
 
-// finishIfComplete commits an upload whose bytes have all arrived but whose commit
-// did not happen (it failed, or the node died in between), so that a HEAD or a
-// retried final PATCH never reports a finished upload that is not a file. It returns
-// true when it has answered the request itself.
-func (s *Service) finishIfComplete(w http.ResponseWriter, r *http.Request, tusID string, rec *record) bool {
-	upload, err := s.store.GetUpload(r.Context(), tusID)
+// patch takes bytes of an upload at the offset the client says.
+func (s *Service) patch(a *answer, r *http.Request, rec record) {
+	if r.Header.Get("Content-Type") != offsetContentType {
+		s.refuse(a, cartable.Errorf(cartable.EUnsupportedMediaType, "the body of a PATCH must be %s", offsetContentType))
+		return
+	}
+	offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+	if err != nil || offset < 0 {
+		s.refuse(a, cartable.Errorf(cartable.EInvalid, "missing or invalid Upload-Offset header"))
+		return
+	}
+	s.receive(a, r, rec, offset)
+}
+
+// receive takes the request's body at offset. An upload with no byte in S3 yet that
+// comes whole in this request, and fits in one part, is stored with one PutObject
+// and committed; otherwise its S3 multipart upload is created, and tusd takes the
+// bytes (committing the upload, through its finish hook, when they are all there).
+func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) {
+	ctx := r.Context()
+	if !rec.inS3() && !rec.committed() {
+		var err error
+		if rec, err = s.receiveFirstLocked(a, r, rec, offset); err != nil || a.wrote {
+			if err != nil {
+				s.refuse(a, err)
+			}
+			return
+		}
+	}
+	switch {
+	case rec.committed():
+		s.answerCommitted(a, rec, offset)
+	case s.commitIfComplete(a, r, &rec):
+	default:
+		s.tus.PatchFile(a, tusRequest(r, rec, offset))
+		if a.failed == http.StatusConflict {
+			s.tellOffset(ctx, a, rec)
+		}
+	}
+}
+
+// receiveFirstLocked runs receiveFirst under the upload's lock (the one tusd's
+// locker gives, keyed by the object id). A request for the same upload elsewhere
+// asks it to let go: then it stops, as tusd's PATCHes do.
+func (s *Service) receiveFirstLocked(a *answer, r *http.Request, rec record, offset int64) (record, error) {
+	work, stop := context.WithCancel(r.Context())
+	defer stop()
+	lock, err := s.locker.NewLock(rec.ObjectID.String())
+	if err != nil {
+		return rec, err
+	}
+	waiting, cancel := context.WithTimeout(work, lockTimeout)
+	defer cancel()
+	if err := lock.Lock(waiting, stop); err != nil {
+		return rec, cartable.Errorf(cartable.EUnavailable, "another request is sending this upload")
+	}
+	defer func() { _ = lock.Unlock() }()
+	return s.receiveFirst(a, r.WithContext(work), rec, offset)
+}
+
+// lockTimeout is how long a request waits for an upload another request holds, as
+// tusd's own default.
+const lockTimeout = 20 * time.Second
+
+// receiveFirst takes the first bytes of an upload with none in S3, under the
+// upload's lock: the whole of a small file with one PutObject (answered here), or
+// else it creates the S3 multipart upload and leaves the bytes to tusd.
+func (s *Service) receiveFirst(a *answer, r *http.Request, rec record, offset int64) (record, error) {
+	ctx := r.Context()
+	rec, err := load(ctx, s.db, rec.ObjectID, false) // another request may have been first
+	if err != nil || rec.inS3() || rec.committed() {
+		return rec, err
+	}
+	if offset != 0 {
+		a.Header().Set("Upload-Offset", "0")
+		return rec, cartable.Errorf(cartable.EConflict, "the upload's offset is 0, not %d: resume from there", offset)
+	}
+	if r.ContentLength == rec.Size && rec.Size <= s.cfg.PartSize {
+		if err := s.storeWhole(ctx, cartable.CallerFrom(ctx), &rec, io.LimitReader(r.Body, rec.Size)); err != nil {
+			return rec, err
+		}
+		s.answerCommitted(a, rec, offset)
+		return rec, nil
+	}
+	return rec, s.createInS3(ctx, &rec)
+}
+
+// createInS3 creates the upload's S3 multipart upload through tusd's store, and
+// records its tus id.
+func (s *Service) createInS3(ctx context.Context, rec *record) error {
+	info := tusInfo(*rec)
+	up, err := s.store.NewUpload(ctx, info)
+	if err != nil {
+		return err
+	}
+	if info, err = up.GetInfo(ctx); err != nil {
+		return err
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE uploads SET tus_id = $2 WHERE object_id = $1`, rec.ObjectID, info.ID); err != nil {
+		return err
+	}
+	rec.TusID = info.ID
+	return nil
+}
+
+// answerCommitted answers a PATCH (or a creation) on an upload that is a file now.
+func (s *Service) answerCommitted(a *answer, rec record, offset int64) {
+	h := a.Header()
+	h.Set("Upload-Offset", strconv.FormatInt(rec.Size, 10))
+	if offset != rec.Size && offset != 0 {
+		s.refuse(a, cartable.Errorf(cartable.EConflict, "the upload is complete: its offset is %d", rec.Size))
+		return
+	}
+	setCommitted(h, rec)
+	a.WriteHeader(http.StatusNoContent)
+}
+
+// commitIfComplete commits an upload whose bytes have all arrived in S3 but whose
+// commit did not happen (it failed, or the node died in between), so that a HEAD or
+// a retried final PATCH never reports a finished upload that is not a file (tusd
+// would answer it without running its finish hook again: tusd #1299). It reports
+// whether it committed (or failed to: then a.cause says why).
+func (s *Service) commitIfComplete(a *answer, r *http.Request, rec *record) bool {
+	upload, err := s.store.GetUpload(r.Context(), rec.TusID)
 	if err != nil {
 		return false // tusd will answer (not found, or a store error)
 	}
@@ -55,29 +307,61 @@ func (s *Service) finishIfComplete(w http.ResponseWriter, r *http.Request, tusID
 	}
 	committed, err := s.commit(r.Context(), cartable.CallerFrom(r.Context()), rec.ObjectID)
 	if err != nil {
-		s.problem(w, r, err)
+		s.refuse(a, err)
 		return true
 	}
 	*rec = committed
-	if r.Method == http.MethodPatch {
-		// tusd would answer 204 without running the finish hook again (tusd #1299).
-		for k, v := range committedHeaders(committed) {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("Tus-Resumable", "1.0.0")
-		w.Header().Set("Upload-Offset", strconv.FormatInt(info.Size, 10))
-		w.WriteHeader(http.StatusNoContent)
-		return true
+	if r.Method == http.MethodPatch || a.created {
+		offset, _ := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+		s.answerCommitted(a, committed, offset)
 	}
-	return false
+	return true
 }
 
-// serveTus hands the request to tusd, with the path tusd routes on.
-func (s *Service) serveTus(w http.ResponseWriter, r *http.Request, rest string) {
-	r2 := r.Clone(r.Context())
-	r2.URL.Path = "/" + rest
-	r2.URL.RawPath = ""
-	s.tus.ServeHTTP(w, r2)
+// tellOffset adds the upload's offset to a 409, so the client resumes from there.
+func (s *Service) tellOffset(ctx context.Context, a *answer, rec record) {
+	upload, err := s.store.GetUpload(context.WithoutCancel(ctx), rec.TusID)
+	if err != nil {
+		return
+	}
+	if info, err := upload.GetInfo(ctx); err == nil {
+		a.Header().Set("Upload-Offset", strconv.FormatInt(info.Offset, 10))
+	}
+}
+
+// terminate forgets an upload (DELETE). An unfinished one gives its quota back and
+// loses its parts; a finished one only its upload resource: the file it became stays.
+func (s *Service) terminate(a *answer, r *http.Request, rec record) {
+	if rec.inS3() && !rec.committed() {
+		s.tus.DelFile(a, tusRequest(r, rec, 0))
+		return
+	}
+	if err := s.remove(r.Context(), rec.ObjectID); err != nil && !errors.Is(err, context.Canceled) {
+		s.refuse(a, err)
+		return
+	}
+	a.WriteHeader(http.StatusNoContent)
+}
+
+// tusRequest is the request as tusd routes it: at the path of tusd's id of the
+// upload, as a PATCH at offset when it creates the upload with its first bytes.
+func tusRequest(r *http.Request, rec record, offset int64) *http.Request {
+	r2 := *r
+	u := *r.URL
+	u.Path, u.RawPath = rec.TusID, "" // tusd reads the whole path as the id
+	r2.URL = &u
+	if r.Method == http.MethodPost {
+		r2.Method = http.MethodPatch
+		r2.Header = r.Header.Clone()
+		r2.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
+	}
+	return &r2
+}
+
+func setCommitted(h http.Header, rec record) {
+	for k, v := range committedHeaders(rec) {
+		h.Set(k, v)
+	}
 }
 
 func callerID(r *http.Request) string {
@@ -86,42 +370,3 @@ func callerID(r *http.Request) string {
 	}
 	return ""
 }
-
-// extensionWriter advertises the extensions as Cartable implements them around
-// tusd: expiration is added (Upload-Expires, and the sweeper that removes expired
-// uploads), creation-defer-length removed (quota is reserved from the declared length).
-type extensionWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *extensionWriter) WriteHeader(status int) {
-	if !w.wrote {
-		w.wrote = true
-		if ext := w.Header().Get("Tus-Extension"); ext != "" {
-			w.Header().Set("Tus-Extension", advertised(ext))
-		}
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-// advertised is tusd's list of extensions as Cartable offers them.
-func advertised(tusd string) string {
-	var out []string
-	for _, ext := range strings.Split(tusd, ",") {
-		if ext = strings.TrimSpace(ext); ext != "" && ext != "creation-defer-length" && ext != "expiration" {
-			out = append(out, ext)
-		}
-	}
-	return strings.Join(append(out, "expiration"), ",")
-}
-
-func (w *extensionWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection (tusd sets deadlines).
-func (w *extensionWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

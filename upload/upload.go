@@ -100,18 +100,20 @@ type Service struct {
 	db      *pgxpool.Pool
 	ws      *workspace.Service
 	blobs   *storage.Store
-	store   s3store.S3Store
+	store   store
 	locker  *Locker
-	tus     *tusd.Handler
-	problem Problem
-	log     *slog.Logger
+	tus     *tusd.UnroutedHandler
+	// protocol is tusd's middleware (OPTIONS, CORS, Tus-Resumable) in front of route.
+	protocol http.Handler
+	problem  Problem
+	log      *slog.Logger
 }
 
 // New builds the tus endpoint over the bucket of cfg.S3.
 func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.Store, problem Problem, log *slog.Logger) (*Service, error) {
 	cfg = withDefaults(cfg)
 	s := &Service{cfg: cfg, db: pool, ws: ws, blobs: blobs, problem: problem, log: log}
-	s.store = newS3Store(cfg)
+	s.store = store{s3: newS3Store(cfg)}
 	connect := func(ctx context.Context) (*pgx.Conn, error) {
 		return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
 	}
@@ -119,7 +121,7 @@ func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.S
 	composer := tusd.NewStoreComposer()
 	s.store.UseIn(composer)
 	s.locker.UseIn(composer)
-	handler, err := tusd.NewHandler(tusd.Config{
+	handler, err := tusd.NewUnroutedHandler(tusd.Config{
 		StoreComposer:              composer,
 		BasePath:                   BasePath,
 		MaxSize:                    cfg.MaxSize,
@@ -128,7 +130,6 @@ func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.S
 		Cors:                       corsConfig(cfg.AllowedOrigins),
 		Logger:                     tusLogger(),
 		RespectForwardedHeaders:    true,
-		PreUploadCreateCallback:    s.beforeCreate,
 		PreFinishResponseCallback:  s.beforeFinishResponse,
 		PreUploadTerminateCallback: s.beforeTerminate,
 	})
@@ -136,7 +137,14 @@ func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.S
 		return nil, fmt.Errorf("tus handler: %w", err)
 	}
 	s.tus = handler
+	s.protocol = handler.Middleware(http.HandlerFunc(s.route))
 	return s, nil
+}
+
+// tusInfo is the upload as tusd's store creates it: under its object id, so that
+// its final object is the blob's key.
+func tusInfo(r record) tusd.FileInfo {
+	return tusd.FileInfo{ID: r.ObjectID.String(), Size: r.Size, MetaData: tusd.ParseMetadataHeader(r.Metadata)}
 }
 
 func withDefaults(cfg Config) Config {

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"cartable"
-	"cartable/storage"
 )
 
 // storedBlob is a blob whose bytes are in object storage and whose row is still
@@ -27,33 +26,21 @@ type storedBlob struct {
 // sniffBytes is how much of a file mimetype reads to recognize it.
 const sniffBytes = 3072
 
-// storeBlob streams r into a new object and returns the pending blob. The row is
-// committed before the first byte is written, so that a crash leaves a row the
-// collector finds. A body longer than limit fails with too_large and leaves nothing.
-func (s *Service) storeBlob(ctx context.Context, r io.Reader, declaredSize, limit int64) (storedBlob, error) {
-	b := storedBlob{ID: newID(), Key: storage.NewKey()}
-	_, err := s.db.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + $3::interval)`,
-		b.ID, b.Key, fmt.Sprintf("%d seconds", int64(s.cfg.PendingBlobTTL.Seconds())))
-	if err != nil {
-		return storedBlob{}, fmt.Errorf("record pending blob: %w", err)
-	}
+// storeBlob streams r into the object of a pending blob and tells what it holds.
+// A body longer than limit fails with too_large.
+func (s *Service) storeBlob(ctx context.Context, key string, r io.Reader, declaredSize, limit int64) (StoredContent, error) {
 	body := bufio.NewReaderSize(r, sniffBytes)
 	head, _ := body.Peek(sniffBytes) // a short file is a short head, not an error
-	b.MimeType = mimetype.Detect(head).String()
+	mimeType := mimetype.Detect(head).String()
 	counted := &limitedReader{r: body, left: limit}
-	res, err := s.blobs.Put(ctx, b.Key, counted, declaredSize, b.MimeType)
-	if err == nil && counted.exceeded {
-		err = tooLarge(limit)
+	res, err := s.blobs.Put(ctx, key, counted, declaredSize, mimeType)
+	if counted.exceeded {
+		return StoredContent{}, tooLarge(limit)
 	}
 	if err != nil {
-		s.discardBlob(b)
-		if counted.exceeded {
-			return storedBlob{}, tooLarge(limit)
-		}
-		return storedBlob{}, fmt.Errorf("store blob: %w", err)
+		return StoredContent{}, fmt.Errorf("store blob: %w", err)
 	}
-	b.Size, b.SHA256 = res.Size, res.SHA256
-	return b, nil
+	return StoredContent{Size: res.Size, SHA256: res.SHA256, MimeType: mimeType}, nil
 }
 
 func tooLarge(limit int64) error {
@@ -66,6 +53,12 @@ func tooLarge(limit int64) error {
 // cannot remove, the collector will.
 func (s *Service) discardBlob(b storedBlob) {
 	ctx := context.WithoutCancel(context.Background())
+	// A stream cut in the middle may leave its multipart upload unfinished: its
+	// parts would cost until the store's own expiry (forever on some S3s).
+	if err := s.blobs.AbortUnfinished(ctx, b.Key); err != nil {
+		s.log.Warn("discard blob: abort unfinished upload", "key", b.Key, "err", err)
+		return
+	}
 	if err := s.blobs.Delete(ctx, b.Key); err != nil {
 		s.log.Warn("discard blob: delete object", "key", b.Key, "err", err)
 		return

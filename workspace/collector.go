@@ -73,16 +73,23 @@ func (s *Service) collectOne(ctx context.Context, id uuid.UUID) (bool, error) {
 	var deleted bool
 	err := s.transact(ctx, func(tx pgx.Tx) error {
 		var key string
+		var pending bool
 		err := tx.QueryRow(ctx, `
 			DELETE FROM blobs b WHERE id = $1
 			  AND (pending_until IS NULL OR pending_until < now())
 			  AND NOT EXISTS (SELECT 1 FROM versions v WHERE v.blob_id = b.id)
-			RETURNING key`, id).Scan(&key)
+			RETURNING key, pending_until IS NOT NULL`, id).Scan(&key, &pending)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // referenced again, or collected by another node
 		}
 		if err != nil {
 			return fmt.Errorf("delete blob row %s: %w", id, err)
+		}
+		// An upload whose node died mid-stream left its multipart upload unfinished.
+		if pending {
+			if err := s.blobs.AbortUnfinished(ctx, key); err != nil {
+				return err
+			}
 		}
 		if err := s.blobs.Delete(ctx, key); err != nil {
 			return fmt.Errorf("delete blob object %s: %w", key, err)

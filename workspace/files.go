@@ -12,9 +12,8 @@ import (
 
 	"cartable"
 	"cartable/db"
-	"cartable/events"
-	"cartable/quota"
 	"cartable/sharing"
+	"cartable/storage"
 )
 
 // Version is one immutable state of a file's content.
@@ -44,6 +43,11 @@ type Upload struct {
 	// SizeAtMost bounds an undeclared length (a multipart request's length); 0 when
 	// nothing is known, and the upload limit is reserved.
 	SizeAtMost int64
+	// Open, when set, reads the name and the body once the upload is admitted: the
+	// file part of a multipart request comes after headers that must not be read
+	// before the server has decided to take the upload (reading them tells the
+	// client to send the body, "100 Continue").
+	Open func() (name string, body io.Reader, err error)
 }
 
 // reserveBytes is what an upload holds in quota before its first byte: its declared
@@ -58,48 +62,59 @@ func (up Upload) reserveBytes(max int64) int64 {
 	return max
 }
 
-// UploadFile stores a new file in parent, for a contributor of parent. Quota is
-// reserved before the first byte is stored; the bytes go to object storage before the
-// item exists; the item, its first version, the blob's commit and the conversion of
-// the reservation into usage happen in one transaction; any failure removes the bytes
-// and gives the reservation back.
+// UploadFile stores a new file in parent, for a contributor of parent.
 func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	name, err := NormalizeName(up.Name)
-	if err != nil {
-		return Item{}, err
-	}
-	// Refuse what will fail before streaming the bytes, not after.
-	parent, err := s.precheckUpload(ctx, c, parentID, name, opts)
-	if err != nil {
-		return Item{}, err
-	}
-	return s.storeAndCommit(ctx, c, parent.SpaceID, up, func(tx pgx.Tx, blob storedBlob) (Item, error) {
-		created, err := createFile(ctx, tx, c, parentID, name, blob, opts)
-		if err != nil || c.LinkID == "" {
-			return created, err
-		}
-		// A deposit in a drop box: its owner hears of it through the portal.
-		return created, events.Record(ctx, tx, events.Event{Kind: events.Drop, Actor: c.UserID, ItemID: created.ID, ItemName: created.Name,
-			Recipient: &events.Recipient{Kind: "folder", ID: parentID.String()}})
-	})
+	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, IfMatch: opts.IfMatch}, up)
 }
 
-// storeAndCommit reserves quota in the space, streams the upload into a new blob, and
-// runs commit with it in one transaction that also consumes the reservation and
-// enqueues the blob's preview. On any failure the blob is discarded and the
-// reservation released.
-func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceID uuid.UUID, up Upload, commit func(pgx.Tx, storedBlob) (Item, error)) (Item, error) {
-	reserved := up.reserveBytes(s.cfg.MaxUploadBytes)
+// NewVersion replaces a file's content, keeping the previous versions.
+func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
+	return s.store(ctx, c, UploadTarget{ItemID: &id, IfMatch: opts.IfMatch}, up)
+}
+
+// store runs a single-request upload through the pipeline: it is admitted, and its
+// quota reserved, before its first byte is read; its bytes stream into its blob
+// while its lease is renewed; the item or version, the blob and the quota commit in
+// one transaction. Any failure gives everything back.
+func (s *Service) store(ctx context.Context, c *cartable.Caller, t UploadTarget, up Upload) (Item, error) {
 	if up.Size > s.cfg.MaxUploadBytes {
 		return Item{}, tooLarge(s.cfg.MaxUploadBytes)
 	}
-	res, err := quota.Reserve(ctx, s.db, spaceID, reserved, c.UserID, s.cfg.PendingBlobTTL)
+	if t.ItemID == nil && up.Open == nil && t.Name == "" {
+		return Item{}, cartable.Errorf(cartable.EInvalidName, "the file has no name")
+	}
+	reserved := up.reserveBytes(s.cfg.MaxUploadBytes)
+	p, err := s.BeginUpload(ctx, c, t, reserved, storage.NewKey(), s.cfg.UploadLease)
 	if err != nil {
 		return Item{}, err
 	}
-	blob, err := s.storeBlob(ctx, up.Body, up.Size, reserved)
+	stop := s.keepAlive(p, s.cfg.UploadLease)
+	it, err := s.fill(ctx, c, p, up, reserved)
+	stop()
 	if err != nil {
-		s.release(res)
+		s.AbortUpload(p)
+		return Item{}, err
+	}
+	return it, nil
+}
+
+// fill streams an admitted upload's bytes into its blob and commits it.
+func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload, up Upload, reserved int64) (Item, error) {
+	body := up.Body
+	if up.Open != nil {
+		name, opened, err := up.Open()
+		if err != nil {
+			return Item{}, err
+		}
+		if p.Target.ItemID == nil {
+			if p.Target.Name, err = s.checkName(ctx, *p.Target.ParentID, name, p.Target.AutoRename); err != nil {
+				return Item{}, err
+			}
+		}
+		body = opened
+	}
+	content, err := s.storeBlob(ctx, p.Key, body, up.Size, reserved)
+	if err != nil {
 		if cartable.IsCode(err, cartable.ETooLarge) && reserved < s.cfg.MaxUploadBytes && up.Size < 0 {
 			return Item{}, cartable.Errorf(cartable.EInvalid, "the body is longer than the request said")
 		}
@@ -107,44 +122,10 @@ func (s *Service) storeAndCommit(ctx context.Context, c *cartable.Caller, spaceI
 	}
 	var it Item
 	err = s.transact(ctx, func(tx pgx.Tx) error {
-		if err := res.ConsumeWithNextVersion(ctx, tx); err != nil {
-			return err
-		}
-		if it, err = commit(tx, blob); err != nil {
-			return err
-		}
-		return s.enqueuePreview(ctx, tx, blob, it.Name)
+		it, err = s.FinishUploadTx(ctx, tx, c, p, content)
+		return err
 	})
-	if err != nil {
-		s.release(res)
-		s.discardBlob(blob)
-		return Item{}, err
-	}
-	return it, nil
-}
-
-// release gives a reservation back after a failure, even if the request's context
-// is done; the expiry sweeper catches what this cannot.
-func (s *Service) release(r quota.Reservation) {
-	if err := r.Release(context.WithoutCancel(context.Background()), s.db); err != nil {
-		s.log.Warn("release quota reservation", "reservation", r.ID, "err", err)
-	}
-}
-
-func (s *Service) precheckUpload(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, name string, opts WriteOptions) (Item, error) {
-	// A read-only check: the commit checks everything again under lock.
-	parent, err := access(ctx, s.db, c, parentID, cartable.Contributor, noLock)
-	if err != nil {
-		return Item{}, err
-	}
-	if !parent.IsFolder() {
-		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", parentID)
-	}
-	if err := parent.checkETag(opts.IfMatch); err != nil {
-		return Item{}, err
-	}
-	_, err = pickName(ctx, s.db, parentID, name, false, opts.AutoRename)
-	return parent, err
+	return it, err
 }
 
 // createFile inserts a file item with its first version over a stored blob.
@@ -198,17 +179,6 @@ func insertVersion(ctx context.Context, tx pgx.Tx, id, itemID uuid.UUID, number 
 		return fmt.Errorf("insert version %d of %s: the blob was collected before the upload finished", number, itemID)
 	}
 	return nil
-}
-
-// NewVersion replaces a file's content, keeping the previous versions.
-func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	file, err := writableFile(ctx, s.db, c, id, opts.IfMatch, noLock)
-	if err != nil {
-		return Item{}, err
-	}
-	return s.storeAndCommit(ctx, c, file.SpaceID, up, func(tx pgx.Tx, blob storedBlob) (Item, error) {
-		return addVersion(ctx, tx, c, id, blob, opts.IfMatch)
-	})
 }
 
 // writableFile loads a file the caller may change, checking its ETag.

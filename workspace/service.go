@@ -21,6 +21,7 @@ type BlobStore interface {
 	Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (storage.PutResult, error)
 	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
+	AbortUnfinished(ctx context.Context, key string) error
 	List(ctx context.Context, prefix string) iter.Seq2[storage.ObjectInfo, error]
 }
 
@@ -28,9 +29,10 @@ type BlobStore interface {
 type Config struct {
 	// MaxUploadBytes bounds a single-request upload; larger files go through tus.
 	MaxUploadBytes int64
-	// PendingBlobTTL is how long an upload in flight may take before its blob is
-	// considered abandoned by the collector.
-	PendingBlobTTL time.Duration
+	// UploadLease is how long an upload in flight holds its quota reservation and
+	// its blob without a sign of life: a request renews it while its bytes flow, so
+	// one whose node died gives them back within minutes.
+	UploadLease time.Duration
 	// TrashRetention is how long trashed items are kept before the purge job.
 	TrashRetention time.Duration
 }
@@ -38,7 +40,7 @@ type Config struct {
 // DefaultConfig is the configuration used when a field is left zero.
 var DefaultConfig = Config{
 	MaxUploadBytes: 256 << 20,
-	PendingBlobTTL: 24 * time.Hour,
+	UploadLease:    2 * time.Minute,
 	TrashRetention: 30 * 24 * time.Hour,
 }
 
@@ -77,8 +79,8 @@ func New(pool *pgxpool.Pool, blobs BlobStore, cfg Config, log *slog.Logger) *Ser
 	if cfg.MaxUploadBytes == 0 {
 		cfg.MaxUploadBytes = DefaultConfig.MaxUploadBytes
 	}
-	if cfg.PendingBlobTTL == 0 {
-		cfg.PendingBlobTTL = DefaultConfig.PendingBlobTTL
+	if cfg.UploadLease == 0 {
+		cfg.UploadLease = DefaultConfig.UploadLease
 	}
 	if cfg.TrashRetention == 0 {
 		cfg.TrashRetention = DefaultConfig.TrashRetention

@@ -175,8 +175,10 @@ func TestTusUploadResumeAndCommit(t *testing.T) {
 	if sum := sha256.Sum256(data); len(versions.Versions) != 1 || versions.Versions[0].SHA256 != hex.EncodeToString(sum[:]) {
 		t.Errorf("versions after hashing = %+v", versions)
 	}
-	// A finished upload cannot be terminated: its bytes are a file's.
-	wantStatus(t, tus.do(http.MethodDelete, path, nil, nil), http.StatusConflict, "terminate a finished upload")
+	// Terminating a finished upload forgets the upload resource, never the file.
+	wantStatus(t, tus.do(http.MethodDelete, path, nil, nil), http.StatusNoContent, "terminate a finished upload")
+	wantStatus(t, tus.do(http.MethodHead, path, nil, nil), http.StatusNotFound, "HEAD a terminated upload")
+	wantStatus(t, prof.get(itemPath(itemID, "/content")), http.StatusOK, "download the file of a terminated upload")
 	if n := in.count(t, `SELECT used_bytes FROM quota_accounts WHERE owner_id = 'prof.martin'`); n != int64(len(data)) {
 		t.Errorf("usage %d after the upload, want %d", n, len(data))
 	}

@@ -1,0 +1,250 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/db"
+	"cartable/events"
+	"cartable/quota"
+)
+
+// Every upload goes through one pipeline, whatever carries its bytes (a multipart
+// request, the body of a new version, a resumable tus upload):
+//
+//   - BeginUpload admits it: the caller may write the target, and its bytes are
+//     reserved in quota and its pending blob recorded, in one transaction, before the
+//     first byte is read;
+//   - RenewUpload extends its lease while bytes flow, so that a request whose node
+//     died gives its quota back within minutes, not hours;
+//   - FinishUploadTx, in the caller's transaction, turns the reservation into usage
+//     and the blob into a file or a version, and enqueues its preview;
+//   - AbortUpload gives the reservation back and removes the blob.
+
+// UploadTarget is where an upload goes: a new file named Name in ParentID, or a new
+// version of the file ItemID. SpaceID is filled in by the pipeline.
+type UploadTarget struct {
+	SpaceID    uuid.UUID
+	ParentID   *uuid.UUID
+	ItemID     *uuid.UUID
+	Name       string
+	AutoRename bool
+	// IfMatch, when set, is the ETag the parent (new file) or the file (new version)
+	// must still have when the upload commits.
+	IfMatch string
+}
+
+// PendingUpload is an admitted upload: the quota it holds and the blob its bytes go
+// to. Its fields are what a resumable upload keeps between requests.
+type PendingUpload struct {
+	Target      UploadTarget
+	Reservation quota.Reservation
+	BlobID      uuid.UUID
+	Key         string
+}
+
+// BeginUpload admits an upload of size bytes (the most it may be) to t for the
+// caller, with its bytes to be written under key: the caller's right to write the
+// target is checked (and, when the name is known, the name), then the bytes are
+// reserved and the pending blob recorded in one transaction, both held until lease
+// from now. Nothing is left behind when it fails.
+func (s *Service) BeginUpload(ctx context.Context, c *cartable.Caller, t UploadTarget, size int64, key string, lease time.Duration) (PendingUpload, error) {
+	t, err := s.resolveTarget(ctx, c, t)
+	if err != nil {
+		return PendingUpload{}, err
+	}
+	var p PendingUpload
+	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		p, err = BeginUploadTx(ctx, tx, c, t, size, key, lease)
+		return err
+	})
+	return p, quota.Translate(err)
+}
+
+// BeginUploadTx reserves and records an upload whose target resolveTarget (through
+// PrepareUpload) has checked, in the caller's transaction: a resumable upload
+// records its own row beside them.
+func BeginUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, t UploadTarget, size int64, key string, lease time.Duration) (PendingUpload, error) {
+	res, err := quota.Reserve(ctx, tx, t.SpaceID, size, c.UserID, lease)
+	if err != nil {
+		return PendingUpload{}, err
+	}
+	p := PendingUpload{Target: t, Reservation: res, BlobID: newID(), Key: key}
+	_, err = tx.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+		p.BlobID, key, lease.Seconds())
+	if err != nil {
+		return PendingUpload{}, fmt.Errorf("record pending blob %s: %w", key, err)
+	}
+	return p, nil
+}
+
+// resolveTarget checks that the caller may write where the upload goes, and fills in
+// the space it is charged to. Without a parent or an item the file goes to the
+// caller's personal space. A name, when given, must be valid and free (unless
+// AutoRename): refused now, not after the bytes were sent.
+func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t UploadTarget) (UploadTarget, error) {
+	if t.ItemID != nil {
+		file, err := writableFile(ctx, s.db, c, *t.ItemID, t.IfMatch, noLock)
+		if err != nil {
+			return t, err
+		}
+		t.SpaceID, t.Name = file.SpaceID, file.Name
+		return t, nil
+	}
+	if t.ParentID == nil {
+		root, err := s.personalRoot(ctx, c)
+		if err != nil {
+			return t, err
+		}
+		t.ParentID = &root
+	}
+	parent, err := s.writableParent(ctx, c, *t.ParentID, t.IfMatch)
+	if err != nil {
+		return t, err
+	}
+	t.SpaceID = parent.SpaceID
+	if t.Name == "" {
+		return t, nil
+	}
+	t.Name, err = s.checkName(ctx, *t.ParentID, t.Name, t.AutoRename)
+	return t, err
+}
+
+// writableParent is a read-only check that the caller may add files to the folder:
+// the commit checks everything again under lock.
+func (s *Service) writableParent(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, ifMatch string) (Item, error) {
+	parent, err := access(ctx, s.db, c, parentID, cartable.Contributor, noLock)
+	if err != nil {
+		return Item{}, err
+	}
+	if !parent.IsFolder() {
+		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", parentID)
+	}
+	return parent, parent.checkETag(ifMatch)
+}
+
+// checkName normalizes a new file's name and checks that it is free in the folder
+// (or that a free one will be picked).
+func (s *Service) checkName(ctx context.Context, parentID uuid.UUID, name string, autoRename bool) (string, error) {
+	name, err := NormalizeName(name)
+	if err != nil {
+		return "", err
+	}
+	_, err = pickName(ctx, s.db, parentID, name, false, autoRename)
+	return name, err
+}
+
+// RenewUpload extends the upload's lease on its quota and its blob until lease from
+// now. It fails with conflict when the lease already ran out and was reclaimed.
+func (s *Service) RenewUpload(ctx context.Context, p PendingUpload, lease time.Duration) error {
+	return quota.Translate(db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		if err := p.Reservation.Extend(ctx, tx, lease); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `UPDATE blobs SET pending_until = now() + make_interval(secs => $2) WHERE id = $1 AND pending_until IS NOT NULL`,
+			p.BlobID, lease.Seconds())
+		if err != nil {
+			return fmt.Errorf("renew pending blob %s: %w", p.Key, err)
+		}
+		return nil
+	}))
+}
+
+// keepAlive renews the upload's lease every third of it until the returned function
+// is called, so that only a request that stopped (or whose node died) loses it.
+func (s *Service) keepAlive(p PendingUpload, lease time.Duration) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if err := s.RenewUpload(context.Background(), p, lease); err != nil {
+					s.log.Warn("renew upload lease", "blob", p.Key, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// StoredContent is what an upload's bytes turned out to be.
+type StoredContent struct {
+	Size     int64
+	SHA256   []byte // nil when a job computes it later
+	MimeType string
+}
+
+// FinishUploadTx turns the upload into a new file or a new version with the given
+// content, in the caller's transaction: the reservation becomes usage, the blob
+// becomes live, and its preview is enqueued. The access rules are checked again
+// under lock: the caller may have lost the right to write meanwhile.
+func (s *Service) FinishUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, p PendingUpload, content StoredContent) (Item, error) {
+	if err := p.Reservation.ConsumeWithNextVersion(ctx, tx); err != nil {
+		return Item{}, err
+	}
+	blob := storedBlob{ID: p.BlobID, Key: p.Key, Size: content.Size, SHA256: content.SHA256, MimeType: content.MimeType}
+	t := p.Target
+	var it Item
+	var err error
+	if t.ItemID != nil {
+		it, err = addVersion(ctx, tx, c, *t.ItemID, blob, t.IfMatch)
+	} else {
+		it, err = createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename, IfMatch: t.IfMatch})
+	}
+	if err != nil {
+		return Item{}, err
+	}
+	if t.ItemID == nil && c.LinkID != "" {
+		// A deposit in a drop box: its owner hears of it through the portal.
+		err = events.Record(ctx, tx, events.Event{Kind: events.Drop, Actor: c.UserID, ItemID: it.ID, ItemName: it.Name,
+			Recipient: &events.Recipient{Kind: "folder", ID: t.ParentID.String()}})
+		if err != nil {
+			return Item{}, err
+		}
+	}
+	return it, s.enqueuePreview(ctx, tx, blob, it.Name)
+}
+
+// AbortUpload removes a failed or abandoned upload's blob, object (and unfinished
+// multipart upload) first, then gives its reservation back. It runs after the request's
+// own context may have ended, so it uses its own; whatever it cannot remove, the
+// lease's end lets the sweepers remove.
+func (s *Service) AbortUpload(p PendingUpload) {
+	s.discardBlob(storedBlob{ID: p.BlobID, Key: p.Key})
+	ctx := context.WithoutCancel(context.Background())
+	if err := p.Reservation.Release(ctx, s.db); err != nil {
+		s.log.Warn("release quota reservation", "reservation", p.Reservation.ID, "err", err)
+	}
+}
+
+// AbortUploadTx gives the reservation back and drops the pending blob's row in the
+// caller's transaction, for a resumable upload whose parts its own store removes.
+func AbortUploadTx(ctx context.Context, tx pgx.Tx, p PendingUpload) error {
+	if err := p.Reservation.End(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM blobs b WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE blob_id = b.id)`, p.BlobID)
+	if err != nil {
+		return fmt.Errorf("drop pending blob %s: %w", p.Key, err)
+	}
+	return nil
+}
+
+// FillUpload streams the whole of an admitted upload, size bytes, into its blob, and
+// tells what it holds: its type sniffed from its first bytes, its hash computed on
+// the way. A body longer than size fails with too_large.
+func (s *Service) FillUpload(ctx context.Context, p PendingUpload, body io.Reader, size int64) (StoredContent, error) {
+	return s.storeBlob(ctx, p.Key, body, size, size)
+}
