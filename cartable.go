@@ -28,6 +28,9 @@ const (
 	EQuotaExceeded       Code = "quota_exceeded"
 	ERangeNotSatisfiable Code = "range_not_satisfiable"
 	EInternal            Code = "internal"
+	// EUnavailable: a dependency (the database, object storage) does not answer for
+	// now; ask again after Retry-After.
+	EUnavailable Code = "unavailable"
 	// EPreviewPending: the thumbnail is being made; ask again after Retry-After.
 	EPreviewPending Code = "preview_pending"
 	// EPreviewFailed: the file cannot have a thumbnail (fields.reason says why).

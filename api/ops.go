@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,7 +25,15 @@ func (s *Server) readyz(c echo.Context) error {
 	defer cancel()
 	if err := s.Ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
-		return writeJSON(c, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+		// The reason names the dependency, never the error's text (hosts, users,
+		// buckets): the probe may be reachable from outside.
+		reason := "a dependency does not answer"
+		if down, ok := errors.AsType[*DependencyDown](err); ok {
+			reason = down.Dependency + " does not answer"
+		}
+		c.Response().Header().Set("Retry-After", strconv.Itoa(unavailableRetryAfter))
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return writeJSON(c, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 	}
 	out := map[string]any{"status": "ready"}
 	if s.Renderer != nil {
@@ -31,6 +41,17 @@ func (s *Server) readyz(c echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
+
+// DependencyDown is a readiness check's failure: the dependency that does not
+// answer ("database", "object storage"), and why, for the log.
+type DependencyDown struct {
+	Dependency string
+	Err        error
+}
+
+func (e *DependencyDown) Error() string { return e.Dependency + ": " + e.Err.Error() }
+
+func (e *DependencyDown) Unwrap() error { return e.Err }
 
 // devTokenTTL is how long a dev token lives: a working day.
 const devTokenTTL = 12 * time.Hour

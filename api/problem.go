@@ -39,6 +39,7 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EPreviewFailed:       {http.StatusNotFound, "Aucun aperçu ne peut être créé pour ce fichier.", "No preview can be made for this file."},
 	codeRateLimited:               {http.StatusTooManyRequests, "Trop de demandes : patientez un peu avant de réessayer.", "Too many requests: wait a little before trying again."},
 	codeMethodNotAllowed:          {http.StatusMethodNotAllowed, "Cette action n'existe pas sur cette adresse.", "This method is not allowed on this route."},
+	cartable.EUnavailable:         {http.StatusServiceUnavailable, "Le service est momentanément indisponible ; réessayez dans un instant.", "The service is temporarily unavailable; try again in a moment."},
 	cartable.EInternal:            {http.StatusInternalServerError, "Une erreur interne est survenue ; réessayez plus tard.", "An internal error occurred; try again later."},
 }
 
@@ -58,13 +59,18 @@ type Problem struct {
 	Fields    map[string]any `json:"fields,omitempty"`
 }
 
-// problemFor turns any error into the problem the client sees. Internal errors show
-// nothing of their text; the log has it.
+// problemFor turns any error into the problem the client sees. Internal errors and
+// outages show nothing of their text; the log has it.
 func problemFor(err error, lang string) Problem {
 	code, detail, fields := classify(err)
 	kind, ok := problemKinds[code]
 	if !ok {
 		code, kind = cartable.EInternal, problemKinds[cartable.EInternal]
+	}
+	if code == cartable.EUnavailable {
+		if _, ok := fields["retry_after"]; !ok {
+			fields = withField(fields, "retry_after", unavailableRetryAfter)
+		}
 	}
 	title := kind.titleFR
 	if lang == "en" {
@@ -80,8 +86,18 @@ func problemFor(err error, lang string) Problem {
 	return Problem{Type: "urn:cartable:problem:" + string(code), Title: title, Status: kind.status, Code: code, Detail: detail, Fields: fields}
 }
 
-// classify finds the domain error in err, or reads echo's own HTTP errors (unknown
-// route, wrong method, body too large).
+// withField returns a copy of fields with one more.
+func withField(fields map[string]any, key string, value any) map[string]any {
+	out := make(map[string]any, len(fields)+1)
+	for k, v := range fields {
+		out[k] = v
+	}
+	out[key] = value
+	return out
+}
+
+// classify finds the domain error in err, reads echo's own HTTP errors (unknown
+// route, wrong method, body too large), or recognises an outage of a dependency.
 func classify(err error) (cartable.Code, string, map[string]any) {
 	var de *cartable.Error
 	if errors.As(err, &de) {
@@ -102,6 +118,9 @@ func classify(err error) (cartable.Code, string, map[string]any) {
 		if he.Code < 500 {
 			return cartable.EInvalid, http.StatusText(he.Code), nil
 		}
+	}
+	if Unavailable(err) {
+		return cartable.EUnavailable, "", nil
 	}
 	return cartable.EInternal, "", nil
 }
@@ -143,6 +162,17 @@ func writeProblem(log *slog.Logger, w http.ResponseWriter, r *http.Request, err 
 		log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", p.RequestID,
 			"method", r.Method, "path", r.URL.Path)
 	}
+	// The headers a handler set for the answer it meant to give (a file's length,
+	// name, validators, a long cache life) must not describe the problem instead.
+	h := w.Header()
+	for _, k := range []string{echo.HeaderContentLength, echo.HeaderContentDisposition, echo.HeaderContentEncoding,
+		"ETag", echo.HeaderLastModified, "Accept-Ranges"} {
+		h.Del(k)
+	}
+	if p.Status != http.StatusRequestedRangeNotSatisfiable {
+		h.Del("Content-Range")
+	}
+	h.Set("Cache-Control", "no-store")
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="cartable"`)
 	}

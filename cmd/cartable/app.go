@@ -194,10 +194,10 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 // ready reports whether PostgreSQL and object storage answer.
 func (a *app) ready(ctx context.Context) error {
 	if err := a.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("database: %w", err)
+		return &api.DependencyDown{Dependency: "database", Err: err}
 	}
 	if err := a.store.Ping(ctx); err != nil {
-		return fmt.Errorf("object storage: %w", err)
+		return &api.DependencyDown{Dependency: "object storage", Err: err}
 	}
 	return nil
 }
