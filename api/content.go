@@ -100,7 +100,7 @@ func (s *Server) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveContent(c, content, content.Item.ETag())
+	return s.serveContent(c, content, content.Item.ETag())
 }
 
 func (s *Server) downloadVersion(c echo.Context) error {
@@ -116,47 +116,68 @@ func (s *Server) downloadVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return serveContent(c, content, content.Version.ETag())
+	return s.serveContent(c, content, content.Version.ETag())
 }
 
 // serveContent answers a file's bytes with conditional and range requests. Only a
 // single range is served; a multi-range request gets the whole file, as RFC 9110
-// allows.
-func serveContent(c echo.Context, content workspace.Content, etag string) error {
-	req, h := c.Request(), c.Response().Header()
+// allows. The object is opened before any header of the file is set, so that a
+// store that does not answer leaves a clean problem (503 unavailable) and not a
+// file's headers over an error body.
+func (s *Server) serveContent(c echo.Context, content workspace.Content, etag string) error {
+	req, res := c.Request(), c.Response()
 	size := content.Version.Size
-	h.Set("ETag", etag)
-	h.Set("Accept-Ranges", "bytes")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Last-Modified", content.Version.CreatedAt.UTC().Format(http.TimeFormat))
-	setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "")
+	headers := func() {
+		h := res.Header()
+		h.Set("ETag", etag)
+		h.Set("Accept-Ranges", "bytes")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "private, no-cache")
+		h.Set("Last-Modified", content.Version.CreatedAt.UTC().Format(http.TimeFormat))
+		setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "")
+	}
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
+		headers()
 		return c.NoContent(http.StatusNotModified)
 	}
 	start, length, partial, err := parseRange(req.Header.Get("Range"), req.Header.Get("If-Range"), etag, size)
 	if err != nil {
-		h.Set("Content-Range", fmt.Sprintf("bytes */%d", size))
+		res.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", size))
 		return cartable.Errorf(cartable.ERangeNotSatisfiable, "the requested range is not satisfiable").With("size", size)
 	}
 	status := http.StatusOK
+	var body io.ReadCloser
+	if req.Method != http.MethodHead && length > 0 {
+		if body, err = content.Open(req.Context(), start, length); err != nil {
+			return fmt.Errorf("open content of %s: %w", content.Item.ID, err)
+		}
+		defer body.Close()
+	}
+	headers()
 	if partial {
 		status = http.StatusPartialContent
-		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, size))
+		res.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+length-1, size))
 	}
-	h.Set(echo.HeaderContentLength, strconv.FormatInt(length, 10))
-	if req.Method == http.MethodHead || length == 0 {
-		c.Response().WriteHeader(status)
+	res.Header().Set(echo.HeaderContentLength, strconv.FormatInt(length, 10))
+	res.WriteHeader(status)
+	if body == nil {
 		return nil
 	}
-	body, err := content.Open(req.Context(), start, length)
-	if err != nil {
-		return fmt.Errorf("open content of %s: %w", content.Item.ID, err)
+	s.stream(c, body, length, "content of "+content.Item.ID.String())
+	return nil
+}
+
+// stream sends length bytes of body after the status. A failure now (the store
+// lost, the client gone) can only cut the body short: the connection is aborted
+// rather than ended as if the answer were complete, so no client, cache or proxy
+// takes a truncated file for the whole one.
+func (s *Server) stream(c echo.Context, body io.Reader, length int64, what string) {
+	if _, err := io.CopyN(c.Response(), body, length); err != nil {
+		req := c.Request()
+		s.log.WarnContext(req.Context(), "download cut short", "err", err, "what", what,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "method", req.Method, "path", req.URL.Path)
+		panic(http.ErrAbortHandler)
 	}
-	defer body.Close()
-	c.Response().WriteHeader(status)
-	_, err = io.Copy(c.Response(), body)
-	return err // the status is sent: a failure here can only cut the body short
 }
 
 // parseRange reads a single "bytes=" range against size. It returns the whole file

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,22 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) logAndMeasure(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		defer func() {
+			// A response cut short (a download whose store failed mid-way) aborts the
+			// connection: it is measured and logged here, then left to net/http.
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					res := c.Response()
+					s.metrics.observe(c.Request().Method, c.Path(), res.Status, time.Since(start))
+					s.log.ErrorContext(c.Request().Context(), "request aborted",
+						"request_id", res.Header().Get(echo.HeaderXRequestID),
+						"method", c.Request().Method, "route", c.Path(), "path", c.Request().URL.Path,
+						"status", res.Status, "bytes", res.Size, "duration_ms", time.Since(start).Milliseconds(),
+						"user", callerID(c))
+				}
+				panic(r)
+			}
+		}()
 		err := next(c)
 		if err != nil {
 			c.Error(err)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,19 +41,23 @@ func (s *Server) thumbnail(c echo.Context) error {
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, t.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h.Set(echo.HeaderContentType, format.ContentType())
-	h.Set(echo.HeaderContentLength, strconv.Itoa(t.Stored.Bytes))
 	if req.Method == http.MethodHead {
+		h.Set(echo.HeaderContentType, format.ContentType())
+		h.Set(echo.HeaderContentLength, strconv.Itoa(t.Stored.Bytes))
 		return c.NoContent(http.StatusOK)
 	}
+	// Opened before its type and length are set: a store that does not answer
+	// leaves a clean problem.
 	body, err := t.Open(req.Context())
 	if err != nil {
 		return fmt.Errorf("open thumbnail of %s: %w", id, err)
 	}
 	defer body.Close()
+	h.Set(echo.HeaderContentType, format.ContentType())
+	h.Set(echo.HeaderContentLength, strconv.Itoa(t.Stored.Bytes))
 	c.Response().WriteHeader(http.StatusOK)
-	_, err = io.Copy(c.Response(), body)
-	return err
+	s.stream(c, body, int64(t.Stored.Bytes), "thumbnail of "+id.String())
+	return nil
 }
 
 // apiBase is the root of the routes the caller reaches: the link they came by (an
