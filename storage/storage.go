@@ -179,6 +179,21 @@ func (s *Store) AbortUnfinished(ctx context.Context, key string) error {
 	return nil
 }
 
+// Unfinished yields the keys under prefix that have an unfinished multipart upload.
+func (s *Store) Unfinished(ctx context.Context, prefix string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		for up := range s.client.ListIncompleteUploads(ctx, s.bucket, prefix, true) {
+			if up.Err != nil {
+				yield("", fmt.Errorf("list unfinished uploads under %s: %w", prefix, up.Err))
+				return
+			}
+			if !yield(up.Key, nil) {
+				return
+			}
+		}
+	}
+}
+
 // Exists reports whether an object has the key.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
 	_, err := s.client.StatObject(ctx, s.bucket, key, minio.StatObjectOptions{})

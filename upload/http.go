@@ -41,8 +41,8 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// refuse answers err as a problem.
-func (s *Service) refuse(a *answer, err error) { a.cause = err }
+// refuse answers err as a problem, unless the store noted the cause already.
+func (s *Service) refuse(a *answer, err error) { note(a.req.Context(), err) }
 
 // create admits a new upload (POST): it checks the request, reserves the declared
 // length and records the upload; no byte goes to S3 yet. With a body
@@ -71,6 +71,8 @@ func (s *Service) create(a *answer, r *http.Request) {
 	if hasBody || size == 0 {
 		a.created = true
 		if s.receive(a, r, rec, 0); a.failed != 0 || a.cause != nil {
+			h.Del("Location")
+			h.Del("Upload-Expires")
 			s.abandon(rec)
 		}
 		return

@@ -96,13 +96,13 @@ type Problem func(w http.ResponseWriter, r *http.Request, err error)
 
 // Service serves the tus endpoint.
 type Service struct {
-	cfg     Config
-	db      *pgxpool.Pool
-	ws      *workspace.Service
-	blobs   *storage.Store
-	store   store
-	locker  *Locker
-	tus     *tusd.UnroutedHandler
+	cfg    Config
+	db     *pgxpool.Pool
+	ws     *workspace.Service
+	blobs  *storage.Store
+	store  store
+	locker *Locker
+	tus    *tusd.UnroutedHandler
 	// protocol is tusd's middleware (OPTIONS, CORS, Tus-Resumable) in front of route.
 	protocol http.Handler
 	problem  Problem
@@ -113,7 +113,7 @@ type Service struct {
 func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.Store, problem Problem, log *slog.Logger) (*Service, error) {
 	cfg = withDefaults(cfg)
 	s := &Service{cfg: cfg, db: pool, ws: ws, blobs: blobs, problem: problem, log: log}
-	s.store = store{s3: newS3Store(cfg)}
+	s.store = store{s3: newS3Store(cfg), log: log}
 	connect := func(ctx context.Context) (*pgx.Conn, error) {
 		return pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
 	}
