@@ -33,6 +33,13 @@ const (
 	EUnavailable Code = "unavailable"
 	// EPreviewPending: the thumbnail is being made; ask again after Retry-After.
 	EPreviewPending Code = "preview_pending"
+	// EUnsupportedMediaType: the body's Content-Type is not one the route takes.
+	EUnsupportedMediaType Code = "unsupported_media_type"
+	// EChecksumMismatch: the bytes sent do not have the checksum the client gave.
+	EChecksumMismatch Code = "checksum_mismatch"
+	// EUnsupportedVersion: the request lacks the protocol version the route speaks
+	// (tus: Tus-Resumable 1.0.0).
+	EUnsupportedVersion Code = "unsupported_version"
 	// EPreviewFailed: the file cannot have a thumbnail (fields.reason says why).
 	EPreviewFailed Code = "preview_failed"
 )

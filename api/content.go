@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,40 +29,50 @@ func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.W
 }
 
 // uploadFileInto streams the "file" part into a new file and hands the item to done.
+// The upload is admitted, and its quota reserved, before the body is read: a refusal
+// reaches a client that waits for "100 Continue" before it sends a byte.
 func (s *Server) uploadFileInto(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions, done func(workspace.Item) error) error {
 	req := c.Request()
 	if req.ContentLength > s.Workspace.MaxUploadBytes()+multipartOverhead {
 		return tooLargeUpload(s.Workspace.MaxUploadBytes())
 	}
-	reader, err := req.MultipartReader()
+	reader, err := req.MultipartReader() // reads no byte of the body
 	if err != nil {
 		return cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
 	}
+	open := func() (string, io.Reader, error) { return filePart(reader) }
+	it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, workspace.Upload{Size: -1, SizeAtMost: req.ContentLength, Open: open}, opts)
+	if err != nil {
+		return err
+	}
+	return done(it)
+}
+
+// filePart reads a multipart body up to its "file" part, and returns the file's name
+// (an optional "name" field sent before the part overrides the part's filename) and
+// the part, to be streamed.
+func filePart(reader *multipart.Reader) (string, io.Reader, error) {
 	name := ""
 	for {
 		part, err := reader.NextPart()
 		if errors.Is(err, io.EOF) {
-			return cartable.Errorf(cartable.EInvalid, `the multipart body has no "file" part`)
+			return "", nil, cartable.Errorf(cartable.EInvalid, `the multipart body has no "file" part`)
 		}
 		if err != nil {
-			return cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
+			return "", nil, cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
 		}
 		switch part.FormName() {
 		case "name":
 			b, err := io.ReadAll(io.LimitReader(part, 4096))
 			if err != nil {
-				return cartable.Errorf(cartable.EInvalid, "could not read the name field: %v", err)
+				return "", nil, cartable.Errorf(cartable.EInvalid, "could not read the name field: %v", err)
 			}
 			name = string(b)
 		case "file":
 			if name == "" {
 				name = part.FileName()
 			}
-			it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, workspace.Upload{Name: name, Body: part, Size: -1, SizeAtMost: req.ContentLength}, opts)
-			if err != nil {
-				return err
-			}
-			return done(it)
+			return name, part, nil
 		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	devdata "cartable/deploy/dev"
 	"cartable/directory"
 	"cartable/pgtest"
+	"cartable/quota"
 	"cartable/storage"
 	"cartable/storagetest"
 	"cartable/workspace"
@@ -92,10 +93,34 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 		t.Fatal("no upload was in flight when the server was killed: the test proves nothing")
 	}
 
-	// A day later the collector removes what the crash left behind.
+	// The cut uploads' quota and blobs are held by a lease of minutes, not a day:
+	// once it has run out, the periodic release gives everything back.
+	lease := workspace.DefaultConfig.UploadLease
+	var held, longHeld int
+	pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE expires_at > now() + $1::interval)
+		FROM quota_reservations`, lease.String()).Scan(&held, &longHeld)
+	if held == 0 || longHeld != 0 {
+		t.Errorf("%d reservations left by the killed node, %d of them held longer than the %s lease", held, longHeld, lease)
+	}
+	pool.QueryRow(ctx, `SELECT count(*) FROM blobs WHERE pending_until > now() + $1::interval`, lease.String()).Scan(&longHeld)
+	if longHeld != 0 {
+		t.Errorf("%d pending blobs held longer than the %s lease", longHeld, lease)
+	}
+	if _, err := quota.ReleaseExpired(ctx, pool, time.Now().Add(lease+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	var reserved int64
+	pool.QueryRow(ctx, `SELECT coalesce(sum(reserved_bytes), 0) FROM quota_accounts`).Scan(&reserved)
+	if reserved != 0 {
+		t.Errorf("%d bytes still reserved once the leases ran out", reserved)
+	}
+
+	// Then the collector removes what the crash left behind, unfinished multipart
+	// uploads included.
 	if _, err := pool.Exec(ctx, `UPDATE blobs SET pending_until = now() - interval '1 second' WHERE pending_until IS NOT NULL`); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d unfinished multipart uploads left by the killed node", len(unfinishedUploads(t, store)))
 	ws := workspace.New(pool, store, workspace.Config{}, slog.New(slog.DiscardHandler))
 	if _, err := ws.CollectBlobs(ctx); err != nil {
 		t.Fatal(err)
@@ -113,6 +138,9 @@ func TestSIGKILLDuringUploads(t *testing.T) {
 		if !live[obj.Key] {
 			t.Errorf("object %s has no version after collection", obj.Key)
 		}
+	}
+	if left := unfinishedUploads(t, store); len(left) != 0 {
+		t.Errorf("unfinished multipart uploads left after collection: %v", left)
 	}
 	var blobs int
 	pool.QueryRow(ctx, `SELECT count(*) FROM blobs`).Scan(&blobs)

@@ -83,7 +83,11 @@ func startWith(t *testing.T, configure func(*Config)) *instance {
 		}
 		a.close()
 	})
-	return &instance{t: t, url: cfg.PublicURL, app: a, http: &http.Client{Timeout: 2 * time.Minute}}
+	// A request that says "Expect: 100-continue" waits for the server's decision
+	// however loaded the machine is, and sends no byte of a refused body.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.ExpectContinueTimeout = 2 * time.Minute
+	return &instance{t: t, url: cfg.PublicURL, app: a, http: &http.Client{Timeout: 2 * time.Minute, Transport: transport}}
 }
 
 // response is an answer read whole.

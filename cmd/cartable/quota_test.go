@@ -29,7 +29,9 @@ func raceUploads(t *testing.T, users []*user, root func(*user) string, wantLimit
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := u.upload(roots[i], fmt.Sprintf("devoir-%s-%d.bin", u.id, i), data, "")
+			// As careful clients do: the body is sent only once the server has taken
+			// the upload, so a refusal never races the body (no broken pipe).
+			r := u.uploadExpecting(roots[i], fmt.Sprintf("devoir-%s-%d.bin", u.id, i), data)
 			mu.Lock()
 			defer mu.Unlock()
 			switch r.StatusCode {
