@@ -108,6 +108,37 @@ func (r Reservation) Extend(ctx context.Context, q db.DBTX, lease time.Duration)
 	return nil
 }
 
+// Resize makes the reservation hold bytes, as an upload whose length was deferred
+// learns more of it: growing takes the difference from the accounts, under the same
+// conditional update as Reserve (or fails with quota_exceeded), shrinking gives it
+// back. With atLeast, a reservation already that large is left as it is.
+func (r Reservation) Resize(ctx context.Context, q db.DBTX, bytes int64, atLeast bool) error {
+	err := db.Transact(ctx, q, func(tx pgx.Tx) error {
+		var space uuid.UUID
+		var held int64
+		err := tx.QueryRow(ctx, `SELECT space_id, bytes FROM quota_reservations WHERE id = $1 FOR UPDATE`, r.ID).Scan(&space, &held)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errReservationGone
+		}
+		if err != nil || held == bytes || atLeast && held > bytes {
+			return err
+		}
+		if bytes > held {
+			_, err = tx.Exec(ctx, `SELECT quota_take($1, $2, false)`, space, bytes-held)
+		} else {
+			_, err = tx.Exec(ctx, `SELECT quota_give($1, $2, false)`, space, held-bytes)
+		}
+		if err == nil {
+			_, err = tx.Exec(ctx, `UPDATE quota_reservations SET bytes = $2 WHERE id = $1`, r.ID, bytes)
+		}
+		return err
+	})
+	if err != nil {
+		return Translate(fmt.Errorf("resize reservation %s to %d bytes: %w", r.ID, bytes, err))
+	}
+	return nil
+}
+
 func (r Reservation) end(ctx context.Context, tx db.DBTX) error {
 	if r.ID == uuid.Nil {
 		return nil

@@ -145,15 +145,10 @@ func protocolError(status int, code, message string) error {
 	return cartable.Errorf(cartable.EInternal, "")
 }
 
-// advertised is tusd's list of extensions as Cartable offers them: expiration is
-// added (Upload-Expires, and the sweeper that removes expired uploads),
-// creation-defer-length removed (quota is reserved from the declared length).
-func advertised(tusd string) string {
-	var out []string
-	for _, ext := range strings.Split(tusd, ",") {
-		if ext = strings.TrimSpace(ext); ext != "" && ext != "creation-defer-length" && ext != "expiration" {
-			out = append(out, ext)
-		}
-	}
-	return strings.Join(append(out, "expiration"), ",")
-}
+// extensions are the tus extensions Cartable offers, in place of tusd's list: it
+// creates uploads itself (with deferred lengths and concatenation, quota kept exact)
+// and adds expiration (Upload-Expires, and the sweeper that removes expired uploads).
+var extensions = []string{"creation", "creation-with-upload", "creation-defer-length", "termination", "concatenation", "expiration"}
+
+// advertised is the Tus-Extension header Cartable answers, whatever tusd's was.
+func advertised(string) string { return strings.Join(extensions, ",") }

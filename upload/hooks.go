@@ -18,10 +18,11 @@ import (
 	"cartable/workspace"
 )
 
-// open admits a new upload of size bytes: the caller may write its target, its name
-// is valid, and its length is reserved in quota and recorded with its pending blob
-// and its row, in one transaction. No byte goes to S3 yet.
-func (s *Service) open(ctx context.Context, c *cartable.Caller, metadata string, size int64) (record, error) {
+// open admits a new upload: the caller may write its target, its name is valid,
+// and its length (so far as it is known) is reserved in quota and recorded with its
+// pending blob and its row, in one transaction. No byte goes to S3 yet. A final
+// upload takes over the reservations of its partial uploads.
+func (s *Service) open(ctx context.Context, c *cartable.Caller, metadata string, req creation) (record, error) {
 	if c == nil {
 		return record{}, cartable.Errorf(cartable.EUnauthorized, "a Bearer token is required")
 	}
@@ -32,14 +33,19 @@ func (s *Service) open(ctx context.Context, c *cartable.Caller, metadata string,
 	if target, err = s.ws.PrepareUpload(ctx, c, target); err != nil {
 		return record{}, err
 	}
-	rec := record{ObjectID: uuid.Must(uuid.NewV7()), OwnerID: c.UserID, Size: size, Metadata: metadata,
-		ExpiresAt: time.Now().Add(s.cfg.Expiry)}
+	rec := record{ObjectID: uuid.Must(uuid.NewV7()), OwnerID: c.UserID, Size: req.size, Metadata: metadata,
+		LengthDeferred: req.deferred, Concat: req.concat, ExpiresAt: time.Now().Add(s.cfg.Expiry)}
 	// The blob outlives the upload by an hour, so the expiry sweeper, not the
 	// collector, deals with an abandoned upload first.
 	lease := s.cfg.Expiry + time.Hour
 	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		for _, p := range req.partials {
+			if err := p.Pending.Reservation.End(ctx, tx); err != nil {
+				return err
+			}
+		}
 		var err error
-		if rec.Pending, err = workspace.BeginUploadTx(ctx, tx, c, target, size, objectKey(rec.ObjectID), lease); err != nil {
+		if rec.Pending, err = workspace.BeginUploadTx(ctx, tx, c, target, req.size, objectKey(rec.ObjectID), lease); err != nil {
 			return err
 		}
 		return insertRecord(ctx, tx, rec)
@@ -111,6 +117,9 @@ func (s *Service) commitWith(ctx context.Context, c *cartable.Caller, rec *recor
 		if *rec, err = load(ctx, tx, rec.ObjectID, true); err != nil || rec.committed() {
 			return err
 		}
+		if rec.partial() {
+			return markFinished(ctx, tx, rec) // its final upload will commit its bytes
+		}
 		// Reading the object under the upload's row lock holds nothing anyone else waits for.
 		content, err := stored(*rec)
 		if err != nil {
@@ -160,8 +169,12 @@ func (s *Service) remove(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	if !rec.committed() {
+	if rec.CommittedID == nil {
 		s.discardParts(ctx, rec)
+		// A partial upload's finished object (or a whole file's stored at once)
+		if err := s.blobs.Delete(ctx, rec.Pending.Key); err != nil {
+			s.log.Warn("delete the object of a removed upload", "upload", rec.ObjectID, "err", err)
+		}
 	}
 	s.deleteBookkeeping(ctx, rec)
 	return nil
@@ -182,6 +195,9 @@ func (s *Service) beforeFinishResponse(hook tusd.HookEvent) (tusd.HTTPResponse, 
 }
 
 func committedHeaders(rec record) tusd.HTTPHeader {
+	if rec.CommittedID == nil {
+		return nil
+	}
 	return tusd.HTTPHeader{
 		"Cartable-Item-Id":   rec.CommittedID.String(),
 		"Cartable-Item-Etag": rec.CommittedTag,

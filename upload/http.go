@@ -44,66 +44,6 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 // refuse answers err as a problem, unless the store noted the cause already.
 func (s *Service) refuse(a *answer, err error) { note(a.req.Context(), err) }
 
-// create admits a new upload (POST): it checks the request, reserves the declared
-// length and records the upload; no byte goes to S3 yet. With a body
-// (creation-with-upload) the bytes are taken at once, as by a PATCH at offset 0, and
-// an empty file is committed at once. If anything fails the upload is abandoned: the
-// client never learnt its URL.
-func (s *Service) create(a *answer, r *http.Request) {
-	size, err := s.declaredLength(r)
-	if err != nil {
-		s.refuse(a, err)
-		return
-	}
-	hasBody := r.ContentLength > 0 || r.ContentLength < 0 && len(r.TransferEncoding) > 0
-	if hasBody && r.Header.Get("Content-Type") != offsetContentType {
-		s.refuse(a, cartable.Errorf(cartable.EUnsupportedMediaType, "the body of a creation must be %s", offsetContentType))
-		return
-	}
-	rec, err := s.open(r.Context(), cartable.CallerFrom(r.Context()), r.Header.Get("Upload-Metadata"), size)
-	if err != nil {
-		s.refuse(a, err)
-		return
-	}
-	h := a.Header()
-	h.Set("Location", uploadURL(r, rec.ObjectID))
-	h.Set("Upload-Expires", rec.ExpiresAt.UTC().Format(http.TimeFormat))
-	if hasBody || size == 0 {
-		a.created = true
-		if s.receive(a, r, rec, 0); a.failed != 0 || a.cause != nil {
-			h.Del("Location")
-			h.Del("Upload-Expires")
-			s.abandon(rec)
-		}
-		return
-	}
-	a.WriteHeader(http.StatusCreated)
-}
-
-const offsetContentType = "application/offset+octet-stream"
-
-// declaredLength reads a creation's Upload-Length. Deferred lengths and
-// concatenation are not offered: quota is reserved from the declared length, before
-// the first byte.
-func (s *Service) declaredLength(r *http.Request) (int64, error) {
-	if r.Header.Get("Upload-Concat") != "" {
-		return 0, cartable.Errorf(cartable.EInvalid, "Upload-Concat is not supported: send the file in one upload")
-	}
-	if r.Header.Get("Upload-Defer-Length") != "" {
-		return 0, cartable.Errorf(cartable.EInvalid,
-			"Upload-Defer-Length is not accepted: quota is reserved from Upload-Length before the first byte")
-	}
-	size, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64)
-	if err != nil || size < 0 {
-		return 0, cartable.Errorf(cartable.EInvalid, "missing or invalid Upload-Length header")
-	}
-	if size > s.cfg.MaxSize {
-		return 0, cartable.Errorf(cartable.ETooLarge, "the file is larger than %d bytes, the largest upload", s.cfg.MaxSize).
-			With("max_bytes", s.cfg.MaxSize)
-	}
-	return size, nil
-}
-
 // uploadURL is the absolute URL of an upload, as tusd builds it (forwarded headers
 // respected).
 func uploadURL(r *http.Request, id uuid.UUID) string {
@@ -163,9 +103,16 @@ func (s *Service) head(a *answer, r *http.Request, rec record) {
 	}
 	h := a.Header()
 	h.Set("Cache-Control", "no-store")
-	h.Set("Upload-Length", strconv.FormatInt(rec.Size, 10))
+	if rec.LengthDeferred {
+		h.Set("Upload-Defer-Length", "1")
+	} else {
+		h.Set("Upload-Length", strconv.FormatInt(rec.Size, 10))
+	}
 	if rec.Metadata != "" {
 		h.Set("Upload-Metadata", rec.Metadata)
+	}
+	if rec.Concat != "" {
+		h.Set("Upload-Concat", rec.Concat)
 	}
 	offset := int64(0)
 	if rec.committed() {
@@ -187,6 +134,10 @@ func (s *Service) patch(a *answer, r *http.Request, rec record) {
 		s.refuse(a, cartable.Errorf(cartable.EInvalid, "missing or invalid Upload-Offset header"))
 		return
 	}
+	if rec.final() {
+		s.refuse(a, cartable.Errorf(cartable.EForbidden, "a final upload takes no bytes: its partial uploads hold them"))
+		return
+	}
 	s.receive(a, r, rec, offset)
 }
 
@@ -196,6 +147,15 @@ func (s *Service) patch(a *answer, r *http.Request, rec record) {
 // bytes (committing the upload, through its finish hook, when they are all there).
 func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) {
 	ctx := r.Context()
+	if err := s.reserveDeferred(ctx, &rec, r, offset); err != nil {
+		s.refuse(a, err)
+		return
+	}
+	release, ok := s.verifyChecksum(a, r, rec, offset)
+	if !ok {
+		return
+	}
+	defer release()
 	if !rec.inS3() && !rec.committed() {
 		var err error
 		if rec, err = s.receiveFirstLocked(a, r, rec, offset); err != nil || a.wrote {
@@ -253,20 +213,25 @@ func (s *Service) receiveFirst(a *answer, r *http.Request, rec record, offset in
 		a.Header().Set("Upload-Offset", "0")
 		return rec, cartable.Errorf(cartable.EConflict, "the upload's offset is 0, not %d: resume from there", offset)
 	}
-	if r.ContentLength == rec.Size && rec.Size <= s.cfg.PartSize {
+	if !rec.LengthDeferred && r.ContentLength == rec.Size && rec.Size <= s.cfg.PartSize {
 		if err := s.storeWhole(ctx, cartable.CallerFrom(ctx), &rec, io.LimitReader(r.Body, rec.Size)); err != nil {
 			return rec, err
 		}
 		s.answerCommitted(a, rec, offset)
 		return rec, nil
 	}
-	return rec, s.createInS3(ctx, &rec)
+	return rec, s.createInS3(ctx, &rec, r.Header.Get("Upload-Length") != "")
 }
 
 // createInS3 creates the upload's S3 multipart upload through tusd's store, and
-// records its tus id.
-func (s *Service) createInS3(ctx context.Context, rec *record) error {
+// records its tus id; declaring says the request declares the deferred length.
+func (s *Service) createInS3(ctx context.Context, rec *record, declaring bool) error {
 	info := tusInfo(*rec)
+	// tusd learns the length from the request that declares it, as the protocol says.
+	info.SizeIsDeferred = rec.LengthDeferred || declaring
+	if info.SizeIsDeferred {
+		info.Size = 0
+	}
 	up, err := s.store.NewUpload(ctx, info)
 	if err != nil {
 		return err

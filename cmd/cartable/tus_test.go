@@ -103,13 +103,10 @@ func TestTusDiscovery(t *testing.T) {
 		t.Fatalf("OPTIONS: %d %s", r.StatusCode, r.body)
 	}
 	ext := r.Header.Get("Tus-Extension")
-	for _, want := range []string{"creation", "creation-with-upload", "termination", "expiration"} {
+	for _, want := range []string{"creation", "creation-with-upload", "creation-defer-length", "termination", "concatenation", "expiration"} {
 		if !strings.Contains(ext, want) {
 			t.Errorf("Tus-Extension %q lacks %s", ext, want)
 		}
-	}
-	if strings.Contains(ext, "defer-length") {
-		t.Errorf("Tus-Extension %q offers deferred lengths, which are refused", ext)
 	}
 	if r.Header.Get("Tus-Max-Size") != strconv.Itoa(10<<30) || r.Header.Get("Tus-Version") == "" {
 		t.Errorf("OPTIONS headers: %v", r.Header)
@@ -235,9 +232,6 @@ func TestTusQuotaAndTermination(t *testing.T) {
 	if n := in.count(t, `SELECT count(*) FROM uploads`) + in.count(t, `SELECT count(*) FROM blobs`); n != 0 {
 		t.Errorf("%d records left after termination", n)
 	}
-	// Deferred lengths are refused: quota is reserved from the declared length.
-	r = tus.do(http.MethodPost, "/api/v1/uploads", nil, map[string]string{"Upload-Defer-Length": "1"})
-	wantProblem(t, r, http.StatusBadRequest, "invalid_request", "deferred length")
 }
 
 // TestTusUploadsBelongToTheirUploader: another pupil's HEAD, PATCH and DELETE are 404s.
