@@ -77,6 +77,16 @@ func (l *Locker) shard(id string) *lockShard {
 // lockRetry is how often a waiting request tries again.
 const lockRetry = 50 * time.Millisecond
 
+// lockQueryTimeout bounds a statement on a lock connection. Those statements do not
+// end with the request's context: interrupting one would break the connection, and
+// with it the locks of every upload it holds.
+const lockQueryTimeout = 10 * time.Second
+
+// lockCheck is how often Listen checks that the connections holding this node's locks
+// are alive, so that the requests whose lock went with a dead connection are asked to
+// stop soon, not when the next request happens to use that connection.
+const lockCheck = 2 * time.Second
+
 type lock struct {
 	locker *Locker
 	id     string
@@ -85,8 +95,14 @@ type lock struct {
 // Lock takes the upload's lock, asking its holder to let go, until ctx ends.
 func (k *lock) Lock(ctx context.Context, requestUnlock func()) error {
 	for {
+		if ctx.Err() != nil {
+			return tusd.ErrLockTimeout
+		}
 		ok, err := k.locker.tryLock(ctx, k.id, requestUnlock)
 		if err != nil {
+			if ctx.Err() != nil {
+				return tusd.ErrLockTimeout
+			}
 			return err
 		}
 		if ok {
@@ -114,19 +130,29 @@ func (l *Locker) tryLock(ctx context.Context, id string, requestUnlock func()) (
 		go holder() // held by another request of this node
 		return false, nil
 	}
-	conn, err := l.lockConn(ctx, s)
-	if err != nil {
-		return false, err
+	// A connection that died since its last use fails the first statement: the
+	// second attempt runs on a new one.
+	for attempt := 1; ; attempt++ {
+		conn, err := l.lockConn(ctx, s)
+		if err != nil {
+			return false, err
+		}
+		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lockQueryTimeout)
+		var ok bool
+		err = conn.QueryRow(qctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, lockClass, id).Scan(&ok)
+		cancel()
+		if err != nil {
+			l.dropConn(s)
+			if attempt < 2 && ctx.Err() == nil {
+				continue
+			}
+			return false, fmt.Errorf("lock upload %s: %w", id, err)
+		}
+		if ok {
+			s.held[id] = requestUnlock
+		}
+		return ok, nil
 	}
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, lockClass, id).Scan(&ok); err != nil {
-		l.dropConn(s)
-		return false, fmt.Errorf("lock upload %s: %w", id, err)
-	}
-	if ok {
-		s.held[id] = requestUnlock
-	}
-	return ok, nil
 }
 
 func (l *Locker) unlock(id string) error {
@@ -140,7 +166,9 @@ func (l *Locker) unlock(id string) error {
 	if s.conn == nil {
 		return nil // the session ended: PostgreSQL has already released it
 	}
-	if _, err := s.conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1, hashtext($2))`, lockClass, id); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), lockQueryTimeout)
+	defer cancel()
+	if _, err := s.conn.Exec(ctx, `SELECT pg_advisory_unlock($1, hashtext($2))`, lockClass, id); err != nil {
 		l.dropConn(s)
 		return fmt.Errorf("unlock upload %s: %w", id, err)
 	}
@@ -149,10 +177,12 @@ func (l *Locker) unlock(id string) error {
 
 // lockConn returns the shard's connection, opening it if needed.
 func (l *Locker) lockConn(ctx context.Context, s *lockShard) (*pgx.Conn, error) {
-	if s.conn != nil && !s.conn.IsClosed() {
-		return s.conn, nil
+	if s.conn != nil {
+		if !s.conn.IsClosed() {
+			return s.conn, nil
+		}
+		l.dropConn(s)
 	}
-	l.dropConn(s)
 	conn, err := l.connect(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("open upload lock connection: %w", err)
@@ -181,8 +211,14 @@ func (l *Locker) askRelease(ctx context.Context, id string) {
 }
 
 // Listen hears release requests from other nodes until ctx ends, reconnecting when
-// its connection breaks.
+// its connection breaks. Meanwhile it checks the lock connections.
 func (l *Locker) Listen(ctx context.Context) {
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		l.checkConns(ctx)
+	}()
+	defer func() { <-checked }()
 	for ctx.Err() == nil {
 		if err := l.listenOnce(ctx); err != nil && ctx.Err() == nil {
 			l.log.Warn("upload unlock listener", "err", err)
@@ -221,14 +257,42 @@ func (l *Locker) listenOnce(ctx context.Context) error {
 	}
 }
 
-// Close releases every lock of this node by ending its sessions.
+// checkConns pings, every lockCheck until ctx ends, the connections that hold locks,
+// and drops those that do not answer, asking their requests to stop. PostgreSQL frees
+// the locks of a session as soon as it ends, so another node may already hold them.
+func (l *Locker) checkConns(ctx context.Context) {
+	tick := time.NewTicker(lockCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for i := range l.shards {
+			s := &l.shards[i]
+			s.mu.Lock()
+			if s.conn != nil && len(s.held) > 0 {
+				// Not ctx: a ping cut short at shutdown would drop a live connection.
+				pctx, cancel := context.WithTimeout(context.Background(), lockQueryTimeout)
+				if err := s.conn.Ping(pctx); err != nil {
+					l.dropConn(s)
+				}
+				cancel()
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// Close releases every lock of this node by ending its sessions, asking the requests
+// that still hold one to stop.
 func (l *Locker) Close() {
 	for i := range l.shards {
 		s := &l.shards[i]
 		s.mu.Lock()
 		if s.conn != nil {
-			_ = s.conn.Close(context.Background())
-			s.conn = nil
+			l.dropConn(s)
 		}
 		s.mu.Unlock()
 	}
