@@ -70,7 +70,9 @@ func (j *Jobs) AddWorkers(workers *river.Workers) {
 // (every 24 hours from the leader's start).
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
+		// Every minute: an upload's lease is two minutes, so the quota of a request
+		// whose node died comes back within three.
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return ReleaseReservationsArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -179,15 +180,26 @@ func (s *Store) AbortUnfinished(ctx context.Context, key string) error {
 	return nil
 }
 
-// Unfinished yields the keys under prefix that have an unfinished multipart upload.
-func (s *Store) Unfinished(ctx context.Context, prefix string) iter.Seq2[string, error] {
-	return func(yield func(string, error) bool) {
-		for up := range s.client.ListIncompleteUploads(ctx, s.bucket, prefix, true) {
+// Unfinished is an unfinished multipart upload.
+type Unfinished struct {
+	Key       string
+	Initiated time.Time
+}
+
+// ListUnfinished yields the unfinished multipart uploads under prefix. The bucket's
+// whole list is read and filtered here: MinIO takes a listing's prefix for one
+// object's name.
+func (s *Store) ListUnfinished(ctx context.Context, prefix string) iter.Seq2[Unfinished, error] {
+	return func(yield func(Unfinished, error) bool) {
+		for up := range s.client.ListIncompleteUploads(ctx, s.bucket, "", true) {
 			if up.Err != nil {
-				yield("", fmt.Errorf("list unfinished uploads under %s: %w", prefix, up.Err))
+				yield(Unfinished{}, fmt.Errorf("list unfinished uploads under %s: %w", prefix, up.Err))
 				return
 			}
-			if !yield(up.Key, nil) {
+			if !strings.HasPrefix(up.Key, prefix) {
+				continue
+			}
+			if !yield(Unfinished{Key: up.Key, Initiated: up.Initiated}, nil) {
 				return
 			}
 		}

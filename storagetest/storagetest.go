@@ -62,6 +62,15 @@ func removeBucket(t testing.TB, store *storage.Store) {
 			t.Logf("empty bucket %s: %v", store.Bucket(), err)
 		}
 	}
+	for up, err := range store.ListUnfinished(ctx, "") {
+		if err == nil {
+			err = store.AbortUnfinished(ctx, up.Key)
+		}
+		if err != nil {
+			t.Logf("abort unfinished uploads in %s: %v", store.Bucket(), err)
+			break
+		}
+	}
 	if err := store.RemoveBucket(ctx); err != nil {
 		t.Logf("remove bucket %s: %v", store.Bucket(), err)
 	}

@@ -44,10 +44,17 @@ type CollectBlobsWorker struct {
 	Service *Service
 }
 
-// Work collects unreferenced blobs.
+// Work collects unreferenced blobs, then aborts the multipart uploads no upload owns.
 func (w *CollectBlobsWorker) Work(ctx context.Context, job *river.Job[CollectBlobsArgs]) error {
 	n, err := w.Service.CollectBlobs(ctx)
 	w.Service.log.Info("blob collection", "deleted", n, "err", err)
+	if err != nil {
+		return err
+	}
+	aborted, err := w.Service.AbortOrphanUploads(ctx, time.Now())
+	if aborted > 0 || err != nil {
+		w.Service.log.Info("orphan multipart uploads aborted", "count", aborted, "err", err)
+	}
 	return err
 }
 

@@ -22,6 +22,7 @@ type BlobStore interface {
 	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 	Delete(ctx context.Context, key string) error
 	AbortUnfinished(ctx context.Context, key string) error
+	ListUnfinished(ctx context.Context, prefix string) iter.Seq2[storage.Unfinished, error]
 	List(ctx context.Context, prefix string) iter.Seq2[storage.ObjectInfo, error]
 }
 

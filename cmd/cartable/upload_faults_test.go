@@ -202,11 +202,11 @@ func TestTusProtocolErrors(t *testing.T) {
 func unfinishedUploads(t *testing.T, store *storage.Store) []string {
 	t.Helper()
 	var keys []string
-	for key, err := range store.Unfinished(context.Background(), "") {
+	for up, err := range store.ListUnfinished(context.Background(), "") {
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys = append(keys, key)
+		keys = append(keys, up.Key)
 	}
 	return keys
 }
