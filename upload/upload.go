@@ -1,8 +1,9 @@
-// Package upload owns resumable uploads: tus 1.0 at /api/v1/uploads through tusd v2,
-// with tusd's S3 store writing straight into the blob bucket, a PostgreSQL locker so
-// that any node can continue any upload, and the hooks that tie an upload to
-// Cartable: who may send it, where it goes, the quota it reserves, and the item it
-// becomes.
+// Package upload owns resumable uploads: tus 1.0 at /api/v1/uploads (core,
+// creation, creation-with-upload, creation-defer-length, concatenation, termination,
+// expiration), with tusd v2's S3 store writing straight into the blob bucket and a
+// PostgreSQL locker so that any node can continue any upload. Every upload goes
+// through the workspace's one pipeline: admitted and reserved (BeginUploadTx),
+// committed (FinishUploadTx), or given back.
 //
 // # Configuration
 //
@@ -12,22 +13,29 @@
 //
 // # Implementation
 //
-// Before creation (PreUploadCreateCallback) the caller's right to write the target
-// is checked, the name validated, the declared length reserved in quota, and a row
-// records the upload with the pending blob its final object will be. Deferred
-// lengths are refused: quota is reserved from the declared length, before any byte.
-// Before the last PATCH answers (PreFinishResponseCallback) the type is sniffed from
-// the bytes, and the item or version is created, the reservation turned into usage
-// in one transaction (a job hashes the file afterwards); the answer carries the item's id and
-// ETag (Cartable-Item-Id, Cartable-Item-Etag). "Finished" means "committed": a HEAD
-// or a retried PATCH on an upload whose bytes are all there but whose commit failed
-// runs the commit again before answering, so no client mistakes a failed finish for
-// a success (tus-js-client #557, tusd #1299).
+// tusd's UnroutedHandler is mounted at its seams: its middleware answers OPTIONS and
+// CORS and checks Tus-Resumable, and Cartable routes the rest. A creation is
+// Cartable's own: the caller's right to write the target is checked, the name
+// validated, the declared length reserved in quota and the upload recorded, in one
+// transaction, and nothing is created in S3. The first bytes decide: a file that
+// comes whole in one request and fits in one part (the 8:00 burst of small files) is
+// stored with one PutObject, its type sniffed and its hash computed on the way, and
+// committed in the same request; otherwise the S3 multipart upload is created and
+// tusd takes the bytes, and its finish hook commits the upload before the last PATCH
+// answers. Either way the answer carries the item's id and ETag (Cartable-Item-Id,
+// Cartable-Item-Etag). "Finished" means "committed": a HEAD or a retried PATCH on an
+// upload whose bytes are all in S3 but whose commit failed runs the commit again
+// before answering (tus-js-client #557, tusd #1299).
+//
+// Every error leaves as problem+json with a stable code: tusd's own protocol errors
+// are mapped from their codes, and a failure of the S3 store is a 503 unavailable,
+// its text (endpoint, bucket, keys) only in the log.
 //
 // # Considerations
 //
 // Only the uploader may continue, inspect or terminate an upload: anyone else gets
-// a 404. A finished upload cannot be terminated (its bytes are now a file's).
+// a 404. A creation that fails keeps nothing: its client never learnt its URL.
+// Terminating a finished upload forgets the upload, never the file it became.
 package upload
 
 import (
