@@ -14,6 +14,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -39,12 +40,17 @@ type Config struct {
 	Bucket    string
 	Region    string
 	TLS       bool
+	// PayloadHashes signs each chunk sent to S3 with SHA-256 (minio-go's streaming
+	// signature over plain HTTP). Off, uploads are sent UNSIGNED-PAYLOAD: with TLS the
+	// chunk hashes cost CPU for nothing (the blob's own SHA-256 is computed anyway).
+	PayloadHashes bool
 }
 
 // Store is a bucket of immutable objects.
 type Store struct {
-	client *minio.Client
-	bucket string
+	client        *minio.Client
+	bucket        string
+	payloadHashes bool
 }
 
 // partSize is the multipart part size for streams of unknown length: large enough
@@ -61,7 +67,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("s3 client for %s: %w", cfg.Endpoint, err)
 	}
-	s := &Store{client: client, bucket: cfg.Bucket}
+	s := &Store{client: client, bucket: cfg.Bucket, payloadHashes: cfg.PayloadHashes}
 	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
 		return nil, err
 	}
@@ -104,14 +110,27 @@ type PutResult struct {
 	SHA256 []byte
 }
 
-// Put stores r under key. size is the exact length, or -1 when unknown.
+// Put stores r under key. size is the exact length, or -1 when unknown: a stream of
+// unknown length that ends within one part is still stored with one request, held in
+// memory no larger than itself; a longer one becomes a multipart upload of 16 MiB
+// parts.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (PutResult, error) {
 	hash := sha256.New()
-	opts := minio.PutObjectOptions{ContentType: contentType}
+	r = io.TeeReader(r, hash)
+	opts := minio.PutObjectOptions{ContentType: contentType, DisableContentSha256: !s.payloadHashes}
 	if size < 0 {
-		opts.PartSize = partSize
+		var head bytes.Buffer
+		n, err := io.CopyN(&head, r, partSize+1)
+		switch {
+		case err == io.EOF:
+			r, size = bytes.NewReader(head.Bytes()), n
+		case err != nil:
+			return PutResult{}, fmt.Errorf("put %s: %w", key, err)
+		default:
+			r, opts.PartSize = io.MultiReader(&head, r), partSize
+		}
 	}
-	info, err := s.client.PutObject(ctx, s.bucket, key, io.TeeReader(r, hash), size, opts)
+	info, err := s.client.PutObject(ctx, s.bucket, key, r, size, opts)
 	if err != nil {
 		return PutResult{}, fmt.Errorf("put %s: %w", key, err)
 	}

@@ -182,7 +182,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 // s3 is the object store's configuration.
 func (c Config) s3() storage.Config {
 	return storage.Config{Endpoint: c.S3Endpoint, AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey,
-		Bucket: c.S3Bucket, Region: c.S3Region, TLS: c.S3TLS}
+		Bucket: c.S3Bucket, Region: c.S3Region, TLS: c.S3TLS, PayloadHashes: c.UploadPartHashes}
 }
 
 // validate checks what every command that touches the stores needs.
