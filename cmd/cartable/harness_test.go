@@ -233,6 +233,12 @@ func (u *user) mkdir(parent, name string) apiItem {
 // upload sends a file as multipart/form-data with its Content-Length, as browsers do.
 func (u *user) upload(parent, name string, data []byte, query string) response {
 	u.t.Helper()
+	return u.uploadWith(parent, name, data, query, nil)
+}
+
+// uploadWith is upload with more request headers.
+func (u *user) uploadWith(parent, name string, data []byte, query string, header map[string]string) response {
+	u.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	part, err := mw.CreateFormFile("file", name)
@@ -241,7 +247,11 @@ func (u *user) upload(parent, name string, data []byte, query string) response {
 	}
 	part.Write(data)
 	mw.Close()
-	return u.do(http.MethodPost, "/api/v1/items/"+parent+"/children"+query, &body, map[string]string{"Content-Type": mw.FormDataContentType()})
+	h := map[string]string{"Content-Type": mw.FormDataContentType()}
+	for k, v := range header {
+		h[k] = v
+	}
+	return u.do(http.MethodPost, "/api/v1/items/"+parent+"/children"+query, &body, h)
 }
 
 func (u *user) mustUpload(parent, name string, data []byte) apiItem {

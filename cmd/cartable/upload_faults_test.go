@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"strconv"
@@ -20,16 +19,7 @@ import (
 // the body goes only once the server has admitted the upload.
 func (u *user) uploadExpecting(parent, name string, data []byte) response {
 	u.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		u.t.Fatal(err)
-	}
-	part.Write(data)
-	mw.Close()
-	return u.do(http.MethodPost, "/api/v1/items/"+parent+"/children", &body,
-		map[string]string{"Content-Type": mw.FormDataContentType(), "Expect": "100-continue"})
+	return u.uploadWith(parent, name, data, "", map[string]string{"Expect": "100-continue"})
 }
 
 // TestOverQuotaUploadRefusedBeforeBody: an upload that cannot fit is refused before
