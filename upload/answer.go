@@ -62,8 +62,13 @@ func (a *answer) WriteHeader(status int) {
 		return
 	}
 	a.wrote = true
-	if a.created && status == http.StatusNoContent {
+	switch {
+	case a.created && status == http.StatusNoContent:
 		status = http.StatusCreated
+	case a.req.Method == http.MethodOptions && status == http.StatusOK:
+		// tusd answers 200 for old Opera's sake; the protocol (and every browser
+		// since) says 204.
+		status = http.StatusNoContent
 	}
 	if ext := a.Header().Get("Tus-Extension"); ext != "" {
 		a.Header().Set("Tus-Extension", advertised(ext))
