@@ -70,8 +70,9 @@ func (a *answer) WriteHeader(status int) {
 		// since) says 204.
 		status = http.StatusNoContent
 	}
-	if ext := a.Header().Get("Tus-Extension"); ext != "" {
-		a.Header().Set("Tus-Extension", advertised(ext))
+	if a.Header().Get("Tus-Extension") != "" { // tusd's, in an OPTIONS answer
+		a.Header().Set("Tus-Extension", strings.Join(extensions, ","))
+		a.Header().Set("Tus-Checksum-Algorithm", checksumAlgorithms)
 	}
 	a.ResponseWriter.WriteHeader(status)
 }
@@ -151,9 +152,8 @@ func protocolError(status int, code, message string) error {
 }
 
 // extensions are the tus extensions Cartable offers, in place of tusd's list: it
-// creates uploads itself (with deferred lengths and concatenation, quota kept exact)
-// and adds expiration (Upload-Expires, and the sweeper that removes expired uploads).
-var extensions = []string{"creation", "creation-with-upload", "creation-defer-length", "termination", "concatenation", "expiration"}
-
-// advertised is the Tus-Extension header Cartable answers, whatever tusd's was.
-func advertised(string) string { return strings.Join(extensions, ",") }
+// creates uploads itself (with deferred lengths and concatenation, quota kept exact),
+// verifies checksums, and adds expiration (Upload-Expires, and the sweeper that
+// removes expired uploads).
+var extensions = []string{"creation", "creation-with-upload", "creation-defer-length", "termination",
+	"concatenation", "checksum", "checksum-trailer", "expiration"}

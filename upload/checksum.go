@@ -41,28 +41,10 @@ var checksumHashes = map[string]func() hash.Hash{
 const (
 	// checksumAlgorithms is the Tus-Checksum-Algorithm header of an OPTIONS answer.
 	checksumAlgorithms = "sha1,sha256,md5,crc32"
-	// checksumExtensions are the extensions this file adds to Tus-Extension.
-	checksumExtensions = "checksum,checksum-trailer"
 	// spoolTimeout is how long a read of a spooled body may wait for bytes, as
 	// tusd's NetworkTimeout (its default) when tusd reads a body itself.
 	spoolTimeout = 60 * time.Second
 )
-
-// advertiseChecksums adds the checksum extensions to the Tus-Extension header of an
-// answer that has one (OPTIONS), and the algorithms they take.
-func advertiseChecksums(h http.Header) {
-	ext := h.Get("Tus-Extension")
-	if ext == "" {
-		return
-	}
-	for _, e := range strings.Split(ext, ",") {
-		if strings.TrimSpace(e) == "checksum" {
-			return
-		}
-	}
-	h.Set("Tus-Extension", ext+","+checksumExtensions)
-	h.Set("Tus-Checksum-Algorithm", checksumAlgorithms)
-}
 
 // checksum is the digest a client gave for a request's body.
 type checksum struct {

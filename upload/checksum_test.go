@@ -106,23 +106,6 @@ func TestRequestChecksum(t *testing.T) {
 	}
 }
 
-func TestAdvertiseChecksums(t *testing.T) {
-	h := http.Header{"Tus-Extension": {"creation,termination"}}
-	advertiseChecksums(h)
-	advertiseChecksums(h) // once only
-	if got := h.Get("Tus-Extension"); got != "creation,termination,checksum,checksum-trailer" {
-		t.Errorf("Tus-Extension = %q", got)
-	}
-	if got := h.Get("Tus-Checksum-Algorithm"); got != "sha1,sha256,md5,crc32" {
-		t.Errorf("Tus-Checksum-Algorithm = %q", got)
-	}
-	// Answers without extensions (anything but OPTIONS) are left alone.
-	h = http.Header{}
-	if advertiseChecksums(h); len(h) != 0 {
-		t.Errorf("headers of a plain answer: %v", h)
-	}
-}
-
 func TestSpool(t *testing.T) {
 	data := bytes.Repeat([]byte("0123456789"), 100_000) // 1 MB, several reads
 	spoolInto := func(body io.Reader, limit int64) (int64, []byte, []byte, error) {

@@ -211,8 +211,8 @@ func corsConfig(origins []string) *tusd.CorsConfig {
 		quoted[i] = regexp.QuoteMeta(o)
 	}
 	cors.AllowOrigin = regexp.MustCompile(`^(` + strings.Join(quoted, "|") + `)$`)
-	cors.AllowHeaders += ", Authorization"
-	cors.ExposeHeaders += ", Cartable-Item-Id, Cartable-Item-Etag"
+	cors.AllowHeaders += ", Authorization, Upload-Checksum"
+	cors.ExposeHeaders += ", Cartable-Item-Id, Cartable-Item-Etag, Tus-Checksum-Algorithm"
 	return &cors
 }
 
