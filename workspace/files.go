@@ -88,8 +88,9 @@ func (s *Service) store(ctx context.Context, c *cartable.Caller, t UploadTarget,
 	if err != nil {
 		return Item{}, err
 	}
-	stop := s.keepAlive(p, s.cfg.UploadLease)
-	it, err := s.fill(ctx, c, p, up, reserved)
+	bytes := &flow{}
+	stop := s.keepAlive(p, s.cfg.UploadLease, bytes.read.Load)
+	it, err := s.fill(ctx, c, p, up, reserved, bytes)
 	stop()
 	if err != nil {
 		s.AbortUpload(p)
@@ -98,8 +99,8 @@ func (s *Service) store(ctx context.Context, c *cartable.Caller, t UploadTarget,
 	return it, nil
 }
 
-// fill streams an admitted upload's bytes into its blob and commits it.
-func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload, up Upload, reserved int64) (Item, error) {
+// fill streams an admitted upload's bytes into its blob, through bytes, and commits it.
+func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload, up Upload, reserved int64, bytes *flow) (Item, error) {
 	body := up.Body
 	if up.Open != nil {
 		name, opened, err := up.Open()
@@ -113,7 +114,8 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 		}
 		body = opened
 	}
-	content, err := s.storeBlob(ctx, p.Key, body, up.Size, reserved)
+	bytes.r = body
+	content, err := s.storeBlob(ctx, p.Key, bytes, up.Size, reserved)
 	if err != nil {
 		if cartable.IsCode(err, cartable.ETooLarge) && reserved < s.cfg.MaxUploadBytes && up.Size < 0 {
 			return Item{}, cartable.Errorf(cartable.EInvalid, "the body is longer than the request said")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -156,20 +157,27 @@ func (s *Service) RenewUpload(ctx context.Context, p PendingUpload, lease time.D
 	}))
 }
 
-// keepAlive renews the upload's lease every third of it until the returned function
-// is called, so that only a request that stopped (or whose node died) loses it.
-func (s *Service) keepAlive(p PendingUpload, lease time.Duration) (stop func()) {
+// keepAlive renews the upload's lease every third of it, as long as bytes flow
+// (flowed, the count of bytes read so far, grew since the last renewal), until the
+// returned function is called: a request that stalls, or whose node died, loses it.
+func (s *Service) keepAlive(p PendingUpload, lease time.Duration, flowed func() int64) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		tick := time.NewTicker(lease / 3)
 		defer tick.Stop()
+		last := int64(-1)
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
+				if n := flowed(); n == last {
+					continue
+				} else {
+					last = n
+				}
 				if err := s.RenewUpload(context.Background(), p, lease); err != nil {
 					s.log.Warn("renew upload lease", "blob", p.Key, "err", err)
 				}
@@ -177,6 +185,18 @@ func (s *Service) keepAlive(p PendingUpload, lease time.Duration) (stop func()) 
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// flow counts the bytes read through it, for keepAlive.
+type flow struct {
+	r    io.Reader
+	read atomic.Int64
+}
+
+func (f *flow) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	f.read.Add(int64(n))
+	return n, err
 }
 
 // StoredContent is what an upload's bytes turned out to be.
