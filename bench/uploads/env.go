@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -211,16 +212,37 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// emptyBucket removes every object and unfinished multipart upload of the bucket:
+// between two measurements, so that the tens of GiB a run writes never fill the
+// disk (MinIO refuses writes below its free-space threshold). Cartable's objects go
+// too, behind its back: nothing reads them again.
+func (e *env) emptyBucket(ctx context.Context) error {
+	objects := make(chan minio.ObjectInfo)
+	go func() {
+		defer close(objects)
+		for obj := range e.minio.ListObjects(ctx, e.bucket, minio.ListObjectsOptions{Recursive: true}) {
+			if obj.Err == nil {
+				objects <- obj
+			}
+		}
+	}()
+	var err error
+	for res := range e.minio.RemoveObjects(ctx, e.bucket, objects, minio.RemoveObjectsOptions{}) {
+		err = cmp.Or(err, res.Err)
+	}
+	for up := range e.minio.ListIncompleteUploads(ctx, e.bucket, "", true) {
+		if up.Err == nil {
+			err = cmp.Or(err, e.minio.RemoveIncompleteUpload(ctx, e.bucket, up.Key))
+		}
+	}
+	return err
+}
+
 func (e *env) tearDown() {
 	e.tusd.stop()
 	if e.minio != nil && e.bucket != "" {
 		ctx := context.Background()
-		for obj := range e.minio.ListObjects(ctx, e.bucket, minio.ListObjectsOptions{Recursive: true}) {
-			_ = e.minio.RemoveObject(ctx, e.bucket, obj.Key, minio.RemoveObjectOptions{})
-		}
-		for up := range e.minio.ListIncompleteUploads(ctx, e.bucket, "", true) {
-			_ = e.minio.RemoveIncompleteUpload(ctx, e.bucket, up.Key)
-		}
+		_ = e.emptyBucket(ctx)
 		_ = e.minio.RemoveBucket(ctx, e.bucket)
 	}
 	if e.dbURL != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -30,6 +31,15 @@ type Result struct {
 	PeakRSSMiB float64 `json:"peak_rss_mib,omitempty"`
 	// PerUploadKiB is the peak memory growth divided by the uploads in flight.
 	PerUploadKiB float64 `json:"per_upload_kib,omitempty"`
+	// CPU seconds during the scenario: the server under test (none for PutObject),
+	// the benchmark's clients, and the rest of the machine (MinIO, PostgreSQL, and
+	// anything else that ran meanwhile).
+	CPUServerS float64 `json:"cpu_server_s,omitempty"`
+	CPUClientS float64 `json:"cpu_client_s,omitempty"`
+	CPURestS   float64 `json:"cpu_rest_s,omitempty"`
+	// Rounds is the throughput of every round, in the order they ran (the same
+	// index is the same round for every peer).
+	Rounds []float64 `json:"rounds_mib_per_s,omitempty"`
 }
 
 // Report is one run of the benchmark.
@@ -39,13 +49,19 @@ type Report struct {
 	Size       int64    `json:"size"`
 	Concurrent int      `json:"concurrent"`
 	Each       int64    `json:"each"`
+	Runs       int      `json:"runs"`
 	Results    []Result `json:"results"`
 }
 
 const (
 	peerCartable = "Cartable tus"
 	peerTusd     = "stock tusd"
-	peerPut      = "minio-go PutObject"
+	// peerPut is minio-go with its defaults: over plain HTTP it signs every 64 KiB
+	// chunk of the body with SHA-256 (STREAMING-AWS4-HMAC-SHA256-PAYLOAD).
+	peerPut = "minio-go PutObject (defaults)"
+	// peerPutUnsigned is minio-go told not to hash the body (DisableContentSha256:
+	// UNSIGNED-PAYLOAD), as Cartable sends its parts by default: the fair raw baseline.
+	peerPutUnsigned = "minio-go PutObject (no SHA-256)"
 )
 
 // defaultSettings are Cartable's shipped S3 store settings.
@@ -81,7 +97,8 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 		burst  uploader
 		pid    int
 	}{
-		{peerPut, putObjectUploader(e.minio, e.bucket), putObjectUploader(e.minio, e.bucket), 0},
+		{peerPut, putObjectUploader(e.minio, e.bucket, false), putObjectUploader(e.minio, e.bucket, false), 0},
+		{peerPutUnsigned, putObjectUploader(e.minio, e.bucket, true), putObjectUploader(e.minio, e.bucket, true), 0},
 		{peerTusd, tusdUploader(e.tusd.base), tusdUploader(e.tusd.base), e.tusd.cmd.Process.Pid},
 		{peerCartable, cartableUploader(node.base, prof), cartableUploader(node.base, burstTokens), node.cmd.Process.Pid},
 	}
@@ -94,21 +111,43 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 			}
 		}
 	}
-	// Runs are interleaved (A, B, C, A, B, C…) so that a slow moment of the machine
-	// does not fall on one peer; the median run of each peer is kept.
+	if err := e.settle(ctx); err != nil {
+		return err
+	}
+	// Runs are interleaved (A, B, C, D, then D, C, B, A…) so that a slow moment of
+	// the machine does not fall on one peer, nor the same place in the round on the
+	// same peer; the median run of each peer is kept.
 	singles, bursts := map[string][]Result{}, map[string][]Result{}
+	inOrder := func(run int) []int {
+		order := make([]int, len(peers))
+		for i := range order {
+			order[i] = i
+			if run%2 == 1 {
+				order[i] = len(peers) - 1 - i
+			}
+		}
+		return order
+	}
 	for run := 0; run < runs; run++ {
-		for _, p := range peers {
+		for _, i := range inOrder(run) {
+			p := peers[i]
 			res := single(ctx, p.name, p.single, r.Size, 1, p.pid)
 			singles[p.name] = append(singles[p.name], res)
-			logf("%-20s %d MiB: %.0f MiB/s (%d errors)", p.name, r.Size>>20, res.MiBps, res.Errors)
+			logf("round %d %-32s %d MiB: %.0f MiB/s (%d errors) CPU s server %.1f client %.1f rest %.1f", run+1, p.name, r.Size>>20, res.MiBps, res.Errors, res.CPUServerS, res.CPUClientS, res.CPURestS)
+			if err := e.settle(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	for run := 0; run < runs; run++ {
-		for _, p := range peers {
+		for _, i := range inOrder(run) {
+			p := peers[i]
 			res := burst(ctx, p.name, p.burst, r.Concurrent, r.Each, p.pid)
 			bursts[p.name] = append(bursts[p.name], res)
-			logf("%-20s burst: %.0f MiB/s p50 %.0f ms p99 %.0f ms (%d errors)", p.name, res.MiBps, res.P50ms, res.P99ms, res.Errors)
+			logf("round %d %-32s burst: %.0f MiB/s p50 %.0f ms p99 %.0f ms (%d errors) CPU s server %.1f client %.1f rest %.1f", run+1, p.name, res.MiBps, res.P50ms, res.P99ms, res.Errors, res.CPUServerS, res.CPUClientS, res.CPURestS)
+			if err := e.settle(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	for _, p := range peers {
@@ -121,14 +160,30 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 	return nil
 }
 
-// median keeps the run of median throughput, with the errors of every run.
+// settle empties the bucket after a measurement, and gives MinIO a moment to finish
+// with the removals before the next one.
+func (e *env) settle(ctx context.Context) error {
+	if err := e.emptyBucket(ctx); err != nil {
+		return fmt.Errorf("empty the bucket: %w", err)
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(2 * time.Second):
+		return nil
+	}
+}
+
+// median keeps the run of median throughput (the upper one of an even count), with
+// the errors of every run and the throughput of each.
 func median(results []Result) Result {
 	sorted := slices.Clone(results)
-	slices.SortFunc(sorted, func(a, b Result) int { return int(a.MiBps*1000 - b.MiBps*1000) })
+	slices.SortFunc(sorted, func(a, b Result) int { return cmp.Compare(a.MiBps, b.MiBps) })
 	med := sorted[len(sorted)/2]
-	med.Errors = 0
+	med.Errors, med.Rounds = 0, nil
 	for _, r := range results {
 		med.Errors += r.Errors
+		med.Rounds = append(med.Rounds, r.MiBps)
 	}
 	med.Runs = len(results)
 	return med
@@ -140,10 +195,12 @@ func single(ctx context.Context, peer string, up uploader, size int64, runs, pid
 	for i := 0; i < runs; i++ {
 		base := proc.RSS(pid)
 		proc.ResetPeak(pid)
+		cpu := sampleCPU(pid)
 		start := time.Now()
 		err := up(ctx, i, size)
 		secs := time.Since(start).Seconds()
 		res := Result{Peer: peer, Scenario: "single", Bytes: size, Seconds: secs, MiBps: float64(size) / (1 << 20) / secs}
+		res.CPUServerS, res.CPUClientS, res.CPURestS = cpuSeconds(cpu, sampleCPU(pid))
 		if err != nil {
 			res.Errors = 1
 			logf("%s: %v", peer, err)
@@ -164,6 +221,7 @@ func burst(ctx context.Context, peer string, up uploader, n int, each int64, pid
 	latencies := make([]float64, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
+	cpu := sampleCPU(pid)
 	start := time.Now()
 	for i := 0; i < n; i++ {
 		wg.Add(1)
@@ -177,6 +235,7 @@ func burst(ctx context.Context, peer string, up uploader, n int, each int64, pid
 	wg.Wait()
 	secs := time.Since(start).Seconds()
 	res := Result{Peer: peer, Scenario: "burst", Bytes: int64(n) * each, Seconds: secs, MiBps: float64(int64(n)*each) / (1 << 20) / secs}
+	res.CPUServerS, res.CPUClientS, res.CPURestS = cpuSeconds(cpu, sampleCPU(pid))
 	for _, err := range errs {
 		if err != nil {
 			if res.Errors == 0 {
@@ -231,6 +290,9 @@ func (e *env) tuning(ctx context.Context, r *Report) error {
 			logf("tuning %-50s %.0f MiB/s", res.Settings, res.MiBps)
 		}
 		node.stop()
+		if err == nil {
+			err = e.settle(ctx)
+		}
 		if err != nil {
 			return err
 		}

@@ -40,8 +40,10 @@ func (r *repeater) Read(p []byte) (int, error) {
 
 var httpClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 512, MaxConnsPerHost: 0}, Timeout: 10 * time.Minute}
 
-// tusUpload creates an upload then sends it in one PATCH, as tus clients do for a
-// file that goes through in one go.
+// tusUpload sends a file as tus-js-client does with its defaults (chunkSize
+// Infinity, no uploadDataDuringCreation): a POST with Upload-Length and
+// Upload-Metadata and no body, then the whole file in one PATCH at offset 0 with its
+// Content-Length, and no Expect: 100-continue (browsers never send it).
 func tusUpload(ctx context.Context, base, token, meta string, size int64) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base, nil)
 	req.Header.Set("Tus-Resumable", "1.0.0")
@@ -102,10 +104,20 @@ func tusdUploader(base string) uploader {
 	}
 }
 
-func putObjectUploader(mc *minio.Client, bucket string) uploader {
+// putObjectUploader sends the file with minio-go's PutObject, with its defaults
+// (one PUT up to 16 MiB, else 16 MiB parts one after the other), or with
+// DisableContentSha256 when unsigned: over plain HTTP minio-go otherwise signs the
+// body in 64 KiB chunks, each with a SHA-256 of its bytes, where unsigned it sends
+// UNSIGNED-PAYLOAD and hashes nothing, as Cartable sends its parts by default.
+func putObjectUploader(mc *minio.Client, bucket string, unsigned bool) uploader {
+	prefix := "direct/"
+	if unsigned {
+		prefix = "direct-unsigned/"
+	}
+	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", DisableContentSha256: unsigned}
 	return func(ctx context.Context, client int, size int64) error {
-		key := fmt.Sprintf("direct/%d-%d", client, time.Now().UnixNano())
-		_, err := mc.PutObject(ctx, bucket, key, content(size), size, minio.PutObjectOptions{ContentType: "application/octet-stream"})
+		key := fmt.Sprintf("%s%d-%d", prefix, client, time.Now().UnixNano())
+		_, err := mc.PutObject(ctx, bucket, key, content(size), size, opts)
 		return err
 	}
 }
