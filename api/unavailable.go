@@ -30,7 +30,8 @@ const unavailableRetryAfter = 5
 // is shutting down, starting or in recovery (SQLSTATE class 08, 57P01, 57P02,
 // 57P03, 53300 too many connections), a pool that cannot hand out a connection,
 // and an S3 answer saying it is overloaded or not ready (503, SlowDown,
-// ServiceUnavailable, XMinioServerNotInitialized, and a gateway's 502 or 504). A
+// ServiceUnavailable, XMinioServerNotInitialized, drives full: 507 XMinioStorageFull,
+// and a gateway's 502 or 504). A
 // request its client cancelled is not an outage; neither is a certificate the
 // client refuses (a configuration error: retrying does not help).
 func Unavailable(err error) bool {
@@ -125,11 +126,12 @@ func s3Answer(err error) (status int, code string, ok bool) {
 // or unreachable behind a gateway.
 func s3Unavailable(status int, code string) bool {
 	switch code {
-	case "SlowDown", "ServiceUnavailable", "XMinioServerNotInitialized":
+	case "SlowDown", "ServiceUnavailable", "XMinioServerNotInitialized",
+		"XMinioStorageFull": // the store's drives are full: nothing can be written until they are not
 		return true
 	}
 	switch status {
-	case 502, 503, 504:
+	case 502, 503, 504, 507:
 		return true
 	}
 	return false

@@ -130,6 +130,7 @@ func TestUnavailable(t *testing.T) {
 
 		{"S3 503", fmt.Errorf("put blobs/x: %w", minio.ErrorResponse{StatusCode: 503, Code: "ServiceUnavailable"}), true},
 		{"S3 SlowDown", minio.ErrorResponse{StatusCode: 503, Code: "SlowDown"}, true},
+		{"MinIO drives full", fmt.Errorf("store blob: %w", minio.ErrorResponse{StatusCode: 507, Code: "XMinioStorageFull"}), true},
 		{"MinIO starting", minio.ErrorResponse{StatusCode: 503, Code: "XMinioServerNotInitialized"}, true},
 		{"S3 gateway 502", minio.ErrorResponse{StatusCode: 502}, true},
 		{"S3 SlowDown, pointer", &minio.ErrorResponse{StatusCode: 503, Code: "SlowDown"}, true},
