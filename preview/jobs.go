@@ -209,6 +209,9 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "source")
 	if err := w.download(ctx, src, path); err != nil {
+		if _, loadErr := w.load(ctx, args.BlobID); errors.Is(loadErr, pgx.ErrNoRows) {
+			return nil // purged while it was read: nothing to preview
+		}
 		return err
 	}
 	start := time.Now()
