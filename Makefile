@@ -50,6 +50,7 @@ build:
 lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
+	go mod tidy -diff
 
 stack-up:
 	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh up
