@@ -147,6 +147,10 @@ func (s *Service) patch(a *answer, r *http.Request, rec record) {
 // bytes (committing the upload, through its finish hook, when they are all there).
 func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) {
 	ctx := r.Context()
+	if !rec.LengthDeferred && offset+r.ContentLength > rec.Size {
+		s.refuse(a, cartable.Errorf(cartable.ETooLarge, "the body goes past the upload's length, %d bytes", rec.Size))
+		return
+	}
 	if err := s.reserveDeferred(ctx, &rec, r, offset); err != nil {
 		s.refuse(a, err)
 		return

@@ -165,6 +165,7 @@ func TestTusProtocolErrors(t *testing.T) {
 		{"DELETE without Tus-Resumable", http.MethodDelete, path, map[string]string{"Tus-Resumable": ""}, "", 412, "unsupported_version", "Tus-Version"},
 		{"PATCH of the wrong type", http.MethodPatch, path, map[string]string{"Upload-Offset": "40", "Content-Type": "text/plain"}, "x", 415, "unsupported_media_type", ""},
 		{"PATCH at the wrong offset", http.MethodPatch, path, map[string]string{"Upload-Offset": "10", "Content-Type": "application/offset+octet-stream"}, "x", 409, "conflict", "Upload-Offset"},
+		{"PATCH past the length", http.MethodPatch, path, map[string]string{"Upload-Offset": "40", "Content-Type": "application/offset+octet-stream"}, strings.Repeat("x", 61), 413, "too_large", ""},
 		{"PATCH without an offset", http.MethodPatch, path, map[string]string{"Content-Type": "application/offset+octet-stream"}, "x", 400, "invalid_request", ""},
 		{"creation with a body of the wrong type", http.MethodPost, "/api/v1/uploads", map[string]string{"Upload-Length": "1", "Content-Type": "text/plain"}, "x", 415, "unsupported_media_type", ""},
 		{"creation without a length", http.MethodPost, "/api/v1/uploads", nil, "", 400, "invalid_request", ""},
