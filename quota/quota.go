@@ -45,15 +45,28 @@ type Reservation struct {
 // Reserve holds bytes in the space's accounts (and its structure's) until the upload
 // finishes, or fails with quota_exceeded before anything is stored. It is one
 // statement, so the account rows, which every writer of the establishment shares,
-// are locked only for the time of that statement.
+// are locked only for the time of that statement (or, in a transaction, until its
+// commit: make it the transaction's last statement).
 func Reserve(ctx context.Context, q db.DBTX, spaceID uuid.UUID, bytes int64, owner string, ttl time.Duration) (Reservation, error) {
-	r := Reservation{ID: uuid.Must(uuid.NewV7()), SpaceID: spaceID, Bytes: bytes}
+	r := NewReservation(spaceID, bytes)
+	return r, r.Take(ctx, q, owner, ttl)
+}
+
+// NewReservation names a reservation of bytes in a space, not taken yet: its id can
+// be recorded before the accounts are locked by Take.
+func NewReservation(spaceID uuid.UUID, bytes int64) Reservation {
+	return Reservation{ID: uuid.Must(uuid.NewV7()), SpaceID: spaceID, Bytes: bytes}
+}
+
+// Take records the reservation and takes its bytes from the accounts, or fails with
+// quota_exceeded; it holds them for ttl unless renewed.
+func (r Reservation) Take(ctx context.Context, q db.DBTX, owner string, ttl time.Duration) error {
 	_, err := q.Exec(ctx, `SELECT quota_reserve($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-		r.ID, spaceID, bytes, owner, ttl.Seconds())
+		r.ID, r.SpaceID, r.Bytes, owner, ttl.Seconds())
 	if err != nil {
-		return Reservation{}, Translate(fmt.Errorf("reserve %d bytes in space %s: %w", bytes, spaceID, err))
+		return Translate(fmt.Errorf("reserve %d bytes in space %s: %w", r.Bytes, r.SpaceID, err))
 	}
-	return r, nil
+	return nil
 }
 
 // ConsumeWithNextVersion names the reservation that the next version inserted in

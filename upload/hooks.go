@@ -39,16 +39,21 @@ func (s *Service) open(ctx context.Context, c *cartable.Caller, metadata string,
 	// collector, deals with an abandoned upload first.
 	lease := s.cfg.Expiry + time.Hour
 	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
-		for _, p := range req.partials {
-			if err := p.Pending.Reservation.End(ctx, tx); err != nil {
-				return err
-			}
-		}
 		var err error
-		if rec.Pending, err = workspace.BeginUploadTx(ctx, tx, c, target, req.size, objectKey(rec.ObjectID), lease); err != nil {
-			return err
-		}
-		return insertRecord(ctx, tx, rec)
+		rec.Pending, err = workspace.BeginUploadTx(ctx, tx, c, target, req.size, objectKey(rec.ObjectID), lease,
+			func(p workspace.PendingUpload) error {
+				rec.Pending = p
+				if err := insertRecord(ctx, tx, rec); err != nil {
+					return err
+				}
+				for _, part := range req.partials {
+					if err := part.Pending.Reservation.End(ctx, tx); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		return err
 	})
 	if err != nil {
 		return record{}, quota.Translate(err)

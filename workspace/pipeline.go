@@ -62,27 +62,31 @@ func (s *Service) BeginUpload(ctx context.Context, c *cartable.Caller, t UploadT
 	}
 	var p PendingUpload
 	err = db.Transact(ctx, s.db, func(tx pgx.Tx) error {
-		p, err = BeginUploadTx(ctx, tx, c, t, size, key, lease)
+		p, err = BeginUploadTx(ctx, tx, c, t, size, key, lease, nil)
 		return err
 	})
 	return p, quota.Translate(err)
 }
 
 // BeginUploadTx reserves and records an upload whose target resolveTarget (through
-// PrepareUpload) has checked, in the caller's transaction: a resumable upload
-// records its own row beside them.
-func BeginUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, t UploadTarget, size int64, key string, lease time.Duration) (PendingUpload, error) {
-	res, err := quota.Reserve(ctx, tx, t.SpaceID, size, c.UserID, lease)
-	if err != nil {
-		return PendingUpload{}, err
-	}
-	p := PendingUpload{Target: t, Reservation: res, BlobID: newID(), Key: key}
-	_, err = tx.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+// PrepareUpload) has checked, in the caller's transaction; record, when set, writes
+// the caller's own row of the upload (a resumable upload's) first. The reservation
+// is the last statement: the account rows it locks, which every writer of the
+// establishment shares, stay locked only until the commit that follows.
+func BeginUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, t UploadTarget, size int64, key string, lease time.Duration,
+	record func(PendingUpload) error) (PendingUpload, error) {
+	p := PendingUpload{Target: t, Reservation: quota.NewReservation(t.SpaceID, size), BlobID: newID(), Key: key}
+	_, err := tx.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + make_interval(secs => $3))`,
 		p.BlobID, key, lease.Seconds())
 	if err != nil {
 		return PendingUpload{}, fmt.Errorf("record pending blob %s: %w", key, err)
 	}
-	return p, nil
+	if record != nil {
+		if err := record(p); err != nil {
+			return PendingUpload{}, err
+		}
+	}
+	return p, p.Reservation.Take(ctx, tx, c.UserID, lease)
 }
 
 // resolveTarget checks that the caller may write where the upload goes, and fills in
