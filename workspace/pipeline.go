@@ -220,6 +220,12 @@ func (s *Service) FinishUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Cal
 	}
 	blob := storedBlob{ID: p.BlobID, Key: p.Key, Size: content.Size, SHA256: content.SHA256, MimeType: content.MimeType}
 	t := p.Target
+	// The preview first (its name's extension is all it reads of the name): the
+	// version insert locks the establishment's account row, which every upload
+	// shares, until the commit; nothing should run in between.
+	if err := s.enqueuePreview(ctx, tx, blob, t.Name); err != nil {
+		return Item{}, err
+	}
 	var it Item
 	var err error
 	if t.ItemID != nil {
@@ -234,11 +240,8 @@ func (s *Service) FinishUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Cal
 		// A deposit in a drop box: its owner hears of it through the portal.
 		err = events.Record(ctx, tx, events.Event{Kind: events.Drop, Actor: c.UserID, ItemID: it.ID, ItemName: it.Name,
 			Recipient: &events.Recipient{Kind: "folder", ID: t.ParentID.String()}})
-		if err != nil {
-			return Item{}, err
-		}
 	}
-	return it, s.enqueuePreview(ctx, tx, blob, it.Name)
+	return it, err
 }
 
 // AbortUpload removes a failed or abandoned upload's blob, object (and unfinished
