@@ -40,8 +40,10 @@ func (s *Server) uploadFileInto(c echo.Context, parentID uuid.UUID, opts workspa
 	if err != nil {
 		return cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
 	}
-	open := func() (string, io.Reader, error) { return filePart(reader) }
-	it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, workspace.Upload{Size: -1, SizeAtMost: req.ContentLength, Open: open}, opts)
+	up := workspace.Upload{Size: -1, SizeAtMost: req.ContentLength,
+		Open:     func() (string, io.Reader, error) { return filePart(reader) },
+		Complete: func() error { return multipartEnd(reader) }}
+	it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, up, opts)
 	if err != nil {
 		return err
 	}
@@ -73,6 +75,27 @@ func filePart(reader *multipart.Reader) (string, io.Reader, error) {
 				name = part.FileName()
 			}
 			return name, part, nil
+		}
+	}
+}
+
+// multipartEnd reads a multipart body past its file part to its closing boundary:
+// a body that ends before it was cut (or lies), and its file is not whole.
+func multipartEnd(reader *multipart.Reader) error {
+	incomplete := cartable.Errorf(cartable.EInvalid, "the multipart body ends before its closing boundary: the file did not arrive whole")
+	for {
+		part, err := reader.NextPart()
+		if err == io.EOF { // exactly: the closing boundary (a cut body wraps io.EOF)
+			return nil
+		}
+		if err != nil {
+			return incomplete
+		}
+		// A field after the file: read past it, within the overhead a form may have.
+		if n, err := io.CopyN(io.Discard, part, multipartOverhead); err == nil || n == multipartOverhead {
+			return cartable.Errorf(cartable.EInvalid, "the multipart body goes on after its file part")
+		} else if !errors.Is(err, io.EOF) {
+			return incomplete
 		}
 	}
 }

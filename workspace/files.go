@@ -48,6 +48,10 @@ type Upload struct {
 	// before the server has decided to take the upload (reading them tells the
 	// client to send the body, "100 Continue").
 	Open func() (name string, body io.Reader, err error)
+	// Complete, when set, is called once the body has been read to its end, before
+	// the file is committed: a multipart request checks that its closing boundary
+	// came, so that a cut body is no file.
+	Complete func() error
 }
 
 // reserveBytes is what an upload holds in quota before its first byte: its declared
@@ -116,11 +120,19 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 	}
 	bytes.r = body
 	content, err := s.storeBlob(ctx, p.Key, bytes, up.Size, reserved)
+	if err != nil && bytes.cut != nil {
+		return Item{}, cartable.Errorf(cartable.EInvalid, "the request's body was cut before its end: %v", bytes.cut)
+	}
 	if err != nil {
 		if cartable.IsCode(err, cartable.ETooLarge) && reserved < s.cfg.MaxUploadBytes && up.Size < 0 {
 			return Item{}, cartable.Errorf(cartable.EInvalid, "the body is longer than the request said")
 		}
 		return Item{}, err
+	}
+	if up.Complete != nil {
+		if err := up.Complete(); err != nil {
+			return Item{}, err
+		}
 	}
 	var it Item
 	err = s.transact(ctx, func(tx pgx.Tx) error {

@@ -191,15 +191,20 @@ func (s *Service) keepAlive(p PendingUpload, lease time.Duration, flowed func() 
 	return func() { close(done); <-finished }
 }
 
-// flow counts the bytes read through it, for keepAlive.
+// flow counts the bytes read through it, for keepAlive, and keeps the error that
+// cut the request's body, if one did: the client's fault, not the store's.
 type flow struct {
 	r    io.Reader
 	read atomic.Int64
+	cut  error
 }
 
 func (f *flow) Read(p []byte) (int, error) {
 	n, err := f.r.Read(p)
 	f.read.Add(int64(n))
+	if err != nil && err != io.EOF && f.cut == nil {
+		f.cut = err
+	}
 	return n, err
 }
 

@@ -201,3 +201,29 @@ func unfinishedUploads(t *testing.T, store *storage.Store) []string {
 	}
 	return keys
 }
+
+// TestTruncatedMultipartIsNoFile: a multipart body that ends before its closing
+// boundary (a cut connection whose length was declared short, a hostile client) is
+// refused, and leaves no file, blob or reservation; a complete one is a file.
+func TestTruncatedMultipartIsNoFile(t *testing.T) {
+	in := start(t)
+	pupil := in.as("eleve.6a.05")
+	home := pupil.home()
+	whole := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"devoir.txt\"\r\n\r\nmon devoir complet\r\n--b--\r\n"
+	ct := map[string]string{"Content-Type": "multipart/form-data; boundary=b"}
+	// Cut in the closing boundary, before it, and in the file's bytes ("--b--" without
+	// its CRLF is whole: the CRLF belongs to the epilogue).
+	for _, cut := range []int{len(whole) - 4, len(whole) - 9, strings.Index(whole, "complet")} {
+		r := pupil.do(http.MethodPost, itemPath(home, "/children"), strings.NewReader(whole[:cut]), ct)
+		wantProblem(t, r, http.StatusBadRequest, "invalid_request", fmt.Sprintf("body cut at %d of %d bytes", cut, len(whole)))
+	}
+	waitNoReservation(t, in)
+	if n := in.count(t, `SELECT count(*) FROM items WHERE kind = 'file'`) + in.count(t, `SELECT count(*) FROM blobs`); n != 0 {
+		t.Errorf("%d files or blobs left by truncated bodies", n)
+	}
+	r := pupil.do(http.MethodPost, itemPath(home, "/children"), strings.NewReader(whole), ct)
+	wantStatus(t, r, http.StatusCreated, "the whole body")
+	if got := pupil.get(itemPath(r.item(t).ID, "/content")); string(got.body) != "mon devoir complet" {
+		t.Errorf("stored %q", got.body)
+	}
+}
