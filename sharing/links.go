@@ -104,9 +104,14 @@ func checkNewLink(creator *cartable.Caller, isFolder bool, in NewLink, policy Li
 		return invalid("expires_at must be in the future and within a year")
 	case in.Password != "" && len(in.Password) < 4:
 		return invalid("a link password has at least 4 characters")
+	case len(in.Password) > maxPasswordBytes:
+		return invalid("a link password has at most 72 bytes (bcrypt reads no more)")
 	}
 	return nil
 }
+
+// maxPasswordBytes is what bcrypt reads of a password.
+const maxPasswordBytes = 72
 
 // newToken returns a random token and the hash under which it is kept.
 func newToken() (string, []byte) {

@@ -33,6 +33,9 @@ func TestViewLinkWithPasswordAndRevocation(t *testing.T) {
 	secret := prof.mustUpload(prof.home(), "secret.txt", []byte("secret"))
 
 	expires := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	// bcrypt reads 72 bytes: a longer password is refused, not a 500.
+	long := prof.sendJSON(http.MethodPost, itemPath(folder.ID, "/links"), map[string]any{"kind": "view", "expires_at": expires, "password": strings.Repeat("é", 37)}, nil)
+	wantProblem(t, long, http.StatusBadRequest, "invalid_request", "a 74-byte password")
 	r := prof.sendJSON(http.MethodPost, itemPath(folder.ID, "/links"), map[string]any{"kind": "view", "expires_at": expires, "password": "musee2026"}, nil)
 	wantStatus(t, r, http.StatusCreated, "create a view link")
 	var l struct{ ID, Token, URL string }
