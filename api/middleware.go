@@ -22,6 +22,7 @@ func (s *Server) middleware() {
 	}))
 	s.echo.Use(s.recoverPanics)
 	s.echo.Use(s.logAndMeasure)
+	s.echo.Use(s.securityHeaders)
 	if len(s.AllowedOrigins) > 0 {
 		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			// tusd answers CORS on the upload endpoint itself.
@@ -31,6 +32,29 @@ func (s *Server) middleware() {
 			ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "X-Request-Id", "Retry-After"},
 			MaxAge:        600,
 		}))
+	}
+}
+
+// securityHeaders adds what browsers need to treat the API's answers as data: no
+// type sniffing on any answer; JSON answers (problems included) never framed; and,
+// when the service is reached over HTTPS, HSTS. Files keep their own headers (a
+// PDF may be shown in the portal's frame; HTML and SVG go as sandboxed attachments).
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	https := strings.HasPrefix(s.PublicURL, "https://")
+	return func(c echo.Context) error {
+		res := c.Response()
+		h := res.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if https {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		res.Before(func() {
+			if ct := h.Get(echo.HeaderContentType); strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "application/problem+json") {
+				h.Set("X-Frame-Options", "DENY")
+				h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+			}
+		})
+		return next(c)
 	}
 }
 

@@ -353,3 +353,15 @@ func (in *instance) count(t *testing.T, sql string) int64 {
 	}
 	return n
 }
+
+// TestSecurityHeaders: JSON answers, problems included, are never sniffed or framed.
+func TestSecurityHeaders(t *testing.T) {
+	in := start(t)
+	prof := in.as("prof.martin")
+	for _, r := range []response{prof.get("/api/v1/spaces"), prof.get(itemPath("01a2358d-5016-70eb-9934-bc0360814a05"))} {
+		h := r.Header
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%d answer's headers: %v", r.StatusCode, h)
+		}
+	}
+}
