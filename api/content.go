@@ -25,29 +25,35 @@ const multipartOverhead = 64 << 10
 // optional "name" field sent before it overrides the part's filename. The body is
 // never held in memory or on disk: it goes straight to object storage.
 func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions) error {
-	return s.uploadFileInto(c, parentID, opts, func(it workspace.Item) error { return s.created(c, it) })
+	return s.uploadFileInto(c, parentID, opts, func(it workspace.Item, _ string) error { return s.created(c, it) })
 }
 
-// uploadFileInto streams the "file" part into a new file and hands the item to done.
+// uploadFileInto streams the "file" part into a new file and hands done the item and
+// the name the client sent.
 // The upload is admitted, and its quota reserved, before the body is read: a refusal
 // reaches a client that waits for "100 Continue" before it sends a byte.
-func (s *Server) uploadFileInto(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions, done func(workspace.Item) error) error {
+func (s *Server) uploadFileInto(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions, done func(it workspace.Item, sent string) error) error {
 	req := c.Request()
 	if req.ContentLength > s.Workspace.MaxUploadBytes()+multipartOverhead {
 		return tooLargeUpload(s.Workspace.MaxUploadBytes())
 	}
+	var sent string
 	reader, err := req.MultipartReader() // reads no byte of the body
 	if err != nil {
 		return cartable.Errorf(cartable.EInvalid, "the multipart body is malformed: %v", err)
 	}
 	up := workspace.Upload{Size: -1, SizeAtMost: req.ContentLength,
-		Open:     func() (string, io.Reader, error) { return filePart(reader) },
+		Open: func() (string, io.Reader, error) {
+			name, body, err := filePart(reader)
+			sent = name
+			return name, body, err
+		},
 		Complete: func() error { return multipartEnd(reader) }}
 	it, err := s.Workspace.UploadFile(req.Context(), caller(c), parentID, up, opts)
 	if err != nil {
 		return err
 	}
-	return done(it)
+	return done(it, sent)
 }
 
 // filePart reads a multipart body up to its "file" part, and returns the file's name

@@ -147,19 +147,11 @@ func (s *Server) linkInfo(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, out)
 }
 
-// dropFile uploads a file into a drop box: it never clashes (a visitor cannot see
-// the names) and the answer says only what was received.
+// dropFile uploads a file into a drop box: it never clashes, and the answer says only
+// what was received, under the name the visitor sent (a visitor learns nothing of
+// the names already there, not even that theirs was taken).
 func (s *Server) dropFile(c echo.Context) error {
-	rec := &dropRecorder{}
-	if err := s.uploadFileInto(c, link(c).ItemID, workspace.WriteOptions{AutoRename: true}, rec.keep); err != nil {
-		return err
-	}
-	return writeJSON(c, http.StatusCreated, map[string]any{"name": rec.item.Name, "size": rec.item.Size})
-}
-
-type dropRecorder struct{ item workspace.Item }
-
-func (d *dropRecorder) keep(it workspace.Item) error {
-	d.item = it
-	return nil
+	return s.uploadFileInto(c, link(c).ItemID, workspace.WriteOptions{AutoRename: true}, func(it workspace.Item, sent string) error {
+		return writeJSON(c, http.StatusCreated, map[string]any{"name": sent, "size": it.Size})
+	})
 }

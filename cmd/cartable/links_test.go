@@ -82,10 +82,14 @@ func TestDropBox(t *testing.T) {
 	if !bytes.Contains(info.body, []byte(`"folder_name":"Devoirs rendus"`)) || bytes.Contains(info.body, []byte("consigne")) {
 		t.Errorf("drop box info shows too much or too little: %s", info.body)
 	}
-	for i := 0; i < 2; i++ { // the same name twice: never a clash
+	for i := 0; i < 2; i++ { // the same name twice: never a clash, and nothing told of it
 		var body bytes.Buffer
 		ct := multipartFile(t, &body, "devoir.txt", []byte("mon devoir"))
-		wantStatus(t, in.visit(base+"/upload", "", &body, map[string]string{"Content-Type": ct}), http.StatusCreated, "drop a file")
+		r := in.visit(base+"/upload", "", &body, map[string]string{"Content-Type": ct})
+		wantStatus(t, r, http.StatusCreated, "drop a file")
+		if !bytes.Contains(r.body, []byte(`"name":"devoir.txt"`)) {
+			t.Errorf("drop %d answered %s: the visitor learns of the names already there", i, r.body)
+		}
 	}
 	wantStatus(t, in.visit(base+"/items/"+box.ID+"/children", "", nil, nil), http.StatusNotFound, "list a drop box")
 	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'drop'`); n != 2 {
