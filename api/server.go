@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,6 +37,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// AllowedOrigins are the browser origins (the portal) allowed to call the API.
 	AllowedOrigins []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client;
+	// from anyone else the header is ignored (it would buy a fresh rate-limit budget).
+	TrustedProxies []*net.IPNet
 	// Uploads serves the tus endpoint; nil leaves it out.
 	Uploads http.Handler
 	// PublicURL is where clients reach the service (link URLs start with it).
@@ -64,9 +68,25 @@ func New(d Deps) *Server {
 	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses()}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e.HTTPErrorHandler = s.errorHandler
+	e.IPExtractor = clientIP(d.TrustedProxies)
 	s.middleware()
 	s.routes()
 	return s
+}
+
+// clientIP tells the client's address: the connection's, or, behind one of the
+// trusted proxies, what they say in X-Forwarded-For. Nothing else is believed, not
+// even loopback or private addresses: a pupil's header must not choose which
+// address the link rate limit charges.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // ServeHTTP makes the server an http.Handler.

@@ -183,8 +183,12 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := a.cfg.trustedProxies()
+	if err != nil {
+		return nil, err
+	}
 	return api.New(api.Deps{
-		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer,
+		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer,

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"runtime"
 	"strconv"
@@ -33,6 +34,7 @@ type Config struct {
 	OIDCScopeClaim        string
 	Dev                   bool
 	CORSOrigins           string
+	TrustedProxies        string
 	MaxUploadBytes        int64
 	TrashRetention        time.Duration
 	Jobs                  bool
@@ -138,6 +140,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.WebhookURL, "webhook-url", "CARTABLE_WEBHOOK_URL", "", "where share, unshare and drop-box events are POSTed (empty: the feed only)")
 	b.str(&cfg.WebhookSecret, "webhook-secret", "CARTABLE_WEBHOOK_SECRET", "", "secret of the events' HMAC-SHA256 signature (Cartable-Signature)")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
+	b.str(&cfg.TrustedProxies, "trusted-proxies", "CARTABLE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
@@ -203,9 +206,32 @@ func (c Config) validate() error {
 	return nil
 }
 
-func (c Config) corsOrigins() []string {
+func (c Config) corsOrigins() []string { return list(c.CORSOrigins) }
+
+// trustedProxies reads CARTABLE_TRUSTED_PROXIES: addresses or CIDRs.
+func (c Config) trustedProxies() ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, p := range list(c.TrustedProxies) {
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("CARTABLE_TRUSTED_PROXIES: %q is not an address or a CIDR", p)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
+}
+
+// list splits a comma-separated setting.
+func list(v string) []string {
 	var out []string
-	for _, o := range strings.Split(c.CORSOrigins, ",") {
+	for _, o := range strings.Split(v, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			out = append(out, o)
 		}

@@ -5,6 +5,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -131,4 +132,29 @@ func multipartFile(t *testing.T, body *bytes.Buffer, name string, data []byte) s
 	part.Write(data)
 	mw.Close()
 	return mw.FormDataContentType()
+}
+
+// TestLinkRateLimitBelievesOnlyTrustedProxies: a client that rotates X-Forwarded-For
+// gets no fresh budget; behind a configured proxy, the header names the client.
+func TestLinkRateLimitBelievesOnlyTrustedProxies(t *testing.T) {
+	guesses := func(in *instance) (limited int) {
+		for i := 0; i < 60; i++ {
+			r := in.visit("/api/v1/links/guess-"+strconv.Itoa(i), "", nil, map[string]string{"X-Forwarded-For": "203.0.113." + strconv.Itoa(i)})
+			if r.StatusCode == http.StatusTooManyRequests {
+				limited++
+			}
+		}
+		return limited
+	}
+	t.Run("forged", func(t *testing.T) {
+		if limited := guesses(start(t)); limited == 0 {
+			t.Error("60 quick guesses under rotating X-Forwarded-For were never rate limited")
+		}
+	})
+	t.Run("behind a trusted proxy", func(t *testing.T) {
+		in := startWith(t, func(cfg *Config) { cfg.TrustedProxies = "127.0.0.1" })
+		if limited := guesses(in); limited != 0 {
+			t.Errorf("60 clients' single guesses were limited %d times", limited)
+		}
+	})
 }
