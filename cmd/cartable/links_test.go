@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
