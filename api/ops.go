@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -84,4 +87,22 @@ func (s *Server) devDiscovery(c echo.Context) error {
 
 func (s *Server) devJWKS(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, s.DevIssuer.JWKS())
+}
+
+// metricsScraper lets only the monitoring read /metrics (which names every
+// establishment and route): a scraper with CARTABLE_METRICS_TOKEN as its Bearer
+// token, or, without a token configured, one on this machine. Anyone else is told
+// there is nothing here.
+func (s *Server) metricsScraper(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.MetricsToken != "" {
+			got := strings.TrimPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.MetricsToken)) == 1 {
+				return next(c)
+			}
+		} else if ip := net.ParseIP(c.RealIP()); ip != nil && ip.IsLoopback() {
+			return next(c)
+		}
+		return cartable.Errorf(cartable.ENotFound, "no such route")
+	}
 }

@@ -37,6 +37,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// AllowedOrigins are the browser origins (the portal) allowed to call the API.
 	AllowedOrigins []string
+	// MetricsToken, when set, is the Bearer token /metrics asks of its scraper;
+	// without it only this machine may read /metrics.
+	MetricsToken string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client;
 	// from anyone else the header is ignored (it would buy a fresh rate-limit budget).
 	TrustedProxies []*net.IPNet

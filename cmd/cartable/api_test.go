@@ -365,3 +365,19 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsAreForTheScraper: /metrics answers the scraper's token, or without one
+// a scraper on this machine; not a client from elsewhere.
+func TestMetricsAreForTheScraper(t *testing.T) {
+	t.Run("token", func(t *testing.T) {
+		in := startWith(t, func(cfg *Config) { cfg.MetricsToken = "s3cret-scraper" })
+		wantStatus(t, in.do(http.MethodGet, "/metrics", "", nil, nil), http.StatusNotFound, "no token")
+		wantStatus(t, in.do(http.MethodGet, "/metrics", "wrong", nil, nil), http.StatusNotFound, "wrong token")
+		wantStatus(t, in.do(http.MethodGet, "/metrics", "s3cret-scraper", nil, nil), http.StatusOK, "the scraper's token")
+	})
+	t.Run("from elsewhere", func(t *testing.T) {
+		in := startWith(t, func(cfg *Config) { cfg.TrustedProxies = "127.0.0.1" })
+		wantStatus(t, in.do(http.MethodGet, "/metrics", "", nil, map[string]string{"X-Forwarded-For": "203.0.113.9"}), http.StatusNotFound, "a client through the proxy")
+		wantStatus(t, in.do(http.MethodGet, "/metrics", "", nil, nil), http.StatusOK, "a scraper on this machine")
+	})
+}

@@ -188,7 +188,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		return nil, err
 	}
 	return api.New(api.Deps{
-		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies,
+		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer,

@@ -35,6 +35,7 @@ type Config struct {
 	Dev                   bool
 	CORSOrigins           string
 	TrustedProxies        string
+	MetricsToken          string
 	MaxUploadBytes        int64
 	TrashRetention        time.Duration
 	Jobs                  bool
@@ -140,6 +141,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.WebhookURL, "webhook-url", "CARTABLE_WEBHOOK_URL", "", "where share, unshare and drop-box events are POSTed (empty: the feed only)")
 	b.str(&cfg.WebhookSecret, "webhook-secret", "CARTABLE_WEBHOOK_SECRET", "", "secret of the events' HMAC-SHA256 signature (Cartable-Signature)")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
+	b.str(&cfg.MetricsToken, "metrics-token", "CARTABLE_METRICS_TOKEN", "", "Bearer token the Prometheus scraper sends to /metrics (empty: only this machine may read it)")
 	b.str(&cfg.TrustedProxies, "trusted-proxies", "CARTABLE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
