@@ -18,8 +18,12 @@ const MaxNameBytes = 255
 
 // NormalizeName validates a user-given item name and returns it in NFC. It refuses
 // empty names, "." and "..", slashes, NUL and control characters, invalid UTF-8,
-// names longer than MaxNameBytes, and leading or trailing spaces, which users cannot
-// see and which make two names look alike.
+// names longer than MaxNameBytes, leading or trailing spaces, and invisible
+// characters (direction overrides, zero-width spaces and joiners outside an emoji),
+// which users cannot see and which make a name read otherwise than it is
+// ("devoir<U+202E>fdp.exe" shows as "devoirexe.pdf"); and what Windows cannot store
+// (CON, PRN, AUX, NUL, COM1-9, LPT1-9 with or without an extension, a trailing
+// dot), since WebDAV mounts and zip exports meet Windows.
 func NormalizeName(name string) (string, error) {
 	if !utf8.ValidString(name) {
 		return "", invalidName(name, "is not valid UTF-8")
@@ -34,16 +38,56 @@ func NormalizeName(name string) (string, error) {
 		return "", invalidName(name, fmt.Sprintf("is longer than %d bytes", MaxNameBytes))
 	case strings.TrimSpace(name) != name:
 		return "", invalidName(name, "starts or ends with a space")
+	case strings.HasSuffix(name, "."):
+		return "", invalidName(name, "ends with a dot")
+	case windowsReserved(name):
+		return "", invalidName(name, "is reserved by Windows")
 	}
-	for _, r := range name {
+	runes := []rune(name)
+	for i, r := range runes {
 		if r == '/' || r == '\\' {
 			return "", invalidName(name, "contains a slash")
 		}
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return "", invalidName(name, "contains a control character")
 		}
+		if invisible(runes, i) {
+			return "", invalidName(name, "contains an invisible character")
+		}
 	}
 	return name, nil
+}
+
+// invisible reports whether the rune at i is a format character (Unicode Cf:
+// direction marks, overrides and isolates, zero-width spaces, joiners, the BOM),
+// except a zero-width joiner that binds two pictographs of one emoji (👨‍👩‍👧).
+func invisible(runes []rune, i int) bool {
+	if !unicode.Is(unicode.Cf, runes[i]) {
+		return false
+	}
+	const zwj = '\u200D'
+	if runes[i] == zwj && i > 0 && i+1 < len(runes) {
+		prev, next := runes[i-1], runes[i+1]
+		return !(emojiPart(prev) && unicode.Is(unicode.So, next))
+	}
+	return true
+}
+
+// emojiPart reports whether r may end an emoji a joiner continues: a pictograph,
+// a skin tone, or the emoji presentation selector.
+func emojiPart(r rune) bool {
+	return unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || r == '\uFE0F'
+}
+
+// windowsReserved reports whether Windows refuses the name: its device names, with
+// or without an extension, in any case.
+func windowsReserved(name string) bool {
+	stem, _, _ := strings.Cut(strings.ToUpper(name), ".")
+	switch stem {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	return len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) && stem[3] >= '1' && stem[3] <= '9'
 }
 
 func invalidName(name, why string) error {

@@ -29,6 +29,25 @@ func TestNormalizeName(t *testing.T) {
 		{"\xff\xfe", "", false},
 		{long, "", false},
 		{long[:254], long[:254], true},
+		// Invisible characters that make a name read otherwise than it is.
+		{"devoir\u202Efdp.exe", "", false}, // right-to-left override: shows "devoirexe.pdf"
+		{"devoir\u2067.pdf", "", false},    // bidi isolate
+		{"dev\u200Boir.pdf", "", false},    // zero-width space
+		{"dev\u200Doir.pdf", "", false},    // zero-width joiner between letters
+		{"dev\u200Coir.pdf", "", false},    // zero-width non-joiner
+		{"\uFEFFdevoir.pdf", "", false},    // BOM
+		{"famille 👨\u200D👩\u200D👧.jpg", "famille 👨\u200D👩\u200D👧.jpg", true}, // an emoji's joiner is fine
+		{"مرحبا.txt", "مرحبا.txt", true},                                          // right-to-left script itself is fine
+		// What Windows cannot store: WebDAV and zip exports meet Windows.
+		{"CON", "", false},
+		{"con.txt", "", false},
+		{"Lpt1.pdf", "", false},
+		{"com9", "", false},
+		{"console.txt", "console.txt", true},
+		{"COM10", "COM10", true},
+		{"fin.", "", false},
+		{"fin...", "", false},
+		{"Chapitre 2 : les fractions.pdf", "Chapitre 2 : les fractions.pdf", true},
 	}
 	for _, tt := range tests {
 		got, err := NormalizeName(tt.in)
