@@ -37,7 +37,7 @@ func TestNormalizeName(t *testing.T) {
 		{"dev\u200Coir.pdf", "", false},    // zero-width non-joiner
 		{"\uFEFFdevoir.pdf", "", false},    // BOM
 		{"famille 👨\u200D👩\u200D👧.jpg", "famille 👨\u200D👩\u200D👧.jpg", true}, // an emoji's joiner is fine
-		{"مرحبا.txt", "مرحبا.txt", true},                                          // right-to-left script itself is fine
+		{"مرحبا.txt", "مرحبا.txt", true},                                     // right-to-left script itself is fine
 		// What Windows cannot store: WebDAV and zip exports meet Windows.
 		{"CON", "", false},
 		{"con.txt", "", false},
