@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -136,7 +137,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.OIDCUserClaim, "oidc-user-claim", "CARTABLE_OIDC_USER_CLAIM", "sub", "claim holding the ENT user id (dotted path for nested claims)")
 	b.str(&cfg.OIDCScopeClaim, "oidc-scope-claim", "CARTABLE_OIDC_SCOPE_CLAIM", "scope", "claim holding the token's scopes")
 	b.boolean(&cfg.Dev, "dev", "CARTABLE_DEV", false, "dev mode: a built-in token issuer and GET /dev/token")
-	b.str(&cfg.DevSecret, "dev-secret", "CARTABLE_DEV_SECRET", "cartable-dev-only", "dev mode: seed of the dev issuer's key, shared by the dev nodes")
+	b.str(&cfg.DevSecret, "dev-secret", "CARTABLE_DEV_SECRET", defaultDevSecret, "dev mode: seed of the dev issuer's key, shared by the dev nodes")
 	b.boolean(&cfg.LinksEveryone, "links-everyone", "CARTABLE_LINKS_EVERYONE", false, "let pupils and parents create links too (by default only teachers and staff)")
 	b.str(&cfg.WebhookURL, "webhook-url", "CARTABLE_WEBHOOK_URL", "", "where share, unshare and drop-box events are POSTed (empty: the feed only)")
 	b.str(&cfg.WebhookSecret, "webhook-secret", "CARTABLE_WEBHOOK_SECRET", "", "secret of the events' HMAC-SHA256 signature (Cartable-Signature)")
@@ -205,7 +206,31 @@ func (c Config) validate() error {
 	if !c.Dev && c.OIDCIssuer == "" {
 		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")
 	}
+	if !c.Dev && c.OIDCAudience == "" {
+		return fmt.Errorf("CARTABLE_OIDC_AUDIENCE is required outside dev mode: without it, a token the identity provider issued to any other application of the ENT would be accepted")
+	}
+	if c.Dev && c.DevSecret == defaultDevSecret && !localURL(c.PublicURL) {
+		return fmt.Errorf("dev mode on %s, reachable from other machines, needs CARTABLE_DEV_SECRET changed: with the default seed anyone can mint tokens", c.PublicURL)
+	}
 	return nil
+}
+
+// defaultDevSecret seeds the dev issuer when CARTABLE_DEV_SECRET is not set: it is
+// public, so it is only good on this machine.
+const defaultDevSecret = "cartable-dev-only"
+
+// localURL reports whether a URL names this machine (localhost or a loopback address).
+func localURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c Config) corsOrigins() []string { return list(c.CORSOrigins) }

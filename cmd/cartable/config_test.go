@@ -68,9 +68,30 @@ func TestValidateConfig(t *testing.T) {
 	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "CARTABLE_OIDC_ISSUER") {
 		t.Errorf("no issuer outside dev mode: %v", err)
 	}
-	cfg.Dev = true
+	cfg.OIDCIssuer = "https://sso.example.fr"
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "CARTABLE_OIDC_AUDIENCE") {
+		t.Errorf("no audience outside dev mode: %v", err)
+	}
+	cfg.OIDCAudience = "cartable"
 	if err := cfg.validate(); err != nil {
-		t.Errorf("dev mode needs no issuer: %v", err)
+		t.Errorf("issuer and audience: %v", err)
+	}
+	cfg.Dev, cfg.OIDCIssuer, cfg.OIDCAudience = true, "", ""
+	for _, tc := range []struct {
+		publicURL, secret string
+		ok                bool
+	}{
+		{"http://localhost:8080", defaultDevSecret, true},
+		{"http://127.0.0.1:18080", defaultDevSecret, true},
+		{"http://[::1]:8080", defaultDevSecret, true},
+		{"https://cartable.ent.example.fr", defaultDevSecret, false},
+		{"http://10.1.2.3:8080", defaultDevSecret, false},
+		{"https://cartable.ent.example.fr", "a-secret-of-our-own", true},
+	} {
+		cfg.PublicURL, cfg.DevSecret = tc.publicURL, tc.secret
+		if err := cfg.validate(); (err == nil) != tc.ok {
+			t.Errorf("dev mode on %s with secret %q: %v, want ok=%v", tc.publicURL, tc.secret, err, tc.ok)
+		}
 	}
 }
 
