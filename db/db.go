@@ -96,6 +96,12 @@ func IsUniqueViolation(err error, name string) bool {
 	return name == "" || pgErr.ConstraintName == name
 }
 
+// IsCheckViolation reports whether err is a violation of the named check constraint.
+func IsCheckViolation(err error, name string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23514" && pgErr.ConstraintName == name
+}
+
 // IsForeignKeyViolation reports whether err is a foreign key violation.
 func IsForeignKeyViolation(err error) bool {
 	var pgErr *pgconn.PgError

@@ -136,7 +136,7 @@ func (s *Service) commitWith(ctx context.Context, c *cartable.Caller, rec *recor
 		}
 		return markCommitted(ctx, tx, rec, it)
 	})
-	return quota.Translate(err)
+	return workspace.Translate(err)
 }
 
 // sniff reads the beginning of the upload's object to tell its type.

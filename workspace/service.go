@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"cartable"
 	"cartable/db"
 	"cartable/quota"
 	"cartable/storage"
@@ -93,7 +94,22 @@ func New(pool *pgxpool.Pool, blobs BlobStore, cfg Config, log *slog.Logger) *Ser
 func (s *Service) MaxUploadBytes() int64 { return s.cfg.MaxUploadBytes }
 
 // transact runs fn in one transaction. A write the quotas refuse comes back as a
-// quota_exceeded error naming the limit that was hit.
+// quota_exceeded error naming the limit that was hit; one that would nest folders
+// deeper than MaxDepth as invalid_request.
 func (s *Service) transact(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return quota.Translate(db.Transact(ctx, s.db, fn))
+	return Translate(db.Transact(ctx, s.db, fn))
 }
+
+// Translate turns the database's refusals of a workspace write into domain errors:
+// a quota that is full, folders nested too deep. Other errors pass through. A
+// capability that runs the workspace's writes in its own transaction (uploads)
+// translates its errors with it.
+func Translate(err error) error {
+	if db.IsCheckViolation(err, "items_depth") {
+		return cartable.Errorf(cartable.EInvalid, "folders nest at most %d deep", MaxDepth).With("max_depth", MaxDepth)
+	}
+	return quota.Translate(err)
+}
+
+// MaxDepth is how deep folders nest (the items_depth constraint of the database).
+const MaxDepth = 64

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -444,3 +445,35 @@ func must(t *testing.T, err error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestFoldersNestAtMost64Deep: creating, moving or copying past the limit is a
+// clear refusal, and changes nothing.
+func TestFoldersNestAtMost64Deep(t *testing.T) {
+	w := newWorld(t, workspace.Config{})
+	parent := w.home(w.teacher)
+	var chain []workspace.Item
+	for i := 0; i < workspace.MaxDepth; i++ {
+		f := w.folder(w.teacher, parent, fmt.Sprintf("niveau %d", i+1))
+		chain, parent = append(chain, f), f.ID
+	}
+	_, err := w.ws.CreateFolder(w.ctx, w.teacher, parent, "trop loin", workspace.WriteOptions{})
+	if !cartable.IsCode(err, cartable.EInvalid) {
+		t.Fatalf("a folder at depth %d: %v, want invalid_request", workspace.MaxDepth+1, err)
+	}
+	if _, err := w.ws.UploadFile(w.ctx, w.teacher, parent, workspace.Upload{Name: "f.txt", Body: strings.NewReader("x"), Size: 1}, workspace.WriteOptions{}); !cartable.IsCode(err, cartable.EInvalid) {
+		t.Errorf("a file at depth %d: %v, want invalid_request", workspace.MaxDepth+1, err)
+	}
+	// A two-level folder moved under the 63rd level would put its child at 65.
+	two := w.folder(w.teacher, w.home(w.teacher), "deux")
+	w.folder(w.teacher, two.ID, "dedans")
+	dest := chain[len(chain)-2].ID
+	if _, err := w.ws.Update(w.ctx, w.teacher, two.ID, workspace.Patch{ParentID: &dest}, workspace.WriteOptions{}); !cartable.IsCode(err, cartable.EInvalid) {
+		t.Errorf("a move past the depth: %v, want invalid_request", err)
+	}
+	if _, err := w.ws.Copy(w.ctx, w.teacher, two.ID, dest, nil, workspace.WriteOptions{}); !cartable.IsCode(err, cartable.EInvalid) {
+		t.Errorf("a copy past the depth: %v, want invalid_request", err)
+	}
+	if n := w.count(`SELECT count(*) FROM items WHERE cardinality(ancestors) > 64`); n != 0 {
+		t.Errorf("%d items deeper than 64", n)
+	}
+}

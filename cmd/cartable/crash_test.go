@@ -209,7 +209,10 @@ func startBinary(t *testing.T, bin, dbURL string, s3 storage.Config, publicURL s
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
+		// A dev secret of the test's own: dev mode refuses the public default on a
+		// public URL that is not this machine's.
 		"CARTABLE_LISTEN="+addr, "CARTABLE_PUBLIC_URL="+publicURL, "CARTABLE_DEV=true", "CARTABLE_JOBS=false",
+		"CARTABLE_DEV_SECRET=nodes-of-one-test",
 		"CARTABLE_DATABASE_URL="+dbURL, "CARTABLE_S3_ENDPOINT="+s3.Endpoint, "CARTABLE_S3_ACCESS_KEY="+s3.AccessKey,
 		"CARTABLE_S3_SECRET_KEY="+s3.SecretKey, "CARTABLE_S3_BUCKET="+s3.Bucket, "CARTABLE_S3_REGION="+s3.Region)
 	var logs bytes.Buffer
