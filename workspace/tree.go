@@ -19,7 +19,8 @@ type Patch struct {
 }
 
 // Update renames and/or moves an item, for a contributor of the item and of its new
-// parent. A folder cannot move into itself or below itself; a space root stays put.
+// parent; to another space, only for a manager of the item or whoever created all of
+// it. A folder cannot move into itself or below itself; a space root stays put.
 func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, p Patch, opts WriteOptions) (Item, error) {
 	var updated Item
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -37,6 +38,11 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 		if err != nil {
 			return err
 		}
+		if parent.SpaceID != it.SpaceID {
+			if err := mayTakeOut(ctx, tx, c, it); err != nil {
+				return err
+			}
+		}
 		if err := placeItem(ctx, tx, it, parent, name, c.UserID); err != nil {
 			return err
 		}
@@ -44,6 +50,33 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 		return err
 	})
 	return updated, err
+}
+
+// mayTakeOut checks that the caller may move the item to another space, out of the
+// reach of the space it is in (its owner, its class, the grants on its folders): a
+// manager of the item may, and so may whoever created it and, for a folder,
+// everything below it. Anyone else may copy it.
+func mayTakeOut(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item) error {
+	refused := cartable.Errorf(cartable.EForbidden, "only a manager of it, or whoever created all of it, moves an item to another space; copy it instead")
+	if it.Role >= cartable.Manager {
+		return nil
+	}
+	if it.CreatedBy != c.UserID {
+		return refused
+	}
+	if !it.IsFolder() {
+		return nil
+	}
+	var othersBelow bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM items WHERE ancestors @> ARRAY[$1::uuid] AND created_by IS DISTINCT FROM $2)`,
+		it.ID, c.UserID).Scan(&othersBelow)
+	if err != nil {
+		return fmt.Errorf("look below %s: %w", it.ID, err)
+	}
+	if othersBelow {
+		return refused
+	}
+	return nil
 }
 
 // resolvePatch returns the name and the locked parent the item will have.

@@ -141,3 +141,33 @@ func TestExpiredGrantStopsAtOnce(t *testing.T) {
 	wantStatus(t, pupil.get(itemPath(doc.ID, "/permissions")), http.StatusNotFound, "pupil lists permissions")
 	wantStatus(t, colleague.get(itemPath(doc.ID, "/permissions")), http.StatusForbidden, "contributor lists permissions")
 }
+
+// TestNobodyMovesAFileOutOfItsOwnersReach: a contributor of a shared folder cannot
+// move what others put there into their own space (the owner would lose it, and
+// revoking the share would no longer reach it); what they created themselves they
+// may move, and anyone may copy.
+func TestNobodyMovesAFileOutOfItsOwnersReach(t *testing.T) {
+	in := start(t)
+	prof := in.as("prof.martin")
+	folder := prof.mkdir(prof.home(), "Travaux 6A")
+	course := prof.mustUpload(folder.ID, "cours.txt", []byte("le cours"))
+	sub := prof.mkdir(folder.ID, "Groupe 1")
+	wantStatus(t, prof.shareWith(folder.ID, map[string]any{"kind": "group", "id": "0600001A-6A", "profile": "Student"}, "contributor", nil), http.StatusCreated, "share as contributor")
+
+	pupil := in.as("eleve.6a.07")
+	home := pupil.home()
+	move := func(id, to string) response {
+		return pupil.sendJSON(http.MethodPatch, itemPath(id), map[string]any{"parent_id": to}, nil)
+	}
+	wantStatus(t, move(course.ID, home), http.StatusForbidden, "pupil moves the teacher's file into their space")
+	wantStatus(t, move(sub.ID, home), http.StatusForbidden, "pupil moves the teacher's folder into their space")
+	mine := pupil.mkdir(folder.ID, "Mon dossier")
+	pupil.mustUpload(mine.ID, "a.txt", []byte("a"))
+	prof.mustUpload(mine.ID, "note du prof.txt", []byte("b"))
+	wantStatus(t, move(mine.ID, home), http.StatusForbidden, "pupil moves their folder holding the teacher's file")
+	own := pupil.mustUpload(folder.ID, "brouillon.txt", []byte("brouillon"))
+	wantStatus(t, move(own.ID, home), http.StatusOK, "pupil moves back their own file")
+	wantStatus(t, move(course.ID, sub.ID), http.StatusOK, "pupil moves the teacher's file within the shared folder")
+	wantStatus(t, pupil.sendJSON(http.MethodPost, itemPath(course.ID, "/copy"), map[string]any{"parent_id": home}, nil), http.StatusCreated, "pupil copies it")
+	wantStatus(t, prof.get(itemPath(course.ID)), http.StatusOK, "the teacher still has the file")
+}
