@@ -39,6 +39,13 @@ func (s *Server) readyz(c echo.Context) error {
 		return writeJSON(c, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": reason})
 	}
 	out := map[string]any{"status": "ready"}
+	if s.IdentityCheck != nil {
+		out["identity_provider"] = "ok"
+		if err := s.IdentityCheck(ctx); err != nil {
+			s.log.Warn("the identity provider does not answer; tokens are checked with the keys already fetched", "err", err)
+			out["identity_provider"] = "unreachable"
+		}
+	}
 	if s.Renderer != nil {
 		out["previews"] = s.Renderer.Capabilities()
 	}

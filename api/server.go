@@ -32,9 +32,13 @@ type Deps struct {
 	// /dev/token answers 404.
 	DevIssuer *auth.DevIssuer
 	// Ready reports whether the dependencies (database, object store) answer.
-	Ready    func(ctx context.Context) error
-	Registry *prometheus.Registry
-	Log      *slog.Logger
+	Ready func(ctx context.Context) error
+	// IdentityCheck, when set, reports whether the OIDC issuer answers. Its outage
+	// does not make the node unready (the keys already fetched still verify tokens);
+	// /readyz reports it.
+	IdentityCheck func(ctx context.Context) error
+	Registry      *prometheus.Registry
+	Log           *slog.Logger
 	// AllowedOrigins are the browser origins (the portal) allowed to call the API.
 	AllowedOrigins []string
 	// MetricsToken, when set, is the Bearer token /metrics asks of its scraper;

@@ -105,6 +105,19 @@ func NewVerifier(ctx context.Context, cfg Config, client *http.Client, extra ...
 	return v, nil
 }
 
+// CheckIssuers tells whether the configured OIDC issuer answers (its discovery
+// document and its keys), for readiness reports. The dev issuer always does.
+func (v *Verifier) CheckIssuers(ctx context.Context) error {
+	for _, src := range v.sources {
+		if remote, ok := src.(interface{ Check(context.Context) error }); ok {
+			if err := remote.Check(ctx); err != nil {
+				return fmt.Errorf("issuer %s: %w", src.IssuerURL(), err)
+			}
+		}
+	}
+	return nil
+}
+
 func unauthorized(detail string) error {
 	return cartable.Errorf(cartable.EUnauthorized, "%s", detail)
 }

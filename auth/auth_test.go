@@ -203,3 +203,25 @@ func TestDevIssuerRoundTrip(t *testing.T) {
 		t.Errorf("a token from another dev key: %v, want unauthorized", err)
 	}
 }
+
+// TestCheckIssuers: a readiness report says whether the issuer answers.
+func TestCheckIssuers(t *testing.T) {
+	f := newFakeIssuer(t)
+	f.addKey(t, "k1")
+	v, err := NewVerifier(context.Background(), Config{Issuer: f.srv.URL, Audience: "cartable"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.CheckIssuers(context.Background()); err != nil {
+		t.Errorf("a live issuer: %v", err)
+	}
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	v, err = NewVerifier(context.Background(), Config{Issuer: dead.URL, Audience: "cartable"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.CheckIssuers(context.Background()); err == nil {
+		t.Error("a dead issuer answers")
+	}
+}

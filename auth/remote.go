@@ -28,6 +28,7 @@ type remoteKeys struct {
 	jwksURI   string
 	keys      jose.JSONWebKeySet
 	fetchedAt time.Time
+	lastErr   error // of the last fetch
 }
 
 func newRemoteKeys(issuer string, client *http.Client) *remoteKeys {
@@ -59,8 +60,20 @@ func (r *remoteKeys) Key(ctx context.Context, kid string) (*jose.JSONWebKey, err
 	return nil, fmt.Errorf("no key %q in the issuer's JWKS", kid)
 }
 
-func (r *remoteKeys) refresh(ctx context.Context) error {
+// Check tells whether the issuer answers: the last fetch's outcome while it is
+// fresh, else a new fetch (which also refreshes the keys).
+func (r *remoteKeys) Check(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.fetchedAt.IsZero() && time.Since(r.fetchedAt) < refreshInterval {
+		return r.lastErr
+	}
+	return r.refresh(ctx)
+}
+
+func (r *remoteKeys) refresh(ctx context.Context) (err error) {
 	r.fetchedAt = time.Now()
+	defer func() { r.lastErr = err }()
 	if r.jwksURI == "" {
 		var doc struct {
 			Issuer  string `json:"issuer"`

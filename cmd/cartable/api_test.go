@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -380,4 +381,19 @@ func TestMetricsAreForTheScraper(t *testing.T) {
 		wantStatus(t, in.do(http.MethodGet, "/metrics", "", nil, map[string]string{"X-Forwarded-For": "203.0.113.9"}), http.StatusNotFound, "a client through the proxy")
 		wantStatus(t, in.do(http.MethodGet, "/metrics", "", nil, nil), http.StatusOK, "a scraper on this machine")
 	})
+}
+
+// TestReadyzReportsADeadIdentityProvider: the identity provider's outage is reported
+// on /readyz without taking the node out (tokens already keyed still verify).
+func TestReadyzReportsADeadIdentityProvider(t *testing.T) {
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.Close()
+	in := startWith(t, func(cfg *Config) { cfg.OIDCIssuer, cfg.OIDCAudience = "http://"+dead.Addr().String(), "cartable" })
+	r := in.do(http.MethodGet, "/readyz", "", nil, nil)
+	if r.StatusCode != http.StatusOK || !bytes.Contains(r.body, []byte(`"identity_provider":"unreachable"`)) {
+		t.Errorf("/readyz with the identity provider down: %d %s", r.StatusCode, r.body)
+	}
 }

@@ -187,8 +187,17 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	var identityCheck func(context.Context) error
+	if a.cfg.OIDCIssuer != "" {
+		identityCheck = verifier.CheckIssuers
+		checkCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := verifier.CheckIssuers(checkCtx); err != nil {
+			a.log.Error("the identity provider does not answer: no token can be verified until it does", "issuer", a.cfg.OIDCIssuer, "err", err)
+		}
+		cancel()
+	}
 	return api.New(api.Deps{
-		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken,
+		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer,
