@@ -28,10 +28,14 @@ type Limits struct {
 	// those whose job gave up waiting on them (libvips cannot be interrupted): with
 	// MaxPixels it bounds the memory rendering takes.
 	Concurrency int
+	// ConverterMemory bounds the memory (data, in bytes) of each process of a
+	// converter (LibreOffice, ffmpeg, pdftoppm): a zip bomb or a huge image in a
+	// document fails with too_large instead of taking the machine's memory.
+	ConverterMemory int64
 }
 
 // DefaultLimits are the limits used when a field is left zero.
-var DefaultLimits = Limits{MaxPixels: 100_000_000, MaxBytes: 200 << 20, Timeout: 2 * time.Minute}
+var DefaultLimits = Limits{MaxPixels: 100_000_000, MaxBytes: 200 << 20, Timeout: 2 * time.Minute, ConverterMemory: 1 << 30}
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxPixels <= 0 {
@@ -45,6 +49,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Concurrency <= 0 {
 		l.Concurrency = runtime.NumCPU()
+	}
+	if l.ConverterMemory <= 0 {
+		l.ConverterMemory = DefaultLimits.ConverterMemory
 	}
 	return l
 }

@@ -474,3 +474,33 @@ func TestConverterKilledAtItsDeadline(t *testing.T) {
 		t.Error("the converter's child outlived the kill")
 	}
 }
+
+// TestConverterMemoryIsBounded: a converter that asks for more memory than a
+// converter may use (a zip bomb, a 20,000² image in a PDF) is refused it, and the
+// file's failure is too_large; one within the limit runs.
+func TestConverterMemoryIsBounded(t *testing.T) {
+	r := NewRenderer(Limits{ConverterMemory: 128 << 20})
+	if r.Tools.prlimit == "" {
+		t.Skip("no prlimit on this machine")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	dir := t.TempDir()
+	// tail keeps the last N bytes of a pipe in memory: it grows to N.
+	hog := func(n int) error {
+		return r.run(context.Background(), dir, bash, "-c", fmt.Sprintf("head -c %d /dev/zero | tail -c %d > /dev/null", n, n))
+	}
+	if err := hog(1 << 30); !isFailure(err, FailTooLarge) {
+		t.Fatalf("a converter asking for 1 GiB under a 128 MiB limit: %v, want too_large", err)
+	}
+	if err := hog(16 << 20); err != nil {
+		t.Errorf("a converter within the limit: %v", err)
+	}
+}
+
+func isFailure(err error, code string) bool {
+	f, ok := IsFailure(err)
+	return ok && f.Code == code
+}

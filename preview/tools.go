@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/h2non/bimg"
@@ -28,6 +29,9 @@ type Tools struct {
 	// this machine allows.
 	Sandbox        string
 	sandboxProgram string
+	// prlimit (util-linux) sets each converter's memory and CPU-time limits; without
+	// it only the render's deadline bounds a converter.
+	prlimit string
 }
 
 // FindTools looks the tools up on PATH.
@@ -42,6 +46,7 @@ func FindTools() Tools {
 	}
 	t := Tools{Pdftoppm: find("pdftoppm"), Soffice: find("soffice", "libreoffice"), Ffmpeg: find("ffmpeg")}
 	t.Sandbox, t.sandboxProgram = findSandbox()
+	t.prlimit = find("prlimit")
 	return t
 }
 
@@ -145,6 +150,11 @@ func (r *Renderer) videoFrame(ctx context.Context, dir, path string, t sourceTyp
 // deadline the whole process group is killed (LibreOffice starts helpers).
 func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) error {
 	argv := r.Tools.confine(dir, append([]string{name}, args...))
+	if r.Tools.prlimit != "" {
+		// Inherited by the sandbox and every process the converter starts.
+		argv = append([]string{r.Tools.prlimit, fmt.Sprintf("--data=%d", r.Limits.ConverterMemory),
+			fmt.Sprintf("--cpu=%d", int64(r.Limits.Timeout.Seconds())+1), "--"}, argv...)
+	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir, "TMPDIR=" + dir, "LANG=C.UTF-8"}
@@ -158,10 +168,41 @@ func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) er
 		return fail(FailTimeout, "%s took longer than %s", filepath.Base(name), r.Limits.Timeout)
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case err != nil && r.outOfMemory(cmd.ProcessState, stderr.String()):
+		return fail(FailTooLarge, "%s needed more than the %d MiB a converter may use", filepath.Base(name), r.Limits.ConverterMemory>>20)
+	case err != nil && cpuLimited(cmd.ProcessState):
+		return fail(FailTimeout, "%s used more than %s of CPU time", filepath.Base(name), r.Limits.Timeout)
 	case err != nil:
 		return fail(FailConverter, "%s failed: %v: %s", filepath.Base(name), err, lastLine(stderr.String()))
 	}
 	return nil
+}
+
+// outOfMemory reports whether a converter that failed ran into its memory limit:
+// its allocations were refused (the programs then abort or exit in their own ways),
+// so the file, not the program, is at fault. It says so, or it had grown to half
+// the limit (the next doubling of a buffer is what was refused).
+func (r *Renderer) outOfMemory(ps *os.ProcessState, stderr string) bool {
+	if r.Tools.prlimit == "" || ps == nil {
+		return false
+	}
+	lower := strings.ToLower(stderr)
+	for _, says := range []string{"memory exhausted", "out of memory", "cannot allocate memory", "bad_alloc", "enomem"} {
+		if strings.Contains(lower, says) {
+			return true
+		}
+	}
+	usage, ok := ps.SysUsage().(*syscall.Rusage)
+	return ok && usage.Maxrss*1024 >= r.Limits.ConverterMemory/2
+}
+
+// cpuLimited reports whether a converter was stopped by its CPU-time limit.
+func cpuLimited(ps *os.ProcessState) bool {
+	if ps == nil {
+		return false
+	}
+	status, ok := ps.Sys().(syscall.WaitStatus)
+	return ok && status.Signaled() && (status.Signal() == syscall.SIGXCPU || status.Signal() == syscall.SIGKILL)
 }
 
 // tail keeps the last max bytes written to it: a converter's chatter cannot

@@ -77,7 +77,8 @@ func (a *app) build(ctx context.Context) error {
 	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, TrashRetention: a.cfg.TrashRetention}, a.log)
 	a.renderer = preview.NewRenderer(preview.Limits{
 		MaxPixels: a.cfg.PreviewMaxPixels, MaxBytes: a.cfg.PreviewMaxBytes, Timeout: a.cfg.PreviewTimeout,
-		Concurrency: int(a.cfg.PreviewWorkers),
+		ConverterMemory: a.cfg.PreviewConverterBytes,
+		Concurrency:     int(a.cfg.PreviewWorkers),
 	})
 	if a.river, err = a.jobs(); err != nil {
 		return err

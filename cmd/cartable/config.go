@@ -60,6 +60,7 @@ type Config struct {
 	PreviewMaxPixels      int64
 	PreviewMaxBytes       int64
 	PreviewTimeout        time.Duration
+	PreviewConverterBytes int64
 	// StructureUAI is the one structure `cartable quota recompute` and
 	// `cartable previews requeue` work on (-structure); empty: all of them.
 	StructureUAI string
@@ -152,6 +153,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.integer(&cfg.PreviewMaxPixels, "preview-max-pixels", "CARTABLE_PREVIEW_MAX_PIXELS", preview.DefaultLimits.MaxPixels, "largest image, in pixels, that gets a preview (larger: a recorded failure)")
 	b.integer(&cfg.PreviewMaxBytes, "preview-max-bytes", "CARTABLE_PREVIEW_MAX_BYTES", preview.DefaultLimits.MaxBytes, "largest file that gets a preview")
 	b.duration(&cfg.PreviewTimeout, "preview-timeout", "CARTABLE_PREVIEW_TIMEOUT", preview.DefaultLimits.Timeout, "time limit of one preview, conversions included")
+	b.integer(&cfg.PreviewConverterBytes, "preview-converter-bytes", "CARTABLE_PREVIEW_CONVERTER_BYTES", preview.DefaultLimits.ConverterMemory, "memory each process of a preview converter may use")
 	b.integer(&cfg.UploadMaxBytes, "upload-max-bytes", "CARTABLE_UPLOAD_MAX_BYTES", 10<<30, "largest resumable upload")
 	b.duration(&cfg.UploadExpiry, "upload-expiry", "CARTABLE_UPLOAD_EXPIRY", 24*time.Hour, "how long an unfinished resumable upload lives")
 	b.integer(&cfg.UploadPartBytes, "upload-part-bytes", "CARTABLE_UPLOAD_PART_BYTES", 16<<20, "S3 part size of resumable uploads")
