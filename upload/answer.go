@@ -128,7 +128,10 @@ func protocolError(status int, code, message string) error {
 	case code == "ERR_LOCK_TIMEOUT" || code == "ERR_UPLOAD_LOCKED" || code == "ERR_SERVER_SHUTDOWN":
 		// Another request holds the upload, or the node stops: try again shortly.
 		return cartable.Errorf(cartable.EUnavailable, "%s", message)
-	case code == "ERR_READ_TIMEOUT" || code == "ERR_CONNECTION_RESET" || code == "ERR_UNEXPECTED_EOF":
+	case code == "ERR_READ_TIMEOUT" || code == "ERR_CONNECTION_RESET":
+		// A network that stalled or dropped: tus clients resume on a 5xx, not a 4xx.
+		return cartable.Errorf(cartable.EUnavailable, "the request body stopped coming: resume from the upload's offset")
+	case code == "ERR_UNEXPECTED_EOF":
 		return cartable.Errorf(cartable.EInvalid, "the request body was cut: %s", message)
 	}
 	switch status {

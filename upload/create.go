@@ -50,7 +50,9 @@ func (s *Service) create(a *answer, r *http.Request) {
 	default:
 		a.WriteHeader(http.StatusCreated)
 	}
-	if a.failed != 0 || a.cause != nil {
+	// A cause noted on the way (a store error some retry got past) does not undo a
+	// creation that answered its success.
+	if a.failed != 0 || a.cause != nil && !a.wrote {
 		h.Del("Location")
 		h.Del("Upload-Expires")
 		s.abandon(rec)

@@ -39,6 +39,17 @@ func (s *Service) reserveDeferred(ctx context.Context, rec *record, r *http.Requ
 	if err := s.checkSize(size); err != nil {
 		return err
 	}
+	if exact && rec.inS3() {
+		// tusd's store learns it first: the row must never know a length tusd does
+		// not (tusd would then never finish the upload). Declaring again is harmless.
+		up, err := s.store.GetUpload(ctx, rec.TusID)
+		if err == nil {
+			err = s.store.AsLengthDeclarableUpload(up).DeclareLength(ctx, size)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
 		if err := rec.Pending.Reservation.Resize(ctx, tx, size, !exact); err != nil {
 			return err

@@ -213,15 +213,23 @@ func committedHeaders(rec record) tusd.HTTPHeader {
 // the reservation is released and the records go; tusd then deletes the parts.
 func (s *Service) beforeTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	id, _ := objectID(hook.Upload.ID)
+	var rec record
 	err := db.Transact(hook.Context, s.db, func(tx pgx.Tx) error {
-		rec, err := load(hook.Context, tx, id, true)
-		if err != nil {
+		var err error
+		if rec, err = load(hook.Context, tx, id, true); err != nil {
 			return err
 		}
 		return forget(hook.Context, tx, rec)
 	})
 	if err != nil {
 		return tusd.HTTPResponse{}, s.fail(hook.Context, err)
+	}
+	if rec.CommittedID != nil {
+		// Committed by a request that finished while this one waited for the lock:
+		// its object is a file's blob now, and tusd must not delete it. The upload
+		// is forgotten all the same; the answer is the DELETE's 204.
+		s.deleteBookkeeping(context.WithoutCancel(hook.Context), rec)
+		return tusd.HTTPResponse{}, tusd.Error{ErrorCode: "ERR_CARTABLE_COMMITTED", HTTPResponse: tusd.HTTPResponse{StatusCode: http.StatusNoContent}}
 	}
 	return tusd.HTTPResponse{StatusCode: http.StatusNoContent}, nil
 }

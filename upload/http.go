@@ -2,7 +2,6 @@ package upload
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -224,15 +223,14 @@ func (s *Service) receiveFirst(a *answer, r *http.Request, rec record, offset in
 		s.answerCommitted(a, rec, offset)
 		return rec, nil
 	}
-	return rec, s.createInS3(ctx, &rec, r.Header.Get("Upload-Length") != "")
+	return rec, s.createInS3(ctx, &rec)
 }
 
-// createInS3 creates the upload's S3 multipart upload through tusd's store, and
-// records its tus id; declaring says the request declares the deferred length.
-func (s *Service) createInS3(ctx context.Context, rec *record, declaring bool) error {
+// createInS3 creates the upload's S3 multipart upload through tusd's store, with
+// the length the upload's row knows (or deferred), and records its tus id.
+func (s *Service) createInS3(ctx context.Context, rec *record) error {
 	info := tusInfo(*rec)
-	// tusd learns the length from the request that declares it, as the protocol says.
-	info.SizeIsDeferred = rec.LengthDeferred || declaring
+	info.SizeIsDeferred = rec.LengthDeferred
 	if info.SizeIsDeferred {
 		info.Size = 0
 	}
@@ -307,7 +305,7 @@ func (s *Service) terminate(a *answer, r *http.Request, rec record) {
 		s.tus.DelFile(a, tusRequest(r, rec, 0))
 		return
 	}
-	if err := s.remove(r.Context(), rec.ObjectID); err != nil && !errors.Is(err, context.Canceled) {
+	if err := s.remove(context.WithoutCancel(r.Context()), rec.ObjectID); err != nil {
 		s.refuse(a, err)
 		return
 	}
@@ -321,9 +319,11 @@ func tusRequest(r *http.Request, rec record, offset int64) *http.Request {
 	u := *r.URL
 	u.Path, u.RawPath = rec.TusID, "" // tusd reads the whole path as the id
 	r2.URL = &u
+	r2.Header = r.Header.Clone()
+	// Cartable has declared a deferred length to tusd's store itself (reserveDeferred).
+	r2.Header.Del("Upload-Length")
 	if r.Method == http.MethodPost {
 		r2.Method = http.MethodPatch
-		r2.Header = r.Header.Clone()
 		r2.Header.Set("Upload-Offset", strconv.FormatInt(offset, 10))
 	}
 	return &r2

@@ -121,7 +121,8 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 	bytes.r = body
 	content, err := s.storeBlob(ctx, p.Key, bytes, up.Size, reserved)
 	if err != nil && bytes.cut != nil {
-		return Item{}, cartable.Errorf(cartable.EInvalid, "the request's body was cut before its end: %v", bytes.cut)
+		s.log.Info("an upload's body was cut", "blob", p.Key, "err", bytes.cut)
+		return Item{}, cartable.Errorf(cartable.EInvalid, "the request's body was cut before its end")
 	}
 	if err != nil {
 		if cartable.IsCode(err, cartable.ETooLarge) && reserved < s.cfg.MaxUploadBytes && up.Size < 0 {

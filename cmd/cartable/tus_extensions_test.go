@@ -15,7 +15,7 @@ func TestTusDeferredLength(t *testing.T) {
 	in := startWith(t, func(cfg *Config) { cfg.UploadPartBytes = 5 << 20 })
 	svc := in.as("service.provisioning")
 	pupil := in.as("eleve.5b.07")
-	setLimit(t, svc, "users/eleve.5b.07", 12*mib)
+	setLimit(t, svc, "users/eleve.5b.07", 19*mib)
 	tus := pupil.tus()
 	create := func(name string) string {
 		r := tus.do(http.MethodPost, "/api/v1/uploads", nil, map[string]string{
@@ -47,6 +47,23 @@ func TestTusDeferredLength(t *testing.T) {
 	}
 	if n := reserved(); n != 0 {
 		t.Errorf("%d bytes reserved after the commit", n)
+	}
+
+	// A declaration whose PATCH fails (here at a wrong offset) still binds: resumed
+	// without the header, as tus-js-client does once it has sent it, the upload
+	// finishes and commits.
+	path = create("reprise.bin")
+	data = randomData(t, 7*mib)
+	wantStatus(t, tus.patch(path, 0, data[:6*mib]), http.StatusNoContent, "first PATCH")
+	r = tus.do(http.MethodPatch, path, bytes.NewReader(data[6*mib:]), map[string]string{
+		"Upload-Offset": strconv.Itoa(5 * mib), "Upload-Length": strconv.Itoa(len(data)), "Content-Type": "application/offset+octet-stream"})
+	wantProblem(t, r, http.StatusConflict, "conflict", "declaring PATCH at a wrong offset")
+	r = tus.patch(path, 6*mib, data[6*mib:])
+	if r.StatusCode != http.StatusNoContent || r.Header.Get("Cartable-Item-Id") == "" {
+		t.Fatalf("resumed without Upload-Length: %d, item %q", r.StatusCode, r.Header.Get("Cartable-Item-Id"))
+	}
+	if got := pupil.get(itemPath(r.Header.Get("Cartable-Item-Id"), "/content")); !bytes.Equal(got.body, data) {
+		t.Fatalf("committed content differs (%d bytes)", len(got.body))
 	}
 
 	// Bytes beyond the free space are refused before they are read, whether the
