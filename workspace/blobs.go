@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"cartable"
+	"cartable/db"
 )
 
 // storedBlob is a blob whose bytes are in object storage and whose row is still
@@ -63,9 +64,18 @@ func (s *Service) discardBlob(b storedBlob) {
 		s.log.Warn("discard blob: delete object", "key", b.Key, "err", err)
 		return
 	}
-	if _, err := s.db.Exec(ctx, `DELETE FROM blobs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE blob_id = $1)`, b.ID); err != nil {
+	if err := dropUnreferencedBlob(ctx, s.db, b.ID); err != nil {
 		s.log.Warn("discard blob: delete row", "blob", b.ID, "err", err)
 	}
+}
+
+// dropUnreferencedBlob deletes a blob's row unless a version references it.
+func dropUnreferencedBlob(ctx context.Context, q db.DBTX, id uuid.UUID) error {
+	_, err := q.Exec(ctx, `DELETE FROM blobs b WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE blob_id = b.id)`, id)
+	if err != nil {
+		return fmt.Errorf("drop blob row %s: %w", id, err)
+	}
+	return nil
 }
 
 // limitedReader reads at most left bytes and notes whether the source had more.

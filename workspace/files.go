@@ -145,7 +145,7 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 
 // createFile inserts a file item with its first version over a stored blob.
 func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, opts WriteOptions) (Item, error) {
-	parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch)
+	parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch, forUpdate)
 	if err != nil {
 		return Item{}, err
 	}

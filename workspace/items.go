@@ -43,7 +43,7 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 	}
 	var created Item
 	err = s.transact(ctx, func(tx pgx.Tx) error {
-		parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch)
+		parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch, forUpdate)
 		if err != nil {
 			return err
 		}
@@ -64,11 +64,12 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 	return created, err
 }
 
-// writableFolder loads and locks a folder the caller may add children to. The lock
-// serializes every change to the folder's set of children, so that two requests
-// cannot both decide that the same name is free.
-func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string) (Item, error) {
-	folder, err := access(ctx, tx, c, id, cartable.Contributor, forUpdate)
+// writableFolder loads a folder the caller may add children to, checking its ETag.
+// Locked (forUpdate), it serializes every change to the folder's set of children, so
+// that two requests cannot both decide that the same name is free; unlocked, it is
+// the read-only check made before an upload's bytes are read.
+func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
+	folder, err := access(ctx, tx, c, id, cartable.Contributor, lock)
 	if err != nil {
 		return Item{}, err
 	}

@@ -109,7 +109,8 @@ func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t Uploa
 		}
 		t.ParentID = &root
 	}
-	parent, err := s.writableParent(ctx, c, *t.ParentID, t.IfMatch)
+	// A read-only check: the commit checks everything again under lock.
+	parent, err := writableFolder(ctx, s.db, c, *t.ParentID, t.IfMatch, noLock)
 	if err != nil {
 		return t, err
 	}
@@ -119,19 +120,6 @@ func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t Uploa
 	}
 	t.Name, err = s.checkName(ctx, *t.ParentID, t.Name, t.AutoRename)
 	return t, err
-}
-
-// writableParent is a read-only check that the caller may add files to the folder:
-// the commit checks everything again under lock.
-func (s *Service) writableParent(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, ifMatch string) (Item, error) {
-	parent, err := access(ctx, s.db, c, parentID, cartable.Contributor, noLock)
-	if err != nil {
-		return Item{}, err
-	}
-	if !parent.IsFolder() {
-		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", parentID)
-	}
-	return parent, parent.checkETag(ifMatch)
 }
 
 // checkName normalizes a new file's name and checks that it is free in the folder
@@ -267,11 +255,7 @@ func AbortUploadTx(ctx context.Context, tx pgx.Tx, p PendingUpload) error {
 	if err := p.Reservation.End(ctx, tx); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `DELETE FROM blobs b WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM versions WHERE blob_id = b.id)`, p.BlobID)
-	if err != nil {
-		return fmt.Errorf("drop pending blob %s: %w", p.Key, err)
-	}
-	return nil
+	return dropUnreferencedBlob(ctx, tx, p.BlobID)
 }
 
 // FillUpload streams the whole of an admitted upload, size bytes, into its blob, and

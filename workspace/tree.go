@@ -92,7 +92,7 @@ func resolvePatch(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p
 	if p.ParentID != nil {
 		parentID = *p.ParentID
 	}
-	parent, err := writableFolder(ctx, tx, c, parentID, "")
+	parent, err := writableFolder(ctx, tx, c, parentID, "", forUpdate)
 	if err != nil {
 		return "", Item{}, err
 	}
@@ -178,7 +178,7 @@ func resolveCopy(ctx context.Context, tx pgx.Tx, c *cartable.Caller, src Item, p
 	if err != nil {
 		return "", Item{}, err
 	}
-	parent, err := writableFolder(ctx, tx, c, *p.ParentID, opts.IfMatch)
+	parent, err := writableFolder(ctx, tx, c, *p.ParentID, opts.IfMatch, forUpdate)
 	if err != nil {
 		return "", Item{}, err
 	}
