@@ -46,9 +46,12 @@ func note(ctx context.Context, err error) {
 	}
 }
 
+// refuse answers err as a problem, unless the store noted the cause already.
+func (a *answer) refuse(err error) { note(a.req.Context(), err) }
+
 // fail notes err for the request and returns the error tusd is given in its place
 // (its answer is held back and replaced by the problem of err).
-func (s *Service) fail(ctx context.Context, err error) error {
+func fail(ctx context.Context, err error) error {
 	note(ctx, err)
 	return tusd.NewError("ERR_CARTABLE", "see cause", http.StatusInternalServerError)
 }
@@ -71,7 +74,7 @@ func (a *answer) WriteHeader(status int) {
 		status = http.StatusNoContent
 	}
 	if a.Header().Get("Tus-Extension") != "" { // tusd's, in an OPTIONS answer
-		a.Header().Set("Tus-Extension", strings.Join(extensions, ","))
+		a.Header().Set("Tus-Extension", advertised)
 		a.Header().Set("Tus-Checksum-Algorithm", checksumAlgorithms)
 	}
 	a.ResponseWriter.WriteHeader(status)
@@ -154,9 +157,9 @@ func protocolError(status int, code, message string) error {
 	return cartable.Errorf(cartable.EInternal, "")
 }
 
-// extensions are the tus extensions Cartable offers, in place of tusd's list: it
+// advertised is the Tus-Extension header Cartable answers in place of tusd's: it
 // creates uploads itself (with deferred lengths and concatenation, quota kept exact),
 // verifies checksums, and adds expiration (Upload-Expires, and the sweeper that
 // removes expired uploads).
-var extensions = []string{"creation", "creation-with-upload", "creation-defer-length", "termination",
-	"concatenation", "checksum", "checksum-trailer", "expiration"}
+var advertised = strings.Join([]string{"creation", "creation-with-upload", "creation-defer-length", "termination",
+	"concatenation", "checksum", "checksum-trailer", "expiration"}, ",")

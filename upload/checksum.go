@@ -128,7 +128,7 @@ func (s *Service) verifyChecksum(a *answer, r *http.Request, rec record, offset 
 	release = func() {}
 	want, trailer, err := requestChecksum(r)
 	if err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return release, false
 	}
 	if want == nil && !trailer {
@@ -142,19 +142,19 @@ func (s *Service) verifyChecksum(a *answer, r *http.Request, rec record, offset 
 		// Refused here rather than by receive, lest another request make offset
 		// right meanwhile and the body be taken unchecked.
 		a.Header().Set("Upload-Offset", "0")
-		s.refuse(a, cartable.Errorf(cartable.EConflict, "the upload's offset is 0, not %d: resume from there", offset))
+		a.refuse(cartable.Errorf(cartable.EConflict, "the upload's offset is 0, not %d: resume from there", offset))
 		return release, false
 	case remaining < 0:
-		s.refuse(a, cartable.Errorf(cartable.EConflict, "offset %d is past the end of the upload (%d bytes)", offset, rec.Size))
+		a.refuse(cartable.Errorf(cartable.EConflict, "offset %d is past the end of the upload (%d bytes)", offset, rec.Size))
 		return release, false
 	case r.ContentLength > remaining:
-		s.refuse(a, tooLargeBody(remaining))
+		a.refuse(tooLargeBody(remaining))
 		return release, false
 	}
 
 	f, err := os.CreateTemp(s.cfg.TempDir, "cartable-checksum-*")
 	if err != nil {
-		s.refuse(a, fmt.Errorf("spool a checksummed body: %w", err))
+		a.refuse(fmt.Errorf("spool a checksummed body: %w", err))
 		return release, false
 	}
 	// Unlinked at once where the system allows it: nothing is left behind even by a
@@ -192,7 +192,7 @@ func (s *Service) verifyChecksum(a *answer, r *http.Request, rec record, offset 
 	}
 	if err != nil {
 		release()
-		s.refuse(a, err)
+		a.refuse(err)
 		return func() {}, false
 	}
 	for _, req := range []*http.Request{r, a.req} {

@@ -61,7 +61,7 @@ func (s *Service) concatenate(a *answer, r *http.Request, rec record, parts []re
 	body := &chain{ctx: ctx, s: s, parts: parts}
 	defer body.Close()
 	if err := s.storeWhole(ctx, cartable.CallerFrom(ctx), &rec, body); err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return
 	}
 	for _, p := range parts {

@@ -30,12 +30,12 @@ func (s *Service) create(a *answer, r *http.Request) {
 	ctx := r.Context()
 	req, err := s.readCreation(ctx, r)
 	if err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return
 	}
 	rec, err := s.open(ctx, cartable.CallerFrom(ctx), r.Header.Get("Upload-Metadata"), req)
 	if err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return
 	}
 	h := a.Header()

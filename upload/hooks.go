@@ -163,14 +163,7 @@ func (s *Service) abandon(rec record) {
 // remove forgets an upload and deletes what S3 holds of it: an unfinished one's
 // parts, or a finished one's bookkeeping (never the file it became).
 func (s *Service) remove(ctx context.Context, id uuid.UUID) error {
-	var rec record
-	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
-		var err error
-		if rec, err = load(ctx, tx, id, true); err != nil {
-			return err
-		}
-		return forget(ctx, tx, rec)
-	})
+	rec, err := s.forgetLocked(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -185,16 +178,30 @@ func (s *Service) remove(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
+// forgetLocked forgets the upload under its row lock (so that no commit runs in
+// between) and returns the record as it was.
+func (s *Service) forgetLocked(ctx context.Context, id uuid.UUID) (record, error) {
+	var rec record
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		var err error
+		if rec, err = load(ctx, tx, id, true); err != nil {
+			return err
+		}
+		return forget(ctx, tx, rec)
+	})
+	return rec, err
+}
+
 // beforeFinishResponse commits a finished upload before tusd's last PATCH answers,
 // and tells the client the item it became.
 func (s *Service) beforeFinishResponse(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	id, ok := objectID(hook.Upload.ID)
 	if !ok {
-		return tusd.HTTPResponse{}, s.fail(hook.Context, cartable.Errorf(cartable.ENotFound, "no upload %q", hook.Upload.ID))
+		return tusd.HTTPResponse{}, fail(hook.Context, cartable.Errorf(cartable.ENotFound, "no upload %q", hook.Upload.ID))
 	}
 	rec, err := s.commit(hook.Context, cartable.CallerFrom(hook.Context), id)
 	if err != nil {
-		return tusd.HTTPResponse{}, s.fail(hook.Context, err)
+		return tusd.HTTPResponse{}, fail(hook.Context, err)
 	}
 	return tusd.HTTPResponse{Header: committedHeaders(rec)}, nil
 }
@@ -213,16 +220,9 @@ func committedHeaders(rec record) tusd.HTTPHeader {
 // the reservation is released and the records go; tusd then deletes the parts.
 func (s *Service) beforeTerminate(hook tusd.HookEvent) (tusd.HTTPResponse, error) {
 	id, _ := objectID(hook.Upload.ID)
-	var rec record
-	err := db.Transact(hook.Context, s.db, func(tx pgx.Tx) error {
-		var err error
-		if rec, err = load(hook.Context, tx, id, true); err != nil {
-			return err
-		}
-		return forget(hook.Context, tx, rec)
-	})
+	rec, err := s.forgetLocked(hook.Context, id)
 	if err != nil {
-		return tusd.HTTPResponse{}, s.fail(hook.Context, err)
+		return tusd.HTTPResponse{}, fail(hook.Context, err)
 	}
 	if rec.CommittedID != nil {
 		// Committed by a request that finished while this one waited for the lock:

@@ -30,18 +30,15 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodHead && r.Header.Get("Tus-Resumable") != "1.0.0":
 		// tusd lets HEAD through without the header; the protocol does not.
-		s.refuse(a, cartable.Errorf(cartable.EUnsupportedVersion, "missing, invalid or unsupported Tus-Resumable header"))
+		a.refuse(cartable.Errorf(cartable.EUnsupportedVersion, "missing, invalid or unsupported Tus-Resumable header"))
 	case urlID == "" && r.Method == http.MethodPost:
 		s.create(a, r)
 	case urlID == "" || strings.Contains(urlID, "/"):
-		s.refuse(a, cartable.Errorf(cartable.EInvalid, "%s is not a method of %s", r.Method, r.URL.Path))
+		a.refuse(cartable.Errorf(cartable.EInvalid, "%s is not a method of %s", r.Method, r.URL.Path))
 	default:
 		s.serveUpload(a, r, urlID)
 	}
 }
-
-// refuse answers err as a problem, unless the store noted the cause already.
-func (s *Service) refuse(a *answer, err error) { note(a.req.Context(), err) }
 
 // uploadURL is the absolute URL of an upload, as tusd builds it (forwarded headers
 // respected).
@@ -69,7 +66,7 @@ func (s *Service) serveUpload(a *answer, r *http.Request, urlID string) {
 		err = cartable.Errorf(cartable.ENotFound, "no upload %q", urlID)
 	}
 	if err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return
 	}
 	if rec.TusID == "" && strings.Contains(urlID, "+") {
@@ -84,7 +81,7 @@ func (s *Service) serveUpload(a *answer, r *http.Request, urlID string) {
 	case http.MethodDelete:
 		s.terminate(a, r, rec)
 	default:
-		s.refuse(a, cartable.Errorf(cartable.EInvalid, "%s is not a method of an upload", r.Method))
+		a.refuse(cartable.Errorf(cartable.EInvalid, "%s is not a method of an upload", r.Method))
 	}
 }
 
@@ -125,16 +122,16 @@ func (s *Service) head(a *answer, r *http.Request, rec record) {
 // patch takes bytes of an upload at the offset the client says.
 func (s *Service) patch(a *answer, r *http.Request, rec record) {
 	if r.Header.Get("Content-Type") != offsetContentType {
-		s.refuse(a, cartable.Errorf(cartable.EUnsupportedMediaType, "the body of a PATCH must be %s", offsetContentType))
+		a.refuse(cartable.Errorf(cartable.EUnsupportedMediaType, "the body of a PATCH must be %s", offsetContentType))
 		return
 	}
 	offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
 	if err != nil || offset < 0 {
-		s.refuse(a, cartable.Errorf(cartable.EInvalid, "missing or invalid Upload-Offset header"))
+		a.refuse(cartable.Errorf(cartable.EInvalid, "missing or invalid Upload-Offset header"))
 		return
 	}
 	if rec.final() {
-		s.refuse(a, cartable.Errorf(cartable.EForbidden, "a final upload takes no bytes: its partial uploads hold them"))
+		a.refuse(cartable.Errorf(cartable.EForbidden, "a final upload takes no bytes: its partial uploads hold them"))
 		return
 	}
 	s.receive(a, r, rec, offset)
@@ -147,11 +144,11 @@ func (s *Service) patch(a *answer, r *http.Request, rec record) {
 func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) {
 	ctx := r.Context()
 	if !rec.LengthDeferred && offset+r.ContentLength > rec.Size {
-		s.refuse(a, cartable.Errorf(cartable.ETooLarge, "the body goes past the upload's length, %d bytes", rec.Size))
+		a.refuse(cartable.Errorf(cartable.ETooLarge, "the body goes past the upload's length, %d bytes", rec.Size))
 		return
 	}
 	if err := s.reserveDeferred(ctx, &rec, r, offset); err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return
 	}
 	release, ok := s.verifyChecksum(a, r, rec, offset)
@@ -163,7 +160,7 @@ func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) 
 		var err error
 		if rec, err = s.receiveFirstLocked(a, r, rec, offset); err != nil || a.wrote {
 			if err != nil {
-				s.refuse(a, err)
+				a.refuse(err)
 			}
 			return
 		}
@@ -171,7 +168,9 @@ func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) 
 	switch {
 	case rec.committed():
 		s.answerCommitted(a, rec, offset)
-	case s.commitIfComplete(a, r, &rec):
+	// Only a PATCH at the upload's end can find all its bytes there already (a
+	// retried final PATCH): any other spares S3 the look.
+	case offset == rec.Size && !rec.LengthDeferred && s.commitIfComplete(a, r, &rec):
 	default:
 		s.tus.PatchFile(a, tusRequest(r, rec, offset))
 		if a.failed == http.StatusConflict {
@@ -253,7 +252,7 @@ func (s *Service) answerCommitted(a *answer, rec record, offset int64) {
 	h := a.Header()
 	h.Set("Upload-Offset", strconv.FormatInt(rec.Size, 10))
 	if offset != rec.Size && offset != 0 {
-		s.refuse(a, cartable.Errorf(cartable.EConflict, "the upload is complete: its offset is %d", rec.Size))
+		a.refuse(cartable.Errorf(cartable.EConflict, "the upload is complete: its offset is %d", rec.Size))
 		return
 	}
 	setCommitted(h, rec)
@@ -276,7 +275,7 @@ func (s *Service) commitIfComplete(a *answer, r *http.Request, rec *record) bool
 	}
 	committed, err := s.commit(r.Context(), cartable.CallerFrom(r.Context()), rec.ObjectID)
 	if err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return true
 	}
 	*rec = committed
@@ -306,7 +305,7 @@ func (s *Service) terminate(a *answer, r *http.Request, rec record) {
 		return
 	}
 	if err := s.remove(context.WithoutCancel(r.Context()), rec.ObjectID); err != nil {
-		s.refuse(a, err)
+		a.refuse(err)
 		return
 	}
 	a.WriteHeader(http.StatusNoContent)
