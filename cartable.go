@@ -42,6 +42,11 @@ const (
 	EUnsupportedVersion Code = "unsupported_version"
 	// EPreviewFailed: the file cannot have a thumbnail (fields.reason says why).
 	EPreviewFailed Code = "preview_failed"
+	// ENotAuthor: an author (a pupil in a class space) may change only what they
+	// created, and carry along (move, trash) only a folder whose content is theirs.
+	ENotAuthor Code = "not_author"
+	// EReadOnlyFolder: the folder is read-only for authors (class materials).
+	EReadOnlyFolder Code = "read_only_folder"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,
@@ -186,7 +191,11 @@ const (
 	NoRole Role = iota
 	// Viewer lists, reads, downloads and sees thumbnails (Consulter).
 	Viewer
-	// Contributor also uploads, creates folders, renames, moves and trashes (Contribuer).
+	// Author also adds files and folders, and changes, moves and trashes what they
+	// created (Participer): what the members of a shared space (pupils in a class
+	// space, teachers in the staff room) hold. Folder modes widen or narrow it.
+	Author
+	// Contributor also changes, moves and trashes what others created (Contribuer).
 	Contributor
 	// Manager also shares, restores and purges (Gérer).
 	Manager
@@ -197,6 +206,8 @@ func (r Role) String() string {
 	switch r {
 	case Viewer:
 		return "viewer"
+	case Author:
+		return "author"
 	case Contributor:
 		return "contributor"
 	case Manager:

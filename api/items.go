@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cartable"
+	"cartable/sharing"
 	"cartable/workspace"
 )
 
@@ -85,7 +86,8 @@ func (s *Server) created(c echo.Context, it workspace.Item) error {
 	return writeItem(c, http.StatusCreated, it)
 }
 
-// updateItem renames ({"name"}) and/or moves ({"parent_id"}) an item.
+// updateItem renames ({"name"}), moves ({"parent_id"}) and sets a folder's mode
+// ({"mode"}), in any combination.
 func (s *Server) updateItem(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -98,14 +100,23 @@ func (s *Server) updateItem(c echo.Context) error {
 	var body struct {
 		Name     *string    `json:"name"`
 		ParentID *uuid.UUID `json:"parent_id"`
+		Mode     *string    `json:"mode"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	if body.Name == nil && body.ParentID == nil {
-		return cartable.Errorf(cartable.EInvalid, "give a name, a parent_id or both")
+	if body.Name == nil && body.ParentID == nil && body.Mode == nil {
+		return cartable.Errorf(cartable.EInvalid, "give a name, a parent_id, a mode, or several")
 	}
-	it, err := s.Workspace.Update(c.Request().Context(), caller(c), id, workspace.Patch{Name: body.Name, ParentID: body.ParentID}, opts)
+	patch := workspace.Patch{Name: body.Name, ParentID: body.ParentID}
+	if body.Mode != nil {
+		mode, ok := sharing.ParseMode(*body.Mode)
+		if !ok {
+			return cartable.Errorf(cartable.EInvalid, "mode must be standard, collaborative, read_only or inherit").With("field", "mode")
+		}
+		patch.Mode = &mode
+	}
+	it, err := s.Workspace.Update(c.Request().Context(), caller(c), id, patch, opts)
 	if err != nil {
 		return err
 	}

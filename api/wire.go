@@ -10,22 +10,31 @@ import (
 
 // itemJSON is an item on the wire.
 type itemJSON struct {
-	ID               string     `json:"id"`
-	Name             string     `json:"name"`
-	Kind             string     `json:"kind"`
-	Size             int64      `json:"size"`
-	MimeType         string     `json:"mime_type,omitempty"`
-	ParentID         *string    `json:"parent_id"`
-	SpaceID          string     `json:"space_id"`
-	ETag             string     `json:"etag"`
-	CurrentVersionID *string    `json:"current_version_id,omitempty"`
-	Role             string     `json:"role"`
-	CreatedAt        time.Time  `json:"created_at"`
-	CreatedBy        string     `json:"created_by,omitempty"`
-	ModifiedAt       time.Time  `json:"modified_at"`
-	ModifiedBy       string     `json:"modified_by,omitempty"`
-	TrashedAt        *time.Time `json:"trashed_at,omitempty"`
-	TrashedBy        string     `json:"trashed_by,omitempty"`
+	ID               string  `json:"id"`
+	Name             string  `json:"name"`
+	Kind             string  `json:"kind"`
+	Size             int64   `json:"size"`
+	MimeType         string  `json:"mime_type,omitempty"`
+	ParentID         *string `json:"parent_id"`
+	SpaceID          string  `json:"space_id"`
+	ETag             string  `json:"etag"`
+	CurrentVersionID *string `json:"current_version_id,omitempty"`
+	Role             string  `json:"role"`
+	// What the caller may do with this item, for clients to offer only that.
+	CanAdd   bool `json:"can_add"`
+	CanEdit  bool `json:"can_edit"`
+	CanMove  bool `json:"can_move"`
+	CanTrash bool `json:"can_trash"`
+	CanShare bool `json:"can_share"`
+	// A folder's own mode (absent: it follows its parent) and the one in effect.
+	Mode          string     `json:"mode,omitempty"`
+	EffectiveMode string     `json:"effective_mode,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	CreatedBy     string     `json:"created_by,omitempty"`
+	ModifiedAt    time.Time  `json:"modified_at"`
+	ModifiedBy    string     `json:"modified_by,omitempty"`
+	TrashedAt     *time.Time `json:"trashed_at,omitempty"`
+	TrashedBy     string     `json:"trashed_by,omitempty"`
 	// Preview is "ready", "pending" or "failed" for a file whose type has
 	// thumbnails; Thumbnails lists them by size once ready.
 	Preview    string                   `json:"preview,omitempty"`
@@ -48,6 +57,11 @@ func toItemJSON(it workspace.Item, base string) itemJSON {
 		SpaceID: it.SpaceID.String(), ETag: it.ETag(), Role: it.Role.String(),
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
+		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
+		CanShare: it.Rights.Share,
+	}
+	if it.IsFolder() {
+		out.Mode, out.EffectiveMode = string(it.Mode), string(it.EffectiveMode())
 	}
 	if it.ParentID != nil {
 		p := it.ParentID.String()

@@ -46,9 +46,12 @@ func Decide(c *cartable.Caller, t Target) cartable.Role {
 // SpaceRole is the role a caller holds on everything in a space through membership:
 //   - personal space: its owner is manager;
 //   - group space: teachers of the group are managers, its pupils and staff members
-//     contributors; parents get nothing by membership (a teacher shares with them);
+//     authors (they add, and change what they created); parents get nothing by
+//     membership (a teacher shares with them);
 //   - structure space (the staff room): local admins are managers, teachers and
-//     personnel of the structure contributors.
+//     personnel of the structure authors.
+//
+// Folder modes (see Mode) then widen or narrow what authors may change.
 func SpaceRole(c *cartable.Caller, s Space) cartable.Role {
 	switch s.Kind {
 	case "personal":
@@ -70,7 +73,7 @@ func groupMemberRole(p cartable.Profile) cartable.Role {
 	case cartable.Teacher:
 		return cartable.Manager
 	case cartable.Student, cartable.Personnel:
-		return cartable.Contributor
+		return cartable.Author
 	}
 	return cartable.NoRole
 }
@@ -83,7 +86,7 @@ func structureRole(c *cartable.Caller, structureID string) cartable.Role {
 		return cartable.Manager
 	}
 	if c.Profile.IsStaff() {
-		return cartable.Contributor
+		return cartable.Author
 	}
 	return cartable.NoRole
 }

@@ -140,8 +140,8 @@ func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder 
 	return withRoles(ctx, s.db, c, folder, items)
 }
 
-// withRoles gives each child the caller's role on it: what the folder gives, raised
-// by any grant on the child itself.
+// withRoles gives each child the caller's role on it (what the folder gives, raised
+// by any grant on the child itself) and their rights.
 func withRoles(ctx context.Context, q db.DBTX, c *cartable.Caller, folder Item, items []Item) ([]Item, error) {
 	ids := make([]uuid.UUID, len(items))
 	for i := range items {
@@ -160,7 +160,7 @@ func withRoles(ctx context.Context, q db.DBTX, c *cartable.Caller, folder Item, 
 		}
 		items[i].Role = max(folder.Role, sharing.Decide(c, items[i].target()))
 	}
-	return items, nil
+	return items, withRights(ctx, q, c, items)
 }
 
 func encodeCursor(opts ListOptions, last Item) string {

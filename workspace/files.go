@@ -198,12 +198,15 @@ func insertVersion(ctx context.Context, tx pgx.Tx, id, itemID uuid.UUID, number 
 
 // writableFile loads a file the caller may change, checking its ETag.
 func writableFile(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
-	it, err := access(ctx, q, c, id, cartable.Contributor, lock)
+	it, err := access(ctx, q, c, id, cartable.Viewer, lock)
 	if err != nil {
 		return Item{}, err
 	}
 	if it.IsFolder() {
 		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a folder, not a file", id)
+	}
+	if err := it.mayChange(c); err != nil {
+		return Item{}, err
 	}
 	return it, it.checkETag(ifMatch)
 }

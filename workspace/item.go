@@ -42,15 +42,24 @@ type Item struct {
 	TrashRootID      *uuid.UUID
 	TrashedFromID    *uuid.UUID
 
-	// Space is the space holding the item; Role is the caller's role on it.
-	Space Space
-	Role  cartable.Role
+	// Mode is a folder's own mode (Inherit: it follows its parent), Within the mode
+	// in effect where the item lies: together they narrow or widen what authors may do.
+	Mode   sharing.Mode
+	Within sharing.Mode
+
+	// Space is the space holding the item; Role is the caller's role on it, and
+	// Rights what that role lets them do with this very item.
+	Space  Space
+	Role   cartable.Role
+	Rights sharing.Rights
 
 	// Preview is the file's thumbnails, where listed (nil: none, or not asked).
 	Preview *Preview
 
 	// grants are the live grants naming the caller on the item and its ancestors.
 	grants []sharing.Grant
+	// place is what Rights were computed from, for the checks that say why not.
+	place sharing.Placement
 }
 
 // IsFolder reports whether the item is a folder.
@@ -73,11 +82,15 @@ func (it *Item) checkETag(ifMatch string) error {
 		With("etag", it.ETag())
 }
 
-// itemColumns is the select list scanItem reads, items aliased i and spaces s.
+// itemColumns is the select list scanItem reads, items aliased i and spaces s. The
+// mode in effect where an item lies is its nearest ancestor's own mode, found in
+// the small index of marked folders.
 const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name, i.size,
 	coalesce(i.mime_type, ''), i.current_version_id, i.revision,
 	i.created_at, coalesce(i.created_by, ''), i.modified_at, coalesce(i.modified_by, ''),
 	i.trashed_at, coalesce(i.trashed_by, ''), i.trash_root_id, i.trashed_from_id,
+	coalesce(i.mode, ''), coalesce((SELECT m.mode FROM items m WHERE m.id = ANY(i.ancestors) AND m.mode IS NOT NULL
+		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
 	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id`
 
 func scanItem(row pgx.Row) (Item, error) {
@@ -93,6 +106,7 @@ func scanItemWith(row pgx.Row, it *Item, extra ...any) error {
 		&it.MimeType, &it.CurrentVersionID, &it.Revision,
 		&it.CreatedAt, &it.CreatedBy, &it.ModifiedAt, &it.ModifiedBy,
 		&it.TrashedAt, &it.TrashedBy, &it.TrashRootID, &it.TrashedFromID,
+		&it.Mode, &it.Within,
 		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID}
 	return row.Scan(append(dest, extra...)...)
 }
@@ -158,7 +172,11 @@ func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID,
 		return Item{}, cartable.Errorf(cartable.EForbidden, "this needs the %s role; you have %s", need, it.Role).
 			With("required_role", need.String())
 	}
-	return it, nil
+	one := []Item{it}
+	if err := withRights(ctx, q, c, one); err != nil {
+		return Item{}, err
+	}
+	return one[0], nil
 }
 
 func (it *Item) target() sharing.Target {

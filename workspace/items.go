@@ -69,12 +69,15 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 // that two requests cannot both decide that the same name is free; unlocked, it is
 // the read-only check made before an upload's bytes are read.
 func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
-	folder, err := access(ctx, tx, c, id, cartable.Contributor, lock)
+	folder, err := access(ctx, tx, c, id, cartable.Viewer, lock)
 	if err != nil {
 		return Item{}, err
 	}
 	if !folder.IsFolder() {
 		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", id)
+	}
+	if err := folder.mayAdd(); err != nil {
+		return Item{}, err
 	}
 	return folder, folder.checkETag(ifMatch)
 }

@@ -139,23 +139,26 @@ func (s *Service) SharedWithMe(ctx context.Context, c *cartable.Caller, sortBy s
 	if len(items) > limit {
 		items, next = items[:limit], encodeOffset(offset+limit)
 	}
-	if err := s.withSharedPreviews(ctx, items); err != nil {
+	if err := s.withSharedDetails(ctx, c, items); err != nil {
 		return nil, "", err
 	}
 	return items, next, nil
 }
 
-// withSharedPreviews fills the thumbnails of shared files.
-func (s *Service) withSharedPreviews(ctx context.Context, shared []SharedItem) error {
+// withSharedDetails fills the caller's rights on shared items and their thumbnails.
+func (s *Service) withSharedDetails(ctx context.Context, c *cartable.Caller, shared []SharedItem) error {
 	items := make([]Item, len(shared))
 	for i := range shared {
 		items[i] = shared[i].Item
+	}
+	if err := withRights(ctx, s.db, c, items); err != nil {
+		return err
 	}
 	if err := s.withPreviews(ctx, items); err != nil {
 		return err
 	}
 	for i := range shared {
-		shared[i].Preview = items[i].Preview
+		shared[i].Item = items[i]
 	}
 	return nil
 }
@@ -228,9 +231,14 @@ func (s *Service) SharedFromSpace(ctx context.Context, c *cartable.Caller, space
 	if err != nil {
 		return nil, err
 	}
+	for i := range items {
+		items[i].Role = cartable.Manager
+	}
+	if err := withRights(ctx, s.db, c, items); err != nil {
+		return nil, err
+	}
 	out := make([]SharedItemGrants, 0, len(items))
 	for _, it := range items {
-		it.Role = cartable.Manager
 		out = append(out, SharedItemGrants{Item: it, Grants: grants[it.ID]})
 	}
 	return out, nil

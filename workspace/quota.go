@@ -24,7 +24,7 @@ func (s *Service) Quotas(ctx context.Context, c *cartable.Caller) ([]SpaceQuota,
 	var writable []Space
 	var ids []uuid.UUID
 	for _, sp := range spaces {
-		if sp.Role >= cartable.Contributor {
+		if sp.Role >= cartable.Author {
 			writable = append(writable, sp)
 			ids = append(ids, sp.ID)
 		}

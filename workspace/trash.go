@@ -16,11 +16,15 @@ import (
 )
 
 // Trash moves an item and its whole subtree to the trash in one statement, for a
-// contributor. The items keep their place in the tree, so a restore puts them back.
+// caller who may carry it (sharing.CheckCarry). The items keep their place in the
+// tree, so a restore puts them back.
 func (s *Service) Trash(ctx context.Context, c *cartable.Caller, id uuid.UUID, opts WriteOptions) error {
 	return s.transact(ctx, func(tx pgx.Tx) error {
-		it, err := access(ctx, tx, c, id, cartable.Contributor, forUpdate)
+		it, err := access(ctx, tx, c, id, cartable.Viewer, forUpdate)
 		if err != nil {
+			return err
+		}
+		if err := it.mayCarry(c); err != nil {
 			return err
 		}
 		if err := it.checkETag(opts.IfMatch); err != nil {
@@ -120,8 +124,8 @@ func trashPageBounds(opts TrashedOptions) (int, trashCursor, error) {
 	return limit, trashCursor{at: &at, id: id}, nil
 }
 
-// restorable loads a trashed item the caller may restore (need Contributor) or
-// purge (need Manager). Restoring also needs the manager role, except for the person
+// restorable loads a trashed item the caller may restore (need Author) or purge
+// (need Manager). Restoring also needs the manager role, except for the person
 // who trashed the item: they may undo their own mistake.
 func restorable(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID, need cartable.Role) (Item, error) {
 	it, err := accessAny(ctx, tx, c, id, cartable.Viewer, forUpdate)
@@ -131,7 +135,7 @@ func restorable(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID
 	if it.TrashedAt == nil || it.TrashRootID == nil || *it.TrashRootID != it.ID {
 		return Item{}, cartable.Errorf(cartable.ENotFound, "item %s is not in the trash", id)
 	}
-	if need == cartable.Contributor && it.TrashedBy != c.UserID {
+	if need == cartable.Author && it.TrashedBy != c.UserID {
 		need = cartable.Manager
 	}
 	if it.Role < need {
@@ -147,7 +151,7 @@ func restorable(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID
 func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID, opts WriteOptions) (Item, error) {
 	var restored Item
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		it, err := restorable(ctx, tx, c, id, cartable.Contributor)
+		it, err := restorable(ctx, tx, c, id, cartable.Author)
 		if err != nil {
 			return err
 		}

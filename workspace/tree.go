@@ -10,46 +10,90 @@ import (
 
 	"cartable"
 	"cartable/db"
+	"cartable/sharing"
 )
 
-// Patch is a rename, a move, or both. Nil fields are left as they are.
+// Patch is a rename, a move, a folder's mode, or several. Nil fields are left as
+// they are.
 type Patch struct {
 	Name     *string
 	ParentID *uuid.UUID
+	Mode     *sharing.Mode
 }
 
-// Update renames and/or moves an item, for a contributor of the item and of its new
-// parent; to another space, only for a manager of the item or whoever created all of
-// it. A folder cannot move into itself or below itself; a space root stays put.
+// Update renames and/or moves an item, and sets a folder's mode. Renaming needs the
+// right to change the item, moving the right to carry it (sharing.CheckChange and
+// CheckCarry) and to add to its new parent; to another space, only a manager of the
+// item or whoever created all of it moves it. A folder cannot move into itself or
+// below itself; a space root stays put. Only a manager sets a mode.
 func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, p Patch, opts WriteOptions) (Item, error) {
 	var updated Item
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		it, err := access(ctx, tx, c, id, cartable.Contributor, forUpdate)
+		it, err := access(ctx, tx, c, id, cartable.Viewer, forUpdate)
 		if err != nil {
 			return err
 		}
 		if err := it.checkETag(opts.IfMatch); err != nil {
 			return err
 		}
-		if it.IsRoot() {
-			return cartable.Errorf(cartable.EInvalid, "a space's root folder cannot be renamed or moved")
-		}
-		name, parent, err := resolvePatch(ctx, tx, c, it, p, opts.AutoRename)
-		if err != nil {
-			return err
-		}
-		if parent.SpaceID != it.SpaceID {
-			if err := mayTakeOut(ctx, tx, c, it); err != nil {
+		if p.Mode != nil {
+			if err := setMode(ctx, tx, it, *p.Mode); err != nil {
 				return err
 			}
 		}
-		if err := placeItem(ctx, tx, it, parent, name, c.UserID); err != nil {
-			return err
+		if p.Name != nil || p.ParentID != nil {
+			if err := renameOrMove(ctx, tx, c, it, p, opts.AutoRename); err != nil {
+				return err
+			}
 		}
 		updated, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
 		return err
 	})
 	return updated, err
+}
+
+// renameOrMove gives the locked item the name and parent the patch asks for.
+func renameOrMove(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p Patch, autoRename bool) error {
+	if it.IsRoot() {
+		return cartable.Errorf(cartable.EInvalid, "a space's root folder cannot be renamed or moved")
+	}
+	moves := p.ParentID != nil && *p.ParentID != *it.ParentID
+	check := it.mayChange
+	if moves {
+		check = it.mayCarry
+	}
+	if err := check(c); err != nil {
+		return err
+	}
+	name, parent, err := resolvePatch(ctx, tx, c, it, p, autoRename)
+	if err != nil {
+		return err
+	}
+	if parent.SpaceID != it.SpaceID {
+		if err := mayTakeOut(ctx, tx, c, it); err != nil {
+			return err
+		}
+	}
+	return placeItem(ctx, tx, it, parent, name, c.UserID)
+}
+
+// setMode sets or clears (Inherit) a folder's mode, for a manager of a shared space:
+// in a personal space there are no authors for a mode to concern.
+func setMode(ctx context.Context, tx pgx.Tx, it Item, mode sharing.Mode) error {
+	switch {
+	case it.Role < cartable.Manager:
+		return cartable.Errorf(cartable.EForbidden, "only a manager of the space sets a folder's mode").
+			With("required_role", cartable.Manager.String())
+	case !it.IsFolder():
+		return cartable.Errorf(cartable.EInvalid, "only a folder has a mode")
+	case it.Space.Kind == SpacePersonal:
+		return cartable.Errorf(cartable.EInvalid, "modes apply in class, group and staff-room spaces, not in a personal space")
+	}
+	_, err := tx.Exec(ctx, `UPDATE items SET mode = nullif($2, ''), revision = revision + 1 WHERE id = $1`, it.ID, string(mode))
+	if err != nil {
+		return fmt.Errorf("set mode of %s: %w", it.ID, err)
+	}
+	return nil
 }
 
 // mayTakeOut checks that the caller may move the item to another space, out of the
@@ -196,13 +240,21 @@ type treeNode struct {
 	versionID    *uuid.UUID
 	size         int64
 	mimeType     string
+	mode         string
 }
 
 // copyTree copies src and its live descendants under parent, src taking newName.
+// Folder modes come along only when the copier manages the shared space they copy
+// into (a teacher reusing class materials); an author's copy is plain.
 func copyTree(ctx context.Context, tx pgx.Tx, src, parent Item, newName, by string) (uuid.UUID, error) {
 	nodes, err := liveSubtree(ctx, tx, src)
 	if err != nil {
 		return uuid.Nil, err
+	}
+	if parent.Role < cartable.Manager || parent.Space.Kind == SpacePersonal {
+		for i := range nodes {
+			nodes[i].mode = ""
+		}
 	}
 	newIDs := make(map[uuid.UUID]uuid.UUID, len(nodes))
 	ancestors := map[uuid.UUID][]uuid.UUID{}
@@ -237,9 +289,9 @@ func queueCopy(batch *pgx.Batch, n treeNode, id, parentID uuid.UUID, ancestors [
 	}
 	batch.Queue(`
 		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, size, mime_type,
-			current_version_id, created_by, modified_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $11)`,
-		id, spaceID, parentID, ancestors, n.kind, name, NameKey(name), n.size, n.mimeType, versionID, by)
+			current_version_id, created_by, modified_by, mode)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $11, nullif($12, ''))`,
+		id, spaceID, parentID, ancestors, n.kind, name, NameKey(name), n.size, n.mimeType, versionID, by, n.mode)
 	if versionID != nil {
 		batch.Queue(`
 			INSERT INTO versions (id, item_id, number, blob_id, size, sha256, mime_type, created_by)
@@ -252,7 +304,7 @@ func queueCopy(batch *pgx.Batch, n treeNode, id, parentID uuid.UUID, ancestors [
 // before children.
 func liveSubtree(ctx context.Context, tx pgx.Tx, src Item) ([]treeNode, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT id, coalesce(parent_id, id), kind, name, current_version_id, size, coalesce(mime_type, '')
+		SELECT id, coalesce(parent_id, id), kind, name, current_version_id, size, coalesce(mime_type, ''), coalesce(mode, '')
 		FROM items
 		WHERE (id = $1 OR ancestors @> ARRAY[$1::uuid]) AND trashed_at IS NULL
 		ORDER BY cardinality(ancestors), id
@@ -262,7 +314,7 @@ func liveSubtree(ctx context.Context, tx pgx.Tx, src Item) ([]treeNode, error) {
 	}
 	nodes, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (treeNode, error) {
 		var n treeNode
-		err := row.Scan(&n.id, &n.parentID, &n.kind, &n.name, &n.versionID, &n.size, &n.mimeType)
+		err := row.Scan(&n.id, &n.parentID, &n.kind, &n.name, &n.versionID, &n.size, &n.mimeType, &n.mode)
 		return n, err
 	})
 	if err != nil {

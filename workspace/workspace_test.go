@@ -21,8 +21,8 @@ func TestSpacesByRole(t *testing.T) {
 		caller *cartable.Caller
 		want   map[string]cartable.Role // kind/group → role
 	}{
-		{w.teacher, map[string]cartable.Role{"personal/": cartable.Manager, "group/6A": cartable.Manager, "group/5B": cartable.Manager, "structure/": cartable.Contributor}},
-		{w.pupil, map[string]cartable.Role{"personal/": cartable.Manager, "group/6A": cartable.Contributor}},
+		{w.teacher, map[string]cartable.Role{"personal/": cartable.Manager, "group/6A": cartable.Manager, "group/5B": cartable.Manager, "structure/": cartable.Author}},
+		{w.pupil, map[string]cartable.Role{"personal/": cartable.Manager, "group/6A": cartable.Author}},
 		{w.parent, map[string]cartable.Role{"personal/": cartable.Manager}},
 	}
 	for _, tt := range tests {
@@ -247,17 +247,18 @@ func TestAccessByMembership(t *testing.T) {
 	wantCode(t, err, cartable.ENotFound)
 	_, err = w.ws.Item(w.ctx, w.parent, hw.ID)
 	wantCode(t, err, cartable.ENotFound)
-	// A classmate reads it; only managers purge.
+	// A classmate reads it but may not trash it; only managers purge.
 	if !bytes.Equal(w.read(w.pupil2, hw.ID), []byte("mon devoir")) {
 		t.Error("classmate cannot read the class file")
 	}
-	if err := w.ws.Trash(w.ctx, w.pupil2, hw.ID, workspace.WriteOptions{}); err != nil {
+	wantCode(t, w.ws.Trash(w.ctx, w.pupil2, hw.ID, workspace.WriteOptions{}), cartable.ENotAuthor)
+	if err := w.ws.Trash(w.ctx, w.pupil, hw.ID, workspace.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, w.ws.Purge(w.ctx, w.pupil2, hw.ID), cartable.EForbidden)
-	_, err = w.ws.Restore(w.ctx, w.pupil, hw.ID, workspace.WriteOptions{})
+	wantCode(t, w.ws.Purge(w.ctx, w.pupil, hw.ID), cartable.EForbidden)
+	_, err = w.ws.Restore(w.ctx, w.pupil2, hw.ID, workspace.WriteOptions{})
 	wantCode(t, err, cartable.EForbidden) // not theirs to undo: a teacher's call
-	if _, err := w.ws.Restore(w.ctx, w.pupil2, hw.ID, workspace.WriteOptions{}); err != nil {
+	if _, err := w.ws.Restore(w.ctx, w.pupil, hw.ID, workspace.WriteOptions{}); err != nil {
 		t.Errorf("the pupil who trashed it cannot restore it: %v", err)
 	}
 	// Ids that do not exist are not found either.
