@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -90,9 +92,19 @@ func (s *Server) deleteGroup(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// maxImportBody bounds a directory file: a region's largest establishment fits.
+const maxImportBody = 64 << 20
+
 // importBundle applies a whole directory file in one transaction.
 func (s *Server) importBundle(c echo.Context) error {
-	bundle, err := directory.LoadBundle(http.MaxBytesReader(c.Response(), c.Request().Body, 64<<20))
+	raw, err := readJSONText(http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBody))
+	if tooBig, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return cartable.Errorf(cartable.ETooLarge, "the import file exceeds %d bytes", tooBig.Limit)
+	}
+	if err != nil {
+		return err
+	}
+	bundle, err := directory.LoadBundle(bytes.NewReader(raw))
 	if err != nil {
 		return cartable.Errorf(cartable.EInvalid, "the import file is not valid: %v", err)
 	}

@@ -75,10 +75,15 @@ func filePart(reader *multipart.Reader) (string, io.Reader, error) {
 			if err != nil {
 				return "", nil, cartable.Errorf(cartable.EInvalid, "could not read the name field: %v", err)
 			}
-			name = string(b)
+			if name = string(b); !validText(name) {
+				return "", nil, badText("name")
+			}
 		case "file":
 			if name == "" {
 				name = part.FileName()
+			}
+			if err := checkText("file", name); err != nil {
+				return "", nil, err
 			}
 			return name, part, nil
 		}

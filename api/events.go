@@ -17,19 +17,16 @@ func (s *Server) listEvents(c echo.Context) error {
 	if raw := c.QueryParam("after"); raw != "" {
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || n < 0 {
-			return cartable.Errorf(cartable.EInvalid, "after must be an event id")
+			return cartable.Errorf(cartable.EInvalid, "after must be an event id").With("field", "after")
 		}
 		after = n
 	}
-	limit, err := intQuery(c, "limit")
+	limit, err := limitQuery(c)
 	if err != nil {
 		return err
 	}
 	if limit == 0 {
 		limit = 100
-	}
-	if limit < 1 || limit > 1000 {
-		return cartable.Errorf(cartable.EInvalid, "limit must be between 1 and 1000")
 	}
 	list, err := events.After(c.Request().Context(), s.DB, after, limit)
 	if err != nil {

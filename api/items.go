@@ -33,7 +33,7 @@ func (s *Server) listChildren(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intQuery(c, "limit")
+	limit, err := limitQuery(c)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (s *Server) restoreItem(c echo.Context) error {
 }
 
 func (s *Server) listTrash(c echo.Context) error {
-	limit, err := intQuery(c, "limit")
+	limit, err := limitQuery(c)
 	if err != nil {
 		return err
 	}

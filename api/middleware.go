@@ -23,6 +23,9 @@ func (s *Server) middleware() {
 	s.echo.Use(s.recoverPanics)
 	s.echo.Use(s.logAndMeasure)
 	s.echo.Use(s.securityHeaders)
+	// After routing (the path parameters are known), before any authentication or
+	// handler reads the request's text.
+	s.echo.Use(refuseBadText)
 	if len(s.AllowedOrigins) > 0 {
 		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 			// tusd answers CORS on the upload endpoint itself.

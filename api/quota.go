@@ -81,8 +81,14 @@ func (s *Server) authenticateStructureAdmin(next echo.HandlerFunc) echo.HandlerF
 		if err != nil {
 			return err
 		}
+		// Someone who administers no structure is refused here, before any handler
+		// reads what the path names: they learn nothing of it, not even that it exists.
+		admin := quota.Admin{Caller: who}
+		if len(admin.Administered()) == 0 {
+			return cartable.Errorf(cartable.ENotFound, "no such structure, user or space for this caller")
+		}
 		c.Set(callerKey, who)
-		c.Set(structureAdminKey, quota.Admin{Caller: who})
+		c.Set(structureAdminKey, admin)
 		return next(c)
 	}
 }

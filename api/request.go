@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -41,17 +42,19 @@ func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
 	return opts, nil
 }
 
-// decodeJSON reads a JSON body strictly: unknown fields, trailing data and bodies
-// over maxJSONBody are refused.
+// decodeJSON reads a JSON body strictly: unknown fields, trailing data, bodies over
+// maxJSONBody and text that is not UTF-8 without NUL (see checkJSONText) are refused.
 func decodeJSON(c echo.Context, v any) error {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody)
-	dec := json.NewDecoder(body)
+	raw, err := readJSONText(http.MaxBytesReader(c.Response(), c.Request().Body, maxJSONBody))
+	if tooBig, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		return cartable.Errorf(cartable.ETooLarge, "the JSON body exceeds %d bytes", tooBig.Limit)
+	}
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return cartable.Errorf(cartable.ETooLarge, "the JSON body exceeds %d bytes", maxJSONBody)
-		}
 		return cartable.Errorf(cartable.EInvalid, "the body is not valid JSON for this request: %v", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -60,15 +63,19 @@ func decodeJSON(c echo.Context, v any) error {
 	return nil
 }
 
-// intQuery reads an optional integer query parameter.
-func intQuery(c echo.Context, name string) (int, error) {
-	raw := c.QueryParam(name)
+// maxLimit is the largest page a list route gives (workspace.MaxPageSize).
+const maxLimit = workspace.MaxPageSize
+
+// limitQuery reads the optional ?limit= of a list route: absent it is 0 (the route's
+// default page); present it is 1 to maxLimit, or a 400 naming it.
+func limitQuery(c echo.Context) (int, error) {
+	raw := c.QueryParam("limit")
 	if raw == "" {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, cartable.Errorf(cartable.EInvalid, "%s must be an integer", name)
+	if err != nil || n < 1 || n > maxLimit {
+		return 0, cartable.Errorf(cartable.EInvalid, "limit must be an integer from 1 to %d", maxLimit).With("field", "limit")
 	}
 	return n, nil
 }

@@ -150,7 +150,7 @@ func (s *Server) unshare(c echo.Context) error {
 
 // sharedWithMe lists the top-most items shared with the caller.
 func (s *Server) sharedWithMe(c echo.Context) error {
-	limit, err := intQuery(c, "limit")
+	limit, err := limitQuery(c)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,9 @@ import (
 // with the authenticated caller in its context.
 func (s *Server) tus(c echo.Context) error {
 	r := c.Request()
+	if err := checkUploadMetadata(r.Header.Get("Upload-Metadata")); err != nil {
+		return err
+	}
 	if who := caller(c); who != nil {
 		r = r.WithContext(cartable.WithCaller(r.Context(), who))
 	}

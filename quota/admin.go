@@ -30,6 +30,20 @@ func (a Admin) Manages(structureID string) error {
 	return cartable.Errorf(cartable.ENotFound, "no structure %q", structureID)
 }
 
+// Administered lists the structures a local admin administers (none for the region,
+// which administers them all).
+func (a Admin) Administered() []string {
+	var out []string
+	if a.Caller != nil {
+		for _, st := range a.Caller.Structures {
+			if st.LocalAdmin {
+				out = append(out, st.StructureID)
+			}
+		}
+	}
+	return out
+}
+
 // Subjects of the defaults: a profile's personal cap, the group-space cap, the pool.
 const (
 	SubjectGroupSpace    = "group_space"
@@ -137,28 +151,27 @@ func SetUserLimit(ctx context.Context, q db.DBTX, a Admin, userID string, limit 
 	})
 }
 
+// managesUser decides whether the admin may set the user's cap: the region for any
+// user, a local admin for the users of their structures. The caller's right is
+// checked before the user is read: someone who administers nothing learns nothing.
 func (a Admin) managesUser(ctx context.Context, q db.DBTX, userID string) error {
-	rows, err := q.Query(ctx, `SELECT structure_id FROM user_structures WHERE user_id = $1`, userID)
-	if err != nil {
-		return fmt.Errorf("structures of %s: %w", userID, err)
+	notFound := cartable.Errorf(cartable.ENotFound, "no user %q", userID)
+	structures := a.Administered()
+	if !a.Region && len(structures) == 0 {
+		return notFound
 	}
-	structures, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	var found bool
+	err := q.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND $2)
+		    OR EXISTS (SELECT 1 FROM user_structures WHERE user_id = $1 AND structure_id = ANY($3))`,
+		userID, a.Region, structures).Scan(&found)
 	if err != nil {
-		return fmt.Errorf("structures of %s: %w", userID, err)
-	}
-	var exists bool
-	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, userID).Scan(&exists); err != nil {
 		return fmt.Errorf("find user %s: %w", userID, err)
 	}
-	if exists && a.Region {
-		return nil
+	if !found {
+		return notFound
 	}
-	for _, st := range structures {
-		if a.Manages(st) == nil {
-			return nil
-		}
-	}
-	return cartable.Errorf(cartable.ENotFound, "no user %q", userID)
+	return nil
 }
 
 // SetSpaceLimit sets (or, with nil, resets to the default) the cap of a group or
