@@ -56,6 +56,9 @@ func (s *Server) putUser(c echo.Context) error {
 	if err := directory.UpsertUser(c.Request().Context(), s.DB, u); err != nil {
 		return err
 	}
+	if u.Structures == nil {
+		u.Structures = []directory.UserStructure{} // the answer says "none", not null
+	}
 	return writeJSON(c, http.StatusOK, u)
 }
 
@@ -81,6 +84,9 @@ func (s *Server) putGroup(c echo.Context) error {
 	}
 	if err := directory.UpsertGroup(c.Request().Context(), s.DB, g); err != nil {
 		return err
+	}
+	if g.Members == nil {
+		g.Members = []directory.Member{} // the answer says "none", not null
 	}
 	return writeJSON(c, http.StatusOK, g)
 }

@@ -75,6 +75,12 @@ func TestBadTextIsRefusedAtTheEdge(t *testing.T) {
 		{"thumbnail token", prof, "GET", itemPath(file.ID, "/thumbnails/small?v=%00"), "", nil, "v"},
 		{"previews all", localAdmin, "POST", "/api/v1/admin/structures/0600001A/previews?all=%FF", "", nil, "all"},
 		{"query key", prof, "GET", "/api/v1/spaces?%00=1", "", nil, "\x00"},
+		// Not text, but refused at the same edge: a page of 0 (or 1001) items.
+		{"limit 0, children", prof, "GET", itemPath(folder.ID, "/children?limit=0"), "", nil, "limit"},
+		{"limit 0, trash", prof, "GET", "/api/v1/trash?limit=0", "", nil, "limit"},
+		{"limit 1001, shared", pupil, "GET", "/api/v1/shared?limit=1001", "", nil, "limit"},
+		{"limit 0, events", svc, "GET", "/api/v1/events?limit=0", "", nil, "limit"},
+		{"limit 0, link", nil, "GET", "/api/v1/links/" + view + "/items/" + folder.ID + "/children?limit=0", "", nil, "limit"},
 		// Text headers (net/http sends no NUL in a header, but does send other bytes).
 		{"If-Match", prof, "PATCH", itemPath(file.ID), `{"name":"b.txt"}`, map[string]string{"Content-Type": "application/json", "If-Match": "\"\xff\""}, "If-Match"},
 		{"If-None-Match", prof, "GET", itemPath(file.ID), "", map[string]string{"If-None-Match": "\xff"}, "If-None-Match"},
@@ -163,7 +169,7 @@ func wantField(t *testing.T, r response, method, field string) {
 		wantStatus(t, r, http.StatusBadRequest, "HEAD")
 		return
 	}
-	wantProblem(t, r, http.StatusBadRequest, "invalid_request", "bad text")
+	wantProblem(t, r, http.StatusBadRequest, "invalid_request", "bad input")
 	var p struct {
 		Fields map[string]any `json:"fields"`
 	}
