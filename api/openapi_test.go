@@ -128,3 +128,41 @@ func missing(from, in []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestOpenAPIDocumentsEdgeProblems: what any route under /api/ may answer before
+// its handler runs is documented on every operation — 400 for text refused at the
+// edge, 401 without a valid token (unless the route needs none), 503 when a
+// dependency does not answer.
+func TestOpenAPIDocumentsEdgeProblems(t *testing.T) {
+	var doc specDoc
+	if err := yaml.Unmarshal(OpenAPISpec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths {
+		if !strings.HasPrefix(path, "/api/") {
+			continue
+		}
+		for method, node := range item {
+			if !slices.Contains(httpMethods, method) || method == "options" {
+				continue
+			}
+			var op struct {
+				OperationID string         `yaml:"operationId"`
+				Security    *[]any         `yaml:"security"`
+				Responses   map[string]any `yaml:"responses"`
+			}
+			if err := node.Decode(&op); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			want := []string{"400", "503"}
+			if op.Security == nil || len(*op.Security) > 0 {
+				want = append(want, "401")
+			}
+			for _, code := range want {
+				if _, ok := op.Responses[code]; !ok {
+					t.Errorf("%s (%s %s) does not document %s", op.OperationID, method, path, code)
+				}
+			}
+		}
+	}
+}

@@ -176,6 +176,7 @@ func (in *instance) do(method, path, token string, body io.Reader, header map[st
 	if err != nil {
 		in.t.Fatal(err)
 	}
+	checkContract(in.t, req, res, b)
 	return response{Response: res, body: b}
 }
 

@@ -43,7 +43,10 @@ func (c *tusClient) do(method, path string, body io.Reader, header map[string]st
 		return response{Response: &http.Response{StatusCode: 0, Header: http.Header{}}}
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err == nil {
+		checkContract(c.t, req, res, b)
+	}
 	return response{Response: res, body: b}
 }
 

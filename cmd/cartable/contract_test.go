@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
+	valerrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/helpers"
+
+	"cartable/api"
+)
+
+// Every answer an integration test receives is checked against api/openapi.yaml:
+// its status must be documented on the operation, its Content-Type declared there,
+// its documented headers well formed, and a JSON body must match the schema, with
+// no property the schema does not declare (strict mode: the spec says what the
+// service really answers). Other bodies (files, thumbnails, CSV, the spec itself)
+// are not decoded; their status and type still are checked.
+
+var contract struct {
+	once sync.Once
+	v    validator.Validator
+	err  error
+}
+
+// crossCuttingHeaders are on every answer, or on every answer of a kind, as the
+// spec's info and tags say once rather than on each operation: the security headers,
+// a 401's WWW-Authenticate, CORS for the portal's origins, and Tus-Resumable on every
+// answer of the upload endpoint.
+var crossCuttingHeaders = []string{"x-content-type-options", "x-frame-options", "content-security-policy",
+	"strict-transport-security", "www-authenticate", "access-control-allow-origin", "access-control-allow-methods",
+	"access-control-allow-headers", "access-control-expose-headers", "access-control-max-age",
+	"access-control-allow-credentials", "tus-resumable"}
+
+// specValidator builds the validator once for the whole test binary.
+func specValidator() (validator.Validator, error) {
+	contract.once.Do(func() {
+		doc, err := libopenapi.NewDocument(api.OpenAPISpec)
+		if err != nil {
+			contract.err = fmt.Errorf("read openapi.yaml: %w", err)
+			return
+		}
+		v, errs := validator.NewValidator(doc, config.WithStrictMode(), config.WithFormatAssertions(),
+			config.WithStrictIgnoredHeadersExtra(crossCuttingHeaders...),
+			// Maps whose keys are data: a problem's context (the fields the spec names
+			// are still checked), the types a node does not preview and why.
+			config.WithStrictIgnorePaths("$.body.fields.*", "$.body.previews.off.*"))
+		if len(errs) > 0 {
+			contract.err = fmt.Errorf("build the validator: %v", errs)
+			return
+		}
+		contract.v = v
+	})
+	return contract.v, contract.err
+}
+
+// checkContract fails the test when the answer to req is not what the spec says.
+// Requests for routes the service does not serve either (a test's unknown path or
+// method, answered 404 or 405) have no operation to check against.
+func checkContract(t *testing.T, req *http.Request, res *http.Response, body []byte) {
+	t.Helper()
+	v, err := specValidator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := *res
+	copied.Body = io.NopCloser(bytes.NewReader(body))
+	if ok, errs := v.ValidateHttpResponse(req, &copied); !ok {
+		if unrouted(errs) && (res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusMethodNotAllowed) {
+			return
+		}
+		t.Errorf("%s %s answered %d (%s) against openapi.yaml:\n%s\nbody: %.600s",
+			req.Method, req.URL.Path, res.StatusCode, res.Header.Get("Content-Type"), describe(errs), body)
+	}
+}
+
+// unrouted reports whether the spec has no operation for the request at all.
+func unrouted(errs []*valerrors.ValidationError) bool {
+	for _, e := range errs {
+		if e.ValidationType != helpers.PathValidation && !strings.Contains(e.Message, "not found") {
+			return false
+		}
+	}
+	return len(errs) > 0
+}
+
+// describe lists the violations readably: what, why, and where in the body.
+func describe(errs []*valerrors.ValidationError) string {
+	var b strings.Builder
+	for _, e := range errs {
+		fmt.Fprintf(&b, "  - %s: %s\n", e.Message, e.Reason)
+		for _, s := range e.SchemaValidationErrors {
+			fmt.Fprintf(&b, "      at %s: %s\n", s.FieldPath, s.Reason)
+		}
+	}
+	return b.String()
+}
