@@ -128,7 +128,7 @@ func decodeAdminBody(c echo.Context, v any, id *string) error {
 		return err
 	}
 	if *id != "" && *id != c.Param("id") {
-		return cartable.Errorf(cartable.EInvalid, "the body's id %q differs from the path's %q", *id, c.Param("id"))
+		return cartable.Errorf(cartable.EInvalid, "the body's id %q differs from the path's %q", *id, c.Param("id")).With("field", "id")
 	}
 	*id = c.Param("id")
 	return nil

@@ -39,7 +39,7 @@ func (s *Server) listChildren(c echo.Context) error {
 	}
 	order := c.QueryParam("order")
 	if order != "" && order != "asc" && order != "desc" {
-		return cartable.Errorf(cartable.EInvalid, "order must be asc or desc")
+		return cartable.Errorf(cartable.EInvalid, "order must be asc or desc").With("field", "order")
 	}
 	page, err := s.Workspace.Children(c.Request().Context(), caller(c), id, workspace.ListOptions{
 		Sort: c.QueryParam("sort"), Descending: order == "desc", Cursor: c.QueryParam("cursor"), Limit: limit,
@@ -72,7 +72,7 @@ func (s *Server) createChild(c echo.Context) error {
 		return err
 	}
 	if body.Folder == nil {
-		return cartable.Errorf(cartable.EInvalid, `to create a folder send {"name": "...", "folder": {}}; to upload a file send multipart/form-data`)
+		return cartable.Errorf(cartable.EInvalid, `to create a folder send {"name": "...", "folder": {}}; to upload a file send multipart/form-data`).With("field", "folder")
 	}
 	it, err := s.Workspace.CreateFolder(c.Request().Context(), caller(c), id, body.Name, opts)
 	if err != nil {
@@ -156,7 +156,7 @@ func (s *Server) copyItem(c echo.Context) error {
 		return err
 	}
 	if body.ParentID == nil {
-		return cartable.Errorf(cartable.EInvalid, "parent_id is required: the folder to copy into")
+		return cartable.Errorf(cartable.EInvalid, "parent_id is required: the folder to copy into").With("field", "parent_id")
 	}
 	it, err := s.Workspace.Copy(c.Request().Context(), caller(c), id, *body.ParentID, body.Name, opts)
 	if err != nil {
@@ -190,7 +190,7 @@ func (s *Server) listTrash(c echo.Context) error {
 	if raw := c.QueryParam("space_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return cartable.Errorf(cartable.EInvalid, "space_id is not an id")
+			return cartable.Errorf(cartable.EInvalid, "space_id is not an id").With("field", "space_id")
 		}
 		opts.SpaceID = &id
 	}

@@ -70,7 +70,7 @@ const devTokenTTL = 12 * time.Hour
 func (s *Server) devToken(c echo.Context) error {
 	userID := c.QueryParam("user")
 	if userID == "" {
-		return cartable.Errorf(cartable.EInvalid, "give ?user=ID, e.g. ?user=prof.martin")
+		return cartable.Errorf(cartable.EInvalid, "give ?user=ID, e.g. ?user=prof.martin").With("field", "user")
 	}
 	scopes := []string{}
 	if userID == devServiceUser {

@@ -37,7 +37,7 @@ func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
 	case "rename":
 		opts.AutoRename = true
 	default:
-		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail")
+		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail").With("field", "conflict")
 	}
 	return opts, nil
 }

@@ -66,7 +66,7 @@ func (s *Server) share(c echo.Context) error {
 	}
 	role, ok := sharing.ParseRole(body.Role)
 	if !ok {
-		return cartable.Errorf(cartable.EInvalid, "role must be viewer, contributor or manager")
+		return cartable.Errorf(cartable.EInvalid, "role must be viewer, contributor or manager").With("field", "role")
 	}
 	g, err := s.Workspace.Share(c.Request().Context(), caller(c), id, sharing.Grant{
 		GranteeKind: body.Grantee.Kind, GranteeID: body.Grantee.ID, Profile: cartable.Profile(body.Grantee.Profile),
@@ -112,7 +112,7 @@ func permissionChange(body map[string]any) (workspace.PermissionChange, error) {
 			r, _ := v.(string)
 			role, ok := sharing.ParseRole(r)
 			if !ok {
-				return ch, cartable.Errorf(cartable.EInvalid, "role must be viewer, contributor or manager")
+				return ch, cartable.Errorf(cartable.EInvalid, "role must be viewer, contributor or manager").With("field", "role")
 			}
 			ch.Role = role
 		case "expires_at":
@@ -123,11 +123,11 @@ func permissionChange(body map[string]any) (workspace.PermissionChange, error) {
 			str, _ := v.(string)
 			t, err := time.Parse(time.RFC3339, str)
 			if err != nil {
-				return ch, cartable.Errorf(cartable.EInvalid, "expires_at must be an RFC 3339 date or null")
+				return ch, cartable.Errorf(cartable.EInvalid, "expires_at must be an RFC 3339 date or null").With("field", "expires_at")
 			}
 			ch.ExpiresAt = &t
 		default:
-			return ch, cartable.Errorf(cartable.EInvalid, "unknown field %q (role, expires_at)", key)
+			return ch, cartable.Errorf(cartable.EInvalid, "unknown field %q (role, expires_at)", key).With("field", key)
 		}
 	}
 	return ch, nil
