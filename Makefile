@@ -8,7 +8,7 @@ export PATH := /usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin:$(PATH)
 DEV_STACK := .dev/stack
 TEST_STACK := .dev/test
 
-.PHONY: dev test bench build lint stack-up stack-down
+.PHONY: dev test contract bench build lint stack-up stack-down
 
 ## dev: start PostgreSQL and MinIO, migrate, load the demo data, serve on :8080
 dev:
@@ -18,8 +18,8 @@ dev:
 	go build -o bin/cartable ./cmd/cartable
 	exec bin/cartable dev
 
-## test: the whole suite, race detector on, against a throwaway stack
-test:
+## test: the contract's checks, then the whole suite, race detector on, against a throwaway stack
+test: contract
 	export STACK_DIR=$(TEST_STACK)
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
@@ -27,6 +27,19 @@ test:
 	go test -race -count=1 -timeout 20m ./...
 	# Tests that tusd's own data race would fail under -race (see cmd/cartable/tus_norace_test.go).
 	go test -count=1 -timeout 5m -run 'NoRace|TusRacing' ./cmd/cartable/
+
+## contract: lint api/openapi.yaml (Redocly, recommended-strict), generate the TypeScript
+## client a portal developer would (openapi-typescript) and type-check a small client
+## against it (tsc), with the pinned tools of api/contract (installed when missing or
+## when the lock file changed).
+contract:
+	as_root() { if [ "$$(id -u)" = 0 ]; then "$$@"; else sudo "$$@"; fi; }
+	apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"; }
+	command -v npm >/dev/null || apt_install nodejs npm
+	cd api/contract
+	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+	# No telemetry or update check: CI reaches no host but the package registries.
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent check
 
 ## bench: the benchmarks (bench/), written to bench/results/ and BENCHMARKS.md
 bench:
