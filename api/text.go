@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -44,10 +46,10 @@ func checkText(field, s string) error {
 	return nil
 }
 
-// refuseBadText is the middleware that checks, for every route, the path and query
-// parameters and the text headers before a handler or an authentication step reads
-// them (a link's token, an admin's path id reach the database).
-// The operations routes (health, metrics, the spec) read no text and are left alone.
+// refuseBadText is the middleware that checks, for every API route, the path and
+// query parameters and the text headers before a handler or an authentication step
+// reads them (a link's token, an admin's path id reach the database). The operations
+// routes (health, metrics, the spec) read no text and are left alone.
 func refuseBadText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if !strings.HasPrefix(c.Path(), "/api/") && !strings.HasPrefix(c.Path(), "/dev/") {
@@ -69,11 +71,12 @@ func checkRequestText(c echo.Context) error {
 			}
 		}
 	}
-	for key, list := range c.QueryParams() {
+	query := c.QueryParams()
+	for _, key := range slices.Sorted(maps.Keys(query)) { // the same field named every time
 		if err := checkText(key, key); err != nil {
 			return err
 		}
-		for _, v := range list {
+		for _, v := range query[key] {
 			if err := checkText(key, v); err != nil {
 				return err
 			}
