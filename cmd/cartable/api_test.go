@@ -328,6 +328,8 @@ func TestProvisioning(t *testing.T) {
 	newcomer := in.as("eleve.6a.26")
 	newcomer.mustUpload(newcomer.space("group", "6A"), "bonjour.txt", []byte("bonjour"))
 	wantProblem(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/structures/bad", map[string]any{"uai": "nope", "name": "X"}, nil), http.StatusBadRequest, "invalid_request", "bad UAI")
+	// A user with no structure yet: the answer says [] (the contract check refuses null).
+	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/users/invite.1", map[string]any{"display_name": "Invité", "profile": "Guest"}, nil), http.StatusOK, "user without structures")
 }
 
 // TestOperations: health, readiness, metrics and the served contract.
