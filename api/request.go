@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -58,19 +57,6 @@ func decodeJSON(c echo.Context, v any) error {
 		return cartable.Errorf(cartable.EInvalid, "the body has data after the JSON document")
 	}
 	return nil
-}
-
-// intQuery reads an optional integer query parameter.
-func intQuery(c echo.Context, name string) (int, error) {
-	raw := c.QueryParam(name)
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, cartable.Errorf(cartable.EInvalid, "%s must be an integer", name)
-	}
-	return n, nil
 }
 
 func hexString(b []byte) string { return hex.EncodeToString(b) }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"cartable/preview"
 	"cartable/workspace"
 )
@@ -97,18 +99,11 @@ func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
 	return out
 }
 
-// pageJSON is a page of items.
-type pageJSON struct {
-	Items      []itemJSON `json:"items"`
-	NextCursor string     `json:"next_cursor,omitempty"`
-}
-
-func toPageJSON(p workspace.Page, base string) pageJSON {
-	out := pageJSON{Items: make([]itemJSON, 0, len(p.Items)), NextCursor: p.NextCursor}
-	for _, it := range p.Items {
-		out.Items = append(out.Items, toItemJSON(it, base))
-	}
-	return out
+// itemsJSON puts the items of a list on the wire, with thumbnail URLs for the
+// request's base (see apiBase).
+func itemsJSON(c echo.Context) func(workspace.Item) itemJSON {
+	base := apiBase(c)
+	return func(it workspace.Item) itemJSON { return toItemJSON(it, base) }
 }
 
 // spaceJSON is a space on the wire.

@@ -74,13 +74,33 @@ func GrantsFor(ctx context.Context, q db.DBTX, c *cartable.Caller, itemIDs []uui
 	return matching, nil
 }
 
-// List returns every grant given on the item (for its managers to see).
-func List(ctx context.Context, q db.DBTX, itemID uuid.UUID) ([]Grant, error) {
-	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1 ORDER BY g.created_at, g.id`, itemID)
+// createdKey is where a page of a list in creation order ended.
+type createdKey struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+// List returns a page of the grants given on the item, oldest first (for its
+// managers to see).
+func List(ctx context.Context, q db.DBTX, itemID uuid.UUID, req cartable.PageRequest) (cartable.Page[Grant], error) {
+	var after createdKey
+	size, resumed, err := req.Keyset("permissions", &after)
 	if err != nil {
-		return nil, fmt.Errorf("list grants of %s: %w", itemID, err)
+		return cartable.Page[Grant]{}, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Grant, error) { return scanGrant(row) })
+	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1
+		AND (NOT $2 OR (g.created_at, g.id) > ($3, $4)) ORDER BY g.created_at, g.id LIMIT $5`,
+		itemID, resumed, after.At, after.ID, size+1)
+	if err != nil {
+		return cartable.Page[Grant]{}, fmt.Errorf("list grants of %s: %w", itemID, err)
+	}
+	grants, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Grant, error) { return scanGrant(row) })
+	if err != nil {
+		return cartable.Page[Grant]{}, fmt.Errorf("list grants of %s: %w", itemID, err)
+	}
+	return cartable.CutPage(grants, size, func(last Grant) string {
+		return cartable.EncodeCursor("permissions", createdKey{At: last.CreatedAt, ID: last.ID})
+	}), nil
 }
 
 // Get returns one grant of the item.

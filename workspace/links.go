@@ -26,12 +26,12 @@ func (s *Service) CreateLink(ctx context.Context, c *cartable.Caller, id uuid.UU
 	return link, token, err
 }
 
-// Links lists an item's links, for its managers.
-func (s *Service) Links(ctx context.Context, c *cartable.Caller, id uuid.UUID) ([]sharing.Link, error) {
+// Links lists a page of an item's links, oldest first, for its managers.
+func (s *Service) Links(ctx context.Context, c *cartable.Caller, id uuid.UUID, req cartable.PageRequest) (cartable.Page[sharing.Link], error) {
 	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
-		return nil, err
+		return cartable.Page[sharing.Link]{}, err
 	}
-	return sharing.Links(ctx, s.db, id)
+	return sharing.Links(ctx, s.db, id, req)
 }
 
 // RevokeLink deletes one of an item's links, for its managers.
