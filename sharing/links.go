@@ -139,24 +139,9 @@ func scanLink(row pgx.Row) (Link, error) {
 // Links lists a page of the links of an item, oldest first, for its managers
 // (without tokens).
 func Links(ctx context.Context, q db.DBTX, itemID uuid.UUID, req cartable.PageRequest) (cartable.Page[Link], error) {
-	var after createdKey
-	size, resumed, err := req.Keyset("links", &after)
-	if err != nil {
-		return cartable.Page[Link]{}, err
-	}
-	rows, err := q.Query(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.item_id = $1
+	return pageOfItem(ctx, q, "links", `SELECT `+linkColumns+` FROM links l WHERE l.item_id = $1
 		AND (NOT $2 OR (l.created_at, l.id) > ($3, $4)) ORDER BY l.created_at, l.id LIMIT $5`,
-		itemID, resumed, after.At, after.ID, size+1)
-	if err != nil {
-		return cartable.Page[Link]{}, fmt.Errorf("list links of %s: %w", itemID, err)
-	}
-	links, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Link, error) { return scanLink(row) })
-	if err != nil {
-		return cartable.Page[Link]{}, fmt.Errorf("list links of %s: %w", itemID, err)
-	}
-	return cartable.CutPage(links, size, func(last Link) string {
-		return cartable.EncodeCursor("links", createdKey{At: last.CreatedAt, ID: last.ID})
-	}), nil
+		itemID, req, scanLink, func(l Link) createdKey { return createdKey{At: l.CreatedAt, ID: l.ID} })
 }
 
 // RevokeLink deletes a link (its grant, and so the link): it stops working at once.
