@@ -69,7 +69,9 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	if err != nil {
 		return Page{}, err
 	}
-	page := cartable.CutPage(items, size, func(last Item) string { return cartable.EncodeCursor(childrenList(opts), childKeyOf(opts.Sort, last)) })
+	page := cartable.CutPage(items, size, func(last Item) string {
+		return cartable.EncodeCursor(childrenList(opts), childKeyOf(opts.Sort, last))
+	})
 	if err := s.withPreviews(ctx, page.Items); err != nil {
 		return Page{}, err
 	}
