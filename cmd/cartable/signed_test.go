@@ -19,18 +19,18 @@ import (
 // signedItem is an item with its URLs that need no Authorization header.
 type signedItem struct {
 	previewItem
-	Kind             string `json:"kind"`
 	CurrentVersionID string `json:"current_version_id"`
 	DownloadURL      string `json:"download_url"`
 }
 
-func (u *user) signedItem(id string) signedItem {
+// readItem reads an item as a user, into the fields a test looks at.
+func readItem[T any](u *user, id string) T {
 	u.t.Helper()
 	r := u.get(itemPath(id))
-	wantStatus(u.t, r, http.StatusOK, "get item")
-	var it signedItem
-	r.json(u.t, &it)
-	return it
+	wantStatus(u.t, r, http.StatusOK, u.id+" reads "+id)
+	var out T
+	r.json(u.t, &out)
+	return out
 }
 
 // local turns a signed URL of the instance into the path its client requests.
@@ -96,7 +96,7 @@ func TestSignedDownload(t *testing.T) {
 	prof := in.as("prof.martin")
 	data := []byte(strings.Repeat("0123456789", 10))
 	file := prof.mustUpload(prof.home(), "leçon 1.txt", data)
-	it := prof.signedItem(file.ID)
+	it := readItem[signedItem](prof, file.ID)
 	want := fmt.Sprintf("%s/api/v1/signed/items/%s/versions/%s/content?sig=", in.url, file.ID, it.CurrentVersionID)
 	if !strings.HasPrefix(it.DownloadURL, want) {
 		t.Fatalf("download_url %q, want it under %s", it.DownloadURL, want)
@@ -141,7 +141,7 @@ func TestSignedDownload(t *testing.T) {
 		t.Errorf("a listing is Cache-Control %q", cc)
 	}
 	folder := prof.mkdir(prof.home(), "Cours")
-	if got := prof.signedItem(folder.ID); got.DownloadURL != "" {
+	if got := readItem[signedItem](prof, folder.ID); got.DownloadURL != "" {
 		t.Errorf("a folder has a download_url: %s", got.DownloadURL)
 	}
 }
@@ -151,8 +151,8 @@ func TestSignedDownload(t *testing.T) {
 func TestSignedURLRefusals(t *testing.T) {
 	in := start(t)
 	prof := in.as("prof.martin")
-	a := prof.signedItem(prof.mustUpload(prof.home(), "a.txt", []byte("fichier a")).ID)
-	b := prof.signedItem(prof.mustUpload(prof.home(), "b.txt", []byte("fichier b")).ID)
+	a := readItem[signedItem](prof, prof.mustUpload(prof.home(), "a.txt", []byte("fichier a")).ID)
+	b := readItem[signedItem](prof, prof.mustUpload(prof.home(), "b.txt", []byte("fichier b")).ID)
 	aPath, aSig, _ := strings.Cut(in.local(a.DownloadURL), "?sig=")
 	signer, err := in.app.cfg.signer()
 	if err != nil {
@@ -217,11 +217,11 @@ func TestSignedURLAfterUnshare(t *testing.T) {
 	r.json(t, &perm)
 
 	pupil := in.as("eleve.6a.01")
-	url := pupil.signedItem(file.ID).DownloadURL
+	url := readItem[signedItem](pupil, file.ID).DownloadURL
 	if got := in.fetch(url, nil); !bytes.Equal(got.body, []byte("le corrigé")) {
 		t.Fatalf("the pupil's signed URL: %d %s", got.StatusCode, got.body)
 	}
-	profURL := prof.signedItem(file.ID).DownloadURL
+	profURL := readItem[signedItem](prof, file.ID).DownloadURL
 	wantStatus(t, prof.do(http.MethodDelete, itemPath(file.ID, "/permissions/", perm.ID), nil, nil), http.StatusNoContent, "unshare")
 	wantGone(t, in, in.local(url), "the pupil's URL after unsharing")
 	wantStatus(t, in.fetch(profURL, nil), http.StatusOK, "the teacher's URL after unsharing")
@@ -238,10 +238,10 @@ func TestSignedURLAfterNewVersion(t *testing.T) {
 	in := start(t)
 	prof := in.as("prof.martin")
 	file := prof.mustUpload(prof.home(), "sujet.txt", []byte("version une"))
-	old := prof.signedItem(file.ID).DownloadURL
+	old := readItem[signedItem](prof, file.ID).DownloadURL
 	r := prof.do(http.MethodPut, itemPath(file.ID, "/content"), strings.NewReader("version deux, plus longue"), nil)
 	wantStatus(t, r, http.StatusOK, "new version")
-	current := prof.signedItem(file.ID).DownloadURL
+	current := readItem[signedItem](prof, file.ID).DownloadURL
 	if current == old {
 		t.Fatal("a new version kept the same download_url")
 	}
@@ -265,7 +265,7 @@ func TestSignedThumbnails(t *testing.T) {
 	folder := prof.mkdir(prof.home(), "Sortie")
 	photo := prof.mustUpload(folder.ID, "photo.jpg", previewtest.Photo(640, 480, 0, 11))
 	waitForPreviews(t, prof, folder.ID)
-	first := prof.signedItem(photo.ID)
+	first := readItem[signedItem](prof, photo.ID)
 	small := first.Thumbnails["small"].URL
 	webp := in.fetch(small, map[string]string{"Accept": "image/avif,image/webp,*/*"})
 	wantStatus(t, webp, http.StatusOK, "signed thumbnail")
@@ -283,7 +283,7 @@ func TestSignedThumbnails(t *testing.T) {
 	r := prof.do(http.MethodPut, itemPath(photo.ID, "/content"), bytes.NewReader(previewtest.Photo(300, 600, 0, 12)), nil)
 	wantStatus(t, r, http.StatusOK, "new version")
 	waitForPreviews(t, prof, folder.ID)
-	second := prof.signedItem(photo.ID)
+	second := readItem[signedItem](prof, photo.ID)
 	again := in.fetch(small, map[string]string{"Accept": "image/webp"})
 	wantStatus(t, again, http.StatusOK, "the old version's thumbnail")
 	now := in.fetch(second.Thumbnails["small"].URL, map[string]string{"Accept": "image/webp"})
