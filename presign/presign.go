@@ -128,9 +128,6 @@ func (s *Signer) WithClock(now func() time.Time) *Signer {
 	return &c
 }
 
-// TTL is how long a URL lives at most.
-func (s *Signer) TTL() time.Duration { return s.ttl }
-
 // Sign returns the token of a target for a holder, and when it expires.
 func (s *Signer) Sign(h Holder, t Target) (string, time.Time) {
 	step := s.ttl / 10
