@@ -12,10 +12,11 @@ import (
 )
 
 // thumbnail serves a file's thumbnail in a size (of its current version, or of the
-// version in the route): WebP to clients that accept it, JPEG to the others. While the thumbnail is being made the answer is 404
-// preview_pending with Retry-After; a file that cannot have one is 404
-// preview_failed. A URL carrying the current ?v= token (as listings give it) is
-// cacheable for good; without it the client revalidates with the ETag.
+// version in the route): WebP to clients that accept it, JPEG to the others. While
+// the thumbnail is being made the answer is 404 preview_pending with Retry-After; a
+// file that cannot have one is 404 preview_failed. A URL carrying the current ?v=
+// token is cacheable for good; without it the client revalidates with the ETag (a
+// signed URL's answer lives no longer than the URL: see openSigned).
 func (s *Server) thumbnail(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
