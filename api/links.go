@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cartable"
+	"cartable/presign"
 	"cartable/sharing"
 	"cartable/workspace"
 )
@@ -106,6 +107,7 @@ func (s *Server) openLink(next echo.HandlerFunc) echo.HandlerFunc {
 			"method", c.Request().Method, "path", c.Path())
 		c.Set(callerKey, who)
 		c.Set(linkKey, l)
+		s.signURLsFor(c, presign.Holder{LinkID: l.ID})
 		return next(c)
 	}
 }

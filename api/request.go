@@ -27,6 +27,16 @@ func idParam(c echo.Context, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
+// optionalIDParam reads a path parameter that is an id on the routes that have it;
+// nil on the others.
+func optionalIDParam(c echo.Context, name string) (*uuid.UUID, error) {
+	if c.Param(name) == "" {
+		return nil, nil
+	}
+	id, err := idParam(c, name)
+	return &id, err
+}
+
 // writeOptions reads If-Match and the conflict behaviour (?conflict=rename|fail).
 func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
 	opts := workspace.WriteOptions{IfMatch: c.Request().Header.Get("If-Match")}

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,23 +36,25 @@ type itemJSON struct {
 	ModifiedBy    string     `json:"modified_by,omitempty"`
 	TrashedAt     *time.Time `json:"trashed_at,omitempty"`
 	TrashedBy     string     `json:"trashed_by,omitempty"`
+	// DownloadURL fetches the current version without an Authorization header, for
+	// a few minutes (see presign).
+	DownloadURL string `json:"download_url,omitempty"`
 	// Preview is "ready", "pending" or "failed" for a file whose type has
 	// thumbnails; Thumbnails lists them by size once ready.
 	Preview    string                   `json:"preview,omitempty"`
 	Thumbnails map[string]thumbnailJSON `json:"thumbnails,omitempty"`
 }
 
-// thumbnailJSON is one thumbnail size of a file: its URL (cacheable for good: it
-// changes when the thumbnail does) and its dimensions.
+// thumbnailJSON is one thumbnail size of a file: its signed URL (see presign) and
+// its dimensions.
 type thumbnailJSON struct {
 	URL    string `json:"url"`
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
 }
 
-// toItemJSON puts an item on the wire, with its thumbnail URLs under base (see
-// apiBase).
-func toItemJSON(it workspace.Item, base string) itemJSON {
+// toItemJSON puts an item on the wire, with its URLs made by base (see apiBase).
+func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 	out := itemJSON{
 		ID: it.ID.String(), Name: it.Name, Kind: it.Kind, Size: it.Size, MimeType: it.MimeType,
 		SpaceID: it.SpaceID.String(), ETag: it.ETag(), Role: it.Role.String(),
@@ -72,6 +73,9 @@ func toItemJSON(it workspace.Item, base string) itemJSON {
 	if it.CurrentVersionID != nil {
 		v := it.CurrentVersionID.String()
 		out.CurrentVersionID = &v
+		if it.TrashedAt == nil {
+			out.DownloadURL = base.content(it.ID, *it.CurrentVersionID)
+		}
 	}
 	if it.Preview != nil {
 		out.Preview = it.Preview.State
@@ -80,8 +84,8 @@ func toItemJSON(it workspace.Item, base string) itemJSON {
 	return out
 }
 
-// thumbnailsJSON lists the ready thumbnails of a file, with URLs under base.
-func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
+// thumbnailsJSON lists the ready thumbnails of a file, with URLs made by base.
+func thumbnailsJSON(it workspace.Item, base urlBase) map[string]thumbnailJSON {
 	p := it.Preview
 	if p.State != preview.Ready {
 		return nil
@@ -92,7 +96,7 @@ func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
 			continue // one entry per size; the route picks the format from Accept
 		}
 		out[r.Size] = thumbnailJSON{
-			URL:   fmt.Sprintf("%s/items/%s/thumbnails/%s?v=%s", base, it.ID, r.Size, p.Token),
+			URL:   base.thumbnail(it.ID, *it.CurrentVersionID, r.Size, p.Token),
 			Width: r.Width, Height: r.Height,
 		}
 	}

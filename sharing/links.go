@@ -176,6 +176,24 @@ func OpenLink(ctx context.Context, q db.DBTX, token, password string) (Link, *ca
 	if hash != nil && bcrypt.CompareHashAndPassword([]byte(*hash), []byte(password)) != nil {
 		return Link{}, nil, cartable.Errorf(cartable.EUnauthorized, "%v", errPasswordRequired).With("password_required", true)
 	}
-	c := &cartable.Caller{UserID: "link:" + l.ID.String(), DisplayName: "Lien", Profile: cartable.Guest, LinkID: l.ID.String()}
-	return l, c, nil
+	return l, linkCaller(l), nil
+}
+
+// LiveLink finds a live link by its id, for a URL signed for one of its visitors
+// (who gave the password, if any, when the URL was made: it is not asked again). It
+// returns the caller that stands for the link's holders.
+func LiveLink(ctx context.Context, q db.DBTX, id uuid.UUID) (Link, *cartable.Caller, error) {
+	l, err := scanLink(q.QueryRow(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.id = $1 AND l.expires_at > now()`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Link{}, nil, cartable.Errorf(cartable.ENotFound, "this link does not exist, has expired or was revoked")
+	}
+	if err != nil {
+		return Link{}, nil, fmt.Errorf("find link %s: %w", id, err)
+	}
+	return l, linkCaller(l), nil
+}
+
+// linkCaller is whoever holds a link: what they may do is decided by its grant.
+func linkCaller(l Link) *cartable.Caller {
+	return &cartable.Caller{UserID: "link:" + l.ID.String(), DisplayName: "Lien", Profile: cartable.Guest, LinkID: l.ID.String()}
 }

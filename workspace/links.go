@@ -47,3 +47,9 @@ func (s *Service) RevokeLink(ctx context.Context, c *cartable.Caller, id, linkID
 func (s *Service) OpenLink(ctx context.Context, token, password string) (sharing.Link, *cartable.Caller, error) {
 	return sharing.OpenLink(ctx, s.db, token, password)
 }
+
+// LiveLink finds the live link a signed URL was made for, and the caller that stands
+// for its visitors (see sharing.LiveLink).
+func (s *Service) LiveLink(ctx context.Context, id uuid.UUID) (sharing.Link, *cartable.Caller, error) {
+	return sharing.LiveLink(ctx, s.db, id)
+}
