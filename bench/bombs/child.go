@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"cartable/bench/proc"
 	"cartable/preview"
+	"cartable/proc"
 )
 
 // childFlag starts the bench as the renderer child: a process that holds one

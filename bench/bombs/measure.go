@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"cartable/bench/proc"
+	"cartable/proc"
 )
 
 // Scenario is one run of the renderer child on some bombs, with the figures of

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"cartable/bench/proc"
+	"cartable/proc"
 )
 
 func TestObserve(t *testing.T) {
