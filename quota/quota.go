@@ -255,10 +255,18 @@ func Translate(err error) error {
 	return Exceeded(levelOf(d.Kind), d.Limit, d.Needed, d.Available)
 }
 
-// Exceeded builds the quota_exceeded error of one limit.
+// Exceeded builds the quota_exceeded error of one limit. A file larger than the
+// whole limit would not fit even in an empty space: freeing room cannot help, so it
+// gets its own message, with both figures, and the field larger_than_limit.
 func Exceeded(level string, limit, needed, available int64) error {
 	e := cartable.Errorf(cartable.EQuotaExceeded, "the %s limit of %d bytes leaves %d bytes; %d are needed", level, limit, available, needed)
-	e.MessageFR, e.MessageEN = messages(level, needed, available)
+	if needed > limit {
+		e.Detail = fmt.Sprintf("%d bytes are needed, more than the whole %s limit of %d bytes", needed, level, limit)
+		e.MessageFR, e.MessageEN = tooBigMessages(level, needed, limit)
+		e = e.With("larger_than_limit", true)
+	} else {
+		e.MessageFR, e.MessageEN = messages(level, needed, available)
+	}
 	return e.With("limit", level).With("limit_bytes", limit).With("needed_bytes", needed).With("available_bytes", available)
 }
 
@@ -275,6 +283,23 @@ func messages(level string, needed, available int64) (string, string) {
 	}
 	return fmt.Sprintf("L'espace de stockage de l'établissement est plein : ce fichier fait %s et il ne reste que %s. Prévenez l'administrateur de l'ENT de votre établissement.", frNeed, frLeft),
 		fmt.Sprintf("Your school's storage is full: this file takes %s and only %s are left. Tell your school's ENT administrator.", enNeed, enLeft)
+}
+
+// tooBigMessages tell that the file is bigger than the whole space may hold: no
+// cleaning up will make it fit.
+func tooBigMessages(level string, needed, limit int64) (string, string) {
+	frNeed, frLimit := HumanBytes(needed, "fr"), HumanBytes(limit, "fr")
+	enNeed, enLimit := HumanBytes(needed, "en"), HumanBytes(limit, "en")
+	switch level {
+	case LevelUser:
+		return fmt.Sprintf("Ce fichier est trop volumineux pour votre espace personnel : il fait %s, alors que l'espace entier ne peut contenir que %s. Même en faisant de la place, il ne pourra pas y être enregistré : réduisez sa taille (en le compressant, par exemple) ou demandez de l'aide à votre professeur.", frNeed, frLimit),
+			fmt.Sprintf("This file is too big for your personal space: it takes %s, and the whole space holds only %s. Making room will not help: make the file smaller (compress it, for example) or ask your teacher for help.", enNeed, enLimit)
+	case LevelGroup:
+		return fmt.Sprintf("Ce fichier est trop volumineux pour l'espace de ce groupe : il fait %s, alors que l'espace entier ne peut contenir que %s. Même en faisant de la place, il ne pourra pas y être enregistré : réduisez sa taille ou demandez à votre professeur.", frNeed, frLimit),
+			fmt.Sprintf("This file is too big for this group's space: it takes %s, and the whole space holds only %s. Making room will not help: make the file smaller or ask your teacher.", enNeed, enLimit)
+	}
+	return fmt.Sprintf("Ce fichier est trop volumineux pour l'espace de stockage de l'établissement : il fait %s, alors que cet espace ne peut contenir que %s en tout. Prévenez l'administrateur de l'ENT de votre établissement.", frNeed, frLimit),
+		fmt.Sprintf("This file is too big for your school's storage: it takes %s, and the whole storage holds only %s. Tell your school's ENT administrator.", enNeed, enLimit)
 }
 
 // HumanBytes writes a size the way people read it: "12,5 Mo" in French, "12.5 MB"
