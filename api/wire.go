@@ -35,6 +35,9 @@ type itemJSON struct {
 	ModifiedBy    string     `json:"modified_by,omitempty"`
 	TrashedAt     *time.Time `json:"trashed_at,omitempty"`
 	TrashedBy     string     `json:"trashed_by,omitempty"`
+	// ChildCount is a folder's number of live children (absent for files and
+	// trashed folders).
+	ChildCount *int64 `json:"child_count,omitempty"`
 	// Preview is "ready", "pending" or "failed" for a file whose type has
 	// thumbnails; Thumbnails lists them by size once ready.
 	Preview    string                   `json:"preview,omitempty"`
@@ -58,7 +61,7 @@ func toItemJSON(it workspace.Item, base string) itemJSON {
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
-		CanShare: it.Rights.Share,
+		CanShare: it.Rights.Share, ChildCount: it.ChildCount,
 	}
 	if it.IsFolder() {
 		out.Mode, out.EffectiveMode = string(it.Mode), string(it.EffectiveMode())

@@ -32,7 +32,7 @@ func (s *Service) Item(ctx context.Context, c *cartable.Caller, id uuid.UUID) (I
 	if err := s.withPreviews(ctx, items); err != nil {
 		return Item{}, err
 	}
-	return items[0], nil
+	return items[0], withChildCounts(ctx, s.db, items)
 }
 
 // CreateFolder creates a folder in parent, for a contributor of parent.
@@ -58,7 +58,7 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 		if err != nil {
 			return fmt.Errorf("insert folder %q: %w", name, err)
 		}
-		created, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
+		created, err = reread(ctx, tx, c, id)
 		return err
 	})
 	return created, err

@@ -157,6 +157,9 @@ func (s *Service) withSharedDetails(ctx context.Context, c *cartable.Caller, sha
 	if err := s.withPreviews(ctx, items); err != nil {
 		return err
 	}
+	if err := withChildCounts(ctx, s.db, items); err != nil {
+		return err
+	}
 	for i := range shared {
 		shared[i].Item = items[i]
 	}
@@ -235,6 +238,9 @@ func (s *Service) SharedFromSpace(ctx context.Context, c *cartable.Caller, space
 		items[i].Role = cartable.Manager
 	}
 	if err := withRights(ctx, s.db, c, items); err != nil {
+		return nil, err
+	}
+	if err := withChildCounts(ctx, s.db, items); err != nil {
 		return nil, err
 	}
 	out := make([]SharedItemGrants, 0, len(items))
