@@ -63,6 +63,8 @@ type Item struct {
 	grants []sharing.Grant
 	// place is what Rights were computed from, for the checks that say why not.
 	place sharing.Placement
+	// replaced: an upload made this file's new version in place of a new file.
+	replaced bool
 }
 
 // IsFolder reports whether the item is a folder.

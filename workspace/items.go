@@ -20,6 +20,9 @@ type WriteOptions struct {
 	// AutoRename picks "name (2).ext" on a name clash instead of failing with
 	// name_conflict.
 	AutoRename bool
+	// Replace makes an upload whose name a file already bears the next version of
+	// that file (see replace.go). Only uploads read it.
+	Replace bool
 }
 
 // Item returns an item the caller may view, with its thumbnails.
@@ -69,15 +72,25 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 // that two requests cannot both decide that the same name is free; unlocked, it is
 // the read-only check made before an upload's bytes are read.
 func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
+	folder, err := visibleFolder(ctx, tx, c, id, "", lock)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := folder.mayAdd(); err != nil {
+		return Item{}, err
+	}
+	return folder, folder.checkETag(ifMatch)
+}
+
+// visibleFolder loads a folder the caller may see, checking its ETag, without
+// asking whether they may add to it.
+func visibleFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
 	folder, err := access(ctx, tx, c, id, cartable.Viewer, lock)
 	if err != nil {
 		return Item{}, err
 	}
 	if !folder.IsFolder() {
 		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", id)
-	}
-	if err := folder.mayAdd(); err != nil {
-		return Item{}, err
 	}
 	return folder, folder.checkETag(ifMatch)
 }
