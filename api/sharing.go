@@ -199,3 +199,32 @@ func (s *Server) sharedFromSpace(c echo.Context) error {
 	}
 	return writeJSON(c, http.StatusOK, out)
 }
+
+// candidateJSON is a grantee the lookup offers: its grantee goes as is into a grant.
+type candidateJSON struct {
+	Grantee granteeJSON `json:"grantee"`
+	Label   string      `json:"label"`
+	Detail  string      `json:"detail"`
+}
+
+// findGrantees offers whom the caller may share with whose names start with q's
+// words: GET /api/v1/directory/search?q=&limit=. Labels follow Accept-Language.
+func (s *Server) findGrantees(c echo.Context) error {
+	limit, err := intQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	found, err := sharing.FindGrantees(c.Request().Context(), s.DB, caller(c), c.QueryParam("q"), limit)
+	if err != nil {
+		return err
+	}
+	lang := language(c.Request())
+	out := struct {
+		Items []candidateJSON `json:"items"`
+	}{Items: make([]candidateJSON, 0, len(found))}
+	for _, f := range found {
+		out.Items = append(out.Items, candidateJSON{Grantee: granteeJSON{Kind: f.Kind, ID: f.ID, Profile: string(f.Profile)},
+			Label: f.Label.In(lang), Detail: f.Detail.In(lang)})
+	}
+	return writeJSON(c, http.StatusOK, out)
+}

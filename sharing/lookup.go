@@ -1,0 +1,175 @@
+package sharing
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+	"cartable/db"
+)
+
+// Sizes of a lookup.
+const (
+	DefaultLookupLimit = 20
+	MaxLookupLimit     = 50
+	maxLookupRunes     = 100
+)
+
+// FindGrantees offers whom the caller may share with (their Audience) among the
+// groups, establishments and people whose names match query: every word of the
+// query begins a different word of the name, ignoring case and accents ("eleve" finds
+// "Élève", "mart" finds "Martin" and "Claire Martin", "6a" finds "6A"). Groups
+// come first (each whole, then narrowed to each profile its members hold), then
+// establishments (narrowed to each profile), then people; within each, a name
+// that is the query comes first, then names that start with it, then the others,
+// alphabetically. At most limit candidates (0: DefaultLookupLimit).
+//
+// The words of names are folded by the database (cartable_fold, cartable_words);
+// a teacher's search reads the index of their establishments' users' words
+// (user_words), a pupil's the members of their groups.
+func FindGrantees(ctx context.Context, q db.DBTX, c *cartable.Caller, query string, limit int) ([]Candidate, error) {
+	query, limit, err := lookupArgs(query, limit)
+	if err != nil {
+		return nil, err
+	}
+	var words []string
+	if err := q.QueryRow(ctx, `SELECT cartable_words($1)`, query).Scan(&words); err != nil {
+		return nil, fmt.Errorf("fold %q: %w", query, err)
+	}
+	if len(words) == 0 {
+		return []Candidate{}, nil
+	}
+	l := lookup{words: words, joined: strings.Join(words, " "), audience: AudienceOf(c), limit: limit}
+	groups, err := l.groups(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	structures, err := l.structures(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	users, err := l.users(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return candidates(groups, structures, users, limit), nil
+}
+
+// lookupArgs checks the query and the limit.
+func lookupArgs(query string, limit int) (string, int, error) {
+	query = strings.TrimSpace(query)
+	switch {
+	case query == "":
+		return "", 0, cartable.Errorf(cartable.EInvalid, "q is required: the first letters of a name (\"6A\", \"mart\")").With("field", "q")
+	case !utf8.ValidString(query) || utf8.RuneCountInString(query) > maxLookupRunes:
+		return "", 0, cartable.Errorf(cartable.EInvalid, "q must be text of at most %d characters", maxLookupRunes).With("field", "q")
+	case limit == 0:
+		limit = DefaultLookupLimit
+	case limit < 0 || limit > MaxLookupLimit:
+		return "", 0, cartable.Errorf(cartable.EInvalid, "limit must be between 1 and %d", MaxLookupLimit).With("field", "limit")
+	}
+	return query, limit, nil
+}
+
+// lookup is one search: the query's folded words, and whom the caller may find.
+type lookup struct {
+	words    []string
+	joined   string
+	audience Audience
+	limit    int
+}
+
+// The SQL of a match, over a name's folded words nw, with the query's words as $1
+// and joined by spaces as $2: every query word begins a different word of the name
+// (cartable_matches). The rank puts a name that is the query first (0), then one
+// that starts with it (1), then the others (2); the folded name orders each rank.
+const (
+	matchSQL  = `cartable_matches(nw, $1::text[])`
+	rankedSQL = `CASE WHEN array_to_string(nw, ' ') = $2 THEN 0 WHEN starts_with(array_to_string(nw, ' '), $2) THEN 1 ELSE 2 END AS rank,
+		array_to_string(nw, ' ') AS folded`
+)
+
+// groups finds the groups of the caller's establishments and their own groups.
+// An establishment holds a few dozen groups, read through groups_structure_idx.
+func (l lookup) groups(ctx context.Context, q db.DBTX) ([]foundGroup, error) {
+	rows, err := q.Query(ctx, `
+		SELECT g.id, g.name, g.kind, (SELECT s.name FROM structures s WHERE s.id = g.structure_id),
+			ARRAY(SELECT DISTINCT m.profile FROM group_members m WHERE m.group_id = g.id)
+		FROM (
+			SELECT g.id, g.name, g.kind, g.structure_id, `+rankedSQL+`
+			FROM groups g, cartable_words(g.name) AS nw
+			WHERE (g.structure_id = ANY($3) OR g.id = ANY($4)) AND `+matchSQL+`
+			ORDER BY rank, folded, g.id LIMIT $5
+		) g
+		ORDER BY g.rank, g.folded, g.id`,
+		l.words, l.joined, l.audience.Structures, l.audience.Groups, l.limit)
+	if err != nil {
+		return nil, fmt.Errorf("find groups: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[foundGroup])
+	if err != nil {
+		return nil, fmt.Errorf("find groups: %w", err)
+	}
+	return found, nil
+}
+
+// structures finds the caller's establishments (teachers and staff only).
+func (l lookup) structures(ctx context.Context, q db.DBTX) ([]foundStructure, error) {
+	if len(l.audience.Structures) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `
+		SELECT id, name FROM (
+			SELECT s.id, s.name, `+rankedSQL+`
+			FROM structures s, cartable_words(s.name) AS nw
+			WHERE s.id = ANY($3) AND `+matchSQL+`
+		) s ORDER BY rank, folded, id`,
+		l.words, l.joined, l.audience.Structures)
+	if err != nil {
+		return nil, fmt.Errorf("find structures: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[foundStructure])
+	if err != nil {
+		return nil, fmt.Errorf("find structures: %w", err)
+	}
+	return found, nil
+}
+
+// users finds the people of the caller's establishments, through the index of
+// their words (the range of the query's longest word: the fewest candidates), and
+// the members of the caller's peer groups, but never the caller.
+func (l lookup) users(ctx context.Context, q db.DBTX) ([]foundUser, error) {
+	if len(l.audience.Structures) == 0 && len(l.audience.PeerGroups) == 0 {
+		return nil, nil
+	}
+	key := l.words[0]
+	for _, w := range l.words[1:] {
+		if len(w) > len(key) {
+			key = w
+		}
+	}
+	rows, err := q.Query(ctx, `
+		SELECT id, display_name, profile FROM (
+			SELECT u.id, u.display_name, u.profile, `+rankedSQL+`
+			FROM users u, cartable_words(u.display_name) AS nw
+			WHERE u.id IN (
+				SELECT w.user_id FROM user_words w
+				WHERE w.structure_id = ANY($3) AND w.word >= $5 AND w.word < $5 || chr(1114111)
+				UNION
+				SELECT m.user_id FROM group_members m WHERE m.group_id = ANY($4)
+			) AND u.id <> $6 AND `+matchSQL+`
+		) u ORDER BY rank, folded, id LIMIT $7`,
+		l.words, l.joined, l.audience.Structures, l.audience.PeerGroups, key, l.audience.Self, l.limit)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[foundUser])
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	return found, nil
+}
