@@ -96,7 +96,7 @@ const (
 // groups finds the groups of the caller's establishments and their own groups.
 // An establishment holds a few dozen groups, read through groups_structure_idx.
 func (l lookup) groups(ctx context.Context, q db.DBTX) ([]foundGroup, error) {
-	rows, err := q.Query(ctx, `
+	return find[foundGroup](ctx, q, "groups", `
 		SELECT g.id, g.name, g.kind, (SELECT s.name FROM structures s WHERE s.id = g.structure_id),
 			ARRAY(SELECT DISTINCT m.profile FROM group_members m WHERE m.group_id = g.id)
 		FROM (
@@ -107,14 +107,6 @@ func (l lookup) groups(ctx context.Context, q db.DBTX) ([]foundGroup, error) {
 		) g
 		ORDER BY g.rank, g.folded, g.id`,
 		l.words, l.joined, l.audience.Structures, l.audience.Groups, l.limit)
-	if err != nil {
-		return nil, fmt.Errorf("find groups: %w", err)
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[foundGroup])
-	if err != nil {
-		return nil, fmt.Errorf("find groups: %w", err)
-	}
-	return found, nil
 }
 
 // structures finds the caller's establishments (teachers and staff only).
@@ -122,21 +114,13 @@ func (l lookup) structures(ctx context.Context, q db.DBTX) ([]foundStructure, er
 	if len(l.audience.Structures) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, `
+	return find[foundStructure](ctx, q, "structures", `
 		SELECT id, name FROM (
 			SELECT s.id, s.name, `+rankedSQL+`
 			FROM structures s, cartable_words(s.name) AS nw
 			WHERE s.id = ANY($3) AND `+matchSQL+`
 		) s ORDER BY rank, folded, id`,
 		l.words, l.joined, l.audience.Structures)
-	if err != nil {
-		return nil, fmt.Errorf("find structures: %w", err)
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[foundStructure])
-	if err != nil {
-		return nil, fmt.Errorf("find structures: %w", err)
-	}
-	return found, nil
 }
 
 // users finds the people of the caller's establishments, through the index of
@@ -152,7 +136,7 @@ func (l lookup) users(ctx context.Context, q db.DBTX) ([]foundUser, error) {
 			key = w
 		}
 	}
-	rows, err := q.Query(ctx, `
+	return find[foundUser](ctx, q, "users", `
 		SELECT id, display_name, profile FROM (
 			SELECT u.id, u.display_name, u.profile, `+rankedSQL+`
 			FROM users u, cartable_words(u.display_name) AS nw
@@ -164,12 +148,14 @@ func (l lookup) users(ctx context.Context, q db.DBTX) ([]foundUser, error) {
 			) AND u.id <> $6 AND `+matchSQL+`
 		) u ORDER BY rank, folded, id LIMIT $7`,
 		l.words, l.joined, l.audience.Structures, l.audience.PeerGroups, key, l.audience.Self, l.limit)
+}
+
+// find runs one of the lookup's queries and reads its rows into T, column by field.
+func find[T any](ctx context.Context, q db.DBTX, what, sql string, args ...any) ([]T, error) {
+	rows, _ := q.Query(ctx, sql, args...) // CollectRows reports the query's error
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[T])
 	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
-	}
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[foundUser])
-	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
+		return nil, fmt.Errorf("find %s: %w", what, err)
 	}
 	return found, nil
 }
