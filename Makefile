@@ -41,6 +41,9 @@ bench:
 	[ -x /usr/bin/convert ] || command -v magick >/dev/null || apt_install imagemagick
 	command -v pdftoppm >/dev/null || apt_install poppler-utils
 	go run ./bench/previews $(PREVIEWS_BENCH_FLAGS)
+	# Converter bombs: the preview worker's peak with its converters, which needs LibreOffice and prlimit.
+	if command -v soffice >/dev/null && command -v prlimit >/dev/null; then go run ./bench/bombs $(BOMBS_BENCH_FLAGS); \
+	else echo "bench/bombs skipped: LibreOffice (soffice) or prlimit is not installed"; fi
 	go run ./bench/uploads $(BENCH_FLAGS)
 	go run ./bench/sharing
 

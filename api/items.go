@@ -33,21 +33,21 @@ func (s *Server) listChildren(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intQuery(c, "limit")
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
 	order := c.QueryParam("order")
 	if order != "" && order != "asc" && order != "desc" {
-		return cartable.Errorf(cartable.EInvalid, "order must be asc or desc")
+		return cartable.Errorf(cartable.EInvalid, "order must be asc or desc").With("field", "order")
 	}
 	page, err := s.Workspace.Children(c.Request().Context(), caller(c), id, workspace.ListOptions{
-		Sort: c.QueryParam("sort"), Descending: order == "desc", Cursor: c.QueryParam("cursor"), Limit: limit,
+		Sort: c.QueryParam("sort"), Descending: order == "desc", PageRequest: req,
 	})
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page, apiBase(c)))
+	return writeList(c, page, itemsJSON(c))
 }
 
 // createChild creates a folder (JSON {"name": "...", "folder": {}}) or uploads a file
@@ -186,15 +186,15 @@ func (s *Server) restoreItem(c echo.Context) error {
 }
 
 func (s *Server) listTrash(c echo.Context) error {
-	limit, err := intQuery(c, "limit")
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	opts := workspace.TrashedOptions{Cursor: c.QueryParam("cursor"), Limit: limit}
+	opts := workspace.TrashedOptions{PageRequest: req}
 	if raw := c.QueryParam("space_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return cartable.Errorf(cartable.EInvalid, "space_id is not an id")
+			return cartable.Errorf(cartable.EInvalid, "space_id is not an id").With("field", "space_id")
 		}
 		opts.SpaceID = &id
 	}
@@ -202,7 +202,7 @@ func (s *Server) listTrash(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page, apiBase(c)))
+	return writeList(c, page, itemsJSON(c))
 }
 
 func (s *Server) purgeItem(c echo.Context) error {
@@ -221,17 +221,15 @@ func (s *Server) listVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	versions, err := s.Workspace.Versions(c.Request().Context(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Versions []versionJSON `json:"versions"`
-	}{Versions: make([]versionJSON, 0, len(versions))}
-	for _, v := range versions {
-		out.Versions = append(out.Versions, toVersionJSON(v))
+	page, err := s.Workspace.Versions(c.Request().Context(), caller(c), id, req)
+	if err != nil {
+		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeList(c, page, toVersionJSON)
 }
 
 func (s *Server) restoreVersion(c echo.Context) error {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -26,6 +25,16 @@ func idParam(c echo.Context, name string) (uuid.UUID, error) {
 		return uuid.Nil, cartable.Errorf(cartable.ENotFound, "no item %q", c.Param(name))
 	}
 	return id, nil
+}
+
+// optionalIDParam reads a path parameter that is an id on the routes that have it;
+// nil on the others.
+func optionalIDParam(c echo.Context, name string) (*uuid.UUID, error) {
+	if c.Param(name) == "" {
+		return nil, nil
+	}
+	id, err := idParam(c, name)
+	return &id, err
 }
 
 // writeOptions reads If-Match and the conflict behaviour (?conflict=rename|fail).
@@ -70,19 +79,6 @@ func decodeJSON(c echo.Context, v any) error {
 		return cartable.Errorf(cartable.EInvalid, "the body has data after the JSON document")
 	}
 	return nil
-}
-
-// intQuery reads an optional integer query parameter.
-func intQuery(c echo.Context, name string) (int, error) {
-	raw := c.QueryParam(name)
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil {
-		return 0, cartable.Errorf(cartable.EInvalid, "%s must be an integer", name)
-	}
-	return n, nil
 }
 
 func hexString(b []byte) string { return hex.EncodeToString(b) }

@@ -57,6 +57,11 @@ func (s *Server) routes() {
 	links.GET("/items/:id/content", s.download, requireLinkKind(sharing.LinkView))
 	links.GET("/items/:id/thumbnails/:size", s.thumbnail, requireLinkKind(sharing.LinkView))
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
+	// Signed URLs: no header, a sig that stands for the user or link it was made for.
+	signed := e.Group("/api/v1/signed/items/:id/versions/:version", s.openSigned)
+	signed.GET("/content", s.downloadVersion)
+	signed.HEAD("/content", s.downloadVersion)
+	signed.GET("/thumbnails/:size", s.thumbnail)
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)

@@ -110,8 +110,8 @@ func narrowed(name string, p cartable.Profile) Text {
 }
 
 // candidates lists what the lookup found, groups first, then establishments, then
-// people, each in the order found, and keeps the first limit.
-func candidates(groups []foundGroup, structures []foundStructure, users []foundUser, limit int) []Candidate {
+// people, each in the order found.
+func candidates(groups []foundGroup, structures []foundStructure, users []foundUser) []Candidate {
 	out := []Candidate{}
 	for _, g := range groups {
 		out = append(out, groupCandidates(g)...)
@@ -122,5 +122,5 @@ func candidates(groups []foundGroup, structures []foundStructure, users []foundU
 	for _, u := range users {
 		out = append(out, userCandidate(u))
 	}
-	return out[:min(len(out), limit)]
+	return out
 }

@@ -46,11 +46,11 @@ func TestGroupCandidates(t *testing.T) {
 	}
 }
 
-func TestCandidatesOrderAndLimit(t *testing.T) {
+func TestCandidatesOrder(t *testing.T) {
 	groups := []foundGroup{{ID: "6A", Name: "6A", Kind: "class", StructureName: "C", Profiles: []string{"Student", "Relative"}}}
 	structures := []foundStructure{{ID: "C", Name: "Collège"}}
 	users := []foundUser{{ID: "u1", DisplayName: "Claire Martin", Profile: "Teacher"}, {ID: "u2", DisplayName: "Léa Dupont", Profile: "Student"}}
-	all := candidates(groups, structures, users, 50)
+	all := candidates(groups, structures, users)
 	var kinds []string
 	for _, c := range all {
 		kinds = append(kinds, c.Kind)
@@ -65,39 +65,30 @@ func TestCandidatesOrderAndLimit(t *testing.T) {
 	if u := all[8]; u.Profile != "" || u.Label.FR != "Claire Martin" || u.Detail.FR != "Enseignant" || u.Detail.EN != "Teacher" {
 		t.Errorf("user candidate = %+v", u)
 	}
-	if got := candidates(groups, structures, users, 2); len(got) != 2 || got[1].Profile != cartable.Student {
-		t.Errorf("limit 2 = %+v", got)
-	}
-	if got := candidates(nil, nil, nil, 20); got == nil || len(got) != 0 {
+	if got := candidates(nil, nil, nil); got == nil || len(got) != 0 {
 		t.Errorf("nothing found = %#v, want an empty list", got)
 	}
 }
 
-func TestLookupArgs(t *testing.T) {
+func TestLookupQuery(t *testing.T) {
 	tests := []struct {
-		q         string
-		limit     int
-		wantQ     string
-		wantLimit int
-		ok        bool
+		q, want string
+		ok      bool
 	}{
-		{"6A", 0, "6A", DefaultLookupLimit, true},
-		{"  mart  ", 5, "mart", 5, true},
-		{"m", MaxLookupLimit, "m", MaxLookupLimit, true},
-		{"", 0, "", 0, false},
-		{"   ", 0, "", 0, false},
-		{"m", MaxLookupLimit + 1, "", 0, false},
-		{"m", -1, "", 0, false},
-		{string(make([]rune, maxLookupRunes+1)), 0, "", 0, false},
-		{"\xff\xfe", 0, "", 0, false},
+		{"6A", "6A", true},
+		{"  mart  ", "mart", true},
+		{"", "", false},
+		{"   ", "", false},
+		{string(make([]rune, maxLookupRunes+1)), "", false},
+		{"\xff\xfe", "", false},
 	}
 	for _, tt := range tests {
-		q, limit, err := lookupArgs(tt.q, tt.limit)
-		if (err == nil) != tt.ok || (tt.ok && (q != tt.wantQ || limit != tt.wantLimit)) {
-			t.Errorf("lookupArgs(%q, %d) = %q, %d, %v", tt.q, tt.limit, q, limit, err)
+		q, err := lookupQuery(tt.q)
+		if (err == nil) != tt.ok || q != tt.want {
+			t.Errorf("lookupQuery(%q) = %q, %v", tt.q, q, err)
 		}
 		if err != nil && !cartable.IsCode(err, cartable.EInvalid) {
-			t.Errorf("lookupArgs(%q, %d) error %v is not invalid_request", tt.q, tt.limit, err)
+			t.Errorf("lookupQuery(%q) error %v is not invalid_request", tt.q, err)
 		}
 	}
 }

@@ -12,38 +12,98 @@ import (
 	"cartable/db"
 )
 
-// Sizes of a lookup.
+// Sizes of a lookup: a page is DefaultLookupLimit candidates unless the request
+// asks for another size (up to cartable.MaxPageSize), and no cursor reaches past
+// the first maxLookupResults candidates: a person types more letters instead.
 const (
 	DefaultLookupLimit = 20
-	MaxLookupLimit     = 50
+	maxLookupResults   = 1000
 	maxLookupRunes     = 100
 )
 
 // FindGrantees offers whom the caller may share with (their Audience) among the
 // groups, establishments and people whose names match query: every word of the
-// query begins a different word of the name, ignoring case and accents ("eleve" finds
-// "Élève", "mart" finds "Martin" and "Claire Martin", "6a" finds "6A"). Groups
-// come first (each whole, then narrowed to each profile its members hold), then
-// establishments (narrowed to each profile), then people; within each, a name
-// that is the query comes first, then names that start with it, then the others,
-// alphabetically. At most limit candidates (0: DefaultLookupLimit).
+// query begins a different word of the name, ignoring case and accents ("eleve"
+// finds "Élève", "mart" finds "Martin" and "Claire Martin", "6a" finds "6A").
+// Groups come first (each whole, then narrowed to each profile its members hold),
+// then establishments (narrowed to each profile), then people; within each, a
+// name that is the query comes first, then names that start with it, then the
+// others, alphabetically. It answers a page of req.Limit candidates
+// (DefaultLookupLimit when 0); its cursor, bound to the query, gives the next.
 //
 // The words of names are folded by the database (cartable_fold, cartable_words);
 // a teacher's search reads the index of their establishments' users' words
 // (user_words), a pupil's the members of their groups.
-func FindGrantees(ctx context.Context, q db.DBTX, c *cartable.Caller, query string, limit int) ([]Candidate, error) {
-	query, limit, err := lookupArgs(query, limit)
+func FindGrantees(ctx context.Context, q db.DBTX, c *cartable.Caller, query string, req cartable.PageRequest) (cartable.Page[Candidate], error) {
+	var none cartable.Page[Candidate]
+	query, err := lookupQuery(query)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	var words []string
 	if err := q.QueryRow(ctx, `SELECT cartable_words($1)`, query).Scan(&words); err != nil {
-		return nil, fmt.Errorf("fold %q: %w", query, err)
+		return none, fmt.Errorf("fold %q: %w", query, err)
+	}
+	l := lookup{words: words, joined: strings.Join(words, " "), audience: AudienceOf(c)}
+	if req.Limit == 0 {
+		req.Limit = DefaultLookupLimit
+	}
+	var after lookupKey
+	size, _, err := req.Keyset(l.list(), &after)
+	if err != nil {
+		return none, err
+	}
+	if after.Offset < 0 || after.Offset+size > maxLookupResults {
+		return none, cartable.Errorf(cartable.EInvalid, "a search gives its first %d candidates only: type more letters", maxLookupResults).With("field", "cursor")
 	}
 	if len(words) == 0 {
-		return []Candidate{}, nil
+		return cartable.Page[Candidate]{Items: []Candidate{}}, nil
 	}
-	l := lookup{words: words, joined: strings.Join(words, " "), audience: AudienceOf(c), limit: limit}
+	l.limit = after.Offset + size + 1
+	found, err := l.run(ctx, q)
+	if err != nil {
+		return none, err
+	}
+	found = found[min(after.Offset, len(found)):]
+	return cartable.CutPage(found, size, func(Candidate) string {
+		return cartable.EncodeCursor(l.list(), lookupKey{Offset: after.Offset + size})
+	}), nil
+}
+
+// lookupKey is where a page of a search ended: the candidates given so far.
+type lookupKey struct {
+	Offset int `json:"o"`
+}
+
+// lookupQuery checks the query.
+func lookupQuery(query string) (string, error) {
+	query = strings.TrimSpace(query)
+	switch {
+	case query == "":
+		return "", cartable.Errorf(cartable.EInvalid, "q is required: the first letters of a name (\"6A\", \"mart\")").With("field", "q")
+	case !utf8.ValidString(query) || utf8.RuneCountInString(query) > maxLookupRunes:
+		return "", cartable.Errorf(cartable.EInvalid, "q must be text of at most %d characters", maxLookupRunes).With("field", "q")
+	}
+	return query, nil
+}
+
+// lookup is one search: the query's folded words, whom the caller may find, and
+// how many candidates of each kind to read at most.
+type lookup struct {
+	words    []string
+	joined   string
+	audience Audience
+	limit    int
+}
+
+// list names the search's list for its cursors: a cursor continues only the
+// search of the same words.
+func (l lookup) list() string { return "directory-search:" + l.joined }
+
+// run reads the groups, establishments and people found, and lists them in order.
+// Each kind is read up to l.limit, so the first l.limit candidates are exact: a
+// group gives at least one.
+func (l lookup) run(ctx context.Context, q db.DBTX) ([]Candidate, error) {
 	groups, err := l.groups(ctx, q)
 	if err != nil {
 		return nil, err
@@ -56,31 +116,7 @@ func FindGrantees(ctx context.Context, q db.DBTX, c *cartable.Caller, query stri
 	if err != nil {
 		return nil, err
 	}
-	return candidates(groups, structures, users, limit), nil
-}
-
-// lookupArgs checks the query and the limit.
-func lookupArgs(query string, limit int) (string, int, error) {
-	query = strings.TrimSpace(query)
-	switch {
-	case query == "":
-		return "", 0, cartable.Errorf(cartable.EInvalid, "q is required: the first letters of a name (\"6A\", \"mart\")").With("field", "q")
-	case !utf8.ValidString(query) || utf8.RuneCountInString(query) > maxLookupRunes:
-		return "", 0, cartable.Errorf(cartable.EInvalid, "q must be text of at most %d characters", maxLookupRunes).With("field", "q")
-	case limit == 0:
-		limit = DefaultLookupLimit
-	case limit < 0 || limit > MaxLookupLimit:
-		return "", 0, cartable.Errorf(cartable.EInvalid, "limit must be between 1 and %d", MaxLookupLimit).With("field", "limit")
-	}
-	return query, limit, nil
-}
-
-// lookup is one search: the query's folded words, and whom the caller may find.
-type lookup struct {
-	words    []string
-	joined   string
-	audience Audience
-	limit    int
+	return candidates(groups, structures, users), nil
 }
 
 // The SQL of a match, over a name's folded words nw, with the query's words as $1

@@ -2,6 +2,7 @@ package sharing_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -95,12 +96,12 @@ func TestFindGranteesMatching(t *testing.T) {
 		{"paul", nil}, // the caller
 	}
 	for _, tt := range tests {
-		found, err := sharing.FindGrantees(ctx, pool, prof, tt.q, 50)
+		found, err := sharing.FindGrantees(ctx, pool, prof, tt.q, cartable.PageRequest{Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, c := range found {
+		for _, c := range found.Items {
 			if c.Profile == "" {
 				got = append(got, c.ID)
 			}
@@ -172,5 +173,58 @@ func TestUserWordsFollowTheDirectory(t *testing.T) {
 	}
 	if got := words(); len(got) != 0 {
 		t.Errorf("after the user was deleted: %v", got)
+	}
+}
+
+// TestFindGranteesPages: the pages of a search, walked with their cursors, are the
+// search in one page; a cursor continues only the search that made it.
+func TestFindGranteesPages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	b := directory.Bundle{Structures: []directory.Structure{{ID: "s1", UAI: "0600001A", Name: "Collège Test"}}}
+	var members []directory.Member
+	for i := range 9 {
+		id := fmt.Sprintf("u%d", i)
+		b.Users = append(b.Users, directory.User{ID: id, DisplayName: fmt.Sprintf("Marie Test%d", i), Profile: cartable.Student,
+			Structures: []directory.UserStructure{{StructureID: "s1"}}})
+		members = append(members, directory.Member{UserID: id, Profile: cartable.Student})
+	}
+	b.Users = append(b.Users, directory.User{ID: "prof", DisplayName: "Paul Prof", Profile: cartable.Teacher, Structures: []directory.UserStructure{{StructureID: "s1"}}})
+	members = append(members, directory.Member{UserID: "prof", Profile: cartable.Teacher})
+	b.Groups = []directory.Group{{ID: "g1", StructureID: "s1", Kind: directory.KindClass, Name: "Maths", Members: members}}
+	if _, err := directory.Import(ctx, pool, b); err != nil {
+		t.Fatal(err)
+	}
+	prof, err := directory.LoadCaller(ctx, pool, "prof")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := sharing.FindGrantees(ctx, pool, prof, "ma", cartable.PageRequest{Limit: 100})
+	if err != nil || whole.NextCursor != "" || len(whole.Items) != 12 { // Maths, its pupils, its teachers, 9 people
+		t.Fatalf("one page: %d candidates, cursor %q, %v", len(whole.Items), whole.NextCursor, err)
+	}
+	var walked []sharing.Candidate
+	req := cartable.PageRequest{Limit: 5}
+	for pages := 0; ; pages++ {
+		page, err := sharing.FindGrantees(ctx, pool, prof, "ma", req)
+		if err != nil || pages > 5 {
+			t.Fatalf("page %d: %v", pages, err)
+		}
+		walked = append(walked, page.Items...)
+		if page.NextCursor == "" {
+			break
+		}
+		req.Cursor = page.NextCursor
+	}
+	if !slices.Equal(walked, whole.Items) {
+		t.Errorf("the pages walked give %v, want %v", walked, whole.Items)
+	}
+	first, _ := sharing.FindGrantees(ctx, pool, prof, "ma", cartable.PageRequest{Limit: 5})
+	if _, err := sharing.FindGrantees(ctx, pool, prof, "mar", cartable.PageRequest{Limit: 5, Cursor: first.NextCursor}); !cartable.IsCode(err, cartable.EInvalid) {
+		t.Errorf("another search's cursor = %v, want invalid_request", err)
+	}
+	if _, err := sharing.FindGrantees(ctx, pool, prof, "ma", cartable.PageRequest{Limit: 1001}); !cartable.IsCode(err, cartable.EInvalid) {
+		t.Errorf("limit 1001 = %v, want invalid_request", err)
 	}
 }

@@ -115,14 +115,26 @@ func TestDirectorySearchFindsWhomToShareWith(t *testing.T) {
 	if got := prof.search("m", nil); len(got) != 20 {
 		t.Errorf("m: %d candidates, want the default limit, 20", len(got))
 	}
+	// The list shape: a page and the cursor of the next one, bound to the search.
 	r := prof.get("/api/v1/directory/search?q=m&limit=3")
 	wantStatus(t, r, http.StatusOK, "limit 3")
-	var three struct{ Items []candidate }
-	r.json(t, &three)
-	if len(three.Items) != 3 {
-		t.Errorf("limit=3 gave %d", len(three.Items))
+	var page struct {
+		Items      []candidate `json:"items"`
+		NextCursor string      `json:"next_cursor"`
 	}
-	wantProblem(t, prof.get("/api/v1/directory/search?q=m&limit=51"), http.StatusBadRequest, "invalid_request", "limit 51")
+	r.json(t, &page)
+	if len(page.Items) != 3 || page.NextCursor == "" {
+		t.Fatalf("limit=3 gave %d, cursor %q", len(page.Items), page.NextCursor)
+	}
+	r = prof.get("/api/v1/directory/search?q=m&limit=3&cursor=" + page.NextCursor)
+	wantStatus(t, r, http.StatusOK, "next page")
+	var next struct{ Items []candidate }
+	r.json(t, &next)
+	if all := prof.search("m", nil); len(next.Items) != 3 || !slices.Equal(labels(next.Items), labels(all[3:6])) {
+		t.Errorf("the second page %v is not the 4th to 6th of %v", labels(next.Items), labels(all))
+	}
+	wantProblem(t, prof.get("/api/v1/directory/search?q=ma&cursor="+page.NextCursor), http.StatusBadRequest, "invalid_request", "another search's cursor")
+	wantProblem(t, prof.get("/api/v1/directory/search?q=m&limit=1001"), http.StatusBadRequest, "invalid_request", "limit 1001")
 	wantProblem(t, prof.get("/api/v1/directory/search"), http.StatusBadRequest, "invalid_request", "no q")
 	if got := prof.search("— ’ -", nil); len(got) != 0 {
 		t.Errorf("a query without a word found %v", labels(got))
