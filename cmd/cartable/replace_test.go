@@ -10,12 +10,12 @@ import (
 func (u *user) versionCount(id string) int {
 	u.t.Helper()
 	var out struct {
-		Versions []struct{} `json:"versions"`
+		Items []struct{} `json:"items"`
 	}
 	r := u.get(itemPath(id, "/versions"))
 	wantStatus(u.t, r, http.StatusOK, "versions of "+id)
 	r.json(u.t, &out)
-	return len(out.Versions)
+	return len(out.Items)
 }
 
 func (u *user) usedBytes() int64 {
