@@ -57,12 +57,16 @@ func (s *Server) createChild(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		opts, err := uploadOptions(c)
+		if err != nil {
+			return err
+		}
+		return s.uploadFile(c, id, opts)
+	}
 	opts, err := writeOptions(c)
 	if err != nil {
 		return err
-	}
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
-		return s.uploadFile(c, id, opts)
 	}
 	var body struct {
 		Name   string    `json:"name"`

@@ -44,10 +44,22 @@ func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
 	case "", "fail":
 	case "rename":
 		opts.AutoRename = true
+	case "replace":
+		return opts, cartable.Errorf(cartable.EInvalid, "conflict=replace is for file uploads only: a folder, a rename, a move or a copy never replaces anything").
+			With("field", "conflict")
 	default:
-		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail")
+		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail (or replace, for a file upload)").With("field", "conflict")
 	}
 	return opts, nil
+}
+
+// uploadOptions is writeOptions for a file upload, which also takes
+// ?conflict=replace: a file bearing the name gets the upload as its next version.
+func uploadOptions(c echo.Context) (workspace.WriteOptions, error) {
+	if c.QueryParam("conflict") == "replace" {
+		return workspace.WriteOptions{IfMatch: c.Request().Header.Get("If-Match"), Replace: true}, nil
+	}
+	return writeOptions(c)
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields, trailing data and bodies

@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	v1.POST("/items/:id/permissions", s.share)
 	v1.PATCH("/items/:id/permissions/:permission", s.updatePermission)
 	v1.DELETE("/items/:id/permissions/:permission", s.unshare)
+	v1.GET("/directory/search", s.findGrantees)
 	v1.GET("/shared", s.sharedWithMe)
 	v1.GET("/spaces/:id/shared", s.sharedFromSpace)
 	v1.GET("/items/:id/links", s.listLinks)

@@ -198,3 +198,33 @@ func (s *Server) sharedFromSpace(c echo.Context) error {
 		return e
 	})
 }
+
+// candidateJSON is a grantee the lookup offers: its grantee goes as is into a grant.
+type candidateJSON struct {
+	Grantee granteeJSON `json:"grantee"`
+	Label   string      `json:"label"`
+	Detail  string      `json:"detail"`
+}
+
+// findGrantees offers whom the caller may share with whose names start with q's
+// words: GET /api/v1/directory/search?q=&limit=&cursor= (20 by default). Labels
+// follow Accept-Language.
+func (s *Server) findGrantees(c echo.Context) error {
+	req := cartable.PageRequest{Cursor: c.QueryParam("cursor")}
+	if raw := c.QueryParam("limit"); raw != "" {
+		limit, err := cartable.ParseLimit(raw)
+		if err != nil {
+			return err
+		}
+		req.Limit = limit
+	}
+	page, err := sharing.FindGrantees(c.Request().Context(), s.DB, caller(c), c.QueryParam("q"), req)
+	if err != nil {
+		return err
+	}
+	lang := language(c.Request())
+	return writeList(c, page, func(f sharing.Candidate) candidateJSON {
+		return candidateJSON{Grantee: granteeJSON{Kind: f.Kind, ID: f.ID, Profile: string(f.Profile)},
+			Label: f.Label.In(lang), Detail: f.Detail.In(lang)}
+	})
+}

@@ -36,6 +36,9 @@ type itemJSON struct {
 	ModifiedBy    string     `json:"modified_by,omitempty"`
 	TrashedAt     *time.Time `json:"trashed_at,omitempty"`
 	TrashedBy     string     `json:"trashed_by,omitempty"`
+	// ChildCount is a folder's number of live children (absent for files and
+	// trashed folders).
+	ChildCount *int64 `json:"child_count,omitempty"`
 	// DownloadURL fetches the current version without an Authorization header, for
 	// a few minutes (see presign).
 	DownloadURL string `json:"download_url,omitempty"`
@@ -61,7 +64,7 @@ func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
-		CanShare: it.Rights.Share,
+		CanShare: it.Rights.Share, ChildCount: it.ChildCount,
 	}
 	if it.IsFolder() {
 		out.Mode, out.EffectiveMode = string(it.Mode), string(it.EffectiveMode())

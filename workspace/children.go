@@ -75,7 +75,7 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	if err := s.withPreviews(ctx, page.Items); err != nil {
 		return Page{}, err
 	}
-	return page, nil
+	return page, withChildCounts(ctx, s.db, page.Items)
 }
 
 // childrenList names a listing's order in its cursors.

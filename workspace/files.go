@@ -66,9 +66,10 @@ func (up Upload) reserveBytes(max int64) int64 {
 	return max
 }
 
-// UploadFile stores a new file in parent, for a contributor of parent.
+// UploadFile stores a new file in parent, for a contributor of parent; with
+// opts.Replace, a file of parent bearing its name gets it as its next version.
 func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, IfMatch: opts.IfMatch}, up)
+	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, Replace: opts.Replace, IfMatch: opts.IfMatch}, up)
 }
 
 // NewVersion replaces a file's content, keeping the previous versions.
@@ -112,7 +113,7 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 			return Item{}, err
 		}
 		if p.Target.ItemID == nil {
-			if p.Target.Name, err = s.checkName(ctx, *p.Target.ParentID, name, p.Target.AutoRename); err != nil {
+			if p.Target.Name, err = s.checkName(ctx, c, p.Target, name); err != nil {
 				return Item{}, err
 			}
 		}
@@ -143,8 +144,14 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 	return it, err
 }
 
-// createFile inserts a file item with its first version over a stored blob.
+// createFile inserts a file item with its first version over a stored blob; with
+// opts.Replace, the blob becomes instead the next version of a file bearing name.
 func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, opts WriteOptions) (Item, error) {
+	if opts.Replace {
+		if it, replaced, err := replaceFile(ctx, tx, c, parentID, name, blob, opts.IfMatch); err != nil || replaced {
+			return it, err
+		}
+	}
 	parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch, forUpdate)
 	if err != nil {
 		return Item{}, err

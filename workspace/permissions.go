@@ -186,6 +186,9 @@ func (s *Service) withSharedDetails(ctx context.Context, c *cartable.Caller, sha
 	if err := s.withPreviews(ctx, items); err != nil {
 		return err
 	}
+	if err := withChildCounts(ctx, s.db, items); err != nil {
+		return err
+	}
 	for i := range shared {
 		shared[i].Item = items[i]
 	}
@@ -252,6 +255,9 @@ func (s *Service) withGrants(ctx context.Context, c *cartable.Caller, items []It
 		return nil, err
 	}
 	if err := withRights(ctx, s.db, c, items); err != nil {
+		return nil, err
+	}
+	if err := withChildCounts(ctx, s.db, items); err != nil {
 		return nil, err
 	}
 	out := make([]SharedItemGrants, 0, len(items))

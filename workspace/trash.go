@@ -152,7 +152,7 @@ func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		if err != nil {
 			return fmt.Errorf("restore %s: %w", id, err)
 		}
-		restored, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
+		restored, err = reread(ctx, tx, c, id)
 		return err
 	})
 	return restored, err
