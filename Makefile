@@ -27,6 +27,8 @@ test:
 	go test -race -count=1 -timeout 20m ./...
 	# Tests that tusd's own data race would fail under -race (see cmd/cartable/tus_norace_test.go).
 	go test -count=1 -timeout 5m -run 'NoRace|TusRacing' ./cmd/cartable/
+	# Full-size bombs, which the race detector would take minutes to compress (see previewtest/race_on_test.go).
+	go test -count=1 -timeout 5m ./previewtest/
 
 ## bench: the benchmarks (bench/), written to bench/results/ and BENCHMARKS.md
 bench:

@@ -17,7 +17,16 @@ import (
 
 const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+// skipFullSizeUnderRace skips the checks of a full-size bomb under the race
+// detector (see raceEnabled).
+func skipFullSizeUnderRace(t *testing.T) {
+	if raceEnabled {
+		t.Skip("full-size bombs are checked without the race detector")
+	}
+}
+
 func TestDocxBomb(t *testing.T) {
+	skipFullSizeUnderRace(t)
 	bomb := DocxBomb(200 << 20)
 	if n := len(bomb); n < 200<<10 || n > 400<<10 {
 		t.Errorf("200 MiB of paragraphs packed into %d KiB, want about 300", n>>10)
@@ -44,6 +53,7 @@ func TestDocxBomb(t *testing.T) {
 }
 
 func TestDocxImageBomb(t *testing.T) {
+	skipFullSizeUnderRace(t)
 	bomb := DocxImageBomb(18_000, 18_000)
 	if len(bomb) > 64<<10 {
 		t.Errorf("the docx is %d KiB, want a few", len(bomb)>>10)
@@ -71,6 +81,7 @@ func TestDocxImageBomb(t *testing.T) {
 }
 
 func TestPDFBomb(t *testing.T) {
+	skipFullSizeUnderRace(t)
 	if n := len(PDFBomb(20_000, 20_000)); n > 2<<20 {
 		t.Errorf("the 20,000 × 20,000 bomb is %d KiB, want under 2 MiB", n>>10)
 	}
