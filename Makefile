@@ -27,6 +27,8 @@ test: contract
 	go test -race -count=1 -timeout 20m ./...
 	# Tests that tusd's own data race would fail under -race (see cmd/cartable/tus_norace_test.go).
 	go test -count=1 -timeout 5m -run 'NoRace|TusRacing' ./cmd/cartable/
+	# Full-size bombs, which the race detector would take minutes to compress (see previewtest/race_on_test.go).
+	go test -count=1 -timeout 5m ./previewtest/
 
 ## contract: lint api/openapi.yaml (Redocly, recommended-strict), generate the TypeScript
 ## client a portal developer would (openapi-typescript) and type-check a small client
@@ -54,6 +56,9 @@ bench:
 	[ -x /usr/bin/convert ] || command -v magick >/dev/null || apt_install imagemagick
 	command -v pdftoppm >/dev/null || apt_install poppler-utils
 	go run ./bench/previews $(PREVIEWS_BENCH_FLAGS)
+	# Converter bombs: the preview worker's peak with its converters, which needs LibreOffice and prlimit.
+	if command -v soffice >/dev/null && command -v prlimit >/dev/null; then go run ./bench/bombs $(BOMBS_BENCH_FLAGS); \
+	else echo "bench/bombs skipped: LibreOffice (soffice) or prlimit is not installed"; fi
 	go run ./bench/uploads $(BENCH_FLAGS)
 	go run ./bench/sharing
 

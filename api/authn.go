@@ -8,6 +8,7 @@ import (
 	"cartable"
 	"cartable/auth"
 	"cartable/directory"
+	"cartable/presign"
 )
 
 const (
@@ -42,6 +43,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(callerKey, who)
 		c.Set(tokenKey, tok)
+		s.signURLsFor(c, presign.Holder{UserID: who.UserID})
 		return next(c)
 	}
 }

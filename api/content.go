@@ -21,11 +21,17 @@ import (
 // (boundaries, part headers, a name field).
 const multipartOverhead = 64 << 10
 
-// uploadFile streams the "file" part of a multipart request into a new file. An
-// optional "name" field sent before it overrides the part's filename. The body is
+// uploadFile streams the "file" part of a multipart request into a new file (201),
+// or, with conflict=replace, into a new version of the file bearing its name (200).
+// An optional "name" field sent before it overrides the part's filename. The body is
 // never held in memory or on disk: it goes straight to object storage.
 func (s *Server) uploadFile(c echo.Context, parentID uuid.UUID, opts workspace.WriteOptions) error {
-	return s.uploadFileInto(c, parentID, opts, func(it workspace.Item, _ string) error { return s.created(c, it) })
+	return s.uploadFileInto(c, parentID, opts, func(it workspace.Item, _ string) error {
+		if it.Replaced() {
+			return writeItem(c, http.StatusOK, it)
+		}
+		return s.created(c, it)
+	})
 }
 
 // uploadFileInto streams the "file" part into a new file and hands done the item and

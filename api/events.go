@@ -1,43 +1,28 @@
 package api
 
 import (
-	"net/http"
-	"strconv"
-
 	"github.com/labstack/echo/v4"
 
 	"cartable"
 	"cartable/events"
 )
 
-// listEvents is the portal's feed of notifications: the events after ?after=<id>,
-// oldest first, with the cursor to ask for the next ones.
+// listEvents is the portal's feed of notifications, oldest first: the events after
+// ?cursor= (from the first without one), with the cursor to poll with next, also
+// when nothing new came. The events are those the webhook receives.
 func (s *Server) listEvents(c echo.Context) error {
-	after := int64(0)
-	if raw := c.QueryParam("after"); raw != "" {
-		n, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || n < 0 {
-			return cartable.Errorf(cartable.EInvalid, "after must be an event id").With("field", "after")
-		}
-		after = n
+	if c.QueryParams().Has("after") {
+		// The feed once took an event id; a reader still sending one would read
+		// everything again from the start if it were ignored.
+		return cartable.Errorf(cartable.EInvalid, "after is no longer read: poll with the next_cursor of the previous page").With("field", "after")
 	}
-	limit, err := limitQuery(c)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	if limit == 0 {
-		limit = 100
-	}
-	list, err := events.After(c.Request().Context(), s.DB, after, limit)
+	page, err := events.Feed(c.Request().Context(), s.DB, req)
 	if err != nil {
 		return err
 	}
-	next := after
-	if len(list) > 0 {
-		next = list[len(list)-1].ID
-	}
-	if list == nil {
-		list = []events.Event{}
-	}
-	return writeJSON(c, http.StatusOK, map[string]any{"events": list, "next_after": next})
+	return writeList(c, page, func(e events.Event) events.Event { return e })
 }

@@ -33,7 +33,7 @@ func (s *Server) listChildren(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := limitQuery(c)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
@@ -42,12 +42,12 @@ func (s *Server) listChildren(c echo.Context) error {
 		return cartable.Errorf(cartable.EInvalid, "order must be asc or desc").With("field", "order")
 	}
 	page, err := s.Workspace.Children(c.Request().Context(), caller(c), id, workspace.ListOptions{
-		Sort: c.QueryParam("sort"), Descending: order == "desc", Cursor: c.QueryParam("cursor"), Limit: limit,
+		Sort: c.QueryParam("sort"), Descending: order == "desc", PageRequest: req,
 	})
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page, apiBase(c)))
+	return writeList(c, page, itemsJSON(c))
 }
 
 // createChild creates a folder (JSON {"name": "...", "folder": {}}) or uploads a file
@@ -57,12 +57,16 @@ func (s *Server) createChild(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		opts, err := uploadOptions(c)
+		if err != nil {
+			return err
+		}
+		return s.uploadFile(c, id, opts)
+	}
 	opts, err := writeOptions(c)
 	if err != nil {
 		return err
-	}
-	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
-		return s.uploadFile(c, id, opts)
 	}
 	var body struct {
 		Name   string    `json:"name"`
@@ -182,11 +186,11 @@ func (s *Server) restoreItem(c echo.Context) error {
 }
 
 func (s *Server) listTrash(c echo.Context) error {
-	limit, err := limitQuery(c)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	opts := workspace.TrashedOptions{Cursor: c.QueryParam("cursor"), Limit: limit}
+	opts := workspace.TrashedOptions{PageRequest: req}
 	if raw := c.QueryParam("space_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
@@ -198,7 +202,7 @@ func (s *Server) listTrash(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, toPageJSON(page, apiBase(c)))
+	return writeList(c, page, itemsJSON(c))
 }
 
 func (s *Server) purgeItem(c echo.Context) error {
@@ -217,17 +221,15 @@ func (s *Server) listVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	versions, err := s.Workspace.Versions(c.Request().Context(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Versions []versionJSON `json:"versions"`
-	}{Versions: make([]versionJSON, 0, len(versions))}
-	for _, v := range versions {
-		out.Versions = append(out.Versions, toVersionJSON(v))
+	page, err := s.Workspace.Versions(c.Request().Context(), caller(c), id, req)
+	if err != nil {
+		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeList(c, page, toVersionJSON)
 }
 
 func (s *Server) restoreVersion(c echo.Context) error {

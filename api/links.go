@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cartable"
+	"cartable/presign"
 	"cartable/sharing"
 	"cartable/workspace"
 )
@@ -59,17 +60,15 @@ func (s *Server) listLinks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	links, err := s.Workspace.Links(c.Request().Context(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Links []linkJSON `json:"links"`
-	}{Links: make([]linkJSON, 0, len(links))}
-	for _, l := range links {
-		out.Links = append(out.Links, toLinkJSON(l))
+	page, err := s.Workspace.Links(c.Request().Context(), caller(c), id, req)
+	if err != nil {
+		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeList(c, page, toLinkJSON)
 }
 
 func (s *Server) revokeLink(c echo.Context) error {
@@ -108,6 +107,7 @@ func (s *Server) openLink(next echo.HandlerFunc) echo.HandlerFunc {
 			"method", c.Request().Method, "path", c.Path())
 		c.Set(callerKey, who)
 		c.Set(linkKey, l)
+		s.signURLsFor(c, presign.Holder{LinkID: l.ID})
 		return next(c)
 	}
 }

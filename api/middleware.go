@@ -26,16 +26,33 @@ func (s *Server) middleware() {
 	// After routing (the path parameters are known), before any authentication or
 	// handler reads the request's text.
 	s.echo.Use(refuseBadText)
-	if len(s.AllowedOrigins) > 0 {
-		s.echo.Use(middleware.CORSWithConfig(middleware.CORSConfig{
-			// tusd answers CORS on the upload endpoint itself.
-			Skipper:       func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/uploads") },
-			AllowOrigins:  s.AllowedOrigins,
-			AllowHeaders:  []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "Range", "Accept-Language"},
-			ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "X-Request-Id", "Retry-After"},
-			MaxAge:        600,
-		}))
+	s.echo.Use(s.cors())
+}
+
+// corsHeaders are the request headers the portal's scripts may send: the token,
+// JSON bodies, conditional and ranged requests, the language of problems, the link
+// password, and the proxy's request id.
+var corsHeaders = []string{"Authorization", "Content-Type", "If-Match", "If-None-Match", "If-Range", "Range",
+	"Accept-Language", "Cartable-Link-Password", "X-Request-Id"}
+
+// cors answers CORS for the portal's origins (CARTABLE_CORS_ORIGINS). A preflight
+// (OPTIONS, which carries no token) is answered here, before any route's
+// authentication: 204 with the allow headers for an allowed origin, 204 without them
+// (a refusal the browser understands) for any other origin, or for every origin when
+// none is configured. tusd answers CORS on the upload endpoint itself.
+func (s *Server) cors() echo.MiddlewareFunc {
+	cfg := middleware.CORSConfig{
+		Skipper:       func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/uploads") },
+		AllowOrigins:  s.AllowedOrigins,
+		AllowHeaders:  corsHeaders,
+		ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "Accept-Ranges", "X-Request-Id", "Retry-After"},
+		MaxAge:        600,
 	}
+	if len(s.AllowedOrigins) == 0 {
+		// Without origins echo would allow every one ("*"): refuse them all instead.
+		cfg.AllowOriginFunc = func(string) (bool, error) { return false, nil }
+	}
+	return middleware.CORSWithConfig(cfg)
 }
 
 // securityHeaders adds what browsers need to treat the API's answers as data: no

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -29,6 +28,16 @@ func idParam(c echo.Context, name string) (uuid.UUID, error) {
 	return id, nil
 }
 
+// optionalIDParam reads a path parameter that is an id on the routes that have it;
+// nil on the others.
+func optionalIDParam(c echo.Context, name string) (*uuid.UUID, error) {
+	if c.Param(name) == "" {
+		return nil, nil
+	}
+	id, err := idParam(c, name)
+	return &id, err
+}
+
 // writeOptions reads If-Match and the conflict behaviour (?conflict=rename|fail).
 func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
 	opts := workspace.WriteOptions{IfMatch: c.Request().Header.Get("If-Match")}
@@ -36,10 +45,22 @@ func writeOptions(c echo.Context) (workspace.WriteOptions, error) {
 	case "", "fail":
 	case "rename":
 		opts.AutoRename = true
+	case "replace":
+		return opts, cartable.Errorf(cartable.EInvalid, "conflict=replace is for file uploads only: a folder, a rename, a move or a copy never replaces anything").
+			With("field", "conflict")
 	default:
-		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail").With("field", "conflict")
+		return opts, cartable.Errorf(cartable.EInvalid, "conflict must be rename or fail (or replace, for a file upload)").With("field", "conflict")
 	}
 	return opts, nil
+}
+
+// uploadOptions is writeOptions for a file upload, which also takes
+// ?conflict=replace: a file bearing the name gets the upload as its next version.
+func uploadOptions(c echo.Context) (workspace.WriteOptions, error) {
+	if c.QueryParam("conflict") == "replace" {
+		return workspace.WriteOptions{IfMatch: c.Request().Header.Get("If-Match"), Replace: true}, nil
+	}
+	return writeOptions(c)
 }
 
 // decodeJSON reads a JSON body strictly: unknown fields, trailing data, bodies over
@@ -61,23 +82,6 @@ func decodeJSON(c echo.Context, v any) error {
 		return cartable.Errorf(cartable.EInvalid, "the body has data after the JSON document")
 	}
 	return nil
-}
-
-// maxLimit is the largest page a list route gives (workspace.MaxPageSize).
-const maxLimit = workspace.MaxPageSize
-
-// limitQuery reads the optional ?limit= of a list route: absent it is 0 (the route's
-// default page); present it is 1 to maxLimit, or a 400 naming it.
-func limitQuery(c echo.Context) (int, error) {
-	raw := c.QueryParam("limit")
-	if raw == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 1 || n > maxLimit {
-		return 0, cartable.Errorf(cartable.EInvalid, "limit must be an integer from 1 to %d", maxLimit).With("field", "limit")
-	}
-	return n, nil
 }
 
 func hexString(b []byte) string { return hex.EncodeToString(b) }

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"cartable/auth"
+	"cartable/presign"
 	"cartable/preview"
 	"cartable/sharing"
 	"cartable/workspace"
@@ -56,6 +57,9 @@ type Deps struct {
 	// Previews re-enqueues previews; Renderer says which types have them here.
 	Previews *preview.Jobs
 	Renderer *preview.Renderer
+	// Signer signs the download and thumbnail URLs that need no Authorization
+	// header; nil gives none.
+	Signer *presign.Signer
 }
 
 // Server is the HTTP server of Cartable.
@@ -117,9 +121,11 @@ func jsonEncode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writeJSON answers a JSON document.
+// writeJSON answers a JSON document. It is never stored: items carry signed URLs
+// that expire, which a browser revalidating a stored answer (a 304) would hand back.
 func writeJSON(c echo.Context, status int, v any) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(status)
 	return jsonEncode(c.Response(), v)
 }

@@ -37,17 +37,15 @@ func (s *Server) listPermissions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	grants, err := s.Workspace.Permissions(c.Request().Context(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Permissions []permissionJSON `json:"permissions"`
-	}{Permissions: make([]permissionJSON, 0, len(grants))}
-	for _, g := range grants {
-		out.Permissions = append(out.Permissions, toPermissionJSON(g))
+	page, err := s.Workspace.Permissions(c.Request().Context(), caller(c), id, req)
+	if err != nil {
+		return err
 	}
-	return writeJSON(c, http.StatusOK, out)
+	return writeList(c, page, toPermissionJSON)
 }
 
 // share gives a grant: {"grantee": {"kind", "id", "profile"}, "role", "expires_at"}.
@@ -148,29 +146,33 @@ func (s *Server) unshare(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// sharedJSON is an item shared with the caller on the wire.
+type sharedJSON struct {
+	itemJSON
+	SharedBy string    `json:"shared_by"`
+	SharedAt time.Time `json:"shared_at"`
+}
+
 // sharedWithMe lists the top-most items shared with the caller.
 func (s *Server) sharedWithMe(c echo.Context) error {
-	limit, err := limitQuery(c)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	items, next, err := s.Workspace.SharedWithMe(c.Request().Context(), caller(c), c.QueryParam("sort"), c.QueryParam("cursor"), limit)
+	page, err := s.Workspace.SharedWithMe(c.Request().Context(), caller(c), c.QueryParam("sort"), req)
 	if err != nil {
 		return err
 	}
-	type sharedJSON struct {
-		itemJSON
-		SharedBy string    `json:"shared_by"`
-		SharedAt time.Time `json:"shared_at"`
-	}
-	out := struct {
-		Items      []sharedJSON `json:"items"`
-		NextCursor string       `json:"next_cursor,omitempty"`
-	}{Items: make([]sharedJSON, 0, len(items)), NextCursor: next}
-	for _, it := range items {
-		out.Items = append(out.Items, sharedJSON{itemJSON: toItemJSON(it.Item, apiBase(c)), SharedBy: it.SharedBy, SharedAt: it.SharedAt})
-	}
-	return writeJSON(c, http.StatusOK, out)
+	base := apiBase(c)
+	return writeList(c, page, func(it workspace.SharedItem) sharedJSON {
+		return sharedJSON{itemJSON: toItemJSON(it.Item, base), SharedBy: it.SharedBy, SharedAt: it.SharedAt}
+	})
+}
+
+// sharedEntryJSON is an item of a space's "shared by me" view, with its grants.
+type sharedEntryJSON struct {
+	Item        itemJSON         `json:"item"`
+	Permissions []permissionJSON `json:"permissions"`
 }
 
 // sharedFromSpace is a space's "shared by me" view: its shared items and their grants.
@@ -179,23 +181,50 @@ func (s *Server) sharedFromSpace(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.Workspace.SharedFromSpace(c.Request().Context(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	type entry struct {
-		Item        itemJSON         `json:"item"`
-		Permissions []permissionJSON `json:"permissions"`
+	page, err := s.Workspace.SharedFromSpace(c.Request().Context(), caller(c), id, req)
+	if err != nil {
+		return err
 	}
-	out := struct {
-		Items []entry `json:"items"`
-	}{Items: make([]entry, 0, len(list))}
-	for _, sh := range list {
-		e := entry{Item: toItemJSON(sh.Item, apiBase(c)), Permissions: make([]permissionJSON, 0, len(sh.Grants))}
+	base := apiBase(c)
+	return writeList(c, page, func(sh workspace.SharedItemGrants) sharedEntryJSON {
+		e := sharedEntryJSON{Item: toItemJSON(sh.Item, base), Permissions: make([]permissionJSON, 0, len(sh.Grants))}
 		for _, g := range sh.Grants {
 			e.Permissions = append(e.Permissions, toPermissionJSON(g))
 		}
-		out.Items = append(out.Items, e)
+		return e
+	})
+}
+
+// candidateJSON is a grantee the lookup offers: its grantee goes as is into a grant.
+type candidateJSON struct {
+	Grantee granteeJSON `json:"grantee"`
+	Label   string      `json:"label"`
+	Detail  string      `json:"detail"`
+}
+
+// findGrantees offers whom the caller may share with whose names start with q's
+// words: GET /api/v1/directory/search?q=&limit=&cursor= (20 by default). Labels
+// follow Accept-Language.
+func (s *Server) findGrantees(c echo.Context) error {
+	req := cartable.PageRequest{Cursor: c.QueryParam("cursor")}
+	if raw := c.QueryParam("limit"); raw != "" {
+		limit, err := cartable.ParseLimit(raw)
+		if err != nil {
+			return err
+		}
+		req.Limit = limit
 	}
-	return writeJSON(c, http.StatusOK, out)
+	page, err := sharing.FindGrantees(c.Request().Context(), s.DB, caller(c), c.QueryParam("q"), req)
+	if err != nil {
+		return err
+	}
+	lang := language(c.Request())
+	return writeList(c, page, func(f sharing.Candidate) candidateJSON {
+		return candidateJSON{Grantee: granteeJSON{Kind: f.Kind, ID: f.ID, Profile: string(f.Profile)},
+			Label: f.Label.In(lang), Detail: f.Detail.In(lang)}
+	})
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -12,13 +11,18 @@ import (
 	"cartable/preview"
 )
 
-// thumbnail serves a file's thumbnail in a size: WebP to clients that accept it,
-// JPEG to the others. While the thumbnail is being made the answer is 404
-// preview_pending with Retry-After; a file that cannot have one is 404
-// preview_failed. A URL carrying the current ?v= token (as listings give it) is
-// cacheable for good; without it the client revalidates with the ETag.
+// thumbnail serves a file's thumbnail in a size (of its current version, or of the
+// version in the route): WebP to clients that accept it, JPEG to the others. While
+// the thumbnail is being made the answer is 404 preview_pending with Retry-After; a
+// file that cannot have one is 404 preview_failed. A URL carrying the current ?v=
+// token is cacheable for good; without it the client revalidates with the ETag (a
+// signed URL's answer lives no longer than the URL: see openSigned).
 func (s *Server) thumbnail(c echo.Context) error {
 	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := optionalIDParam(c, "version")
 	if err != nil {
 		return err
 	}
@@ -27,7 +31,7 @@ func (s *Server) thumbnail(c echo.Context) error {
 	h.Set("Vary", "Accept")
 	// A pending or failed answer must not be cached: the thumbnail is on its way.
 	h.Set("Cache-Control", "no-store")
-	t, err := s.Workspace.Thumbnail(req.Context(), caller(c), id, c.Param("size"), format)
+	t, err := s.Workspace.Thumbnail(req.Context(), caller(c), id, version, c.Param("size"), format)
 	if err != nil {
 		return err
 	}
@@ -58,15 +62,6 @@ func (s *Server) thumbnail(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	s.stream(c, body, int64(t.Stored.Bytes), "thumbnail of "+id.String())
 	return nil
-}
-
-// apiBase is the root of the routes the caller reaches: the link they came by (an
-// anonymous visitor has no token for the API), or the API's. Item URLs start there.
-func apiBase(c echo.Context) string {
-	if token := c.Param("token"); token != "" {
-		return "/api/v1/links/" + url.PathEscape(token)
-	}
-	return "/api/v1"
 }
 
 // preferredFormat is WebP when the Accept header names it (every current browser

@@ -1,8 +1,9 @@
 package api
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"cartable/preview"
 	"cartable/workspace"
@@ -35,30 +36,35 @@ type itemJSON struct {
 	ModifiedBy    string     `json:"modified_by,omitempty"`
 	TrashedAt     *time.Time `json:"trashed_at,omitempty"`
 	TrashedBy     string     `json:"trashed_by,omitempty"`
+	// ChildCount is a folder's number of live children (absent for files and
+	// trashed folders).
+	ChildCount *int64 `json:"child_count,omitempty"`
+	// DownloadURL fetches the current version without an Authorization header, for
+	// a few minutes (see presign).
+	DownloadURL string `json:"download_url,omitempty"`
 	// Preview is "ready", "pending" or "failed" for a file whose type has
 	// thumbnails; Thumbnails lists them by size once ready.
 	Preview    string                   `json:"preview,omitempty"`
 	Thumbnails map[string]thumbnailJSON `json:"thumbnails,omitempty"`
 }
 
-// thumbnailJSON is one thumbnail size of a file: its URL (cacheable for good: it
-// changes when the thumbnail does) and its dimensions.
+// thumbnailJSON is one thumbnail size of a file: its signed URL (see presign) and
+// its dimensions.
 type thumbnailJSON struct {
 	URL    string `json:"url"`
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
 }
 
-// toItemJSON puts an item on the wire, with its thumbnail URLs under base (see
-// apiBase).
-func toItemJSON(it workspace.Item, base string) itemJSON {
+// toItemJSON puts an item on the wire, with its URLs made by base (see apiBase).
+func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 	out := itemJSON{
 		ID: it.ID.String(), Name: it.Name, Kind: it.Kind, Size: it.Size, MimeType: it.MimeType,
 		SpaceID: it.SpaceID.String(), ETag: it.ETag(), Role: it.Role.String(),
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
-		CanShare: it.Rights.Share,
+		CanShare: it.Rights.Share, ChildCount: it.ChildCount,
 	}
 	if it.IsFolder() {
 		out.Mode, out.EffectiveMode = string(it.Mode), string(it.EffectiveMode())
@@ -70,6 +76,9 @@ func toItemJSON(it workspace.Item, base string) itemJSON {
 	if it.CurrentVersionID != nil {
 		v := it.CurrentVersionID.String()
 		out.CurrentVersionID = &v
+		if it.TrashedAt == nil {
+			out.DownloadURL = base.content(it.ID, *it.CurrentVersionID)
+		}
 	}
 	if it.Preview != nil {
 		out.Preview = it.Preview.State
@@ -78,8 +87,8 @@ func toItemJSON(it workspace.Item, base string) itemJSON {
 	return out
 }
 
-// thumbnailsJSON lists the ready thumbnails of a file, with URLs under base.
-func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
+// thumbnailsJSON lists the ready thumbnails of a file, with URLs made by base.
+func thumbnailsJSON(it workspace.Item, base urlBase) map[string]thumbnailJSON {
 	p := it.Preview
 	if p.State != preview.Ready {
 		return nil
@@ -90,25 +99,18 @@ func thumbnailsJSON(it workspace.Item, base string) map[string]thumbnailJSON {
 			continue // one entry per size; the route picks the format from Accept
 		}
 		out[r.Size] = thumbnailJSON{
-			URL:   fmt.Sprintf("%s/items/%s/thumbnails/%s?v=%s", base, it.ID, r.Size, p.Token),
+			URL:   base.thumbnail(it.ID, *it.CurrentVersionID, r.Size, p.Token),
 			Width: r.Width, Height: r.Height,
 		}
 	}
 	return out
 }
 
-// pageJSON is a page of items.
-type pageJSON struct {
-	Items      []itemJSON `json:"items"`
-	NextCursor string     `json:"next_cursor,omitempty"`
-}
-
-func toPageJSON(p workspace.Page, base string) pageJSON {
-	out := pageJSON{Items: make([]itemJSON, 0, len(p.Items)), NextCursor: p.NextCursor}
-	for _, it := range p.Items {
-		out.Items = append(out.Items, toItemJSON(it, base))
-	}
-	return out
+// itemsJSON puts the items of a list on the wire, with thumbnail URLs for the
+// request's base (see apiBase).
+func itemsJSON(c echo.Context) func(workspace.Item) itemJSON {
+	base := apiBase(c)
+	return func(it workspace.Item) itemJSON { return toItemJSON(it, base) }
 }
 
 // spaceJSON is a space on the wire.

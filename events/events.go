@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"cartable"
 	"cartable/db"
 )
 
@@ -50,7 +51,8 @@ type Recipient struct {
 	Profile string `json:"profile,omitempty"`
 }
 
-// Record writes an event in the caller's transaction.
+// Record writes an event in the caller's transaction. It takes the feed's lock
+// shared, until that transaction ends, before the event takes its id (see Feed).
 func Record(ctx context.Context, tx db.DBTX, e Event) error {
 	var kind, id, profile *string
 	if r := e.Recipient; r != nil {
@@ -60,9 +62,10 @@ func Record(ctx context.Context, tx db.DBTX, e Event) error {
 		}
 	}
 	_, err := tx.Exec(ctx, `
+		WITH feed AS (SELECT pg_advisory_xact_lock_shared($9, 0))
 		INSERT INTO events (kind, actor, item_id, item_name, recipient_kind, recipient_id, recipient_profile, role)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, ''))`,
-		e.Kind, e.Actor, e.ItemID, e.ItemName, kind, id, profile, e.Role)
+		SELECT $1::text, $2::text, $3::uuid, $4::text, $5::text, $6::text, $7::text, nullif($8::text, '') FROM feed`,
+		e.Kind, e.Actor, e.ItemID, e.ItemName, kind, id, profile, e.Role, lockClass)
 	if err != nil {
 		return fmt.Errorf("record %s event: %w", e.Kind, err)
 	}
@@ -82,13 +85,50 @@ func scanEvent(row pgx.CollectableRow) (Event, error) {
 	return e, err
 }
 
-// After returns up to limit events that follow the event id after, oldest first.
-func After(ctx context.Context, q db.DBTX, after int64, limit int) ([]Event, error) {
-	rows, err := q.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+// lockClass is the first key of the feed's advisory lock (pg_advisory_xact_lock(int,
+// int)), apart from the upload locks' class and the single-key locks of goose and river.
+const lockClass = 7106
+
+// feedKey is a position in the feed: after the event ID.
+type feedKey struct {
+	ID int64 `json:"i"`
+}
+
+// Feed returns a page of the events that follow the request's cursor (from the first
+// event without one), oldest first. A feed has no last page: NextCursor is always
+// set, to the position after the last event given, or where the request started
+// when nothing followed, so that a reader polls with it and resumes where it stopped.
+func Feed(ctx context.Context, q db.DBTX, req cartable.PageRequest) (cartable.Page[Event], error) {
+	var after feedKey
+	size, _, err := req.Keyset("events", &after)
 	if err != nil {
-		return nil, fmt.Errorf("read events: %w", err)
+		return cartable.Page[Event]{}, err
 	}
-	return pgx.CollectRows(rows, scanEvent)
+	var list []Event
+	err = db.Transact(ctx, q, func(tx pgx.Tx) error {
+		// An event takes its id when it is written, not when its transaction commits:
+		// a reader seeing event 11 while the transaction of event 10 still runs would
+		// move its cursor past 10 for good. Every transaction that records an event
+		// holds this lock shared until it ends (see Record); taking it exclusive waits
+		// for those under way and holds new ones off until this read is done. The
+		// read that follows takes its snapshot after the lock (read committed).
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, 0)`, lockClass); err != nil {
+			return fmt.Errorf("lock the feed: %w", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE id > $1 ORDER BY id LIMIT $2`, after.ID, size)
+		if err != nil {
+			return fmt.Errorf("read events: %w", err)
+		}
+		list, err = pgx.CollectRows(rows, scanEvent)
+		return err
+	})
+	if err != nil {
+		return cartable.Page[Event]{}, err
+	}
+	if len(list) > 0 {
+		after.ID = list[len(list)-1].ID
+	}
+	return cartable.Page[Event]{Items: list, NextCursor: cartable.EncodeCursor("events", after)}, nil
 }
 
 // Webhook is where events are delivered, and the secret that signs them.

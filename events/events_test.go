@@ -6,11 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"cartable"
+	"cartable/db"
 	"cartable/events"
 	"cartable/pgtest"
 )
@@ -69,8 +72,72 @@ func TestWebhookDeliveryIsSignedAndRetried(t *testing.T) {
 	if n, _ := events.Deliver(ctx, pool, hook); n != 0 {
 		t.Errorf("delivered events were sent again (%d)", n)
 	}
-	feed, err := events.After(ctx, pool, received[0].ID, 10)
-	if err != nil || len(feed) != 2 {
-		t.Errorf("feed after the first = %d events, %v", len(feed), err)
+	first, err := events.Feed(ctx, pool, cartable.PageRequest{Limit: 1})
+	if err != nil || len(first.Items) != 1 || first.Items[0].ID != received[0].ID {
+		t.Fatalf("the feed's first page = %+v, %v", first, err)
+	}
+	rest, err := events.Feed(ctx, pool, cartable.PageRequest{Cursor: first.NextCursor})
+	if err != nil || len(rest.Items) != 2 || rest.Items[0].ID != received[1].ID {
+		t.Errorf("the feed after the first = %+v, %v", rest, err)
+	}
+}
+
+// TestFeedLosesNoEventOfALateCommit: an event whose transaction commits after a
+// later event was written is not skipped by a reader polling meanwhile.
+func TestFeedLosesNoEventOfALateCommit(t *testing.T) {
+	t.Parallel()
+	pool, ctx := pgtest.New(t), context.Background()
+	record := func(q db.DBTX, name string) {
+		t.Helper()
+		if err := events.Record(ctx, q, events.Event{Kind: events.Drop, Actor: "link:x", ItemID: uuid.Must(uuid.NewV7()), ItemName: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(p cartable.Page[events.Event]) string {
+		var out []string
+		for _, e := range p.Items {
+			out = append(out, e.ItemName)
+		}
+		return strings.Join(out, " ")
+	}
+	record(pool, "a")
+	slow, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Rollback(ctx)
+	record(slow, "b") // takes its id now, commits later
+	record(pool, "c")
+
+	read := make(chan cartable.Page[events.Event], 1)
+	go func() {
+		page, err := events.Feed(ctx, pool, cartable.PageRequest{})
+		if err != nil {
+			t.Error(err)
+		}
+		read <- page
+	}()
+	// The reader waits for b's transaction rather than read past it.
+	for waiting := int64(0); waiting == 0; {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case page := <-read:
+			t.Fatalf("the feed read %q while b's transaction ran", names(page))
+		default:
+		}
+	}
+	if err := slow.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page := <-read
+	if names(page) != "a b c" || page.NextCursor == "" {
+		t.Fatalf("the feed = %q (cursor %q), want a b c", names(page), page.NextCursor)
+	}
+	idle, err := events.Feed(ctx, pool, cartable.PageRequest{Cursor: page.NextCursor})
+	if err != nil || names(idle) != "" || idle.NextCursor != page.NextCursor {
+		t.Fatalf("the idle feed = %q (cursor %q), %v", names(idle), idle.NextCursor, err)
 	}
 }

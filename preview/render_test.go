@@ -498,6 +498,13 @@ func TestConverterMemoryIsBounded(t *testing.T) {
 	if err := hog(16 << 20); err != nil {
 		t.Errorf("a converter within the limit: %v", err)
 	}
+	// LibreOffice refused memory dies without a word, and inside the sandbox its
+	// rusage is not ours to read: this one grows a string by doubling, a pause at
+	// each size, until the doubling past 64 MiB is refused, then exits saying nothing.
+	silent := `exec 2>/dev/null; s=$(head -c 1048576 /dev/zero | tr '\0' x); while :; do s=$s$s; sleep 0.5; done`
+	if err := r.run(context.Background(), dir, bash, "-c", silent); !isFailure(err, FailTooLarge) {
+		t.Errorf("a converter refused memory that says nothing (sandbox %s): %v, want too_large", r.Tools.Sandbox, err)
+	}
 }
 
 func isFailure(err error, code string) bool {

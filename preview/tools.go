@@ -162,13 +162,13 @@ func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) er
 	setProcessGroup(cmd)
 	stderr := &tail{max: 4 << 10}
 	cmd.Stderr, cmd.Stdout = stderr, stderr
-	err := cmd.Run()
+	peak, err := r.runWatched(cmd)
 	switch {
 	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fail(FailTimeout, "%s took longer than %s", filepath.Base(name), r.Limits.Timeout)
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case err != nil && r.outOfMemory(cmd.ProcessState, stderr.String()):
+	case err != nil && r.outOfMemory(cmd.ProcessState, peak, stderr.String()):
 		return fail(FailTooLarge, "%s needed more than the %d MiB a converter may use", filepath.Base(name), r.Limits.ConverterMemory>>20)
 	case err != nil && cpuLimited(cmd.ProcessState):
 		return fail(FailTimeout, "%s used more than %s of CPU time", filepath.Base(name), r.Limits.Timeout)
@@ -178,11 +178,29 @@ func (r *Renderer) run(ctx context.Context, dir, name string, args ...string) er
 	return nil
 }
 
+// runWatched runs the converter and returns the peak resident memory of its
+// largest process (see watchPeak; 0 when no limit is set) and its error.
+func (r *Renderer) runWatched(cmd *exec.Cmd) (int64, error) {
+	if r.Tools.prlimit == "" {
+		return 0, cmd.Run()
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	stop := make(chan struct{})
+	peak := watchPeak(cmd.Process.Pid, stop)
+	err := cmd.Wait()
+	close(stop)
+	return <-peak, err
+}
+
 // outOfMemory reports whether a converter that failed ran into its memory limit:
-// its allocations were refused (the programs then abort or exit in their own ways),
-// so the file, not the program, is at fault. It says so, or it had grown to half
-// the limit (the next doubling of a buffer is what was refused).
-func (r *Renderer) outOfMemory(ps *os.ProcessState, stderr string) bool {
+// its allocations were refused (the programs then abort, crash or exit in their
+// own ways: LibreOffice dies of a segfault without a word), so the file, not the
+// program, is at fault. It says so, or one of its processes had grown to half the
+// limit (the next doubling of a buffer is what was refused), as sampled while it
+// ran or as its rusage says where the converter is the worker's own child.
+func (r *Renderer) outOfMemory(ps *os.ProcessState, sampledPeak int64, stderr string) bool {
 	if r.Tools.prlimit == "" || ps == nil {
 		return false
 	}
@@ -192,8 +210,11 @@ func (r *Renderer) outOfMemory(ps *os.ProcessState, stderr string) bool {
 			return true
 		}
 	}
-	usage, ok := ps.SysUsage().(*syscall.Rusage)
-	return ok && usage.Maxrss*1024 >= r.Limits.ConverterMemory/2
+	peak := sampledPeak
+	if usage, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		peak = max(peak, usage.Maxrss*1024)
+	}
+	return peak >= r.Limits.ConverterMemory/2
 }
 
 // cpuLimited reports whether a converter was stopped by its CPU-time limit.

@@ -190,17 +190,21 @@ func PDF(pages int) []byte {
 
 // BombPNG returns a valid w × h greyscale PNG of zeros: a few hundred kilobytes
 // that decode to w × h bytes (20000 × 20000: 400 MB of pixels, 1.6 GB as RGBA).
-func BombPNG(w, h int) []byte {
+func BombPNG(w, h int) []byte { return zeroPNG(w, h, 0, 1) }
+
+// zeroPNG returns a valid w × h PNG of zeros of an 8-bit colour type (0 grey, 2
+// RGB, 6 RGBA) with that many channels.
+func zeroPNG(w, h int, colorType byte, channels int) []byte {
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = 8, 0 // 8-bit greyscale
+	ihdr[8], ihdr[9] = 8, colorType
 	chunk(&out, "IHDR", ihdr)
 	var idat bytes.Buffer
 	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
-	row := make([]byte, w+1) // filter byte + pixels, all zero
+	row := make([]byte, w*channels+1) // filter byte + pixels, all zero
 	for y := 0; y < h; y++ {
 		zw.Write(row)
 	}

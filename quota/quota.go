@@ -255,26 +255,49 @@ func Translate(err error) error {
 	return Exceeded(levelOf(d.Kind), d.Limit, d.Needed, d.Available)
 }
 
-// Exceeded builds the quota_exceeded error of one limit.
+// Exceeded builds the quota_exceeded error of one limit. A file larger than the
+// whole limit would not fit even in an empty space: freeing room cannot help, so it
+// gets its own message, with both figures, and the field larger_than_limit.
 func Exceeded(level string, limit, needed, available int64) error {
 	e := cartable.Errorf(cartable.EQuotaExceeded, "the %s limit of %d bytes leaves %d bytes; %d are needed", level, limit, available, needed)
-	e.MessageFR, e.MessageEN = messages(level, needed, available)
+	if needed > limit {
+		e.Detail = fmt.Sprintf("%d bytes are needed, more than the whole %s limit of %d bytes", needed, level, limit)
+		e.MessageFR, e.MessageEN = messages(tooBig, level, needed, limit)
+		e = e.With("larger_than_limit", true)
+	} else {
+		e.MessageFR, e.MessageEN = messages(full, level, needed, available)
+	}
 	return e.With("limit", level).With("limit_bytes", limit).With("needed_bytes", needed).With("available_bytes", available)
 }
 
-func messages(level string, needed, available int64) (string, string) {
-	frNeed, frLeft := HumanBytes(needed, "fr"), HumanBytes(available, "fr")
-	enNeed, enLeft := HumanBytes(needed, "en"), HumanBytes(available, "en")
-	switch level {
-	case LevelUser:
-		return fmt.Sprintf("Votre espace personnel est plein : ce fichier fait %s et il ne reste que %s. Supprimez des fichiers et videz la corbeille, ou demandez de l'aide à votre professeur.", frNeed, frLeft),
-			fmt.Sprintf("Your personal space is full: this file takes %s and only %s are left. Delete some files and empty the trash, or ask your teacher for help.", enNeed, enLeft)
-	case LevelGroup:
-		return fmt.Sprintf("L'espace de ce groupe est plein : ce fichier fait %s et il ne reste que %s. Demandez à votre professeur de faire de la place.", frNeed, frLeft),
-			fmt.Sprintf("This group's space is full: this file takes %s and only %s are left. Ask your teacher to make room.", enNeed, enLeft)
+// full and tooBig are what a refusal tells people, by limit, in French and in
+// English, with the file's size and what is left (full) or the whole limit (tooBig).
+var (
+	full = map[string][2]string{
+		LevelUser: {"Votre espace personnel est plein : ce fichier fait %s et il ne reste que %s. Supprimez des fichiers et videz la corbeille, ou demandez de l'aide à votre professeur.",
+			"Your personal space is full: this file takes %s and only %s are left. Delete some files and empty the trash, or ask your teacher for help."},
+		LevelGroup: {"L'espace de ce groupe est plein : ce fichier fait %s et il ne reste que %s. Demandez à votre professeur de faire de la place.",
+			"This group's space is full: this file takes %s and only %s are left. Ask your teacher to make room."},
+		LevelStructure: {"L'espace de stockage de l'établissement est plein : ce fichier fait %s et il ne reste que %s. Prévenez l'administrateur de l'ENT de votre établissement.",
+			"Your school's storage is full: this file takes %s and only %s are left. Tell your school's ENT administrator."},
 	}
-	return fmt.Sprintf("L'espace de stockage de l'établissement est plein : ce fichier fait %s et il ne reste que %s. Prévenez l'administrateur de l'ENT de votre établissement.", frNeed, frLeft),
-		fmt.Sprintf("Your school's storage is full: this file takes %s and only %s are left. Tell your school's ENT administrator.", enNeed, enLeft)
+	tooBig = map[string][2]string{
+		LevelUser: {"Ce fichier est trop volumineux pour votre espace personnel : il fait %s, alors que l'espace entier ne peut contenir que %s. Même en faisant de la place, il ne pourra pas y être enregistré : réduisez sa taille (en le compressant, par exemple) ou demandez de l'aide à votre professeur.",
+			"This file is too big for your personal space: it takes %s, and the whole space holds only %s. Making room will not help: make the file smaller (compress it, for example) or ask your teacher for help."},
+		LevelGroup: {"Ce fichier est trop volumineux pour l'espace de ce groupe : il fait %s, alors que l'espace entier ne peut contenir que %s. Même en faisant de la place, il ne pourra pas y être enregistré : réduisez sa taille ou demandez à votre professeur.",
+			"This file is too big for this group's space: it takes %s, and the whole space holds only %s. Making room will not help: make the file smaller or ask your teacher."},
+		LevelStructure: {"Ce fichier est trop volumineux pour l'espace de stockage de l'établissement : il fait %s, alors que cet espace ne peut contenir que %s en tout. Prévenez l'administrateur de l'ENT de votre établissement.",
+			"This file is too big for your school's storage: it takes %s, and the whole storage holds only %s. Tell your school's ENT administrator."},
+	}
+)
+
+// messages fills the level's sentences of table with the sizes, as people read them.
+func messages(table map[string][2]string, level string, size, other int64) (string, string) {
+	t, ok := table[level]
+	if !ok {
+		t = table[LevelStructure]
+	}
+	return fmt.Sprintf(t[0], HumanBytes(size, "fr"), HumanBytes(other, "fr")), fmt.Sprintf(t[1], HumanBytes(size, "en"), HumanBytes(other, "en"))
 }
 
 // HumanBytes writes a size the way people read it: "12,5 Mo" in French, "12.5 MB"

@@ -2,6 +2,7 @@ package quota
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -76,5 +77,53 @@ func TestTranslate(t *testing.T) {
 	other := errors.New("boom")
 	if Translate(other) != other {
 		t.Error("Translate changed an unrelated error")
+	}
+}
+
+// TestExceededMessages: a file bigger than the whole limit is told so, with both
+// figures, not that the space is full; the code stays quota_exceeded.
+func TestExceededMessages(t *testing.T) {
+	tests := []struct {
+		name                     string
+		level                    string
+		limit, needed, available int64
+		wantFR, wantEN           []string
+		tooBig                   bool
+	}{
+		{"personal space full", LevelUser, 500 << 20, 10 << 20, 2 << 20,
+			[]string{"Votre espace personnel est plein", "10,0 Mo", "2,0 Mo"}, []string{"personal space is full", "10.0 MB", "2.0 MB"}, false},
+		{"file bigger than an empty personal space", LevelUser, 500 << 20, 600 << 20, 500 << 20,
+			[]string{"trop volumineux pour votre espace personnel", "600 Mo", "500 Mo", "Même en faisant de la place"},
+			[]string{"too big for your personal space", "600 MB", "500 MB", "Making room will not help"}, true},
+		{"file bigger than a half-used group space", LevelGroup, 1 << 30, 2 << 30, 100 << 20,
+			[]string{"trop volumineux pour l'espace de ce groupe", "2,0 Go", "1,0 Go"}, []string{"too big for this group's space", "2.0 GB", "1.0 GB"}, true},
+		{"file bigger than the pool", LevelStructure, 1 << 30, 3 << 30, 0,
+			[]string{"trop volumineux pour l'espace de stockage de l'établissement", "3,0 Go", "1,0 Go"}, []string{"too big for your school's storage"}, true},
+		{"file exactly the size of an empty space fits the message of a full one", LevelUser, 1000, 1000, 999,
+			[]string{"est plein"}, []string{"is full"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var de *cartable.Error
+			if !errors.As(Exceeded(tt.level, tt.limit, tt.needed, tt.available), &de) || de.Code != cartable.EQuotaExceeded {
+				t.Fatalf("Exceeded is not a quota_exceeded error")
+			}
+			for _, want := range tt.wantFR {
+				if !strings.Contains(de.MessageFR, want) {
+					t.Errorf("French message %q lacks %q", de.MessageFR, want)
+				}
+			}
+			for _, want := range tt.wantEN {
+				if !strings.Contains(de.MessageEN, want) {
+					t.Errorf("English message %q lacks %q", de.MessageEN, want)
+				}
+			}
+			if got := de.Fields["larger_than_limit"] == true; got != tt.tooBig {
+				t.Errorf("larger_than_limit = %v, want %v", de.Fields["larger_than_limit"], tt.tooBig)
+			}
+			if de.Fields["limit_bytes"] != tt.limit || de.Fields["needed_bytes"] != tt.needed || de.Fields["limit"] != tt.level {
+				t.Errorf("fields = %v", de.Fields)
+			}
+		})
 	}
 }

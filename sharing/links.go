@@ -136,13 +136,12 @@ func scanLink(row pgx.Row) (Link, error) {
 	return l, err
 }
 
-// Links lists the links of an item, for its managers (without tokens).
-func Links(ctx context.Context, q db.DBTX, itemID uuid.UUID) ([]Link, error) {
-	rows, err := q.Query(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.item_id = $1 ORDER BY l.created_at`, itemID)
-	if err != nil {
-		return nil, fmt.Errorf("list links of %s: %w", itemID, err)
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Link, error) { return scanLink(row) })
+// Links lists a page of the links of an item, oldest first, for its managers
+// (without tokens).
+func Links(ctx context.Context, q db.DBTX, itemID uuid.UUID, req cartable.PageRequest) (cartable.Page[Link], error) {
+	return pageOfItem(ctx, q, "links", `SELECT `+linkColumns+` FROM links l WHERE l.item_id = $1
+		AND (NOT $2 OR (l.created_at, l.id) > ($3, $4)) ORDER BY l.created_at, l.id LIMIT $5`,
+		itemID, req, scanLink, func(l Link) createdKey { return createdKey{At: l.CreatedAt, ID: l.ID} })
 }
 
 // RevokeLink deletes a link (its grant, and so the link): it stops working at once.
@@ -177,6 +176,24 @@ func OpenLink(ctx context.Context, q db.DBTX, token, password string) (Link, *ca
 	if hash != nil && bcrypt.CompareHashAndPassword([]byte(*hash), []byte(password)) != nil {
 		return Link{}, nil, cartable.Errorf(cartable.EUnauthorized, "%v", errPasswordRequired).With("password_required", true)
 	}
-	c := &cartable.Caller{UserID: "link:" + l.ID.String(), DisplayName: "Lien", Profile: cartable.Guest, LinkID: l.ID.String()}
-	return l, c, nil
+	return l, linkCaller(l), nil
+}
+
+// LiveLink finds a live link by its id, for a URL signed for one of its visitors
+// (who gave the password, if any, when the URL was made: it is not asked again). It
+// returns the caller that stands for the link's holders.
+func LiveLink(ctx context.Context, q db.DBTX, id uuid.UUID) (Link, *cartable.Caller, error) {
+	l, err := scanLink(q.QueryRow(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.id = $1 AND l.expires_at > now()`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Link{}, nil, cartable.Errorf(cartable.ENotFound, "this link does not exist, has expired or was revoked")
+	}
+	if err != nil {
+		return Link{}, nil, fmt.Errorf("find link %s: %w", id, err)
+	}
+	return l, linkCaller(l), nil
+}
+
+// linkCaller is whoever holds a link: what they may do is decided by its grant.
+func linkCaller(l Link) *cartable.Caller {
+	return &cartable.Caller{UserID: "link:" + l.ID.String(), DisplayName: "Lien", Profile: cartable.Guest, LinkID: l.ID.String()}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,12 +14,10 @@ import (
 )
 
 // CheckGrant validates a grant a manager of the item wants to give, and applies the
-// rule of who may share with whom:
-//   - teachers and staff share with any user or group of their structures, and with
-//     a whole structure of theirs narrowed to a profile;
-//   - pupils, parents and guests share only with groups they belong to and with the
-//     users of those groups;
-//   - nobody shares across structures.
+// rule of who may share with whom (see Audience): teachers and staff share with the
+// users and groups of their structures, and with a whole structure of theirs
+// narrowed to a profile; pupils, parents and guests only with the groups they
+// belong to and the members of those groups; nobody across structures.
 //
 // It reads the directory tables to know the grantee's structures and groups.
 func CheckGrant(ctx context.Context, q db.DBTX, sharer *cartable.Caller, g Grant, now time.Time) error {
@@ -35,6 +33,21 @@ func CheckGrant(ctx context.Context, q db.DBTX, sharer *cartable.Caller, g Grant
 		return checkStructure(ctx, q, sharer, g.GranteeID)
 	}
 }
+
+// unknownGrantee says that no user, group or structure has the id, and how to find
+// the id from a name ("6A" is a class's name; its id is the ENT's, like 0600001A-6A).
+func unknownGrantee(kind, id string) error {
+	search := searchPath + "?q=" + url.QueryEscape(id)
+	e := cartable.Errorf(cartable.EInvalid, "no %s has the id %q: grantee.id is the ENT's id, not a name; "+
+		"GET %s finds the grantees whose names start with it, with their ids", kind, id, search)
+	e.MessageFR = fmt.Sprintf("Aucun destinataire n'a l'identifiant « %s » : un identifiant n'est pas un nom. "+
+		"Cherchez le groupe ou la personne par son nom pour trouver son identifiant.", id)
+	e.MessageEN = fmt.Sprintf("No one has the id %q: an id is not a name. Search for the group or the person by name to find their id.", id)
+	return e.With("field", "grantee.id").With("search", search)
+}
+
+// searchPath is the route of FindGrantees, named in the errors that need it.
+const searchPath = "/api/v1/directory/search"
 
 func invalid(format string, args ...any) error {
 	return cartable.Errorf(cartable.EInvalid, format, args...)
@@ -92,19 +105,13 @@ func checkUser(ctx context.Context, q db.DBTX, sharer *cartable.Caller, userID s
 	if err != nil {
 		return fmt.Errorf("read grantee %s: %w", userID, err)
 	}
-	if !exists {
-		return invalid("no user %q", userID)
-	}
-	if sharer.Profile.IsStaff() {
-		if slices.ContainsFunc(structures, sharer.InStructure) {
-			return nil
-		}
+	switch {
+	case !exists:
+		return unknownGrantee("user", userID)
+	case AudienceOf(sharer).HasUser(userID, structures, groups):
+		return nil
+	case sharer.Profile.IsStaff():
 		return refused("you may only share with people of your establishments")
-	}
-	for _, g := range groups {
-		if _, ok := sharer.Group(g); ok {
-			return nil
-		}
 	}
 	return refused("you may only share with people of your groups")
 }
@@ -112,19 +119,14 @@ func checkUser(ctx context.Context, q db.DBTX, sharer *cartable.Caller, userID s
 func checkGroup(ctx context.Context, q db.DBTX, sharer *cartable.Caller, groupID string) error {
 	var structureID string
 	err := q.QueryRow(ctx, `SELECT structure_id FROM groups WHERE id = $1`, groupID).Scan(&structureID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return invalid("no group %q", groupID)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return unknownGrantee("group", groupID)
+	case err != nil:
 		return fmt.Errorf("read group %s: %w", groupID, err)
-	}
-	if sharer.Profile.IsStaff() && sharer.InStructure(structureID) {
+	case AudienceOf(sharer).HasGroup(groupID, structureID):
 		return nil
-	}
-	if _, ok := sharer.Group(groupID); ok {
-		return nil
-	}
-	if sharer.Profile.IsStaff() {
+	case sharer.Profile.IsStaff():
 		return refused("you may only share with groups of your establishments")
 	}
 	return refused("you may only share with groups you belong to")
@@ -135,14 +137,13 @@ func checkStructure(ctx context.Context, q db.DBTX, sharer *cartable.Caller, str
 	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM structures WHERE id = $1)`, structureID).Scan(&exists); err != nil {
 		return fmt.Errorf("read structure %s: %w", structureID, err)
 	}
-	if !exists {
-		return invalid("no structure %q", structureID)
-	}
-	if !sharer.Profile.IsStaff() {
+	switch {
+	case !exists:
+		return unknownGrantee("structure", structureID)
+	case AudienceOf(sharer).HasStructure(structureID):
+		return nil
+	case !sharer.Profile.IsStaff():
 		return refused("only teachers and staff share with a whole establishment")
 	}
-	if !sharer.InStructure(structureID) {
-		return refused("you may only share with your establishments")
-	}
-	return nil
+	return refused("you may only share with your establishments")
 }

@@ -74,13 +74,39 @@ func GrantsFor(ctx context.Context, q db.DBTX, c *cartable.Caller, itemIDs []uui
 	return matching, nil
 }
 
-// List returns every grant given on the item (for its managers to see).
-func List(ctx context.Context, q db.DBTX, itemID uuid.UUID) ([]Grant, error) {
-	rows, err := q.Query(ctx, `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1 ORDER BY g.created_at, g.id`, itemID)
+// List returns a page of the grants given on the item, oldest first (for its
+// managers to see).
+func List(ctx context.Context, q db.DBTX, itemID uuid.UUID, req cartable.PageRequest) (cartable.Page[Grant], error) {
+	return pageOfItem(ctx, q, "permissions", `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1
+		AND (NOT $2 OR (g.created_at, g.id) > ($3, $4)) ORDER BY g.created_at, g.id LIMIT $5`,
+		itemID, req, scanGrant, func(g Grant) createdKey { return createdKey{At: g.CreatedAt, ID: g.ID} })
+}
+
+// createdKey is where a page of a list in creation order ended.
+type createdKey struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+// pageOfItem reads a page of what an item has (its grants, its links) in creation
+// order: query selects it for the item $1, after the position ($3, $4) when $2,
+// at most $5 rows.
+func pageOfItem[T any](ctx context.Context, q db.DBTX, list, query string, itemID uuid.UUID, req cartable.PageRequest,
+	scan func(pgx.Row) (T, error), key func(T) createdKey) (cartable.Page[T], error) {
+	var after createdKey
+	size, resumed, err := req.Keyset(list, &after)
 	if err != nil {
-		return nil, fmt.Errorf("list grants of %s: %w", itemID, err)
+		return cartable.Page[T]{}, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Grant, error) { return scanGrant(row) })
+	rows, err := q.Query(ctx, query, itemID, resumed, after.At, after.ID, size+1)
+	if err != nil {
+		return cartable.Page[T]{}, fmt.Errorf("list %s of %s: %w", list, itemID, err)
+	}
+	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
+	if err != nil {
+		return cartable.Page[T]{}, fmt.Errorf("list %s of %s: %w", list, itemID, err)
+	}
+	return cartable.CutPage(found, size, func(last T) string { return cartable.EncodeCursor(list, key(last)) }), nil
 }
 
 // Get returns one grant of the item.

@@ -63,10 +63,11 @@ func (s *Service) open(ctx context.Context, c *cartable.Caller, metadata string,
 
 // targetFromMetadata reads where the upload goes: "filename" (or "name", as Uppy
 // sends it), and "parent" (a folder id) or "item" (a file to add a version to).
-// "conflict": "rename" picks a free name on a clash. A type sent by the client is
-// never read: it is sniffed from the bytes.
+// "conflict": "rename" picks a free name on a clash; "replace" makes the upload the
+// next version of the file of the folder bearing its name. A type sent by the client
+// is never read: it is sniffed from the bytes.
 func targetFromMetadata(meta tusd.MetaData) (workspace.UploadTarget, error) {
-	t := workspace.UploadTarget{Name: meta["filename"], AutoRename: meta["conflict"] == "rename"}
+	t := workspace.UploadTarget{Name: meta["filename"], AutoRename: meta["conflict"] == "rename", Replace: meta["conflict"] == "replace"}
 	if t.Name == "" {
 		t.Name = meta["name"]
 	}

@@ -61,10 +61,10 @@ func insertRecord(ctx context.Context, tx pgx.Tx, r record) error {
 	t := r.Pending.Target
 	_, err := tx.Exec(ctx, `
 		INSERT INTO uploads (object_id, owner_id, space_id, parent_id, item_id, name, auto_rename, size,
-			reservation_id, blob_id, expires_at, metadata, length_deferred, concat)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			reservation_id, blob_id, expires_at, metadata, length_deferred, concat, replace_file)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		r.ObjectID, r.OwnerID, t.SpaceID, t.ParentID, t.ItemID, t.Name, t.AutoRename, r.Size,
-		r.Pending.Reservation.ID, r.Pending.BlobID, r.ExpiresAt, r.Metadata, r.LengthDeferred, r.Concat)
+		r.Pending.Reservation.ID, r.Pending.BlobID, r.ExpiresAt, r.Metadata, r.LengthDeferred, r.Concat, t.Replace)
 	if err != nil {
 		return fmt.Errorf("record upload %s: %w", r.ObjectID, err)
 	}
@@ -76,7 +76,7 @@ func load(ctx context.Context, q db.DBTX, id uuid.UUID, lock bool) (record, erro
 	sql := `SELECT object_id, owner_id, space_id, parent_id, item_id, coalesce(name, ''), auto_rename,
 		size, coalesce(reservation_id, '00000000-0000-0000-0000-000000000000'), blob_id, expires_at,
 		committed_at, committed_item_id, coalesce(committed_etag, ''), coalesce(tus_id, ''), metadata,
-		length_deferred, concat
+		length_deferred, concat, replace_file
 		FROM uploads WHERE object_id = $1`
 	if lock {
 		sql += ` FOR UPDATE`
@@ -85,7 +85,7 @@ func load(ctx context.Context, q db.DBTX, id uuid.UUID, lock bool) (record, erro
 	t := &r.Pending.Target
 	err := q.QueryRow(ctx, sql, id).Scan(&r.ObjectID, &r.OwnerID, &t.SpaceID, &t.ParentID, &t.ItemID, &t.Name, &t.AutoRename,
 		&r.Size, &r.Pending.Reservation.ID, &r.Pending.BlobID, &r.ExpiresAt, &r.FinishedAt, &r.CommittedID, &r.CommittedTag, &r.TusID, &r.Metadata,
-		&r.LengthDeferred, &r.Concat)
+		&r.LengthDeferred, &r.Concat, &t.Replace)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return record{}, cartable.Errorf(cartable.ENotFound, "no upload %s", id)
 	}

@@ -1,9 +1,7 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -29,21 +27,11 @@ const (
 type ListOptions struct {
 	Sort       string // one of the Sort constants; name by default
 	Descending bool
-	Cursor     string // from the previous page's NextCursor
-	Limit      int    // 1..MaxPageSize; DefaultPageSize when 0
+	cartable.PageRequest
 }
 
-// Page sizes.
-const (
-	DefaultPageSize = 100
-	MaxPageSize     = 1000
-)
-
-// Page is one page of a listing.
-type Page struct {
-	Items      []Item
-	NextCursor string // empty on the last page
-}
+// Page is one page of a listing of items.
+type Page = cartable.Page[Item]
 
 // sortColumns maps a sort order to the column it reads.
 var sortColumns = map[string]string{
@@ -53,10 +41,9 @@ var sortColumns = map[string]string{
 	SortSize:     "i.size",
 }
 
-// cursor is where a page ended: the last item's folder rank, sort value and id.
-type cursor struct {
-	Sort  string    `json:"s"`
-	Desc  bool      `json:"d,omitempty"`
+// childKey is where a page of children ended: the last item's folder rank, sort
+// value and id.
+type childKey struct {
 	Files bool      `json:"f"`
 	Value any       `json:"v"`
 	ID    uuid.UUID `json:"i"`
@@ -71,55 +58,59 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	if !folder.IsFolder() {
 		return Page{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", folderID)
 	}
-	opts, after, err := normalizeListOptions(opts)
-	if err != nil {
-		return Page{}, err
-	}
-	items, err := s.queryChildren(ctx, c, folder, opts, after)
-	if err != nil {
-		return Page{}, err
-	}
-	page := Page{Items: items}
-	if len(items) > opts.Limit {
-		page.Items = items[:opts.Limit]
-		page.NextCursor = encodeCursor(opts, page.Items[opts.Limit-1])
-	}
-	if err := s.withPreviews(ctx, page.Items); err != nil {
-		return Page{}, err
-	}
-	return page, nil
-}
-
-func normalizeListOptions(opts ListOptions) (ListOptions, *cursor, error) {
 	if opts.Sort == "" {
 		opts.Sort = SortName
 	}
-	if _, ok := sortColumns[opts.Sort]; !ok {
-		return opts, nil, cartable.Errorf(cartable.EInvalid, "unknown sort %q (name, modified, created, size)", opts.Sort)
+	size, after, err := childrenKeyset(opts)
+	if err != nil {
+		return Page{}, err
 	}
-	switch {
-	case opts.Limit == 0:
-		opts.Limit = DefaultPageSize
-	case opts.Limit < 0 || opts.Limit > MaxPageSize:
-		return opts, nil, cartable.Errorf(cartable.EInvalid, "limit must be between 1 and %d", MaxPageSize)
+	items, err := s.queryChildren(ctx, c, folder, opts, size, after)
+	if err != nil {
+		return Page{}, err
 	}
-	if opts.Cursor == "" {
-		return opts, nil, nil
+	page := cartable.CutPage(items, size, func(last Item) string {
+		return cartable.EncodeCursor(childrenList(opts), childKeyOf(opts.Sort, last))
+	})
+	if err := s.withPreviews(ctx, page.Items); err != nil {
+		return Page{}, err
 	}
-	after, err := decodeCursor(opts.Cursor)
-	if err != nil || after.Sort != opts.Sort || after.Desc != opts.Descending {
-		return opts, nil, cartable.Errorf(cartable.EInvalid, "the cursor is invalid or was made for another sort")
-	}
-	return opts, after, nil
+	return page, withChildCounts(ctx, s.db, page.Items)
 }
 
-func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder Item, opts ListOptions, after *cursor) ([]Item, error) {
+// childrenList names a listing's order in its cursors.
+func childrenList(opts ListOptions) string {
+	dir := "asc"
+	if opts.Descending {
+		dir = "desc"
+	}
+	return "children:" + opts.Sort + ":" + dir
+}
+
+// childrenKeyset checks the options of a listing and returns its page size and the
+// position it starts after (nil for the first page).
+func childrenKeyset(opts ListOptions) (int, *childKey, error) {
+	if _, ok := sortColumns[opts.Sort]; !ok {
+		return 0, nil, cartable.Errorf(cartable.EInvalid, "unknown sort %q (name, modified, created, size)", opts.Sort).With("field", "sort")
+	}
+	var after childKey
+	size, resumed, err := opts.Keyset(childrenList(opts), &after)
+	if err != nil || !resumed {
+		return size, nil, err
+	}
+	if after.Value, err = typedCursorValue(opts.Sort, after.Value); err != nil {
+		return 0, nil, cartable.InvalidCursor()
+	}
+	return size, &after, nil
+}
+
+func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder Item, opts ListOptions, size int, after *childKey) ([]Item, error) {
 	col := sortColumns[opts.Sort]
 	dir, cmp := "ASC", ">"
 	if opts.Descending {
 		dir, cmp = "DESC", "<"
 	}
-	args := []any{folder.ID, opts.Limit + 1}
+	args := []any{folder.ID, size + 1}
 	where := ""
 	if after != nil {
 		// Folders first in either direction, then the sort key, then the id as a tie-break.
@@ -163,35 +154,20 @@ func withRoles(ctx context.Context, q db.DBTX, c *cartable.Caller, folder Item, 
 	return items, withRights(ctx, q, c, items)
 }
 
-func encodeCursor(opts ListOptions, last Item) string {
-	c := cursor{Sort: opts.Sort, Desc: opts.Descending, Files: !last.IsFolder(), ID: last.ID}
-	switch opts.Sort {
+// childKeyOf is the position after an item in a listing by sort.
+func childKeyOf(sort string, last Item) childKey {
+	k := childKey{Files: !last.IsFolder(), ID: last.ID}
+	switch sort {
 	case SortName:
-		c.Value = NameKey(last.Name)
+		k.Value = NameKey(last.Name)
 	case SortModified:
-		c.Value = last.ModifiedAt.UTC().Format(time.RFC3339Nano)
+		k.Value = last.ModifiedAt.UTC().Format(time.RFC3339Nano)
 	case SortCreated:
-		c.Value = last.CreatedAt.UTC().Format(time.RFC3339Nano)
+		k.Value = last.CreatedAt.UTC().Format(time.RFC3339Nano)
 	case SortSize:
-		c.Value = last.Size
+		k.Value = last.Size
 	}
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (*cursor, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, err
-	}
-	var c cursor
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&c); err != nil {
-		return nil, err
-	}
-	c.Value, err = typedCursorValue(c.Sort, c.Value)
-	return &c, err
+	return k
 }
 
 // typedCursorValue turns the JSON value back into the Go type of its column.

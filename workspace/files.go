@@ -66,9 +66,10 @@ func (up Upload) reserveBytes(max int64) int64 {
 	return max
 }
 
-// UploadFile stores a new file in parent, for a contributor of parent.
+// UploadFile stores a new file in parent, for a contributor of parent; with
+// opts.Replace, a file of parent bearing its name gets it as its next version.
 func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, IfMatch: opts.IfMatch}, up)
+	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, Replace: opts.Replace, IfMatch: opts.IfMatch}, up)
 }
 
 // NewVersion replaces a file's content, keeping the previous versions.
@@ -112,7 +113,7 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 			return Item{}, err
 		}
 		if p.Target.ItemID == nil {
-			if p.Target.Name, err = s.checkName(ctx, *p.Target.ParentID, name, p.Target.AutoRename); err != nil {
+			if p.Target.Name, err = s.checkName(ctx, c, p.Target, name); err != nil {
 				return Item{}, err
 			}
 		}
@@ -143,8 +144,14 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 	return it, err
 }
 
-// createFile inserts a file item with its first version over a stored blob.
+// createFile inserts a file item with its first version over a stored blob; with
+// opts.Replace, the blob becomes instead the next version of a file bearing name.
 func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, opts WriteOptions) (Item, error) {
+	if opts.Replace {
+		if it, replaced, err := replaceFile(ctx, tx, c, parentID, name, blob, opts.IfMatch); err != nil || replaced {
+			return it, err
+		}
+	}
 	parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch, forUpdate)
 	if err != nil {
 		return Item{}, err
@@ -234,27 +241,41 @@ func addVersion(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID
 	return access(ctx, tx, c, id, cartable.Viewer, noLock)
 }
 
-// Versions lists a file's versions, newest first.
-func (s *Service) Versions(ctx context.Context, c *cartable.Caller, id uuid.UUID) ([]Version, error) {
+// Versions lists a page of a file's versions, newest first.
+func (s *Service) Versions(ctx context.Context, c *cartable.Caller, id uuid.UUID, req cartable.PageRequest) (cartable.Page[Version], error) {
+	var none cartable.Page[Version]
 	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	if it.IsFolder() {
-		return nil, cartable.Errorf(cartable.EInvalid, "item %s is a folder, not a file", id)
+		return none, cartable.Errorf(cartable.EInvalid, "item %s is a folder, not a file", id)
 	}
-	rows, err := s.db.Query(ctx, versionSelect+` WHERE v.item_id = $1 ORDER BY v.number DESC`, id)
+	var after versionKey
+	size, resumed, err := req.Keyset("versions", &after)
 	if err != nil {
-		return nil, fmt.Errorf("list versions of %s: %w", id, err)
+		return none, err
+	}
+	rows, err := s.db.Query(ctx, versionSelect+` WHERE v.item_id = $1 AND (NOT $2 OR v.number < $3)
+		ORDER BY v.number DESC LIMIT $4`, id, resumed, after.Number, size+1)
+	if err != nil {
+		return none, fmt.Errorf("list versions of %s: %w", id, err)
 	}
 	versions, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Version, error) { return scanVersion(row) })
 	if err != nil {
-		return nil, fmt.Errorf("scan versions of %s: %w", id, err)
+		return none, fmt.Errorf("scan versions of %s: %w", id, err)
 	}
 	for i := range versions {
 		versions[i].Current = it.CurrentVersionID != nil && versions[i].ID == *it.CurrentVersionID
 	}
-	return versions, nil
+	return cartable.CutPage(versions, size, func(last Version) string {
+		return cartable.EncodeCursor("versions", versionKey{Number: last.Number})
+	}), nil
+}
+
+// versionKey is where a page of versions ended.
+type versionKey struct {
+	Number int `json:"n"`
 }
 
 const versionSelect = `SELECT v.id, v.item_id, v.number, v.size, v.sha256, v.mime_type,

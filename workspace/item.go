@@ -55,11 +55,16 @@ type Item struct {
 
 	// Preview is the file's thumbnails, where listed (nil: none, or not asked).
 	Preview *Preview
+	// ChildCount is a live folder's number of live children, in the answers that
+	// show items to clients (nil: a file, a trashed folder, or not counted).
+	ChildCount *int64
 
 	// grants are the live grants naming the caller on the item and its ancestors.
 	grants []sharing.Grant
 	// place is what Rights were computed from, for the checks that say why not.
 	place sharing.Placement
+	// replaced: an upload made this file's new version in place of a new file.
+	replaced bool
 }
 
 // IsFolder reports whether the item is a folder.

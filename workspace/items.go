@@ -20,6 +20,9 @@ type WriteOptions struct {
 	// AutoRename picks "name (2).ext" on a name clash instead of failing with
 	// name_conflict.
 	AutoRename bool
+	// Replace makes an upload whose name a file already bears the next version of
+	// that file (see replace.go). Only uploads read it.
+	Replace bool
 }
 
 // Item returns an item the caller may view, with its thumbnails.
@@ -32,7 +35,7 @@ func (s *Service) Item(ctx context.Context, c *cartable.Caller, id uuid.UUID) (I
 	if err := s.withPreviews(ctx, items); err != nil {
 		return Item{}, err
 	}
-	return items[0], nil
+	return items[0], withChildCounts(ctx, s.db, items)
 }
 
 // CreateFolder creates a folder in parent, for a contributor of parent.
@@ -58,7 +61,7 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 		if err != nil {
 			return fmt.Errorf("insert folder %q: %w", name, err)
 		}
-		created, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
+		created, err = reread(ctx, tx, c, id)
 		return err
 	})
 	return created, err
@@ -69,15 +72,25 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 // that two requests cannot both decide that the same name is free; unlocked, it is
 // the read-only check made before an upload's bytes are read.
 func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
+	folder, err := visibleFolder(ctx, tx, c, id, "", lock)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := folder.mayAdd(); err != nil {
+		return Item{}, err
+	}
+	return folder, folder.checkETag(ifMatch)
+}
+
+// visibleFolder loads a folder the caller may see, checking its ETag, without
+// asking whether they may add to it.
+func visibleFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
 	folder, err := access(ctx, tx, c, id, cartable.Viewer, lock)
 	if err != nil {
 		return Item{}, err
 	}
 	if !folder.IsFolder() {
 		return Item{}, cartable.Errorf(cartable.EInvalid, "item %s is a file, not a folder", id)
-	}
-	if err := folder.mayAdd(); err != nil {
-		return Item{}, err
 	}
 	return folder, folder.checkETag(ifMatch)
 }

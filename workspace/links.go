@@ -26,12 +26,12 @@ func (s *Service) CreateLink(ctx context.Context, c *cartable.Caller, id uuid.UU
 	return link, token, err
 }
 
-// Links lists an item's links, for its managers.
-func (s *Service) Links(ctx context.Context, c *cartable.Caller, id uuid.UUID) ([]sharing.Link, error) {
+// Links lists a page of an item's links, oldest first, for its managers.
+func (s *Service) Links(ctx context.Context, c *cartable.Caller, id uuid.UUID, req cartable.PageRequest) (cartable.Page[sharing.Link], error) {
 	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
-		return nil, err
+		return cartable.Page[sharing.Link]{}, err
 	}
-	return sharing.Links(ctx, s.db, id)
+	return sharing.Links(ctx, s.db, id, req)
 }
 
 // RevokeLink deletes one of an item's links, for its managers.
@@ -46,4 +46,10 @@ func (s *Service) RevokeLink(ctx context.Context, c *cartable.Caller, id, linkID
 // them: what they may do is then decided like for anyone, by the link's grant.
 func (s *Service) OpenLink(ctx context.Context, token, password string) (sharing.Link, *cartable.Caller, error) {
 	return sharing.OpenLink(ctx, s.db, token, password)
+}
+
+// LiveLink finds the live link a signed URL was made for, and the caller that stands
+// for its visitors (see sharing.LiveLink).
+func (s *Service) LiveLink(ctx context.Context, id uuid.UUID) (sharing.Link, *cartable.Caller, error) {
+	return sharing.LiveLink(ctx, s.db, id)
 }

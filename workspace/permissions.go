@@ -2,9 +2,7 @@ package workspace
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,12 +13,13 @@ import (
 	"cartable/sharing"
 )
 
-// Permissions lists the grants given on an item, for its managers.
-func (s *Service) Permissions(ctx context.Context, c *cartable.Caller, id uuid.UUID) ([]sharing.Grant, error) {
+// Permissions lists a page of the grants given on an item, oldest first, for its
+// managers.
+func (s *Service) Permissions(ctx context.Context, c *cartable.Caller, id uuid.UUID, req cartable.PageRequest) (cartable.Page[sharing.Grant], error) {
 	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
-		return nil, err
+		return cartable.Page[sharing.Grant]{}, err
 	}
-	return sharing.List(ctx, s.db, id)
+	return sharing.List(ctx, s.db, id, req)
 }
 
 // Share gives a grant on an item: the caller must manage the item and be allowed to
@@ -110,39 +109,69 @@ type SharedItem struct {
 	Item
 	SharedBy string
 	SharedAt time.Time
+	sortName string // the key of the order by name
+}
+
+// sharedSorts are the orders of "shared with me": the condition that keeps what
+// follows the cursor ($6, $7) and the order.
+var sharedSorts = map[string]struct{ after, order string }{
+	"date": {`(shared_at, sort_id) < ($6, $7)`, `shared_at DESC, sort_id DESC`},
+	"name": {`(sort_name, sort_id) > ($6, $7)`, `sort_name, sort_id`},
+}
+
+// sharedKey is where a page of "shared with me" ended: the share's date (by date)
+// or the item's name (by name), and the item's id.
+type sharedKey struct {
+	At   time.Time `json:"t"`
+	Name string    `json:"n"`
+	ID   uuid.UUID `json:"i"`
 }
 
 // SharedWithMe lists the top-most items shared with the caller (not each item below
-// them), newest share first, or by name; items stay where their owners keep them.
-func (s *Service) SharedWithMe(ctx context.Context, c *cartable.Caller, sortBy string, cursor string, limit int) ([]SharedItem, string, error) {
-	offset, limit, order, err := sharedPage(sortBy, cursor, limit)
-	if err != nil {
-		return nil, "", err
+// them), newest share first ("date", the default) or by name; items stay where their
+// owners keep them.
+func (s *Service) SharedWithMe(ctx context.Context, c *cartable.Caller, sortBy string, req cartable.PageRequest) (cartable.Page[SharedItem], error) {
+	if sortBy == "" {
+		sortBy = "date"
 	}
-	rows, err := s.db.Query(ctx, `SELECT * FROM (`+sharing.SharedWithSQL(itemColumns)+`) shared
-		ORDER BY `+order+` LIMIT `+strconv.Itoa(limit+1)+` OFFSET `+strconv.Itoa(offset), sharing.SharedWithArgs(c)...)
+	sort, ok := sharedSorts[sortBy]
+	if !ok {
+		return cartable.Page[SharedItem]{}, cartable.Errorf(cartable.EInvalid, "sort must be date or name").With("field", "sort")
+	}
+	var after sharedKey
+	size, resumed, err := req.Keyset("shared:"+sortBy, &after)
 	if err != nil {
-		return nil, "", fmt.Errorf("list shared with %s: %w", c.UserID, err)
+		return cartable.Page[SharedItem]{}, err
+	}
+	var from any = after.At
+	if sortBy == "name" {
+		from = after.Name
+	}
+	// The candidates are few (the top-most shares of one person), so they are
+	// computed whole and the keyset applies to them.
+	rows, err := s.db.Query(ctx, `SELECT * FROM (`+sharing.SharedWithSQL(itemColumns)+`) shared
+		WHERE NOT $5 OR `+sort.after+` ORDER BY `+sort.order+` LIMIT $8`,
+		append(sharing.SharedWithArgs(c), resumed, from, after.ID, size+1)...)
+	if err != nil {
+		return cartable.Page[SharedItem]{}, fmt.Errorf("list shared with %s: %w", c.UserID, err)
 	}
 	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SharedItem, error) {
 		var si SharedItem
-		var role, sortName string
-		var sortID uuid.UUID
-		err := scanItemWith(row, &si.Item, &role, &si.SharedBy, &si.SharedAt, &sortName, &sortID)
+		var role string
+		err := scanItemWith(row, &si.Item, &role, &si.SharedBy, &si.SharedAt, &si.sortName, new(uuid.UUID))
 		si.Role, _ = sharing.ParseRole(role)
 		return si, err
 	})
 	if err != nil {
-		return nil, "", err
+		return cartable.Page[SharedItem]{}, err
 	}
-	next := ""
-	if len(items) > limit {
-		items, next = items[:limit], encodeOffset(offset+limit)
+	out := cartable.CutPage(items, size, func(last SharedItem) string {
+		return cartable.EncodeCursor("shared:"+sortBy, sharedKey{At: last.SharedAt, Name: last.sortName, ID: last.ID})
+	})
+	if err := s.withSharedDetails(ctx, c, out.Items); err != nil {
+		return cartable.Page[SharedItem]{}, err
 	}
-	if err := s.withSharedDetails(ctx, c, items); err != nil {
-		return nil, "", err
-	}
-	return items, next, nil
+	return out, nil
 }
 
 // withSharedDetails fills the caller's rights on shared items and their thumbnails.
@@ -157,40 +186,13 @@ func (s *Service) withSharedDetails(ctx context.Context, c *cartable.Caller, sha
 	if err := s.withPreviews(ctx, items); err != nil {
 		return err
 	}
+	if err := withChildCounts(ctx, s.db, items); err != nil {
+		return err
+	}
 	for i := range shared {
 		shared[i].Item = items[i]
 	}
 	return nil
-}
-
-// sharedPage reads the sort, cursor (an offset: the list is short) and limit of a
-// "shared with me" page.
-func sharedPage(sortBy, cursor string, limit int) (offset, lim int, order string, err error) {
-	switch sortBy {
-	case "", "date":
-		order = "shared_at DESC, sort_id"
-	case "name":
-		order = "sort_name, sort_id"
-	default:
-		return 0, 0, "", cartable.Errorf(cartable.EInvalid, "sort must be date or name")
-	}
-	if limit == 0 {
-		limit = DefaultPageSize
-	}
-	if limit < 0 || limit > MaxPageSize {
-		return 0, 0, "", cartable.Errorf(cartable.EInvalid, "limit must be between 1 and %d", MaxPageSize)
-	}
-	if cursor != "" {
-		b, derr := base64.RawURLEncoding.DecodeString(cursor)
-		if offset, err = strconv.Atoi(string(b)); derr != nil || err != nil || offset < 0 {
-			return 0, 0, "", cartable.Errorf(cartable.EInvalid, "the cursor is invalid")
-		}
-	}
-	return offset, limit, order, nil
-}
-
-func encodeOffset(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(n)))
 }
 
 // SharedItemGrants is an item of a space with the grants given on it.
@@ -199,42 +201,63 @@ type SharedItemGrants struct {
 	Grants []sharing.Grant
 }
 
-// maxSharedFrom bounds the "shared by me" view of one space.
-const maxSharedFrom = 1000
+// byName is where a page of a list by name ended.
+type byName struct {
+	Name string    `json:"n"`
+	ID   uuid.UUID `json:"i"`
+}
 
-// SharedFromSpace lists what is shared in a space, for its managers: each item with
-// a grant on it (the first 1,000 by name), with its grants.
-func (s *Service) SharedFromSpace(ctx context.Context, c *cartable.Caller, spaceID uuid.UUID) ([]SharedItemGrants, error) {
+// SharedFromSpace lists a page of what is shared in a space, by name, for its
+// managers: each item with a grant on it, with its grants (links aside).
+func (s *Service) SharedFromSpace(ctx context.Context, c *cartable.Caller, spaceID uuid.UUID, req cartable.PageRequest) (cartable.Page[SharedItemGrants], error) {
+	var none cartable.Page[SharedItemGrants]
 	var root uuid.UUID
 	if err := s.db.QueryRow(ctx, `SELECT root_id FROM spaces WHERE id = $1`, spaceID).Scan(&root); err != nil {
-		return nil, cartable.Errorf(cartable.ENotFound, "no space %s", spaceID)
+		return none, cartable.Errorf(cartable.ENotFound, "no space %s", spaceID)
 	}
 	if _, err := access(ctx, s.db, c, root, cartable.Manager, noLock); err != nil {
-		return nil, err
+		return none, err
+	}
+	var after byName
+	size, resumed, err := req.Keyset("shared-from-space", &after)
+	if err != nil {
+		return none, err
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+itemColumns+` FROM items i JOIN spaces s ON s.id = i.space_id
 		WHERE i.space_id = $1 AND i.trashed_at IS NULL
 		  AND EXISTS (SELECT 1 FROM grants g WHERE g.item_id = i.id AND g.grantee_kind <> 'link')
-		ORDER BY i.name_key, i.id LIMIT $2`, spaceID, maxSharedFrom)
+		  AND (NOT $2 OR (i.name_key, i.id) > ($3, $4))
+		ORDER BY i.name_key, i.id LIMIT $5`, spaceID, resumed, after.Name, after.ID, size+1)
 	if err != nil {
-		return nil, fmt.Errorf("list shared items of %s: %w", spaceID, err)
+		return none, fmt.Errorf("list shared items of %s: %w", spaceID, err)
 	}
 	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Item, error) { return scanItem(row) })
 	if err != nil {
-		return nil, fmt.Errorf("list shared items of %s: %w", spaceID, err)
+		return none, fmt.Errorf("list shared items of %s: %w", spaceID, err)
 	}
+	page := cartable.CutPage(items, size, func(last Item) string {
+		return cartable.EncodeCursor("shared-from-space", byName{Name: NameKey(last.Name), ID: last.ID})
+	})
+	list, err := s.withGrants(ctx, c, page.Items)
+	return cartable.Page[SharedItemGrants]{Items: list, NextCursor: page.NextCursor}, err
+}
+
+// withGrants gives each item of a "shared by me" page its grants (links aside) and
+// the caller's rights, as the manager they are.
+func (s *Service) withGrants(ctx context.Context, c *cartable.Caller, items []Item) ([]SharedItemGrants, error) {
 	ids := make([]uuid.UUID, len(items))
 	for i := range items {
 		ids[i] = items[i].ID
+		items[i].Role = cartable.Manager
 	}
 	grants, err := sharing.ListFor(ctx, s.db, ids)
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		items[i].Role = cartable.Manager
-	}
 	if err := withRights(ctx, s.db, c, items); err != nil {
+		return nil, err
+	}
+	if err := withChildCounts(ctx, s.db, items); err != nil {
 		return nil, err
 	}
 	out := make([]SharedItemGrants, 0, len(items))

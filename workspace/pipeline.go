@@ -36,6 +36,8 @@ type UploadTarget struct {
 	ItemID     *uuid.UUID
 	Name       string
 	AutoRename bool
+	// Replace: a file of ParentID bearing Name gets the upload as its next version.
+	Replace bool
 	// IfMatch, when set, is the ETag the parent (new file) or the file (new version)
 	// must still have when the upload commits.
 	IfMatch string
@@ -109,8 +111,13 @@ func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t Uploa
 		}
 		t.ParentID = &root
 	}
-	// A read-only check: the commit checks everything again under lock.
-	parent, err := writableFolder(ctx, s.db, c, *t.ParentID, t.IfMatch, noLock)
+	// A read-only check: the commit checks everything again under lock. Whether an
+	// upload that may replace a file needs to add to the folder depends on its name.
+	check := writableFolder
+	if t.Replace {
+		check = visibleFolder
+	}
+	parent, err := check(ctx, s.db, c, *t.ParentID, t.IfMatch, noLock)
 	if err != nil {
 		return t, err
 	}
@@ -118,18 +125,22 @@ func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t Uploa
 	if t.Name == "" {
 		return t, nil
 	}
-	t.Name, err = s.checkName(ctx, *t.ParentID, t.Name, t.AutoRename)
+	t.Name, err = s.checkName(ctx, c, t, t.Name)
 	return t, err
 }
 
-// checkName normalizes a new file's name and checks that it is free in the folder
-// (or that a free one will be picked).
-func (s *Service) checkName(ctx context.Context, parentID uuid.UUID, name string, autoRename bool) (string, error) {
+// checkName normalizes a new file's name and checks that it may go in the target
+// folder: free (or a free one will be picked), or, with Replace, borne by a file the
+// caller may change, or free in a folder they may add to.
+func (s *Service) checkName(ctx context.Context, c *cartable.Caller, t UploadTarget, name string) (string, error) {
 	name, err := NormalizeName(name)
 	if err != nil {
 		return "", err
 	}
-	_, err = pickName(ctx, s.db, parentID, name, false, autoRename)
+	if t.Replace {
+		return name, checkReplace(ctx, s.db, c, *t.ParentID, name)
+	}
+	_, err = pickName(ctx, s.db, *t.ParentID, name, false, t.AutoRename)
 	return name, err
 }
 
@@ -224,7 +235,7 @@ func (s *Service) FinishUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Cal
 	if t.ItemID != nil {
 		it, err = addVersion(ctx, tx, c, *t.ItemID, blob, t.IfMatch)
 	} else {
-		it, err = createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename, IfMatch: t.IfMatch})
+		it, err = createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename, Replace: t.Replace, IfMatch: t.IfMatch})
 	}
 	if err != nil {
 		return Item{}, err

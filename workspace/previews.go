@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -54,11 +55,11 @@ func (t Thumbnail) Open(ctx context.Context) (io.ReadCloser, error) {
 	return t.blobs.Open(ctx, t.Stored.Key, 0, -1)
 }
 
-// Thumbnail returns the rendition of a file's current version in a size and
-// format, for any caller who may view the file. A preview still rendering is a
-// preview_pending error with a retry delay; a file that cannot have one is
+// Thumbnail returns the rendition of a file's version (nil: the current one) in a
+// size and format, for any caller who may view the file. A preview still rendering
+// is a preview_pending error with a retry delay; a file that cannot have one is
 // preview_failed with the reason, or not_found when its type has none.
-func (s *Service) Thumbnail(ctx context.Context, c *cartable.Caller, id uuid.UUID, size string, format preview.Format) (Thumbnail, error) {
+func (s *Service) Thumbnail(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID, size string, format preview.Format) (Thumbnail, error) {
 	if _, ok := preview.SizeNamed(size); !ok {
 		return Thumbnail{}, cartable.Errorf(cartable.EInvalid, "unknown thumbnail size %q: small, medium or large", size)
 	}
@@ -67,6 +68,11 @@ func (s *Service) Thumbnail(ctx context.Context, c *cartable.Caller, id uuid.UUI
 		return Thumbnail{}, err
 	}
 	p := it.Preview
+	if versionID != nil && !it.IsFolder() && *versionID != *it.CurrentVersionID {
+		if p, err = s.versionPreview(ctx, id, *versionID); err != nil {
+			return Thumbnail{}, err
+		}
+	}
 	switch {
 	case it.IsFolder():
 		return Thumbnail{}, cartable.Errorf(cartable.ENotFound, "item %s is a folder; folders have no thumbnail", id)
@@ -87,6 +93,22 @@ func (s *Service) Thumbnail(ctx context.Context, c *cartable.Caller, id uuid.UUI
 		Stored: stored, Token: p.Token, blobs: s.blobs,
 		ETag: fmt.Sprintf(`"t%s-%s-%s"`, p.Token, size, format),
 	}, nil
+}
+
+// versionPreview is the preview of one of a file's versions.
+func (s *Service) versionPreview(ctx context.Context, itemID, versionID uuid.UUID) (*Preview, error) {
+	var p Preview
+	err := s.db.QueryRow(ctx, `
+		SELECT p.state, p.render, p.renditions, coalesce(p.failure_code, '')
+		FROM versions v JOIN previews p ON p.blob_id = v.blob_id
+		WHERE v.item_id = $1 AND v.id = $2`, itemID, versionID).Scan(&p.State, &p.Token, &p.Renditions, &p.Failure)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, cartable.Errorf(cartable.ENotFound, "version %s of %s has no thumbnail", versionID, itemID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the preview of version %s: %w", versionID, err)
+	}
+	return &p, nil
 }
 
 // withPreviews fills the previews of the current versions of listed files, in one

@@ -17,7 +17,7 @@ import (
 func (s *Service) PrepareUpload(ctx context.Context, c *cartable.Caller, t UploadTarget) (UploadTarget, error) {
 	if t.ItemID == nil && t.Name == "" {
 		t.Name = "Envoi du " + s.now().Format("2006-01-02 15h04m05")
-		t.AutoRename = true
+		t.AutoRename, t.Replace = true, false
 	}
 	return s.resolveTarget(ctx, c, t)
 }

@@ -2,10 +2,8 @@ package workspace
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,14 +46,24 @@ func (s *Service) Trash(ctx context.Context, c *cartable.Caller, id uuid.UUID, o
 // TrashedOptions select a page of the trash.
 type TrashedOptions struct {
 	SpaceID *uuid.UUID // one space, or every space the caller may see the trash of
-	Cursor  string
-	Limit   int
+	cartable.PageRequest
+}
+
+// trashKey is where a page of the trash ended.
+type trashKey struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
 }
 
 // Trashed lists the items the caller put in the trash, and every trashed item of the
 // spaces they manage, newest first. Only what was trashed as such is listed, not
 // each item of a trashed folder.
 func (s *Service) Trashed(ctx context.Context, c *cartable.Caller, opts TrashedOptions) (Page, error) {
+	var after trashKey
+	size, resumed, err := opts.Keyset("trash", &after)
+	if err != nil {
+		return Page{}, err
+	}
 	spaces, err := s.Spaces(ctx, c)
 	if err != nil {
 		return Page{}, err
@@ -66,15 +74,11 @@ func (s *Service) Trashed(ctx context.Context, c *cartable.Caller, opts TrashedO
 			managed = append(managed, sp.ID)
 		}
 	}
-	limit, after, err := trashPageBounds(opts)
-	if err != nil {
-		return Page{}, err
-	}
 	rows, err := s.db.Query(ctx, `SELECT `+itemColumns+` FROM items i JOIN spaces s ON s.id = i.space_id
 		WHERE i.id = i.trash_root_id AND (i.space_id = ANY($1) OR (i.trashed_by = $2 AND ($3::uuid IS NULL OR i.space_id = $3)))
-		AND ($4::timestamptz IS NULL OR (i.trashed_at, i.id) < ($4, $5))
-		ORDER BY i.trashed_at DESC, i.id DESC LIMIT $6`,
-		managed, c.UserID, opts.SpaceID, after.at, after.id, limit+1)
+		AND (NOT $4 OR (i.trashed_at, i.id) < ($5, $6))
+		ORDER BY i.trashed_at DESC, i.id DESC LIMIT $7`,
+		managed, c.UserID, opts.SpaceID, resumed, after.At, after.ID, size+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("list trash: %w", err)
 	}
@@ -82,46 +86,19 @@ func (s *Service) Trashed(ctx context.Context, c *cartable.Caller, opts TrashedO
 	if err != nil {
 		return Page{}, fmt.Errorf("scan trash: %w", err)
 	}
-	return trashPage(c, items, limit), nil
-}
-
-func trashPage(c *cartable.Caller, items []Item, limit int) Page {
-	visible := items[:0]
-	for _, it := range items {
+	// The cursor follows what was read, so that leaving out what the caller no
+	// longer sees neither ends the list early nor gives an item twice.
+	page := cartable.CutPage(items, size, func(last Item) string {
+		return cartable.EncodeCursor("trash", trashKey{At: *last.TrashedAt, ID: last.ID})
+	})
+	visible := page.Items[:0]
+	for _, it := range page.Items {
 		if it.Role = sharing.Decide(c, it.target()); it.Role > cartable.NoRole {
 			visible = append(visible, it)
 		}
 	}
-	page := Page{Items: visible}
-	if len(items) > limit {
-		page.Items = visible[:min(limit, len(visible))]
-		last := items[limit-1]
-		page.NextCursor = encodeTrashCursor(*last.TrashedAt, last.ID)
-	}
-	return page
-}
-
-type trashCursor struct {
-	at *time.Time
-	id uuid.UUID
-}
-
-func trashPageBounds(opts TrashedOptions) (int, trashCursor, error) {
-	limit := opts.Limit
-	if limit == 0 {
-		limit = DefaultPageSize
-	}
-	if limit < 0 || limit > MaxPageSize {
-		return 0, trashCursor{}, cartable.Errorf(cartable.EInvalid, "limit must be between 1 and %d", MaxPageSize)
-	}
-	if opts.Cursor == "" {
-		return limit, trashCursor{}, nil
-	}
-	at, id, err := decodeTrashCursor(opts.Cursor)
-	if err != nil {
-		return 0, trashCursor{}, cartable.Errorf(cartable.EInvalid, "the cursor is invalid")
-	}
-	return limit, trashCursor{at: &at, id: id}, nil
+	page.Items = visible
+	return page, nil
 }
 
 // restorable loads a trashed item the caller may restore (need Author) or purge
@@ -175,7 +152,7 @@ func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		if err != nil {
 			return fmt.Errorf("restore %s: %w", id, err)
 		}
-		restored, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
+		restored, err = reread(ctx, tx, c, id)
 		return err
 	})
 	return restored, err
@@ -284,25 +261,4 @@ func outermost(items []Item) []Item {
 		}
 	}
 	return out
-}
-
-func encodeTrashCursor(at time.Time, id uuid.UUID) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id.String()))
-}
-
-func decodeTrashCursor(s string) (time.Time, uuid.UUID, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return time.Time{}, uuid.Nil, err
-	}
-	at, id, ok := strings.Cut(string(b), "|")
-	if !ok {
-		return time.Time{}, uuid.Nil, fmt.Errorf("bad trash cursor")
-	}
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return time.Time{}, uuid.Nil, err
-	}
-	u, err := uuid.Parse(id)
-	return t, u, err
 }

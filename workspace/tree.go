@@ -46,7 +46,7 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 				return err
 			}
 		}
-		updated, err = access(ctx, tx, c, id, cartable.Viewer, noLock)
+		updated, err = reread(ctx, tx, c, id)
 		return err
 	})
 	return updated, err
@@ -211,7 +211,7 @@ func (s *Service) Copy(ctx context.Context, c *cartable.Caller, id, parentID uui
 		if err != nil {
 			return err
 		}
-		created, err = access(ctx, tx, c, newID, cartable.Viewer, noLock)
+		created, err = reread(ctx, tx, c, newID)
 		return err
 	})
 	return created, err

@@ -67,10 +67,11 @@ func TestUploadDownloadAndVersions(t *testing.T) {
 	_, err = w.ws.NewVersion(w.ctx, w.teacher, it.ID, workspace.Upload{Body: bytes.NewReader(v2), Size: -1}, workspace.WriteOptions{IfMatch: it.ETag()})
 	wantCode(t, err, cartable.EPreconditionFailed)
 
-	versions, err := w.ws.Versions(w.ctx, w.teacher, it.ID)
+	page, err := w.ws.Versions(w.ctx, w.teacher, it.ID, cartable.PageRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	versions := page.Items
 	sum := sha256.Sum256(v1)
 	if len(versions) != 2 || !versions[0].Current || !bytes.Equal(versions[1].SHA256, sum[:]) {
 		t.Fatalf("versions = %+v", versions)
@@ -409,7 +410,7 @@ func TestChildrenPagination(t *testing.T) {
 				var all []workspace.Item
 				cursor := ""
 				for pages := 0; ; pages++ {
-					page, err := w.ws.Children(w.ctx, w.teacher, home, workspace.ListOptions{Sort: sort, Descending: desc, Cursor: cursor, Limit: 4})
+					page, err := w.ws.Children(w.ctx, w.teacher, home, workspace.ListOptions{Sort: sort, Descending: desc, PageRequest: cartable.PageRequest{Cursor: cursor, Limit: 4}})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -434,7 +435,7 @@ func TestChildrenPagination(t *testing.T) {
 			})
 		}
 	}
-	_, err := w.ws.Children(w.ctx, w.teacher, home, workspace.ListOptions{Cursor: "garbage"})
+	_, err := w.ws.Children(w.ctx, w.teacher, home, workspace.ListOptions{PageRequest: cartable.PageRequest{Cursor: "garbage"}})
 	wantCode(t, err, cartable.EInvalid)
 }
 

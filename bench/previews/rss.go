@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"cartable/bench/proc"
 	"cartable/preview"
+	"cartable/proc"
 )
 
 // rssChildFlag starts the bench as the memory child: it renders the files named

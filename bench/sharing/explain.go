@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"cartable"
 	"cartable/workspace"
 )
 
@@ -49,9 +50,9 @@ func explain(ctx context.Context, pool *pgxpool.Pool, w world, op string) string
 	case "role":
 		_, err = ws.Item(ctx, w.pupil, w.deep)
 	case "shared":
-		_, _, err = ws.SharedWithMe(ctx, w.pupil, "date", "", 100)
+		_, err = ws.SharedWithMe(ctx, w.pupil, "date", cartable.PageRequest{Limit: 100})
 	case "children":
-		_, err = ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{Limit: 100})
+		_, err = ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{PageRequest: cartable.PageRequest{Limit: 100}})
 	}
 	if err != nil {
 		return err.Error()

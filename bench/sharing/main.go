@@ -135,11 +135,11 @@ func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w w
 		return err
 	}, explain(ctx, pool, w, "role"))
 	add("\"shared with me\", first page, pupil in 8 groups", 20, 300, func() error {
-		_, _, err := ws.SharedWithMe(ctx, w.pupil, "date", "", 100)
+		_, err := ws.SharedWithMe(ctx, w.pupil, "date", cartable.PageRequest{Limit: 100})
 		return err
 	}, explain(ctx, pool, w, "shared"))
 	add("first page of a 10,000-item folder", 30, 500, func() error {
-		_, err := ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{Limit: 100})
+		_, err := ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{PageRequest: cartable.PageRequest{Limit: 100}})
 		return err
 	}, explain(ctx, pool, w, "children"))
 	return r

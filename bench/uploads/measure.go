@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"cartable/bench/proc"
 	"cartable/bench/record"
+	"cartable/proc"
 )
 
 // Result is one peer's figures in one scenario.

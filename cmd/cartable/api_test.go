@@ -83,17 +83,17 @@ func TestTeacherJourney(t *testing.T) {
 	r = prof.do(http.MethodPut, itemPath(cp.ID, "/content"), bytes.NewReader(v2), map[string]string{"If-Match": cp.ETag})
 	wantStatus(t, r, http.StatusOK, "new version")
 	var versions struct {
-		Versions []struct {
+		Items []struct {
 			ID      string `json:"id"`
 			Number  int    `json:"number"`
 			Current bool   `json:"current"`
-		} `json:"versions"`
+		} `json:"items"`
 	}
 	prof.get(itemPath(cp.ID, "/versions")).json(t, &versions)
-	if len(versions.Versions) != 2 || versions.Versions[0].Number != 2 {
+	if len(versions.Items) != 2 || versions.Items[0].Number != 2 {
 		t.Fatalf("versions = %+v", versions)
 	}
-	old := versions.Versions[1].ID
+	old := versions.Items[1].ID
 	r = prof.get(itemPath(cp.ID, "/versions/", old, "/content"))
 	if !bytes.Equal(r.body, data) {
 		t.Error("old version's bytes differ")
@@ -145,10 +145,10 @@ func walkForeignIDs(t *testing.T, owner string) {
 	trashed := prof.mustUpload(folder.ID, "brouillon.txt", []byte("brouillon"))
 	wantStatus(t, prof.do(http.MethodDelete, itemPath(trashed.ID), nil, nil), http.StatusNoContent, "trash")
 	var versions struct {
-		Versions []struct{ ID string } `json:"versions"`
+		Items []struct{ ID string } `json:"items"`
 	}
 	prof.get(itemPath(file.ID, "/versions")).json(t, &versions)
-	version := versions.Versions[0].ID
+	version := versions.Items[0].ID
 	pupilHome := pupil.home()
 	own := pupil.mustUpload(pupilHome, "mon-fichier.txt", []byte("à moi"))
 	before := in.count(t, `SELECT sum(revision) FROM items`)

@@ -188,6 +188,10 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	signer, err := a.cfg.signer()
+	if err != nil {
+		return nil, err
+	}
 	var identityCheck func(context.Context) error
 	if a.cfg.OIDCIssuer != "" {
 		identityCheck = verifier.CheckIssuers
@@ -201,7 +205,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
-		Previews: a.previews, Renderer: a.renderer,
+		Previews: a.previews, Renderer: a.renderer, Signer: signer,
 	}), nil
 }
 

@@ -20,11 +20,7 @@ type rights struct {
 
 func (u *user) rightsOn(id string) rights {
 	u.t.Helper()
-	r := u.get(itemPath(id))
-	wantStatus(u.t, r, http.StatusOK, u.id+" reads "+id)
-	var out rights
-	r.json(u.t, &out)
-	return out
+	return readItem[rights](u, id)
 }
 
 func (u *user) rename(id, name string) response {

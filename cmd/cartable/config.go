@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/presign"
 	"cartable/preview"
 	"cartable/storage"
 )
@@ -61,6 +64,11 @@ type Config struct {
 	PreviewMaxBytes       int64
 	PreviewTimeout        time.Duration
 	PreviewConverterBytes int64
+	// SigningSecret signs the URLs that need no Authorization header; the previous
+	// secret's are still accepted while a secret is rotated.
+	SigningSecret         string
+	SigningSecretPrevious string
+	SignedURLTTL          time.Duration
 	// StructureUAI is the one structure `cartable quota recompute` and
 	// `cartable previews requeue` work on (-structure); empty: all of them.
 	StructureUAI string
@@ -142,6 +150,9 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.boolean(&cfg.LinksEveryone, "links-everyone", "CARTABLE_LINKS_EVERYONE", false, "let pupils and parents create links too (by default only teachers and staff)")
 	b.str(&cfg.WebhookURL, "webhook-url", "CARTABLE_WEBHOOK_URL", "", "where share, unshare and drop-box events are POSTed (empty: the feed only)")
 	b.str(&cfg.WebhookSecret, "webhook-secret", "CARTABLE_WEBHOOK_SECRET", "", "secret of the events' HMAC-SHA256 signature (Cartable-Signature)")
+	b.str(&cfg.SigningSecret, "signing-secret", "CARTABLE_SIGNING_SECRET", "", "secret of the signed download and thumbnail URLs, at least 32 bytes (required outside dev mode)")
+	b.str(&cfg.SigningSecretPrevious, "signing-secret-previous", "CARTABLE_SIGNING_SECRET_PREVIOUS", "", "the signing secret before the current one, still accepted while it is rotated")
+	b.duration(&cfg.SignedURLTTL, "signed-url-ttl", "CARTABLE_SIGNED_URL_TTL", 10*time.Minute, "how long a signed URL lives (1m to 1h)")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
 	b.str(&cfg.MetricsToken, "metrics-token", "CARTABLE_METRICS_TOKEN", "", "Bearer token the Prometheus scraper sends to /metrics (empty: only this machine may read it)")
 	b.str(&cfg.TrustedProxies, "trusted-proxies", "CARTABLE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed")
@@ -214,7 +225,25 @@ func (c Config) validate() error {
 	if c.Dev && c.DevSecret == defaultDevSecret && !localURL(c.PublicURL) {
 		return fmt.Errorf("dev mode on %s, reachable from other machines, needs CARTABLE_DEV_SECRET changed: with the default seed anyone can mint tokens", c.PublicURL)
 	}
+	if !c.Dev && c.SigningSecret == "" {
+		return fmt.Errorf("CARTABLE_SIGNING_SECRET is required outside dev mode: it signs the download and thumbnail URLs that need no Authorization header (at least %d bytes, e.g. `openssl rand -base64 32`)", presign.MinSecretBytes)
+	}
+	if _, err := c.signer(); err != nil {
+		return fmt.Errorf("CARTABLE_SIGNING_SECRET, CARTABLE_SIGNING_SECRET_PREVIOUS or CARTABLE_SIGNED_URL_TTL: %w", err)
+	}
 	return nil
+}
+
+// signer makes the signer of the URLs that need no Authorization header. In dev mode
+// without a secret of its own, the secret derives from the dev secret, so that dev
+// nodes sharing it accept each other's URLs as they accept each other's tokens.
+func (c Config) signer() (*presign.Signer, error) {
+	secret := c.SigningSecret
+	if secret == "" && c.Dev {
+		sum := sha256.Sum256([]byte("cartable signed URLs\x00" + c.DevSecret))
+		secret = hex.EncodeToString(sum[:])
+	}
+	return presign.New(c.SignedURLTTL, secret, c.SigningSecretPrevious)
 }
 
 // defaultDevSecret seeds the dev issuer when CARTABLE_DEV_SECRET is not set: it is

@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"cartable/pgtest"
+	"cartable/presign"
 	"cartable/storagetest"
 )
 
@@ -32,7 +34,8 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, env(), func(c Config) bool {
-			return c.Listen == ":8080" && c.S3Bucket == "cartable" && c.MaxUploadBytes == 256<<20 && c.TrashRetention == 720*time.Hour && c.Jobs
+			return c.Listen == ":8080" && c.S3Bucket == "cartable" && c.MaxUploadBytes == 256<<20 && c.TrashRetention == 720*time.Hour && c.Jobs &&
+				c.SignedURLTTL == 10*time.Minute
 		}, ""},
 		{"environment", nil, env("CARTABLE_LISTEN", ":9000", "CARTABLE_S3_TLS", "true", "CARTABLE_TRASH_RETENTION", "48h"), func(c Config) bool {
 			return c.Listen == ":9000" && c.S3TLS && c.TrashRetention == 48*time.Hour
@@ -73,9 +76,27 @@ func TestValidateConfig(t *testing.T) {
 		t.Errorf("no audience outside dev mode: %v", err)
 	}
 	cfg.OIDCAudience = "cartable"
-	if err := cfg.validate(); err != nil {
-		t.Errorf("issuer and audience: %v", err)
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "CARTABLE_SIGNING_SECRET") {
+		t.Errorf("no signing secret outside dev mode: %v", err)
 	}
+	for _, tc := range []struct {
+		secret, previous string
+		ttl              time.Duration
+		ok               bool
+	}{
+		{strings.Repeat("s", 32), "", 10 * time.Minute, true},
+		{strings.Repeat("s", 32), strings.Repeat("p", 32), 5 * time.Minute, true},
+		{"too short", "", 10 * time.Minute, false},
+		{strings.Repeat("s", 32), "too short", 10 * time.Minute, false},
+		{strings.Repeat("s", 32), "", 10 * time.Second, false},
+		{strings.Repeat("s", 32), "", 24 * time.Hour, false},
+	} {
+		cfg.SigningSecret, cfg.SigningSecretPrevious, cfg.SignedURLTTL = tc.secret, tc.previous, tc.ttl
+		if err := cfg.validate(); (err == nil) != tc.ok {
+			t.Errorf("signing secret %q, previous %q, TTL %s: %v, want ok=%v", tc.secret, tc.previous, tc.ttl, err, tc.ok)
+		}
+	}
+	cfg.SigningSecret, cfg.SigningSecretPrevious, cfg.SignedURLTTL = "", "", 10*time.Minute
 	cfg.Dev, cfg.OIDCIssuer, cfg.OIDCAudience = true, "", ""
 	for _, tc := range []struct {
 		publicURL, secret string
@@ -93,6 +114,37 @@ func TestValidateConfig(t *testing.T) {
 			t.Errorf("dev mode on %s with secret %q: %v, want ok=%v", tc.publicURL, tc.secret, err, tc.ok)
 		}
 	}
+}
+
+// TestDevSigningSecret: in dev mode without a secret of its own, the signing secret
+// derives from the dev secret, so that dev nodes sharing it accept each other's URLs;
+// a secret of its own wins.
+func TestDevSigningSecret(t *testing.T) {
+	cfg, _, _ := parseConfig("dev", nil, func(string) string { return "" })
+	cfg.Dev = true
+	target := presign.Target{ItemID: uuid.New(), VersionID: uuid.New()}
+	token, _ := mustSigner(t, cfg).Sign(presign.Holder{UserID: "prof.martin"}, target)
+	same, other, own := cfg, cfg, cfg
+	other.DevSecret = "another dev secret"
+	own.SigningSecret = strings.Repeat("s", 32)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{{"same dev secret", same, true}, {"another dev secret", other, false}, {"a signing secret of its own", own, false}} {
+		if _, _, err := mustSigner(t, tc.cfg).Verify(token, target); (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+func mustSigner(t *testing.T, cfg Config) *presign.Signer {
+	t.Helper()
+	s, err := cfg.signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestImportAndMigrateCommands runs `cartable migrate` and `cartable import FILE` as

@@ -32,11 +32,12 @@ var contract struct {
 }
 
 // crossCuttingHeaders are on every answer, or on every answer of a kind, as the
-// spec's info and tags say once rather than on each operation: the security headers,
-// a 401's WWW-Authenticate, CORS for the portal's origins, and Tus-Resumable on every
-// answer of the upload endpoint.
+// spec's info and tags say once rather than on each operation: the security headers
+// (and the no-referrer of signed URLs, on their errors too), a 401's WWW-Authenticate,
+// CORS for the portal's origins, and Tus-Resumable on every answer of the upload
+// endpoint.
 var crossCuttingHeaders = []string{"x-content-type-options", "x-frame-options", "content-security-policy",
-	"strict-transport-security", "www-authenticate", "access-control-allow-origin", "access-control-allow-methods",
+	"strict-transport-security", "referrer-policy", "www-authenticate", "access-control-allow-origin", "access-control-allow-methods",
 	"access-control-allow-headers", "access-control-expose-headers", "access-control-max-age",
 	"access-control-allow-credentials", "tus-resumable"}
 
@@ -71,6 +72,9 @@ func checkContract(t *testing.T, req *http.Request, res *http.Response, body []b
 	if err != nil {
 		t.Fatal(err)
 	}
+	if isPreflight(req) {
+		return
+	}
 	copied := *res
 	copied.Body = io.NopCloser(bytes.NewReader(body))
 	if ok, errs := v.ValidateHttpResponse(req, &copied); !ok {
@@ -80,6 +84,14 @@ func checkContract(t *testing.T, req *http.Request, res *http.Response, body []b
 		t.Errorf("%s %s answered %d (%s) against openapi.yaml:\n%s\nbody: %.600s",
 			req.Method, req.URL.Path, res.StatusCode, res.Header.Get("Content-Type"), describe(errs), body)
 	}
+}
+
+// isPreflight reports whether the request is a browser's CORS preflight, which the
+// CORS middleware answers on every route before routing, as the spec's info says;
+// only the upload endpoint documents its OPTIONS (tus discovery, which sends none of
+// CORS's headers).
+func isPreflight(req *http.Request) bool {
+	return req.Method == http.MethodOptions && req.Header.Get("Access-Control-Request-Method") != ""
 }
 
 // unrouted reports whether the spec has no operation for the request at all.

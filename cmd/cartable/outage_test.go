@@ -226,17 +226,17 @@ func TestStorageOutage(t *testing.T) {
 		t.Errorf("download with storage down: Content-Length %s for a %d-byte problem", cl, len(r.body))
 	}
 	var versions struct {
-		Versions []struct {
+		Items []struct {
 			ID string `json:"id"`
-		} `json:"versions"`
+		} `json:"items"`
 	}
 	vr := prof.get(itemPath(file.ID, "/versions"))
 	wantStatus(t, vr, http.StatusOK, "versions with storage down (the database answers)")
 	vr.json(t, &versions)
-	if len(versions.Versions) != 1 {
+	if len(versions.Items) != 1 {
 		t.Fatalf("versions: %s", vr.body)
 	}
-	r = prof.get(itemPath(file.ID, "/versions/", versions.Versions[0].ID, "/content"))
+	r = prof.get(itemPath(file.ID, "/versions/", versions.Items[0].ID, "/content"))
 	wantUnavailable(t, in, r, "version download with storage down", secrets...)
 	if r.Header.Get("Content-Disposition") != "" || r.Header.Get("ETag") != "" {
 		t.Errorf("version download with storage down carries the file's headers: %v", r.Header)

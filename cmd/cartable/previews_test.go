@@ -148,8 +148,8 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 		t.Errorf("after re-enqueue the truncated JPEG is %q, want failed again", got)
 	}
 
-	// Through a view link, a visitor gets thumbnails through the link, and a whole
-	// class behind one address loading the grid is never rate limited.
+	// Through a view link, a visitor gets signed thumbnail URLs, and a whole class
+	// behind one address loading the grid is never rate limited.
 	expires := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
 	r = prof.sendJSON(http.MethodPost, itemPath(folder.ID, "/links"), map[string]any{"kind": "view", "expires_at": expires}, nil)
 	wantStatus(t, r, http.StatusCreated, "create a view link")
@@ -160,10 +160,10 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	var urls []string
 	for _, it := range viaLink.Items {
 		for _, th := range it.Thumbnails {
-			if !strings.HasPrefix(th.URL, "/api/v1/links/"+l.Token+"/items/") {
+			if !strings.HasPrefix(th.URL, in.url+"/api/v1/signed/items/") {
 				t.Errorf("thumbnail through a link at %s", th.URL)
 			}
-			urls = append(urls, th.URL)
+			urls = append(urls, in.local(th.URL))
 		}
 	}
 	if len(urls) < 15 {
@@ -182,13 +182,13 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	r = in.as("service.provisioning").do(http.MethodPost, "/api/v1/admin/structures/0600001A/previews?all=true", nil, nil)
 	wantStatus(t, r, http.StatusAccepted, "region re-renders everything")
 	deadline := time.Now().Add(2 * time.Minute)
-	for waitForPreviews(t, prof, folder.ID)["affiche-cmjn.jpg"].Thumbnails["small"].URL == oldURL {
+	for renderToken(waitForPreviews(t, prof, folder.ID)["affiche-cmjn.jpg"].Thumbnails["small"].URL) == renderToken(oldURL) {
 		if time.Now().After(deadline) {
 			t.Fatal("the re-render never replaced the thumbnails")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	wantStatus(t, prof.get(oldURL), http.StatusOK, "an old URL still answers, with the current thumbnail")
+	wantStatus(t, in.fetch(oldURL, nil), http.StatusOK, "an old URL still answers, with the current thumbnail")
 	for _, key := range before {
 		if ok, err := in.app.store.Exists(context.Background(), key); err != nil || ok {
 			t.Errorf("old render's %s still there after the re-render (err %v)", key, err)
@@ -254,21 +254,24 @@ func checkThumbnails(t *testing.T, u *user, it previewItem) {
 		if th.Width > size.Box || th.Height > size.Box || th.Width == 0 {
 			t.Errorf("%s is %d × %d", size.Name, th.Width, th.Height)
 		}
-		webp := u.do(http.MethodGet, th.URL, nil, map[string]string{"Accept": "image/avif,image/webp,*/*"})
+		webp := u.fetch(th.URL, map[string]string{"Accept": "image/avif,image/webp,*/*"})
 		wantStatus(t, webp, http.StatusOK, "webp thumbnail")
 		if ct := webp.Header.Get("Content-Type"); ct != "image/webp" || !bytes.HasPrefix(webp.body, []byte("RIFF")) {
 			t.Errorf("%s: %s, %q...", size.Name, ct, webp.body[:min(4, len(webp.body))])
 		}
-		if cc := webp.Header.Get("Cache-Control"); cc != "private, max-age=31536000, immutable" {
-			t.Errorf("%s: Cache-Control %q with the listing's token", size.Name, cc)
-		}
-		jpg := u.do(http.MethodGet, th.URL, nil, map[string]string{"Accept": "image/jpeg"})
+		wantSignedHeaders(t, webp, size.Name)
+		jpg := u.fetch(th.URL, map[string]string{"Accept": "image/jpeg"})
 		wantStatus(t, jpg, http.StatusOK, "jpeg thumbnail")
 		if ct := jpg.Header.Get("Content-Type"); ct != "image/jpeg" || !bytes.HasPrefix(jpg.body, []byte{0xFF, 0xD8}) {
 			t.Errorf("%s: %s for a client without WebP", size.Name, ct)
 		}
-		again := u.do(http.MethodGet, th.URL, nil, map[string]string{"Accept": "image/webp", "If-None-Match": webp.Header.Get("ETag")})
+		again := u.fetch(th.URL, map[string]string{"Accept": "image/webp", "If-None-Match": webp.Header.Get("ETag")})
 		wantStatus(t, again, http.StatusNotModified, "revalidation")
+		// The route that takes the header: with the render's ?v=, cacheable for good.
+		byHeader := u.get(itemPath(it.ID, "/thumbnails/", size.Name, "?v=", renderToken(th.URL)))
+		if cc := byHeader.Header.Get("Cache-Control"); byHeader.StatusCode != http.StatusOK || cc != "private, max-age=31536000, immutable" {
+			t.Errorf("%s with the header and the render's token: %d, Cache-Control %q", size.Name, byHeader.StatusCode, cc)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -277,4 +278,46 @@ func TestQuotaDriftIsDetectedAndFixed(t *testing.T) {
 		t.Errorf("recompute did not report the drift: %s", r.body)
 	}
 	checkBooks(t, in, svc)
+}
+
+// TestFileBiggerThanTheWholeSpace: a file larger than a pupil's whole cap is told
+// it can never fit there, with both sizes, in French and in English; a file that
+// merely does not fit in what is left is told the space is full. Both are
+// quota_exceeded.
+func TestFileBiggerThanTheWholeSpace(t *testing.T) {
+	in := start(t)
+	svc := in.as("service.provisioning")
+	setLimit(t, svc, "users/eleve.6a.05", 1*mib)
+	pupil := in.as("eleve.6a.05")
+	root := pupil.home()
+	title := func(r response) (string, map[string]any) {
+		t.Helper()
+		wantProblem(t, r, http.StatusRequestEntityTooLarge, "quota_exceeded", "upload over the cap")
+		var p struct {
+			Title  string         `json:"title"`
+			Fields map[string]any `json:"fields"`
+		}
+		r.json(t, &p)
+		return p.Title, p.Fields
+	}
+	big := bytes.Repeat([]byte("b"), 2*mib)
+	fr, fields := title(pupil.uploadExpecting(root, "film.mp4", big))
+	for _, want := range []string{"trop volumineux pour votre espace personnel", "2,0 Mo", "1,0 Mo"} {
+		if !strings.Contains(fr, want) {
+			t.Errorf("French title %q lacks %q", fr, want)
+		}
+	}
+	if strings.Contains(fr, "plein") || fields["larger_than_limit"] != true || fields["limit"] != "user" {
+		t.Errorf("a file bigger than the whole space: title %q, fields %v", fr, fields)
+	}
+	en, _ := title(pupil.uploadWith(root, "film.mp4", big, "", map[string]string{"Expect": "100-continue", "Accept-Language": "en"}))
+	if !strings.Contains(en, "too big for your personal space") || !strings.Contains(en, "1.0 MB") {
+		t.Errorf("English title %q", en)
+	}
+	// Half the space used: another 600 KiB does not fit in what is left.
+	pupil.mustUpload(root, "a.bin", bytes.Repeat([]byte("a"), 600<<10))
+	full, fields := title(pupil.uploadExpecting(root, "b.bin", bytes.Repeat([]byte("b"), 600<<10)))
+	if !strings.Contains(full, "Votre espace personnel est plein") || fields["larger_than_limit"] != nil {
+		t.Errorf("a file that does not fit in what is left: title %q, fields %v", full, fields)
+	}
 }

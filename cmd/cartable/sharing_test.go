@@ -92,19 +92,19 @@ func TestShareFolderWithAClass(t *testing.T) {
 	// The portal reads what happened from the feed.
 	svc := in.as("service.provisioning")
 	var feed struct {
-		Events []struct {
+		Items []struct {
 			Kind      string `json:"kind"`
 			Actor     string `json:"actor"`
 			Recipient struct{ ID, Profile string }
-		} `json:"events"`
+		} `json:"items"`
 	}
-	svc.get("/api/v1/events?after=0").json(t, &feed)
+	svc.get("/api/v1/events").json(t, &feed)
 	kinds := ""
-	for _, e := range feed.Events {
+	for _, e := range feed.Items {
 		kinds += e.Kind + " "
 	}
-	if kinds != "share share unshare " || feed.Events[0].Actor != "prof.martin" || feed.Events[0].Recipient.Profile != "Student" {
-		t.Errorf("events = %+v", feed.Events)
+	if kinds != "share share unshare " || feed.Items[0].Actor != "prof.martin" || feed.Items[0].Recipient.Profile != "Student" {
+		t.Errorf("events = %+v", feed.Items)
 	}
 	wantStatus(t, pupil.get("/api/v1/events"), http.StatusForbidden, "pupil reads the feed")
 }
@@ -132,10 +132,10 @@ func TestExpiredGrantStopsAtOnce(t *testing.T) {
 	}
 	// Managers see the grants; others get 404 or 403.
 	var perms struct {
-		Permissions []map[string]any `json:"permissions"`
+		Items []map[string]any `json:"items"`
 	}
 	prof.get(itemPath(doc.ID, "/permissions")).json(t, &perms)
-	if len(perms.Permissions) != 2 {
+	if len(perms.Items) != 2 {
 		t.Errorf("permissions = %+v", perms)
 	}
 	wantStatus(t, pupil.get(itemPath(doc.ID, "/permissions")), http.StatusNotFound, "pupil lists permissions")

@@ -167,12 +167,12 @@ func TestTusUploadResumeAndCommit(t *testing.T) {
 		t.Fatalf("hashed %d blobs, %v; want 1", n, err)
 	}
 	var versions struct {
-		Versions []struct {
+		Items []struct {
 			SHA256 string `json:"sha256"`
-		} `json:"versions"`
+		} `json:"items"`
 	}
 	prof.get(itemPath(itemID, "/versions")).json(t, &versions)
-	if sum := sha256.Sum256(data); len(versions.Versions) != 1 || versions.Versions[0].SHA256 != hex.EncodeToString(sum[:]) {
+	if sum := sha256.Sum256(data); len(versions.Items) != 1 || versions.Items[0].SHA256 != hex.EncodeToString(sum[:]) {
 		t.Errorf("versions after hashing = %+v", versions)
 	}
 	// Terminating a finished upload forgets the upload resource, never the file.

@@ -1,0 +1,5 @@
+//go:build !race
+
+package previewtest
+
+const raceEnabled = false
