@@ -2,7 +2,7 @@
 // generates from api/openapi.yaml (generated/cartable.ts, not kept in git). `make test`
 // type-checks it: a spec that loses a field, an enum value, a parameter or a response
 // a client relies on breaks the build. Nothing here runs.
-import type { components, operations } from "./generated/cartable";
+import type { components, operations, webhooks } from "./generated/cartable";
 
 type Item = components["schemas"]["Item"];
 type Page = operations["listChildren"]["responses"][200]["content"]["application/json"];
@@ -11,6 +11,8 @@ type ShareBody = operations["share"]["requestBody"]["content"]["application/json
 type Permission = operations["share"]["responses"][201]["content"]["application/json"];
 type Problem = components["schemas"]["Problem"];
 type TusHeaders = operations["tusCreate"]["parameters"]["header"];
+type WebhookEvent = NonNullable<webhooks["event"]["post"]["requestBody"]>["content"]["application/json"];
+type WebhookHeaders = operations["receiveEvent"]["parameters"]["header"];
 
 const api = "/api/v1";
 
@@ -79,4 +81,11 @@ export function shareWithParents(token: string, folderId: Item["id"], groupId: s
 /** A link's grant shows among an item's permissions, with its own grantee kind. */
 export function isLink(p: Permission): boolean {
   return p.grantee.kind === "link";
+}
+
+/** The portal's webhook: what a notification says, from a body whose signature was checked. */
+export function notification(headers: WebhookHeaders, e: WebhookEvent): string {
+  const whom = e.recipient ? `${e.recipient.kind} ${e.recipient.id}${e.recipient.profile ? ` (${e.recipient.profile})` : ""}` : "";
+  const what = e.kind === "drop" ? `a file was dropped: ${e.item_name}` : `${e.actor} ${e.kind}s ${e.item_name} with ${whom} as ${e.role ?? ""}`;
+  return `#${headers["Cartable-Event-Id"]} ${what}`;
 }
