@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,8 @@ import (
 	"github.com/pb33f/libopenapi-validator/config"
 	valerrors "github.com/pb33f/libopenapi-validator/errors"
 	"github.com/pb33f/libopenapi-validator/helpers"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi-validator/strict"
 
 	"cartable/api"
 )
@@ -114,4 +119,58 @@ func describe(errs []*valerrors.ValidationError) string {
 		}
 	}
 	return b.String()
+}
+
+// contractProxy passes requests on to target and checks each answer against the spec
+// on its way back, as instance.do does: for the clients a test runs that are not its
+// Go client (the guide's Node examples, the README's curl commands).
+func contractProxy(t *testing.T, target string) http.Handler {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u) // keeps the Host asked for, so tus's Location points back here
+	proxy.ModifyResponse = func(res *http.Response) error {
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return err
+		}
+		checkContract(t, res.Request, res, body)
+		res.Body = io.NopCloser(bytes.NewReader(body))
+		return nil
+	}
+	return proxy
+}
+
+// checkWebhook fails the test when a body POSTed to the webhook is not what the
+// spec's webhooks section says, with no property it does not declare (strict, as
+// the answers are checked).
+func checkWebhook(t *testing.T, body []byte) {
+	t.Helper()
+	doc, err := libopenapi.NewDocument(api.OpenAPISpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := doc.BuildV3Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := model.Model.Webhooks.GetOrZero("event")
+	if hook == nil || hook.Post == nil {
+		t.Fatal("openapi.yaml has no webhooks.event.post")
+	}
+	schema := hook.Post.RequestBody.Content.GetOrZero("application/json").Schema.Schema()
+	if ok, errs := schema_validation.NewSchemaValidator(config.WithFormatAssertions()).ValidateSchemaBytes(schema, body); !ok {
+		t.Errorf("webhook body against openapi.yaml:\n%s\nbody: %s", describe(errs), body)
+	}
+	var data any
+	if err := json.Unmarshal(body, &data); err != nil {
+		t.Fatalf("webhook body %s: %v", body, err)
+	}
+	if res := strict.ValidateBody(schema, data, strict.DirectionRequest, config.NewValidationOptions(config.WithStrictMode()), 3.1); !res.Valid {
+		for _, v := range res.UndeclaredValues {
+			t.Errorf("webhook body: %s is not in openapi.yaml: %s", v.Path, body)
+		}
+	}
 }
