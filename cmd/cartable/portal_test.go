@@ -142,6 +142,7 @@ func TestPortalGuide(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := receiver.waitFor(t, `^\{.*"kind":"share".*\}$`)[0]
+	t.Logf("the receiver printed %s", body)
 	checkWebhook(t, []byte(body))
 	var e events.Event
 	if err := json.Unmarshal([]byte(body), &e); err != nil || e.ItemID.String() != photoID || e.Actor != "prof.martin" ||

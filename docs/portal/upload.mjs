@@ -4,7 +4,7 @@ import { Upload } from "tus-js-client";
 import { CartableError } from "./problem.mjs";
 
 // upload resolves to the id of the new item. Without a parent folder the file goes
-// to the caller's personal space; a name taken there becomes "name (2).ext".
+// to the caller's personal space; a name the folder already has becomes "name (2).ext".
 export function upload(file, { base, token, name, parent, onProgress }) {
   return new Promise((resolve, reject) => {
     const tus = new Upload(file, {
