@@ -155,6 +155,11 @@ func TestPortalGuide(t *testing.T) {
 	if status := postHook(t, hook.URL, []byte(body), events.Sign(secret, []byte(body))); status != http.StatusNoContent {
 		t.Errorf("the same event again: %d, want 204", status)
 	}
+	select {
+	case line := <-receiver.lines:
+		t.Errorf("the receiver handled an event twice: %s", line)
+	case <-time.After(500 * time.Millisecond):
+	}
 
 	t.Log("A view link with a password, opened without an account")
 	out, _ = g.run(profEnv, "link.mjs", photoID, "musee2026")
