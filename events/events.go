@@ -151,14 +151,44 @@ func Sign(secret string, body []byte) string {
 // deliverBatch bounds how many events one delivery pass sends.
 const deliverBatch = 100
 
+// claimLease is how long a pass holds the events it claimed before another pass
+// (another node, or the next run after a crash) may send them: longer than a pass
+// of deliverBatch POSTs usually takes, short enough that a dead node delays little.
+const claimLease = 2 * time.Minute
+
 // Deliver sends the events due for delivery, oldest first, one POST each, and
 // returns how many were delivered. A refused or failed delivery is retried later,
-// with a backoff that doubles up to an hour. Several nodes may run it at once.
+// with a backoff that doubles up to an hour. Several nodes may run it at once: a
+// pass claims its events in a short transaction (pushing their next attempt past
+// claimLease) and sends them with no transaction open, so a slow receiver holds no
+// lock or connection.
 func Deliver(ctx context.Context, pool *pgxpool.Pool, hook Webhook) (int, error) {
 	if hook.URL == "" {
 		return 0, nil
 	}
+	due, err := claimDue(ctx, pool)
+	if err != nil {
+		return 0, err
+	}
 	delivered := 0
+	for _, e := range due {
+		outcome := `delivered_at = now()`
+		if err := send(ctx, hook, e); err != nil {
+			outcome = `next_attempt_at = now() + least(interval '1 hour', interval '10 seconds' * power(2, attempts))`
+		} else {
+			delivered++
+		}
+		if _, err := pool.Exec(ctx, `UPDATE events SET `+outcome+`, attempts = attempts + 1 WHERE id = $1`, e.ID); err != nil {
+			return delivered, fmt.Errorf("record the delivery of event %d: %w", e.ID, err)
+		}
+	}
+	return delivered, nil
+}
+
+// claimDue takes the events due for delivery away from the other passes for
+// claimLease.
+func claimDue(ctx context.Context, pool *pgxpool.Pool) ([]Event, error) {
+	var due []Event
 	err := db.Transact(ctx, pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events
 			WHERE delivered_at IS NULL AND next_attempt_at <= now()
@@ -166,27 +196,27 @@ func Deliver(ctx context.Context, pool *pgxpool.Pool, hook Webhook) (int, error)
 		if err != nil {
 			return err
 		}
-		due, err := pgx.CollectRows(rows, scanEvent)
-		if err != nil {
+		if due, err = pgx.CollectRows(rows, scanEvent); err != nil {
 			return err
 		}
-		for _, e := range due {
-			if err := send(ctx, hook, e); err != nil {
-				_, err = tx.Exec(ctx, `UPDATE events SET attempts = attempts + 1,
-					next_attempt_at = now() + least(interval '1 hour', interval '10 seconds' * power(2, attempts)) WHERE id = $1`, e.ID)
-				if err != nil {
-					return err
-				}
-				continue
-			}
-			if _, err := tx.Exec(ctx, `UPDATE events SET delivered_at = now(), attempts = attempts + 1 WHERE id = $1`, e.ID); err != nil {
-				return err
-			}
-			delivered++
+		ids := make([]int64, len(due))
+		for i, e := range due {
+			ids[i] = e.ID
 		}
-		return nil
+		_, err = tx.Exec(ctx, `UPDATE events SET next_attempt_at = now() + $2::interval WHERE id = ANY($1)`, ids, claimLease)
+		return err
 	})
-	return delivered, err
+	if err != nil {
+		return nil, fmt.Errorf("claim the events due: %w", err)
+	}
+	return due, nil
+}
+
+// webhookClient is the default client: a receiver that redirects has not received
+// the event (following would turn the POST into a GET without a body).
+var webhookClient = &http.Client{
+	Timeout:       10 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
 func send(ctx context.Context, hook Webhook, e Event) error {
@@ -203,7 +233,7 @@ func send(ctx context.Context, hook Webhook, e Event) error {
 	req.Header.Set("Cartable-Event-Id", fmt.Sprint(e.ID))
 	client := hook.Client
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		client = webhookClient
 	}
 	res, err := client.Do(req)
 	if err != nil {

@@ -141,3 +141,51 @@ func TestFeedLosesNoEventOfALateCommit(t *testing.T) {
 		t.Fatalf("the idle feed = %q (cursor %q), %v", names(idle), idle.NextCursor, err)
 	}
 }
+
+// TestDeliveryHoldsNoTransactionWhileItWaits: a slow receiver must not keep a
+// database transaction open (locks, vacuum held back, a connection taken) for the
+// minutes a pass of 100 POSTs may take; and a redirect is not a delivery.
+func TestDeliveryHoldsNoTransactionWhileItWaits(t *testing.T) {
+	t.Parallel()
+	pool, ctx := pgtest.New(t), context.Background()
+	e := events.Event{Kind: events.Drop, Actor: "visitor", ItemID: uuid.Must(uuid.NewV7()), ItemName: "copie.pdf"}
+	if err := events.Record(ctx, pool, e); err != nil {
+		t.Fatal(err)
+	}
+	arrived, release := make(chan struct{}), make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+	}))
+	defer slow.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := events.Deliver(ctx, pool, events.Webhook{URL: slow.URL, Secret: "s3cret"})
+		done <- err
+	}()
+	<-arrived
+	var open int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL`).Scan(&open)
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open != 0 {
+		t.Errorf("%d transactions stay open while the webhook is waited for", open)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	if err := events.Record(ctx, pool, e); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer elsewhere.Close()
+	redirect := httptest.NewServer(http.RedirectHandler(elsewhere.URL, http.StatusFound))
+	defer redirect.Close()
+	if n, err := events.Deliver(ctx, pool, events.Webhook{URL: redirect.URL, Secret: "s3cret"}); err != nil || n != 0 {
+		t.Errorf("a webhook answering a redirect counts as %d delivered (%v), want 0", n, err)
+	}
+}

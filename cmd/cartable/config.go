@@ -225,6 +225,9 @@ func (c Config) validate() error {
 	if c.Dev && c.DevSecret == defaultDevSecret && !localURL(c.PublicURL) {
 		return fmt.Errorf("dev mode on %s, reachable from other machines, needs CARTABLE_DEV_SECRET changed: with the default seed anyone can mint tokens", c.PublicURL)
 	}
+	if c.WebhookURL != "" && c.WebhookSecret == "" {
+		return fmt.Errorf("CARTABLE_WEBHOOK_URL needs CARTABLE_WEBHOOK_SECRET: without it the events would be signed with an empty key, which anyone can forge")
+	}
 	if !c.Dev && c.SigningSecret == "" {
 		return fmt.Errorf("CARTABLE_SIGNING_SECRET is required outside dev mode: it signs the download and thumbnail URLs that need no Authorization header (at least %d bytes, e.g. `openssl rand -base64 32`)", presign.MinSecretBytes)
 	}

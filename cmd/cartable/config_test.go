@@ -114,6 +114,15 @@ func TestValidateConfig(t *testing.T) {
 			t.Errorf("dev mode on %s with secret %q: %v, want ok=%v", tc.publicURL, tc.secret, err, tc.ok)
 		}
 	}
+	cfg.PublicURL, cfg.DevSecret = "http://localhost:8080", defaultDevSecret
+	cfg.WebhookURL = "https://portail.example.fr/hooks/cartable"
+	if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "CARTABLE_WEBHOOK_SECRET") {
+		t.Errorf("a webhook without a secret: %v", err)
+	}
+	cfg.WebhookSecret = "s3cret"
+	if err := cfg.validate(); err != nil {
+		t.Errorf("a webhook with its secret: %v", err)
+	}
 }
 
 // TestDevSigningSecret: in dev mode without a secret of its own, the signing secret
