@@ -19,6 +19,7 @@ type permissionJSON struct {
 	GrantedBy string      `json:"granted_by"`
 	CreatedAt time.Time   `json:"created_at"`
 	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
+	Label     string      `json:"label,omitempty"`
 }
 
 type granteeJSON struct {
@@ -45,7 +46,12 @@ func (s *Server) listPermissions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, page, toPermissionJSON)
+	lang := language(c.Request())
+	return writeList(c, page, func(g sharing.Grant) permissionJSON {
+		p := toPermissionJSON(g)
+		p.Label = g.Label().In(lang)
+		return p
+	})
 }
 
 // share gives a grant: {"grantee": {"kind", "id", "profile"}, "role", "expires_at"}.

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestWebApp goes through a teacher's and a pupil's day in a real browser: the
+// teacher signs in, creates a folder, uploads a photo and a text file (the photo's
+// thumbnail appears), shares the folder with 6A's pupils, keeps a private folder,
+// trashes a file and restores it; the pupil finds the shared folder and not the
+// private one. axe-core checks each main screen, screenshots are saved for the
+// README (CARTABLE_SCREENSHOTS=docs/screenshots), and the first screen's time and
+// the app's JavaScript size are logged.
+func TestWebApp(t *testing.T) {
+	exe := chromiumPath(t)
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	b := newBrowser(t, exe)
+	files := sampleFiles(t)
+
+	teacher := b.tab("prof.martin")
+	openSignIn(teacher, in.url, "prof.martin")
+	loaded := js[float64](teacher, "page load time", `performance.getEntriesByType("navigation")[0].loadEventEnd`)
+	t.Logf("sign-in page loaded in %.0f ms", loaded)
+	teacher.screenshot("desktop-sign-in")
+	teacher.axe("sign-in")
+	start := time.Now()
+	pick(teacher, "prof.martin")
+	teacher.run("home", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`),
+		chromedp.WaitVisible(chromedp.CSS(`.empty`)))
+	t.Logf("first screen (a user picked to Mes documents listed): %v", time.Since(start).Round(time.Millisecond))
+	teacher.screenshot("desktop-empty-folder")
+	teacher.axe("empty folder")
+
+	// A private folder, then the folder to share.
+	newFolder(teacher, "Brouillons perso")
+	newFolder(teacher, "Séquence 1")
+	private := get(teacher, "private folder's id", chromedp.AttributeValue(`//li[.//a[normalize-space()="Brouillons perso"]]`, "data-id")).Value
+	teacher.run("open Séquence 1", chromedp.Click(`//a[normalize-space()="Séquence 1"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Séquence 1"]`))
+
+	uploadFiles(teacher, files...)
+	teacher.run("the files are listed", chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="photo-classe.jpg"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="consignes.txt"]`))
+	teacher.run("the photo's thumbnail appears", chromedp.WaitVisible(`//li[.//a[normalize-space()="photo-classe.jpg"]]//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
+	teacher.screenshot("desktop-folder-list")
+	teacher.axe("folder, list")
+	teacher.run("grid view", chromedp.Click(`//button[@aria-pressed and .//span[normalize-space()="Vignettes"]]`),
+		chromedp.WaitVisible(chromedp.CSS(`ul.items.grid .thumb.loaded img`)))
+	teacher.screenshot("desktop-folder-grid")
+	teacher.axe("folder, grid")
+
+	// Share with 6A's pupils.
+	teacher.run("open the share dialog", chromedp.Click(button("Partager")),
+		chromedp.WaitVisible(chromedp.ID(`#share-q`)), chromedp.SendKeys(chromedp.ID(`#share-q`), "6A"),
+		chromedp.WaitVisible(`//button[contains(@class,"candidate")][.//strong[normalize-space()="6A — élèves"]]`))
+	teacher.screenshot("desktop-share-search")
+	teacher.axe("share dialog, search")
+	teacher.run("share with 6A's pupils", chromedp.Click(`//button[contains(@class,"candidate")][.//strong[normalize-space()="6A — élèves"]]`),
+		chromedp.Click(`//dialog[@open]//button[normalize-space()="Partager"]`),
+		chromedp.WaitVisible(`//ul[contains(@class,"access")]//span[normalize-space()="6A — élèves"]`))
+	teacher.screenshot("desktop-share-done")
+	teacher.axe("share dialog, shared")
+	teacher.run("close the dialog", chromedp.Click(`//dialog[@open]//div[@class="buttons"]/button[normalize-space()="Fermer"]`),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
+
+	// The pupil, at another window, finds the folder and not the private one.
+	pupil := b.tab("eleve.6a.01")
+	signIn(pupil, in.url, "eleve.6a.01")
+	pupil.run("shared with me", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`),
+		chromedp.WaitVisible(`//a[normalize-space()="Séquence 1"]`))
+	sharedNames := get(pupil, "read the shared list", chromedp.Text(chromedp.CSS(`ul.items`)))
+	if strings.Contains(sharedNames, "Brouillons perso") {
+		t.Errorf("the pupil sees the teacher's private folder among what is shared: %q", sharedNames)
+	}
+	pupil.screenshot("desktop-pupil-shared")
+	pupil.axe("shared with me")
+	pupil.run("open the shared folder", chromedp.Click(`//a[normalize-space()="Séquence 1"]`),
+		chromedp.WaitVisible(`//a[normalize-space()="photo-classe.jpg"]`),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	toolbar := get(pupil, "the pupil's toolbar", chromedp.Text(chromedp.CSS(`.toolbar`)))
+	if strings.Contains(toolbar, "Ajouter des fichiers") || strings.Contains(toolbar, "Partager") {
+		t.Errorf("a viewer is offered what they may not do: %q", toolbar)
+	}
+	pupil.axe("shared folder, read-only")
+	pupil.phone()
+	pupil.screenshot("phone-pupil-folder")
+	pupil.axe("shared folder, phone")
+	pupil.desktop()
+	// A page load forgets the token: the app asks again, then shows the address asked for.
+	pupil.run("the private folder by its address", chromedp.Navigate(in.url+"/dossiers/"+private),
+		chromedp.WaitVisible(chromedp.CSS(`button.user[data-user="eleve.6a.01"]`)))
+	pick(pupil, "eleve.6a.01")
+	pupil.run("not found", chromedp.WaitVisible(`//p[@role="alert" and contains(., "vous n'y avez pas accès")]`))
+	pupil.checkLog()
+
+	// Trash and restore.
+	teacher.run("list view", chromedp.Click(`//button[@aria-pressed and .//span[normalize-space()="Liste"]]`),
+		chromedp.WaitVisible(chromedp.CSS(`ul.items.list`)))
+	teacher.run("trash consignes.txt", chromedp.Click(`//button[@aria-label="Actions pour « consignes.txt »"]`),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.menu`)))
+	teacher.screenshot("desktop-item-menu")
+	teacher.run("trash it", chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Mettre à la corbeille"]`),
+		chromedp.WaitNotPresent(`//ul[contains(@class,"items")]//a[normalize-space()="consignes.txt"]`),
+		chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Corbeille"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//span[normalize-space()="consignes.txt"]`))
+	teacher.screenshot("desktop-trash")
+	teacher.axe("trash")
+	teacher.run("restore it", chromedp.Click(`//li[.//span[normalize-space()="consignes.txt"]]//button[contains(@class,"restore")]`),
+		chromedp.WaitNotPresent(`//li[contains(@class,"item")]//span[normalize-space()="consignes.txt"]`),
+		chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
+		chromedp.Click(`//a[normalize-space()="Séquence 1"]`),
+		chromedp.WaitVisible(`//a[normalize-space()="consignes.txt"]`))
+	teacher.phone()
+	teacher.screenshot("phone-teacher-folder")
+	teacher.axe("folder, phone")
+	teacher.checkLog()
+
+	jsBytes := js[int](teacher, "the app's JavaScript size", `Promise.all(performance.getEntriesByType("resource").filter(e => e.name.includes("/assets/js/")).map(e => e.encodedBodySize)).then(s => s.reduce((a, b) => a + b, 0))`)
+	t.Logf("app JavaScript as sent (gzip): %d bytes", jsBytes)
+}
+
+// signIn opens the app and picks a demo user on the dev sign-in page.
+func signIn(tb *tab, url, user string) {
+	tb.t.Helper()
+	openSignIn(tb, url, user)
+	pick(tb, user)
+}
+
+func openSignIn(tb *tab, url, user string) {
+	tb.t.Helper()
+	tb.run("open the app", chromedp.Navigate(url+"/"), chromedp.WaitVisible(chromedp.CSS(`button.user[data-user="`+user+`"]`)))
+}
+
+func pick(tb *tab, user string) {
+	tb.t.Helper()
+	tb.run("pick "+user, chromedp.Click(chromedp.CSS(`button.user[data-user="`+user+`"]`)), chromedp.WaitVisible(chromedp.CSS(`#nav`)))
+}
+
+func newFolder(tb *tab, name string) {
+	tb.t.Helper()
+	tb.run("new folder "+name, chromedp.Click(button("Nouveau dossier")),
+		chromedp.WaitVisible(chromedp.ID(`#new-folder-name`)),
+		chromedp.SendKeys(chromedp.ID(`new-folder-name`), name+"\r"),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="`+name+`"]`))
+}
+
+// uploadFiles picks files through the app's "Ajouter des fichiers" button: the file
+// chooser is intercepted and given the files, as a person would choose them.
+func uploadFiles(tb *tab, paths ...string) {
+	tb.t.Helper()
+	// The chooser is intercepted (the tab asked so): the app's file input is given
+	// the files, which fires its change event as a person's choice would.
+	tb.run("choose the files", chromedp.Click(button("Ajouter des fichiers")),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), paths))
+	tb.run("uploads finish", chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="`+
+		strconv.Itoa(len(paths))+` sur `+strconv.Itoa(len(paths))+` envoyés"]`))
+}
+
+// sampleFiles writes a photo (a JPEG with a gradient) and a text file.
+func sampleFiles(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	for y := 0; y < 600; y++ {
+		for x := 0; x < 800; x++ {
+			img.Set(x, y, color.RGBA{uint8(x / 4), uint8(y / 3), 160, 255})
+		}
+	}
+	var photo bytes.Buffer
+	if err := jpeg.Encode(&photo, img, &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{filepath.Join(dir, "photo-classe.jpg"), filepath.Join(dir, "consignes.txt")}
+	if err := os.WriteFile(paths[0], photo.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(paths[1], []byte("Lire le chapitre 3 pour vendredi.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return paths
+}
