@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -55,6 +58,15 @@ func TestWebApp(t *testing.T) {
 	teacher.run("the photo's thumbnail appears", chromedp.WaitVisible(`//li[.//a[normalize-space()="photo-classe.jpg"]]//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
 	teacher.screenshot("desktop-folder-list")
 	teacher.axe("folder, list")
+
+	// The same file again: the app asks, and "Garder les deux" keeps both.
+	choose(teacher, files[1:])
+	teacher.run("the app asks", chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="« consignes.txt » existe déjà ici"]`))
+	teacher.screenshot("desktop-upload-clash")
+	teacher.axe("name clash")
+	teacher.run("keep both", chromedp.Click(`//dialog[@open]//button[normalize-space()="Garder les deux"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="consignes (2).txt"]`))
+
 	teacher.run("grid view", chromedp.Click(`//button[@aria-pressed and .//span[normalize-space()="Vignettes"]]`),
 		chromedp.WaitVisible(chromedp.CSS(`ul.items.grid .thumb.loaded img`)))
 	teacher.screenshot("desktop-folder-grid")
@@ -73,6 +85,19 @@ func TestWebApp(t *testing.T) {
 	teacher.axe("share dialog, shared")
 	teacher.run("close the dialog", chromedp.Click(`//dialog[@open]//div[@class="buttons"]/button[normalize-space()="Fermer"]`),
 		chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
+
+	// A class folder of lessons: the pupils only look.
+	teacher.run("open 6A", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="6A"]`))
+	newFolder(teacher, "Cours")
+	teacher.run("what pupils may do in Cours", chromedp.Click(`//button[@aria-label="Actions pour « Cours »"]`),
+		chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Ce que les élèves peuvent faire"]`),
+		chromedp.WaitVisible(`//dialog[@open]//input[@value="read_only"]`))
+	teacher.screenshot("desktop-folder-mode")
+	teacher.axe("folder mode")
+	teacher.run("only look", chromedp.Click(`//dialog[@open]//label[.//input[@value="read_only"]]`),
+		chromedp.Click(`//dialog[@open]//button[normalize-space()="Enregistrer"]`),
+		chromedp.WaitVisible(`//li[.//a[normalize-space()="Cours"]]//span[contains(@class,"badge") and normalize-space()="Lecture seule"]`))
 
 	// The pupil, at another window, finds the folder and not the private one.
 	pupil := b.tab("eleve.6a.01")
@@ -93,6 +118,15 @@ func TestWebApp(t *testing.T) {
 		t.Errorf("a viewer is offered what they may not do: %q", toolbar)
 	}
 	pupil.axe("shared folder, read-only")
+	pupil.run("the class's lessons", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`),
+		chromedp.Click(`//a[normalize-space()="Cours"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Cours"]`),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	if toolbar := get(pupil, "the pupil's toolbar in Cours", chromedp.Text(chromedp.CSS(`.toolbar`))); strings.Contains(toolbar, "Ajouter des fichiers") {
+		t.Errorf("a pupil is offered to add files to a read-only class folder: %q", toolbar)
+	}
+	pupil.run("back to the shared folder", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`),
+		chromedp.Click(`//a[normalize-space()="Séquence 1"]`), chromedp.WaitVisible(`//h1[normalize-space()="Séquence 1"]`))
 	pupil.phone()
 	pupil.screenshot("phone-pupil-folder")
 	pupil.axe("shared folder, phone")
@@ -105,6 +139,8 @@ func TestWebApp(t *testing.T) {
 	pupil.checkLog()
 
 	// Trash and restore.
+	teacher.run("back to Séquence 1", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
+		chromedp.Click(`//a[normalize-space()="Séquence 1"]`), chromedp.WaitVisible(`//h1[normalize-space()="Séquence 1"]`))
 	teacher.run("list view", chromedp.Click(`//button[@aria-pressed and .//span[normalize-space()="Liste"]]`),
 		chromedp.WaitVisible(chromedp.CSS(`ul.items.list`)))
 	teacher.run("trash consignes.txt", chromedp.Click(`//button[@aria-label="Actions pour « consignes.txt »"]`),
@@ -159,12 +195,29 @@ func newFolder(tb *tab, name string) {
 // chooser is intercepted and given the files, as a person would choose them.
 func uploadFiles(tb *tab, paths ...string) {
 	tb.t.Helper()
-	// The chooser is intercepted (the tab asked so): the app's file input is given
-	// the files, which fires its change event as a person's choice would.
-	tb.run("choose the files", chromedp.Click(button("Ajouter des fichiers")),
-		chromedp.SetUploadFiles(chromedp.CSS(`input[type=file]`), paths))
-	tb.run("uploads finish", chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="`+
-		strconv.Itoa(len(paths))+` sur `+strconv.Itoa(len(paths))+` envoyés"]`))
+	choose(tb, paths)
+	tb.run("uploads finish", chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="Envoyés : `+
+		strconv.Itoa(len(paths))+` sur `+strconv.Itoa(len(paths))+`"]`))
+}
+
+// choose clicks "Ajouter des fichiers" and answers the file chooser it opens (the
+// tab intercepts choosers) with the files: the app's input gets them and its
+// change event fires, as with a person's choice.
+func choose(tb *tab, paths []string) {
+	tb.t.Helper()
+	opened := chromedp.Events(tb.ctx, page.FileChooserOpened)
+	tb.run("open the file chooser", chromedp.Click(`//div[@class="toolbar"]//button[normalize-space()="Ajouter des fichiers"]`))
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	for ev, err := range opened {
+		if err != nil {
+			tb.t.Fatalf("%s: no file chooser: %v", tb.name, err)
+		}
+		if _, err := chromedp.Call(ctx, dom.SetFileInputFiles, dom.SetFileInputFilesParams{Files: paths, BackendNodeID: ev.BackendNodeID}); err != nil {
+			tb.t.Fatalf("%s: choose %v: %v", tb.name, paths, err)
+		}
+		return
+	}
 }
 
 // sampleFiles writes a photo (a JPEG with a gradient) and a text file.

@@ -5,12 +5,12 @@ import { api } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { download } from "./items.js";
-import { dialog, field, menu, toast } from "./ui.js";
+import { dialog, field, toast } from "./ui.js";
 import { shareDialog } from "./share.js";
 import { remember, spaceOf } from "./state.js";
 
-/** The actions menu of an item of a folder. */
-export function itemMenu(item, button, ctx) {
+/** The actions of an item of a folder, for its menu. */
+export function itemEntries(item, ctx) {
   const entries = [];
   if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
   if (item.can_edit) entries.push({ label: t("action.rename"), icon: "rename", run: () => rename(item, ctx) });
@@ -20,8 +20,7 @@ export function itemMenu(item, button, ctx) {
     entries.push({ label: t(space.kind === "structure" ? "action.modeStaff" : "action.mode"), icon: "mode", run: () => modeDialog(item, ctx) });
   }
   if (item.can_trash) entries.push({ label: t("action.trash"), icon: "trash", danger: true, run: () => trash(item, ctx) });
-  if (entries.length === 0) return;
-  menu(button, t("action.more", { name: item.name }), entries);
+  return entries;
 }
 
 /** Keys on a row: Delete trashes, F2 renames. */
@@ -95,9 +94,12 @@ export async function trash(item, ctx) {
 export function modeDialog(folder, ctx, reload) {
   const staff = spaceOf(folder)?.kind === "structure";
   const current = folder.mode || "inherit";
+  // What "as the folder above" means here: the mode the folder has when it sets none.
+  const inherited = folder.mode ? null : folder.effective_mode;
   const options = ["standard", "collaborative", "read_only", "inherit"].map((m) => h("label", { class: "choice" },
     h("input", { type: "radio", name: "mode", value: m, checked: m === current }),
-    h("span", {}, h("strong", {}, t("mode." + m)), h("span", { class: "hint" }, t("mode." + m + "Hint")))));
+    h("span", {}, h("strong", {}, t("mode." + m)), h("span", { class: "hint" },
+      m === "inherit" && inherited ? t("mode.inheritNow", { mode: t("mode." + inherited) }) : t("mode." + m + "Hint")))));
   return dialog({
     title: t(staff ? "mode.titleStaff" : "mode.title", { name: folder.name }),
     body: [h("fieldset", { class: "choices" }, h("legend", { class: "visually-hidden" }, t(staff ? "action.modeStaff" : "action.mode")), options)],

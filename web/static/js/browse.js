@@ -6,7 +6,7 @@ import { api, ApiError } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { t } from "./i18n.js";
 import { itemList } from "./items.js";
-import { itemMenu, itemKeys, modeDialog, newFolder } from "./actions.js";
+import { itemEntries, itemKeys, modeDialog, newFolder } from "./actions.js";
 import { pickFiles, uploadFiles } from "./upload.js";
 import { shareDialog } from "./share.js";
 import { newView, remember, session, spaceLabel, spaceOf, spaceOfRoot } from "./state.js";
@@ -42,7 +42,7 @@ export async function showFolder(main, id, markNav) {
   const ctx = { folder, list: null };
   const list = itemList({
     label: t("folder.items"), view: session.view,
-    actions: (item, button) => itemMenu(item, button, ctx),
+    entries: (item) => itemEntries(item, ctx),
     onKey: (e, item) => itemKeys(e, item, ctx),
   });
   ctx.list = list;

@@ -8,17 +8,19 @@ import { api } from "./api.js";
 import { h, icon, itemIcon } from "./dom.js";
 import { formatCount, formatDate, formatSize, fullDate, t } from "./i18n.js";
 import { remember } from "./state.js";
+import { menu } from "./ui.js";
 
 // Signed URLs live 10 minutes by default: a listing older than this asks for fresh
 // ones before opening a file.
 const staleAfter = 8 * 60 * 1000;
 
 /**
- * itemList({label, view, meta, actions, onKey}) makes the list element; add rows
- * with list.add(items). meta(item) says what to show under the name; actions(item,
- * button) opens its menu; onKey(event, item) handles Delete and F2.
+ * itemList({label, view, meta, entries, onKey}) makes the list element; add rows
+ * with list.add(items). meta(item) says what to show under the name; entries(item)
+ * are the actions of its menu (none: no menu button); onKey(event, item) handles
+ * Delete and F2.
  */
-export function itemList({ label, view = "list", meta = defaultMeta, actions, onKey, links = true }) {
+export function itemList({ label, view = "list", meta = defaultMeta, entries, onKey, links = true }) {
   const ul = h("ul", { class: "items " + view, "aria-label": label });
   const rows = () => [...ul.children].filter((li) => li.classList.contains("item"));
   let fetchedAt = Date.now();
@@ -67,11 +69,12 @@ export function itemList({ label, view = "list", meta = defaultMeta, actions, on
       name = h("a", { class: "name", href: item.download_url || "#", target: "_blank", rel: "noopener" }, item.name);
       name.addEventListener("click", (e) => openFile(e, item, fetchedAt));
     }
-    const more = actions ? h("button", {
+    const offered = entries ? entries(item) : [];
+    const more = offered.length ? h("button", {
       type: "button", class: "more icon-button", "aria-haspopup": "menu", "aria-expanded": "false",
       "aria-label": t("action.more", { name: item.name }),
     }, icon("more")) : null;
-    if (more) more.addEventListener("click", () => actions(item, more));
+    if (more) more.addEventListener("click", () => menu(more, t("action.more", { name: item.name }), entries(li.item)));
     const li = h("li", { class: "item " + item.kind, dataset: { id: item.id } },
       thumb(item),
       h("div", { class: "info" }, name, h("div", { class: "meta" }, meta(item))),

@@ -7,7 +7,6 @@ import { formatDate, formatSize, fullDate, t } from "./i18n.js";
 import { itemList, download } from "./items.js";
 import { purge, restore } from "./actions.js";
 import { shareDialog } from "./share.js";
-import { menu } from "./ui.js";
 import { newView, session } from "./state.js";
 
 /** "Partagés avec moi": the top-most items shared with the caller, newest first. */
@@ -17,11 +16,11 @@ export function showShared(main) {
     label: t("shared.title"), view: session.view,
     meta: (item) => [item.kind === "file" ? formatSize(item.size) + " · " : "",
       h("time", { datetime: item.shared_at, title: fullDate(item.shared_at) }, t("meta.sharedAt", { date: formatDate(item.shared_at) }))],
-    actions: (item, button) => {
+    entries: (item) => {
       const entries = [];
       if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
       if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
-      if (entries.length) menu(button, t("action.more", { name: item.name }), entries);
+      return entries;
     },
   });
   return pagedView(main, { title: t("shared.title"), path: "/shared", empty: t("shared.empty"), emptyIcon: "share", list });
@@ -35,10 +34,10 @@ export function showTrash(main) {
     label: t("trash.title"), view: "list", links: false,
     meta: (item) => [item.kind === "file" ? formatSize(item.size) + " · " : "",
       h("time", { datetime: item.trashed_at, title: fullDate(item.trashed_at) }, t("meta.trashed", { date: formatDate(item.trashed_at) }))],
-    actions: (item, button) => {
+    entries: (item) => {
       const entries = [{ label: t("action.restore"), icon: "restore", run: () => restore(item, list).then(() => list.changed()) }];
       if (item.role === "manager") entries.push({ label: t("action.purge"), icon: "trash", danger: true, run: () => purge(item, list).then(() => list.changed()) });
-      menu(button, t("action.more", { name: item.name }), entries);
+      return entries;
     },
   });
   return pagedView(main, { title: t("trash.title"), hint: t("trash.hint"), path: "/trash", empty: t("trash.empty"), emptyIcon: "trash", list, restoreButtons: true });
@@ -63,7 +62,7 @@ async function pagedView(main, { title, hint, path, empty, emptyIcon, list, rest
         const b = h("button", { type: "button", class: "restore", tabindex: "-1", onclick: () => restore(item, list).then(() => list.changed()) },
           icon("restore"), t("action.restore"), h("span", { class: "visually-hidden" }, " « " + item.name + " »"));
         li.querySelector(".more").before(b);
-        if (li.querySelector(".more").tabIndex === 0) b.tabIndex = 0;
+        b.tabIndex = li.querySelector(".more").tabIndex;
       }
     };
   }

@@ -124,5 +124,7 @@ export function toast(message, { action, run, error = false } = {}) {
   }
   note.append(h("button", { type: "button", class: "icon-button", "aria-label": t("action.close"), onclick: () => note.remove() }, icon("close")));
   toastArea.append(note);
+  // Two at most: the older ones said what is already done.
+  while (toastArea.children.length > 2) toastArea.firstElementChild.remove();
   setTimeout(() => note.remove(), action ? 10000 : 6000);
 }

@@ -95,6 +95,7 @@ async function send(job) {
       onProgress: (sent, total) => {
         job.row.bar.value = total ? sent / total : 1;
         setStatus(job, t("upload.sending", { pct: total ? Math.floor((100 * sent) / total) : 100 }));
+        summary();
       },
       onSuccess: async ({ lastResponse }) => {
         job.done = true;
@@ -198,7 +199,7 @@ function ensurePanel() {
   if (panel && panel.isConnected) return panel;
   const list = h("ul", { class: "upload-list" });
   const total = h("progress", { max: 1, value: 0, "aria-labelledby": "uploads-title" });
-  const text = h("span", { class: "summary" });
+  const text = h("span", { class: "summary", role: "status" });
   const close = h("button", { type: "button", class: "icon-button", "aria-label": t("action.close"), onclick: () => { panel.remove(); panel = null; } }, icon("close"));
   panel = h("section", { class: "uploads", "aria-labelledby": "uploads-title" },
     h("div", { class: "uploads-head" }, h("h2", { id: "uploads-title" }, t("upload.title")), text, close), total, list);
@@ -240,4 +241,15 @@ function summary() {
   const done = jobs.filter((j) => j.done).length;
   fill(panel.text, t("upload.summary", { done, total: jobs.length }));
   panel.total.value = jobs.length ? jobs.reduce((sum, j) => sum + (j.done ? 1 : j.row.bar.value), 0) / jobs.length : 0;
+  // A batch that went well folds away after a few seconds; one with a failure
+  // stays until it is closed, so that its message is read.
+  clearTimeout(panel.fold);
+  if (done === jobs.length && !jobs.some((j) => j.failed)) {
+    const folding = panel;
+    panel.fold = setTimeout(() => {
+      if (folding.contains(document.activeElement)) return;
+      folding.remove();
+      if (panel === folding) panel = null;
+    }, 5000);
+  }
 }
