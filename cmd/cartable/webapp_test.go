@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestWebApp goes through a teacher's and a pupil's day in a real browser: the
@@ -157,10 +159,32 @@ func TestWebApp(t *testing.T) {
 		chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
 		chromedp.Click(`//a[normalize-space()="Séquence 1"]`),
 		chromedp.WaitVisible(`//a[normalize-space()="consignes.txt"]`))
+
+	// The keyboard walks the rows: one row in the Tab order, the arrows move.
+	teacher.run("focus the first row", chromedp.Focus(`(//ul[contains(@class,"items")]//a[contains(@class,"name")])[1]`),
+		chromedp.KeyEvent(kb.ArrowDown))
+	if focused := js[string](teacher, "focused row", `document.activeElement.textContent`); focused != "consignes.txt" {
+		t.Errorf("ArrowDown from the first row focuses %q, want the second row, consignes.txt", focused)
+	}
+	if tabbable := js[int](teacher, "rows in the Tab order", `document.querySelectorAll("ul.items a.name[tabindex='0']").length`); tabbable != 1 {
+		t.Errorf("%d rows in the Tab order, want 1", tabbable)
+	}
+
 	teacher.phone()
 	teacher.screenshot("phone-teacher-folder")
 	teacher.axe("folder, phone")
+	teacher.desktop()
 	teacher.checkLog()
+
+	// Log-out on a shared computer leaves nothing: no token (a fresh page asks who
+	// you are), nothing in the browser's storage.
+	teacher.run("log out", chromedp.Click(button("Se déconnecter")), chromedp.WaitVisible(chromedp.CSS(`button.user`)))
+	if left := js[string](teacher, "what the browser keeps", `indexedDB.databases().then(dbs => JSON.stringify({local: localStorage.length, session: sessionStorage.length, idb: dbs.length, cookies: document.cookie}))`); left != `{"local":0,"session":0,"idb":0,"cookies":""}` {
+		t.Errorf("after log-out the browser keeps %s", left)
+	}
+	if js[bool](teacher, "the nav after log-out", `document.getElementById("nav") !== null`) {
+		t.Error("after log-out the app still shows a signed-in page")
+	}
 
 	jsBytes := js[int](teacher, "the app's JavaScript size", `Promise.all(performance.getEntriesByType("resource").filter(e => e.name.includes("/assets/js/")).map(e => e.encodedBodySize)).then(s => s.reduce((a, b) => a + b, 0))`)
 	t.Logf("app JavaScript as sent (gzip): %d bytes", jsBytes)
@@ -242,4 +266,65 @@ func sampleFiles(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	return paths
+}
+
+// TestWebAppBigFolder measures a class folder of 2,000 files in the browser: the
+// first page's time, the time to scroll to the end (ten pages read with
+// next_cursor as the list comes into view), and the longest task the page ran
+// meanwhile (what a person feels as a freeze).
+func TestWebAppBigFolder(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t)
+	prof := in.as("prof.martin")
+	big := prof.mkdir(prof.home(), "Photos de la sortie")
+	const n = 2000
+	created := time.Now()
+	work := make(chan int)
+	done := make(chan struct{})
+	for w := 0; w < 8; w++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range work {
+				prof.mustUpload(big.ID, fmt.Sprintf("photo-%04d.txt", i), []byte("x"))
+			}
+		}()
+	}
+	for i := 1; i <= n; i++ {
+		work <- i
+	}
+	close(work)
+	for w := 0; w < 8; w++ {
+		<-done
+	}
+	t.Logf("%d files made through the API in %v", n, time.Since(created).Round(time.Millisecond))
+
+	b := newBrowser(t, exe)
+	teacher := b.tab("prof.martin")
+	signIn(teacher, in.url, "prof.martin")
+	teacher.run("the folder", chromedp.WaitVisible(`//a[normalize-space()="Photos de la sortie"]`))
+	js[bool](teacher, "watch long tasks", `(window.longest = 0, new PerformanceObserver(l => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration) }).observe({type: "longtask", buffered: true}), true)`)
+	start := time.Now()
+	teacher.run("open it", chromedp.Click(`//a[normalize-space()="Photos de la sortie"]`),
+		chromedp.WaitVisible(`//a[normalize-space()="photo-0001.txt"]`))
+	t.Logf("first page of the %d-file folder shown in %v", n, time.Since(start).Round(time.Millisecond))
+	all := js[float64](teacher, "scroll to the end", `new Promise((resolve, reject) => {
+		const t0 = performance.now();
+		const tick = () => {
+			if (document.querySelectorAll("ul.items li.item").length >= `+strconv.Itoa(n)+`) return resolve(performance.now() - t0);
+			if (performance.now() - t0 > 40000) return reject(new Error("only " + document.querySelectorAll("ul.items li.item").length + " rows"));
+			window.scrollTo(0, document.body.scrollHeight);
+			setTimeout(tick, 20);
+		};
+		tick();
+	})`)
+	longest := js[float64](teacher, "longest task", `window.longest`)
+	t.Logf("all %d rows after scrolling to the end: %.0f ms; longest task: %.0f ms", n, all, longest)
+	if longest > 1000 {
+		t.Errorf("the page froze for %.0f ms while the folder scrolled", longest)
+	}
+	teacher.run("End goes to the last row", chromedp.Focus(`(//ul[contains(@class,"items")]//a[contains(@class,"name")])[1]`), chromedp.KeyEvent(kb.End))
+	if last := js[string](teacher, "focused row", `document.activeElement.textContent`); last != fmt.Sprintf("photo-%04d.txt", n) {
+		t.Errorf("End focuses %q", last)
+	}
+	teacher.checkLog()
 }

@@ -86,6 +86,11 @@ export async function showFolder(main, id, markNav) {
       more.disabled = false;
       main.removeAttribute("aria-busy");
     }
+    // The observer only speaks when the end crosses into view: when it is still in
+    // view after a page (a tall window, a fast scroll), the next page comes now.
+    requestAnimationFrame(() => {
+      if (current() && !more.hidden && more.getBoundingClientRect().top < innerHeight + 600) load();
+    });
   };
   more.addEventListener("click", load);
   new IntersectionObserver((entries, obs) => {

@@ -25,11 +25,15 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
   const rows = () => [...ul.children].filter((li) => li.classList.contains("item"));
   let fetchedAt = Date.now();
 
+  // One row in the Tab order: only the row left and the row entered change, so a
+  // 2,000-row folder costs the same as a small one.
+  let active = null;
+  const setTab = (li, value) => li.querySelectorAll("a, button").forEach((el) => { el.tabIndex = value; });
   const activate = (li) => {
-    for (const row of rows()) {
-      const on = row === li;
-      row.querySelectorAll("a, button").forEach((el) => { el.tabIndex = on ? 0 : -1; });
-    }
+    if (active === li) return;
+    if (active && active.isConnected) setTab(active, -1);
+    active = li || null;
+    if (active) setTab(active, 0);
   };
   ul.addEventListener("focusin", (e) => {
     const li = e.target.closest("li.item");
@@ -84,12 +88,14 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
   };
 
   ul.add = (items) => {
-    const first = rows().length === 0;
     const frag = document.createDocumentFragment();
-    for (const item of items) frag.append(row(item));
+    for (const item of items) {
+      const li = row(item);
+      setTab(li, -1);
+      frag.append(li);
+    }
     ul.append(frag);
-    if (first) activate(rows()[0]);
-    else activate(ul.querySelector("li.item :is(a, button)[tabindex='0']")?.closest("li") || rows()[0]);
+    if (!active || !active.isConnected) { active = null; activate(rows()[0]); }
     watchPreviews(items, ul, row);
   };
   ul.replace = (item) => {
@@ -97,30 +103,32 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     if (!old) return;
     const hadFocus = old.contains(document.activeElement);
     const fresh = row(item);
+    setTab(fresh, -1);
     old.replaceWith(fresh);
-    activate(hadFocus ? fresh : ul.querySelector("li.item :is(a, button)[tabindex='0']")?.closest("li") || rows()[0]);
+    if (active === old) { active = null; activate(fresh); }
     if (hadFocus) fresh.querySelector("a, button").focus();
     watchPreviews([item], ul, row);
   };
   ul.prepend_ = (item) => {
-    ul.prepend(row(item));
-    activate(ul.querySelector("li.item :is(a, button)[tabindex='0']")?.closest("li") || rows()[0]);
+    const li = row(item);
+    setTab(li, -1);
+    ul.prepend(li);
+    if (!active || !active.isConnected) { active = null; activate(li); }
     watchPreviews([item], ul, row);
   };
   ul.remove_ = (id) => {
     const li = ul.querySelector(`li[data-id="${id}"]`);
     if (!li) return;
-    const all = rows();
-    const next = all[all.indexOf(li) + 1] || all[all.indexOf(li) - 1];
+    const next = li.nextElementSibling || li.previousElementSibling;
     const hadFocus = li.contains(document.activeElement);
     li.remove();
-    if (next) { activate(next); if (hadFocus) next.querySelector("a, button").focus(); }
+    if (active === li) { active = null; activate(next); }
+    if (next && hadFocus) next.querySelector("a, button").focus();
   };
-  ul.count = () => rows().length;
+  ul.count = () => ul.childElementCount;
   ul.touch = () => { fetchedAt = Date.now(); };
   return ul;
 }
-
 /** How many tiles fit on a line of the grid. */
 function columns(all) {
   const top = all[0]?.offsetTop;
