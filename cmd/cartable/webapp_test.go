@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -127,6 +128,19 @@ func TestWebApp(t *testing.T) {
 	if toolbar := get(pupil, "the pupil's toolbar in Cours", chromedp.Text(chromedp.CSS(`.toolbar`))); strings.Contains(toolbar, "Ajouter des fichiers") {
 		t.Errorf("a pupil is offered to add files to a read-only class folder: %q", toolbar)
 	}
+	// A full space is said plainly, in the pupil's words (the sizes' spaces are
+	// non-breaking, as the app writes them).
+	admin := in.as("service.provisioning")
+	wantStatus(t, admin.sendJSON(http.MethodPut, "/api/v1/admin/quota/users/eleve.6a.01", map[string]any{"limit_bytes": 10000}, nil),
+		http.StatusNoContent, "a small cap for the pupil")
+	pupil.run("Mes documents", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
+		chromedp.WaitVisible(`//div[@class="quota"]//p[normalize-space()="0 o sur 9,8 Ko"]`))
+	choose(pupil, files[:1])
+	pupil.run("the upload is refused", chromedp.WaitVisible(`//section[contains(@class,"uploads")]//li[@data-state="failed"]//span[normalize-space()="Ce fichier est plus gros que tout l'espace disponible ici (9,8 Ko)."]`))
+	pupil.screenshot("desktop-pupil-quota")
+	pupil.axe("upload refused, quota")
+	pupil.run("close the uploads", chromedp.Click(`//section[contains(@class,"uploads")]//button[@aria-label="Fermer"]`))
+
 	pupil.run("back to the shared folder", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`),
 		chromedp.Click(`//a[normalize-space()="Séquence 1"]`), chromedp.WaitVisible(`//h1[normalize-space()="Séquence 1"]`))
 	pupil.phone()

@@ -9,6 +9,7 @@ import { itemList } from "./items.js";
 import { itemEntries, itemKeys, modeDialog, newFolder } from "./actions.js";
 import { pickFiles, uploadFiles } from "./upload.js";
 import { shareDialog } from "./share.js";
+import { showQuota } from "./quota.js";
 import { newView, remember, session, spaceLabel, spaceOf, spaceOfRoot } from "./state.js";
 
 const sorts = {
@@ -37,6 +38,7 @@ export async function showFolder(main, id, markNav) {
   if (!current()) return;
   const top = trail[0];
   markNav(spaceOfRoot(top.id) ? "/dossiers/" + top.id : "/partages");
+  showQuota(folder.space_id);
   document.title = `${name(folder)} — ${t("app.title")}`;
 
   const ctx = { folder, list: null };

@@ -12,6 +12,7 @@ import { lang, setLang, t } from "./i18n.js";
 import { session } from "./state.js";
 import { showFolder } from "./browse.js";
 import { showShared, showTrash } from "./lists.js";
+import { quotaBox } from "./quota.js";
 
 const root = document.getElementById("app");
 
@@ -87,7 +88,7 @@ function renderNav() {
       staff.length > 1 ? h("span", { class: "sub" }, s.name) : null)),
     h("li", { class: "nav-gap", "aria-hidden": "true" }),
     link("/partages", "share", t("nav.shared")),
-    link("/corbeille", "trash", t("nav.trash"))));
+    link("/corbeille", "trash", t("nav.trash"))), quotaBox());
 }
 
 function markNav(href) {

@@ -10,6 +10,7 @@ import { h, fill, icon, loadScript } from "./dom.js";
 import { formatSize, t } from "./i18n.js";
 import { dialog, toast } from "./ui.js";
 import { remember } from "./state.js";
+import { showQuota } from "./quota.js";
 
 const parallel = 3;
 const onePart = 16 << 20; // the server's part size: a smaller file goes in one request
@@ -63,7 +64,12 @@ function pump() {
   while (running < parallel && queue.length) {
     const job = queue.shift();
     running++;
-    send(job).finally(() => { running--; summary(); pump(); });
+    send(job).finally(() => {
+      running--;
+      summary();
+      pump();
+      if (!running && !queue.length) showQuota(job.folder.space_id);
+    });
   }
   summary();
 }
@@ -121,9 +127,14 @@ async function send(job) {
           resolve(send(job));
           return;
         }
+        // What the bar showed was sent, not kept: the file is not there.
         job.failed = true;
+        job.row.bar.value = 0;
         setStatus(job, message(problem, file), "failed");
-        job.row.retry.hidden = false;
+        job.row.cancel.hidden = true;
+        // Trying again helps after a network or server failure, not after a refusal.
+        const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
+        job.row.retry.hidden = status >= 400 && status < 500;
         resolve();
       },
     });
@@ -219,6 +230,7 @@ function addRow(job) {
   const cancel = h("button", { type: "button", class: "icon-button", "aria-label": t("upload.cancel", { name: job.file.name }) }, icon("close"));
   retry.addEventListener("click", () => {
     retry.hidden = true;
+    cancel.hidden = false;
     job.failed = false;
     queue.push(job);
     pump();
@@ -240,7 +252,7 @@ function summary() {
   const jobs = panel.jobs;
   const done = jobs.filter((j) => j.done).length;
   fill(panel.text, t("upload.summary", { done, total: jobs.length }));
-  panel.total.value = jobs.length ? jobs.reduce((sum, j) => sum + (j.done ? 1 : j.row.bar.value), 0) / jobs.length : 0;
+  panel.total.value = jobs.length ? jobs.reduce((sum, j) => sum + (j.done ? 1 : j.failed ? 0 : j.row.bar.value), 0) / jobs.length : 0;
   // A batch that went well folds away after a few seconds; one with a failure
   // stays until it is closed, so that its message is read.
   clearTimeout(panel.fold);
