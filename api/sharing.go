@@ -155,8 +155,9 @@ func (s *Server) unshare(c echo.Context) error {
 // sharedJSON is an item shared with the caller on the wire.
 type sharedJSON struct {
 	itemJSON
-	SharedBy string    `json:"shared_by"`
-	SharedAt time.Time `json:"shared_at"`
+	SharedBy     string    `json:"shared_by"`
+	SharedByName string    `json:"shared_by_name,omitempty"`
+	SharedAt     time.Time `json:"shared_at"`
 }
 
 // sharedWithMe lists the top-most items shared with the caller.
@@ -171,7 +172,7 @@ func (s *Server) sharedWithMe(c echo.Context) error {
 	}
 	base := apiBase(c)
 	return writeList(c, page, func(it workspace.SharedItem) sharedJSON {
-		return sharedJSON{itemJSON: toItemJSON(it.Item, base), SharedBy: it.SharedBy, SharedAt: it.SharedAt}
+		return sharedJSON{itemJSON: toItemJSON(it.Item, base), SharedBy: it.SharedBy, SharedByName: it.SharedByName, SharedAt: it.SharedAt}
 	})
 }
 

@@ -107,6 +107,7 @@ func TestWebApp(t *testing.T) {
 	signIn(pupil, in.url, "eleve.6a.01")
 	pupil.run("shared with me", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`),
 		chromedp.WaitVisible(`//a[normalize-space()="Séquence 1"]`))
+	pupil.run("who shared it", chromedp.WaitVisible(`//li[.//a[normalize-space()="Séquence 1"]]//div[@class="meta" and starts-with(normalize-space(), "Partagé par Claire Martin · ")]`))
 	sharedNames := get(pupil, "read the shared list", chromedp.Text(chromedp.CSS(`ul.items`)))
 	if strings.Contains(sharedNames, "Brouillons perso") {
 		t.Errorf("the pupil sees the teacher's private folder among what is shared: %q", sharedNames)

@@ -66,4 +66,18 @@ func TestWebAppBesideTheAPI(t *testing.T) {
 	if grants.Items[0].Label != "6A — parents" || grants.Items[2].Label != "Collège Jean Moulin — teachers" {
 		t.Errorf("English labels: %+v", grants.Items)
 	}
+
+	// "Shared with me" says who shared, by name.
+	var shared struct {
+		Items []struct {
+			Name         string
+			SharedBy     string `json:"shared_by"`
+			SharedByName string `json:"shared_by_name"`
+		}
+	}
+	colleague := in.as("prof.bernard")
+	colleague.get("/api/v1/shared").json(t, &shared)
+	if len(shared.Items) != 1 || shared.Items[0].SharedBy != "prof.martin" || shared.Items[0].SharedByName != "Claire Martin" {
+		t.Errorf("shared with prof.bernard: %+v", shared.Items)
+	}
 }

@@ -15,7 +15,8 @@ export function showShared(main) {
   const list = itemList({
     label: t("shared.title"), view: session.view,
     meta: (item) => [item.kind === "file" ? formatSize(item.size) + " · " : "",
-      h("time", { datetime: item.shared_at, title: fullDate(item.shared_at) }, t("meta.sharedAt", { date: formatDate(item.shared_at) }))],
+      item.shared_by_name ? t("meta.sharedBy", { name: item.shared_by_name }) + " · " : "",
+      h("time", { datetime: item.shared_at, title: fullDate(item.shared_at) }, formatDate(item.shared_at))],
     entries: (item) => {
       const entries = [];
       if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
