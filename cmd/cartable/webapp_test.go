@@ -191,6 +191,16 @@ func TestWebApp(t *testing.T) {
 	teacher.desktop()
 	teacher.checkLog()
 
+	// English on demand, and back.
+	teacher.run("switch to English", chromedp.Click(`//header//button[@aria-label="English"]`),
+		chromedp.WaitVisible(`//nav[@id="nav"]//a[normalize-space()="Shared with me"]`),
+		chromedp.WaitVisible(`//div[@class="toolbar"]//button[normalize-space()="Add files"]`))
+	if l := js[string](teacher, "the page's language", `document.documentElement.lang`); l != "en" {
+		t.Errorf("lang %q after the switch", l)
+	}
+	teacher.run("back to French", chromedp.Click(`//header//button[@aria-label="Français"]`),
+		chromedp.WaitVisible(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`))
+
 	// Log-out on a shared computer leaves nothing: no token (a fresh page asks who
 	// you are), nothing in the browser's storage.
 	teacher.run("log out", chromedp.Click(button("Se déconnecter")), chromedp.WaitVisible(chromedp.CSS(`button.user`)))

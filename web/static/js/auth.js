@@ -138,7 +138,8 @@ export function devSignIn(root) {
 
 /** The sign-in page outside dev mode: one big button (and why, after an expiry). */
 export function ssoPage(root, message) {
-  const button = h("button", { type: "button", class: "primary big", onclick: () => startSignIn(location.pathname) }, t("login.sso"));
+  const back = location.pathname === callbackPath ? "/" : location.pathname;
+  const button = h("button", { type: "button", class: "primary big", onclick: () => startSignIn(back) }, t("login.sso"));
   fill(root, h("main", { id: "main", class: "signin" }, h("h1", {}, t("login.title")),
     message ? h("p", { role: "alert" }, message) : null, button));
   button.focus();

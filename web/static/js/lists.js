@@ -8,6 +8,7 @@ import { itemList, download } from "./items.js";
 import { purge, restore } from "./actions.js";
 import { shareDialog } from "./share.js";
 import { newView, session } from "./state.js";
+import { showQuota } from "./quota.js";
 
 /** "Partagés avec moi": the top-most items shared with the caller, newest first. */
 export function showShared(main) {
@@ -47,6 +48,7 @@ export function showTrash(main) {
 // A titled list read page by page, with its empty state.
 async function pagedView(main, { title, hint, path, empty, emptyIcon, list, restoreButtons }) {
   const current = newView();
+  showQuota(null);
   const status = h("p", { class: "list-status", role: "status" });
   const more = h("button", { type: "button", class: "load-more", hidden: true }, t("folder.more"));
   const none = h("div", { class: "empty", hidden: true }, icon(emptyIcon, "icon big"), h("p", { class: "empty-title" }, empty));

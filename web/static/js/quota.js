@@ -14,10 +14,14 @@ export function quotaBox() {
   return box;
 }
 
-/** Shows the usage of the space (nothing for a space the caller cannot write to). */
+/**
+ * Shows the usage of the space (nothing for a space the caller cannot write to,
+ * nor, with no space, for the views that are no space's: shared, trash).
+ */
 export async function showQuota(spaceId) {
   if (!box) return;
   const mine = ++asked;
+  if (!spaceId) { fill(box); return; }
   let got;
   try {
     got = await api("/quota");
