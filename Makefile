@@ -8,7 +8,7 @@ export PATH := /usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin:$(PATH)
 DEV_STACK := .dev/stack
 TEST_STACK := .dev/test
 
-.PHONY: dev test contract portal bench build lint stack-up stack-down
+.PHONY: dev test contract portal webtools screenshots bench build lint stack-up stack-down
 
 ## dev: start PostgreSQL and MinIO, migrate, load the demo data, serve on :8080
 dev:
@@ -19,7 +19,7 @@ dev:
 	exec bin/cartable dev
 
 ## test: the contract's checks, then the whole suite, race detector on, against a throwaway stack
-test: contract portal
+test: contract portal webtools
 	export STACK_DIR=$(TEST_STACK)
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
@@ -52,6 +52,24 @@ portal:
 	command -v npm >/dev/null || apt_install nodejs npm
 	cd docs/portal
 	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+
+## webtools: what the web app's browser test needs (cmd/cartable/webapp_test.go): Debian's
+## chromium, and axe-core pinned in web/e2e (installed when missing or when the lock file changed).
+webtools:
+	as_root() { if [ "$$(id -u)" = 0 ]; then "$$@"; else sudo "$$@"; fi; }
+	apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$$@"; }
+	command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
+	command -v npm >/dev/null || apt_install nodejs npm
+	cd web/e2e
+	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+
+## screenshots: run the web app's browser test and keep its screenshots in docs/screenshots
+screenshots: webtools
+	export STACK_DIR=$(TEST_STACK)
+	trap 'deploy/dev/stack.sh down --purge' EXIT
+	deploy/dev/stack.sh up
+	source $(TEST_STACK)/env
+	CARTABLE_SCREENSHOTS=docs/screenshots go test -count=1 -run TestWebApp -v ./cmd/cartable/ | grep -v '^=== '
 
 ## bench: the benchmarks (bench/), written to bench/results/ and BENCHMARKS.md
 bench:

@@ -85,6 +85,28 @@ func (s *Server) devToken(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, map[string]any{"token": token, "expires_in": int(devTokenTTL.Seconds())})
 }
 
+// devUsers lists the seeded users a dev token can be minted for (dev mode only):
+// the web app's sign-in page offers them.
+func (s *Server) devUsers(c echo.Context) error {
+	users, err := directory.ListUsers(c.Request().Context(), s.DB, devUsersShown)
+	if err != nil {
+		return err
+	}
+	type user struct {
+		ID          string `json:"id"`
+		DisplayName string `json:"display_name"`
+		Profile     string `json:"profile"`
+	}
+	out := make([]user, 0, len(users))
+	for _, u := range users {
+		out = append(out, user{ID: u.ID, DisplayName: u.DisplayName, Profile: string(u.Profile)})
+	}
+	return writeJSON(c, http.StatusOK, map[string]any{"users": out})
+}
+
+// devUsersShown bounds the dev sign-in list: the demo collège has about a hundred.
+const devUsersShown = 500
+
 // devServiceUser is the subject of the dev provisioning token (scope cartable:admin).
 const devServiceUser = "service.provisioning"
 

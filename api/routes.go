@@ -18,6 +18,7 @@ func (s *Server) routes() {
 
 	if s.DevIssuer != nil {
 		e.GET("/dev/token", s.devToken)
+		e.GET("/dev/users", s.devUsers)
 		e.GET("/dev/oidc/.well-known/openid-configuration", s.devDiscovery)
 		e.GET("/dev/oidc/jwks", s.devJWKS)
 	}
@@ -101,4 +102,13 @@ func (s *Server) routes() {
 	quotas.PUT("/spaces/:id", s.setSpaceLimit)
 	// Previews of a structure rendered again: the region, or the structure's local admins.
 	e.POST("/api/v1/admin/structures/:id/previews", s.requeuePreviews, s.authenticateStructureAdmin)
+
+	if s.App != nil {
+		// The web app takes what the API does not route, except under the API's own
+		// prefixes, where an unknown path stays a 404 problem.
+		e.RouteNotFound("/*", echo.WrapHandler(s.App))
+		for _, prefix := range []string{"/api/*", "/dev/*"} {
+			e.RouteNotFound(prefix, func(echo.Context) error { return echo.ErrNotFound })
+		}
+	}
 }

@@ -60,6 +60,9 @@ type Deps struct {
 	// Signer signs the download and thumbnail URLs that need no Authorization
 	// header; nil gives none.
 	Signer *presign.Signer
+	// App is the web app, served for every GET the API does not route (its shell
+	// for any app path); nil leaves it out.
+	App http.Handler
 }
 
 // Server is the HTTP server of Cartable.

@@ -19,6 +19,7 @@ type permissionJSON struct {
 	GrantedBy string      `json:"granted_by"`
 	CreatedAt time.Time   `json:"created_at"`
 	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
+	Label     string      `json:"label,omitempty"`
 }
 
 type granteeJSON struct {
@@ -45,7 +46,12 @@ func (s *Server) listPermissions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, page, toPermissionJSON)
+	lang := language(c.Request())
+	return writeList(c, page, func(g sharing.Grant) permissionJSON {
+		p := toPermissionJSON(g)
+		p.Label = g.Label().In(lang)
+		return p
+	})
 }
 
 // share gives a grant: {"grantee": {"kind", "id", "profile"}, "role", "expires_at"}.
@@ -149,8 +155,9 @@ func (s *Server) unshare(c echo.Context) error {
 // sharedJSON is an item shared with the caller on the wire.
 type sharedJSON struct {
 	itemJSON
-	SharedBy string    `json:"shared_by"`
-	SharedAt time.Time `json:"shared_at"`
+	SharedBy     string    `json:"shared_by"`
+	SharedByName string    `json:"shared_by_name,omitempty"`
+	SharedAt     time.Time `json:"shared_at"`
 }
 
 // sharedWithMe lists the top-most items shared with the caller.
@@ -165,7 +172,7 @@ func (s *Server) sharedWithMe(c echo.Context) error {
 	}
 	base := apiBase(c)
 	return writeList(c, page, func(it workspace.SharedItem) sharedJSON {
-		return sharedJSON{itemJSON: toItemJSON(it.Item, base), SharedBy: it.SharedBy, SharedAt: it.SharedAt}
+		return sharedJSON{itemJSON: toItemJSON(it.Item, base), SharedBy: it.SharedBy, SharedByName: it.SharedByName, SharedAt: it.SharedAt}
 	})
 }
 

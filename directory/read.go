@@ -117,3 +117,22 @@ func collectGroups(rows pgx.Rows) ([]Group, error) {
 	}
 	return groups, nil
 }
+
+// ListUsers reads the first users of the directory (without their structures):
+// teachers and staff first, then pupils, parents and guests, each by id. The dev
+// mode's sign-in page offers them to pick from.
+func ListUsers(ctx context.Context, q db.DBTX, limit int) ([]User, error) {
+	rows, _ := q.Query(ctx, `
+		SELECT id, display_name, profile FROM users
+		ORDER BY CASE profile WHEN 'Teacher' THEN 0 WHEN 'Personnel' THEN 1 WHEN 'Student' THEN 2 WHEN 'Relative' THEN 3 ELSE 4 END, id
+		LIMIT $1`, limit)
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (User, error) {
+		var u User
+		err := row.Scan(&u.ID, &u.DisplayName, &u.Profile)
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}

@@ -30,6 +30,25 @@ type Grant struct {
 	GrantedBy string
 	CreatedAt time.Time
 	ExpiresAt *time.Time
+	// GranteeName is the directory's name of the user, group or structure, read
+	// only by the listing of an item's grants (List), for people to read.
+	GranteeName string
+}
+
+// Label names whom the grant names, as people say it: "Claire Martin", "6A",
+// "6A — élèves", "Collège Jean Moulin — enseignants", "Lien". Without the
+// directory's name (a grantee deprovisioned since), the grantee's id.
+func (g Grant) Label() Text {
+	name := g.GranteeName
+	switch {
+	case g.GranteeKind == ToLink:
+		return Text{"Lien", "Link"}
+	case name == "":
+		return Text{g.GranteeID, g.GranteeID}
+	case g.Profile != "" && g.GranteeKind != ToUser:
+		return narrowed(name, g.Profile)
+	}
+	return Text{name, name}
 }
 
 // Live reports whether the grant still applies at now.

@@ -10,13 +10,15 @@ import (
 // shared with them: items with a live grant naming them and no such grant on any
 // ancestor, not trashed, outside their own personal space. Each comes once, with
 // its best grant; the select list is the caller's (items i, spaces s), followed by
-// share_role, shared_by, shared_at, and the sort keys sort_name and sort_id. $1 is
-// the caller's id.
+// share_role, shared_by, shared_at, shared_by_name (the sharer's display name, empty
+// when the directory no longer knows them), and the sort keys sort_name and
+// sort_id. $1 is the caller's id.
 func SharedWithSQL(itemColumns string) string {
 	// Driven from the caller's principals, so each finds its grants through the
 	// grantee index instead of scanning every grant.
 	return fmt.Sprintf(`
 		SELECT DISTINCT ON (i.id) %s, g.role AS share_role, g.granted_by AS shared_by, g.created_at AS shared_at,
+			coalesce((SELECT u.display_name FROM users u WHERE u.id = g.granted_by), '') AS shared_by_name,
 			lower(i.name) AS sort_name, i.id AS sort_id
 		FROM unnest($2::text[], $3::text[], $4::text[]) AS me(kind, id, profile)
 		JOIN grants g ON g.grantee_kind = me.kind AND g.grantee_id = me.id

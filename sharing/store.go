@@ -75,11 +75,25 @@ func GrantsFor(ctx context.Context, q db.DBTX, c *cartable.Caller, itemIDs []uui
 }
 
 // List returns a page of the grants given on the item, oldest first (for its
-// managers to see).
+// managers to see), with the names of their grantees.
 func List(ctx context.Context, q db.DBTX, itemID uuid.UUID, req cartable.PageRequest) (cartable.Page[Grant], error) {
-	return pageOfItem(ctx, q, "permissions", `SELECT `+grantColumns+` FROM grants g WHERE g.item_id = $1
-		AND (NOT $2 OR (g.created_at, g.id) > ($3, $4)) ORDER BY g.created_at, g.id LIMIT $5`,
-		itemID, req, scanGrant, func(g Grant) createdKey { return createdKey{At: g.CreatedAt, ID: g.ID} })
+	return pageOfItem(ctx, q, "permissions", `SELECT `+grantColumns+`, coalesce(u.display_name, gr.name, st.name, '')
+		FROM grants g
+		LEFT JOIN users u ON g.grantee_kind = 'user' AND u.id = g.grantee_id
+		LEFT JOIN groups gr ON g.grantee_kind = 'group' AND gr.id = g.grantee_id
+		LEFT JOIN structures st ON g.grantee_kind = 'structure' AND st.id = g.grantee_id
+		WHERE g.item_id = $1 AND (NOT $2 OR (g.created_at, g.id) > ($3, $4)) ORDER BY g.created_at, g.id LIMIT $5`,
+		itemID, req, scanNamedGrant, func(g Grant) createdKey { return createdKey{At: g.CreatedAt, ID: g.ID} })
+}
+
+// scanNamedGrant reads a grant followed by its grantee's name.
+func scanNamedGrant(row pgx.Row) (Grant, error) {
+	var g Grant
+	var role, profile string
+	err := row.Scan(&g.ID, &g.ItemID, &g.GranteeKind, &g.GranteeID, &profile, &role, &g.GrantedBy, &g.CreatedAt, &g.ExpiresAt, &g.GranteeName)
+	g.Role, _ = ParseRole(role)
+	g.Profile = cartable.Profile(profile)
+	return g, err
 }
 
 // createdKey is where a page of a list in creation order ended.

@@ -108,8 +108,11 @@ func (s *Service) Unshare(ctx context.Context, c *cartable.Caller, id, grantID u
 type SharedItem struct {
 	Item
 	SharedBy string
-	SharedAt time.Time
-	sortName string // the key of the order by name
+	// SharedByName is the sharer's display name ("" when the directory no longer
+	// knows them): what people read, where SharedBy is an id.
+	SharedByName string
+	SharedAt     time.Time
+	sortName     string // the key of the order by name
 }
 
 // sharedSorts are the orders of "shared with me": the condition that keeps what
@@ -158,7 +161,7 @@ func (s *Service) SharedWithMe(ctx context.Context, c *cartable.Caller, sortBy s
 	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SharedItem, error) {
 		var si SharedItem
 		var role string
-		err := scanItemWith(row, &si.Item, &role, &si.SharedBy, &si.SharedAt, &si.sortName, new(uuid.UUID))
+		err := scanItemWith(row, &si.Item, &role, &si.SharedBy, &si.SharedAt, &si.SharedByName, &si.sortName, new(uuid.UUID))
 		si.Role, _ = sharing.ParseRole(role)
 		return si, err
 	})

@@ -28,6 +28,7 @@ import (
 	"cartable/sharing"
 	"cartable/storage"
 	"cartable/upload"
+	"cartable/web"
 	"cartable/workspace"
 )
 
@@ -192,6 +193,13 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Dev mode offers the demo users to pick from, unless an issuer is configured:
+	// then the app signs in through it, as in production (a local Keycloak, a test's).
+	webApp, err := web.New(web.Config{PublicURL: a.cfg.PublicURL, FrameAncestors: a.cfg.frameAncestors(),
+		Dev: a.cfg.Dev && a.cfg.OIDCIssuer == "", OIDCIssuer: a.cfg.OIDCIssuer, OIDCClientID: a.cfg.OIDCAudience})
+	if err != nil {
+		return nil, err
+	}
 	var identityCheck func(context.Context) error
 	if a.cfg.OIDCIssuer != "" {
 		identityCheck = verifier.CheckIssuers
@@ -205,7 +213,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
-		Previews: a.previews, Renderer: a.renderer, Signer: signer,
+		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp,
 	}), nil
 }
 

@@ -38,6 +38,7 @@ type Config struct {
 	OIDCScopeClaim        string
 	Dev                   bool
 	CORSOrigins           string
+	FrameAncestors        string
 	TrustedProxies        string
 	MetricsToken          string
 	MaxUploadBytes        int64
@@ -154,6 +155,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.SigningSecretPrevious, "signing-secret-previous", "CARTABLE_SIGNING_SECRET_PREVIOUS", "", "the signing secret before the current one, still accepted while it is rotated")
 	b.duration(&cfg.SignedURLTTL, "signed-url-ttl", "CARTABLE_SIGNED_URL_TTL", 10*time.Minute, "how long a signed URL lives (1m to 1h)")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
+	b.str(&cfg.FrameAncestors, "frame-ancestors", "CARTABLE_FRAME_ANCESTORS", "", "comma-separated origins (the portal) allowed to frame the web app (empty: the CORS origins)")
 	b.str(&cfg.MetricsToken, "metrics-token", "CARTABLE_METRICS_TOKEN", "", "Bearer token the Prometheus scraper sends to /metrics (empty: only this machine may read it)")
 	b.str(&cfg.TrustedProxies, "trusted-proxies", "CARTABLE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
@@ -268,6 +270,15 @@ func localURL(raw string) bool {
 }
 
 func (c Config) corsOrigins() []string { return list(c.CORSOrigins) }
+
+// frameAncestors are the origins allowed to frame the web app: the portal's, which
+// are the CORS origins unless set apart.
+func (c Config) frameAncestors() []string {
+	if c.FrameAncestors != "" {
+		return list(c.FrameAncestors)
+	}
+	return c.corsOrigins()
+}
 
 // trustedProxies reads CARTABLE_TRUSTED_PROXIES: addresses or CIDRs.
 func (c Config) trustedProxies() ([]*net.IPNet, error) {

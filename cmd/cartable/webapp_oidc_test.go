@@ -1,0 +1,155 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"cartable/auth"
+)
+
+// identityProvider is a small OpenID provider for the browser test: it signs
+// prof.martin in at once (a real one shows its form), and checks what the app
+// sends: the authorization code flow with PKCE (S256), state, nonce, the
+// registered redirect URI and client id.
+type identityProvider struct {
+	t      *testing.T
+	server *httptest.Server
+	issuer *auth.DevIssuer
+	app    string // the app's origin, for the redirect URI
+
+	mu        sync.Mutex
+	codes     map[string]url.Values // the authorization requests by code
+	tokens    int
+	loggedOut url.Values
+}
+
+func newIdentityProvider(t *testing.T) *identityProvider {
+	p := &identityProvider{t: t, codes: map[string]url.Values{}}
+	p.server = httptest.NewServer(http.HandlerFunc(p.serve))
+	t.Cleanup(p.server.Close)
+	var err error
+	if p.issuer, err = auth.NewDevIssuer(p.server.URL, "cartable", "test identity provider"); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (p *identityProvider) serve(w http.ResponseWriter, r *http.Request) {
+	// The app reads discovery and posts to the token endpoint from its own origin.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	switch r.URL.Path {
+	case "/.well-known/openid-configuration":
+		var doc map[string]any
+		json.Unmarshal(p.issuer.DiscoveryDocument(), &doc)
+		doc["authorization_endpoint"] = p.server.URL + "/authorize"
+		doc["token_endpoint"] = p.server.URL + "/token"
+		doc["end_session_endpoint"] = p.server.URL + "/logout"
+		json.NewEncoder(w).Encode(doc)
+	case "/jwks":
+		w.Write(p.issuer.JWKS())
+	case "/authorize":
+		q := r.URL.Query()
+		if q.Get("response_type") != "code" || q.Get("client_id") != "cartable" || q.Get("code_challenge_method") != "S256" ||
+			q.Get("code_challenge") == "" || q.Get("state") == "" || q.Get("nonce") == "" || q.Get("redirect_uri") != p.app+"/auth/callback" ||
+			!strings.Contains(q.Get("scope"), "openid") {
+			p.t.Errorf("authorization request %v", q)
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		code := "code-" + q.Get("state")
+		p.mu.Lock()
+		p.codes[code] = q
+		p.mu.Unlock()
+		http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+	case "/token":
+		p.token(w, r)
+	case "/logout":
+		p.mu.Lock()
+		p.loggedOut = r.URL.Query()
+		p.mu.Unlock()
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>ENT</title><p id="bye">Vous êtes déconnecté de l'ENT.</p>`))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// token redeems a code once, for the verifier that hashes to its challenge.
+func (p *identityProvider) token(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	p.mu.Lock()
+	asked, ok := p.codes[r.PostForm.Get("code")]
+	delete(p.codes, r.PostForm.Get("code"))
+	p.tokens++
+	p.mu.Unlock()
+	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+	if !ok || r.PostForm.Get("grant_type") != "authorization_code" || r.PostForm.Get("client_id") != "cartable" ||
+		r.PostForm.Get("redirect_uri") != asked.Get("redirect_uri") ||
+		base64.RawURLEncoding.EncodeToString(sum[:]) != asked.Get("code_challenge") {
+		p.t.Errorf("token request %v for %v", r.PostForm, asked)
+		http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
+		return
+	}
+	access, err := p.issuer.Mint("prof.martin", nil, 5*time.Minute)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	// The app reads the ID token's nonce only (it came straight from here).
+	claims, _ := json.Marshal(map[string]any{"iss": p.server.URL, "aud": "cartable", "sub": "prof.martin", "nonce": asked.Get("nonce")})
+	idToken := "eyJhbGciOiJub25lIn0." + base64.RawURLEncoding.EncodeToString(claims) + "."
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"access_token": access, "token_type": "Bearer", "expires_in": 300, "id_token": idToken})
+}
+
+// TestWebAppSignInWithOIDC: outside the demo users, the app signs in through the
+// ENT's identity provider with the code flow and PKCE, keeps nothing of it in the
+// browser, signs in again silently after a reload (back where it was), and leaves
+// through the provider's logout.
+func TestWebAppSignInWithOIDC(t *testing.T) {
+	exe := chromiumPath(t)
+	idp := newIdentityProvider(t)
+	in := startWith(t, func(cfg *Config) { cfg.OIDCIssuer, cfg.OIDCAudience = idp.server.URL, "cartable" })
+	idp.app = in.url
+	b := newBrowser(t, exe)
+	teacher := b.tab("prof.martin (SSO)")
+
+	teacher.run("sign in through the ENT", chromedp.Navigate(in.url+"/"),
+		chromedp.WaitVisible(`//header//span[@class="who" and normalize-space()="Claire Martin"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`))
+	if left := js[string](teacher, "what the browser keeps", `JSON.stringify({local: localStorage.length, session: sessionStorage.length, cookies: document.cookie, url: location.pathname})`); !strings.Contains(left, `"local":0,"session":0,"cookies":""`) || strings.Contains(left, "callback") {
+		t.Errorf("signed in, the browser keeps %s", left)
+	}
+	newFolder(teacher, "Par le SSO")
+	teacher.run("open it", chromedp.Click(`//a[normalize-space()="Par le SSO"]`), chromedp.WaitVisible(`//h1[normalize-space()="Par le SSO"]`))
+	folder := js[string](teacher, "where", `location.pathname`)
+
+	// A reload forgets the token: the app asks the ENT again and comes back here.
+	teacher.run("reload", chromedp.Reload(), chromedp.WaitVisible(`//h1[normalize-space()="Par le SSO"]`))
+	if at := js[string](teacher, "where after the reload", `location.pathname`); at != folder {
+		t.Errorf("after a reload the app is at %s, want %s", at, folder)
+	}
+	teacher.checkLog()
+
+	teacher.run("log out", chromedp.Click(button("Se déconnecter")), chromedp.WaitVisible(chromedp.ID("bye")))
+
+	// A callback the app did not start (a forged or replayed state) is refused
+	// before any code is redeemed.
+	teacher.run("a forged callback", chromedp.Navigate(in.url+"/auth/callback?code=code-forged&state=forged"),
+		chromedp.WaitVisible(`//p[@role="alert" and normalize-space()="La connexion n'a pas abouti. Réessayez."]`))
+	idp.mu.Lock()
+	defer idp.mu.Unlock()
+	if idp.tokens != 2 || idp.loggedOut.Get("client_id") != "cartable" || idp.loggedOut.Get("post_logout_redirect_uri") != in.url+"/" ||
+		!strings.HasPrefix(idp.loggedOut.Get("id_token_hint"), "eyJ") {
+		t.Errorf("%d tokens redeemed; logout with %v", idp.tokens, idp.loggedOut)
+	}
+}

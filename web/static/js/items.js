@@ -1,0 +1,208 @@
+// A list of items, in rows or in a grid of thumbnails, that the keyboard walks:
+// one row at a time is in the Tab order (its name, then its actions button), and
+// the arrows, Home and End move between rows. Thumbnails load lazily from the
+// signed URLs; a file whose preview is still being made shows its type's icon and
+// is asked for again until the thumbnail is ready.
+
+import { api } from "./api.js";
+import { h, icon, itemIcon } from "./dom.js";
+import { formatCount, formatDate, formatSize, fullDate, t } from "./i18n.js";
+import { remember } from "./state.js";
+import { menu } from "./ui.js";
+
+// Signed URLs live 10 minutes by default: a listing older than this asks for fresh
+// ones before opening a file.
+const staleAfter = 8 * 60 * 1000;
+
+/**
+ * itemList({label, view, meta, entries, onKey}) makes the list element; add rows
+ * with list.add(items). meta(item) says what to show under the name; entries(item)
+ * are the actions of its menu (none: no menu button); onKey(event, item) handles
+ * Delete and F2.
+ */
+export function itemList({ label, view = "list", meta = defaultMeta, entries, onKey, links = true }) {
+  const ul = h("ul", { class: "items " + view, "aria-label": label });
+  const rows = () => [...ul.children].filter((li) => li.classList.contains("item"));
+  let fetchedAt = Date.now();
+
+  // One row in the Tab order: only the row left and the row entered change, so a
+  // 2,000-row folder costs the same as a small one.
+  let active = null;
+  const setTab = (li, value) => li.querySelectorAll("a, button").forEach((el) => { el.tabIndex = value; });
+  const activate = (li) => {
+    if (active === li) return;
+    if (active && active.isConnected) setTab(active, -1);
+    active = li || null;
+    if (active) setTab(active, 0);
+  };
+  ul.addEventListener("focusin", (e) => {
+    const li = e.target.closest("li.item");
+    if (li) activate(li);
+  });
+  ul.addEventListener("keydown", (e) => {
+    const li = e.target.closest("li.item");
+    if (!li) return;
+    const all = rows();
+    const at = all.indexOf(li);
+    let next = null;
+    const perRow = view === "grid" ? columns(all) : 1;
+    switch (e.key) {
+      case "ArrowDown": next = at + perRow; break;
+      case "ArrowUp": next = at - perRow; break;
+      case "ArrowRight": if (view === "grid") next = at + 1; break;
+      case "ArrowLeft": if (view === "grid") next = at - 1; break;
+      case "Home": next = 0; break;
+      case "End": next = all.length - 1; break;
+      default:
+        if (onKey && onKey(e, li.item)) e.preventDefault();
+        return;
+    }
+    if (next === null) return;
+    e.preventDefault();
+    next = Math.max(0, Math.min(all.length - 1, next));
+    all[next].querySelector("a, button").focus();
+    all[next].scrollIntoView({ block: "nearest" });
+  });
+
+  const row = (item) => {
+    remember(item);
+    let name;
+    if (!links) name = h("span", { class: "name" }, item.name);
+    else if (item.kind === "folder") name = h("a", { class: "name", href: "/dossiers/" + item.id }, item.name);
+    else {
+      name = h("a", { class: "name", href: item.download_url || "#", target: "_blank", rel: "noopener" }, item.name);
+      name.addEventListener("click", (e) => openFile(e, item, fetchedAt));
+    }
+    const offered = entries ? entries(item) : [];
+    const more = offered.length ? h("button", {
+      type: "button", class: "more icon-button", "aria-haspopup": "menu", "aria-expanded": "false",
+      "aria-label": t("action.more", { name: item.name }),
+    }, icon("more")) : null;
+    if (more) more.addEventListener("click", () => menu(more, t("action.more", { name: item.name }), entries(li.item)));
+    const li = h("li", { class: "item " + item.kind, dataset: { id: item.id } },
+      thumb(item),
+      h("div", { class: "info" }, name, h("div", { class: "meta" }, meta(item))),
+      badges(item), more);
+    li.item = item;
+    return li;
+  };
+
+  ul.add = (items) => {
+    const frag = document.createDocumentFragment();
+    for (const item of items) {
+      const li = row(item);
+      setTab(li, -1);
+      frag.append(li);
+    }
+    ul.append(frag);
+    if (!active || !active.isConnected) { active = null; activate(rows()[0]); }
+    watchPreviews(items, ul, row);
+  };
+  ul.replace = (item) => {
+    const old = ul.querySelector(`li[data-id="${item.id}"]`);
+    if (!old) return;
+    const hadFocus = old.contains(document.activeElement);
+    const fresh = row(item);
+    setTab(fresh, -1);
+    old.replaceWith(fresh);
+    if (active === old) { active = null; activate(fresh); }
+    if (hadFocus) fresh.querySelector("a, button").focus();
+    watchPreviews([item], ul, row);
+  };
+  ul.prepend_ = (item) => {
+    const li = row(item);
+    setTab(li, -1);
+    ul.prepend(li);
+    if (!active || !active.isConnected) { active = null; activate(li); }
+    watchPreviews([item], ul, row);
+  };
+  ul.remove_ = (id) => {
+    const li = ul.querySelector(`li[data-id="${id}"]`);
+    if (!li) return;
+    const next = li.nextElementSibling || li.previousElementSibling;
+    const hadFocus = li.contains(document.activeElement);
+    li.remove();
+    if (active === li) { active = null; activate(next); }
+    if (next && hadFocus) next.querySelector("a, button").focus();
+  };
+  ul.count = () => ul.childElementCount;
+  ul.touch = () => { fetchedAt = Date.now(); };
+  return ul;
+}
+/** How many tiles fit on a line of the grid. */
+function columns(all) {
+  const top = all[0]?.offsetTop;
+  const n = all.findIndex((li) => li.offsetTop !== top);
+  return n > 0 ? n : all.length || 1;
+}
+
+function defaultMeta(item) {
+  if (item.kind === "folder") return item.child_count !== undefined ? formatCount(item.child_count) : t("meta.folder");
+  return [formatSize(item.size), " · ", h("time", { datetime: item.modified_at, title: fullDate(item.modified_at) }, formatDate(item.modified_at))];
+}
+
+function badges(item) {
+  const mode = item.kind === "folder" && item.mode && item.mode !== "standard" ? item.mode : null;
+  if (!mode) return null;
+  return h("span", { class: "badge " + mode }, icon(mode === "read_only" ? "lock" : "people"), t("badge." + mode));
+}
+
+/** The thumbnail, or the type's icon while there is none. */
+function thumb(item) {
+  const box = h("div", { class: "thumb", "aria-hidden": "true" }, icon(itemIcon(item), "icon type"));
+  const small = item.thumbnails?.small;
+  if (small) {
+    const img = h("img", { src: small.url, alt: "", loading: "lazy", decoding: "async", width: 128, height: 128 });
+    img.addEventListener("load", () => box.classList.add("loaded"));
+    img.addEventListener("error", () => img.remove());
+    box.append(img);
+  } else if (item.preview === "pending") {
+    box.classList.add("pending");
+  }
+  return box;
+}
+
+// Previews being made: each file is asked for again after 2, 4, 8… seconds (at
+// most a minute apart, ten times) until its thumbnail is ready or failed.
+function watchPreviews(items, ul, row) {
+  for (const item of items) {
+    if (item.preview !== "pending") continue;
+    let delay = 2000;
+    const again = async (tries) => {
+      if (!ul.isConnected || tries > 10) return;
+      try {
+        const fresh = await api("/items/" + item.id);
+        if (fresh.preview === "pending") {
+          delay = Math.min(60000, delay * 2);
+          setTimeout(() => again(tries + 1), delay);
+          return;
+        }
+        ul.replace(fresh);
+      } catch { /* gone or no longer visible: nothing to show */ }
+    };
+    setTimeout(() => again(0), delay);
+  }
+}
+
+// A file opens in a new tab from its signed URL; an old listing's URL may have
+// expired, so a fresh one is asked for first.
+async function openFile(e, item, fetchedAt) {
+  if (Date.now() - fetchedAt < staleAfter && item.download_url) return;
+  e.preventDefault();
+  const win = window.open("", "_blank");
+  try {
+    const fresh = await api("/items/" + item.id);
+    if (win) { win.opener = null; win.location = fresh.download_url; } else location.assign(fresh.download_url + "&download=1");
+  } catch {
+    win?.close();
+  }
+}
+
+/** Downloads a file (as an attachment, whatever its type), with a fresh URL. */
+export async function download(item) {
+  const fresh = await api("/items/" + item.id);
+  const a = h("a", { href: fresh.download_url + "&download=1", download: "" });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}

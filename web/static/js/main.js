@@ -1,0 +1,142 @@
+// The app's entry: sign in, lay out the page (top bar, side bar of spaces, main
+// area), and route paths to views. Paths:
+//   /                   the caller's personal space ("Mes documents")
+//   /dossiers/{id}      a folder
+//   /partages           shared with me
+//   /corbeille          the trash
+
+import { api, signedIn, whenExpired } from "./api.js";
+import { callbackPath, devMode, devSignIn, finishSignIn, signOut, ssoPage, startSignIn } from "./auth.js";
+import { h, fill, icon } from "./dom.js";
+import { lang, setLang, t } from "./i18n.js";
+import { session } from "./state.js";
+import { showFolder } from "./browse.js";
+import { showShared, showTrash } from "./lists.js";
+import { quotaBox } from "./quota.js";
+
+const root = document.getElementById("app");
+
+async function boot() {
+  if (location.pathname === callbackPath) {
+    try {
+      history.replaceState(null, "", await finishSignIn());
+    } catch {
+      ssoPage(root, t("login.failed"));
+      return;
+    }
+  }
+  if (!signedIn()) {
+    if (devMode) await devSignIn(root);
+    else {
+      await startSignIn(location.pathname + location.search);
+      return;
+    }
+  }
+  whenExpired(() => (devMode ? signOut() : ssoPage(root, t("login.expired"))));
+  const [me, spaces] = await Promise.all([api("/me"), api("/spaces")]);
+  session.me = me;
+  session.spaces = spaces.spaces;
+  layout();
+  route();
+}
+
+let main, nav;
+
+function layout() {
+  const menuButton = h("button", { type: "button", class: "menu-toggle", "aria-expanded": "false", "aria-controls": "nav" },
+    icon("menu"), t("app.menu"));
+  nav = h("nav", { id: "nav", class: "sidebar", "aria-label": t("app.menu") });
+  main = h("main", { id: "main", tabindex: "-1" });
+  menuButton.addEventListener("click", () => {
+    const open = menuButton.getAttribute("aria-expanded") !== "true";
+    menuButton.setAttribute("aria-expanded", String(open));
+    nav.classList.toggle("open", open);
+  });
+  nav.addEventListener("click", (e) => {
+    if (e.target.closest("a")) { menuButton.setAttribute("aria-expanded", "false"); nav.classList.remove("open"); }
+  });
+  fill(root,
+    h("a", { class: "skip", href: "#main" }, t("app.skip")),
+    h("header", { class: "topbar" },
+      menuButton,
+      h("a", { class: "brand", href: "/" }, icon("inbox"), h("span", {}, t("app.title"))),
+      h("span", { class: "who" }, session.me.display_name),
+      h("button", { type: "button", class: "quiet lang", lang: t("app.switchLang"), "aria-label": t("app.switch"), onclick: switchLanguage },
+        h("span", { class: "long", "aria-hidden": "true" }, t("app.switch")), h("span", { class: "short", "aria-hidden": "true" }, t("app.switchLang").toUpperCase())),
+      h("button", { type: "button", class: "quiet", onclick: signOut }, icon("logout"), t("app.logout"))),
+    h("div", { class: "layout" }, nav, main));
+  renderNav();
+}
+
+function switchLanguage() {
+  setLang(lang() === "en" ? "fr" : "en");
+  layout();
+  route();
+}
+
+/** The side bar: personal space, classes and groups, staff room, shared, trash. */
+function renderNav() {
+  const link = (href, iconName, label, extra) => h("li", {}, h("a", { href, dataset: { nav: href } }, icon(iconName), h("span", {}, label), extra));
+  const personal = session.spaces.filter((s) => s.kind === "personal");
+  const groups = session.spaces.filter((s) => s.kind === "group");
+  const staff = session.spaces.filter((s) => s.kind === "structure");
+  fill(nav, h("ul", {},
+    personal.map((s) => link("/dossiers/" + s.root_id, "home", t("nav.personal"))),
+    groups.length ? h("li", { class: "nav-heading", "aria-hidden": "true" }, t("nav.classes")) : null,
+    groups.map((s) => link("/dossiers/" + s.root_id, "people", s.name)),
+    staff.map((s) => link("/dossiers/" + s.root_id, "school", t("nav.staff"),
+      staff.length > 1 ? h("span", { class: "sub" }, s.name) : null)),
+    h("li", { class: "nav-gap", "aria-hidden": "true" }),
+    link("/partages", "share", t("nav.shared")),
+    link("/corbeille", "trash", t("nav.trash"))), quotaBox());
+}
+
+function markNav(href) {
+  for (const a of nav.querySelectorAll("a")) {
+    if (a.dataset.nav === href) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+}
+
+/** Shows the view of the current path. */
+export async function route() {
+  const path = location.pathname;
+  const personal = session.spaces.find((s) => s.kind === "personal");
+  let m;
+  if (path === "/partages") {
+    markNav(path);
+    await showShared(main);
+  } else if (path === "/corbeille") {
+    markNav(path);
+    await showTrash(main);
+  } else if ((m = path.match(/^\/dossiers\/([0-9a-f-]{36})$/))) {
+    await showFolder(main, m[1], markNav);
+  } else if (personal) {
+    history.replaceState(null, "", "/dossiers/" + personal.root_id);
+    await showFolder(main, personal.root_id, markNav);
+  }
+}
+
+/** Goes to an app path without reloading. */
+export function go(path) {
+  if (path !== location.pathname) history.pushState(null, "", path);
+  route().then(() => main.focus({ preventScroll: false }));
+}
+
+// Links of the app are followed in place; others (downloads, new tabs) as usual.
+document.addEventListener("click", (e) => {
+  const a = e.target.closest("a[href]");
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+  if (a.target || a.hasAttribute("download")) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith("/api/") || url.hash) return;
+  e.preventDefault();
+  go(url.pathname);
+});
+window.addEventListener("popstate", () => route());
+
+session.go = go;
+boot().catch((err) => {
+  console.error(err);
+  fill(root, h("main", { id: "main", class: "signin" }, h("p", { role: "alert" }, t("error.generic"))));
+});
