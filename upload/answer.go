@@ -3,6 +3,7 @@ package upload
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -39,11 +40,20 @@ func newAnswer(w http.ResponseWriter, r *http.Request, problem Problem) (*answer
 	return a, a.req
 }
 
-// note records err as the cause of the request's failure, if it is the first.
+// note records err as the cause of the request's failure, if it is the first. An
+// error that only says the request was canceled takes tusd's reason for canceling it
+// (another request took the upload over, the node stops): that is the request's
+// answer, not an internal error.
 func note(ctx context.Context, err error) {
-	if a, ok := ctx.Value(answerKey{}).(*answer); ok && a.cause == nil && err != nil {
-		a.cause = err
+	a, ok := ctx.Value(answerKey{}).(*answer)
+	if !ok || a.cause != nil || err == nil {
+		return
 	}
+	var why tusd.Error
+	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &why) {
+		err = protocolError(why.HTTPResponse.StatusCode, why.ErrorCode, why.Message)
+	}
+	a.cause = err
 }
 
 // refuse answers err as a problem, unless the store noted the cause already.
@@ -134,6 +144,9 @@ func protocolError(status int, code, message string) error {
 	case code == "ERR_READ_TIMEOUT" || code == "ERR_CONNECTION_RESET":
 		// A network that stalled or dropped: tus clients resume on a 5xx, not a 4xx.
 		return cartable.Errorf(cartable.EUnavailable, "the request body stopped coming: resume from the upload's offset")
+	case code == "ERR_UPLOAD_INTERRUPTED":
+		// A newer request for the same upload (the client resuming) took it over.
+		return cartable.Errorf(cartable.EConflict, "%s: ask the upload's offset with HEAD, and resume from there", message)
 	case code == "ERR_UNEXPECTED_EOF":
 		return cartable.Errorf(cartable.EInvalid, "the request body was cut: %s", message)
 	}

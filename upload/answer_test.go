@@ -1,8 +1,13 @@
 package upload
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	tusd "github.com/tus/tusd/v2/pkg/handler"
 
 	"cartable"
 )
@@ -21,6 +26,7 @@ func TestProtocolError(t *testing.T) {
 		{http.StatusInternalServerError, "ERR_READ_TIMEOUT", cartable.EUnavailable},
 		{http.StatusInternalServerError, "ERR_CONNECTION_RESET", cartable.EUnavailable},
 		{http.StatusBadRequest, "ERR_UNEXPECTED_EOF", cartable.EInvalid},
+		{http.StatusBadRequest, "ERR_UPLOAD_INTERRUPTED", cartable.EConflict},
 		{http.StatusNotFound, "ERR_UPLOAD_NOT_FOUND", cartable.ENotFound},
 		{http.StatusConflict, "ERR_MISMATCHED_OFFSET", cartable.EConflict},
 		{http.StatusPreconditionFailed, "ERR_UNSUPPORTED_VERSION", cartable.EUnsupportedVersion},
@@ -34,6 +40,18 @@ func TestProtocolError(t *testing.T) {
 		if got := cartable.ErrorCode(protocolError(tc.status, tc.code, "message")); got != tc.want {
 			t.Errorf("%d %s: %s, want %s", tc.status, tc.code, got, tc.want)
 		}
+	}
+}
+
+// TestCanceledByTusd: a hook that fails because tusd canceled the request (another
+// request took the upload over) answers tusd's reason, not an internal error.
+func TestCanceledByTusd(t *testing.T) {
+	a, req := newAnswer(httptest.NewRecorder(), httptest.NewRequest(http.MethodPatch, "/api/v1/uploads/x", nil), nil)
+	ctx, cancel := context.WithCancelCause(req.Context())
+	cancel(tusd.ErrUploadInterrupted)
+	note(ctx, fmt.Errorf("load upload x: %w", context.Canceled))
+	if got := cartable.ErrorCode(a.cause); got != cartable.EConflict {
+		t.Errorf("the cause of a request tusd interrupted is %s (%v), want conflict", got, a.cause)
 	}
 }
 
