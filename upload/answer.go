@@ -40,20 +40,22 @@ func newAnswer(w http.ResponseWriter, r *http.Request, problem Problem) (*answer
 	return a, a.req
 }
 
-// note records err as the cause of the request's failure, if it is the first. An
-// error that only says the request was canceled takes tusd's reason for canceling it
-// (another request took the upload over, the node stops): that is the request's
-// answer, not an internal error.
+// note records err as the cause of the request's failure, if it is the first.
 func note(ctx context.Context, err error) {
-	a, ok := ctx.Value(answerKey{}).(*answer)
-	if !ok || a.cause != nil || err == nil {
-		return
+	if a, ok := ctx.Value(answerKey{}).(*answer); ok && a.cause == nil && err != nil {
+		a.cause = canceledBecause(ctx, err)
 	}
+}
+
+// canceledBecause turns an error that only says ctx was canceled into tusd's reason
+// for canceling it (another request took the upload over, the node stops): that is
+// the request's answer, not an internal error.
+func canceledBecause(ctx context.Context, err error) error {
 	var why tusd.Error
 	if errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &why) {
-		err = protocolError(why.HTTPResponse.StatusCode, why.ErrorCode, why.Message)
+		return protocolError(why.HTTPResponse.StatusCode, why.ErrorCode, why.Message)
 	}
-	a.cause = err
+	return err
 }
 
 // refuse answers err as a problem, unless the store noted the cause already.

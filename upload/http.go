@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	tusd "github.com/tus/tusd/v2/pkg/handler"
 
 	"cartable"
 )
@@ -183,19 +184,20 @@ func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) 
 // locker gives, keyed by the object id). A request for the same upload elsewhere
 // asks it to let go: then it stops, as tusd's PATCHes do.
 func (s *Service) receiveFirstLocked(a *answer, r *http.Request, rec record, offset int64) (record, error) {
-	work, stop := context.WithCancel(r.Context())
-	defer stop()
+	work, stop := context.WithCancelCause(r.Context())
+	defer stop(nil)
 	lock, err := s.locker.NewLock(rec.ObjectID.String())
 	if err != nil {
 		return rec, err
 	}
 	waiting, cancel := context.WithTimeout(work, lockTimeout)
 	defer cancel()
-	if err := lock.Lock(waiting, stop); err != nil {
+	if err := lock.Lock(waiting, func() { stop(tusd.ErrUploadInterrupted) }); err != nil {
 		return rec, cartable.Errorf(cartable.EUnavailable, "another request is sending this upload")
 	}
 	defer func() { _ = lock.Unlock() }()
-	return s.receiveFirst(a, r.WithContext(work), rec, offset)
+	rec, err = s.receiveFirst(a, r.WithContext(work), rec, offset)
+	return rec, canceledBecause(work, err)
 }
 
 // lockTimeout is how long a request waits for an upload another request holds, as
