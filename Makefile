@@ -35,11 +35,8 @@ test: contract portal webtools
 ## against it (tsc), with the pinned tools of api/contract (installed when missing or
 ## when the lock file changed).
 contract:
-	as_root() { if [ "$$(id -u)" = 0 ]; then "$$@"; else sudo "$$@"; fi; }
-	apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"; }
-	command -v npm >/dev/null || apt_install nodejs npm
+	deploy/dev/npm-ci.sh api/contract
 	cd api/contract
-	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 	# No telemetry or update check: CI reaches no host but the package registries.
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run --silent check
 
@@ -47,21 +44,12 @@ contract:
 ## which cmd/cartable/portal_test.go runs with node (installed when missing or when the
 ## lock file changed).
 portal:
-	as_root() { if [ "$$(id -u)" = 0 ]; then "$$@"; else sudo "$$@"; fi; }
-	apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$$@"; }
-	command -v npm >/dev/null || apt_install nodejs npm
-	cd docs/portal
-	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+	deploy/dev/npm-ci.sh docs/portal
 
 ## webtools: what the web app's browser test needs (cmd/cartable/webapp_test.go): Debian's
 ## chromium, and axe-core pinned in web/e2e (installed when missing or when the lock file changed).
 webtools:
-	as_root() { if [ "$$(id -u)" = 0 ]; then "$$@"; else sudo "$$@"; fi; }
-	apt_install() { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$$@"; }
-	command -v chromium >/dev/null || apt_install chromium fonts-dejavu-core
-	command -v npm >/dev/null || apt_install nodejs npm
-	cd web/e2e
-	[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+	deploy/dev/npm-ci.sh web/e2e chromium:chromium,fonts-dejavu-core
 
 ## screenshots: run the web app's browser test and keep its screenshots in docs/screenshots
 screenshots: webtools
