@@ -280,10 +280,14 @@ func (s *Server) me(c echo.Context) error {
 		DisplayName string   `json:"display_name"`
 		Profile     string   `json:"profile"`
 		Structures  []string `json:"structures"`
+		Administers []string `json:"administers"`
 		Groups      []group  `json:"groups"`
-	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Groups: []group{}}
+	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Administers: []string{}, Groups: []group{}}
 	for _, st := range who.Structures {
 		out.Structures = append(out.Structures, st.StructureID)
+		if st.LocalAdmin {
+			out.Administers = append(out.Administers, st.StructureID)
+		}
 	}
 	for _, g := range who.Groups {
 		out.Groups = append(out.Groups, group{ID: g.GroupID, Name: g.Name, Kind: g.Kind, Profile: string(g.Profile)})

@@ -282,12 +282,21 @@ func StructureReport(ctx context.Context, q db.DBTX, a Admin, structureID string
 	return r, nil
 }
 
+// structureUsage reads a structure's pool, opening its account with its default
+// limit when nothing has been charged to it yet. (The limit is set by a second
+// statement: an UPDATE in the same statement as the INSERT would not see the new
+// row, and the pool would stay without a limit.)
 func structureUsage(ctx context.Context, q db.DBTX, structureID string) (Usage, error) {
-	_, err := q.Exec(ctx, `
-		WITH opened AS (
+	err := db.Transact(ctx, q, func(tx pgx.Tx) error {
+		opened, err := tx.Exec(ctx, `
 			INSERT INTO quota_accounts (id, kind, structure_id) VALUES ('structure:' || $1, 'structure', $1)
-			ON CONFLICT (id) DO NOTHING RETURNING id)
-		UPDATE quota_accounts a SET limit_bytes = quota_limit_of(a) FROM opened WHERE a.id = opened.id`, structureID)
+			ON CONFLICT (id) DO NOTHING`, structureID)
+		if err != nil || opened.RowsAffected() == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE quota_accounts a SET limit_bytes = quota_limit_of(a) WHERE a.id = 'structure:' || $1`, structureID)
+		return err
+	})
 	if err != nil {
 		return Usage{}, fmt.Errorf("open pool of %s: %w", structureID, err)
 	}
@@ -336,6 +345,7 @@ func spaceReports(ctx context.Context, q db.DBTX, structureID string) ([]SpaceRe
 }
 
 func totals(spaces []SpaceReport) (byKind, byProfile []GroupTotal) {
+	byKind, byProfile = []GroupTotal{}, []GroupTotal{} // a structure with no space yet has empty lists
 	kinds, profiles := map[string]int{}, map[string]int{}
 	add := func(index map[string]int, list []GroupTotal, key string, used int64) []GroupTotal {
 		i, ok := index[key]

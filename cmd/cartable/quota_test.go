@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -319,5 +320,47 @@ func TestFileBiggerThanTheWholeSpace(t *testing.T) {
 	full, fields := title(pupil.uploadExpecting(root, "b.bin", bytes.Repeat([]byte("b"), 600<<10)))
 	if !strings.Contains(full, "Votre espace personnel est plein") || fields["larger_than_limit"] != nil {
 		t.Errorf("a file that does not fit in what is left: title %q, fields %v", full, fields)
+	}
+}
+
+// TestMeNamesTheStructuresTheCallerAdministers: the web app shows a school's pool
+// to its local admins, and finds out whom to show it to from /me.
+func TestMeNamesTheStructuresTheCallerAdministers(t *testing.T) {
+	in := start(t)
+	for _, tc := range []struct {
+		user string
+		want []string
+	}{
+		{"admin.college", []string{"0600001A"}},
+		{"prof.martin", []string{}},
+		{"eleve.6a.01", []string{}},
+	} {
+		var me struct {
+			Administers []string `json:"administers"`
+		}
+		u := in.as(tc.user)
+		u.get("/api/v1/me").json(t, &me)
+		if !slices.Equal(me.Administers, tc.want) {
+			t.Errorf("%s administers %v, want %v", tc.user, me.Administers, tc.want)
+		}
+		r := u.get("/api/v1/admin/quota/structures/0600001A")
+		if wantReport := len(tc.want) > 0; (r.StatusCode == http.StatusOK) != wantReport {
+			t.Errorf("%s: the structure's report answers %d", tc.user, r.StatusCode)
+		}
+		if r.StatusCode != http.StatusOK {
+			continue
+		}
+		// The first report opens the pool's account: it gets the default limit, not
+		// none (which would leave the school without a pool).
+		var report struct {
+			Pool struct {
+				Limit *int64 `json:"limit_bytes"`
+			} `json:"pool"`
+			Defaults map[string]int64 `json:"defaults"`
+		}
+		r.json(t, &report)
+		if want := report.Defaults["structure_pool"]; report.Pool.Limit == nil || *report.Pool.Limit != want {
+			t.Errorf("the pool opened by the report has limit %v, want the default %d", report.Pool.Limit, want)
+		}
 	}
 }
