@@ -244,14 +244,15 @@ type GroupTotal struct {
 
 // SpaceReport is one space's line in a report.
 type SpaceReport struct {
-	SpaceID  uuid.UUID `json:"space_id"`
-	Name     string    `json:"name"`
-	Kind     string    `json:"kind"`
-	Owner    string    `json:"owner,omitempty"`
-	Profile  string    `json:"profile,omitempty"`
-	Limit    *int64    `json:"limit_bytes"`
-	Used     int64     `json:"used_bytes"`
-	Reserved int64     `json:"reserved_bytes"`
+	SpaceID   uuid.UUID `json:"space_id"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"`
+	Owner     string    `json:"owner,omitempty"`
+	OwnerName string    `json:"owner_name,omitempty"`
+	Profile   string    `json:"profile,omitempty"`
+	Limit     *int64    `json:"limit_bytes"`
+	Used      int64     `json:"used_bytes"`
+	Reserved  int64     `json:"reserved_bytes"`
 }
 
 // topSpaces is how many of the largest spaces a report lists.
@@ -329,7 +330,7 @@ func defaults(ctx context.Context, q db.DBTX, structureID string) (map[string]in
 // spaceReports lists the structure's spaces with an account, largest first.
 func spaceReports(ctx context.Context, q db.DBTX, structureID string) ([]SpaceReport, error) {
 	rows, err := q.Query(ctx, `
-		SELECT sp.id, sp.name, sp.kind, coalesce(sp.owner_id, ''), coalesce(u.profile, ''),
+		SELECT sp.id, sp.name, sp.kind, coalesce(sp.owner_id, ''), coalesce(u.display_name, ''), coalesce(u.profile, ''),
 			a.limit_bytes, a.used_bytes, a.reserved_bytes
 		FROM quota_accounts a JOIN spaces sp ON sp.id = a.space_id LEFT JOIN users u ON u.id = sp.owner_id
 		WHERE a.structure_id = $1
@@ -339,7 +340,7 @@ func spaceReports(ctx context.Context, q db.DBTX, structureID string) ([]SpaceRe
 	}
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (SpaceReport, error) {
 		var s SpaceReport
-		err := row.Scan(&s.SpaceID, &s.Name, &s.Kind, &s.Owner, &s.Profile, &s.Limit, &s.Used, &s.Reserved)
+		err := row.Scan(&s.SpaceID, &s.Name, &s.Kind, &s.Owner, &s.OwnerName, &s.Profile, &s.Limit, &s.Used, &s.Reserved)
 		return s, err
 	})
 }

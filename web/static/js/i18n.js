@@ -27,6 +27,7 @@ const fr = {
   "nav.staff": "Salle des profs",
   "nav.shared": "Partagés avec moi",
   "nav.trash": "Corbeille",
+  "nav.school": "Stockage de l'établissement",
   "crumbs": "Vous êtes ici",
   "folder.items": "Contenu du dossier",
   "folder.empty": "Ce dossier est vide",
@@ -158,6 +159,31 @@ const fr = {
   "size.units": ["o", "Ko", "Mo", "Go", "To"],
   "date.today": "aujourd'hui {time}",
   "date.yesterday": "hier {time}",
+  // The school's storage (local admins)
+  "school.title": "Stockage de l'établissement",
+  "school.intro": "La place qu'occupent les documents de {name}. Chaque espace a sa propre limite\u00a0; l'établissement a en plus une réserve commune.",
+  "school.csv": "Télécharger le détail (tableur)",
+  "school.pool": "Réserve de l'établissement",
+  "school.poolUsed": "{used} utilisés sur {limit} ({percent} %)",
+  "school.poolTiny": "{used} utilisés sur {limit} (moins de 1 %)",
+  "school.poolUnlimited": "{used} utilisés, sans limite.",
+  "school.poolHigh": "bientôt pleine",
+  "school.poolFull": "pleine\u00a0: plus personne ne peut ajouter de fichiers",
+  "school.byProfile": "Espaces personnels, par profil",
+  "school.byKind": "Par type d'espace",
+  "school.defaults": "Taille de chaque espace",
+  "school.top": "Les espaces les plus remplis",
+  "school.who": "Qui",
+  "school.space": "Espace",
+  "school.spaces": "Espaces",
+  "school.used": "Utilisé",
+  "school.size": "Taille",
+  "school.limit": "Limite",
+  "school.none": "Aucun pour l'instant.",
+  "school.personalOf": "Mes documents de {owner}",
+  "school.kind.personal": "Espaces personnels",
+  "school.kind.group": "Espaces de classe et de groupe",
+  "school.kind.structure": "Salle des profs",
 };
 
 const en = {
@@ -185,6 +211,7 @@ const en = {
   "nav.staff": "Staff room",
   "nav.shared": "Shared with me",
   "nav.trash": "Trash",
+  "nav.school": "School storage",
   "crumbs": "You are here",
   "folder.items": "Folder contents",
   "folder.empty": "This folder is empty",
@@ -316,6 +343,31 @@ const en = {
   "size.units": ["B", "KB", "MB", "GB", "TB"],
   "date.today": "today {time}",
   "date.yesterday": "yesterday {time}",
+  // The school's storage (local admins)
+  "school.title": "School storage",
+  "school.intro": "The room {name}'s documents take. Each space has its own limit; the school also has a shared pool.",
+  "school.csv": "Download the details (spreadsheet)",
+  "school.pool": "School pool",
+  "school.poolUsed": "{used} used of {limit} ({percent}%)",
+  "school.poolTiny": "{used} used of {limit} (less than 1%)",
+  "school.poolUnlimited": "{used} used, no limit.",
+  "school.poolHigh": "almost full",
+  "school.poolFull": "full: nobody can add files any more",
+  "school.byProfile": "Personal spaces, by profile",
+  "school.byKind": "By kind of space",
+  "school.defaults": "Size of each space",
+  "school.top": "The fullest spaces",
+  "school.who": "Who",
+  "school.space": "Space",
+  "school.spaces": "Spaces",
+  "school.used": "Used",
+  "school.size": "Size",
+  "school.limit": "Limit",
+  "school.none": "None yet.",
+  "school.personalOf": "{owner}'s documents",
+  "school.kind.personal": "Personal spaces",
+  "school.kind.group": "Class and group spaces",
+  "school.kind.structure": "Staff room",
 };
 
 const tables = { fr, en };
@@ -353,6 +405,11 @@ export function formatSize(bytes) {
 }
 
 /** formatCount(12) is "12 éléments". */
+/** A number as the language writes it ("1 234,5"). */
+export function formatNumber(n, maximumFractionDigits = 0) {
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits }).format(n);
+}
+
 export function formatCount(n) {
   if (n === 0) return t("folder.count.0");
   if (n === 1) return t("folder.count.1");

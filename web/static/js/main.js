@@ -4,6 +4,7 @@
 //   /dossiers/{id}      a folder
 //   /partages           shared with me
 //   /corbeille          the trash
+//   /etablissement/{id} a school's storage (its local admins)
 
 import { api, signedIn, whenExpired } from "./api.js";
 import { callbackPath, devMode, devSignIn, finishSignIn, signOut, ssoPage, startSignIn } from "./auth.js";
@@ -13,6 +14,7 @@ import { session } from "./state.js";
 import { showFolder } from "./browse.js";
 import { showShared, showTrash } from "./lists.js";
 import { quotaBox } from "./quota.js";
+import { schoolPath, showSchool, structureName } from "./school.js";
 
 const root = document.getElementById("app");
 
@@ -88,7 +90,9 @@ function renderNav() {
       staff.length > 1 ? h("span", { class: "sub" }, s.name) : null)),
     h("li", { class: "nav-gap", "aria-hidden": "true" }),
     link("/partages", "share", t("nav.shared")),
-    link("/corbeille", "trash", t("nav.trash"))), quotaBox());
+    link("/corbeille", "trash", t("nav.trash")),
+    session.me.administers.map((id) => link(schoolPath(id), "meter", t("nav.school"),
+      session.me.administers.length > 1 ? h("span", { class: "sub" }, structureName(id)) : null))), quotaBox());
 }
 
 function markNav(href) {
@@ -109,6 +113,9 @@ export async function route() {
   } else if (path === "/corbeille") {
     markNav(path);
     await showTrash(main);
+  } else if ((m = path.match(/^\/etablissement\/([^/]+)$/)) && session.me.administers.includes(decodeURIComponent(m[1]))) {
+    markNav(path);
+    await showSchool(main, decodeURIComponent(m[1]));
   } else if ((m = path.match(/^\/dossiers\/([0-9a-f-]{36})$/))) {
     await showFolder(main, m[1], markNav);
   } else if (personal) {
@@ -120,7 +127,9 @@ export async function route() {
 /** Goes to an app path without reloading. */
 export function go(path) {
   if (path !== location.pathname) history.pushState(null, "", path);
-  route().then(() => main.focus({ preventScroll: false }));
+  // A new page starts at its top, with the focus on it for screen readers (a
+  // scrolling focus would tuck the title under the sticky top bar).
+  route().then(() => { main.focus({ preventScroll: true }); window.scrollTo(0, 0); });
 }
 
 // Links of the app are followed in place; others (downloads, new tabs) as usual.
