@@ -229,7 +229,7 @@ func openSignIn(tb *tab, url, user string) {
 
 func pick(tb *tab, user string) {
 	tb.t.Helper()
-	tb.run("pick "+user, chromedp.Click(chromedp.CSS(`button.user[data-user="`+user+`"]`)), chromedp.WaitVisible(chromedp.CSS(`#nav`)))
+	tb.run("pick "+user, chromedp.Click(chromedp.CSS(`button.user[data-user="`+user+`"]`)), chromedp.WaitVisible(chromedp.CSS(`header.topbar`)))
 }
 
 func newFolder(tb *tab, name string) {
