@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"cartable/auth"
@@ -26,6 +30,10 @@ type identityProvider struct {
 	server *httptest.Server
 	issuer *auth.DevIssuer
 	app    string // the app's origin, for the redirect URI
+
+	// interactive: without its session cookie, the provider shows a sign-in page
+	// that refuses frames, or answers login_required to a silent request.
+	interactive bool
 
 	mu        sync.Mutex
 	codes     map[string]url.Values // the authorization requests by code
@@ -66,11 +74,15 @@ func (p *identityProvider) serve(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad request", http.StatusBadRequest)
 			return
 		}
-		code := "code-" + q.Get("state")
-		p.mu.Lock()
-		p.codes[code] = q
-		p.mu.Unlock()
-		http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+		if _, err := r.Cookie("idp_session"); p.interactive && err != nil {
+			p.needPerson(w, r, q)
+			return
+		}
+		p.redirectWithCode(w, r, q)
+	case "/login":
+		// The person signed in on the provider's page: it remembers them.
+		http.SetCookie(w, &http.Cookie{Name: "idp_session", Value: "prof.martin", Path: "/", HttpOnly: true})
+		p.redirectWithCode(w, r, r.URL.Query())
 	case "/token":
 		p.token(w, r)
 	case "/logout":
@@ -82,6 +94,28 @@ func (p *identityProvider) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// redirectWithCode answers an authorization request with a code for prof.martin.
+func (p *identityProvider) redirectWithCode(w http.ResponseWriter, r *http.Request, q url.Values) {
+	code := "code-" + q.Get("state")
+	p.mu.Lock()
+	p.codes[code] = q
+	p.mu.Unlock()
+	http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+}
+
+// needPerson is what a provider without a session answers: login_required to a
+// silent request, else its sign-in page, which no frame may show.
+func (p *identityProvider) needPerson(w http.ResponseWriter, r *http.Request, q url.Values) {
+	if q.Get("prompt") == "none" {
+		http.Redirect(w, r, q.Get("redirect_uri")+"?"+url.Values{"error": {"login_required"}, "state": {q.Get("state")}}.Encode(), http.StatusFound)
+		return
+	}
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><title>ENT</title><h1>Connexion à l'ENT</h1><a id="login" href="/login?%s">Se connecter</a>`, html.EscapeString(q.Encode()))
 }
 
 // token redeems a code once, for the verifier that hashes to its challenge.
@@ -152,4 +186,54 @@ func TestWebAppSignInWithOIDC(t *testing.T) {
 		!strings.HasPrefix(idp.loggedOut.Get("id_token_hint"), "eyJ") {
 		t.Errorf("%d tokens redeemed; logout with %v", idp.tokens, idp.loggedOut)
 	}
+}
+
+// TestWebAppFramedSignIn: framed by the ENT portal, whose sign-in page refuses
+// frames, the app asks the ENT silently, then offers a popup; the person signs in
+// there, the popup closes by itself, and the framed app shows their documents.
+func TestWebAppFramedSignIn(t *testing.T) {
+	exe := chromiumPath(t)
+	idp := newIdentityProvider(t)
+	idp.interactive = true
+	portal := httptest.NewServer(nil)
+	t.Cleanup(portal.Close)
+	in := startWith(t, func(cfg *Config) {
+		cfg.OIDCIssuer, cfg.OIDCAudience = idp.server.URL, "cartable"
+		cfg.FrameAncestors = portal.URL
+	})
+	idp.app = in.url
+	portal.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="fr"><title>ENT</title><h1>Portail</h1>
+			<iframe id="app" title="Mes documents" src="%s/" width="1100" height="700"></iframe>`, in.url)
+	})
+	b := newBrowser(t, exe)
+	teacher := b.tab("prof.martin (portal)")
+
+	teacher.run("open the portal", chromedp.Navigate(portal.URL+"/"), chromedp.WaitVisible(chromedp.CSS("iframe#app")))
+	frame := get(teacher, "the app's frame", chromedp.Nodes(chromedp.CSS("iframe#app")))
+	inFrame := chromedp.FromNode(frame[0])
+	signIn := chromedp.CSS(`main.signin button.primary`)
+	teacher.run("the framed app offers the ENT's sign-in", chromedp.WaitVisible(signIn, inFrame))
+	if words := get(teacher, "its words", chromedp.Text(signIn, inFrame)); words != "Se connecter avec l'ENT" {
+		t.Errorf("the framed sign-in button says %q", words)
+	}
+	teacher.screenshot("desktop-framed-sign-in")
+
+	popup := chromedp.WaitNewTarget(teacher.ctx, func(info *target.Info) bool { return strings.HasPrefix(info.URL, idp.server.URL) })
+	teacher.run("sign in", chromedp.Click(signIn, inFrame))
+	popupCtx, cancel := chromedp.NewContext(teacher.ctx, chromedp.WithTargetID(<-popup))
+	defer cancel()
+	ctx, stop := context.WithTimeout(popupCtx, 45*time.Second)
+	defer stop()
+	if _, err := chromedp.Run(ctx, chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(`#login`)), chromedp.Click(chromedp.CSS(`#login`)))); err != nil {
+		t.Fatalf("sign in on the ENT's page in the popup: %v", err)
+	}
+	teacher.run("the framed app shows the teacher's documents", chromedp.WaitVisible(chromedp.CSS(`header .who`), inFrame),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`), inFrame), chromedp.WaitVisible(chromedp.CSS(`main .empty`), inFrame))
+	if who := get(teacher, "who", chromedp.Text(chromedp.CSS(`header .who`), inFrame)); who != "Claire Martin" {
+		t.Errorf("the framed app is signed in as %q", who)
+	}
+	teacher.screenshot("desktop-framed-app")
+	teacher.checkLog()
 }

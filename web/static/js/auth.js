@@ -3,7 +3,9 @@
 // PKCE (S256) against the ENT's issuer, as a public client. The tokens stay in
 // memory: a reload signs in again (silently while the ENT's session lasts). Only
 // the PKCE verifier, state and nonce cross the redirect, in sessionStorage, and
-// they are removed as soon as the ENT sends the browser back.
+// they are removed as soon as the ENT sends the browser back. Framed by the
+// portal, the app asks silently, then through a popup if the ENT needs the person
+// (its sign-in page usually refuses frames).
 
 import { setToken } from "./api.js";
 import { h, fill } from "./dom.js";
@@ -31,27 +33,94 @@ async function discovery() {
   return discovered;
 }
 
-/** Sends the browser to the ENT's sign-in page; back is where to return after. */
-export async function startSignIn(back) {
+// An authorization request: the URL to send the browser to, and what the callback
+// needs to check the answer and redeem the code. A popup's state starts with "p"
+// so that the callback knows to hand the answer to the window that opened it.
+async function authorizationRequest(back, { silent = false, popup = false } = {}) {
   const d = await discovery();
   const verifier = random(48);
   const challenge = b64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
-  const state = random(16);
+  const state = (popup ? "p" : "") + random(16);
   const nonce = random(16);
-  sessionStorage.setItem(pending, JSON.stringify({ verifier, state, nonce, back }));
   const url = new URL(d.authorization_endpoint);
   url.search = new URLSearchParams({
     response_type: "code", client_id: config.clientId, redirect_uri: location.origin + callbackPath,
     scope: "openid profile", state, nonce, code_challenge: challenge, code_challenge_method: "S256",
+    ...(silent ? { prompt: "none" } : {}),
   }).toString();
+  return { url, saved: { verifier, state, nonce, back, silent } };
+}
+
+/** Whether the app is framed (by the ENT portal). */
+export const framed = window.top !== window.self;
+
+/**
+ * Sends the browser to the ENT's sign-in page; back is where to return after.
+ * Framed, the ENT's sign-in page may refuse to show in a frame: the app asks
+ * silently first (prompt=none: the ENT's session answers at once through
+ * redirects, which frames do not block), and only if the ENT needs the person
+ * does it offer a popup (popupSignIn).
+ */
+export async function startSignIn(back) {
+  const { url, saved } = await authorizationRequest(back, { silent: framed });
+  sessionStorage.setItem(pending, JSON.stringify(saved));
   location.assign(url);
 }
 
-/** Ends the flow on /auth/callback: exchanges the code; answers where to go back to. */
+/**
+ * Ends the flow on /auth/callback: exchanges the code; answers where to go back
+ * to. In a sign-in popup it hands the answer to the app that opened it and closes.
+ * A framed silent attempt the ENT could not answer without the person throws
+ * NeedsPerson.
+ */
 export async function finishSignIn() {
   const params = new URLSearchParams(location.search);
+  if (params.get("state")?.startsWith("p") && window.opener) {
+    window.opener.postMessage({ type: popupMessage, search: location.search }, location.origin);
+    window.close();
+    return new Promise(() => {}); // the popup is closing
+  }
   const saved = JSON.parse(sessionStorage.getItem(pending) || "null");
   sessionStorage.removeItem(pending);
+  if (saved?.silent && params.get("state") === saved.state && params.has("error")) throw new NeedsPerson(saved.back);
+  return exchange(params, saved);
+}
+
+/** A framed silent sign-in the ENT cannot answer without the person. */
+export class NeedsPerson extends Error {
+  constructor(back) { super("the ENT needs the person"); this.back = back || "/"; }
+}
+
+const popupMessage = "cartable.signin";
+
+/**
+ * Signs in through a popup (framed apps): opens it at once (a popup opened after
+ * an await is blocked), sends it to the ENT, waits for its callback's answer, and
+ * redeems the code here, where the verifier stayed in memory. Resolves to where
+ * to go back to; rejects when the popup is blocked or closed.
+ */
+export async function popupSignIn(back) {
+  const win = window.open("about:blank", "cartable-signin", "popup,width=520,height=680");
+  if (!win) throw new Error("popup blocked");
+  const { url, saved } = await authorizationRequest(back, { popup: true });
+  win.location.assign(url);
+  return new Promise((resolve, reject) => {
+    const closed = setInterval(() => { if (win.closed) done(new Error("popup closed")); }, 500);
+    const done = (err, value) => {
+      clearInterval(closed);
+      window.removeEventListener("message", onMessage);
+      if (err) reject(err); else resolve(value);
+    };
+    const onMessage = (e) => {
+      if (e.origin !== location.origin || e.source !== win || e.data?.type !== popupMessage) return;
+      exchange(new URLSearchParams(e.data.search), saved).then((to) => done(null, to), done);
+    };
+    window.addEventListener("message", onMessage);
+  });
+}
+
+// exchange checks the callback's state and redeems its code with the verifier.
+async function exchange(params, saved) {
   if (!saved || params.get("state") !== saved.state || !params.get("code")) throw new Error("state");
   const d = await discovery();
   const res = await fetch(d.token_endpoint, {
@@ -136,13 +205,31 @@ export function devSignIn(root) {
   });
 }
 
-/** The sign-in page outside dev mode: one big button (and why, after an expiry). */
-export function ssoPage(root, message) {
-  const back = location.pathname === callbackPath ? "/" : location.pathname;
-  const button = h("button", { type: "button", class: "primary big", onclick: () => startSignIn(back) }, t("login.sso"));
-  fill(root, h("main", { id: "main", class: "signin" }, h("h1", {}, t("login.title")),
-    message ? h("p", { role: "alert" }, message) : null, button));
-  button.focus();
+/**
+ * The sign-in page outside dev mode: one big button (and why, after an expiry).
+ * Framed, the button opens the ENT's sign-in in a popup and resolves once signed
+ * in (to where to go back to); otherwise it leaves for the ENT.
+ */
+export function ssoPage(root, message, back = location.pathname === callbackPath ? "/" : location.pathname) {
+  return new Promise((resolve) => {
+    const status = h("p", { role: "status" });
+    const newTab = h("a", { href: back, target: "_blank", rel: "noopener", hidden: true }, t("login.newTab"));
+    const signIn = async () => {
+      if (!framed) return startSignIn(back);
+      fill(status, t("login.popup"));
+      try {
+        resolve(await popupSignIn(back));
+      } catch (err) {
+        fill(status, t(String(err.message).includes("blocked") ? "login.popupBlocked" : "login.popupClosed"));
+        newTab.hidden = false;
+      }
+    };
+    const button = h("button", { type: "button", class: "primary big", onclick: signIn }, t("login.sso"));
+    fill(root, h("main", { id: "main", class: "signin" }, h("h1", {}, t("login.title")),
+      message ? h("p", { role: "alert" }, message) : null, framed ? h("p", {}, t("login.framed")) : null,
+      button, status, newTab));
+    button.focus();
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
 //   /etablissement/{id} a school's storage (its local admins)
 
 import { api, signedIn, whenExpired } from "./api.js";
-import { callbackPath, devMode, devSignIn, finishSignIn, signOut, ssoPage, startSignIn } from "./auth.js";
+import { NeedsPerson, callbackPath, devMode, devSignIn, finishSignIn, signOut, ssoPage, startSignIn } from "./auth.js";
 import { h, fill, icon } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { session } from "./state.js";
@@ -22,9 +22,13 @@ async function boot() {
   if (location.pathname === callbackPath) {
     try {
       history.replaceState(null, "", await finishSignIn());
-    } catch {
-      ssoPage(root, t("login.failed"));
-      return;
+    } catch (err) {
+      if (!(err instanceof NeedsPerson)) {
+        ssoPage(root, t("login.failed"));
+        return;
+      }
+      history.replaceState(null, "", err.back);
+      history.replaceState(null, "", await ssoPage(root, null, err.back));
     }
   }
   if (!signedIn()) {
@@ -34,7 +38,8 @@ async function boot() {
       return;
     }
   }
-  whenExpired(() => (devMode ? signOut() : ssoPage(root, t("login.expired"))));
+  // Framed, a new sign-in happens in a popup and the app carries on where it was.
+  whenExpired(() => (devMode ? signOut() : ssoPage(root, t("login.expired")).then(() => { layout(); route(); })));
   const [me, spaces] = await Promise.all([api("/me"), api("/spaces")]);
   session.me = me;
   session.spaces = spaces.spaces;
