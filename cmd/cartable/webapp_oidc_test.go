@@ -234,6 +234,11 @@ func TestWebAppFramedSignIn(t *testing.T) {
 	if who := get(teacher, "who", chromedp.Text(chromedp.CSS(`header .who`), inFrame)); who != "Claire Martin" {
 		t.Errorf("the framed app is signed in as %q", who)
 	}
+	// The portal logs out: a log-out of the frame alone would be signed in again at once.
+	if n := js[int](teacher, "log-out buttons", `[...document.querySelector("iframe#app").contentDocument.querySelectorAll("header button")]
+		.filter(b => b.textContent.includes("Se déconnecter")).length`); n != 0 {
+		t.Errorf("the framed app offers %d log-out buttons", n)
+	}
 	teacher.screenshot("desktop-framed-app")
 	teacher.checkLog()
 }

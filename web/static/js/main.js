@@ -7,7 +7,7 @@
 //   /etablissement/{id} a school's storage (its local admins)
 
 import { api, signedIn, whenExpired } from "./api.js";
-import { NeedsPerson, callbackPath, devMode, devSignIn, finishSignIn, signOut, ssoPage, startSignIn } from "./auth.js";
+import { NeedsPerson, callbackPath, devMode, devSignIn, finishSignIn, framed, signOut, ssoPage, startSignIn } from "./auth.js";
 import { h, fill, icon } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { session } from "./state.js";
@@ -70,7 +70,9 @@ function layout() {
       h("span", { class: "who" }, session.me.display_name),
       h("button", { type: "button", class: "quiet lang", lang: t("app.switchLang"), "aria-label": t("app.switch"), onclick: switchLanguage },
         h("span", { class: "long", "aria-hidden": "true" }, t("app.switch")), h("span", { class: "short", "aria-hidden": "true" }, t("app.switchLang").toUpperCase())),
-      h("button", { type: "button", class: "quiet", onclick: signOut }, icon("logout"), t("app.logout"))),
+      // Framed, the portal's own log-out ends the ENT's session and takes the frame
+      // away; a log-out of the frame alone would be signed in again at once.
+      framed ? null : h("button", { type: "button", class: "quiet", onclick: signOut }, icon("logout"), t("app.logout"))),
     h("div", { class: "layout" }, nav, main));
   renderNav();
 }
