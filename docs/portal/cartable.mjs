@@ -6,7 +6,10 @@ export const base = process.env.CARTABLE_URL ?? "http://localhost:8080";
 
 // api calls Cartable and returns its JSON answer (null for a 204). A 503 means that
 // PostgreSQL or the object store did not answer for a moment, not that the call is
-// wrong: it is sent again after the Retry-After seconds, three times at most.
+// wrong: a call that may safely be repeated (GET, HEAD, PUT, DELETE) is sent again
+// after the Retry-After seconds, three times at most. A POST is not: had its
+// transaction committed as the database went away, a second one would create a
+// second folder or share; the caller decides (look, then try again).
 export async function api(path, { token, method = "GET", json, headers = {} } = {}) {
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(base + path, {
@@ -18,7 +21,7 @@ export async function api(path, { token, method = "GET", json, headers = {} } = 
       },
       body: json && JSON.stringify(json),
     });
-    if (res.status === 503 && attempt <= 3) {
+    if (res.status === 503 && attempt <= 3 && method !== "POST" && method !== "PATCH") {
       const seconds = Number(res.headers.get("Retry-After")) || 5;
       console.error(`Cartable is unavailable, retrying in ${seconds} s`);
       await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
