@@ -50,6 +50,7 @@ func (s *Server) routes() {
 	v1.GET("/items/:id/links", s.listLinks)
 	v1.POST("/items/:id/links", s.createLink)
 	v1.DELETE("/items/:id/links/:link", s.revokeLink)
+	v1.POST("/zips", s.createZip)
 
 	// Links: no token, the link's own token in the path; failures rate limited, access logged.
 	links := e.Group("/api/v1/links/:token", s.openLink)
@@ -59,6 +60,7 @@ func (s *Server) routes() {
 	links.GET("/items/:id/thumbnails/:size", s.thumbnail, requireLinkKind(sharing.LinkView))
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
 	// Signed URLs: no header, a sig that stands for the user or link it was made for.
+	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(zipTarget))
 	signed := e.Group("/api/v1/signed/items/:id/versions/:version", s.openSigned)
 	signed.GET("/content", s.downloadVersion)
 	signed.HEAD("/content", s.downloadVersion)

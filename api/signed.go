@@ -70,27 +70,40 @@ func (b urlBase) thumbnail(item, version uuid.UUID, size, render string) string 
 // The token is in the URL, so no answer sends it on (Referrer-Policy), and none is
 // cached longer than the URL lives.
 func (s *Server) openSigned(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Referrer-Policy", "no-referrer")
-		who, expires, err := s.signedCaller(c)
-		if err != nil {
-			return err
+	return s.signedBy(versionTarget)(next)
+}
+
+// signedBy is openSigned for the target a route's parameters name.
+func (s *Server) signedBy(target func(echo.Context) (presign.Target, bool)) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("Referrer-Policy", "no-referrer")
+			who, expires, err := s.signedCaller(c, target)
+			if err != nil {
+				return err
+			}
+			c.Set(callerKey, who)
+			cacheUntil(c.Response(), expires)
+			return next(c)
 		}
-		c.Set(callerKey, who)
-		cacheUntil(c.Response(), expires)
-		return next(c)
 	}
 }
 
-// signedCaller verifies the request's signed URL and loads its holder.
-func (s *Server) signedCaller(c echo.Context) (*cartable.Caller, time.Time, error) {
-	gone := cartable.Errorf(cartable.ENotFound, "no such file")
+// versionTarget is the file version, or one of its thumbnails, a route names.
+func versionTarget(c echo.Context) (presign.Target, bool) {
 	item, errItem := uuid.Parse(c.Param("id"))
 	version, errVersion := uuid.Parse(c.Param("version"))
-	if s.Signer == nil || errItem != nil || errVersion != nil {
+	return presign.Target{ItemID: item, VersionID: version, Rendition: c.Param("size")}, errItem == nil && errVersion == nil
+}
+
+// signedCaller verifies the request's signed URL and loads its holder.
+func (s *Server) signedCaller(c echo.Context, target func(echo.Context) (presign.Target, bool)) (*cartable.Caller, time.Time, error) {
+	gone := cartable.Errorf(cartable.ENotFound, "no such file")
+	t, ok := target(c)
+	if s.Signer == nil || !ok {
 		return nil, time.Time{}, gone
 	}
-	holder, expires, err := s.Signer.Verify(c.QueryParam("sig"), presign.Target{ItemID: item, VersionID: version, Rendition: c.Param("size")})
+	holder, expires, err := s.Signer.Verify(c.QueryParam("sig"), t)
 	if err != nil {
 		return nil, time.Time{}, gone
 	}

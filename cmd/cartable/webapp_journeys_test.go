@@ -1,11 +1,18 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"context"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -32,8 +39,16 @@ func TestWebAppParentOnAPhone(t *testing.T) {
 	signIn(parent, in.url, "parent.6a.01")
 	parent.run("open the menu, then Partagés avec moi", chromedp.Click(`//button[contains(@class,"menu-toggle")]`),
 		chromedp.Click(`//nav//a[normalize-space()="Partagés avec moi"]`),
-		chromedp.WaitVisible(`//h1[normalize-space()="Partagés avec moi"]`),
-		chromedp.Click(`//li[contains(@class,"item")]//a[normalize-space()="Sortie au musée"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Partagés avec moi"]`))
+
+	// The whole folder, as one zip, to keep the photos.
+	zip := parent.download("download the folder as a zip", chromedp.Click(`//li[.//a[normalize-space()="Sortie au musée"]]//button[contains(@class,"more")]`),
+		chromedp.Click(`//*[@role="menu"]//*[normalize-space()="Télécharger (.zip)"]`))
+	if zr, err := zipReader(zip); err != nil || len(zr.File) != 2 || zr.File[1].Name != "Sortie au musée/photo-classe.jpg" {
+		t.Errorf("the downloaded zip: %v", err)
+	}
+
+	parent.run("open the folder", chromedp.Click(`//li[contains(@class,"item")]//a[normalize-space()="Sortie au musée"]`),
 		chromedp.WaitVisible(`//h1[normalize-space()="Sortie au musée"]`),
 		chromedp.WaitVisible(`//li[.//a[normalize-space()="photo-classe.jpg"]]//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
 	parent.screenshot("phone-parent-shared-folder")
@@ -135,4 +150,46 @@ func (tb *tab) wantVisibleFocus(what string) {
 	if (strings.HasPrefix(outline, "none") || strings.HasSuffix(outline, " 0px")) && shadow == "none" {
 		tb.t.Errorf("%s: the focus cannot be seen (%s)", what, style)
 	}
+}
+
+// download runs actions that start a download and answers the file the browser
+// saved (downloads are allowed into a temporary folder, with their events).
+func (tb *tab) download(what string, actions ...chromedp.Action[chromedp.Void]) []byte {
+	tb.t.Helper()
+	dir := tb.t.TempDir()
+	c := chromedp.FromContext(tb.ctx)
+	done := make(chan *cdpbrowser.EventDownloadProgress, 1)
+	chromedp.ListenBrowser(tb.ctx, func(ev any) {
+		if e, ok := ev.(*cdpbrowser.EventDownloadProgress); ok && (e.State == cdpbrowser.DownloadProgressStateCompleted || e.State == cdpbrowser.DownloadProgressStateCanceled) {
+			select {
+			case done <- e:
+			default:
+			}
+		}
+	})
+	events := true
+	tb.run("allow downloads", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, BrowserContextID: c.BrowserContextID, DownloadPath: dir, EventsEnabled: &events})
+		return err
+	}))
+	tb.run(what, actions...)
+	select {
+	case e := <-done:
+		if e.State != cdpbrowser.DownloadProgressStateCompleted {
+			tb.t.Fatalf("%s: the download was %s", what, e.State)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.GUID))
+		if err != nil {
+			tb.t.Fatal(err)
+		}
+		return data
+	case <-time.After(45 * time.Second):
+		tb.t.Fatalf("%s: no download finished", what)
+		return nil
+	}
+}
+
+func zipReader(data []byte) (*zip.Reader, error) {
+	return zip.NewReader(bytes.NewReader(data), int64(len(data)))
 }

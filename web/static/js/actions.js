@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
-import { download } from "./items.js";
+import { download, downloadZip } from "./items.js";
 import { dialog, field, toast } from "./ui.js";
 import { shareDialog } from "./share.js";
 import { remember, spaceOf } from "./state.js";
@@ -13,6 +13,7 @@ import { remember, spaceOf } from "./state.js";
 export function itemEntries(item, ctx) {
   const entries = [];
   if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
+  else entries.push({ label: t("action.downloadZip"), icon: "download", run: () => downloadZip([item]).catch((err) => toast(err.title, { error: true })) });
   if (item.can_edit) entries.push({ label: t("action.rename"), icon: "rename", run: () => rename(item, ctx) });
   if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
   const space = spaceOf(item);

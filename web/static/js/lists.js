@@ -4,9 +4,10 @@
 import { api } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { formatDate, formatSize, fullDate, t } from "./i18n.js";
-import { itemList, download } from "./items.js";
+import { itemList, download, downloadZip } from "./items.js";
 import { purge, restore } from "./actions.js";
 import { shareDialog } from "./share.js";
+import { toast } from "./ui.js";
 import { newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
 
@@ -21,6 +22,7 @@ export function showShared(main) {
     entries: (item) => {
       const entries = [];
       if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
+      else entries.push({ label: t("action.downloadZip"), icon: "download", run: () => downloadZip([item]).catch((err) => toast(err.title, { error: true })) });
       if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
       return entries;
     },
