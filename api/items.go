@@ -281,7 +281,10 @@ func (s *Server) me(c echo.Context) error {
 		Profile     string   `json:"profile"`
 		Structures  []string `json:"structures"`
 		Groups      []group  `json:"groups"`
-	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Groups: []group{}}
+		// CanCreateLinks lets clients offer links only to whom may make them.
+		CanCreateLinks bool `json:"can_create_links"`
+	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Groups: []group{},
+		CanCreateLinks: s.LinkPolicy.Allows(who)}
 	for _, st := range who.Structures {
 		out.Structures = append(out.Structures, st.StructureID)
 	}
