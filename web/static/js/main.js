@@ -4,6 +4,7 @@
 //   /dossiers/{id}      a folder
 //   /partages           shared with me
 //   /corbeille          the trash
+//   /liens/{token}      a link's page, for visitors without an account (linkpage.js)
 
 import { api, signedIn, whenExpired } from "./api.js";
 import { callbackPath, devMode, devSignIn, finishSignIn, signOut, ssoPage, startSignIn } from "./auth.js";
@@ -17,6 +18,12 @@ import { quotaBox } from "./quota.js";
 const root = document.getElementById("app");
 
 async function boot() {
+  // A link's visitor has no account: its page asks for no sign-in.
+  if (location.pathname.startsWith("/liens/")) {
+    const { showLinkPage } = await import("./linkpage.js");
+    showLinkPage(root);
+    return;
+  }
   if (location.pathname === callbackPath) {
     try {
       history.replaceState(null, "", await finishSignIn());
