@@ -1,12 +1,15 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestWebAppLinks goes through links in a real browser: a teacher makes a class
@@ -33,6 +36,7 @@ func TestWebAppLinks(t *testing.T) {
 	teacher.run("open the folder", chromedp.Click(`//a[normalize-space()="Sortie au musée"]`), arrive("Sortie au musée"))
 	uploadFiles(teacher, files...)
 	newFolder(teacher, "Photos")
+	photo := get(teacher, "the photo's id", chromedp.AttributeValue(`//li[.//a[normalize-space()="photo-classe.jpg"]]`, "data-id")).Value
 	teacher.run("the photo's thumbnail", chromedp.WaitVisible(`//li[.//a[normalize-space()="photo-classe.jpg"]]//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
 
 	viewURL, dropURL := makeLinks(teacher, in.url)
@@ -41,10 +45,12 @@ func TestWebAppLinks(t *testing.T) {
 	visitor := b.tab("visiteur")
 	visitViewLink(visitor, viewURL)
 	dropFile(visitor, dropURL, homework)
+	visitFileLink(visitor, in.as("prof.martin"), photo)
 
 	teacher.run("the dropped file is in the folder", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`), arrive("6A"),
 		chromedp.Click(`//a[normalize-space()="Sortie au musée"]`), arrive("Sortie au musée"), chromedp.WaitVisible(`//a[normalize-space()="devoir-lea.txt"]`))
 	teacher.run("delete the view link", chromedp.Click(button("Partager")),
+		chromedp.WaitVisible(`//ul[contains(@class,"access")]//span[normalize-space()="6A — parents"]`),
 		chromedp.Click(`//dialog[@open]//button[@role="tab" and normalize-space()="Lien"]`),
 		chromedp.Click(`//div[@id="tabpanel-view"]//button[normalize-space()="Supprimer le lien"]`),
 		chromedp.WaitVisible(`//div[@id="tabpanel-view"]//li[normalize-space()="Aucun lien pour l'instant."]`),
@@ -82,8 +88,10 @@ func makeLinks(teacher *tab, base string) (view, drop string) {
 		chromedp.Click(`//dialog[@open]//button[@type="submit" and normalize-space()="Partager"]`),
 		chromedp.WaitVisible(`//ul[contains(@class,"access")]//span[normalize-space()="6A — parents"]`))
 
-	teacher.run("a view link with a password", chromedp.Click(`//dialog[@open]//button[@role="tab" and normalize-space()="Lien"]`),
+	// The tabs follow the keyboard: the arrows move to the next one and show it.
+	teacher.run("a view link with a password", chromedp.Focus(chromedp.ID(`tab-people`)), chromedp.KeyEvent(kb.ArrowRight),
 		chromedp.WaitVisible(chromedp.ID(`link-view-password`)),
+		chromedp.Poll[chromedp.Void](`document.activeElement.id === "tab-view" && document.activeElement.getAttribute("aria-selected") === "true"`),
 		chromedp.Click(`//div[@id="tabpanel-view"]//button[normalize-space()="1 semaine"]`),
 		chromedp.SendKeys(chromedp.ID(`link-view-password`), "musee2026"),
 		chromedp.Click(`//div[@id="tabpanel-view"]//button[normalize-space()="Créer le lien"]`),
@@ -156,6 +164,23 @@ func visitViewLink(visitor *tab, url string) {
 		chromedp.WaitVisible(`//h1[normalize-space()="Photos"]`), chromedp.WaitVisible(`//p[normalize-space()="Ce dossier est vide."]`),
 		chromedp.Click(`//nav[contains(@class,"crumbs")]//a[normalize-space()="Sortie au musée"]`),
 		chromedp.WaitVisible(`//li[contains(@class,"item")]//span[normalize-space()="consignes.txt"]`))
+}
+
+// visitFileLink: a link to a file shows its preview and the button to download it.
+func visitFileLink(visitor *tab, prof *user, photo string) {
+	t := visitor.t
+	t.Helper()
+	r := prof.sendJSON(http.MethodPost, itemPath(photo, "/links"), map[string]any{"kind": "view", "expires_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}, nil)
+	wantStatus(t, r, http.StatusCreated, "a link to the photo")
+	var l struct {
+		PageURL string `json:"page_url"`
+	}
+	r.json(t, &l)
+	visitor.run("the photo's page", chromedp.Navigate(l.PageURL), chromedp.WaitVisible(`//h1[normalize-space()="photo-classe.jpg"]`),
+		chromedp.WaitVisible(`//a[normalize-space()="Télécharger" and contains(@href, "download=1")]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector("img.preview")?.naturalWidth > 0`))
+	visitor.screenshot("desktop-link-file")
+	visitor.axe("link page, a file")
 }
 
 // dropFile opens a drop box's page with no account and drops a file through its

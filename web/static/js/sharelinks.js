@@ -70,15 +70,8 @@ function tabList(entries) {
 /** A tab that makes links of one kind ("view" or "upload") and lists them. */
 function linkPanel(item, kind) {
   const id = "link-" + kind;
-  const until = h("input", { type: "date", min: isoDay(addDays(new Date(), 1)), max: isoDay(addDays(new Date(), 365)), value: isoDay(presets()[1].date), required: true });
+  const until = expiry(id + "-until");
   const password = h("input", { type: "text", autocomplete: "off", spellcheck: "false", minlength: "4", maxlength: "72" });
-  const untilNow = h("p", { class: "until-now", "aria-live": "polite" });
-  const sayUntil = () => {
-    const end = endOfDay(until.value);
-    untilNow.textContent = end ? t("link.untilNow", { date: longDay(end, true) }) : "";
-  };
-  until.addEventListener("input", sayUntil);
-  sayUntil();
   const created = h("div", { class: "link-created", hidden: true });
   const said = h("p", { class: "said", role: "status" });
   const createButton = h("button", { type: "submit", class: "primary", value: kind }, icon(kind === "view" ? "share" : "upload"),
@@ -91,26 +84,29 @@ function linkPanel(item, kind) {
     (list.querySelector("button") || createButton).focus();
   };
   const list = h("ul", { class: "links", "aria-labelledby": id + "-existing" });
+  // Once a link is made, its address takes the form's place, for it to be copied.
+  const form = h("div", { class: "link-form" },
+    h("p", { class: "link-intro" }, icon(kind === "view" ? "share" : "upload"), h("span", {}, t(kind === "view" ? "link.intro" : "drop.intro", { name: item.name }))),
+    until.elements,
+    field(id + "-password", t("link.password"), password, t("link.passwordHint")),
+    h("div", { class: "buttons start" }, createButton));
+  const again = () => { created.hidden = true; form.hidden = false; until.input.focus(); };
   const panel = {
     kind,
     body: [
-      h("p", { class: "link-intro" }, icon(kind === "view" ? "share" : "upload"), h("span", {}, t(kind === "view" ? "link.intro" : "drop.intro", { name: item.name }))),
-      field(id + "-until", t("link.until"), until, t("link.untilHint")),
-      h("div", { class: "presets", role: "group", "aria-label": t("link.presets") },
-        presets().map((p) => h("button", { type: "button", class: "small", onclick: () => { until.value = isoDay(p.date); sayUntil(); } }, t(p.label)))),
-      untilNow,
-      field(id + "-password", t("link.password"), password, t("link.passwordHint")),
-      h("div", { class: "buttons start" }, createButton),
+      form,
       created,
       h("h3", { id: id + "-existing" }, t(kind === "view" ? "link.existing" : "drop.existing")), list, said,
     ],
     async create(say) {
-      const expires = endOfDay(until.value);
-      if (!expires || expires <= new Date() || expires > addDays(new Date(), 366)) { say(t("link.badDate")); until.focus(); return false; }
+      if (form.hidden) return false; // Enter in the address: nothing to make
+      const expires = until.end();
+      if (!expires || expires <= new Date() || expires > addDays(new Date(), 366)) { say(t("link.badDate")); until.input.focus(); return false; }
       const pw = password.value;
       if (pw && pw.length < 4) { say(t("link.shortPassword")); password.focus(); return false; }
       const made = await api(`/items/${item.id}/links`, { method: "POST", body: { kind, expires_at: expires.toISOString(), password: pw || undefined } });
-      showCreated(created, made, kind, said);
+      form.hidden = true;
+      showCreated(created, made, kind, said, again);
       password.value = "";
       await panel.refresh();
       return false;
@@ -128,7 +124,7 @@ function linkPanel(item, kind) {
 // behind the modal dialog.
 
 /** The address of a link just made, shown this once, with a button that copies it. */
-function showCreated(box, made, kind, said) {
+function showCreated(box, made, kind, said, again) {
   const url = made.page_url || made.url;
   const input = h("input", { type: "text", readonly: true, value: url, class: "link-url", "aria-label": t(kind === "view" ? "link.address" : "drop.address") });
   const copied = h("p", { class: "said", role: "status" });
@@ -137,7 +133,8 @@ function showCreated(box, made, kind, said) {
   said.textContent = "";
   fill(box, h("p", { class: "notice", role: "status" }, icon("warning"), h("span", {}, t("link.once"))),
     h("div", { class: "copy-row" }, input, copy), copied,
-    made.has_password ? h("p", { class: "hint" }, t("link.givePassword")) : null);
+    made.has_password ? h("p", { class: "hint" }, t("link.givePassword")) : null,
+    h("button", { type: "button", class: "small", onclick: again }, icon("plus"), t(kind === "view" ? "link.again" : "drop.again")));
   box.hidden = false;
   input.focus();
   input.select();
@@ -172,6 +169,25 @@ function linkRow(item, l, removed) {
     h("span", { class: "who" }, t(l.kind === "view" ? "link.kindView" : "link.kindUpload"),
       h("span", { class: "hint" }, t("link.until.short", { date: until }), " · ", t(l.has_password ? "link.withPassword" : "link.noPassword"))),
     remove);
+}
+
+/**
+ * The day a link ends: a date input (tomorrow to a year ahead, a month by
+ * default), buttons that fill it (presets), and the day in words, since browsers
+ * show the input in their own locale's order.
+ */
+function expiry(id) {
+  const input = h("input", { type: "date", min: isoDay(addDays(new Date(), 1)), max: isoDay(addDays(new Date(), 365)), value: isoDay(presets()[1].date), required: true });
+  const said = h("p", { class: "until-now", "aria-live": "polite" });
+  const end = () => endOfDay(input.value);
+  const say = () => { said.textContent = end() ? t("link.untilNow", { date: longDay(end(), true) }) : ""; };
+  input.addEventListener("input", say);
+  say();
+  const elements = [field(id, t("link.until"), input, t("link.untilHint")),
+    h("div", { class: "presets", role: "group", "aria-label": t("link.presets") },
+      presets().map((p) => h("button", { type: "button", class: "small", onclick: () => { input.value = isoDay(p.date); say(); } }, t(p.label)))),
+    said];
+  return { input, elements, end };
 }
 
 /** The choices of an end: in a week, in a month, at the end of the school year. */
