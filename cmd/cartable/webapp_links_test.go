@@ -21,11 +21,16 @@ import (
 // and the visitor's page says the link no longer works. A pupil is offered no link.
 func TestWebAppLinks(t *testing.T) {
 	exe := chromiumPath(t)
-	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	// A drop box takes files in one request, up to CARTABLE_MAX_UPLOAD_BYTES: 1 Mo here.
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true; cfg.MaxUploadBytes = 1 << 20 })
 	b := newBrowser(t, exe)
 	files := sampleFiles(t)
 	homework := filepath.Join(t.TempDir(), "devoir-lea.txt")
+	video := filepath.Join(t.TempDir(), "film-sortie.mp4")
 	if err := os.WriteFile(homework, []byte("Mon compte rendu de la sortie.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(video, make([]byte, 3<<19), 0o644); err != nil {
 		t.Fatal(err)
 	}
 
@@ -44,7 +49,7 @@ func TestWebAppLinks(t *testing.T) {
 
 	visitor := b.tab("visiteur")
 	visitViewLink(visitor, viewURL)
-	dropFile(visitor, dropURL, homework)
+	dropFile(visitor, dropURL, homework, video)
 	visitFileLink(visitor, in.as("prof.martin"), photo)
 
 	teacher.run("the dropped file is in the folder", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`), arrive("6A"),
@@ -91,7 +96,7 @@ func makeLinks(teacher *tab, base string) (view, drop string) {
 	// The tabs follow the keyboard: the arrows move to the next one and show it.
 	teacher.run("a view link with a password", chromedp.Focus(chromedp.ID(`tab-people`)), chromedp.KeyEvent(kb.ArrowRight),
 		chromedp.WaitVisible(chromedp.ID(`link-view-password`)),
-		chromedp.Poll[chromedp.Void](`document.activeElement.id === "tab-view" && document.activeElement.getAttribute("aria-selected") === "true"`),
+		chromedp.Poll[chromedp.Void](`document.activeElement.id === "tab-view" && document.activeElement.getAttribute("aria-selected") === "true"`, byTimer),
 		chromedp.Click(`//div[@id="tabpanel-view"]//button[normalize-space()="1 semaine"]`),
 		chromedp.SendKeys(chromedp.ID(`link-view-password`), "musee2026"),
 		chromedp.Click(`//div[@id="tabpanel-view"]//button[normalize-space()="Créer le lien"]`),
@@ -178,14 +183,15 @@ func visitFileLink(visitor *tab, prof *user, photo string) {
 	r.json(t, &l)
 	visitor.run("the photo's page", chromedp.Navigate(l.PageURL), chromedp.WaitVisible(`//h1[normalize-space()="photo-classe.jpg"]`),
 		chromedp.WaitVisible(`//a[normalize-space()="Télécharger" and contains(@href, "download=1")]`),
-		chromedp.Poll[chromedp.Void](`document.querySelector("img.preview")?.naturalWidth > 0`))
+		chromedp.Poll[chromedp.Void](`document.querySelector("img.preview")?.naturalWidth > 0`, byTimer))
 	visitor.screenshot("desktop-link-file")
 	visitor.axe("link page, a file")
 }
 
 // dropFile opens a drop box's page with no account and drops a file through its
-// file chooser; the page shows nothing of the folder's content.
-func dropFile(visitor *tab, url, file string) {
+// file chooser, then one too large, which is refused in plain words; the page shows
+// nothing of the folder's content.
+func dropFile(visitor *tab, url, file, tooLarge string) {
 	t := visitor.t
 	t.Helper()
 	visitor.run("open the drop box", chromedp.Navigate(url),
@@ -196,6 +202,8 @@ func dropFile(visitor *tab, url, file string) {
 	}
 	chooseWith(visitor, `//button[normalize-space()="Choisir des fichiers"]`, []string{file})
 	visitor.run("dropped", chromedp.WaitVisible(`//ul[contains(@class,"drops")]//li[@data-state="done"][.//span[normalize-space()="Fichier déposé"]]`))
+	chooseWith(visitor, `//button[normalize-space()="Choisir des fichiers"]`, []string{tooLarge})
+	visitor.run("too large", chromedp.WaitVisible("//ul[contains(@class,\"drops\")]//li[@data-state=\"failed\"]//span[normalize-space()=\"Ce fichier est trop gros (1,5\u00a0Mo, maximum 1\u00a0Mo).\"]"))
 	visitor.screenshot("desktop-dropbox-page")
 	visitor.axe("drop box page")
 	visitor.phone()
@@ -209,5 +217,9 @@ func dropFile(visitor *tab, url, file string) {
 // click before that lands where a button was.
 func arrive(title string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(chromedp.WaitVisible(`//h1[normalize-space()="`+title+`"]`),
-		chromedp.Poll[chromedp.Void](`document.activeElement?.id === "main" && !document.getElementById("main").hasAttribute("aria-busy")`))
+		chromedp.Poll[chromedp.Void](`document.activeElement?.id === "main" && !document.getElementById("main").hasAttribute("aria-busy")`, byTimer))
 }
+
+// byTimer polls on a timer: the default, on animation frames, never runs in a tab
+// left in the background while another is in front.
+var byTimer = chromedp.WithPollingInterval(50 * time.Millisecond)

@@ -173,18 +173,20 @@ function dropPage(visit, folderName, until) {
     busy = false;
   };
   const add = (files) => {
+    // The newest first, brought into view: what happens to it is right there.
     for (const file of files) {
       const job = dropRow(file);
-      list.append(job.li);
+      list.prepend(job.li);
       queue.push(job);
     }
     list.hidden = !list.children.length;
+    list.firstElementChild?.scrollIntoView({ block: "nearest" });
     pump();
   };
   const pick = h("button", { type: "button", class: "primary big", onclick: () => pickFiles(add) }, icon("upload"), t("drop.pick"));
   const zone = h("div", { class: "dropzone" }, icon("upload", "icon big"), pick, h("p", { class: "drag" }, t("drop.or")));
   fill(visit.main, h("section", { class: "visit-card drop" }, h("h1", {}, t("drop.title", { name: folderName })),
-    h("p", {}, t("drop.text")), h("p", { class: "notice" }, icon("warning"), h("span", {}, t("drop.name"))), until, zone, list, said));
+    h("p", {}, t("drop.text")), h("p", { class: "notice" }, icon("warning"), h("span", {}, t("drop.name"))), zone, list, until, said));
   const hasFiles = (e) => [...(e.dataTransfer?.types || [])].includes("Files");
   zone.addEventListener("dragover", (e) => { if (hasFiles(e)) { e.preventDefault(); zone.classList.add("over"); } });
   zone.addEventListener("dragleave", () => zone.classList.remove("over"));
