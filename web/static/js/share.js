@@ -124,7 +124,10 @@ async function listAccess(item, ul) {
 function spaceMembers(item) {
   const space = spaceOf(item);
   if (!space || space.kind === "personal") return null;
-  const text = space.kind === "group" ? t("share.groupMembers", { name: space.name }) : t("share.staffMembers", { name: space.name });
+  // A class's space, or a teaching group's: the caller's groups say which.
+  const group = session.me?.groups?.find((g) => g.id === space.group_id);
+  const key = space.kind !== "group" ? "share.staffMembers" : group && group.kind !== "class" ? "share.teamMembers" : "share.groupMembers";
+  const text = t(key, { name: space.name });
   return h("li", { class: "implicit" }, icon(space.kind === "group" ? "people" : "school"), h("span", { class: "who" }, text));
 }
 
