@@ -186,6 +186,21 @@ func visitFileLink(visitor *tab, prof *user, photo string) {
 		chromedp.Poll[chromedp.Void](`document.querySelector("img.preview")?.naturalWidth > 0`, byTimer))
 	visitor.screenshot("desktop-link-file")
 	visitor.axe("link page, a file")
+	// Nine minutes later the signed URL may have expired: the page is read again, and
+	// the download follows the fresh one (the clicks are caught, not followed).
+	again := js[bool](visitor, "a stale download", `(async () => {
+		const clicks = [];
+		document.addEventListener("click", (e) => { if (e.target.closest("a[data-item]")) { clicks.push(e.target.closest("a").href); e.preventDefault(); } }, true);
+		const now = Date.now();
+		Date.now = () => now + 9 * 60 * 1000;
+		const first = document.querySelector("a[data-item]");
+		first.click();
+		for (let i = 0; i < 400 && clicks.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+		return clicks.length === 2 && !first.isConnected && clicks[1].includes("download=1");
+	})()`)
+	if !again {
+		t.Error("a download from a page shown long ago does not read the link again")
+	}
 }
 
 // dropFile opens a drop box's page with no account and drops a file through its

@@ -39,10 +39,11 @@ async function open(visit) {
     failed(visit, err);
     return;
   }
+  visit.shownAt = Date.now();
   const until = h("p", { class: "hint until" }, t("visit.until", { date: longDay(info.expires_at) }));
   if (info.kind === "upload") dropPage(visit, info.folder_name, until);
-  else if (info.item.kind === "folder") folderPage(visit, info.item, until);
-  else filePage(info.item, until, visit.main);
+  else if (info.item.kind === "folder") await folderPage(visit, info.item, until);
+  else filePage(visit, info.item, until);
 }
 
 /** Says why the link does not open: a password to give, gone, too many tries. */
@@ -83,20 +84,31 @@ function passwordForm(visit, wrong) {
 }
 
 /** A file: its preview, its size and "Télécharger". */
-function filePage(item, until, main) {
+function filePage(visit, item, until) {
   const preview = item.thumbnails?.medium || item.thumbnails?.small;
   document.title = `${item.name} — Cartable`;
-  fill(main, h("section", { class: "visit-card file" },
+  fill(visit.main, h("section", { class: "visit-card file" },
     preview ? h("img", { class: "preview", src: preview.url, alt: "", width: preview.width, height: preview.height }) : icon(itemIcon(item), "icon big"),
     h("h1", {}, item.name),
     h("p", { class: "meta" }, formatSize(item.size)),
-    downloadLink(item, true), until));
+    downloadLink(visit, item, true), until));
 }
 
+// Signed URLs live 10 minutes by default: a page shown longer ago is read again
+// before a download, which then follows the fresh URL.
+const staleAfter = 8 * 60 * 1000;
+
 /** The download of a file: its signed URL, made for this link's visitors. */
-function downloadLink(item, big) {
-  return h("a", { class: "button" + (big ? " primary big" : " small"), href: item.download_url + "&download=1", download: "",
-    "aria-label": big ? null : t("visit.downloadName", { name: item.name }) }, icon("download"), t("visit.download"));
+function downloadLink(visit, item, big) {
+  const a = h("a", { class: "button" + (big ? " primary big" : " small"), href: item.download_url + "&download=1", download: "",
+    dataset: { item: item.id }, "aria-label": big ? null : t("visit.downloadName", { name: item.name }) }, icon("download"), t("visit.download"));
+  a.addEventListener("click", async (e) => {
+    if (Date.now() - visit.shownAt < staleAfter) return;
+    e.preventDefault();
+    await open(visit);
+    visit.main.querySelector(`a[data-item="${item.id}"]`)?.click();
+  });
+  return a;
 }
 
 /** A folder of a view link, or one of its subfolders (the trail kept in history). */
@@ -156,7 +168,7 @@ function row(visit, item, trail) {
   const name = folder ? folderLink(visit, [...trail, { id: item.id, name: item.name }], item.name, "name") : h("span", { class: "name" }, item.name);
   return h("li", { class: "item " + item.kind }, thumb,
     h("div", { class: "info" }, name, h("div", { class: "meta" }, folder ? t("meta.folder") : formatSize(item.size))),
-    folder ? null : downloadLink(item, false));
+    folder ? null : downloadLink(visit, item, false));
 }
 
 /** A drop box: the folder's name, and files picked or dropped, sent one by one. */
