@@ -282,7 +282,10 @@ func (s *Server) me(c echo.Context) error {
 		Structures  []string `json:"structures"`
 		Administers []string `json:"administers"`
 		Groups      []group  `json:"groups"`
-	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Administers: []string{}, Groups: []group{}}
+		// CanCreateLinks lets clients offer links only to whom may make them.
+		CanCreateLinks bool `json:"can_create_links"`
+	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Administers: []string{}, Groups: []group{},
+		CanCreateLinks: s.LinkPolicy.Allows(who)}
 	for _, st := range who.Structures {
 		out.Structures = append(out.Structures, st.StructureID)
 		if st.LocalAdmin {

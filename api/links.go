@@ -15,6 +15,10 @@ import (
 
 const linkKey = "cartable.link"
 
+// LinkPagePath is where the web app shows a link to its visitors, followed by the
+// token: /liens/{token}.
+const LinkPagePath = "/liens/"
+
 type linkJSON struct {
 	ID          string    `json:"id"`
 	Kind        string    `json:"kind"`
@@ -22,9 +26,11 @@ type linkJSON struct {
 	CreatedAt   time.Time `json:"created_at"`
 	ExpiresAt   time.Time `json:"expires_at"`
 	HasPassword bool      `json:"has_password"`
-	// URL and Token are given once, when the link is created.
-	URL   string `json:"url,omitempty"`
-	Token string `json:"token,omitempty"`
+	// URL, PageURL and Token are given once, when the link is created: URL is the
+	// API's, PageURL the web app's page that visitors open.
+	URL     string `json:"url,omitempty"`
+	PageURL string `json:"page_url,omitempty"`
+	Token   string `json:"token,omitempty"`
 }
 
 func toLinkJSON(l sharing.Link) linkJSON {
@@ -51,7 +57,11 @@ func (s *Server) createLink(c echo.Context) error {
 		return err
 	}
 	out := toLinkJSON(l)
-	out.Token, out.URL = token, strings.TrimSuffix(s.PublicURL, "/")+"/api/v1/links/"+token
+	root := strings.TrimSuffix(s.PublicURL, "/")
+	out.Token, out.URL = token, root+"/api/v1/links/"+token
+	if s.App != nil {
+		out.PageURL = root + LinkPagePath + token
+	}
 	return writeJSON(c, http.StatusCreated, out)
 }
 

@@ -20,6 +20,14 @@ type permissionJSON struct {
 	CreatedAt time.Time   `json:"created_at"`
 	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
 	Label     string      `json:"label,omitempty"`
+	// InheritedFrom is the ancestor a grant is given on, in an item's list: it
+	// applies here, and is changed or removed there.
+	InheritedFrom *inheritedJSON `json:"inherited_from,omitempty"`
+}
+
+type inheritedJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 type granteeJSON struct {
@@ -50,6 +58,9 @@ func (s *Server) listPermissions(c echo.Context) error {
 	return writeList(c, page, func(g sharing.Grant) permissionJSON {
 		p := toPermissionJSON(g)
 		p.Label = g.Label().In(lang)
+		if g.ItemID != id {
+			p.InheritedFrom = &inheritedJSON{ID: g.ItemID.String(), Name: g.ItemName}
+		}
 		return p
 	})
 }

@@ -33,6 +33,9 @@ type Grant struct {
 	// GranteeName is the directory's name of the user, group or structure, read
 	// only by the listing of an item's grants (List), for people to read.
 	GranteeName string
+	// ItemName is the name of the item the grant is given on, read only by List,
+	// for a grant an item inherits from an ancestor ("hérité de « Séquence 1 »").
+	ItemName string
 }
 
 // Label names whom the grant names, as people say it: "Claire Martin", "6A",

@@ -53,6 +53,12 @@ type LinkPolicy struct {
 	Everyone bool
 }
 
+// Allows reports whether the policy lets c create links at all (they must also
+// manage the item).
+func (p LinkPolicy) Allows(c *cartable.Caller) bool {
+	return p.Everyone || c.Profile.IsStaff()
+}
+
 // CreateLink makes a link to an item the creator manages (checked by the caller of
 // this function), and returns it with its token. The link is also a grant, so the
 // access decision covers it.
@@ -92,7 +98,7 @@ func CreateLink(ctx context.Context, q db.DBTX, creator *cartable.Caller, itemID
 
 func checkNewLink(creator *cartable.Caller, isFolder bool, in NewLink, policy LinkPolicy, now time.Time) error {
 	switch {
-	case !policy.Everyone && !creator.Profile.IsStaff():
+	case !policy.Allows(creator):
 		return refused("only teachers and staff create links")
 	case in.Kind != LinkView && in.Kind != LinkUpload:
 		return invalid("kind must be view or upload")

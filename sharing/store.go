@@ -3,6 +3,7 @@ package sharing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,23 +75,27 @@ func GrantsFor(ctx context.Context, q db.DBTX, c *cartable.Caller, itemIDs []uui
 	return matching, nil
 }
 
-// List returns a page of the grants given on the item, oldest first (for its
-// managers to see), with the names of their grantees.
-func List(ctx context.Context, q db.DBTX, itemID uuid.UUID, req cartable.PageRequest) (cartable.Page[Grant], error) {
-	return pageOfItem(ctx, q, "permissions", `SELECT `+grantColumns+`, coalesce(u.display_name, gr.name, st.name, '')
+// List returns a page of the grants that apply to an item, oldest first (for its
+// managers to see): those given on it and those it inherits from its ancestors
+// (whose ItemID is then the ancestor's, and ItemName its name), with the names of
+// their grantees.
+func List(ctx context.Context, q db.DBTX, itemID uuid.UUID, ancestors []uuid.UUID, req cartable.PageRequest) (cartable.Page[Grant], error) {
+	on := append(slices.Clone(ancestors), itemID)
+	return pageOfItem(ctx, q, "permissions", `SELECT `+grantColumns+`, coalesce(u.display_name, gr.name, st.name, ''), i.name
 		FROM grants g
+		JOIN items i ON i.id = g.item_id
 		LEFT JOIN users u ON g.grantee_kind = 'user' AND u.id = g.grantee_id
 		LEFT JOIN groups gr ON g.grantee_kind = 'group' AND gr.id = g.grantee_id
 		LEFT JOIN structures st ON g.grantee_kind = 'structure' AND st.id = g.grantee_id
-		WHERE g.item_id = $1 AND (NOT $2 OR (g.created_at, g.id) > ($3, $4)) ORDER BY g.created_at, g.id LIMIT $5`,
-		itemID, req, scanNamedGrant, func(g Grant) createdKey { return createdKey{At: g.CreatedAt, ID: g.ID} })
+		WHERE g.item_id = ANY($1) AND (NOT $2 OR (g.created_at, g.id) > ($3, $4)) ORDER BY g.created_at, g.id LIMIT $5`,
+		on, req, scanNamedGrant, func(g Grant) createdKey { return createdKey{At: g.CreatedAt, ID: g.ID} })
 }
 
-// scanNamedGrant reads a grant followed by its grantee's name.
+// scanNamedGrant reads a grant followed by its grantee's name and its item's name.
 func scanNamedGrant(row pgx.Row) (Grant, error) {
 	var g Grant
 	var role, profile string
-	err := row.Scan(&g.ID, &g.ItemID, &g.GranteeKind, &g.GranteeID, &profile, &role, &g.GrantedBy, &g.CreatedAt, &g.ExpiresAt, &g.GranteeName)
+	err := row.Scan(&g.ID, &g.ItemID, &g.GranteeKind, &g.GranteeID, &profile, &role, &g.GrantedBy, &g.CreatedAt, &g.ExpiresAt, &g.GranteeName, &g.ItemName)
 	g.Role, _ = ParseRole(role)
 	g.Profile = cartable.Profile(profile)
 	return g, err
@@ -103,9 +108,9 @@ type createdKey struct {
 }
 
 // pageOfItem reads a page of what an item has (its grants, its links) in creation
-// order: query selects it for the item $1, after the position ($3, $4) when $2,
-// at most $5 rows.
-func pageOfItem[T any](ctx context.Context, q db.DBTX, list, query string, itemID uuid.UUID, req cartable.PageRequest,
+// order: query selects it for the item (or items) $1, after the position ($3, $4)
+// when $2, at most $5 rows.
+func pageOfItem[T any](ctx context.Context, q db.DBTX, list, query string, itemID any, req cartable.PageRequest,
 	scan func(pgx.Row) (T, error), key func(T) createdKey) (cartable.Page[T], error) {
 	var after createdKey
 	size, resumed, err := req.Keyset(list, &after)
@@ -114,11 +119,11 @@ func pageOfItem[T any](ctx context.Context, q db.DBTX, list, query string, itemI
 	}
 	rows, err := q.Query(ctx, query, itemID, resumed, after.At, after.ID, size+1)
 	if err != nil {
-		return cartable.Page[T]{}, fmt.Errorf("list %s of %s: %w", list, itemID, err)
+		return cartable.Page[T]{}, fmt.Errorf("list %s of %v: %w", list, itemID, err)
 	}
 	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
 	if err != nil {
-		return cartable.Page[T]{}, fmt.Errorf("list %s of %s: %w", list, itemID, err)
+		return cartable.Page[T]{}, fmt.Errorf("list %s of %v: %w", list, itemID, err)
 	}
 	return cartable.CutPage(found, size, func(last T) string { return cartable.EncodeCursor(list, key(last)) }), nil
 }

@@ -13,7 +13,8 @@
 // Files under static/ are served at /assets/, compressed once at start and
 // revalidated by ETag (their names carry no hash, so a browser asks again and gets
 // a 304 until the binary changes). Every other path is the app's shell, index.html,
-// whose router reads the path: a reload or a shared link on /dossiers/… works.
+// whose router reads the path: a reload or a shared link on /dossiers/… works, and
+// /liens/{token} is the page a link's visitor sees, without signing in.
 //
 // # Considerations
 //
@@ -231,7 +232,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) secure(hd http.Header) {
 	hd.Set("Content-Security-Policy", h.csp)
 	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
+	// A link's page carries its token in the path (/liens/{token}): no request the
+	// page makes, and no address a visitor follows from it, may tell it on.
+	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	if !h.frames {
 		// Browsers without frame-ancestors still honour this one.

@@ -38,7 +38,7 @@ func get(h http.Handler, method, path string, header map[string]string) *httptes
 // app's shell, under the strict policy, in the browser's language.
 func TestShellForEveryAppPath(t *testing.T) {
 	h := newHandler(t, Config{Dev: true})
-	for _, path := range []string{"/", "/dossiers/0195b8f2-6c1e-7a40-9d1e-3f5a2b8c4d01", "/corbeille", "/auth/callback?code=x&state=y"} {
+	for _, path := range []string{"/", "/dossiers/0195b8f2-6c1e-7a40-9d1e-3f5a2b8c4d01", "/corbeille", "/auth/callback?code=x&state=y", "/liens/AFsh5eCIbkRH_OchktERLaDjzyOhpXK2bYQ7Ik3VmUY"} {
 		rec := get(h, http.MethodGet, path, nil)
 		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 			t.Fatalf("%s: %d %s", path, rec.Code, rec.Header().Get("Content-Type"))
@@ -55,6 +55,10 @@ func TestShellForEveryAppPath(t *testing.T) {
 		}
 		if strings.Contains(csp, "unsafe") {
 			t.Errorf("%s: CSP %q allows unsafe sources", path, csp)
+		}
+		// A link's token is in its page's path: nothing the page loads or leads to may see it.
+		if rp := rec.Header().Get("Referrer-Policy"); rp != "no-referrer" {
+			t.Errorf("%s: Referrer-Policy %q", path, rp)
 		}
 		if rec.Header().Get("X-Frame-Options") != "DENY" || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: headers %v", path, rec.Header())

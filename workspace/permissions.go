@@ -13,13 +13,15 @@ import (
 	"cartable/sharing"
 )
 
-// Permissions lists a page of the grants given on an item, oldest first, for its
-// managers.
+// Permissions lists a page of the grants that apply to an item, oldest first, for
+// its managers: those given on it and those inherited from its ancestors (a grant's
+// ItemID says which).
 func (s *Service) Permissions(ctx context.Context, c *cartable.Caller, id uuid.UUID, req cartable.PageRequest) (cartable.Page[sharing.Grant], error) {
-	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
+	it, err := access(ctx, s.db, c, id, cartable.Manager, noLock)
+	if err != nil {
 		return cartable.Page[sharing.Grant]{}, err
 	}
-	return sharing.List(ctx, s.db, id, req)
+	return sharing.List(ctx, s.db, id, it.Ancestors, req)
 }
 
 // Share gives a grant on an item: the caller must manage the item and be allowed to

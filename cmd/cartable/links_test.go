@@ -39,10 +39,13 @@ func TestViewLinkWithPasswordAndRevocation(t *testing.T) {
 	wantProblem(t, long, http.StatusBadRequest, "invalid_request", "a 74-byte password")
 	r := prof.sendJSON(http.MethodPost, itemPath(folder.ID, "/links"), map[string]any{"kind": "view", "expires_at": expires, "password": "musee2026"}, nil)
 	wantStatus(t, r, http.StatusCreated, "create a view link")
-	var l struct{ ID, Token, URL string }
+	var l struct {
+		ID, Token, URL string
+		PageURL        string `json:"page_url"`
+	}
 	r.json(t, &l)
-	if l.Token == "" || !strings.HasSuffix(l.URL, "/api/v1/links/"+l.Token) {
-		t.Fatalf("link = %+v", l)
+	if l.Token == "" || !strings.HasSuffix(l.URL, "/api/v1/links/"+l.Token) || l.PageURL != in.url+"/liens/"+l.Token {
+		t.Fatalf("link = %+v (the page to give people is the web app's /liens/{token})", l)
 	}
 	base := "/api/v1/links/" + l.Token
 	wantProblem(t, in.visit(base, "", nil, nil), http.StatusUnauthorized, "unauthorized", "no password")

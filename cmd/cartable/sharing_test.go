@@ -171,3 +171,52 @@ func TestNobodyMovesAFileOutOfItsOwnersReach(t *testing.T) {
 	wantStatus(t, pupil.sendJSON(http.MethodPost, itemPath(course.ID, "/copy"), map[string]any{"parent_id": home}, nil), http.StatusCreated, "pupil copies it")
 	wantStatus(t, prof.get(itemPath(course.ID)), http.StatusOK, "the teacher still has the file")
 }
+
+// TestPermissionsSayWhatIsInherited: the list of an item's grants holds those given
+// on the folders above it too, each saying which folder (where it is changed: not
+// through the item); and /me says who may make links, for clients to offer them.
+func TestPermissionsSayWhatIsInherited(t *testing.T) {
+	in := start(t)
+	prof := in.as("prof.martin")
+	outing := prof.mkdir(prof.home(), "Sortie au musée")
+	photos := prof.mkdir(outing.ID, "Photos")
+	wantStatus(t, prof.shareWith(outing.ID, map[string]any{"kind": "group", "id": "0600001A-6A", "profile": "Relative"}, "viewer", nil), http.StatusCreated, "share the outing")
+	wantStatus(t, prof.shareWith(photos.ID, map[string]any{"kind": "user", "id": "prof.bernard"}, "contributor", nil), http.StatusCreated, "share the photos")
+	type inherited struct{ ID, Name string }
+	var perms struct {
+		Items []struct {
+			ID            string
+			Label         string
+			InheritedFrom *inherited `json:"inherited_from"`
+		}
+	}
+	prof.get(itemPath(photos.ID, "/permissions")).json(t, &perms)
+	if len(perms.Items) != 2 {
+		t.Fatalf("the photos' permissions = %+v, want the outing's and their own", perms.Items)
+	}
+	parents, own := perms.Items[0], perms.Items[1]
+	if parents.Label != "6A — parents" || parents.InheritedFrom == nil || *parents.InheritedFrom != (inherited{outing.ID, "Sortie au musée"}) {
+		t.Errorf("the inherited grant = %+v", parents)
+	}
+	if own.Label != "Hugo Bernard" || own.InheritedFrom != nil {
+		t.Errorf("the photos' own grant = %+v", own)
+	}
+	wantStatus(t, prof.do(http.MethodDelete, itemPath(photos.ID, "/permissions/", parents.ID), nil, nil), http.StatusNotFound, "remove an inherited grant below")
+	perms.Items = nil // json decodes into the old elements otherwise
+	prof.get(itemPath(outing.ID, "/permissions")).json(t, &perms)
+	if len(perms.Items) != 1 || perms.Items[0].InheritedFrom != nil {
+		t.Errorf("the outing's permissions = %+v", perms.Items)
+	}
+
+	var me struct {
+		CanCreateLinks bool `json:"can_create_links"`
+	}
+	prof.get("/api/v1/me").json(t, &me)
+	if !me.CanCreateLinks {
+		t.Error("a teacher may not create links, says /me")
+	}
+	in.as("eleve.6a.01").get("/api/v1/me").json(t, &me)
+	if me.CanCreateLinks {
+		t.Error("a pupil may create links, says /me (the API refuses them: 403)")
+	}
+}

@@ -254,8 +254,14 @@ func uploadFiles(tb *tab, paths ...string) {
 // change event fires, as with a person's choice.
 func choose(tb *tab, paths []string) {
 	tb.t.Helper()
+	chooseWith(tb, `//div[@class="toolbar"]//button[normalize-space()="Ajouter des fichiers"]`, paths)
+}
+
+// chooseWith clicks the button at xpath and answers the file chooser it opens.
+func chooseWith(tb *tab, xpath string, paths []string) {
+	tb.t.Helper()
 	opened := chromedp.Events(tb.ctx, page.FileChooserOpened)
-	tb.run("open the file chooser", chromedp.Click(`//div[@class="toolbar"]//button[normalize-space()="Ajouter des fichiers"]`))
+	tb.run("open the file chooser", chromedp.Click(xpath))
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
 	for ev, err := range opened {

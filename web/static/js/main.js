@@ -5,6 +5,7 @@
 //   /partages           shared with me
 //   /corbeille          the trash
 //   /etablissement/{id} a school's storage (its local admins)
+//   /liens/{token}      a link's page, for visitors without an account (linkpage.js)
 
 import { api, signedIn, whenExpired } from "./api.js";
 import { NeedsPerson, callbackPath, devMode, devSignIn, finishSignIn, framed, signOut, ssoPage, startSignIn } from "./auth.js";
@@ -19,6 +20,12 @@ import { schoolPath, showSchool, structureName } from "./school.js";
 const root = document.getElementById("app");
 
 async function boot() {
+  // A link's visitor has no account: its page asks for no sign-in.
+  if (location.pathname.startsWith("/liens/")) {
+    const { showLinkPage } = await import("./linkpage.js");
+    showLinkPage(root);
+    return;
+  }
   if (location.pathname === callbackPath) {
     try {
       history.replaceState(null, "", await finishSignIn());

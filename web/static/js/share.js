@@ -1,11 +1,16 @@
 // Sharing an item: find a class, a group narrowed to a profile or a person by
 // name (GET /api/v1/directory/search), choose what they may do in plain words
-// (Consulter / Contribuer / Gérer), and see, change or remove who has access.
+// (Consulter / Contribuer / Gérer), and see, change or remove who has access:
+// the members of the space, the grants inherited from the folders above (changed
+// there), and the item's own. For who may make them, the "Lien" and "Boîte de
+// dépôt" tabs make links (see sharelinks.js).
 
 import { api } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { t } from "./i18n.js";
 import { dialog, toast } from "./ui.js";
+import { session, spaceOf } from "./state.js";
+import { linkTabs } from "./sharelinks.js";
 
 const roles = ["viewer", "contributor", "manager"];
 
@@ -63,17 +68,22 @@ export function shareDialog(item) {
 
   const refresh = () => listAccess(item, access);
   refresh();
+  const people = [
+    h("div", { class: "field" }, h("label", { for: "share-q" }, t("share.who")), h("p", { class: "hint", id: "share-q-hint" }, t("share.whoHint")), search, picked, found, results),
+    h("fieldset", { class: "choices roles" }, h("legend", {}, t("share.role")), roleChoice),
+    h("div", { class: "buttons start" }, h("button", { type: "submit", class: "primary", value: "share" }, icon("share"), t("share.submit"))),
+    h("h3", { id: "share-access" }, t("share.access")), access,
+  ];
+  // Links only for who may make them (teachers and staff): a pupil sees no tab.
+  const tabs = session.me?.can_create_links ? linkTabs(item, people) : null;
   return dialog({
     title: t("share.title", { name: item.name }),
     className: "share",
-    body: [
-      h("div", { class: "field" }, h("label", { for: "share-q" }, t("share.who")), h("p", { class: "hint", id: "share-q-hint" }, t("share.whoHint")), search, picked, found, results),
-      h("fieldset", { class: "choices roles" }, h("legend", {}, t("share.role")), roleChoice),
-      h("div", { class: "buttons" }, h("button", { type: "submit", class: "primary", value: "share" }, icon("share"), t("share.submit"))),
-      h("h3", { id: "share-access" }, t("share.access")), access,
-    ],
+    body: tabs ? tabs.body : people,
     buttons: [{ label: t("action.close"), value: null }],
     onSubmit: async (value, say) => {
+      // Enter in a field submits the form: the tab shown says what it asks for.
+      if (tabs && tabs.current() !== "people") return tabs.submit(say);
       if (!chosen) { say(t("share.pickFirst")); search.hidden = false; search.focus(); return false; }
       const role = roleChoice.map((l) => l.querySelector("input")).find((i) => i.checked).value;
       await api(`/items/${item.id}/permissions`, { method: "POST", body: { grantee: chosen.grantee, role } });
@@ -91,7 +101,11 @@ export function shareDialog(item) {
   });
 }
 
-/** Fills the list of who has access through a grant on this item. */
+/**
+ * Fills the list of who has access: the space's members, then the grants (links
+ * aside, they have their own tab), those inherited from a folder above being
+ * shown as such, with the way to that folder, where they are changed.
+ */
 async function listAccess(item, ul) {
   let got;
   try {
@@ -101,29 +115,54 @@ async function listAccess(item, ul) {
     return;
   }
   const grants = got.items.filter((p) => p.grantee.kind !== "link");
-  if (!grants.length) { fill(ul, h("li", { class: "hint" }, t("share.nobody"))); return; }
-  fill(ul, grants.map((p) => {
-    const label = p.label || p.grantee.id;
-    const select = h("select", { "aria-label": t("share.roleOf", { label }) },
-      roles.map((r) => h("option", { value: r, selected: r === p.role }, t("role." + r))));
-    select.addEventListener("change", async () => {
-      try {
-        await api(`/items/${item.id}/permissions/${p.id}`, { method: "PATCH", body: { role: select.value } });
-      } catch (err) {
-        toast(err.title, { error: true });
-        select.value = p.role;
-      }
-    });
-    const remove = h("button", { type: "button", class: "icon-button", "aria-label": t("share.remove", { label }), title: t("share.remove", { label }) }, icon("close"));
-    remove.addEventListener("click", async () => {
-      try {
-        await api(`/items/${item.id}/permissions/${p.id}`, { method: "DELETE" });
-        toast(t("share.removed", { label }));
-        listAccess(item, ul);
-      } catch (err) {
-        toast(err.title, { error: true });
-      }
-    });
-    return h("li", {}, icon(p.grantee.kind === "user" ? "people" : "school"), h("span", { class: "who" }, label), select, remove);
-  }));
+  const members = spaceMembers(item);
+  if (!grants.length && !members) { fill(ul, h("li", { class: "hint" }, t("share.nobody"))); return; }
+  fill(ul, members, grants.map((p) => (p.inherited_from ? inheritedRow(p) : grantRow(item, ul, p))));
+}
+
+/** Who has access by the space itself: a class's members, an establishment's staff. */
+function spaceMembers(item) {
+  const space = spaceOf(item);
+  if (!space || space.kind === "personal") return null;
+  // A class's space, or a teaching group's: the caller's groups say which.
+  const group = session.me?.groups?.find((g) => g.id === space.group_id);
+  const key = space.kind !== "group" ? "share.staffMembers" : group && group.kind !== "class" ? "share.teamMembers" : "share.groupMembers";
+  const text = t(key, { name: space.name });
+  return h("li", { class: "implicit" }, icon(space.kind === "group" ? "people" : "school"), h("span", { class: "who" }, text));
+}
+
+/** A grant given on a folder above: shown, not changed here. */
+function inheritedRow(p) {
+  const from = p.inherited_from;
+  const close = (e) => e.currentTarget.closest("dialog")?.querySelector(".dialog-close")?.click();
+  return h("li", { class: "inherited" }, icon(p.grantee.kind === "user" ? "people" : "school"),
+    h("span", { class: "who" }, p.label || p.grantee.id,
+      h("span", { class: "hint" }, t("share.inheritedFrom"), " ", h("a", { href: "/dossiers/" + from.id, onclick: close }, "« " + from.name + " »"))),
+    h("span", { class: "role" }, t("role." + p.role)));
+}
+
+/** A grant of this item: its role changed, or removed. */
+function grantRow(item, ul, p) {
+  const label = p.label || p.grantee.id;
+  const select = h("select", { "aria-label": t("share.roleOf", { label }) },
+    roles.map((r) => h("option", { value: r, selected: r === p.role }, t("role." + r))));
+  select.addEventListener("change", async () => {
+    try {
+      await api(`/items/${item.id}/permissions/${p.id}`, { method: "PATCH", body: { role: select.value } });
+    } catch (err) {
+      toast(err.title, { error: true });
+      select.value = p.role;
+    }
+  });
+  const remove = h("button", { type: "button", class: "icon-button", "aria-label": t("share.remove", { label }), title: t("share.remove", { label }) }, icon("close"));
+  remove.addEventListener("click", async () => {
+    try {
+      await api(`/items/${item.id}/permissions/${p.id}`, { method: "DELETE" });
+      toast(t("share.removed", { label }));
+      listAccess(item, ul);
+    } catch (err) {
+      toast(err.title, { error: true });
+    }
+  });
+  return h("li", {}, icon(p.grantee.kind === "user" ? "people" : "school"), h("span", { class: "who" }, label), select, remove);
 }
