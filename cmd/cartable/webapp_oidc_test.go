@@ -211,10 +211,10 @@ func TestWebAppFramedSignIn(t *testing.T) {
 	teacher := b.tab("prof.martin (portal)")
 
 	teacher.run("open the portal", chromedp.Navigate(portal.URL+"/"), chromedp.WaitVisible(chromedp.CSS("iframe#app")))
-	frame := get(teacher, "the app's frame", chromedp.Nodes(chromedp.CSS("iframe#app")))
-	inFrame := chromedp.FromNode(frame[0])
 	signIn := chromedp.CSS(`main.signin button.primary`)
-	teacher.run("the framed app offers the ENT's sign-in", chromedp.WaitVisible(signIn, inFrame))
+	// The frame goes to the ENT and back before it settles on its sign-in page: its
+	// document is the one that shows the button.
+	inFrame := frameShowing(teacher, "the framed app offers the ENT's sign-in", "iframe#app", `main.signin button.primary`)
 	if words := get(teacher, "its words", chromedp.Text(signIn, inFrame)); words != "Se connecter avec l'ENT" {
 		t.Errorf("the framed sign-in button says %q", words)
 	}
@@ -240,4 +240,26 @@ func TestWebAppFramedSignIn(t *testing.T) {
 	}
 	teacher.screenshot("desktop-framed-app")
 	teacher.checkLog()
+}
+
+// frameShowing waits until the frame's current document shows an element, and
+// answers the query option that reaches into that document. A frame that navigates
+// replaces its document, and a query from the node of an old one waits forever:
+// each try takes the frame's node afresh.
+func frameShowing(tb *tab, what, frame, selector string) chromedp.QueryOption {
+	tb.t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		nodes := get(tb, what+": the frame", chromedp.Nodes(chromedp.CSS(frame)))
+		in := chromedp.FromNode(nodes[0])
+		ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(selector), in))
+		cancel()
+		if err == nil {
+			return in
+		}
+		if time.Now().After(deadline) {
+			tb.t.Fatalf("%s: %s never showed in %s: %v", what, selector, frame, err)
+		}
+	}
 }
