@@ -61,6 +61,9 @@ func TestWebAppMoveCopyVersions(t *testing.T) {
 		chromedp.WaitNotPresent(`//ul[contains(@class,"items")]//a[normalize-space()="consignes.txt"]`),
 		chromedp.WaitVisible(toastSaying("« consignes.txt » est maintenant dans « Fractions ».")))
 	wantParent(t, prof, consignes, fractions)
+	if !js[bool](teacher, "the focus after the move", `document.activeElement.closest("ul.items") !== null`) {
+		t.Error("after the move the focus is not back in the list")
+	}
 
 	// Drag Fractions onto Archives: Archives is highlighted while Fractions is over it.
 	drag(teacher, rowThumb("Fractions"), rowThumb("Archives"), func() {
