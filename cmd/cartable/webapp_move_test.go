@@ -85,6 +85,17 @@ func TestWebAppMoveCopyVersions(t *testing.T) {
 	openMenu(teacher, "photo-classe.jpg", "Faire une copie")
 	teacher.run("the copy beside it", chromedp.WaitVisible(`//ul[contains(@class,"items")]//a[normalize-space()="photo-classe (2).jpg"]`))
 
+	// Moved where its name is taken (the copy is there): keep both.
+	openMenu(teacher, "photo-classe.jpg", "Déplacer…")
+	teacher.run("move it into Archives", chromedp.Click(`//dialog[@open]//button[contains(@class,"picker-folder") and normalize-space()="Archives"]`),
+		chromedp.WaitVisible(`//dialog[@open]//p[@role="status" and normalize-space()="« photo-classe.jpg » ira dans « Archives »."]`),
+		chromedp.Click(`//dialog[@open]//button[normalize-space()="Déplacer ici"]`),
+		chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="« photo-classe.jpg » existe déjà dans « Archives »"]`))
+	teacher.axe("move, name taken")
+	teacher.run("keep both", chromedp.Click(`//dialog[@open]//button[normalize-space()="Garder les deux"]`),
+		chromedp.WaitVisible(toastSaying("« photo-classe (2).jpg » est maintenant dans « Archives ».")),
+		chromedp.WaitNotPresent(`//ul[contains(@class,"items")]//a[normalize-space()="photo-classe.jpg"]`))
+
 	// A second version of consignes.txt, then the first one back.
 	v1, err := os.ReadFile(files[1])
 	if err != nil {
