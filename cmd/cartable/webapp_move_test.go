@@ -52,11 +52,11 @@ func TestWebAppMoveCopyVersions(t *testing.T) {
 	}
 	teacher.screenshot("desktop-move-picker")
 	teacher.axe("move picker")
-	wantFocus(teacher, "Archives")
+	waitFocus(teacher, "Archives")
 	teacher.run("Tab to Fractions, open it", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(`//dialog[@open]//nav//span[@aria-current="location" and normalize-space()="Fractions"]`),
 		chromedp.WaitVisible(`//dialog[@open]//p[@role="status" and normalize-space()="« consignes.txt » ira dans « Fractions »."]`))
-	wantFocus(teacher, "Déplacer ici")
+	waitFocus(teacher, "Déplacer ici")
 	teacher.run("move it there", chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitNotPresent(`//ul[contains(@class,"items")]//a[normalize-space()="consignes.txt"]`),
 		chromedp.WaitVisible(toastSaying("« consignes.txt » est maintenant dans « Fractions ».")))
@@ -196,8 +196,8 @@ func menuTo(tb *tab, entry string) {
 	tb.t.Fatalf("%s: no menu entry %q reached with the arrows", tb.name, entry)
 }
 
-// wantFocus waits until the focused element's text is words.
-func wantFocus(tb *tab, words string) {
+// waitFocus waits until the focused element's text is words.
+func waitFocus(tb *tab, words string) {
 	tb.t.Helper()
 	tb.run("focus on "+words, chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.activeElement.textContent.trim() === %q`, words),
 		chromedp.WithPollingTimeout(20*time.Second)))

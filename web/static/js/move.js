@@ -145,7 +145,7 @@ function refocus(ctx) {
 /**
  * The folder picker: "Mes espaces" first (the spaces where the caller may add),
  * then the folders of the one chosen, with breadcrumbs. It opens on the folder
- * shown. send(target, setError) acts and answers whether to close.
+ * shown. act(target, setError) moves or copies, and answers whether to close.
  */
 function pickFolder(kind, item, ctx, act) {
   let trail = trailTo(ctx.folder);
