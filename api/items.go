@@ -229,7 +229,7 @@ func (s *Server) listVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, page, toVersionJSON)
+	return writeList(c, page, versionsJSON(c))
 }
 
 func (s *Server) restoreVersion(c echo.Context) error {

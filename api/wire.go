@@ -132,17 +132,27 @@ func toSpaceJSON(sp workspace.Space) spaceJSON {
 
 // versionJSON is a file version on the wire.
 type versionJSON struct {
-	ID        string    `json:"id"`
-	Number    int       `json:"number"`
-	Size      int64     `json:"size"`
-	SHA256    string    `json:"sha256"`
-	MimeType  string    `json:"mime_type"`
-	CreatedBy string    `json:"created_by,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	Current   bool      `json:"current"`
+	ID            string    `json:"id"`
+	Number        int       `json:"number"`
+	Size          int64     `json:"size"`
+	SHA256        string    `json:"sha256"`
+	MimeType      string    `json:"mime_type"`
+	CreatedBy     string    `json:"created_by,omitempty"`
+	CreatedByName string    `json:"created_by_name,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	Current       bool      `json:"current"`
+	// DownloadURL fetches this version without an Authorization header, for a
+	// few minutes (see presign), as an item's download_url does its current one.
+	DownloadURL string `json:"download_url,omitempty"`
 }
 
-func toVersionJSON(v workspace.Version) versionJSON {
-	return versionJSON{ID: v.ID.String(), Number: v.Number, Size: v.Size, SHA256: hexString(v.SHA256),
-		MimeType: v.MimeType, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt, Current: v.Current}
+// versionsJSON puts the versions of a list on the wire, with download URLs for
+// the request's base (see apiBase).
+func versionsJSON(c echo.Context) func(workspace.Version) versionJSON {
+	base := apiBase(c)
+	return func(v workspace.Version) versionJSON {
+		return versionJSON{ID: v.ID.String(), Number: v.Number, Size: v.Size, SHA256: hexString(v.SHA256),
+			MimeType: v.MimeType, CreatedBy: v.CreatedBy, CreatedByName: v.CreatedByName, CreatedAt: v.CreatedAt,
+			Current: v.Current, DownloadURL: base.content(v.ItemID, v.ID)}
+	}
 }

@@ -25,8 +25,11 @@ type Version struct {
 	SHA256    []byte
 	MimeType  string
 	CreatedBy string
-	CreatedAt time.Time
-	Current   bool
+	// CreatedByName is the author's display name ("" when the directory no longer
+	// knows them), so that a history reads as names, not ids.
+	CreatedByName string
+	CreatedAt     time.Time
+	Current       bool
 
 	blobKey string
 }
@@ -279,11 +282,12 @@ type versionKey struct {
 }
 
 const versionSelect = `SELECT v.id, v.item_id, v.number, v.size, v.sha256, v.mime_type,
-	coalesce(v.created_by, ''), v.created_at, b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
+	coalesce(v.created_by, ''), coalesce((SELECT u.display_name FROM users u WHERE u.id = v.created_by), ''),
+	v.created_at, b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
 
 func scanVersion(row pgx.Row) (Version, error) {
 	var v Version
-	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedAt, &v.blobKey)
+	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt, &v.blobKey)
 	return v, err
 }
 

@@ -7,6 +7,8 @@ import { t } from "./i18n.js";
 import { download, downloadZip } from "./items.js";
 import { dialog, field, toast } from "./ui.js";
 import { shareDialog } from "./share.js";
+import { transferEntries } from "./move.js";
+import { versionsDialog } from "./versions.js";
 import { remember, spaceOf } from "./state.js";
 
 /** The actions of an item of a folder, for its menu. */
@@ -15,6 +17,8 @@ export function itemEntries(item, ctx) {
   if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
   else entries.push({ label: t("action.downloadZip"), icon: "download", run: () => downloadZip([item]).catch((err) => toast(err.title, { error: true })) });
   if (item.can_edit) entries.push({ label: t("action.rename"), icon: "rename", run: () => rename(item, ctx) });
+  entries.push(...transferEntries(item, ctx));
+  if (item.kind === "file") entries.push({ label: t("action.versions"), icon: "history", run: () => versionsDialog(item, ctx) });
   if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
   const space = spaceOf(item);
   if (item.kind === "folder" && item.can_share && space && space.kind !== "personal") {

@@ -10,7 +10,8 @@ import { itemEntries, itemKeys, modeDialog, newFolder } from "./actions.js";
 import { pickFiles, uploadFiles } from "./upload.js";
 import { shareDialog } from "./share.js";
 import { showQuota } from "./quota.js";
-import { newView, remember, session, spaceLabel, spaceOf, spaceOfRoot } from "./state.js";
+import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot } from "./state.js";
+import { dragToMove } from "./move.js";
 
 const sorts = {
   name: { sort: "name", order: "asc" },
@@ -43,7 +44,7 @@ export async function showFolder(main, id, markNav) {
 
   const ctx = { folder, list: null };
   const list = itemList({
-    label: t("folder.items"), view: session.view,
+    label: t("folder.items"), view: session.view, draggable: true,
     entries: (item) => itemEntries(item, ctx),
     onKey: (e, item) => itemKeys(e, item, ctx),
   });
@@ -63,6 +64,7 @@ export async function showFolder(main, id, markNav) {
     empty, list, more, status);
   fillEmpty(empty, folder, ctx);
   if (folder.can_add) dropZone(view, folder, ctx);
+  dragToMove(view, ctx);
   fill(main, view);
 
   let cursor;
@@ -103,8 +105,7 @@ export async function showFolder(main, id, markNav) {
 }
 
 function name(item) {
-  const space = spaceOfRoot(item.id);
-  return space ? spaceLabel(space, t) : item.name;
+  return folderLabel(item, t);
 }
 
 /** The folders from the top the caller may see down to this one. */

@@ -69,6 +69,11 @@ const paths = {
   check: "M5 12l5 5 9-10",
   warning: "M12 3l10 18H2zM12 10v5M12 18h.01",
   mode: "M12 3a9 9 0 1 0 9 9M12 8v4l3 2M17 3l4 4-4 4",
+  // Move, copy, versions.
+  move: "M3 6.5A1.5 1.5 0 0 1 4.5 5h4.6l2 2h8.4A1.5 1.5 0 0 1 21 8.5v9a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 17.5zM9 13h7M13 10l3 3-3 3",
+  copy: "M9 9h11v11H9zM5 15H4V4h11v1",
+  chevron: "M9 6l6 6-6 6",
+  history: "M4 12a8 8 0 1 0 2.4-5.7M4 4v5h5M12 8v4l3 2",
 };
 
 /** An icon, hidden from assistive technologies (its button or link has a name). */

@@ -18,9 +18,9 @@ const staleAfter = 8 * 60 * 1000;
  * itemList({label, view, meta, entries, onKey}) makes the list element; add rows
  * with list.add(items). meta(item) says what to show under the name; entries(item)
  * are the actions of its menu (none: no menu button); onKey(event, item) handles
- * Delete and F2.
+ * Delete and F2; draggable lets the items the caller may move be dragged.
  */
-export function itemList({ label, view = "list", meta = defaultMeta, entries, onKey, links = true }) {
+export function itemList({ label, view = "list", meta = defaultMeta, entries, onKey, links = true, draggable = false }) {
   const ul = h("ul", { class: "items " + view, "aria-label": label });
   const rows = () => [...ul.children].filter((li) => li.classList.contains("item"));
   let fetchedAt = Date.now();
@@ -79,7 +79,7 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
       "aria-label": t("action.more", { name: item.name }),
     }, icon("more")) : null;
     if (more) more.addEventListener("click", () => menu(more, t("action.more", { name: item.name }), entries(li.item)));
-    const li = h("li", { class: "item " + item.kind, dataset: { id: item.id } },
+    const li = h("li", { class: "item " + item.kind, dataset: { id: item.id }, draggable: draggable && item.can_move ? "true" : null },
       thumb(item),
       h("div", { class: "info" }, name, h("div", { class: "meta" }, meta(item))),
       badges(item), more);
@@ -201,7 +201,12 @@ async function openFile(e, item, fetchedAt) {
 /** Downloads a file (as an attachment, whatever its type), with a fresh URL. */
 export async function download(item) {
   const fresh = await api("/items/" + item.id);
-  follow(fresh.download_url + "&download=1");
+  save(fresh.download_url);
+}
+
+/** Downloads a signed URL's file as an attachment, whatever its type. */
+export function save(url) {
+  follow(url + "&download=1");
 }
 
 /** Downloads items (a folder with all it holds) as one zip, streamed by the server. */

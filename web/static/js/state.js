@@ -30,6 +30,12 @@ export function spaceLabel(space, t) {
   return space.name;
 }
 
+/** The name to show for a folder: its space's, for a space's root. */
+export function folderLabel(item, t) {
+  const space = spaceOfRoot(item.id);
+  return space ? spaceLabel(space, t) : item.name;
+}
+
 /** Remembers an item (and answers it). */
 export function remember(item) {
   session.items.set(item.id, item);

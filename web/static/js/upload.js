@@ -130,7 +130,7 @@ async function send(job) {
         // What the bar showed was sent, not kept: the file is not there.
         job.failed = true;
         job.row.bar.value = 0;
-        setStatus(job, message(problem, file), "failed");
+        setStatus(job, refusal(problem, file), "failed");
         job.row.cancel.hidden = true;
         // Trying again helps after a network or server failure, not after a refusal.
         const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
@@ -171,8 +171,11 @@ function problemOf(err) {
   }
 }
 
-/** What to tell about a refused upload, in words a pupil understands. */
-function message(problem, file) {
+/**
+ * What to tell about a refused upload (or move, or copy: anything with a size), in
+ * words a pupil understands; problem is the problem+json or the api's ApiError.
+ */
+export function refusal(problem, file) {
   const f = problem.fields || {};
   if (problem.code === "too_large" && f.max_bytes) return t("upload.tooLarge", { size: formatSize(file.size), max: formatSize(f.max_bytes) });
   if (problem.code === "quota_exceeded") {
@@ -184,12 +187,17 @@ function message(problem, file) {
   return problem.title || t("error.network");
 }
 
+/** The name "keep both" gives: "consignes (2).txt". */
+export function secondName(name) {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? `${name.slice(0, dot)} (2)${name.slice(dot)}` : `${name} (2)`;
+}
+
 /** Asks what to do with a name already taken; "do the same" answers for the batch. */
 async function clash(job) {
   if (job.batch.choice) return job.batch.choice;
   const name = job.file.name;
-  const dot = name.lastIndexOf(".");
-  const example = dot > 0 ? `${name.slice(0, dot)} (2)${name.slice(dot)}` : `${name} (2)`;
+  const example = secondName(name);
   const others = queue.filter((j) => j.batch === job.batch).length > 0;
   const all = h("input", { type: "checkbox", id: "clash-all" });
   const choice = await dialog({
