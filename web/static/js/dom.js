@@ -68,6 +68,9 @@ const paths = {
   check: "M5 12l5 5 9-10",
   warning: "M12 3l10 18H2zM12 10v5M12 18h.01",
   mode: "M12 3a9 9 0 1 0 9 9M12 8v4l3 2M17 3l4 4-4 4",
+  previous: "M15 5l-7 7 7 7",
+  next: "M9 5l7 7-7 7",
+  external: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
 };
 
 /** An icon, hidden from assistive technologies (its button or link has a name). */
