@@ -162,6 +162,17 @@ func TestWebAppViewerWhilePending(t *testing.T) {
 	}
 	t.Cleanup(func() { stopJobs(in.app.river.Stop, in.app.log); stop() })
 	wantShown(teacher, "carte.jpg", "1 / 1")
+
+	// A URL that no longer holds (expired; here its signature spoiled) is asked
+	// for again.
+	teacher.run("close, the row's thumbnail shown", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(chromedp.CSS(`dialog.viewer`)),
+		chromedp.WaitVisible(chromedp.CSS(`li.item .thumb.loaded img`)))
+	spoiled := js[string](teacher, "spoil the listing's URL", `(large => large.url = large.url.replace("sig=", "sig=0"))(document.querySelector("li.item").item.thumbnails.large)`)
+	teacher.run("open carte.jpg again", chromedp.Click(`//a[normalize-space()="carte.jpg"]`))
+	wantShown(teacher, "carte.jpg", "1 / 1")
+	if src := js[string](teacher, "the picture's URL", `document.querySelector("dialog.viewer figure img").src`); src == spoiled {
+		t.Errorf("the viewer shows the spoiled URL %s", src)
+	}
 	teacher.checkLog()
 }
 

@@ -54,17 +54,17 @@ export async function openViewer(list, item) {
   const dlg = stage.closest("dialog");
   const title = dlg.querySelector("#dialog-title");
 
-  const render = () => fill(figure, picture(files[at], refresh));
   // A URL that no longer holds (a listing older than the signed URLs' life) is
-  // asked for again, once.
-  const refresh = async () => {
-    const shown = files[at];
+  // asked for again, once per file.
+  const refreshed = new Set();
+  const refresh = async (file) => {
+    if (refreshed.has(file.id)) return;
+    refreshed.add(file.id);
     try {
-      const fresh = remember(await api("/items/" + shown.id));
-      fresh.refreshed = true;
-      update(fresh);
-    } catch { /* gone: the placeholder stays */ }
+      update(remember(await api("/items/" + file.id)));
+    } catch { /* gone: the picture stays broken, Télécharger says why */ }
   };
+  const render = () => fill(figure, picture(files[at], refresh));
   const update = (fresh) => {
     const i = files.findIndex((f) => f.id === fresh.id);
     if (i < 0) return;
@@ -120,7 +120,7 @@ function picture(file, refresh) {
   if (large) {
     const img = h("img", { src: large.url, alt: isPdf(file) ? t("viewer.pdfPage", { name: file.name }) : file.name,
       width: large.width, height: large.height, decoding: "async" });
-    if (!file.refreshed) img.addEventListener("error", refresh, { once: true });
+    img.addEventListener("error", () => refresh(file), { once: true });
     return [img, isPdf(file) ? h("figcaption", {}, t(opensElsewhere(file) ? "viewer.pdfOpen" : "viewer.pdfDownload")) : null];
   }
   const pending = file.preview === "pending";
