@@ -185,7 +185,7 @@ func (s *Server) serveContent(c echo.Context, content workspace.Content, etag st
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "private, no-cache")
 		h.Set("Last-Modified", content.Version.CreatedAt.UTC().Format(http.TimeFormat))
-		setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "")
+		setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "", s.onDownloadOrigin(c))
 	}
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
 		headers()
@@ -267,31 +267,44 @@ func parseRange(header, ifRange, etag string, size int64) (start, length int64, 
 	return start, end - start + 1, true, nil
 }
 
-// inlineTypes are shown in the browser; everything else downloads.
+// inlineTypes are shown in the browser; everything else downloads. PDF is shown on
+// the download origin only (see downloads.go).
 var inlineTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/heic",
-	"application/pdf", "text/plain", "audio/", "video/"}
+	"text/plain", "audio/", "video/"}
+
+// sandboxPolicy is the CSP of every file but a PDF on the download origin: nothing
+// runs, and the document has an origin of its own.
+const sandboxPolicy = "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 // setDisposition sets the type and disposition of a download. Types a browser would
 // run (HTML, SVG, XML, scripts) are always attachments, under a sandboxing CSP, and
-// the type served is the one sniffed from the bytes, never one a client claimed.
-func setDisposition(h http.Header, name, mimeType string, forceDownload bool) {
+// the type served is the one sniffed from the bytes, never one a client claimed. A
+// PDF is inline only on the download origin, under pdfPolicy.
+func setDisposition(h http.Header, name, mimeType string, forceDownload, downloadOrigin bool) {
 	base, _, _ := mime.ParseMediaType(mimeType)
-	inline := !forceDownload
-	if inline {
-		inline = false
-		for _, t := range inlineTypes {
-			if base == t || (strings.HasSuffix(t, "/") && strings.HasPrefix(base, t)) {
-				inline = true
-			}
-		}
-	}
+	pdf := base == "application/pdf" && downloadOrigin
+	inline := !forceDownload && (pdf || shownInline(base))
 	h.Set(echo.HeaderContentType, mimeType)
-	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox")
+	if inline && pdf {
+		h.Set("Content-Security-Policy", pdfPolicy)
+	} else {
+		h.Set("Content-Security-Policy", sandboxPolicy)
+	}
 	disposition := "attachment"
 	if inline {
 		disposition = "inline"
 	}
 	h.Set("Content-Disposition", contentDisposition(disposition, name))
+}
+
+// shownInline reports whether a type is one of inlineTypes.
+func shownInline(base string) bool {
+	for _, t := range inlineTypes {
+		if base == t || (strings.HasSuffix(t, "/") && strings.HasPrefix(base, t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // contentDisposition builds an RFC 6266 header: an ASCII fallback filename and the

@@ -56,34 +56,41 @@ func TestContentDisposition(t *testing.T) {
 
 func TestRiskyTypesAreAttachments(t *testing.T) {
 	tests := []struct {
-		mime   string
-		inline bool
+		mime           string
+		downloadOrigin bool
+		inline         bool
+		policy         string
 	}{
-		{"image/png", true},
-		{"application/pdf", true},
-		{"video/mp4", true},
-		{"text/plain; charset=utf-8", true},
-		{"text/html; charset=utf-8", false},
-		{"image/svg+xml", false},
-		{"text/xml; charset=utf-8", false},
-		{"application/javascript", false},
-		{"application/octet-stream", false},
+		{"image/png", false, true, sandboxPolicy},
+		{"application/pdf", false, false, sandboxPolicy},
+		{"application/pdf", true, true, pdfPolicy},
+		{"video/mp4", false, true, sandboxPolicy},
+		{"text/plain; charset=utf-8", false, true, sandboxPolicy},
+		{"text/html; charset=utf-8", false, false, sandboxPolicy},
+		{"text/html; charset=utf-8", true, false, sandboxPolicy},
+		{"image/svg+xml", false, false, sandboxPolicy},
+		{"image/svg+xml", true, false, sandboxPolicy},
+		{"text/xml; charset=utf-8", false, false, sandboxPolicy},
+		{"application/javascript", false, false, sandboxPolicy},
+		{"application/octet-stream", false, false, sandboxPolicy},
 	}
 	for _, tt := range tests {
 		h := http.Header{}
-		setDisposition(h, "f", tt.mime, false)
+		setDisposition(h, "f", tt.mime, false, tt.downloadOrigin)
 		got := h.Get("Content-Disposition")[:6] == "inline"
 		if got != tt.inline {
-			t.Errorf("%s: inline = %v, want %v", tt.mime, got, tt.inline)
+			t.Errorf("%s (download origin %v): inline = %v, want %v", tt.mime, tt.downloadOrigin, got, tt.inline)
 		}
-		if h.Get("Content-Security-Policy") == "" {
-			t.Errorf("%s: no CSP", tt.mime)
+		if p := h.Get("Content-Security-Policy"); p != tt.policy {
+			t.Errorf("%s (download origin %v): CSP %q, want %q", tt.mime, tt.downloadOrigin, p, tt.policy)
 		}
 	}
-	h := http.Header{}
-	setDisposition(h, "f", "image/png", true)
-	if h.Get("Content-Disposition")[:10] != "attachment" {
-		t.Error("?download did not force an attachment")
+	for _, downloadOrigin := range []bool{false, true} {
+		h := http.Header{}
+		setDisposition(h, "f", "application/pdf", true, downloadOrigin)
+		if h.Get("Content-Disposition")[:10] != "attachment" || h.Get("Content-Security-Policy") != sandboxPolicy {
+			t.Errorf("?download (download origin %v) did not force a sandboxed attachment: %v", downloadOrigin, h)
+		}
 	}
 }
 

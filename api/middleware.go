@@ -23,6 +23,7 @@ func (s *Server) middleware() {
 	s.echo.Use(s.recoverPanics)
 	s.echo.Use(s.logAndMeasure)
 	s.echo.Use(s.securityHeaders)
+	s.echo.Use(s.downloadOriginOnly)
 	// After routing (the path parameters are known), before any authentication or
 	// handler reads the request's text.
 	s.echo.Use(refuseBadText)
@@ -58,7 +59,8 @@ func (s *Server) cors() echo.MiddlewareFunc {
 // securityHeaders adds what browsers need to treat the API's answers as data: no
 // type sniffing on any answer; JSON answers (problems included) never framed; and,
 // when the service is reached over HTTPS, HSTS. Files keep their own headers (a
-// PDF may be shown in the portal's frame; HTML and SVG go as sandboxed attachments).
+// picture, or a PDF from the download origin, may be shown in the portal's frame;
+// HTML and SVG go as sandboxed attachments).
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	https := strings.HasPrefix(s.PublicURL, "https://")
 	return func(c echo.Context) error {

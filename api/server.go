@@ -52,6 +52,10 @@ type Deps struct {
 	Uploads http.Handler
 	// PublicURL is where clients reach the service (link URLs start with it).
 	PublicURL string
+	// DownloadOrigin, when set, is a second origin (scheme://host[:port]) the signed
+	// download URLs are made on and that serves nothing else: files open there, in
+	// the browser's own viewers, never on the web app's origin (see downloads.go).
+	DownloadOrigin string
 	// LinkPolicy says who may create links.
 	LinkPolicy sharing.LinkPolicy
 	// Previews re-enqueues previews; Renderer says which types have them here.

@@ -24,6 +24,7 @@ const urlsKey = "cartable.urls"
 // download URL.
 type urlBase struct {
 	root   string // the public URL, without its trailing slash
+	files  string // where files' bytes are fetched: the download origin, or root
 	signer *presign.Signer
 	holder presign.Holder
 }
@@ -37,7 +38,12 @@ func apiBase(c echo.Context) urlBase {
 // signURLsFor makes the request's URLs signed for a holder.
 func (s *Server) signURLsFor(c echo.Context, h presign.Holder) {
 	if s.Signer != nil {
-		c.Set(urlsKey, urlBase{root: strings.TrimSuffix(s.PublicURL, "/"), signer: s.Signer, holder: h})
+		root := strings.TrimSuffix(s.PublicURL, "/")
+		files := root
+		if s.DownloadOrigin != "" {
+			files = s.DownloadOrigin
+		}
+		c.Set(urlsKey, urlBase{root: root, files: files, signer: s.Signer, holder: h})
 	}
 }
 
@@ -47,7 +53,7 @@ func (b urlBase) content(item, version uuid.UUID) string {
 		return ""
 	}
 	sig, _ := b.signer.Sign(b.holder, presign.Target{ItemID: item, VersionID: version})
-	return fmt.Sprintf("%s/api/v1/signed/items/%s/versions/%s/content?sig=%s", b.root, item, version, sig)
+	return fmt.Sprintf("%s/api/v1/signed/items/%s/versions/%s/content?sig=%s", b.files, item, version, sig)
 }
 
 // thumbnail is the URL of one size of a version's thumbnail. render names the

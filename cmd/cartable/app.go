@@ -193,6 +193,10 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	downloadOrigin, err := a.cfg.downloadOrigin()
+	if err != nil {
+		return nil, err
+	}
 	// Dev mode offers the demo users to pick from, unless an issuer is configured:
 	// then the app signs in through it, as in production (a local Keycloak, a test's).
 	webApp, err := web.New(web.Config{PublicURL: a.cfg.PublicURL, FrameAncestors: a.cfg.frameAncestors(),
@@ -212,7 +216,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	return api.New(api.Deps{
 		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
-		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
+		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp,
 	}), nil
 }

@@ -25,6 +25,7 @@ import (
 type Config struct {
 	Listen                string
 	PublicURL             string
+	DownloadOrigin        string
 	DatabaseURL           string
 	S3Endpoint            string
 	S3AccessKey           string
@@ -134,6 +135,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b := &binder{fs: fs, getenv: getenv}
 	b.str(&cfg.Listen, "listen", "CARTABLE_LISTEN", ":8080", "address the HTTP server listens on")
 	b.str(&cfg.PublicURL, "public-url", "CARTABLE_PUBLIC_URL", "http://localhost:8080", "URL clients reach this service at")
+	b.str(&cfg.DownloadOrigin, "download-origin", "CARTABLE_DOWNLOAD_ORIGIN", "", "second origin (https://host) of the signed download URLs, where PDFs open in the browser (empty: PDFs download)")
 	b.str(&cfg.DatabaseURL, "database-url", "CARTABLE_DATABASE_URL", "", "PostgreSQL connection URL")
 	b.integer(&cfg.DBMaxConns, "db-max-conns", "CARTABLE_DB_MAX_CONNS", 32, "PostgreSQL connections per node (the upload locks use one more)")
 	b.str(&cfg.S3Endpoint, "s3-endpoint", "CARTABLE_S3_ENDPOINT", "", "S3 endpoint, host:port")
@@ -233,6 +235,9 @@ func (c Config) validate() error {
 	if !c.Dev && c.SigningSecret == "" {
 		return fmt.Errorf("CARTABLE_SIGNING_SECRET is required outside dev mode: it signs the download and thumbnail URLs that need no Authorization header (at least %d bytes, e.g. `openssl rand -base64 32`)", presign.MinSecretBytes)
 	}
+	if _, err := c.downloadOrigin(); err != nil {
+		return err
+	}
 	if _, err := c.signer(); err != nil {
 		return fmt.Errorf("CARTABLE_SIGNING_SECRET, CARTABLE_SIGNING_SECRET_PREVIOUS or CARTABLE_SIGNED_URL_TTL: %w", err)
 	}
@@ -267,6 +272,30 @@ func localURL(raw string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// downloadOrigin reads CARTABLE_DOWNLOAD_ORIGIN as scheme://host[:port]: an origin
+// and nothing more, other than the public URL's (the point is that files shown there
+// reach neither the app nor the API).
+func (c Config) downloadOrigin() (string, error) {
+	if c.DownloadOrigin == "" {
+		return "", nil
+	}
+	bad := func(why string) error {
+		return fmt.Errorf("CARTABLE_DOWNLOAD_ORIGIN=%q %s", c.DownloadOrigin, why)
+	}
+	u, err := url.Parse(c.DownloadOrigin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", bad("is not an origin like https://fichiers.cartable.example.fr")
+	}
+	if strings.TrimSuffix(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", bad("must be an origin only, without a path")
+	}
+	origin := u.Scheme + "://" + strings.ToLower(u.Host)
+	if public, err := url.Parse(c.PublicURL); err == nil && strings.EqualFold(public.Scheme+"://"+public.Host, origin) {
+		return "", bad("is the public URL's origin: it must be another host name")
+	}
+	return origin, nil
 }
 
 func (c Config) corsOrigins() []string { return list(c.CORSOrigins) }

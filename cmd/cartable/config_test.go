@@ -123,6 +123,24 @@ func TestValidateConfig(t *testing.T) {
 	if err := cfg.validate(); err != nil {
 		t.Errorf("a webhook with its secret: %v", err)
 	}
+	for _, tc := range []struct {
+		origin, want string
+	}{
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080"},
+		{"https://Fichiers.Cartable.example.fr/", "https://fichiers.cartable.example.fr"},
+		{"http://localhost:8080", ""},             // the public URL's origin
+		{"https://fichiers.example.fr/files", ""}, // a path
+		{"fichiers.example.fr", ""},               // no scheme
+		{"ftp://fichiers.example.fr", ""},         // not the web
+		{"https://fichiers.example.fr/?x=1", ""},  // a query
+		{"https://user@fichiers.example.fr", ""},  // credentials
+	} {
+		cfg.DownloadOrigin = tc.origin
+		got, err := cfg.downloadOrigin()
+		if got != tc.want || (err == nil) != (tc.want != "") || (cfg.validate() == nil) != (tc.want != "") {
+			t.Errorf("download origin %q: %q, %v; want %q", tc.origin, got, err, tc.want)
+		}
+	}
 }
 
 // TestDevSigningSecret: in dev mode without a secret of its own, the signing secret

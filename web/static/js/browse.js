@@ -6,6 +6,7 @@ import { api, ApiError } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { t } from "./i18n.js";
 import { itemList } from "./items.js";
+import { openViewer, viewable } from "./viewer.js";
 import { itemEntries, itemKeys, modeDialog, newFolder } from "./actions.js";
 import { pickFiles, uploadFiles } from "./upload.js";
 import { shareDialog } from "./share.js";
@@ -47,6 +48,8 @@ export async function showFolder(main, id, markNav) {
     label: t("folder.items"), view: session.view, draggable: true,
     entries: (item) => itemEntries(item, ctx),
     onKey: (e, item) => itemKeys(e, item, ctx),
+    // Images and PDFs open in the viewer; other files as before (a new tab, or a download).
+    open: (item) => viewable(item) && (openViewer(list, item), true),
   });
   ctx.list = list;
   const status = h("p", { class: "list-status", role: "status" });

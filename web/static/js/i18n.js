@@ -292,6 +292,17 @@ const fr = {
   "versions.restore": "Restaurer cette version",
   "versions.restored": "La version {n} est remise : c'est maintenant la version {m}.",
   "versions.more": "Versions plus anciennes",
+  // The viewer of images and PDFs.
+  "viewer.previous": "Précédent",
+  "viewer.next": "Suivant",
+  "viewer.position": "{n} / {total}",
+  "viewer.announce": "{name}, {n} sur {total}",
+  "viewer.pending": "Aperçu en préparation…",
+  "viewer.none": "Pas d'aperçu pour ce fichier. Téléchargez-le pour l'ouvrir.",
+  "viewer.openPdf": "Ouvrir le PDF",
+  "viewer.pdfPage": "Première page de « {name} »",
+  "viewer.pdfOpen": "Première page. « Ouvrir le PDF » le montre en entier.",
+  "viewer.pdfDownload": "Première page. Téléchargez le PDF pour le lire en entier.",
 };
 
 const en = {
@@ -584,6 +595,17 @@ const en = {
   "versions.restore": "Restore this version",
   "versions.restored": "Version {n} is back: it is now version {m}.",
   "versions.more": "Older versions",
+  // The viewer of images and PDFs.
+  "viewer.previous": "Previous",
+  "viewer.next": "Next",
+  "viewer.position": "{n} / {total}",
+  "viewer.announce": "{name}, {n} of {total}",
+  "viewer.pending": "Preview on its way…",
+  "viewer.none": "No preview for this file. Download it to open it.",
+  "viewer.openPdf": "Open the PDF",
+  "viewer.pdfPage": "First page of “{name}”",
+  "viewer.pdfOpen": "First page. “Open the PDF” shows all of it.",
+  "viewer.pdfDownload": "First page. Download the PDF to read all of it.",
 };
 
 const tables = { fr, en };

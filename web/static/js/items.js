@@ -15,12 +15,14 @@ import { menu } from "./ui.js";
 const staleAfter = 8 * 60 * 1000;
 
 /**
- * itemList({label, view, meta, entries, onKey}) makes the list element; add rows
- * with list.add(items). meta(item) says what to show under the name; entries(item)
- * are the actions of its menu (none: no menu button); onKey(event, item) handles
- * Delete and F2; draggable lets the items the caller may move be dragged.
+ * itemList({label, view, meta, entries, onKey, open}) makes the list element; add
+ * rows with list.add(items). meta(item) says what to show under the name;
+ * entries(item) are the actions of its menu (none: no menu button); onKey(event,
+ * item) handles Delete and F2; open(item) may show a file in place (answering true)
+ * instead of opening it in a new tab; draggable lets the items the caller may move
+ * be dragged.
  */
-export function itemList({ label, view = "list", meta = defaultMeta, entries, onKey, links = true, draggable = false }) {
+export function itemList({ label, view = "list", meta = defaultMeta, entries, onKey, open, links = true, draggable = false }) {
   const ul = h("ul", { class: "items " + view, "aria-label": label });
   const rows = () => [...ul.children].filter((li) => li.classList.contains("item"));
   let fetchedAt = Date.now();
@@ -71,7 +73,12 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     else if (item.kind === "folder") name = h("a", { class: "name", href: "/dossiers/" + item.id }, item.name);
     else {
       name = h("a", { class: "name", href: item.download_url || "#", target: "_blank", rel: "noopener" }, item.name);
-      name.addEventListener("click", (e) => openFile(e, item, fetchedAt));
+      name.addEventListener("click", (e) => {
+        // A click with a modifier still asks for a new tab, as on any link.
+        const plain = !(e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button !== 0);
+        if (plain && open && open(item)) e.preventDefault();
+        else openFile(e, item, fetchedAt);
+      });
     }
     const offered = entries ? entries(item) : [];
     const more = offered.length ? h("button", {
@@ -186,9 +193,17 @@ function watchPreviews(items, ul, row) {
 
 // A file opens in a new tab from its signed URL; an old listing's URL may have
 // expired, so a fresh one is asked for first.
-async function openFile(e, item, fetchedAt) {
+function openFile(e, item, fetchedAt) {
   if (Date.now() - fetchedAt < staleAfter && item.download_url) return;
   e.preventDefault();
+  openInNewTab(item);
+}
+
+/**
+ * Opens a file's fresh signed URL in a new tab. The tab is opened at once, in the
+ * click (a tab opened after an answer is a blocked pop-up), then sent to the URL.
+ */
+export async function openInNewTab(item) {
   const win = window.open("", "_blank");
   try {
     const fresh = await api("/items/" + item.id);
