@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/dom"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -249,24 +246,11 @@ func uploadFiles(tb *tab, paths ...string) {
 		strconv.Itoa(len(paths))+` sur `+strconv.Itoa(len(paths))+`"]`))
 }
 
-// choose clicks "Ajouter des fichiers" and answers the file chooser it opens (the
-// tab intercepts choosers) with the files: the app's input gets them and its
-// change event fires, as with a person's choice.
+// choose clicks "Ajouter des fichiers" and answers the file chooser it opens
+// with the files, as a person's choice would (chooseWith).
 func choose(tb *tab, paths []string) {
 	tb.t.Helper()
-	opened := chromedp.Events(tb.ctx, page.FileChooserOpened)
-	tb.run("open the file chooser", chromedp.Click(`//div[@class="toolbar"]//button[normalize-space()="Ajouter des fichiers"]`))
-	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
-	defer cancel()
-	for ev, err := range opened {
-		if err != nil {
-			tb.t.Fatalf("%s: no file chooser: %v", tb.name, err)
-		}
-		if _, err := chromedp.Call(ctx, dom.SetFileInputFiles, dom.SetFileInputFilesParams{Files: paths, BackendNodeID: ev.BackendNodeID}); err != nil {
-			tb.t.Fatalf("%s: choose %v: %v", tb.name, paths, err)
-		}
-		return
-	}
+	chooseWith(tb, "Ajouter des fichiers", paths)
 }
 
 // sampleFiles writes a photo (a JPEG with a gradient) and a text file.

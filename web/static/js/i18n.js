@@ -113,7 +113,6 @@ const fr = {
   "upload.tooLarge": "Ce fichier est trop gros ({size}, maximum {max}).",
   "upload.quota": "Il n'y a plus assez de place ici ({needed} nécessaires, {available} libres).",
   "upload.quotaBigger": "Ce fichier est plus gros que tout l'espace disponible ici ({limit}).",
-  "upload.folderSkipped": "Les dossiers ne peuvent pas encore être déposés : choisissez les fichiers qu'ils contiennent.",
   "clash.title": "« {name} » existe déjà ici",
   "clash.text": "Un fichier porte déjà ce nom dans ce dossier. Que voulez-vous faire ?",
   "clash.replace": "Remplacer",
@@ -158,6 +157,23 @@ const fr = {
   "size.units": ["o", "Ko", "Mo", "Go", "To"],
   "date.today": "aujourd'hui {time}",
   "date.yesterday": "hier {time}",
+  // Uploads of folders, pause and resume (wt-up)
+  "action.uploadFolder": "Ajouter un dossier",
+  "folder.emptyDropFolders": "Déposez ici des fichiers ou des dossiers entiers, ou utilisez les boutons ci-dessous.",
+  "upload.pause": "Pause",
+  "upload.resume": "Reprendre",
+  "upload.paused": "En pause ({pct} %)",
+  "upload.pauseAll": "Tout mettre en pause",
+  "upload.resumeAll": "Tout reprendre",
+  "upload.serverDown": "Cartable ne répond pas pour l'instant : l'envoi reprendra tout seul.",
+  "upload.preparing": "Création des dossiers… {n} sur {total}",
+  "upload.more": "Encore {n} en attente",
+  "folderClash.title": "Le dossier « {name} » existe déjà ici",
+  "folderClash.text": "Que voulez-vous faire ?",
+  "folderClash.merge": "Ajouter dedans",
+  "folderClash.mergeHint": "Les fichiers vont dans le dossier qui existe déjà. Si un fichier y est déjà, on vous demandera quoi faire.",
+  "folderClash.keepHint": "Un nouveau dossier est créé à côté, par exemple « {example} ».",
+  "folderClash.all": "Faire de même pour les autres dossiers en double",
 };
 
 const en = {
@@ -271,7 +287,6 @@ const en = {
   "upload.tooLarge": "This file is too large ({size}, at most {max}).",
   "upload.quota": "There is not enough room left here ({needed} needed, {available} free).",
   "upload.quotaBigger": "This file is larger than the whole space here ({limit}).",
-  "upload.folderSkipped": "Folders cannot be dropped yet: pick the files they hold.",
   "clash.title": "“{name}” already exists here",
   "clash.text": "A file of this folder already has this name. What do you want to do?",
   "clash.replace": "Replace",
@@ -316,6 +331,23 @@ const en = {
   "size.units": ["B", "KB", "MB", "GB", "TB"],
   "date.today": "today {time}",
   "date.yesterday": "yesterday {time}",
+  // Uploads of folders, pause and resume (wt-up)
+  "action.uploadFolder": "Add a folder",
+  "folder.emptyDropFolders": "Drop files or whole folders here, or use the buttons below.",
+  "upload.pause": "Pause",
+  "upload.resume": "Resume",
+  "upload.paused": "Paused ({pct} %)",
+  "upload.pauseAll": "Pause all",
+  "upload.resumeAll": "Resume all",
+  "upload.serverDown": "Cartable is not answering right now: the upload will resume by itself.",
+  "upload.preparing": "Making the folders… {n} of {total}",
+  "upload.more": "{n} more waiting",
+  "folderClash.title": "The folder “{name}” already exists here",
+  "folderClash.text": "What do you want to do?",
+  "folderClash.merge": "Add into it",
+  "folderClash.mergeHint": "The files go into the folder already there. If a file is already there, you will be asked what to do.",
+  "folderClash.keepHint": "A new folder is made beside it, for example “{example}”.",
+  "folderClash.all": "Do the same for the other duplicate folders",
 };
 
 const tables = { fr, en };

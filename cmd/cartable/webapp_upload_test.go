@@ -1,0 +1,330 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// TestWebAppUploadFolder adds a whole folder through "Ajouter un dossier": its
+// tree (subfolders, a 50 MB and a 20 MB file) is made in "Mes documents", the
+// system's junk (.DS_Store) is left out. The browser's uploads are held after
+// each big file's first 16 MiB part, so that the test knows where they stand:
+// the 20 MB one is paused by hand, then the network goes away (navigator.onLine
+// false, the upload requests failing) and comes back: the 50 MB file resumes by
+// itself, the paused one waits for "Reprendre", and both arrive whole (their
+// SHA-256 through the API). The tree appears in the listing.
+func TestWebAppUploadFolder(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t)
+	b := newBrowser(t, exe)
+	prof := in.as("prof.martin")
+	dir := t.TempDir()
+	root := filepath.Join(dir, "Sortie")
+	writeTree(t, root, map[string]string{
+		"consignes.txt":              "Rendez-vous à 8 h devant le collège.\n",
+		".DS_Store":                  "junk",
+		"photos/bus.txt":             "le bus",
+		"photos/musée/salle 1.txt":   "salle 1",
+		"photos/musée/Thumbs.db":     "junk",
+		"photos/musée/salle 2 é.txt": "salle 2",
+	})
+	video := bigFile(t, filepath.Join(root, "films", "video.bin"), 50<<20, 1)
+	making := bigFile(t, filepath.Join(root, "films", "making-of.bin"), 20<<20, 2)
+
+	teacher := b.tab("prof.martin")
+	signIn(teacher, in.url, "prof.martin")
+	teacher.run("home", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`))
+	gate := holdUploads(teacher)
+	chooseWith(teacher, "Ajouter un dossier", []string{root})
+
+	// Both big files stop after their first part: the server has 16 MiB of each.
+	held := gate.waitHeld(2)
+	for _, url := range held {
+		if got := prof.tus().offset(strings.TrimPrefix(url, in.url)); got != onePart {
+			t.Errorf("%s: server offset %d, want %d", url, got, onePart)
+		}
+	}
+	teacher.run("the small files are sent, the big ones under way",
+		chromedp.WaitVisible(uploadRow("Sortie/photos/musée/salle 2 é.txt", "done")),
+		chromedp.WaitVisible(uploadRow("Sortie/films/video.bin", "sending")+`//span[normalize-space()="Envoi… 32 %"]`))
+
+	// Pause by hand: the part on the server stays there.
+	teacher.run("pause making-of.bin", chromedp.Click(uploadRow("Sortie/films/making-of.bin", "sending")+`//button[starts-with(normalize-space(),"Pause")]`),
+		chromedp.WaitVisible(uploadRow("Sortie/films/making-of.bin", "paused")+`//span[normalize-space()="En pause (80 %)"]`))
+	if !js[bool](teacher, "a fingerprint kept for a reload", `Object.keys(sessionStorage).some(k => k === "cartable.uploads.prof.martin")`) {
+		t.Error("the paused upload left no fingerprint in sessionStorage")
+	}
+
+	// The Wi-Fi drops.
+	gate.setOffline(true)
+	teacher.run("the app says the connection is lost",
+		chromedp.WaitVisible(`//section[contains(@class,"uploads")]//p[normalize-space()="Connexion perdue : l'envoi reprendra tout seul."]`),
+		chromedp.WaitVisible(uploadRow("Sortie/films/video.bin", "offline")))
+	teacher.screenshot("desktop-upload-progress")
+	teacher.axe("uploads, paused and offline")
+
+	// It comes back: the 50 MB file goes on by itself, from where it was.
+	gate.release()
+	gate.setOffline(false)
+	teacher.run("video.bin resumes by itself", chromedp.WaitVisible(uploadRow("Sortie/films/video.bin", "done")))
+	teacher.run("making-of.bin is still paused", chromedp.WaitVisible(uploadRow("Sortie/films/making-of.bin", "paused")))
+	if got := prof.tus().offset(prof.uploadOf(held, making.size)); got != onePart {
+		t.Errorf("the paused upload's offset is %d, want %d", got, onePart)
+	}
+	teacher.run("resume it", chromedp.Click(uploadRow("Sortie/films/making-of.bin", "paused")+`//button[starts-with(normalize-space(),"Reprendre")]`),
+		chromedp.WaitVisible(uploadRow("Sortie/films/making-of.bin", "done")),
+		chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="Envoyés : 6 sur 6"]`))
+	if js[bool](teacher, "fingerprints left", `Object.keys(sessionStorage).some(k => k.startsWith("cartable.uploads."))`) {
+		t.Error("finished uploads left their fingerprints in sessionStorage")
+	}
+
+	// The tree, through the API: every file in its folder, the junk left out, the bytes right.
+	want := map[string]string{
+		"Sortie/consignes.txt": "", "Sortie/photos/bus.txt": "", "Sortie/photos/musée/salle 1.txt": "",
+		"Sortie/photos/musée/salle 2 é.txt": "", "Sortie/films/video.bin": video.sum, "Sortie/films/making-of.bin": making.sum,
+	}
+	for _, folder := range []string{"Sortie", "Sortie/photos", "Sortie/photos/musée", "Sortie/films"} {
+		want[folder] = ""
+	}
+	got := prof.tree(prof.home(), "")
+	if len(got) != len(want) {
+		t.Errorf("on the server: %v, want %v", keys(got), want)
+	}
+	for path, sum := range want {
+		id, ok := got[path]
+		if !ok {
+			t.Errorf("%s is not on the server (it has %v)", path, keys(got))
+		} else if sum != "" {
+			if s := prof.sha256Of(id); s != sum {
+				t.Errorf("%s: sha256 %s on the server, %s sent", path, s, sum)
+			}
+		}
+	}
+
+	// The tree, in the web app.
+	teacher.run("Sortie is listed", chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="Sortie"]`))
+	teacher.run("open Sortie", chromedp.Click(`//li[contains(@class,"item")]//a[normalize-space()="Sortie"]`),
+		chromedp.WaitVisible(`//h1[normalize-space()="Sortie"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="photos"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="films"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="consignes.txt"]`))
+	teacher.run("open films", chromedp.Click(`//li[contains(@class,"item")]//a[normalize-space()="films"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="video.bin"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="making-of.bin"]`))
+	teacher.checkLog()
+}
+
+const onePart = 16 << 20 // the server's tus part size, and the web app's
+
+// uploadRow is the XPath of the upload panel's row of a file in that state.
+func uploadRow(label, state string) string {
+	return `//section[contains(@class,"uploads")]//li[@data-file="` + label + `" and @data-state="` + state + `"]`
+}
+
+// writeTree writes files (paths with slashes, under root) and their folders.
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for path, body := range files {
+		p := filepath.Join(root, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+type written struct {
+	size int
+	sum  string
+}
+
+// bigFile writes size pseudo-random bytes (the same for a seed) and answers their SHA-256.
+func bigFile(t *testing.T, path string, size int, seed uint64) written {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, size)
+	r := rand.New(rand.NewPCG(seed, seed))
+	for i := 0; i+8 <= len(data); i += 8 {
+		v := r.Uint64()
+		for k := 0; k < 8; k++ {
+			data[i+k] = byte(v >> (8 * k))
+		}
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return written{size: size, sum: hex.EncodeToString(sum[:])}
+}
+
+// tree lists, through the API, every item under a folder: path → id.
+func (u *user) tree(folder, prefix string) map[string]string {
+	u.t.Helper()
+	out := map[string]string{}
+	var walk func(id, prefix string)
+	walk = func(id, prefix string) {
+		var page struct {
+			Items []apiItem `json:"items"`
+		}
+		r := u.get(itemPath(id, "/children?limit=1000"))
+		if r.StatusCode != http.StatusOK {
+			u.t.Fatalf("children of %s: %d %s", id, r.StatusCode, r.body)
+		}
+		r.json(u.t, &page)
+		for _, it := range page.Items {
+			out[prefix+it.Name] = it.ID
+			if it.Kind == "folder" {
+				walk(it.ID, prefix+it.Name+"/")
+			}
+		}
+	}
+	walk(folder, prefix)
+	return out
+}
+
+// sha256Of downloads a file's content and answers its SHA-256.
+func (u *user) sha256Of(id string) string {
+	u.t.Helper()
+	r := u.get(itemPath(id, "/content"))
+	if r.StatusCode != http.StatusOK {
+		u.t.Fatalf("content of %s: %d", id, r.StatusCode)
+	}
+	sum := sha256.Sum256(r.body)
+	return hex.EncodeToString(sum[:])
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// chooseWith clicks a toolbar button that opens a file chooser (the tab
+// intercepts choosers) and answers it with paths: files, or a folder for the
+// webkitdirectory input of "Ajouter un dossier" (chromium then lists it as a
+// person's choice would, each file with its webkitRelativePath).
+func chooseWith(tb *tab, label string, paths []string) {
+	tb.t.Helper()
+	opened := chromedp.Events(tb.ctx, page.FileChooserOpened)
+	tb.run("open the file chooser", chromedp.Click(`//div[@class="toolbar"]//button[normalize-space()="`+label+`"]`))
+	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
+	defer cancel()
+	for ev, err := range opened {
+		if err != nil {
+			tb.t.Fatalf("%s: no file chooser: %v", tb.name, err)
+		}
+		if _, err := chromedp.Call(ctx, dom.SetFileInputFiles, dom.SetFileInputFilesParams{Files: paths, BackendNodeID: ev.BackendNodeID}); err != nil {
+			tb.t.Fatalf("%s: choose %v: %v", tb.name, paths, err)
+		}
+		return
+	}
+}
+
+// uploadGate stands between a tab's upload requests and the network. It holds
+// every upload's second PATCH (so the first 16 MiB are on the server and the
+// rest waits) until release: a shim of XMLHttpRequest.send, evaluated through
+// DevTools (the app's CSP does not govern it), because the Fetch domain does
+// not pause a request whose body is a 16 MiB Blob (the request stalls instead).
+// Offline, it is chromium's own: navigator.onLine false with its "offline"
+// event, and every request failing as with no network.
+type uploadGate struct{ tb *tab }
+
+func holdUploads(tb *tab) *uploadGate {
+	tb.t.Helper()
+	js[bool](tb, "hold the uploads' second parts", `(() => {
+		const g = window.gate = { holding: true, patches: {}, held: [] };
+		const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+		XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+			this.gateMethod = method;
+			this.gateURL = String(url);
+			return open.call(this, method, url, ...rest);
+		};
+		XMLHttpRequest.prototype.send = function (body) {
+			if (this.gateMethod === "PATCH" && g.holding && (g.patches[this.gateURL] = (g.patches[this.gateURL] || 0) + 1) > 1) {
+				this.addEventListener("abort", () => { this.gateAborted = true; });
+				g.held.push({ xhr: this, body, send });
+				return;
+			}
+			return send.call(this, body);
+		};
+		return true;
+	})()`)
+	return &uploadGate{tb: tb}
+}
+
+// waitHeld waits until n requests are held, and answers their upload URLs.
+func (g *uploadGate) waitHeld(n int) []string {
+	g.tb.t.Helper()
+	return js[[]string](g.tb, "wait for held parts", `new Promise((resolve, reject) => {
+		const t0 = Date.now();
+		const tick = () => {
+			if (window.gate.held.length >= `+strconv.Itoa(n)+`) return resolve(window.gate.held.map(h => new URL(h.xhr.gateURL, location.href).pathname));
+			if (Date.now() - t0 > 40000) return reject(new Error(window.gate.held.length + " parts held; panel: " + document.querySelector(".uploads")?.innerText));
+			setTimeout(tick, 100);
+		};
+		tick();
+	})`)
+}
+
+// release sends the held requests the page still wants, and holds no more.
+func (g *uploadGate) release() {
+	g.tb.t.Helper()
+	js[bool](g.tb, "release the held parts", `(() => {
+		window.gate.holding = false;
+		for (const h of window.gate.held.splice(0)) if (!h.xhr.gateAborted) h.send.call(h.xhr, h.body);
+		return true;
+	})()`)
+}
+
+// setOffline cuts (or gives back) the network, as a dropped Wi-Fi would.
+func (g *uploadGate) setOffline(off bool) {
+	g.tb.t.Helper()
+	var rules []*network.Conditions
+	if off {
+		rules = []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
+	}
+	g.tb.run("network offline "+strconv.FormatBool(off), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, t, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+}
+
+// uploadOf answers which of the upload URLs is the upload of that size.
+func (u *user) uploadOf(urls []string, size int) string {
+	u.t.Helper()
+	for _, url := range urls {
+		path := strings.TrimPrefix(url, u.url)
+		if r := u.tus().do(http.MethodHead, path, nil, nil); r.Header.Get("Upload-Length") == strconv.Itoa(size) {
+			return path
+		}
+	}
+	u.t.Fatalf("no upload of %d bytes among %v", size, urls)
+	return ""
+}
