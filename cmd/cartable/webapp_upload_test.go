@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -327,4 +329,184 @@ func (u *user) uploadOf(urls []string, size int) string {
 	}
 	u.t.Fatalf("no upload of %d bytes among %v", size, urls)
 	return ""
+}
+
+// TestWebAppUploadDrop drops a folder and a file together on the folder view
+// (DevTools' Input.dispatchDragEvent, with paths as a person's drag from the
+// file manager would give): the folder's name is taken, the app asks and "Ajouter
+// dedans" adds into it; a file already there is asked about on its own, and
+// "Garder les deux" keeps both.
+func TestWebAppUploadDrop(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t)
+	b := newBrowser(t, exe)
+	prof := in.as("prof.martin")
+	sortie := prof.mkdir(prof.home(), "Sortie")
+	prof.mustUpload(sortie.ID, "consignes.txt", []byte("l'ancienne version"))
+	dir := t.TempDir()
+	writeTree(t, filepath.Join(dir, "Sortie"), map[string]string{"consignes.txt": "la nouvelle", "notes/a.txt": "a", "notes/desktop.ini": "junk"})
+	writeTree(t, dir, map[string]string{"plan.txt": "le plan"})
+
+	teacher := b.tab("prof.martin")
+	signIn(teacher, in.url, "prof.martin")
+	teacher.run("home", chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="Sortie"]`))
+	drop(teacher, filepath.Join(dir, "Sortie"), filepath.Join(dir, "plan.txt"))
+	teacher.run("the app asks about the folder", chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="Le dossier « Sortie » existe déjà ici"]`))
+	teacher.screenshot("desktop-upload-folder-clash")
+	teacher.axe("folder name clash")
+	teacher.run("add into it", chromedp.Click(`//dialog[@open]//button[normalize-space()="Ajouter dedans"]`),
+		chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="« Sortie/consignes.txt » existe déjà ici"]`),
+		chromedp.Click(`//dialog[@open]//button[normalize-space()="Garder les deux"]`),
+		chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="Envoyés : 3 sur 3"]`),
+		chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="plan.txt"]`))
+
+	got := prof.tree(prof.home(), "")
+	want := []string{"Sortie", "Sortie/consignes.txt", "Sortie/consignes (2).txt", "Sortie/notes", "Sortie/notes/a.txt", "plan.txt"}
+	if len(got) != len(want) {
+		t.Errorf("on the server: %v, want %v", keys(got), want)
+	}
+	for _, path := range want {
+		if _, ok := got[path]; !ok {
+			t.Errorf("%s is not on the server (it has %v)", path, keys(got))
+		}
+	}
+	teacher.checkLog()
+}
+
+// drop drags paths (files and folders) from outside the window onto the folder view.
+func drop(tb *tab, paths ...string) {
+	tb.t.Helper()
+	data := &input.DragData{Files: paths, DragOperationsMask: 1, Items: []*input.DragDataItem{}}
+	tb.run("drop "+strings.Join(paths, ", "), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, kind := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter, input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
+			if _, err := cdp.Call(ctx, t, input.DispatchDragEvent, input.DispatchDragEventParams{Type: kind, X: 700, Y: 400, Data: data}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// TestWebAppUploadResume reloads the page in the middle of an upload: the
+// file is gone with the page, but picking it again into the same folder goes
+// on from the 16 MiB the server has (a HEAD, no new upload), and the bytes
+// arrive whole. Signing out leaves nothing behind: sessionStorage (where the
+// unfinished upload's fingerprint was), localStorage and IndexedDB are empty.
+func TestWebAppUploadResume(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t)
+	b := newBrowser(t, exe)
+	prof := in.as("prof.martin")
+	file := filepath.Join(t.TempDir(), "exposé.bin")
+	sent := bigFile(t, file, 20<<20, 3)
+
+	teacher := b.tab("prof.martin")
+	signIn(teacher, in.url, "prof.martin")
+	gate := holdUploads(teacher)
+	choose(teacher, []string{file})
+	held := gate.waitHeld(1)
+	if got := prof.tus().offset(held[0]); got != onePart {
+		t.Fatalf("server offset %d, want %d", got, onePart)
+	}
+
+	teacher.run("reload", chromedp.Reload())
+	pick(teacher, "prof.martin")
+	teacher.run("home", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`))
+	js[bool](teacher, "record the upload requests", `(() => {
+		const open = XMLHttpRequest.prototype.open;
+		window.sent = [];
+		XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+			window.sent.push(method + " " + new URL(url, location.href).pathname);
+			return open.call(this, method, url, ...rest);
+		};
+		return true;
+	})()`)
+	uploadFiles(teacher, file)
+	requests := js[[]string](teacher, "requests sent", `window.sent`)
+	if len(requests) == 0 || requests[0] != "HEAD "+held[0] {
+		t.Errorf("after the reload the app sent %v, want a HEAD of %s first", requests, held[0])
+	}
+	for _, r := range requests {
+		if r == "POST /api/v1/uploads" {
+			t.Errorf("a new upload was made: %v", requests)
+		}
+	}
+	teacher.run("the file is listed", chromedp.WaitVisible(`//li[contains(@class,"item")]//a[normalize-space()="exposé.bin"]`))
+	if got := prof.sha256Of(prof.tree(prof.home(), "")["exposé.bin"]); got != sent.sum {
+		t.Errorf("sha256 %s on the server, %s sent", got, sent.sum)
+	}
+
+	// An unfinished upload, then sign out.
+	gate = holdUploads(teacher)
+	other := filepath.Join(t.TempDir(), "brouillon.bin")
+	bigFile(t, other, 20<<20, 4)
+	choose(teacher, []string{other})
+	gate.waitHeld(1)
+	if !js[bool](teacher, "a fingerprint kept", `sessionStorage.getItem("cartable.uploads.prof.martin") !== null`) {
+		t.Error("no fingerprint in sessionStorage for the unfinished upload")
+	}
+	teacher.run("sign out", chromedp.Click(button("Se déconnecter")), chromedp.WaitVisible(chromedp.CSS(`button.user[data-user="prof.martin"]`)))
+	left := js[string](teacher, "what the browser keeps", `indexedDB.databases().then(dbs => JSON.stringify({session: Object.keys(sessionStorage), local: Object.keys(localStorage), idb: dbs.map(d => d.name)}))`)
+	if left != `{"session":[],"local":[],"idb":[]}` {
+		t.Errorf("after signing out the browser keeps %s", left)
+	}
+	teacher.checkLog()
+}
+
+// TestWebAppUploadMany adds a folder of 500 small files in 10 subfolders: the
+// panel keeps a bounded number of rows (the rest summed up), the page never
+// freezes (its longest task is measured), "Tout mettre en pause" stops the
+// batch and "Tout reprendre" takes it to the end, and every file is on the server.
+func TestWebAppUploadMany(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t)
+	b := newBrowser(t, exe)
+	prof := in.as("prof.martin")
+	const n = 500
+	files := map[string]string{}
+	for i := 0; i < n; i++ {
+		files[fmt.Sprintf("groupe %02d/copie-%03d.txt", i%10, i)] = fmt.Sprintf("copie %d\n", i)
+	}
+	root := filepath.Join(t.TempDir(), "Copies")
+	writeTree(t, root, files)
+
+	teacher := b.tab("prof.martin")
+	signIn(teacher, in.url, "prof.martin")
+	js[bool](teacher, "watch long tasks", `(window.longest = 0, new PerformanceObserver(l => { for (const e of l.getEntries()) window.longest = Math.max(window.longest, e.duration) }).observe({type: "longtask", buffered: true}), true)`)
+	chooseWith(teacher, "Ajouter un dossier", []string{root})
+	teacher.run("some files are sent", chromedp.WaitVisible(`(//section[contains(@class,"uploads")]//li[@data-state="done"])[10]`))
+	teacher.run("pause all", chromedp.Click(`//section[contains(@class,"uploads")]//button[normalize-space()="Tout mettre en pause"]`),
+		chromedp.WaitVisible(`//section[contains(@class,"uploads")]//button[normalize-space()="Tout reprendre"]`))
+	if sending := js[int](teacher, "files still sending", `document.querySelectorAll('.uploads li[data-state="sending"]').length`); sending != 0 {
+		t.Errorf("%d files still sending after pausing all", sending)
+	}
+	rows := js[int](teacher, "rows", `document.querySelectorAll(".uploads li").length`)
+	more := js[string](teacher, "the rest", `document.querySelector(".uploads-more").textContent`)
+	t.Logf("paused: %d rows drawn, %q", rows, more)
+	if rows > 70 || !strings.HasSuffix(more, " en pause") {
+		t.Errorf("%d rows drawn for %d files, and %q", rows, n, more)
+	}
+	start := time.Now()
+	teacher.run("resume all", chromedp.Click(`//section[contains(@class,"uploads")]//button[normalize-space()="Tout reprendre"]`))
+	ctx, cancel := context.WithTimeout(teacher.ctx, 5*time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="Envoyés : 500 sur 500"]`)); err != nil {
+		t.Fatalf("the batch does not end: %v; panel: %s", err, js[string](teacher, "panel", `document.querySelector(".uploads").innerText.slice(0, 500)`))
+	}
+	t.Logf("the rest of the %d files sent in %v", n, time.Since(start).Round(time.Millisecond))
+	if rows := js[int](teacher, "rows", `document.querySelectorAll(".uploads li").length`); rows > 70 {
+		t.Errorf("%d rows drawn at the end", rows)
+	}
+	longest := js[float64](teacher, "longest task", `window.longest`)
+	t.Logf("longest task while %d files were sent: %.0f ms", n, longest)
+	if longest > 1000 {
+		t.Errorf("the page froze for %.0f ms", longest)
+	}
+	got := prof.tree(prof.home(), "")
+	for path := range files {
+		if _, ok := got["Copies/"+path]; !ok {
+			t.Errorf("Copies/%s is not on the server", path)
+		}
+	}
+	teacher.checkLog()
 }

@@ -61,11 +61,11 @@ export async function uploadTree(tree, folder, ctx) {
   if (!panelOpen()) jobs = jobs.filter((j) => !finished.has(j.state));
   ensurePanel(jobs, actions);
   noteNetwork();
-  const batch = { choice: null, folderChoice: null, tops: tree.dirs.filter((d) => d.length === 1).length };
+  const batch = { choice: null, folderChoice: null, made: [], tops: tree.dirs.filter((d) => d.length === 1).length };
   let where = new Map([["", folder.id]]);
   if (tree.dirs.length) {
     try {
-      where = await makeFolders(tree, folder, (name) => queued(() => folderClash(name, batch)), (item) => shown(ctx, item), drawPreparing);
+      where = await makeFolders(tree, folder, (name) => queued(() => folderClash(name, batch)), (item) => shown(ctx, item, batch), drawPreparing);
     } catch (err) {
       toast(err.title || t("error.generic"), { error: true });
       return;
@@ -113,9 +113,19 @@ async function send(job) {
   return new Promise((resolve) => {
     job.settle = resolve;
     drawJob(job);
-    if (job.upload) job.upload.start();
+    if (job.creating) return; // its request still runs: its answer settles
+    if (job.upload) begin(job, job.upload);
     else startNew(job);
   });
+}
+
+// A file of one request is created with its bytes, and only the answer says
+// where the upload lives: cut short, the server may have kept the file without
+// the page knowing, and sending it again would find its own name taken. So a
+// pause lets that request end (job.creating) instead of cutting it.
+function begin(job, upload) {
+  job.creating = !upload.url && job.file.size <= onePart;
+  upload.start();
 }
 
 function settle(job) {
@@ -131,7 +141,7 @@ async function startNew(job) {
   const previous = await upload.findPreviousUploads().catch(() => []);
   if (job.upload !== upload || job.state !== "sending") return;
   if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
-  upload.start();
+  begin(job, upload);
 }
 
 function newUpload(job) {
@@ -152,7 +162,7 @@ function newUpload(job) {
       for (const [k, v] of Object.entries(authHeaders())) req.setHeader(k, v);
     },
     onShouldRetry: (err) => {
-      const retry = transient(err);
+      const retry = transient(err) && job.state === "sending";
       if (retry && job.state === "sending") drawJob(job, t(status(err) ? "upload.serverDown" : "upload.offline"));
       return retry;
     },
@@ -162,14 +172,19 @@ function newUpload(job) {
       drawProgress(job);
     },
     onSuccess: ({ lastResponse }) => {
+      job.creating = false;
       job.state = "done";
       job.sent = file.size;
       drawJob(job);
       const id = lastResponse?.getHeader("Cartable-Item-Id");
       if (id) show(job, id);
       settle(job);
+      refreshMade(job);
     },
-    onError: (err) => failed(job, err),
+    onError: (err) => {
+      job.creating = false;
+      failed(job, err);
+    },
   });
 }
 
@@ -211,6 +226,7 @@ function finish(job, state) {
   job.state = state;
   drawJob(job);
   settle(job);
+  refreshMade(job);
 }
 
 // Held back after a failure that time may mend: tried again later and later
@@ -244,7 +260,7 @@ function wake(job) {
 function pause(job) {
   if (finished.has(job.state) || job.state === "paused") return;
   clearTimeout(job.timer);
-  if (job.state === "sending") job.upload?.abort(false);
+  if (job.state === "sending" && !job.creating) job.upload?.abort(false);
   job.state = "paused";
   drawJob(job);
   settle(job);
@@ -283,7 +299,7 @@ addEventListener("offline", () => {
   noteNetwork();
   for (const job of jobs) {
     if (job.state !== "sending") continue;
-    job.upload?.abort(false);
+    if (!job.creating) job.upload?.abort(false);
     hold(job, "upload.offline");
   }
 });
@@ -312,12 +328,25 @@ async function show(job, id) {
   } catch { /* the list will show it next time */ }
 }
 
-// A folder made in the folder shown appears there.
-function shown(ctx, item) {
+// A folder made in the folder shown appears there (listed empty, until its batch is over).
+function shown(ctx, item, batch) {
   const list = ctx?.list;
   if (!list || !list.isConnected || item.parent_id !== ctx.folder?.id) return;
   list.prepend_(item);
+  batch.made.push(item);
   ctx.changed?.();
+}
+
+// Once every file of a batch is through, its new folders' lines say what they hold.
+async function refreshMade(job) {
+  const { batch, ctx } = job;
+  if (!batch.made.length || jobs.some((j) => j.batch === batch && !finished.has(j.state))) return;
+  for (const made of batch.made.splice(0)) {
+    if (!ctx.list?.isConnected) return;
+    try {
+      ctx.list.replace(remember(await api("/items/" + made.id)));
+    } catch { /* the list will show it next time */ }
+  }
 }
 
 function problemOf(err) {

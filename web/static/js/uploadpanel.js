@@ -69,7 +69,8 @@ function trimRows() {
 /** Shows a job as it stands: its state, its words, its bar, its buttons. */
 export function drawJob(job, text) {
   if (!panel) return;
-  if (job.state === "waiting" && !job.row?.li.isConnected) { schedule(); return; }
+  // A file not started yet gets no row of its own: the count says it waits.
+  if ((job.state === "waiting" || job.state === "paused") && !job.row?.li.isConnected) { schedule(); return; }
   const row = rowOf(job);
   row.li.dataset.state = job.state;
   row.status.textContent = text ?? statusText(job);
@@ -126,7 +127,7 @@ function summary() {
   timer = null;
   if (!panel) return;
   const jobs = panel.jobs;
-  let finished = 0, waitingHidden = 0, bytes = 0, sent = 0, paused = 0, open = 0;
+  let finished = 0, waitingHidden = 0, pausedHidden = 0, bytes = 0, sent = 0, paused = 0, open = 0;
   for (const j of jobs) {
     if (j.state === "done" || j.state === "skipped" || j.state === "failed") finished++;
     else {
@@ -134,6 +135,7 @@ function summary() {
       if (j.state === "paused") paused++;
     }
     if (j.state === "waiting" && !j.row?.li.isConnected) waitingHidden++;
+    if (j.state === "paused" && !j.row?.li.isConnected) pausedHidden++;
     if (j.state === "skipped" || j.state === "failed") continue;
     bytes += j.file.size;
     sent += j.state === "done" ? j.file.size : j.sent;
@@ -141,7 +143,7 @@ function summary() {
   const p = panel.preparing;
   fill(panel.text, p ? t("upload.preparing", { n: p.n, total: p.total }) : t("upload.summary", { done: finished, total: jobs.length }));
   panel.total.value = bytes ? sent / bytes : jobs.length ? finished / jobs.length : 0;
-  fill(panel.more, waitingHidden ? t("upload.more", { n: waitingHidden }) : "");
+  fill(panel.more, [waitingHidden ? t("upload.more", { n: waitingHidden }) : "", pausedHidden ? t("upload.morePaused", { n: pausedHidden }) : ""].filter(Boolean).join(" · "));
   panel.all.hidden = open === 0;
   const resume = open > 0 && paused === open;
   fill(panel.all, t(resume ? "upload.resumeAll" : "upload.pauseAll"));
