@@ -48,7 +48,8 @@ function rowOf(job) {
   const cancel = h("button", { type: "button", class: "icon-button", "aria-label": t("upload.cancel", { name: job.label }), onclick: () => a.cancel(job) }, icon("close"));
   const li = h("li", { dataset: { file: job.label } }, h("span", { class: "upload-name" }, job.label, h("span", { class: "upload-size" }, " · " + formatSize(job.file.size))),
     bar, h("div", { class: "upload-line" }, status, pause, retry, cancel));
-  panel.list.append(li);
+  // Files under way stay above the files sent: they are the ones to act on.
+  panel.list.insertBefore(li, panel.list.querySelector(':scope > li[data-state="done"], :scope > li[data-state="skipped"]'));
   job.row = { li, bar, status, pause, retry, cancel, name };
   trimRows();
   return job.row;
@@ -72,7 +73,9 @@ export function drawJob(job, text) {
   // A file not started yet gets no row of its own: the count says it waits.
   if ((job.state === "waiting" || job.state === "paused") && !job.row?.li.isConnected) { schedule(); return; }
   const row = rowOf(job);
+  const sent = (job.state === "done" || job.state === "skipped") && row.li.dataset.state !== job.state;
   row.li.dataset.state = job.state;
+  if (sent) panel.list.append(row.li);
   row.status.textContent = text ?? statusText(job);
   row.bar.value = job.state === "failed" ? 0 : fraction(job);
   const finished = ["done", "skipped", "failed"].includes(job.state);
@@ -99,7 +102,8 @@ function statusText(job) {
     case "waiting": return t("upload.waiting");
     case "sending": return t("upload.sending", { pct: pct(job) });
     case "paused": return t("upload.paused", { pct: pct(job) });
-    case "offline": return t(job.why || "upload.offline");
+    // The panel's notice says the connection is lost; the row, what the file does.
+    case "offline": return t(job.why === "upload.serverDown" ? "upload.serverDown" : "upload.waitNetwork");
     case "done": return t("upload.done");
     case "skipped": return t("upload.skipped");
     default: return job.message || t("upload.failed");
