@@ -335,10 +335,11 @@ func (u *user) uploadOf(urls []string, size int) string {
 // (DevTools' Input.dispatchDragEvent, with paths as a person's drag from the
 // file manager would give): the folder's name is taken, the app asks and "Ajouter
 // dedans" adds into it; a file already there is asked about on its own, and
-// "Garder les deux" keeps both.
+// "Garder les deux" keeps both. Then a refused file inside a dropped folder is
+// said as plainly as a file alone: too large, or larger than the whole space.
 func TestWebAppUploadDrop(t *testing.T) {
 	exe := chromiumPath(t)
-	in := start(t)
+	in := startWith(t, func(cfg *Config) { cfg.UploadMaxBytes = 1 << 20 })
 	b := newBrowser(t, exe)
 	prof := in.as("prof.martin")
 	sortie := prof.mkdir(prof.home(), "Sortie")
@@ -370,6 +371,20 @@ func TestWebAppUploadDrop(t *testing.T) {
 			t.Errorf("%s is not on the server (it has %v)", path, keys(got))
 		}
 	}
+
+	admin := in.as("service.provisioning")
+	wantStatus(t, admin.sendJSON(http.MethodPut, "/api/v1/admin/quota/users/prof.martin", map[string]any{"limit_bytes": 10000}, nil),
+		http.StatusNoContent, "a small cap for the teacher")
+	writeTree(t, filepath.Join(dir, "Devoirs"), map[string]string{
+		"gros.bin": strings.Repeat("g", 2<<20), "moyen.bin": strings.Repeat("m", 50000), "petit.txt": "petit"})
+	teacher.run("close the panel", chromedp.Click(`//section[contains(@class,"uploads")]//button[@aria-label="Fermer"]`))
+	drop(teacher, filepath.Join(dir, "Devoirs"))
+	teacher.run("the refusals are said plainly",
+		chromedp.WaitVisible(uploadRow("Devoirs/gros.bin", "failed")+"//span[normalize-space()=\"Ce fichier est trop gros (2\u00a0Mo, maximum 1\u00a0Mo).\"]"),
+		chromedp.WaitVisible(uploadRow("Devoirs/moyen.bin", "failed")+"//span[normalize-space()=\"Ce fichier est plus gros que tout l'espace disponible ici (9,8\u00a0Ko).\"]"),
+		chromedp.WaitVisible(uploadRow("Devoirs/petit.txt", "done")),
+		chromedp.WaitVisible(`//section[contains(@class,"uploads")]//span[@class="summary" and normalize-space()="Envoyés : 1 sur 3"]`))
+	teacher.axe("uploads refused in a folder")
 	teacher.checkLog()
 }
 

@@ -131,10 +131,11 @@ function summary() {
   timer = null;
   if (!panel) return;
   const jobs = panel.jobs;
+  // "Sent" counts the files done with (a failure is not: its row says why).
   let finished = 0, waitingHidden = 0, pausedHidden = 0, bytes = 0, sent = 0, paused = 0, open = 0;
   for (const j of jobs) {
-    if (j.state === "done" || j.state === "skipped" || j.state === "failed") finished++;
-    else {
+    if (j.state === "done" || j.state === "skipped") finished++;
+    else if (j.state !== "failed") {
       open++;
       if (j.state === "paused") paused++;
     }
@@ -152,7 +153,7 @@ function summary() {
   const resume = open > 0 && paused === open;
   fill(panel.all, t(resume ? "upload.resumeAll" : "upload.pauseAll"));
   panel.all.dataset.resume = resume ? "1" : "";
-  fold(finished === jobs.length && !p && !jobs.some((j) => j.state === "failed"));
+  fold(finished === jobs.length && !p);
 }
 
 // A batch that went well folds away after a few seconds; one with a failure
