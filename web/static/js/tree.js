@@ -83,7 +83,7 @@ export async function makeFolders(tree, parent, ask, created, progress) {
 
 async function makeFolder(parentId, name, ask, created) {
   const create = async (query) => {
-    const item = remember(await api(`/items/${parentId}/children`, { method: "POST", body: { name, folder: {} }, query }));
+    const item = remember(await persist(() => api(`/items/${parentId}/children`, { method: "POST", body: { name, folder: {} }, query })));
     created?.(item);
     return item.id;
   };
@@ -107,7 +107,7 @@ async function findFolder(parentId, name) {
   const wanted = key(name);
   let cursor;
   do {
-    const page = await api(`/items/${parentId}/children`, { query: { sort: "name", limit: 1000, cursor } });
+    const page = await persist(() => api(`/items/${parentId}/children`, { query: { sort: "name", limit: 1000, cursor } }));
     for (const item of page.items) {
       if (item.kind !== "folder") return null;
       if (key(item.name) === wanted) return remember(item);
@@ -115,4 +115,22 @@ async function findFolder(parentId, name) {
     cursor = page.next_cursor;
   } while (cursor);
   return null;
+}
+
+// A lost connection is waited out, as the files' uploads do: tried again when
+// the browser is back online, or later and later (a folder made whose answer
+// was lost comes back as a taken name: added into below the top, asked about at it).
+async function persist(call) {
+  for (let wait = 2000; ; wait = Math.min(wait * 2, 60000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (err.status !== 0 && err.status !== 503) throw err;
+    }
+    await new Promise((resolve) => {
+      const again = () => { clearTimeout(timer); removeEventListener("online", again); resolve(); };
+      const timer = setTimeout(again, wait);
+      addEventListener("online", again);
+    });
+  }
 }

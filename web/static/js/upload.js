@@ -106,7 +106,6 @@ async function send(job) {
   try {
     await loadScript(tusScript);
   } catch {
-    job.state = "offline";
     hold(job, "upload.offline");
     return;
   }
