@@ -79,6 +79,9 @@ func TestWebAppUploadFolder(t *testing.T) {
 		chromedp.WaitVisible(uploadRow("Sortie/films/video.bin", "offline")))
 	teacher.screenshot("desktop-upload-progress")
 	teacher.axe("uploads, paused and offline")
+	teacher.phone()
+	teacher.screenshot("phone-upload-progress")
+	teacher.desktop()
 
 	// It comes back: the 50 MB file goes on by itself, from where it was.
 	gate.release()
