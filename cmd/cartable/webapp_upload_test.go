@@ -302,6 +302,17 @@ func (g *uploadGate) release() {
 	})()`)
 }
 
+// cut fails the held requests as a dropped connection the browser did not
+// notice would (navigator.onLine stays true), and holds no more.
+func (g *uploadGate) cut() {
+	g.tb.t.Helper()
+	js[bool](g.tb, "cut the held parts", `(() => {
+		window.gate.holding = false;
+		for (const h of window.gate.held.splice(0)) if (!h.xhr.gateAborted) h.xhr.dispatchEvent(new ProgressEvent("error"));
+		return true;
+	})()`)
+}
+
 // setOffline cuts (or gives back) the network, as a dropped Wi-Fi would.
 func (g *uploadGate) setOffline(off bool) {
 	g.tb.t.Helper()
@@ -408,7 +419,8 @@ func drop(tb *tab, paths ...string) {
 // TestWebAppUploadResume reloads the page in the middle of an upload: the
 // file is gone with the page, but picking it again into the same folder goes
 // on from the 16 MiB the server has (a HEAD, no new upload), and the bytes
-// arrive whole. Signing out leaves nothing behind: sessionStorage (where the
+// arrive whole. A request cut without the browser noticing is tried again by
+// itself. Signing out leaves nothing behind: sessionStorage (where the
 // unfinished upload's fingerprint was), localStorage and IndexedDB are empty.
 func TestWebAppUploadResume(t *testing.T) {
 	exe := chromiumPath(t)
@@ -454,10 +466,23 @@ func TestWebAppUploadResume(t *testing.T) {
 		t.Errorf("sha256 %s on the server, %s sent", got, sent.sum)
 	}
 
-	// An unfinished upload, then sign out.
+	// A request cut without the browser noticing (a lid closed, a server
+	// restarting): the upload is tried again by itself, from the server's offset.
 	gate = holdUploads(teacher)
-	other := filepath.Join(t.TempDir(), "brouillon.bin")
-	bigFile(t, other, 20<<20, 4)
+	draft := filepath.Join(t.TempDir(), "brouillon.bin")
+	drafted := bigFile(t, draft, 20<<20, 4)
+	choose(teacher, []string{draft})
+	gate.waitHeld(1)
+	gate.cut()
+	teacher.run("the cut upload ends by itself", chromedp.WaitVisible(uploadRow("brouillon.bin", "done")))
+	if got := prof.sha256Of(prof.tree(prof.home(), "")["brouillon.bin"]); got != drafted.sum {
+		t.Errorf("brouillon.bin: sha256 %s on the server, %s sent", got, drafted.sum)
+	}
+
+	// An unfinished upload, then sign out.
+	js[bool](teacher, "hold again", `(window.gate.holding = true)`)
+	other := filepath.Join(t.TempDir(), "autre.bin")
+	bigFile(t, other, 20<<20, 5)
 	choose(teacher, []string{other})
 	gate.waitHeld(1)
 	if !js[bool](teacher, "a fingerprint kept", `sessionStorage.getItem("cartable.uploads.prof.martin") !== null`) {
