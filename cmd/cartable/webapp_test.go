@@ -249,9 +249,8 @@ func uploadFiles(tb *tab, paths ...string) {
 		strconv.Itoa(len(paths))+` sur `+strconv.Itoa(len(paths))+`"]`))
 }
 
-// choose clicks "Ajouter des fichiers" and answers the file chooser it opens (the
-// tab intercepts choosers) with the files: the app's input gets them and its
-// change event fires, as with a person's choice.
+// choose clicks "Ajouter des fichiers" and answers the file chooser it opens
+// with the files, as a person's choice would (chooseWith).
 func choose(tb *tab, paths []string) {
 	tb.t.Helper()
 	chooseWith(tb, `//div[@class="toolbar"]//button[normalize-space()="Ajouter des fichiers"]`, paths)

@@ -233,9 +233,10 @@ export function ssoPage(root, message, back = location.pathname === callbackPath
 }
 
 /**
- * Forgets everything of the session: the token, the redirect's leftovers, then
+ * Forgets everything of the session: the token, the redirect's leftovers and the
+ * unfinished uploads' fingerprints (both in sessionStorage, cleared whole), then
  * leaves through the ENT's logout when it has one. A full page load follows, so
- * nothing the app kept in memory (listings, upload fingerprints) survives.
+ * nothing the app kept in memory (listings) survives.
  */
 export function signOut() {
   setToken(null);

@@ -8,8 +8,10 @@ import { t } from "./i18n.js";
 import { itemList } from "./items.js";
 import { openViewer, viewable } from "./viewer.js";
 import { itemEntries, itemKeys, modeDialog, newFolder } from "./actions.js";
-import { pickFiles, uploadFiles } from "./upload.js";
+import { pickFiles, uploadFiles, uploadTree } from "./upload.js";
+import { readDrop } from "./tree.js";
 import { shareDialog } from "./share.js";
+import { toast } from "./ui.js";
 import { showQuota } from "./quota.js";
 import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot } from "./state.js";
 import { dragToMove } from "./move.js";
@@ -156,8 +158,7 @@ function toolbar(folder, ctx, reload) {
   const actions = h("div", { class: "actions" });
   if (folder.can_add) {
     actions.append(
-      h("button", { type: "button", class: "primary", onclick: () => pickFiles((files) => uploadFiles(files, folder, ctx)) },
-        icon("upload"), t("action.upload")),
+      ...uploadButtons(folder, ctx),
       h("button", { type: "button", onclick: () => newFolder(folder, ctx) }, icon("plus"), t("action.newFolder")));
   }
   const space = spaceOf(folder);
@@ -180,21 +181,29 @@ function toolbar(folder, ctx, reload) {
   return bar;
 }
 
+/** "Ajouter des fichiers" and "Ajouter un dossier" (the whole folder, with what it holds). */
+function uploadButtons(folder, ctx) {
+  const add = (files) => uploadFiles(files, folder, ctx);
+  return [
+    h("button", { type: "button", class: "primary", onclick: () => pickFiles(add) }, icon("upload"), t("action.upload")),
+    h("button", { type: "button", onclick: () => pickFiles(add, true) }, icon("folder"), t("action.uploadFolder")),
+  ];
+}
+
 function readOnlyHint(folder) {
   return h("p", { class: "notice" }, icon("lock"), t("folder.readOnly"));
 }
 
 function fillEmpty(empty, folder, ctx) {
   if (folder.can_add) {
-    fill(empty, icon("upload", "icon big"), h("p", { class: "empty-title" }, t("folder.empty")), h("p", {}, t("folder.emptyDrop")),
-      h("button", { type: "button", class: "primary", onclick: () => pickFiles((files) => uploadFiles(files, folder, ctx)) },
-        icon("upload"), t("action.upload")));
+    fill(empty, icon("upload", "icon big"), h("p", { class: "empty-title" }, t("folder.empty")), h("p", {}, t("folder.emptyDropFolders")),
+      h("div", { class: "empty-actions" }, uploadButtons(folder, ctx)));
   } else {
     fill(empty, icon("folder", "icon big"), h("p", { class: "empty-title" }, t("folder.empty")), h("p", {}, t("folder.emptyReadOnly")));
   }
 }
 
-/** Files dropped anywhere on the folder's view are uploaded to it. */
+/** Files and folders dropped anywhere on the folder's view are uploaded to it. */
 function dropZone(view, folder, ctx) {
   const overlay = h("div", { class: "drop-overlay", "aria-hidden": "true" }, icon("upload", "icon big"),
     h("p", {}, t("folder.dropHere", { name: name(folder) })));
@@ -209,7 +218,7 @@ function dropZone(view, folder, ctx) {
     e.preventDefault();
     depth = 0;
     view.classList.remove("dropping");
-    uploadFiles([...e.dataTransfer.files], folder, ctx, e.dataTransfer.items);
+    readDrop(e.dataTransfer).then((tree) => uploadTree(tree, folder, ctx), () => toast(t("error.generic"), { error: true }));
   });
 }
 

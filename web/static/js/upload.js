@@ -1,166 +1,351 @@
 // Uploads: resumable (tus, through the vendored tus-js-client, loaded on first
-// use), three files at a time, a progress bar per file and one for the batch.
-// A dropped connection is retried by itself; a name already taken asks whether to
-// replace, keep both or skip; a full space or a file too large is said plainly.
-// tus-js-client remembers unfinished uploads in this module's memory, never in
-// localStorage, so that nothing of them stays on a shared computer.
+// use), three files at a time, whole folders included (their tree is made first,
+// then each file goes into its folder). Each file can be paused and resumed (the
+// upload goes on from what the server has), and so can the whole batch.
+//
+// A lost connection is waited out: when the browser says it is offline, the
+// uploads stop and start again by themselves once it is back; a request that
+// fails anyway (a closed laptop lid, a server restarting) is tried again, then
+// again later and later, for as long as the page is open.
+//
+// A reload loses the files themselves, but not where their uploads stand: tus
+// fingerprints (file name, size, date, target folder) are kept in this tab's
+// sessionStorage, under the signed-in person's id, while they are signed in,
+// so that picking the same file again into the same folder goes on from where
+// it stopped. Signing out clears sessionStorage (auth.js signOut); nothing goes
+// to localStorage or IndexedDB.
 
-import { authHeaders, api } from "./api.js";
-import { h, fill, icon, loadScript } from "./dom.js";
+import { authHeaders, api, signedIn } from "./api.js";
+import { h, loadScript } from "./dom.js";
 import { formatSize, t } from "./i18n.js";
 import { dialog, toast } from "./ui.js";
-import { remember } from "./state.js";
+import { remember, session } from "./state.js";
 import { showQuota } from "./quota.js";
+import { fromFiles, makeFolders } from "./tree.js";
+import { drawJob, drawOffline, drawPreparing, drawProgress, ensurePanel, offerRow, panelOpen } from "./uploadpanel.js";
 
 const parallel = 3;
 const onePart = 16 << 20; // the server's part size: a smaller file goes in one request
+const tusScript = "/assets/vendor/tus.min.js";
+const finished = new Set(["done", "skipped", "failed"]);
 
-/** Lets the person pick files, then hands them to done. */
-export function pickFiles(done) {
-  const input = h("input", { type: "file", multiple: true, class: "visually-hidden", tabindex: "-1", "aria-hidden": "true" });
+/** Lets the person pick files (or, with folder, one folder and all it holds), then hands them to done. */
+export function pickFiles(done, folder = false) {
+  const input = h("input", { type: "file", multiple: true, webkitdirectory: folder, class: "visually-hidden", tabindex: "-1", "aria-hidden": "true" });
   input.addEventListener("change", () => { done([...input.files]); input.remove(); });
   input.addEventListener("cancel", () => input.remove());
   document.body.append(input);
   input.click();
 }
 
-// Unfinished uploads by fingerprint, for tus-js-client to resume within the session.
-const memory = new Map();
-const urlStorage = {
-  findAllUploads: async () => [...memory.values()].flat(),
-  findUploadsByFingerprint: async (fp) => memory.get(fp) || [],
-  removeUpload: async (key) => { for (const [fp, list] of memory) memory.set(fp, list.filter((u) => u.urlStorageKey !== key)); },
-  addUpload: async (fp, upload) => {
-    const key = fp + "#" + Math.random().toString(36).slice(2);
-    memory.set(fp, [...(memory.get(fp) || []), { ...upload, urlStorageKey: key }]);
-    return key;
-  },
-};
+/** Uploads files (picked: a folder's carry their webkitRelativePath) into folder. */
+export function uploadFiles(files, folder, ctx) {
+  return uploadTree(fromFiles(files), folder, ctx);
+}
 
-let panel = null;
-const queue = [];
+// Every file of the batches of this page, in the order they were given.
+let jobs = [];
 let running = 0;
+let offline = false;
+let asking = Promise.resolve();
 
-/** Uploads files into folder; ctx.list shows each file once it is committed. */
-export async function uploadFiles(files, folder, ctx, dataItems) {
-  const folders = [...(dataItems || [])].filter((i) => i.webkitGetAsEntry?.()?.isDirectory).map((i) => i.webkitGetAsEntry().name);
-  if (folders.length) toast(t("upload.folderSkipped"), { error: true });
-  const batch = { choice: null };
-  for (const file of files) {
-    if (folders.includes(file.name) && file.size % 4096 === 0 && !file.type) continue;
-    const job = { file, folder, ctx, batch, conflict: null, row: null };
-    job.row = addRow(job);
-    queue.push(job);
+const actions = { pause, resume, cancel, retry, pauseAll, resumeAll };
+
+/**
+ * Uploads a tree (tree.js) into folder: its folders first, then its files;
+ * ctx.list shows what lands in the folder shown.
+ */
+export async function uploadTree(tree, folder, ctx) {
+  if (!tree.files.length && !tree.dirs.length) return;
+  loadScript(tusScript).catch(() => toast(t("error.network"), { error: true }));
+  if (!panelOpen()) jobs = jobs.filter((j) => !finished.has(j.state));
+  ensurePanel(jobs, actions);
+  noteNetwork();
+  const batch = { choice: null, folderChoice: null, made: [], tops: tree.dirs.filter((d) => d.length === 1).length };
+  let where = new Map([["", folder.id]]);
+  if (tree.dirs.length) {
+    try {
+      where = await makeFolders(tree, folder, (name) => queued(() => folderClash(name, batch)), (item) => shown(ctx, item, batch), drawPreparing);
+    } catch (err) {
+      toast(err.title || t("error.generic"), { error: true });
+      return;
+    } finally {
+      drawPreparing(null);
+    }
+  }
+  for (const { file, dirs } of tree.files) {
+    const target = where.get(dirs.join("/"));
+    if (!target) continue; // in a folder the person chose not to send
+    const job = { file, label: [...dirs, file.name].join("/"), target, space: folder.space_id, ctx, batch, state: "waiting", sent: 0, conflict: null };
+    jobs.push(job);
+    offerRow(job);
+    drawJob(job);
   }
   pump();
-  try {
-    await loadScript("/assets/vendor/tus.min.js");
-  } catch {
-    toast(t("error.network"), { error: true });
-  }
 }
 
 function pump() {
-  while (running < parallel && queue.length) {
-    const job = queue.shift();
+  while (running < parallel && !offline) {
+    const job = jobs.find((j) => j.state === "waiting");
+    if (!job) break;
     running++;
+    job.state = "sending"; // taken now: send() waits for the tus script first
     send(job).finally(() => {
       running--;
-      summary();
       pump();
-      if (!running && !queue.length) showQuota(job.folder.space_id);
+      if (!running && !jobs.some((j) => j.state === "waiting")) showQuota(job.space);
     });
   }
-  summary();
 }
 
+/**
+ * Sends one file until it is done, refused, paused or held back; the promise
+ * settles then (job.settle), which frees its place for the next file.
+ */
 async function send(job) {
-  await loadScript("/assets/vendor/tus.min.js");
+  try {
+    await loadScript(tusScript);
+  } catch {
+    hold(job, "upload.offline");
+    return;
+  }
   return new Promise((resolve) => {
-    const { file, folder } = job;
-    const metadata = { filename: file.name, parent: folder.id };
-    if (job.conflict) metadata.conflict = job.conflict;
-    const upload = new window.tus.Upload(file, {
-      endpoint: "/api/v1/uploads",
-      metadata,
-      uploadDataDuringCreation: file.size <= onePart,
-      chunkSize: file.size > onePart ? onePart : Infinity,
-      retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000, 60000, 60000],
-      urlStorage,
-      storeFingerprintForResuming: true,
-      removeFingerprintOnSuccess: true,
-      onBeforeRequest: (req) => {
-        for (const [k, v] of Object.entries(authHeaders())) req.setHeader(k, v);
-      },
-      onShouldRetry: (err) => {
-        const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
-        const retry = status === 0 || status >= 500 || status === 423 || (status === 409 && problemOf(err).code === "conflict");
-        if (retry) setStatus(job, t("upload.offline"));
-        return retry;
-      },
-      onProgress: (sent, total) => {
-        job.row.bar.value = total ? sent / total : 1;
-        setStatus(job, t("upload.sending", { pct: total ? Math.floor((100 * sent) / total) : 100 }));
-        summary();
-      },
-      onSuccess: async ({ lastResponse }) => {
-        job.done = true;
-        job.row.bar.value = 1;
-        setStatus(job, t("upload.done"), "done");
-        job.row.cancel.hidden = true;
-        const id = lastResponse?.getHeader("Cartable-Item-Id");
-        if (id) show(job, id);
-        resolve();
-      },
-      onError: async (err) => {
-        const problem = problemOf(err);
-        if (problem.code === "name_conflict" && !job.conflict) {
-          const choice = await clash(job);
-          if (choice === "skip") {
-            job.done = true;
-            setStatus(job, t("upload.skipped"), "skipped");
-            job.row.cancel.hidden = true;
-            resolve();
-            return;
-          }
-          job.conflict = choice;
-          resolve(send(job));
-          return;
-        }
-        // What the bar showed was sent, not kept: the file is not there.
-        job.failed = true;
-        job.row.bar.value = 0;
-        setStatus(job, refusal(problem, file), "failed");
-        job.row.cancel.hidden = true;
-        // Trying again helps after a network or server failure, not after a refusal.
-        const status = err.originalResponse ? err.originalResponse.getStatus() : 0;
-        job.row.retry.hidden = status >= 400 && status < 500;
-        resolve();
-      },
-    });
-    job.upload = upload;
-    job.row.cancel.onclick = () => {
-      upload.abort(true);
-      job.done = true;
-      setStatus(job, t("upload.skipped"), "skipped");
-      job.row.cancel.hidden = true;
-      resolve();
-    };
-    setStatus(job, t("upload.sending", { pct: 0 }));
-    upload.start();
+    job.settle = resolve;
+    drawJob(job);
+    if (job.creating) return; // its request still runs: its answer settles
+    if (job.upload) begin(job, job.upload);
+    else startNew(job);
   });
+}
+
+// A file of one request is created with its bytes, and only the answer says
+// where the upload lives: cut short, the server may have kept the file without
+// the page knowing, and sending it again would find its own name taken. So a
+// pause lets that request end (job.creating) instead of cutting it.
+function begin(job, upload) {
+  job.creating = !upload.url && job.file.size <= onePart;
+  upload.start();
+}
+
+function settle(job) {
+  const done = job.settle;
+  job.settle = null;
+  done?.();
+}
+
+async function startNew(job) {
+  const upload = newUpload(job);
+  job.upload = upload;
+  // The same file into the same folder, earlier in this tab: go on from there.
+  const previous = await upload.findPreviousUploads().catch(() => []);
+  if (job.upload !== upload || job.state !== "sending") return;
+  if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+  begin(job, upload);
+}
+
+function newUpload(job) {
+  const { file } = job;
+  const metadata = { filename: file.name, parent: job.target };
+  if (job.conflict) metadata.conflict = job.conflict;
+  return new window.tus.Upload(file, {
+    endpoint: "/api/v1/uploads",
+    metadata,
+    uploadDataDuringCreation: file.size <= onePart,
+    chunkSize: file.size > onePart ? onePart : Infinity,
+    retryDelays: [0, 1000, 3000, 5000, 10000],
+    urlStorage,
+    fingerprint: async () => [session.me?.id, job.target, job.conflict, file.name, file.size, file.lastModified].join("/"),
+    storeFingerprintForResuming: true,
+    removeFingerprintOnSuccess: true,
+    onBeforeRequest: (req) => {
+      for (const [k, v] of Object.entries(authHeaders())) req.setHeader(k, v);
+    },
+    onShouldRetry: (err) => {
+      const retry = transient(err) && job.state === "sending";
+      if (retry && job.state === "sending") drawJob(job, t(status(err) ? "upload.serverDown" : "upload.offline"));
+      return retry;
+    },
+    onProgress: (sent) => {
+      if (job.state !== "sending") return;
+      job.sent = sent;
+      drawProgress(job);
+    },
+    onSuccess: ({ lastResponse }) => {
+      job.creating = false;
+      job.state = "done";
+      job.sent = file.size;
+      drawJob(job);
+      const id = lastResponse?.getHeader("Cartable-Item-Id");
+      if (id) show(job, id);
+      settle(job);
+      refreshMade(job);
+    },
+    onError: (err) => {
+      job.creating = false;
+      failed(job, err);
+    },
+  });
+}
+
+const status = (err) => (err.originalResponse ? err.originalResponse.getStatus() : 0);
+
+// Worth trying again: no answer, a server failing or busy (423: the upload is
+// still locked by a request the network cut), or an offset to ask again (409 conflict).
+function transient(err) {
+  const s = status(err);
+  return s === 0 || s >= 500 || s === 423 || (s === 409 && problemOf(err).code === "conflict");
+}
+
+async function failed(job, err) {
+  if (job.state !== "sending") return; // paused or cancelled meanwhile
+  const problem = problemOf(err);
+  if (problem.code === "name_conflict" && !job.conflict) {
+    const choice = await queued(() => fileClash(job));
+    if (choice === "skip") {
+      finish(job, "skipped");
+      return;
+    }
+    job.conflict = choice;
+    job.upload = null;
+    startNew(job);
+    return;
+  }
+  if (transient(err)) {
+    hold(job, status(err) ? "upload.serverDown" : "upload.offline");
+    return;
+  }
+  // What the bar showed was sent, not kept: the file is not there.
+  job.message = refusal(problem, job.file);
+  // Trying again helps after an unexpected failure, not after a refusal.
+  job.retryable = !(status(err) >= 400 && status(err) < 500);
+  finish(job, "failed");
+}
+
+function finish(job, state) {
+  job.state = state;
+  drawJob(job);
+  settle(job);
+  refreshMade(job);
+}
+
+// Held back after a failure that time may mend: tried again later and later
+// (up to a minute apart), or as soon as the connection or the page comes back.
+function hold(job, why) {
+  job.state = "offline";
+  job.why = why;
+  job.delay = Math.min(60000, (job.delay || 2500) * 2);
+  clearTimeout(job.timer);
+  job.timer = setTimeout(() => wake(job), job.delay);
+  drawJob(job);
+  noteNetwork();
+  settle(job);
+}
+
+// The panel says the connection is lost while the browser says so, or while
+// a file waits for the network the browser thinks it has.
+function noteNetwork() {
+  drawOffline(offline || jobs.some((j) => j.state === "offline" && j.why === "upload.offline"));
+}
+
+function wake(job) {
+  clearTimeout(job.timer);
+  if (job.state !== "offline" || offline) return; // the "online" event will wake it
+  job.state = "waiting";
+  drawJob(job);
+  noteNetwork();
+  pump();
+}
+
+function pause(job) {
+  if (finished.has(job.state) || job.state === "paused") return;
+  clearTimeout(job.timer);
+  if (job.state === "sending" && !job.creating) job.upload?.abort(false);
+  job.state = "paused";
+  drawJob(job);
+  settle(job);
+}
+
+function resume(job) {
+  if (job.state !== "paused") return;
+  job.state = "waiting";
+  job.delay = 0;
+  drawJob(job);
+  pump();
+}
+
+function cancel(job) {
+  if (finished.has(job.state)) return;
+  clearTimeout(job.timer);
+  job.upload?.abort(true).catch(() => {});
+  finish(job, "skipped");
+}
+
+function retry(job) {
+  job.state = "waiting";
+  job.upload = null;
+  job.sent = 0;
+  drawJob(job);
+  pump();
+}
+
+function pauseAll() { for (const j of jobs) pause(j); }
+function resumeAll() { for (const j of jobs) resume(j); }
+
+// The browser says the network is gone: stop sending (each upload keeps its
+// place on the server) rather than burn the retries; start again when it is back.
+addEventListener("offline", () => {
+  offline = true;
+  noteNetwork();
+  for (const job of jobs) {
+    if (job.state !== "sending") continue;
+    if (!job.creating) job.upload?.abort(false);
+    hold(job, "upload.offline");
+  }
+});
+addEventListener("online", () => {
+  offline = false;
+  wakeAll();
+  noteNetwork();
+  pump();
+});
+// A laptop opened again: its timers may be far behind.
+document.addEventListener("visibilitychange", () => { if (!document.hidden && !offline) wakeAll(); });
+
+function wakeAll() {
+  for (const job of jobs) if (job.state === "offline") { job.delay = 0; wake(job); }
 }
 
 // A committed file appears in the folder shown (replacing its older version).
 async function show(job, id) {
   const list = job.ctx?.list;
-  if (!list || !list.isConnected) return;
+  if (!list || !list.isConnected || job.target !== job.ctx.folder?.id) return;
   try {
     const item = remember(await api("/items/" + id));
     if (list.querySelector(`li[data-id="${id}"]`)) list.replace(item);
     else list.prepend_(item);
     job.ctx.changed?.();
   } catch { /* the list will show it next time */ }
+}
+
+// A folder made in the folder shown appears there (listed empty, until its batch is over).
+function shown(ctx, item, batch) {
+  const list = ctx?.list;
+  if (!list || !list.isConnected || item.parent_id !== ctx.folder?.id) return;
+  list.prepend_(item);
+  batch.made.push(item);
+  ctx.changed?.();
+}
+
+// Once every file of a batch is through, its new folders' lines say what they hold.
+async function refreshMade(job) {
+  const { batch, ctx } = job;
+  if (!batch.made.length || jobs.some((j) => j.batch === batch && !finished.has(j.state))) return;
+  for (const made of batch.made.splice(0)) {
+    if (!ctx.list?.isConnected) return;
+    try {
+      ctx.list.replace(remember(await api("/items/" + made.id)));
+    } catch { /* the list will show it next time */ }
+  }
 }
 
 function problemOf(err) {
@@ -193,83 +378,84 @@ export function secondName(name) {
   return dot > 0 ? `${name.slice(0, dot)} (2)${name.slice(dot)}` : `${name} (2)`;
 }
 
-/** Asks what to do with a name already taken; "do the same" answers for the batch. */
-async function clash(job) {
-  if (job.batch.choice) return job.batch.choice;
-  const name = job.file.name;
-  const example = secondName(name);
-  const others = queue.filter((j) => j.batch === job.batch).length > 0;
-  const all = h("input", { type: "checkbox", id: "clash-all" });
-  const choice = await dialog({
-    title: t("clash.title", { name }),
-    className: "clash",
-    body: [h("p", {}, t("clash.text")),
-      h("ul", { class: "clash-hints" }, h("li", {}, h("strong", {}, t("clash.replace")), " : ", t("clash.replaceHint")),
-        h("li", {}, h("strong", {}, t("clash.keep")), " : ", t("clash.keepHint", { example }))),
-      others ? h("div", { class: "check" }, all, h("label", { for: "clash-all" }, t("clash.all"))) : null],
-    buttons: [{ label: t("clash.skip"), value: "skip" }, { label: t("clash.keep"), value: "rename" }, { label: t("clash.replace"), value: "replace", primary: true }],
-  });
-  const answer = choice || "skip";
-  if (all.checked) job.batch.choice = answer;
+// One question at a time: three files sent together may clash together, and
+// "do the same" answers those after the first.
+function queued(question) {
+  const answer = asking.then(question);
+  asking = answer.catch(() => {});
   return answer;
 }
 
-function ensurePanel() {
-  if (panel && panel.isConnected) return panel;
-  const list = h("ul", { class: "upload-list" });
-  const total = h("progress", { max: 1, value: 0, "aria-labelledby": "uploads-title" });
-  const text = h("span", { class: "summary", role: "status" });
-  const close = h("button", { type: "button", class: "icon-button", "aria-label": t("action.close"), onclick: () => { panel.remove(); panel = null; } }, icon("close"));
-  panel = h("section", { class: "uploads", "aria-labelledby": "uploads-title" },
-    h("div", { class: "uploads-head" }, h("h2", { id: "uploads-title" }, t("upload.title")), text, close), total, list);
-  panel.list = list;
-  panel.total = total;
-  panel.text = text;
-  panel.jobs = [];
-  document.body.append(panel);
-  return panel;
-}
-
-function addRow(job) {
-  const p = ensurePanel();
-  const bar = h("progress", { max: 1, value: 0, "aria-label": job.file.name });
-  const status = h("span", { class: "upload-status" }, t("upload.waiting"));
-  const retry = h("button", { type: "button", class: "small", hidden: true }, t("upload.retry"));
-  const cancel = h("button", { type: "button", class: "icon-button", "aria-label": t("upload.cancel", { name: job.file.name }) }, icon("close"));
-  retry.addEventListener("click", () => {
-    retry.hidden = true;
-    cancel.hidden = false;
-    job.failed = false;
-    queue.push(job);
-    pump();
+/** Asks what to do with a file whose name is taken; "do the same" answers for the batch. */
+async function fileClash(job) {
+  if (job.batch.choice) return job.batch.choice;
+  const example = secondName(job.file.name);
+  const others = jobs.some((j) => j.batch === job.batch && j !== job && !finished.has(j.state));
+  const { choice, all } = await ask({
+    title: t("clash.title", { name: job.label }),
+    text: t("clash.text"),
+    hints: [[t("clash.replace"), t("clash.replaceHint")], [t("clash.keep"), t("clash.keepHint", { example })]],
+    all: others ? t("clash.all") : null,
+    buttons: [{ label: t("clash.skip"), value: "skip" }, { label: t("clash.keep"), value: "rename" }, { label: t("clash.replace"), value: "replace", primary: true }],
   });
-  const li = h("li", {}, h("span", { class: "upload-name" }, job.file.name, h("span", { class: "upload-size" }, " · " + formatSize(job.file.size))),
-    bar, h("div", { class: "upload-line" }, status, retry, cancel));
-  p.list.append(li);
-  p.jobs.push(job);
-  return { li, bar, status, retry, cancel };
+  if (all) job.batch.choice = choice;
+  return choice;
 }
 
-function setStatus(job, text, state) {
-  job.row.status.textContent = text;
-  if (state) job.row.li.dataset.state = state;
+/**
+ * Asks what to do with a folder whose name is taken. Adding into it comes first:
+ * it is what a computer's file manager does ("merge"), it loses nothing (a file
+ * already there is asked about on its own), and Cartable never replaces a folder.
+ */
+async function folderClash(name, batch) {
+  if (batch.folderChoice) return batch.folderChoice;
+  const { choice, all } = await ask({
+    title: t("folderClash.title", { name }),
+    text: t("folderClash.text"),
+    hints: [[t("folderClash.merge"), t("folderClash.mergeHint")], [t("clash.keep"), t("folderClash.keepHint", { example: `${name} (2)` })]],
+    all: batch.tops > 1 ? t("folderClash.all") : null,
+    buttons: [{ label: t("clash.skip"), value: "skip" }, { label: t("clash.keep"), value: "rename" }, { label: t("folderClash.merge"), value: "merge", primary: true }],
+  });
+  if (all) batch.folderChoice = choice;
+  return choice;
 }
 
-function summary() {
-  if (!panel) return;
-  const jobs = panel.jobs;
-  const done = jobs.filter((j) => j.done).length;
-  fill(panel.text, t("upload.summary", { done, total: jobs.length }));
-  panel.total.value = jobs.length ? jobs.reduce((sum, j) => sum + (j.done ? 1 : j.failed ? 0 : j.row.bar.value), 0) / jobs.length : 0;
-  // A batch that went well folds away after a few seconds; one with a failure
-  // stays until it is closed, so that its message is read.
-  clearTimeout(panel.fold);
-  if (done === jobs.length && !jobs.some((j) => j.failed)) {
-    const folding = panel;
-    panel.fold = setTimeout(() => {
-      if (folding.contains(document.activeElement)) return;
-      folding.remove();
-      if (panel === folding) panel = null;
-    }, 5000);
+async function ask({ title, text, hints, all, buttons }) {
+  const check = all ? h("input", { type: "checkbox", id: "clash-all" }) : null;
+  const choice = await dialog({
+    title,
+    className: "clash",
+    body: [h("p", {}, text),
+      h("ul", { class: "clash-hints" }, hints.map(([what, hint]) => h("li", {}, h("strong", {}, what), " : ", hint))),
+      check ? h("div", { class: "check" }, check, h("label", { for: "clash-all" }, all)) : null],
+    buttons,
+  });
+  return { choice: choice || "skip", all: !!check?.checked };
+}
+
+// tus-js-client's memory of unfinished uploads: this tab's sessionStorage, one
+// list per person, and nothing at all when nobody is signed in.
+const storeKey = () => "cartable.uploads." + (session.me?.id || "");
+function readStore() {
+  if (!signedIn()) return [];
+  try {
+    return JSON.parse(sessionStorage.getItem(storeKey()) || "[]");
+  } catch {
+    return [];
   }
 }
+function writeStore(list) {
+  if (!signedIn()) return;
+  if (list.length) sessionStorage.setItem(storeKey(), JSON.stringify(list));
+  else sessionStorage.removeItem(storeKey());
+}
+const urlStorage = {
+  findAllUploads: async () => readStore(),
+  findUploadsByFingerprint: async (fp) => readStore().filter((u) => u.fingerprint === fp),
+  removeUpload: async (key) => writeStore(readStore().filter((u) => u.urlStorageKey !== key)),
+  addUpload: async (fp, upload) => {
+    const key = fp + "#" + Math.random().toString(36).slice(2);
+    writeStore([...readStore(), { ...upload, fingerprint: fp, urlStorageKey: key }]);
+    return key;
+  },
+};
