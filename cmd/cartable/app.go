@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"cartable/api"
+	"cartable/assignment"
 	"cartable/auth"
 	"cartable/db"
 	"cartable/events"
@@ -210,7 +211,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		cancel()
 	}
 	return api.New(api.Deps{
-		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
+		DB: a.pool, Workspace: a.workspace, Assignments: assignment.New(a.pool), Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp,
