@@ -74,7 +74,28 @@ func (s *Service) List(ctx context.Context, c *cartable.Caller) ([]Assignment, e
 			mine = append(mine, h.ID)
 		}
 	}
-	return list, s.withMyWork(ctx, c, list, mine)
+	if err := s.withMyWork(ctx, c, list, mine); err != nil {
+		return nil, err
+	}
+	return list, withFiles(ctx, s.db, list)
+}
+
+// withFiles gives each assignment of a list its attachments, and the pupil's work
+// their copies. One query each: a pupil has a few dozen assignments at a time.
+func withFiles(ctx context.Context, q db.DBTX, list []Assignment) error {
+	for i := range list {
+		a := &list[i]
+		var err error
+		if a.Attachments, err = attachments(ctx, q, a.ID); err != nil {
+			return err
+		}
+		if a.Mine != nil && a.Mine.FolderID != nil {
+			if a.Mine.Copies, err = workspace.FilesBelow(ctx, q, *a.Mine.FolderID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // withMyWork gives the pupil's assignments their work.

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type apiFileRef struct {
+	ItemID    string `json:"item_id"`
+	VersionID string `json:"version_id"`
+	Name      string `json:"name"`
+	Size      int64  `json:"size"`
+}
+
+type apiWork struct {
+	PupilID       string       `json:"pupil_id"`
+	PupilName     string       `json:"pupil_name"`
+	Status        string       `json:"status"`
+	FolderID      string       `json:"folder_id"`
+	Late          bool         `json:"late"`
+	Copies        []apiFileRef `json:"copies"`
+	HandedInFiles []apiFileRef `json:"handed_in_files"`
+}
+
+type apiAssignment struct {
+	ID        string       `json:"id"`
+	State     string       `json:"state"`
+	Materials []apiFileRef `json:"materials"`
+	Templates []apiFileRef `json:"templates"`
+	Mine      *apiWork     `json:"mine"`
+}
+
+// spaceID returns the id (not the root's) of the user's space of that kind and name.
+func (u *user) spaceID(kind, name string) string {
+	u.t.Helper()
+	var raw struct {
+		Spaces []map[string]string `json:"spaces"`
+	}
+	u.get("/api/v1/spaces").json(u.t, &raw)
+	for _, sp := range raw.Spaces {
+		if sp["kind"] == kind && sp["name"] == name {
+			return sp["id"]
+		}
+	}
+	u.t.Fatalf("%s has no %s space %q", u.id, kind, name)
+	return ""
+}
+
+func (u *user) assignment(method, path string, body any, status int) apiAssignment {
+	u.t.Helper()
+	var r response
+	if body == nil {
+		r = u.do(method, "/api/v1/assignments"+path, nil, nil)
+	} else {
+		r = u.sendJSON(method, "/api/v1/assignments"+path, body, nil)
+	}
+	wantStatus(u.t, r, status, u.id+" "+method+" "+path)
+	var a apiAssignment
+	r.json(u.t, &a)
+	return a
+}
+
+func (u *user) dashboard(id string) map[string]apiWork {
+	u.t.Helper()
+	r := u.get("/api/v1/assignments/" + id + "/dashboard")
+	wantStatus(u.t, r, http.StatusOK, "dashboard")
+	var d struct {
+		Pupils []apiWork `json:"pupils"`
+	}
+	r.json(u.t, &d)
+	out := map[string]apiWork{}
+	for _, w := range d.Pupils {
+		out[w.PupilID] = w
+	}
+	return out
+}
+
+// fields is an assignment's body, due and closing relative to now.
+func fields(title string, due, closeAt time.Duration, late bool) map[string]any {
+	now := time.Now().UTC()
+	return map[string]any{"title": title, "instructions": "Racontez en une page\nvotre héros.", "whole_class": true,
+		"due_at": now.Add(due), "close_at": now.Add(closeAt), "late_allowed": late, "max_points": 20}
+}
+
+// TestAssignmentJourney: prof.martin hands out a template and a reference to 6A;
+// every pupil gets a private copy that stores and charges nothing; Léa works,
+// hands in, works on (the hand-in keeps what she handed in), takes back and hands
+// in again; Hugo never reaches her work; hand-ins race; late and closed hand-ins.
+func TestAssignmentJourney(t *testing.T) {
+	in := start(t)
+	prof, lea, hugo, chloe := in.as("prof.martin"), in.as("eleve.6a.01"), in.as("eleve.6a.02"), in.as("eleve.6a.03")
+	class, classID := prof.space("group", "6A"), prof.spaceID("group", "6A")
+	template := prof.mustUpload(class, "Rédaction.odt", []byte(strings.Repeat("modèle ", 3000)))
+	material := prof.mustUpload(class, "Consignes.pdf", []byte("%PDF-1.4 consignes"))
+
+	body := fields("Rédaction : mon héros", time.Hour, 2*time.Hour, true)
+	body["space_id"] = classID
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/attachments", map[string]any{"item_id": template.ID, "kind": "template"}, http.StatusOK)
+	a = prof.assignment(http.MethodPost, "/"+a.ID+"/attachments", map[string]any{"item_id": material.ID, "kind": "material"}, http.StatusOK)
+	if a.State != "draft" || len(a.Templates) != 1 || len(a.Materials) != 1 {
+		t.Fatalf("draft = %+v", a)
+	}
+	wantProblem(t, lea.get("/api/v1/assignments/"+a.ID), http.StatusNotFound, "not_found", "Léa reads a draft")
+
+	blobs, used := in.count(t, `SELECT count(*) FROM blobs`), in.count(t, `SELECT sum(used_bytes) FROM quota_accounts`)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+	if b, u := in.count(t, `SELECT count(*) FROM blobs`), in.count(t, `SELECT sum(used_bytes) FROM quota_accounts`); b != blobs || u != used {
+		t.Errorf("publishing stored %d blobs and charged %d bytes, want none", b-blobs, u-used)
+	}
+	pupils := in.count(t, `SELECT count(*) FROM group_members WHERE group_id = (SELECT group_id FROM spaces WHERE id = '`+classID+`') AND profile = 'Student'`)
+	board := prof.dashboard(a.ID)
+	if int64(len(board)) != pupils || pupils < 3 || board[lea.id].Status != "not_opened" {
+		t.Fatalf("dashboard after publishing has %d pupils of %d: %+v", len(board), pupils, board[lea.id])
+	}
+	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'assignment_published'`); n != 1 {
+		t.Errorf("%d published events, want 1", n)
+	}
+
+	// Léa reads it: her copy, named for her, and the material.
+	mine := lea.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine
+	if mine == nil || len(mine.Copies) != 1 || mine.Copies[0].Name != "Rédaction - Léa Dupont.odt" || mine.Status != "in_progress" {
+		t.Fatalf("Léa's work = %+v", mine)
+	}
+	copyID := mine.Copies[0].ItemID
+	if got := prof.dashboard(a.ID)[lea.id].Status; got != "in_progress" {
+		t.Errorf("after Léa read it, her status is %s", got)
+	}
+	list := lea.get("/api/v1/assignments")
+	if !strings.Contains(string(list.body), copyID) || strings.Contains(string(list.body), "Hugo") {
+		t.Errorf("Léa's list: %s", list.body)
+	}
+
+	// No other pupil reaches her folder or copy, nor sees them in the class.
+	for _, id := range []string{copyID, mine.FolderID} {
+		wantProblem(t, hugo.get(itemPath(id)), http.StatusNotFound, "not_found", "Hugo reads Léa's work")
+		wantProblem(t, hugo.get(itemPath(id, "/content")), http.StatusNotFound, "not_found", "Hugo downloads Léa's work")
+		wantProblem(t, hugo.overwrite(id, "effacé"), http.StatusNotFound, "not_found", "Hugo overwrites Léa's work")
+	}
+	if r := hugo.get(itemPath(class, "/children")); strings.Contains(string(r.body), "Léa Dupont") {
+		t.Errorf("the class lists Léa's work: %s", r.body)
+	}
+	wantStatus(t, prof.get(itemPath(copyID)), http.StatusOK, "the teacher reads Léa's copy")
+
+	// Léa's new version is charged to the class space (and the pool), not to her cap.
+	classUsed := func() int64 { return in.count(t, `SELECT used_bytes FROM quota_accounts WHERE id = 'space:`+classID+`'`) }
+	before := classUsed()
+	wantStatus(t, lea.overwrite(copyID, "mon héros, version 1"), http.StatusOK, "Léa writes")
+	if got := classUsed() - before; got != int64(len("mon héros, version 1")) {
+		t.Errorf("Léa's version charged %d bytes to the class space", got)
+	}
+	handed := lea.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine
+	if handed.Status != "handed_in" || len(handed.HandedInFiles) != 1 || handed.HandedInFiles[0].VersionID == "" {
+		t.Fatalf("Léa's hand-in = %+v", handed)
+	}
+	pinned := handed.HandedInFiles[0]
+	wantStatus(t, lea.overwrite(copyID, "mon héros, version 2"), http.StatusOK, "Léa writes after handing in")
+	got := prof.dashboard(a.ID)[lea.id]
+	if got.Status != "handed_in" || got.HandedInFiles[0].VersionID != pinned.VersionID {
+		t.Fatalf("after Léa's change the teacher has %+v, want the pinned %s", got, pinned.VersionID)
+	}
+	if r := prof.get(itemPath(copyID, "/versions/", pinned.VersionID, "/content")); string(r.body) != "mon héros, version 1" {
+		t.Errorf("the pinned version holds %q", r.body)
+	}
+	wantProblem(t, lea.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil), http.StatusConflict, "conflict", "Léa hands in twice")
+	lea.assignment(http.MethodPost, "/"+a.ID+"/take-back", nil, http.StatusOK)
+	again := lea.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine
+	if again.HandedInFiles[0].VersionID == pinned.VersionID {
+		t.Errorf("the new hand-in pinned the old version")
+	}
+	if n := in.count(t, `SELECT count(*) FROM handins WHERE pupil_id = 'eleve.6a.01'`); n != 2 {
+		t.Errorf("Léa's history holds %d hand-ins, want 2", n)
+	}
+
+	// Hugo hands in from four tabs at once: one is recorded.
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = hugo.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil).StatusCode
+		}()
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	if fmt.Sprint(codes) != fmt.Sprint([]int{200, 409, 409, 409}) {
+		t.Errorf("four hand-ins at once answered %v", codes)
+	}
+	if n := in.count(t, `SELECT count(*) FROM handins WHERE pupil_id = 'eleve.6a.02'`); n != 1 {
+		t.Errorf("Hugo has %d hand-ins, want 1", n)
+	}
+
+	// Past the due date, late hand-ins are taken until the close date; then none.
+	prof.assignment(http.MethodPut, "/"+a.ID, fields("Rédaction : mon héros", -time.Hour, time.Hour, true), http.StatusOK)
+	if w := chloe.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine; w.Status != "handed_in_late" || !w.Late {
+		t.Errorf("Chloé's late hand-in = %+v", w)
+	}
+	prof.assignment(http.MethodPut, "/"+a.ID, fields("Rédaction : mon héros", -2*time.Hour, -time.Minute, true), http.StatusOK)
+	late := in.as("eleve.6a.04")
+	r := late.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil)
+	wantProblem(t, r, http.StatusConflict, "assignment_closed", "a hand-in after the close date")
+	if !strings.Contains(string(r.body), "La date limite est passée") {
+		t.Errorf("the refusal does not say so in French: %s", r.body)
+	}
+	wantProblem(t, lea.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/take-back", nil, nil), http.StatusConflict, "assignment_closed", "a take-back after the close date")
+	board = prof.dashboard(a.ID)
+	for id, want := range map[string]string{lea.id: "handed_in", hugo.id: "handed_in", chloe.id: "handed_in_late", late.id: "missing"} {
+		if board[id].Status != want {
+			t.Errorf("%s is %s, want %s", id, board[id].Status, want)
+		}
+	}
+	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'assignment_handed_in'`); n != 4 {
+		t.Errorf("%d handed-in events, want 4 (Léa twice, Hugo, Chloé)", n)
+	}
+}
+
+// TestAssignmentRoutesHideFromOtherClasses: a 5B pupil probing a 6A assignment
+// and a 6A pupil probing a 5B draft get 404 on every assignment route, and a
+// pupil cannot create one.
+func TestAssignmentRoutesHideFromOtherClasses(t *testing.T) {
+	in := start(t)
+	prof, lea, other := in.as("prof.martin"), in.as("eleve.6a.01"), in.as("eleve.5b.01")
+	template := prof.mustUpload(prof.space("group", "6A"), "Fiche.odt", []byte("fiche"))
+	body := fields("Fiche", time.Hour, 2*time.Hour, false)
+	body["space_id"] = prof.spaceID("group", "6A")
+	a6 := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a6.ID+"/attachments", map[string]any{"item_id": template.ID, "kind": "template"}, http.StatusOK)
+	prof.assignment(http.MethodPost, "/"+a6.ID+"/publish", nil, http.StatusOK)
+	body["space_id"] = prof.spaceID("group", "5B")
+	a5 := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+
+	routes := []struct{ method, path string }{
+		{http.MethodGet, ""},
+		{http.MethodPut, ""},
+		{http.MethodPost, "/attachments"},
+		{http.MethodDelete, "/attachments/" + template.ID},
+		{http.MethodPost, "/publish"},
+		{http.MethodGet, "/dashboard"},
+		{http.MethodPost, "/hand-in"},
+		{http.MethodPost, "/take-back"},
+	}
+	probes := []struct {
+		who *user
+		id  string
+	}{{other, a6.ID}, {lea, a5.ID}}
+	for _, p := range probes {
+		for _, rt := range routes {
+			path := "/api/v1/assignments/" + p.id + rt.path
+			var r response
+			switch rt.method {
+			case http.MethodPut:
+				r = p.who.sendJSON(rt.method, path, fields("x", time.Hour, 2*time.Hour, false), nil)
+			case http.MethodPost:
+				r = p.who.sendJSON(rt.method, path, map[string]any{"item_id": template.ID, "kind": "material"}, nil)
+				if rt.path != "/attachments" {
+					r = p.who.do(rt.method, path, nil, nil)
+				}
+			default:
+				r = p.who.do(rt.method, path, nil, nil)
+			}
+			wantProblem(t, r, http.StatusNotFound, "not_found", p.who.id+" "+rt.method+" "+path)
+		}
+		if r := p.who.get("/api/v1/assignments"); strings.Contains(string(r.body), p.id) {
+			t.Errorf("%s lists %s", p.who.id, p.id)
+		}
+	}
+	body["space_id"] = prof.spaceID("group", "6A")
+	wantProblem(t, lea.sendJSON(http.MethodPost, "/api/v1/assignments", body, nil), http.StatusForbidden, "forbidden", "a pupil creates an assignment")
+	wantProblem(t, lea.do(http.MethodGet, "/api/v1/assignments/"+a6.ID+"/dashboard", nil, nil), http.StatusForbidden, "forbidden", "a pupil reads the dashboard")
+}
