@@ -148,7 +148,9 @@ func TestAssignmentJourney(t *testing.T) {
 	wantStatus(t, prof.get(itemPath(copyID)), http.StatusOK, "the teacher reads Léa's copy")
 
 	// Léa's new version is charged to the class space (and the pool), not to her cap.
-	classUsed := func() int64 { return in.count(t, `SELECT used_bytes FROM quota_accounts WHERE id = 'space:`+classID+`'`) }
+	classUsed := func() int64 {
+		return in.count(t, `SELECT used_bytes FROM quota_accounts WHERE id = 'space:`+classID+`'`)
+	}
 	before := classUsed()
 	wantStatus(t, lea.overwrite(copyID, "mon héros, version 1"), http.StatusOK, "Léa writes")
 	if got := classUsed() - before; got != int64(len("mon héros, version 1")) {
