@@ -200,7 +200,7 @@ func pinnedFiles(ctx context.Context, q db.DBTX, list []Work, handins []uuid.UUI
 		return nil
 	}
 	rows, _ := q.Query(ctx, `SELECT handin_id, item_id, coalesce(version_id, '00000000-0000-0000-0000-000000000000'), name, size, mime_type
-		FROM handin_files WHERE handin_id = ANY($1) ORDER BY name, item_id`, handins)
+		FROM handin_files WHERE handin_id = ANY($1) ORDER BY lower(name), item_id`, handins)
 	byHandin := map[uuid.UUID][]workspace.FileVersion{}
 	var h uuid.UUID
 	var f workspace.FileVersion

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -78,6 +80,17 @@ func (u *user) dashboard(id string) map[string]apiWork {
 		out[w.PupilID] = w
 	}
 	return out
+}
+
+func fileNamed(t *testing.T, files []apiFileRef, name string) apiFileRef {
+	t.Helper()
+	for _, f := range files {
+		if f.Name == name && f.VersionID != "" {
+			return f
+		}
+	}
+	t.Fatalf("no pinned %q in %+v", name, files)
+	return apiFileRef{}
 }
 
 // fields is an assignment's body, due and closing relative to now.
@@ -156,14 +169,25 @@ func TestAssignmentJourney(t *testing.T) {
 	if got := classUsed() - before; got != int64(len("mon héros, version 1")) {
 		t.Errorf("Léa's version charged %d bytes to the class space", got)
 	}
+	// tus too: a new version of her copy, and a new file in her folder; Hugo's
+	// upload into her copy is refused before any byte.
+	v := []byte("mon héros, version 1")
+	r := lea.tus().do(http.MethodPost, "/api/v1/uploads", bytes.NewReader(v), map[string]string{
+		"Upload-Length": strconv.Itoa(len(v)), "Upload-Metadata": metadata("item", copyID),
+		"Content-Type": "application/offset+octet-stream"})
+	wantStatus(t, r, http.StatusCreated, "Léa's tus version of her copy")
+	if _, r := hugo.tus().create(4, metadata("item", copyID)); r.StatusCode != http.StatusNotFound {
+		t.Errorf("Hugo's tus upload into Léa's copy: %d %s", r.StatusCode, r.body)
+	}
+	lea.mustUpload(mine.FolderID, "brouillon.txt", []byte("idées"))
 	handed := lea.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine
-	if handed.Status != "handed_in" || len(handed.HandedInFiles) != 1 || handed.HandedInFiles[0].VersionID == "" {
+	if handed.Status != "handed_in" || len(handed.HandedInFiles) != 2 {
 		t.Fatalf("Léa's hand-in = %+v", handed)
 	}
-	pinned := handed.HandedInFiles[0]
+	pinned := fileNamed(t, handed.HandedInFiles, "Rédaction - Léa Dupont.odt")
 	wantStatus(t, lea.overwrite(copyID, "mon héros, version 2"), http.StatusOK, "Léa writes after handing in")
 	got := prof.dashboard(a.ID)[lea.id]
-	if got.Status != "handed_in" || got.HandedInFiles[0].VersionID != pinned.VersionID {
+	if got.Status != "handed_in" || fileNamed(t, got.HandedInFiles, pinned.Name).VersionID != pinned.VersionID {
 		t.Fatalf("after Léa's change the teacher has %+v, want the pinned %s", got, pinned.VersionID)
 	}
 	if r := prof.get(itemPath(copyID, "/versions/", pinned.VersionID, "/content")); string(r.body) != "mon héros, version 1" {
@@ -172,7 +196,7 @@ func TestAssignmentJourney(t *testing.T) {
 	wantProblem(t, lea.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil), http.StatusConflict, "conflict", "Léa hands in twice")
 	lea.assignment(http.MethodPost, "/"+a.ID+"/take-back", nil, http.StatusOK)
 	again := lea.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine
-	if again.HandedInFiles[0].VersionID == pinned.VersionID {
+	if fileNamed(t, again.HandedInFiles, pinned.Name).VersionID == pinned.VersionID {
 		t.Errorf("the new hand-in pinned the old version")
 	}
 	if n := in.count(t, `SELECT count(*) FROM handins WHERE pupil_id = 'eleve.6a.01'`); n != 2 {
@@ -205,7 +229,7 @@ func TestAssignmentJourney(t *testing.T) {
 	}
 	prof.assignment(http.MethodPut, "/"+a.ID, fields("Rédaction : mon héros", -2*time.Hour, -time.Minute, true), http.StatusOK)
 	late := in.as("eleve.6a.04")
-	r := late.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil)
+	r = late.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil)
 	wantProblem(t, r, http.StatusConflict, "assignment_closed", "a hand-in after the close date")
 	if !strings.Contains(string(r.body), "La date limite est passée") {
 		t.Errorf("the refusal does not say so in French: %s", r.body)
