@@ -219,6 +219,49 @@ func (s *Server) assignmentDashboard(c echo.Context) error {
 		return err
 	}
 	a, work, err := s.Assignments.Dashboard(c.Request().Context(), caller(c), id)
+	return writeDashboard(c, a, work, err)
+}
+
+func (s *Server) returnWork(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		PupilIDs []string `json:"pupil_ids"`
+		Feedback string   `json:"feedback"`
+		Points   *float64 `json:"points"`
+		Revision bool     `json:"revision"`
+	}
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	a, work, err := s.Assignments.ReturnWork(c.Request().Context(), caller(c), id,
+		assignment.Return{PupilIDs: b.PupilIDs, Feedback: b.Feedback, Points: b.Points, Revision: b.Revision})
+	return writeDashboard(c, a, work, err)
+}
+
+func (s *Server) excusePupils(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var b struct {
+		PupilIDs []string `json:"pupil_ids"`
+		Excused  *bool    `json:"excused"`
+	}
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	if b.Excused == nil {
+		return cartable.Errorf(cartable.EInvalid, "excused is required").With("field", "excused")
+	}
+	a, work, err := s.Assignments.Excuse(c.Request().Context(), caller(c), id, b.PupilIDs, *b.Excused)
+	return writeDashboard(c, a, work, err)
+}
+
+// writeDashboard answers the assignment and each pupil's work.
+func writeDashboard(c echo.Context, a assignment.Assignment, work []assignment.Work, err error) error {
 	if err != nil {
 		return err
 	}

@@ -73,6 +73,8 @@ func (s *Server) routes() {
 	v1.GET("/assignments/:id/dashboard", s.assignmentDashboard)
 	v1.POST("/assignments/:id/hand-in", assignmentAction(s.Assignments.HandIn))
 	v1.POST("/assignments/:id/take-back", assignmentAction(s.Assignments.TakeBack))
+	v1.POST("/assignments/:id/returns", s.returnWork)
+	v1.POST("/assignments/:id/excuse", s.excusePupils)
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)

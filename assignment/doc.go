@@ -2,7 +2,8 @@
 // an assignment in a class or group space they manage (title, instructions,
 // audience, due and close dates), attaches materials (read in place) and templates
 // (copied per pupil), and publishes it; each pupil works in their own copies and
-// hands in a snapshot; the teacher follows the class on a dashboard.
+// hands in a snapshot; the teacher follows the class on a dashboard, returns the
+// hand-ins with feedback and points (or for revision), and excuses pupils.
 //
 // # Where a pupil's copies live
 //

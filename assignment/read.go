@@ -3,6 +3,7 @@ package assignment
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,7 +70,7 @@ func (s *Service) List(ctx context.Context, c *cartable.Caller) ([]Assignment, e
 	var mine []uuid.UUID
 	for i, h := range heads {
 		list[i] = h.Assignment
-		list[i].Teacher = contains(managed, h.GroupID)
+		list[i].Teacher = slices.Contains(managed, h.GroupID)
 		if !list[i].Teacher {
 			mine = append(mine, h.ID)
 		}
@@ -126,15 +127,6 @@ func (s *Service) Dashboard(ctx context.Context, c *cartable.Caller, id uuid.UUI
 	}
 	work, err := progressOf(ctx, s.db, []uuid.UUID{id}, "")
 	return h.Assignment, work, err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // attachments reads an assignment's materials and templates, by name.

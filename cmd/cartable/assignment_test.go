@@ -21,6 +21,8 @@ type apiFileRef struct {
 
 type apiWork struct {
 	PupilID       string       `json:"pupil_id"`
+	Feedback      string       `json:"feedback"`
+	Points        *float64     `json:"points"`
 	PupilName     string       `json:"pupil_name"`
 	Status        string       `json:"status"`
 	FolderID      string       `json:"folder_id"`
@@ -270,6 +272,13 @@ func TestAssignmentRoutesHideFromOtherClasses(t *testing.T) {
 		{http.MethodGet, "/dashboard"},
 		{http.MethodPost, "/hand-in"},
 		{http.MethodPost, "/take-back"},
+		{http.MethodPost, "/returns"},
+		{http.MethodPost, "/excuse"},
+	}
+	postBodies := map[string]any{
+		"/attachments": map[string]any{"item_id": template.ID, "kind": "material"},
+		"/returns":     map[string]any{"feedback": "bien"},
+		"/excuse":      map[string]any{"pupil_ids": []string{lea.id}, "excused": true},
 	}
 	probes := []struct {
 		who *user
@@ -283,10 +292,7 @@ func TestAssignmentRoutesHideFromOtherClasses(t *testing.T) {
 			case http.MethodPut:
 				r = p.who.sendJSON(rt.method, path, fields("x", time.Hour, 2*time.Hour, false), nil)
 			case http.MethodPost:
-				r = p.who.sendJSON(rt.method, path, map[string]any{"item_id": template.ID, "kind": "material"}, nil)
-				if rt.path != "/attachments" {
-					r = p.who.do(rt.method, path, nil, nil)
-				}
+				r = p.who.sendJSON(rt.method, path, postBodies[rt.path], nil)
 			default:
 				r = p.who.do(rt.method, path, nil, nil)
 			}
@@ -299,4 +305,79 @@ func TestAssignmentRoutesHideFromOtherClasses(t *testing.T) {
 	body["space_id"] = prof.spaceID("group", "6A")
 	wantProblem(t, lea.sendJSON(http.MethodPost, "/api/v1/assignments", body, nil), http.StatusForbidden, "forbidden", "a pupil creates an assignment")
 	wantProblem(t, lea.do(http.MethodGet, "/api/v1/assignments/"+a6.ID+"/dashboard", nil, nil), http.StatusForbidden, "forbidden", "a pupil reads the dashboard")
+}
+
+// TestAssignmentReturns: the teacher returns one hand-in with feedback and points,
+// another for revision, then all the rest at once, and excuses a pupil; each pupil
+// sees their own feedback only, and a returned hand-in stays handed in.
+func TestAssignmentReturns(t *testing.T) {
+	in := start(t)
+	prof, lea, hugo, chloe := in.as("prof.martin"), in.as("eleve.6a.01"), in.as("eleve.6a.02"), in.as("eleve.6a.03")
+	body := fields("Exposé", time.Hour, 2*time.Hour, false)
+	body["space_id"] = prof.spaceID("group", "6A")
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+	for _, p := range []*user{lea, hugo} {
+		p.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK)
+	}
+	returns := "/api/v1/assignments/" + a.ID + "/returns"
+	ret := func(body map[string]any) map[string]apiWork {
+		t.Helper()
+		r := prof.sendJSON(http.MethodPost, returns, body, nil)
+		wantStatus(t, r, http.StatusOK, fmt.Sprintf("return %v", body))
+		var d struct {
+			Pupils []apiWork `json:"pupils"`
+		}
+		r.json(t, &d)
+		out := map[string]apiWork{}
+		for _, w := range d.Pupils {
+			out[w.PupilID] = w
+		}
+		return out
+	}
+
+	wantProblem(t, prof.sendJSON(http.MethodPost, returns, map[string]any{"pupil_ids": []string{lea.id}, "points": 21}, nil),
+		http.StatusBadRequest, "invalid_request", "points over the maximum")
+	wantProblem(t, prof.sendJSON(http.MethodPost, returns, map[string]any{"pupil_ids": []string{lea.id, chloe.id}, "feedback": "?"}, nil),
+		http.StatusBadRequest, "invalid_request", "returning Chloé, who handed nothing in")
+	board := ret(map[string]any{"pupil_ids": []string{lea.id}, "feedback": "Très bien, Léa.", "points": 16.5})
+	if w := board[lea.id]; w.Status != "returned" || w.Feedback != "Très bien, Léa." || w.Points == nil || *w.Points != 16.5 {
+		t.Errorf("Léa after her return: %+v", w)
+	}
+	if w := board[hugo.id]; w.Status != "handed_in" || w.Feedback != "" {
+		t.Errorf("Hugo after Léa's return: %+v", w)
+	}
+	if mine := lea.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine; mine.Feedback != "Très bien, Léa." {
+		t.Errorf("Léa reads %+v", mine)
+	}
+	if r := hugo.get("/api/v1/assignments/" + a.ID); strings.Contains(string(r.body), "Très bien") {
+		t.Errorf("Hugo reads Léa's feedback: %s", r.body)
+	}
+	wantProblem(t, lea.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/take-back", nil, nil), http.StatusConflict, "conflict", "Léa takes back a returned hand-in")
+
+	board = ret(map[string]any{"pupil_ids": []string{hugo.id}, "feedback": "Ajoute une conclusion.", "revision": true})
+	if w := board[hugo.id]; w.Status != "in_progress" || w.Feedback != "Ajoute une conclusion." {
+		t.Errorf("Hugo after a return for revision: %+v", w)
+	}
+	hugo.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK)
+	board = ret(map[string]any{"feedback": "Merci à tous."})
+	if board[hugo.id].Status != "returned" || board[lea.id].Feedback != "Très bien, Léa." || board[chloe.id].Status != "not_opened" {
+		t.Errorf("after returning all: Hugo %+v, Léa %+v, Chloé %+v", board[hugo.id], board[lea.id], board[chloe.id])
+	}
+	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'assignment_returned'`); n != 3 {
+		t.Errorf("%d returned events, want 3", n)
+	}
+
+	excuse := "/api/v1/assignments/" + a.ID + "/excuse"
+	wantStatus(t, prof.sendJSON(http.MethodPost, excuse, map[string]any{"pupil_ids": []string{chloe.id}, "excused": true}, nil), http.StatusOK, "excuse Chloé")
+	if got := prof.dashboard(a.ID)[chloe.id].Status; got != "excused" {
+		t.Errorf("Chloé is %s, want excused", got)
+	}
+	wantStatus(t, prof.sendJSON(http.MethodPost, excuse, map[string]any{"pupil_ids": []string{chloe.id}, "excused": false}, nil), http.StatusOK, "excuse Chloé no more")
+	if got := prof.dashboard(a.ID)[chloe.id].Status; got != "not_opened" {
+		t.Errorf("Chloé is %s, want not_opened again", got)
+	}
+	wantProblem(t, prof.sendJSON(http.MethodPost, excuse, map[string]any{"pupil_ids": []string{"eleve.5b.01"}, "excused": true}, nil),
+		http.StatusBadRequest, "invalid_request", "excusing a pupil of another class")
+	wantProblem(t, lea.sendJSON(http.MethodPost, returns, map[string]any{"feedback": "moi"}, nil), http.StatusForbidden, "forbidden", "a pupil returns work")
 }
