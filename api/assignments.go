@@ -24,11 +24,12 @@ type assignmentBody struct {
 	CloseAt      *time.Time `json:"close_at"`
 	LateAllowed  bool       `json:"late_allowed"`
 	MaxPoints    *float64   `json:"max_points"`
+	PublishAt    *time.Time `json:"publish_at"`
 }
 
 func (b assignmentBody) fields() assignment.Fields {
 	return assignment.Fields{Title: b.Title, Instructions: b.Instructions, WholeClass: b.WholeClass, PupilIDs: b.PupilIDs,
-		Dates: assignment.Dates{Due: b.DueAt, Close: b.CloseAt, LateAllowed: b.LateAllowed}, MaxPoints: b.MaxPoints}
+		Dates: assignment.Dates{Due: b.DueAt, Close: b.CloseAt, LateAllowed: b.LateAllowed}, MaxPoints: b.MaxPoints, PublishAt: b.PublishAt}
 }
 
 type fileRefJSON struct {
@@ -66,6 +67,7 @@ type assignmentJSON struct {
 	LateAllowed  bool          `json:"late_allowed"`
 	AcceptsUntil *time.Time    `json:"accepts_until,omitempty"`
 	MaxPoints    *float64      `json:"max_points,omitempty"`
+	PublishAt    *time.Time    `json:"publish_at,omitempty"`
 	PublishedAt  *time.Time    `json:"published_at,omitempty"`
 	Materials    []fileRefJSON `json:"materials"`
 	Templates    []fileRefJSON `json:"templates"`
@@ -75,7 +77,7 @@ type assignmentJSON struct {
 func toAssignmentJSON(a assignment.Assignment) assignmentJSON {
 	out := assignmentJSON{ID: a.ID, SpaceID: a.SpaceID, Title: a.Title, Instructions: a.Instructions, State: "draft",
 		WholeClass: a.WholeClass, PupilIDs: a.PupilIDs, DueAt: a.Due, CloseAt: a.Close, LateAllowed: a.LateAllowed,
-		AcceptsUntil: a.AcceptsUntil(), MaxPoints: a.MaxPoints, PublishedAt: a.PublishedAt,
+		AcceptsUntil: a.AcceptsUntil(), MaxPoints: a.MaxPoints, PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
 		Materials: []fileRefJSON{}, Templates: []fileRefJSON{}}
 	if a.PublishedAt != nil {
 		out.State = "published"

@@ -33,6 +33,7 @@ type Assignment struct {
 	PupilIDs     []string // the audience when not the whole class (teachers only)
 	Dates
 	MaxPoints   *float64
+	PublishAt   *time.Time
 	PublishedAt *time.Time
 	CreatedBy   string
 	Revision    int64
@@ -90,14 +91,14 @@ type head struct {
 }
 
 const headColumns = `a.id, a.space_id, coalesce(s.group_id, ''), a.title, a.instructions, a.whole_class,
-	a.due_at, a.close_at, a.late_allowed, a.max_points::float8, a.published_at, a.created_by, a.revision,
+	a.due_at, a.close_at, a.late_allowed, a.max_points::float8, a.publish_at, a.published_at, a.created_by, a.revision,
 	s.kind, coalesce(s.structure_id, ''), coalesce(s.owner_id, '')`
 
 func scanHead(row pgx.Row) (head, error) {
 	var h head
 	a := &h.Assignment
 	err := row.Scan(&a.ID, &a.SpaceID, &a.GroupID, &a.Title, &a.Instructions, &a.WholeClass,
-		&a.Due, &a.Close, &a.LateAllowed, &a.MaxPoints, &a.PublishedAt, &a.CreatedBy, &a.Revision,
+		&a.Due, &a.Close, &a.LateAllowed, &a.MaxPoints, &a.PublishAt, &a.PublishedAt, &a.CreatedBy, &a.Revision,
 		&h.space.Kind, &h.space.StructureID, &h.space.OwnerID)
 	h.space.GroupID = a.GroupID
 	return h, err

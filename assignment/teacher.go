@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -25,6 +26,8 @@ type Fields struct {
 	PupilIDs   []string
 	Dates
 	MaxPoints *float64
+	// PublishAt schedules the publication of a draft (nil: by hand only).
+	PublishAt *time.Time
 }
 
 func (f Fields) check() error {
@@ -39,6 +42,9 @@ func (f Fields) check() error {
 	}
 	if f.MaxPoints != nil && (*f.MaxPoints <= 0 || *f.MaxPoints > 9999) {
 		return invalid("max_points", "max_points must be above 0 and at most 9999")
+	}
+	if f.PublishAt != nil && f.PublishAt.After(f.Due) {
+		return invalid("publish_at", "publish_at must not come after due_at")
 	}
 	return f.Dates.check()
 }
@@ -109,9 +115,9 @@ func write(ctx context.Context, tx pgx.Tx, id uuid.UUID, groupID string, f Field
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE assignments SET title = $2, instructions = $3, whole_class = $4, due_at = $5, close_at = $6,
-			late_allowed = $7, max_points = $8, updated_at = now(), revision = revision + 1
+			late_allowed = $7, max_points = $8, publish_at = $9, updated_at = now(), revision = revision + 1
 		WHERE id = $1`,
-		id, f.Title, f.Instructions, f.WholeClass, f.Due, f.Close, f.LateAllowed, f.MaxPoints)
+		id, f.Title, f.Instructions, f.WholeClass, f.Due, f.Close, f.LateAllowed, f.MaxPoints, f.PublishAt)
 	if err != nil {
 		return fmt.Errorf("write assignment %s: %w", id, err)
 	}
@@ -216,19 +222,24 @@ func (s *Service) Publish(ctx context.Context, c *cartable.Caller, id uuid.UUID)
 		if h.PublishedAt != nil {
 			return cartable.Errorf(cartable.EConflict, "the assignment is published already")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE assignments SET published_at = now(), revision = revision + 1 WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("publish %s: %w", id, err)
-		}
-		if err := handOut(ctx, tx, h); err != nil {
-			return err
-		}
-		return events.Record(ctx, tx, events.Event{Kind: events.AssignmentPublished, Actor: c.UserID, ItemID: id, ItemName: h.Title,
-			Recipient: &events.Recipient{Kind: "group", ID: h.GroupID, Profile: string(cartable.Student)}})
+		return publish(ctx, tx, h, c.UserID)
 	})
 	if err != nil {
 		return Assignment{}, err
 	}
 	return s.Get(ctx, c, id)
+}
+
+// publish publishes a locked draft, hands it out and tells the class.
+func publish(ctx context.Context, tx pgx.Tx, h head, actor string) error {
+	if _, err := tx.Exec(ctx, `UPDATE assignments SET published_at = now(), revision = revision + 1 WHERE id = $1`, h.ID); err != nil {
+		return fmt.Errorf("publish %s: %w", h.ID, err)
+	}
+	if err := handOut(ctx, tx, h); err != nil {
+		return err
+	}
+	return events.Record(ctx, tx, events.Event{Kind: events.AssignmentPublished, Actor: actor, ItemID: h.ID, ItemName: h.Title,
+		Recipient: &events.Recipient{Kind: "group", ID: h.GroupID, Profile: string(cartable.Student)}})
 }
 
 // handOut gives every pupil of the audience who has nothing yet their private

@@ -20,6 +20,8 @@ CREATE TABLE assignments (
     close_at     timestamptz CHECK (close_at >= due_at),
     late_allowed boolean NOT NULL DEFAULT false,
     max_points   numeric(6, 2) CHECK (max_points > 0),
+    -- A draft with publish_at is published by a job once the time comes.
+    publish_at   timestamptz,
     published_at timestamptz,
     created_by   text NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now(),
@@ -27,6 +29,7 @@ CREATE TABLE assignments (
     revision     bigint NOT NULL DEFAULT 1
 );
 CREATE INDEX assignments_space ON assignments (space_id, due_at);
+CREATE INDEX assignments_scheduled ON assignments (publish_at) WHERE published_at IS NULL AND publish_at IS NOT NULL;
 
 -- The pupils of an assignment given to part of a class.
 CREATE TABLE assignment_pupils (

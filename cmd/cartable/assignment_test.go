@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cartable/assignment"
 )
 
 type apiFileRef struct {
@@ -380,4 +382,36 @@ func TestAssignmentReturns(t *testing.T) {
 	wantProblem(t, prof.sendJSON(http.MethodPost, excuse, map[string]any{"pupil_ids": []string{"eleve.5b.01"}, "excused": true}, nil),
 		http.StatusBadRequest, "invalid_request", "excusing a pupil of another class")
 	wantProblem(t, lea.sendJSON(http.MethodPost, returns, map[string]any{"feedback": "moi"}, nil), http.StatusForbidden, "forbidden", "a pupil returns work")
+}
+
+// TestAssignmentScheduledPublication: a draft scheduled for later stays hidden;
+// once its time has come, the job publishes it and hands it out.
+func TestAssignmentScheduledPublication(t *testing.T) {
+	in := start(t)
+	prof, lea := in.as("prof.martin"), in.as("eleve.6a.01")
+	body := fields("Dictée", 2*time.Hour, 3*time.Hour, false)
+	body["space_id"] = prof.spaceID("group", "6A")
+	body["publish_at"] = time.Now().UTC().Add(time.Hour)
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	jobs := assignment.New(in.app.pool)
+	if n, err := jobs.PublishDue(t.Context()); err != nil || n != 0 {
+		t.Fatalf("publishing before the time: %d, %v", n, err)
+	}
+	wantProblem(t, lea.get("/api/v1/assignments/"+a.ID), http.StatusNotFound, "not_found", "Léa reads a scheduled draft")
+
+	delete(body, "space_id")
+	body["publish_at"] = time.Now().UTC().Add(-time.Second)
+	prof.assignment(http.MethodPut, "/"+a.ID, body, http.StatusOK)
+	if n, err := jobs.PublishDue(t.Context()); err != nil || n != 1 {
+		t.Fatalf("publishing when due: %d, %v", n, err)
+	}
+	if n, err := jobs.PublishDue(t.Context()); err != nil || n != 0 {
+		t.Fatalf("publishing again: %d, %v", n, err)
+	}
+	if got := lea.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK); got.State != "published" || got.Mine == nil {
+		t.Errorf("Léa reads %+v", got)
+	}
+	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'assignment_published' AND actor = 'prof.martin'`); n != 1 {
+		t.Errorf("%d published events in prof.martin's name, want 1", n)
+	}
 }
