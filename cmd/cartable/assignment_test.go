@@ -41,6 +41,19 @@ type apiAssignment struct {
 	Mine      *apiWork     `json:"mine"`
 }
 
+// objects counts the objects of the instance's bucket.
+func (in *instance) objects() int {
+	in.t.Helper()
+	n := 0
+	for _, err := range in.app.store.List(in.t.Context(), "") {
+		if err != nil {
+			in.t.Fatal(err)
+		}
+		n++
+	}
+	return n
+}
+
 // spaceID returns the id (not the root's) of the user's space of that kind and name.
 func (u *user) spaceID(kind, name string) string {
 	u.t.Helper()
@@ -125,10 +138,11 @@ func TestAssignmentJourney(t *testing.T) {
 	}
 	wantProblem(t, lea.get("/api/v1/assignments/"+a.ID), http.StatusNotFound, "not_found", "Léa reads a draft")
 
-	blobs, used := in.count(t, `SELECT count(*) FROM blobs`), in.count(t, `SELECT sum(used_bytes) FROM quota_accounts`)
+	blobs, objects, used := in.count(t, `SELECT count(*) FROM blobs`), in.objects(), in.count(t, `SELECT sum(used_bytes) FROM quota_accounts`)
 	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
-	if b, u := in.count(t, `SELECT count(*) FROM blobs`), in.count(t, `SELECT sum(used_bytes) FROM quota_accounts`); b != blobs || u != used {
-		t.Errorf("publishing stored %d blobs and charged %d bytes, want none", b-blobs, u-used)
+	b, o, u := in.count(t, `SELECT count(*) FROM blobs`), in.objects(), in.count(t, `SELECT sum(used_bytes) FROM quota_accounts`)
+	if b != blobs || o != objects || u != used {
+		t.Errorf("publishing stored %d blobs and %d objects and charged %d bytes, want none", b-blobs, o-objects, u-used)
 	}
 	pupils := in.count(t, `SELECT count(*) FROM group_members WHERE group_id = (SELECT group_id FROM spaces WHERE id = '`+classID+`') AND profile = 'Student'`)
 	board := prof.dashboard(a.ID)
@@ -413,5 +427,41 @@ func TestAssignmentScheduledPublication(t *testing.T) {
 	}
 	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'assignment_published' AND actor = 'prof.martin'`); n != 1 {
 		t.Errorf("%d published events in prof.martin's name, want 1", n)
+	}
+}
+
+// TestAssignmentTemplateFromElsewhereIsChargedOnce: a template from the teacher's
+// own space is charged to the class space once, whatever the number of pupils.
+func TestAssignmentTemplateFromElsewhereIsChargedOnce(t *testing.T) {
+	in := start(t)
+	prof := in.as("prof.martin")
+	classID := prof.spaceID("group", "5B")
+	data := []byte(strings.Repeat("fiche ", 5000))
+	template := prof.mustUpload(prof.home(), "Fiche.odt", data)
+	body := fields("Fiche", time.Hour, 2*time.Hour, false)
+	body["space_id"] = classID
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/attachments", map[string]any{"item_id": template.ID, "kind": "template"}, http.StatusOK)
+	wantProblem(t, prof.sendJSON(http.MethodPost, "/api/v1/assignments/"+a.ID+"/attachments", map[string]any{"item_id": template.ID, "kind": "material"}, nil),
+		http.StatusBadRequest, "invalid_request", "a material outside the class space")
+	classUsed := func() int64 {
+		return in.count(t, `SELECT coalesce(sum(used_bytes), 0) FROM quota_accounts WHERE id = 'space:`+classID+`'`)
+	}
+	pool := func() int64 {
+		return in.count(t, `SELECT used_bytes FROM quota_accounts WHERE id = 'structure:0600001A'`)
+	}
+	beforeClass, beforePool, objects := classUsed(), pool(), in.objects()
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+	if n := len(prof.dashboard(a.ID)); n < 2 {
+		t.Fatalf("5B has %d pupils", n)
+	}
+	if got := classUsed() - beforeClass; got != int64(len(data)) {
+		t.Errorf("the class space was charged %d bytes, want %d once", got, len(data))
+	}
+	if got := pool() - beforePool; got != int64(len(data)) {
+		t.Errorf("the pool was charged %d bytes, want %d once", got, len(data))
+	}
+	if o := in.objects(); o != objects {
+		t.Errorf("publishing stored %d objects", o-objects)
 	}
 }
