@@ -148,8 +148,12 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 		if h.PublishedAt == nil {
 			return nil
 		}
-		h.Title = f.Title
-		return handOut(ctx, tx, h)
+		h.Title, h.WholeClass = f.Title, f.WholeClass
+		added, err := handOut(ctx, tx, h)
+		if err != nil {
+			return err
+		}
+		return tellPupils(ctx, tx, h, c.UserID, added)
 	})
 	if err != nil {
 		return Assignment{}, err
@@ -235,16 +239,33 @@ func publish(ctx context.Context, tx pgx.Tx, h head, actor string) error {
 	if _, err := tx.Exec(ctx, `UPDATE assignments SET published_at = now(), revision = revision + 1 WHERE id = $1`, h.ID); err != nil {
 		return fmt.Errorf("publish %s: %w", h.ID, err)
 	}
-	if err := handOut(ctx, tx, h); err != nil {
+	pupils, err := handOut(ctx, tx, h)
+	if err != nil {
 		return err
+	}
+	if !h.WholeClass {
+		return tellPupils(ctx, tx, h, actor, pupils)
 	}
 	return events.Record(ctx, tx, events.Event{Kind: events.AssignmentPublished, Actor: actor, ItemID: h.ID, ItemName: h.Title,
 		Recipient: &events.Recipient{Kind: "group", ID: h.GroupID, Profile: string(cartable.Student)}})
 }
 
+// tellPupils records the publication for each pupil named: those of an audience
+// that is not the whole class, and those a published assignment's audience adds.
+func tellPupils(ctx context.Context, tx pgx.Tx, h head, actor string, pupils []pupil) error {
+	for _, p := range pupils {
+		err := events.Record(ctx, tx, events.Event{Kind: events.AssignmentPublished, Actor: actor, ItemID: h.ID, ItemName: h.Title,
+			Recipient: &events.Recipient{Kind: "user", ID: p.ID}})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // handOut gives every pupil of the audience who has nothing yet their private
-// folder and their copies of the templates.
-func handOut(ctx context.Context, tx pgx.Tx, h head) error {
+// folder and their copies of the templates, and returns them.
+func handOut(ctx context.Context, tx pgx.Tx, h head) ([]pupil, error) {
 	rows, _ := tx.Query(ctx, `
 		SELECT m.user_id, u.display_name FROM group_members m JOIN users u ON u.id = m.user_id
 		WHERE m.group_id = $2 AND m.profile = 'Student'
@@ -253,26 +274,26 @@ func handOut(ctx context.Context, tx pgx.Tx, h head) error {
 		ORDER BY u.display_name, m.user_id`, h.ID, h.GroupID, h.WholeClass)
 	pupils, err := pgx.CollectRows(rows, pgx.RowToStructByPos[pupil])
 	if err != nil {
-		return fmt.Errorf("read the audience of %s: %w", h.ID, err)
+		return nil, fmt.Errorf("read the audience of %s: %w", h.ID, err)
 	}
 	templates, err := templatesOf(ctx, tx, h.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range pupils {
 		folder, err := workspace.CreatePrivateFolder(ctx, tx, h.SpaceID, FolderName(h.Title, p.Name), p.ID, h.CreatedBy)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if err := workspace.AddCopies(ctx, tx, folder, p.ID, copiesFor(templates, p.Name)); err != nil {
-			return err
+			return nil, err
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO assignment_work (assignment_id, pupil_id, folder_id) VALUES ($1, $2, $3)`, h.ID, p.ID, folder)
 		if err != nil {
-			return fmt.Errorf("hand out %s to %s: %w", h.ID, p.ID, err)
+			return nil, fmt.Errorf("hand out %s to %s: %w", h.ID, p.ID, err)
 		}
 	}
-	return nil
+	return pupils, nil
 }
 
 type pupil struct {

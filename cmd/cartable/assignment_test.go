@@ -465,3 +465,38 @@ func TestAssignmentTemplateFromElsewhereIsChargedOnce(t *testing.T) {
 		t.Errorf("publishing stored %d objects", o-objects)
 	}
 }
+
+// TestAssignmentAudience: an assignment for one pupil reaches no other; widened to
+// the whole class after publication, the others get their copies then, and each
+// newcomer is told.
+func TestAssignmentAudience(t *testing.T) {
+	in := start(t)
+	prof, lea, hugo := in.as("prof.martin"), in.as("eleve.6a.01"), in.as("eleve.6a.02")
+	template := prof.mustUpload(prof.space("group", "6A"), "Fiche adaptée.odt", []byte("fiche"))
+	body := fields("Fiche adaptée", time.Hour, 2*time.Hour, false)
+	body["space_id"], body["whole_class"], body["pupil_ids"] = prof.spaceID("group", "6A"), false, []string{lea.id}
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/attachments", map[string]any{"item_id": template.ID, "kind": "template"}, http.StatusOK)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+	wantProblem(t, hugo.get("/api/v1/assignments/"+a.ID), http.StatusNotFound, "not_found", "Hugo reads Léa's adapted assignment")
+	if n := len(prof.dashboard(a.ID)); n != 1 {
+		t.Errorf("the dashboard lists %d pupils, want Léa alone", n)
+	}
+	told := `SELECT count(*) FROM events WHERE kind = 'assignment_published' AND recipient_kind = 'user'`
+	if n := in.count(t, told); n != 1 {
+		t.Errorf("%d pupils told, want Léa", n)
+	}
+	body["space_id"] = nil
+	delete(body, "space_id")
+	body["whole_class"], body["pupil_ids"] = true, nil
+	prof.assignment(http.MethodPut, "/"+a.ID, body, http.StatusOK)
+	mine := hugo.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine
+	if mine == nil || len(mine.Copies) != 1 || mine.Copies[0].Name != "Fiche adaptée - Hugo Fontaine.odt" {
+		t.Fatalf("Hugo's work after widening: %+v", mine)
+	}
+	pupils := int64(len(prof.dashboard(a.ID)))
+	if n := in.count(t, told); n != pupils {
+		t.Errorf("%d pupils told, want all %d once", n, pupils)
+	}
+	wantProblem(t, prof.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/publish", nil, nil), http.StatusConflict, "conflict", "publishing twice")
+}
