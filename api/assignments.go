@@ -44,6 +44,7 @@ type workJSON struct {
 	PupilID       string        `json:"pupil_id"`
 	PupilName     string        `json:"pupil_name"`
 	Status        string        `json:"status"`
+	Section       string        `json:"section"`
 	FolderID      *uuid.UUID    `json:"folder_id,omitempty"`
 	HandedInAt    *time.Time    `json:"handed_in_at,omitempty"`
 	Late          bool          `json:"late"`
@@ -98,7 +99,8 @@ func toAssignmentJSON(a assignment.Assignment) assignmentJSON {
 }
 
 func toWorkJSON(w assignment.Work) workJSON {
-	out := workJSON{PupilID: w.PupilID, PupilName: w.PupilName, Status: string(w.Status), FolderID: w.FolderID,
+	out := workJSON{PupilID: w.PupilID, PupilName: w.PupilName, Status: string(w.Status),
+		Section: string(assignment.SectionOf(w.Status)), FolderID: w.FolderID,
 		HandedInAt: w.HandedInAt, Late: w.Late, ReturnedAt: w.ReturnedAt, Feedback: w.Feedback, Points: w.Points,
 		Copies: fileRefs(w.Copies), HandedInFiles: fileRefs(w.HandedInFiles)}
 	if out.HandedInFiles == nil {

@@ -61,6 +61,28 @@ func StatusAt(p Progress, due, now time.Time) Status {
 	return NotOpened
 }
 
+// Section is where a pupil's list puts an assignment: to do, done, or late.
+type Section string
+
+// The sections of a pupil's list.
+const (
+	ToDo Section = "to_do"
+	Done Section = "done"
+	Late Section = "late"
+)
+
+// SectionOf is the section of a pupil's list a status belongs to: work not handed
+// in is to do until the due date, late after; handed in, returned or excused is done.
+func SectionOf(s Status) Section {
+	switch s {
+	case NotOpened, InProgress:
+		return ToDo
+	case Missing:
+		return Late
+	}
+	return Done
+}
+
 // Dates are when an assignment is due and when it stops taking hand-ins.
 type Dates struct {
 	Due         time.Time

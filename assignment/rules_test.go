@@ -39,6 +39,16 @@ func TestStatusAt(t *testing.T) {
 	}
 }
 
+func TestSectionOf(t *testing.T) {
+	want := map[Status]Section{NotOpened: ToDo, InProgress: ToDo, Missing: Late,
+		HandedIn: Done, HandedInLate: Done, Returned: Done, Excused: Done}
+	for status, section := range want {
+		if got := SectionOf(status); got != section {
+			t.Errorf("SectionOf(%s) = %s, want %s", status, got, section)
+		}
+	}
+}
+
 func TestAcceptsUntil(t *testing.T) {
 	due := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
 	closeAt := due.Add(48 * time.Hour)

@@ -27,6 +27,7 @@ type apiWork struct {
 	Points        *float64     `json:"points"`
 	PupilName     string       `json:"pupil_name"`
 	Status        string       `json:"status"`
+	Section       string       `json:"section"`
 	FolderID      string       `json:"folder_id"`
 	Late          bool         `json:"late"`
 	Copies        []apiFileRef `json:"copies"`
@@ -155,7 +156,7 @@ func TestAssignmentJourney(t *testing.T) {
 
 	// Léa reads it: her copy, named for her, and the material.
 	mine := lea.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine
-	if mine == nil || len(mine.Copies) != 1 || mine.Copies[0].Name != "Rédaction - Léa Dupont.odt" || mine.Status != "in_progress" {
+	if mine == nil || len(mine.Copies) != 1 || mine.Copies[0].Name != "Rédaction - Léa Dupont.odt" || mine.Status != "in_progress" || mine.Section != "to_do" {
 		t.Fatalf("Léa's work = %+v", mine)
 	}
 	copyID := mine.Copies[0].ItemID
@@ -242,7 +243,7 @@ func TestAssignmentJourney(t *testing.T) {
 
 	// Past the due date, late hand-ins are taken until the close date; then none.
 	prof.assignment(http.MethodPut, "/"+a.ID, fields("Rédaction : mon héros", -time.Hour, time.Hour, true), http.StatusOK)
-	if w := chloe.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine; w.Status != "handed_in_late" || !w.Late {
+	if w := chloe.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK).Mine; w.Status != "handed_in_late" || !w.Late || w.Section != "done" {
 		t.Errorf("Chloé's late hand-in = %+v", w)
 	}
 	prof.assignment(http.MethodPut, "/"+a.ID, fields("Rédaction : mon héros", -2*time.Hour, -time.Minute, true), http.StatusOK)
@@ -251,6 +252,9 @@ func TestAssignmentJourney(t *testing.T) {
 	wantProblem(t, r, http.StatusConflict, "assignment_closed", "a hand-in after the close date")
 	if !strings.Contains(string(r.body), "La date limite est passée") {
 		t.Errorf("the refusal does not say so in French: %s", r.body)
+	}
+	if w := late.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine; w.Status != "missing" || w.Section != "late" {
+		t.Errorf("the pupil who missed it reads %+v", w)
 	}
 	wantProblem(t, lea.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/take-back", nil, nil), http.StatusConflict, "assignment_closed", "a take-back after the close date")
 	board = prof.dashboard(a.ID)
