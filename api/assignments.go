@@ -53,6 +53,13 @@ type workJSON struct {
 	Points        *float64      `json:"points,omitempty"`
 	Copies        []fileRefJSON `json:"copies,omitempty"`
 	HandedInFiles []fileRefJSON `json:"handed_in_files"`
+	HandIns       []handInJSON  `json:"hand_ins"`
+}
+
+type handInJSON struct {
+	HandedInAt  time.Time  `json:"handed_in_at"`
+	Late        bool       `json:"late"`
+	TakenBackAt *time.Time `json:"taken_back_at,omitempty"`
 }
 
 type assignmentJSON struct {
@@ -105,6 +112,10 @@ func toWorkJSON(w assignment.Work) workJSON {
 		Copies: fileRefs(w.Copies), HandedInFiles: fileRefs(w.HandedInFiles)}
 	if out.HandedInFiles == nil {
 		out.HandedInFiles = []fileRefJSON{}
+	}
+	out.HandIns = make([]handInJSON, len(w.History))
+	for i, h := range w.History {
+		out.HandIns[i] = handInJSON{HandedInAt: h.At, Late: h.Late, TakenBackAt: h.TakenBackAt}
 	}
 	return out
 }

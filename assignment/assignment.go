@@ -66,9 +66,18 @@ type Work struct {
 	Points        *float64
 	Copies        []workspace.FileVersion // the files in the pupil's folder now (pupil only)
 	HandedInFiles []workspace.FileVersion // what the live hand-in pinned
+	// History is every hand-in, the live one included, oldest first.
+	History []HandIn
 
 	assignmentID uuid.UUID
 	handinID     uuid.UUID
+}
+
+// HandIn is one hand-in of a pupil's history.
+type HandIn struct {
+	At          time.Time
+	Late        bool
+	TakenBackAt *time.Time
 }
 
 // Service runs the assignment use cases.

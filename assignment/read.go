@@ -167,7 +167,34 @@ func progressOf(ctx context.Context, q db.DBTX, ids []uuid.UUID, pupilID string)
 	if err != nil {
 		return nil, fmt.Errorf("read work: %w", err)
 	}
+	if err := history(ctx, q, list, ids, pupilID); err != nil {
+		return nil, err
+	}
 	return list, pinnedFiles(ctx, q, list, handins)
+}
+
+// history gives each work its hand-ins, oldest first.
+func history(ctx context.Context, q db.DBTX, list []Work, ids []uuid.UUID, pupilID string) error {
+	rows, _ := q.Query(ctx, `SELECT assignment_id, pupil_id, handed_in_at, late, taken_back_at FROM handins
+		WHERE assignment_id = ANY($1) AND ($2 = '' OR pupil_id = $2) ORDER BY handed_in_at, id`, ids, pupilID)
+	type key struct {
+		assignment uuid.UUID
+		pupil      string
+	}
+	byWork := map[key][]HandIn{}
+	var k key
+	var h HandIn
+	_, err := pgx.ForEachRow(rows, []any{&k.assignment, &k.pupil, &h.At, &h.Late, &h.TakenBackAt}, func() error {
+		byWork[k] = append(byWork[k], h)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read hand-ins: %w", err)
+	}
+	for i := range list {
+		list[i].History = byWork[key{list[i].assignmentID, list[i].PupilID}]
+	}
+	return nil
 }
 
 // progressSQL reads the work on assignments $1, of pupil $2 or all (”).
