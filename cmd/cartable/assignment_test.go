@@ -269,6 +269,13 @@ func TestAssignmentJourney(t *testing.T) {
 	if n := in.count(t, `SELECT count(*) FROM events WHERE kind = 'assignment_handed_in'`); n != 4 {
 		t.Errorf("%d handed-in events, want 4 (Léa twice, Hugo, Chloé)", n)
 	}
+	feed := in.as("service.provisioning").get("/api/v1/events?limit=100")
+	wantStatus(t, feed, http.StatusOK, "the portal's feed")
+	for _, kind := range []string{"assignment_published", "assignment_handed_in"} {
+		if !strings.Contains(string(feed.body), `"kind":"`+kind+`"`) {
+			t.Errorf("the feed has no %s: %s", kind, feed.body)
+		}
+	}
 }
 
 // TestAssignmentRoutesHideFromOtherClasses: a 5B pupil probing a 6A assignment
