@@ -514,3 +514,47 @@ func TestAssignmentAudience(t *testing.T) {
 	}
 	wantProblem(t, prof.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/publish", nil, nil), http.StatusConflict, "conflict", "publishing twice")
 }
+
+// TestAssignmentHandInRacingTheClose: a hand-in that started while the assignment
+// was open but records after the teacher closed it is refused — the statement
+// that records it decides, with the close date and clock of the database then. The
+// race is made deterministic by holding the pupil's work row until the close is in.
+func TestAssignmentHandInRacingTheClose(t *testing.T) {
+	in := start(t)
+	prof, hugo := in.as("prof.martin"), in.as("eleve.6a.02")
+	body := fields("Exposé", -time.Hour, time.Hour, true)
+	body["space_id"] = prof.spaceID("group", "6A")
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+
+	ctx := t.Context()
+	tx, err := in.app.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM assignment_work WHERE assignment_id = $1 AND pupil_id = $2 FOR UPDATE`, a.ID, hugo.id); err != nil {
+		t.Fatal(err)
+	}
+	answer := make(chan response, 1)
+	go func() { answer <- hugo.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil) }()
+	// Wait until the hand-in waits for the row.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if in.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM assignment_work%FOR UPDATE%'`) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the hand-in never waited for the work row")
+		}
+	}
+	delete(body, "space_id")
+	body["due_at"], body["close_at"] = time.Now().UTC().Add(-2*time.Hour), time.Now().UTC().Add(-time.Minute)
+	prof.assignment(http.MethodPut, "/"+a.ID, body, http.StatusOK)
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, <-answer, http.StatusConflict, "assignment_closed", "the hand-in recorded after the close")
+	if n := in.count(t, `SELECT count(*) FROM handins`); n != 0 {
+		t.Errorf("%d hand-ins recorded", n)
+	}
+}
