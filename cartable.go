@@ -47,6 +47,9 @@ const (
 	ENotAuthor Code = "not_author"
 	// EReadOnlyFolder: the folder is read-only for authors (class materials).
 	EReadOnlyFolder Code = "read_only_folder"
+	// EAssignmentClosed: the assignment takes no more hand-ins (its due date, or its
+	// close date when late hand-in is allowed, has passed), nor take-backs.
+	EAssignmentClosed Code = "assignment_closed"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,

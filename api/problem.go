@@ -31,6 +31,7 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EForbidden:            {http.StatusForbidden, "Vous n'avez pas les droits nécessaires pour cette action.", "You do not have the rights this action needs."},
 	cartable.ENotAuthor:            {http.StatusForbidden, "Quelqu'un d'autre a créé cet élément : seul son auteur ou un enseignant peut le modifier, le déplacer ou le mettre à la corbeille.", "Someone else created this item: only its author or a teacher may change, move or trash it."},
 	cartable.EReadOnlyFolder:       {http.StatusForbidden, "Ce dossier est en lecture seule : seuls les enseignants peuvent y ajouter ou y modifier des documents.", "This folder is read-only: only teachers may add or change documents in it."},
+	cartable.EAssignmentClosed:     {http.StatusConflict, "La date limite est passée : ce devoir n'accepte plus de rendu. Parlez-en à votre professeur.", "The deadline has passed: this assignment takes no more hand-ins. Talk to your teacher."},
 	cartable.EUnauthorized:         {http.StatusUnauthorized, "Votre session n'est pas valide ; reconnectez-vous.", "Your session is not valid; sign in again."},
 	cartable.ETooLarge:             {http.StatusRequestEntityTooLarge, "Le fichier est trop volumineux pour cet envoi.", "The file is too large for this upload."},
 	cartable.EInvalidMove:          {http.StatusBadRequest, "Impossible de déplacer un dossier dans lui-même ou dans l'un de ses sous-dossiers.", "A folder cannot be moved into itself or one of its subfolders."},

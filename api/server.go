@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"cartable/assignment"
 	"cartable/auth"
 	"cartable/presign"
 	"cartable/preview"
@@ -28,7 +29,9 @@ import (
 type Deps struct {
 	DB        *pgxpool.Pool
 	Workspace *workspace.Service
-	Verifier  *auth.Verifier
+	// Assignments hands out work to classes and collects it.
+	Assignments *assignment.Service
+	Verifier    *auth.Verifier
 	// DevIssuer mints tokens for seeded users; nil unless dev mode is on, and then
 	// /dev/token answers 404.
 	DevIssuer *auth.DevIssuer

@@ -30,6 +30,10 @@ const (
 	Share   = "share"
 	Unshare = "unshare"
 	Drop    = "drop"
+	// Assignment events: ItemID is the assignment's id, ItemName its title.
+	AssignmentPublished = "assignment_published"
+	AssignmentHandedIn  = "assignment_handed_in"
+	AssignmentReturned  = "assignment_returned"
 )
 
 // Event is one notification.

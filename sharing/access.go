@@ -25,6 +25,10 @@ type Space struct {
 type Target struct {
 	Space  Space
 	Grants []Grant
+	// PrivateTo, when set, is the one member of a shared space the item is kept for
+	// (a pupil's work on an assignment): the space's other members get no role on it
+	// by membership, its managers keep theirs.
+	PrivateTo string
 }
 
 // Decide returns the caller's effective role on the target: the highest role that
@@ -34,6 +38,9 @@ func Decide(c *cartable.Caller, t Target) cartable.Role {
 		return cartable.NoRole
 	}
 	role := SpaceRole(c, t.Space)
+	if t.PrivateTo != "" && t.PrivateTo != c.UserID && role < cartable.Manager {
+		role = cartable.NoRole
+	}
 	now := time.Now()
 	for _, g := range t.Grants {
 		if g.Role > role && g.Live(now) && g.Matches(c) {

@@ -52,4 +52,25 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+	// A pupil's work on an assignment, in the class space, kept for "eleve".
+	private := []struct {
+		name   string
+		caller *cartable.Caller
+		grants []Grant
+		want   cartable.Role
+	}{
+		{"the pupil it is kept for", pupil, nil, cartable.Author},
+		{"another pupil of the class", &cartable.Caller{UserID: "eleve2", Profile: cartable.Student,
+			Groups: []cartable.GroupMembership{{GroupID: "6A", StructureID: "s1", Profile: cartable.Student}}}, nil, cartable.NoRole},
+		{"the teacher of the class", teacher, nil, cartable.Manager},
+		{"a parent of the class", parent, nil, cartable.NoRole},
+		{"someone a grant names", parent, []Grant{{Role: cartable.Viewer, GranteeKind: "user", GranteeID: "parent"}}, cartable.Viewer},
+	}
+	for _, tt := range private {
+		t.Run("private: "+tt.name, func(t *testing.T) {
+			if got := Decide(tt.caller, Target{Space: class6A, Grants: tt.grants, PrivateTo: "eleve"}); got != tt.want {
+				t.Errorf("Decide = %s, want %s", got, tt.want)
+			}
+		})
+	}
 }

@@ -165,7 +165,7 @@ func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uui
 	it := Item{
 		ID: newID(), SpaceID: parent.SpaceID, ParentID: &parent.ID, Ancestors: parent.childAncestors(),
 		Kind: KindFile, Name: name, Size: blob.Size, MimeType: blob.MimeType, Revision: 1,
-		CreatedBy: c.UserID, ModifiedBy: c.UserID, Space: parent.Space, grants: parent.grants,
+		CreatedBy: c.UserID, ModifiedBy: c.UserID, Space: parent.Space, grants: parent.grants, PrivateTo: parent.PrivateTo,
 	}
 	versionID := newID()
 	it.CurrentVersionID = &versionID

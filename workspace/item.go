@@ -46,6 +46,9 @@ type Item struct {
 	// in effect where the item lies: together they narrow or widen what authors may do.
 	Mode   sharing.Mode
 	Within sharing.Mode
+	// PrivateTo is the pupil a private tree of a shared space is kept for (their
+	// work on an assignment), read from the top of the item's tree; empty elsewhere.
+	PrivateTo string
 
 	// Space is the space holding the item; Role is the caller's role on it, and
 	// Rights what that role lets them do with this very item.
@@ -96,6 +99,7 @@ const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name,
 	i.trashed_at, coalesce(i.trashed_by, ''), i.trash_root_id, i.trashed_from_id,
 	coalesce(i.mode, ''), coalesce((SELECT m.mode FROM items m WHERE m.id = ANY(i.ancestors) AND m.mode IS NOT NULL
 		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
+	coalesce((SELECT r.private_to FROM items r WHERE r.id = coalesce(i.ancestors[1], i.id)), ''),
 	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id`
 
 func scanItem(row pgx.Row) (Item, error) {
@@ -111,7 +115,7 @@ func scanItemWith(row pgx.Row, it *Item, extra ...any) error {
 		&it.MimeType, &it.CurrentVersionID, &it.Revision,
 		&it.CreatedAt, &it.CreatedBy, &it.ModifiedAt, &it.ModifiedBy,
 		&it.TrashedAt, &it.TrashedBy, &it.TrashRootID, &it.TrashedFromID,
-		&it.Mode, &it.Within,
+		&it.Mode, &it.Within, &it.PrivateTo,
 		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID}
 	return row.Scan(append(dest, extra...)...)
 }
@@ -185,7 +189,7 @@ func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID,
 }
 
 func (it *Item) target() sharing.Target {
-	return sharing.Target{Space: it.Space.accessSpace(), Grants: it.grants}
+	return sharing.Target{Space: it.Space.accessSpace(), Grants: it.grants, PrivateTo: it.PrivateTo}
 }
 
 // childAncestors is the ancestors array of the item's children.

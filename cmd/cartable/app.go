@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"cartable/api"
+	"cartable/assignment"
 	"cartable/auth"
 	"cartable/db"
 	"cartable/events"
@@ -34,17 +35,18 @@ import (
 
 // app is Cartable wired together: the one wiring every command shares.
 type app struct {
-	cfg       Config
-	log       *slog.Logger
-	pool      *pgxpool.Pool
-	store     *storage.Store
-	workspace *workspace.Service
-	uploads   *upload.Service
-	river     *river.Client[pgx.Tx]
-	workers   *river.Workers
-	registry  *prometheus.Registry
-	renderer  *preview.Renderer
-	previews  *preview.Jobs
+	cfg         Config
+	log         *slog.Logger
+	pool        *pgxpool.Pool
+	store       *storage.Store
+	workspace   *workspace.Service
+	assignments *assignment.Service
+	uploads     *upload.Service
+	river       *river.Client[pgx.Tx]
+	workers     *river.Workers
+	registry    *prometheus.Registry
+	renderer    *preview.Renderer
+	previews    *preview.Jobs
 }
 
 // open connects to PostgreSQL and object storage and builds the capabilities.
@@ -75,6 +77,7 @@ func (a *app) build(ctx context.Context) error {
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		quota.NewCollector(a.pool))
+	a.assignments = assignment.New(a.pool)
 	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, TrashRetention: a.cfg.TrashRetention}, a.log)
 	a.renderer = preview.NewRenderer(preview.Limits{
 		MaxPixels: a.cfg.PreviewMaxPixels, MaxBytes: a.cfg.PreviewMaxBytes, Timeout: a.cfg.PreviewTimeout,
@@ -127,10 +130,11 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log,
 		Metrics: preview.NewMetrics(a.registry)})
 	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
+	river.AddWorker(a.workers, &assignment.PublishDueWorker{Service: a.assignments, Log: a.log})
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,
-		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs()),
+		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs(), assignment.PeriodicJobs()),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)},
 			// Its own queue: its concurrency bounds the memory previews take.
@@ -214,7 +218,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		cancel()
 	}
 	return api.New(api.Deps{
-		DB: a.pool, Workspace: a.workspace, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
+		DB: a.pool, Workspace: a.workspace, Assignments: a.assignments, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp,

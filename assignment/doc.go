@@ -1,0 +1,40 @@
+// Package assignment hands out work to a class and collects it: a teacher creates
+// an assignment in a class or group space they manage (title, instructions,
+// audience, due and close dates), attaches materials (read in place) and templates
+// (copied per pupil), and publishes it; each pupil works in their own copies and
+// hands in a snapshot; the teacher follows the class on a dashboard, returns the
+// hand-ins with feedback and points (or for revision), and excuses pupils.
+//
+// # Where a pupil's copies live
+//
+// In the class space, in one folder per pupil and assignment that hangs below no
+// folder of the space (items.parent_id is NULL, like a root) and is kept for that
+// pupil (items.private_to). Two facts decided it:
+//
+//   - quota counts a blob once per space (space_blobs): a copy in the class space of
+//     a template that lies in the class space charges nothing, however many pupils
+//     get it, and stores no byte; a copy in the pupil's personal space would charge
+//     the template's size to every pupil's cap at once;
+//   - the members of a class space see all of it, and grants only add: so
+//     sharing.Decide gives the space's members no role on a private tree but the
+//     pupil's (its managers, the class's teachers, keep theirs), and no listing
+//     reaches the folder since no folder holds it.
+//
+// The pupil reaches the folder and the copies by their ids (the assignment gives
+// them) and works in them through the ordinary item, content and tus routes.
+//
+// # What is charged where
+//
+// The pupil's new versions are bytes of the class space: they count against the
+// class space's cap and the establishment's pool, not the pupil's personal cap
+// (the README says why). A template that lies outside the class space is charged
+// to it once, at publication, never once per pupil.
+//
+// # Hand-in
+//
+// A hand-in pins the current version of every live file in the pupil's folder
+// (handin_files): later versions change nothing the teacher received. Whether a
+// hand-in or a take-back comes in time is decided by the database clock, in the
+// statement that records it. At most one hand-in of a pupil is live (a unique
+// index); taking it back keeps it in the history.
+package assignment
