@@ -240,3 +240,26 @@ func (tb *tab) checkLog() {
 	}
 	tb.logs = nil
 }
+
+// arrive waits for the app to show the folder (or list) named title and settle
+// there: it focuses its main area once the view is drawn, which may scroll the
+// page, and what comes after (thumbnails, notices, the quota) may move the rows;
+// a click computed before that lands where a link was. Settled is: the focus on
+// main, nothing busy, and the main area's size and number of elements the same
+// over two polls in a row.
+func arrive(title string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.WaitVisible(`//h1[normalize-space()="`+title+`"]`),
+		chromedp.Poll[chromedp.Void](`(() => {
+			const m = document.getElementById("main");
+			if (document.activeElement !== m || m.hasAttribute("aria-busy")) { window.__settled = ""; return false; }
+			const r = m.getBoundingClientRect();
+			const now = [r.top, r.height, m.scrollHeight, m.getElementsByTagName("*").length].join(":");
+			const same = window.__settled === now;
+			window.__settled = now;
+			return same;
+		})()`, chromedp.WithPollingInterval(100*time.Millisecond)))
+}
+
+// byTimer polls on a timer: the default, on animation frames, never runs in a tab
+// left in the background while another is in front.
+var byTimer = chromedp.WithPollingInterval(50 * time.Millisecond)

@@ -226,15 +226,3 @@ func dropFile(visitor *tab, url, file, tooLarge string) {
 	visitor.axe("drop box page, phone")
 	visitor.desktop()
 }
-
-// arrive waits for the app to show the folder named title and settle there: it
-// focuses its main area once the folder is listed, which may scroll the page, and a
-// click before that lands where a button was.
-func arrive(title string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(chromedp.WaitVisible(`//h1[normalize-space()="`+title+`"]`),
-		chromedp.Poll[chromedp.Void](`document.activeElement?.id === "main" && !document.getElementById("main").hasAttribute("aria-busy")`, byTimer))
-}
-
-// byTimer polls on a timer: the default, on animation frames, never runs in a tab
-// left in the background while another is in front.
-var byTimer = chromedp.WithPollingInterval(50 * time.Millisecond)

@@ -90,8 +90,7 @@ func TestWebApp(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
 
 	// A class folder of lessons: the pupils only look.
-	teacher.run("open 6A", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`),
-		chromedp.WaitVisible(`//h1[normalize-space()="6A"]`))
+	teacher.run("open 6A", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`), arrive("6A"))
 	newFolder(teacher, "Cours")
 	teacher.run("what pupils may do in Cours", chromedp.Click(`//button[@aria-label="Actions pour « Cours »"]`),
 		chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Ce que les élèves peuvent faire"]`),
@@ -106,7 +105,7 @@ func TestWebApp(t *testing.T) {
 	pupil := b.tab("eleve.6a.01")
 	signIn(pupil, in.url, "eleve.6a.01")
 	pupil.run("shared with me", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`),
-		chromedp.WaitVisible(`//a[normalize-space()="Séquence 1"]`))
+		arrive("Partagés avec moi"), chromedp.WaitVisible(`//a[normalize-space()="Séquence 1"]`))
 	pupil.run("who shared it", chromedp.WaitVisible(`//li[.//a[normalize-space()="Séquence 1"]]//div[@class="meta" and starts-with(normalize-space(), "Partagé par Claire Martin · ")]`))
 	sharedNames := get(pupil, "read the shared list", chromedp.Text(chromedp.CSS(`ul.items`)))
 	if strings.Contains(sharedNames, "Brouillons perso") {
@@ -114,7 +113,7 @@ func TestWebApp(t *testing.T) {
 	}
 	pupil.screenshot("desktop-pupil-shared")
 	pupil.axe("shared with me")
-	pupil.run("open the shared folder", chromedp.Click(`//a[normalize-space()="Séquence 1"]`),
+	pupil.run("open the shared folder", chromedp.Click(`//a[normalize-space()="Séquence 1"]`), arrive("Séquence 1"),
 		chromedp.WaitVisible(`//a[normalize-space()="photo-classe.jpg"]`),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
 	toolbar := get(pupil, "the pupil's toolbar", chromedp.Text(chromedp.CSS(`.toolbar`)))
@@ -122,9 +121,8 @@ func TestWebApp(t *testing.T) {
 		t.Errorf("a viewer is offered what they may not do: %q", toolbar)
 	}
 	pupil.axe("shared folder, read-only")
-	pupil.run("the class's lessons", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`),
-		chromedp.Click(`//a[normalize-space()="Cours"]`),
-		chromedp.WaitVisible(`//h1[normalize-space()="Cours"]`),
+	pupil.run("the class's lessons", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="6A"]`), arrive("6A"),
+		chromedp.Click(`//a[normalize-space()="Cours"]`), arrive("Cours"),
 		chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
 	if toolbar := get(pupil, "the pupil's toolbar in Cours", chromedp.Text(chromedp.CSS(`.toolbar`))); strings.Contains(toolbar, "Ajouter des fichiers") {
 		t.Errorf("a pupil is offered to add files to a read-only class folder: %q", toolbar)
@@ -134,7 +132,7 @@ func TestWebApp(t *testing.T) {
 	admin := in.as("service.provisioning")
 	wantStatus(t, admin.sendJSON(http.MethodPut, "/api/v1/admin/quota/users/eleve.6a.01", map[string]any{"limit_bytes": 10000}, nil),
 		http.StatusNoContent, "a small cap for the pupil")
-	pupil.run("Mes documents", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
+	pupil.run("Mes documents", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`), arrive("Mes documents"),
 		chromedp.WaitVisible(`//div[@class="quota"]//p[normalize-space()="0 o sur 9,8 Ko"]`))
 	choose(pupil, files[:1])
 	pupil.run("the upload is refused", chromedp.WaitVisible(`//section[contains(@class,"uploads")]//li[@data-state="failed"]//span[normalize-space()="Ce fichier est plus gros que tout l'espace disponible ici (9,8 Ko)."]`))
@@ -143,7 +141,7 @@ func TestWebApp(t *testing.T) {
 	pupil.run("close the uploads", chromedp.Click(`//section[contains(@class,"uploads")]//button[@aria-label="Fermer"]`))
 
 	pupil.run("back to the shared folder", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Partagés avec moi"]`),
-		chromedp.Click(`//a[normalize-space()="Séquence 1"]`), chromedp.WaitVisible(`//h1[normalize-space()="Séquence 1"]`))
+		arrive("Partagés avec moi"), chromedp.Click(`//a[normalize-space()="Séquence 1"]`), arrive("Séquence 1"))
 	pupil.phone()
 	pupil.screenshot("phone-pupil-folder")
 	pupil.axe("shared folder, phone")
@@ -157,7 +155,7 @@ func TestWebApp(t *testing.T) {
 
 	// Trash and restore.
 	teacher.run("back to Séquence 1", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
-		chromedp.Click(`//a[normalize-space()="Séquence 1"]`), chromedp.WaitVisible(`//h1[normalize-space()="Séquence 1"]`))
+		arrive("Mes documents"), chromedp.Click(`//a[normalize-space()="Séquence 1"]`), arrive("Séquence 1"))
 	teacher.run("list view", chromedp.Click(`//button[@aria-pressed and .//span[normalize-space()="Liste"]]`),
 		chromedp.WaitVisible(chromedp.CSS(`ul.items.list`)))
 	teacher.run("trash consignes.txt", chromedp.Click(`//button[@aria-label="Actions pour « consignes.txt »"]`),
@@ -165,15 +163,15 @@ func TestWebApp(t *testing.T) {
 	teacher.screenshot("desktop-item-menu")
 	teacher.run("trash it", chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Mettre à la corbeille"]`),
 		chromedp.WaitNotPresent(`//ul[contains(@class,"items")]//a[normalize-space()="consignes.txt"]`),
-		chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Corbeille"]`),
+		chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Corbeille"]`), arrive("Corbeille"),
 		chromedp.WaitVisible(`//li[contains(@class,"item")]//span[normalize-space()="consignes.txt"]`))
 	teacher.screenshot("desktop-trash")
 	teacher.axe("trash")
 	teacher.run("restore it", chromedp.Click(`//li[.//span[normalize-space()="consignes.txt"]]//button[contains(@class,"restore")]`),
-		chromedp.WaitNotPresent(`//li[contains(@class,"item")]//span[normalize-space()="consignes.txt"]`),
-		chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`),
-		chromedp.Click(`//a[normalize-space()="Séquence 1"]`),
-		chromedp.WaitVisible(`//a[normalize-space()="consignes.txt"]`))
+		chromedp.WaitNotPresent(`//li[contains(@class,"item")]//span[normalize-space()="consignes.txt"]`))
+	teacher.run("back to Mes documents", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Mes documents"]`), arrive("Mes documents"))
+	teacher.run("into Séquence 1", chromedp.Click(`//a[normalize-space()="Séquence 1"]`), arrive("Séquence 1"))
+	teacher.run("the file is back", chromedp.WaitVisible(`//a[normalize-space()="consignes.txt"]`))
 
 	// The keyboard walks the rows: one row in the Tab order, the arrows move.
 	teacher.run("focus the first row", chromedp.Focus(`(//ul[contains(@class,"items")]//a[contains(@class,"name")])[1]`),

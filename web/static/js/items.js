@@ -116,6 +116,14 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     if (hadFocus) fresh.querySelector("a, button").focus();
     watchPreviews([item], ul, row);
   };
+  // A preview now ready changes the thumbnail alone: the row and its buttons stay,
+  // so a click on them as the thumbnail arrives is not lost on a replaced row.
+  ul.previewReady = (item) => {
+    const li = ul.querySelector(`li[data-id="${item.id}"]`);
+    if (!li) return;
+    li.item = remember(item);
+    li.querySelector(".thumb")?.replaceWith(thumb(item));
+  };
   ul.prepend_ = (item) => {
     const li = row(item);
     setTab(li, -1);
@@ -184,7 +192,7 @@ function watchPreviews(items, ul, row) {
           setTimeout(() => again(tries + 1), delay);
           return;
         }
-        ul.replace(fresh);
+        ul.previewReady(fresh);
       } catch { /* gone or no longer visible: nothing to show */ }
     };
     setTimeout(() => again(0), delay);

@@ -119,6 +119,9 @@ function markNav(href) {
 /** Shows the view of the current path. */
 export async function route() {
   const path = location.pathname;
+  // A folder still loading when another view is asked for never finishes drawing:
+  // its "busy" must not outlive it (screen readers would wait on it).
+  main.removeAttribute("aria-busy");
   const personal = session.spaces.find((s) => s.kind === "personal");
   let m;
   if (path === "/partages") {
