@@ -32,6 +32,9 @@ func TestWebAppParentOnAPhone(t *testing.T) {
 	prof.mustUpload(outing.ID, "photo-classe.jpg", photo)
 	wantStatus(t, prof.shareWith(outing.ID, map[string]any{"kind": "group", "id": "0600001A-6A", "profile": "Relative"}, "viewer", nil),
 		http.StatusCreated, "share with 6A's parents")
+	poster := prof.mustUpload(prof.home(), "affiche-kermesse.jpg", photo)
+	wantStatus(t, prof.shareWith(poster.ID, map[string]any{"kind": "group", "id": "0600001A-6A", "profile": "Relative"}, "viewer", nil),
+		http.StatusCreated, "share the poster with 6A's parents")
 
 	b := newBrowser(t, exe)
 	parent := b.tab("parent.6a.01")
@@ -40,6 +43,12 @@ func TestWebAppParentOnAPhone(t *testing.T) {
 	parent.run("open the menu, then Partagés avec moi", chromedp.Click(`//button[contains(@class,"menu-toggle")]`),
 		chromedp.Click(`//nav//a[normalize-space()="Partagés avec moi"]`),
 		chromedp.WaitVisible(`//h1[normalize-space()="Partagés avec moi"]`))
+
+	// A picture shared on its own opens in the viewer, as in a folder.
+	parent.run("open the poster", chromedp.Click(`//li[contains(@class,"item")]//a[normalize-space()="affiche-kermesse.jpg"]`),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.viewer[open] figure img`)),
+		chromedp.Click(`//dialog[contains(@class,"viewer")]//button[normalize-space()="Fermer"]`),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog.viewer[open]`)))
 
 	// The whole folder, as one zip, to keep the photos.
 	zip := parent.download("download the folder as a zip", chromedp.Click(`//li[.//a[normalize-space()="Sortie au musée"]]//button[contains(@class,"more")]`),

@@ -10,12 +10,15 @@ import { shareDialog } from "./share.js";
 import { toast } from "./ui.js";
 import { newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
+import { openViewer, viewable } from "./viewer.js";
 
 /** "Partagés avec moi": the top-most items shared with the caller, newest first. */
 export function showShared(main) {
   document.title = `${t("shared.title")} — ${t("app.title")}`;
   const list = itemList({
     label: t("shared.title"), view: session.view,
+    // Images and PDFs shared with the caller open in the viewer, as in a folder.
+    open: (item) => viewable(item) && (openViewer(list, item), true),
     meta: (item) => [item.kind === "file" ? formatSize(item.size) + " · " : "",
       item.shared_by_name ? t("meta.sharedBy", { name: item.shared_by_name }) + " · " : "",
       h("time", { datetime: item.shared_at, title: fullDate(item.shared_at) }, formatDate(item.shared_at))],
