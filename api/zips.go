@@ -32,9 +32,8 @@ func (s *Server) createZip(c echo.Context) error {
 	}
 	who := caller(c)
 	holder := presign.Holder{UserID: who.UserID}
-	// The selection lives as long as its URL; the URL's expiry is known once signed.
-	_, expires := s.Signer.Sign(holder, presign.Target{ItemID: uuid.Nil, Rendition: zipRendition})
-	id, err := s.Workspace.SelectForZip(c.Request().Context(), who, body.ItemIDs, expires)
+	// The selection lives as long as its URL.
+	id, err := s.Workspace.SelectForZip(c.Request().Context(), who, body.ItemIDs, s.Signer.Expiry())
 	if err != nil {
 		return err
 	}

@@ -176,14 +176,15 @@ func safeName(name string) string {
 	if name == "" {
 		name = "_"
 	}
-	if reservedOnWindows(name) {
+	if ReservedOnWindows(name) {
 		name = "_" + name
 	}
 	return name
 }
 
-// reservedOnWindows: CON, PRN, AUX, NUL, COM1–9 and LPT1–9, with any extension.
-func reservedOnWindows(name string) bool {
+// ReservedOnWindows reports whether Windows refuses the name as a file's: CON,
+// PRN, AUX, NUL, COM1–9 and LPT1–9, in any case, with any extension.
+func ReservedOnWindows(name string) bool {
 	stem, _, _ := strings.Cut(strings.ToUpper(name), ".")
 	switch stem {
 	case "CON", "PRN", "AUX", "NUL":

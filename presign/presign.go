@@ -128,10 +128,14 @@ func (s *Signer) WithClock(now func() time.Time) *Signer {
 	return &c
 }
 
+// Expiry is when a URL signed now expires (on the grid of a tenth of the TTL).
+func (s *Signer) Expiry() time.Time {
+	return s.now().Truncate(s.ttl / 10).Add(s.ttl).Truncate(time.Second)
+}
+
 // Sign returns the token of a target for a holder, and when it expires.
 func (s *Signer) Sign(h Holder, t Target) (string, time.Time) {
-	step := s.ttl / 10
-	expires := s.now().Truncate(step).Add(s.ttl).Truncate(time.Second)
+	expires := s.Expiry()
 	holder := encodeHolder(h)
 	mac := sum(s.keys[0], t, holder, expires.Unix())
 	return strconv.FormatInt(expires.Unix(), 10) + "." + holder + "." + base64.RawURLEncoding.EncodeToString(mac), expires

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"cartable"
+	"cartable/bundle"
 )
 
 // MaxNameBytes is the longest name an item may have, in UTF-8 bytes (after NFC).
@@ -40,7 +41,7 @@ func NormalizeName(name string) (string, error) {
 		return "", invalidName(name, "starts or ends with a space")
 	case strings.HasSuffix(name, "."):
 		return "", invalidName(name, "ends with a dot")
-	case windowsReserved(name):
+	case bundle.ReservedOnWindows(name):
 		return "", invalidName(name, "is reserved by Windows")
 	}
 	runes := []rune(name)
@@ -77,17 +78,6 @@ func invisible(runes []rune, i int) bool {
 // a skin tone, or the emoji presentation selector.
 func emojiPart(r rune) bool {
 	return unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) || r == '\uFE0F'
-}
-
-// windowsReserved reports whether Windows refuses the name: its device names, with
-// or without an extension, in any case.
-func windowsReserved(name string) bool {
-	stem, _, _ := strings.Cut(strings.ToUpper(name), ".")
-	switch stem {
-	case "CON", "PRN", "AUX", "NUL":
-		return true
-	}
-	return len(stem) == 4 && (strings.HasPrefix(stem, "COM") || strings.HasPrefix(stem, "LPT")) && stem[3] >= '1' && stem[3] <= '9'
 }
 
 func invalidName(name, why string) error {
