@@ -283,7 +283,7 @@ const fr = {
   "picker.readOnly": "Vous ne pouvez rien ajouter dans ce dossier : choisissez-en un autre.",
   "picker.already": "« {name} » est déjà dans ce dossier : choisissez-en un autre.",
   "versions.title": "Versions de « {name} »",
-  "versions.hint": "Quand vous envoyez un fichier du même nom et choisissez « Remplacer », l'ancien est gardé ici. Vous pouvez le télécharger ou le remettre.",
+  "versions.hint": "Quand vous envoyez un fichier du même nom et choisissez «\u00a0Remplacer\u00a0», l'ancien est gardé ici. Vous pouvez le télécharger ou le remettre.",
   "versions.list": "Versions du fichier",
   "versions.number": "Version {n}",
   "versions.which": "(version {n})",
