@@ -65,6 +65,8 @@ type handInJSON struct {
 type assignmentJSON struct {
 	ID           uuid.UUID     `json:"id"`
 	SpaceID      uuid.UUID     `json:"space_id"`
+	SpaceName    string        `json:"space_name"`
+	CanManage    bool          `json:"can_manage"`
 	Title        string        `json:"title"`
 	Instructions string        `json:"instructions"`
 	State        string        `json:"state"`
@@ -83,7 +85,7 @@ type assignmentJSON struct {
 }
 
 func toAssignmentJSON(a assignment.Assignment) assignmentJSON {
-	out := assignmentJSON{ID: a.ID, SpaceID: a.SpaceID, Title: a.Title, Instructions: a.Instructions, State: "draft",
+	out := assignmentJSON{ID: a.ID, SpaceID: a.SpaceID, SpaceName: a.SpaceName, CanManage: a.Teacher, Title: a.Title, Instructions: a.Instructions, State: "draft",
 		WholeClass: a.WholeClass, PupilIDs: a.PupilIDs, DueAt: a.Due, CloseAt: a.Close, LateAllowed: a.LateAllowed,
 		AcceptsUntil: a.AcceptsUntil(), MaxPoints: a.MaxPoints, PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
 		Materials: []fileRefJSON{}, Templates: []fileRefJSON{}}

@@ -26,6 +26,7 @@ const (
 type Assignment struct {
 	ID           uuid.UUID
 	SpaceID      uuid.UUID
+	SpaceName    string // the class or group, as its space is named
 	GroupID      string
 	Title        string
 	Instructions string
@@ -99,14 +100,14 @@ type head struct {
 	space sharing.Space
 }
 
-const headColumns = `a.id, a.space_id, coalesce(s.group_id, ''), a.title, a.instructions, a.whole_class,
+const headColumns = `a.id, a.space_id, s.name, coalesce(s.group_id, ''), a.title, a.instructions, a.whole_class,
 	a.due_at, a.close_at, a.late_allowed, a.max_points::float8, a.publish_at, a.published_at, a.created_by, a.revision,
 	s.kind, coalesce(s.structure_id, ''), coalesce(s.owner_id, '')`
 
 func scanHead(row pgx.Row) (head, error) {
 	var h head
 	a := &h.Assignment
-	err := row.Scan(&a.ID, &a.SpaceID, &a.GroupID, &a.Title, &a.Instructions, &a.WholeClass,
+	err := row.Scan(&a.ID, &a.SpaceID, &a.SpaceName, &a.GroupID, &a.Title, &a.Instructions, &a.WholeClass,
 		&a.Due, &a.Close, &a.LateAllowed, &a.MaxPoints, &a.PublishAt, &a.PublishedAt, &a.CreatedBy, &a.Revision,
 		&h.space.Kind, &h.space.StructureID, &h.space.OwnerID)
 	h.space.GroupID = a.GroupID

@@ -63,6 +63,7 @@ const paths = {
   people: "M9 11a4 4 0 1 0-4-4 4 4 0 0 0 4 4zM2 21v-1a7 7 0 0 1 14 0v1M17 11a3 3 0 1 0-1-5.8M22 21v-1a6 6 0 0 0-4-5.6",
   school: "M2 9l10-5 10 5-10 5zM6 11v5c3 2 9 2 12 0v-5M22 9v6",
   inbox: "M4 13l3-8h10l3 8v6H4zM4 13h5l1 2h4l1-2h5",
+  task: "M9 4h6v3H9zM7 5H5v16h14V5h-2M8 13l3 3 5-6",
   lock: "M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4",
   menu: "M4 6h16M4 12h16M4 18h16",
   logout: "M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10",

@@ -5,6 +5,8 @@
 //   /partages           shared with me
 //   /corbeille          the trash
 //   /etablissement/{id} a school's storage (its local admins)
+//   /devoirs            assignments: a teacher's, or a pupil's "à rendre" (assignments.js)
+//   /devoirs/{id}       one assignment: its editor and dashboard, or the pupil's hand-in
 //   /liens/{token}      a link's page, for visitors without an account (linkpage.js)
 
 import { api, signedIn, whenExpired } from "./api.js";
@@ -16,6 +18,7 @@ import { showFolder } from "./browse.js";
 import { showShared, showTrash } from "./lists.js";
 import { quotaBox } from "./quota.js";
 import { schoolPath, showSchool, structureName } from "./school.js";
+import { assignmentsPath, showAssignment, showAssignments, usesAssignments } from "./assignments.js";
 
 const root = document.getElementById("app");
 
@@ -103,6 +106,7 @@ function renderNav() {
     staff.map((s) => link("/dossiers/" + s.root_id, "school", t("nav.staff"),
       staff.length > 1 ? h("span", { class: "sub" }, s.name) : null)),
     h("li", { class: "nav-gap", "aria-hidden": "true" }),
+    usesAssignments() ? link(assignmentsPath, "task", t("nav.assignments")) : null,
     link("/partages", "share", t("nav.shared")),
     link("/corbeille", "trash", t("nav.trash")),
     session.me.administers.map((id) => link(schoolPath(id), "meter", t("nav.school"),
@@ -133,6 +137,12 @@ export async function route() {
   } else if ((m = path.match(/^\/etablissement\/([^/]+)$/)) && session.me.administers.includes(decodeURIComponent(m[1]))) {
     markNav(path);
     await showSchool(main, decodeURIComponent(m[1]));
+  } else if (path === assignmentsPath && usesAssignments()) {
+    markNav(path);
+    await showAssignments(main);
+  } else if ((m = path.match(/^\/devoirs\/([0-9a-f-]{36})$/)) && usesAssignments()) {
+    markNav(assignmentsPath);
+    await showAssignment(main, m[1]);
   } else if ((m = path.match(/^\/dossiers\/([0-9a-f-]{36})$/))) {
     await showFolder(main, m[1], markNav);
   } else if (personal) {
