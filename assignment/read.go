@@ -201,7 +201,7 @@ func history(ctx context.Context, q db.DBTX, list []Work, ids []uuid.UUID, pupil
 // "Worked": a version made in the pupil's folder after the hand-out (the copies'
 // first versions are made with it).
 const progressSQL = `
-	SELECT w.assignment_id, w.pupil_id, coalesce(u.display_name, w.pupil_id), w.folder_id,
+	SELECT w.assignment_id, w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id,
 		w.opened_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM items i JOIN versions v ON v.item_id = i.id
 			WHERE i.ancestors @> ARRAY[w.folder_id] AND v.created_at > w.handed_out_at),

@@ -288,7 +288,8 @@ func handOut(ctx context.Context, tx pgx.Tx, h head) ([]pupil, error) {
 		if err := workspace.AddCopies(ctx, tx, folder, p.ID, copiesFor(templates, p.Name)); err != nil {
 			return nil, err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO assignment_work (assignment_id, pupil_id, folder_id) VALUES ($1, $2, $3)`, h.ID, p.ID, folder)
+		_, err = tx.Exec(ctx, `INSERT INTO assignment_work (assignment_id, pupil_id, pupil_name, folder_id) VALUES ($1, $2, $3, $4)`,
+			h.ID, p.ID, p.Name, folder)
 		if err != nil {
 			return nil, fmt.Errorf("hand out %s to %s: %w", h.ID, p.ID, err)
 		}
@@ -308,7 +309,7 @@ func copyToAll(ctx context.Context, tx pgx.Tx, id, templateID uuid.UUID) error {
 		return err
 	}
 	rows, _ := tx.Query(ctx, `
-		SELECT w.pupil_id, coalesce(u.display_name, w.pupil_id), w.folder_id
+		SELECT w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id
 		FROM assignment_work w LEFT JOIN users u ON u.id = w.pupil_id
 		WHERE w.assignment_id = $1 AND w.folder_id IS NOT NULL`, id)
 	type holder struct {
