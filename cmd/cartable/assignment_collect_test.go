@@ -102,9 +102,9 @@ func TestAssignmentCollect(t *testing.T) {
 		t.Fatalf("the zip holds\n%q\nwant\n%q", names, want)
 	}
 	wantBytes := map[string][]byte{
-		"Dupont Léa/Notes _ idées.txt":                 []byte("des idées"),
-		"Dupont Léa/Rédaction - Léa Dupont.odt":        []byte("le héros de " + lea.id),
-		"Dupont Léa (2)/Rédaction - Léa Dupont.odt":    templateBytes, // the copy handed in untouched shares the template's blob
+		"Dupont Léa/Notes _ idées.txt":                []byte("des idées"),
+		"Dupont Léa/Rédaction - Léa Dupont.odt":       []byte("le héros de " + lea.id),
+		"Dupont Léa (2)/Rédaction - Léa Dupont.odt":   templateBytes, // the copy handed in untouched shares the template's blob
 		"Fontaine Hugo/Rédaction - Hugo Fontaine.odt": []byte("le héros de " + hugo.id),
 	}
 	for name, b := range wantBytes {
