@@ -52,7 +52,7 @@ func (s *Service) Collect(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		WITH gone AS (DELETE FROM assignment_collections WHERE expires_at < now() - interval '1 hour'),
 		live AS (
 			SELECT coalesce(array_agg(h.id ORDER BY h.id), '{}') AS ids FROM handins h
-			WHERE h.assignment_id = $2 AND h.taken_back_at IS NULL AND (cardinality($4::text[]) = 0 OR h.pupil_id = ANY($4)))
+			WHERE h.assignment_id = $2 AND h.taken_back_at IS NULL AND (coalesce(cardinality($4::text[]), 0) = 0 OR h.pupil_id = ANY($4)))
 		INSERT INTO assignment_collections (id, assignment_id, user_id, handin_ids, expires_at)
 		SELECT $1, $2, $3, live.ids, $5 FROM live
 		RETURNING cardinality(handin_ids)`,
