@@ -49,6 +49,8 @@ func (c *class) measure(ctx context.Context, r *Report) error {
 	if _, err := c.zip(ctx, peerZip, nil); err != nil {
 		return err
 	}
+	r.Load[0] = loadAverage()
+	defer func() { r.Load[1] = loadAverage() }()
 	for run := range r.Runs {
 		ways := []func(context.Context) (Result, error){
 			func(ctx context.Context) (Result, error) { return c.zip(ctx, peerZip, nil) },

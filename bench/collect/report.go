@@ -12,13 +12,16 @@ import (
 
 // Report is one run of the benchmark.
 type Report struct {
-	Machine string   `json:"machine"`
-	Date    string   `json:"date"`
-	Pupils  int      `json:"pupils"`
-	Each    int64    `json:"each"`
-	Few     int      `json:"few"`
-	Runs    int      `json:"runs"`
-	Results []Result `json:"results"`
+	Machine string `json:"machine"`
+	Date    string `json:"date"`
+	Pupils  int    `json:"pupils"`
+	Each    int64  `json:"each"`
+	Few     int    `json:"few"`
+	Runs    int    `json:"runs"`
+	// Load is the machine's load average (1 min) before and after the rounds: on a
+	// shared machine, what else ran.
+	Load    [2]float64 `json:"load_average"`
+	Results []Result   `json:"results"`
 }
 
 // median is the peer's round of median throughput.
@@ -72,6 +75,7 @@ func (r Report) Markdown() string {
 		"the same %d pinned versions one by one over HTTP (one kept-alive connection); %d rounds, the order alternating, each way's median round kept. "+
 		"The server's memory is sampled during each download: RSS from /proc every 20 ms, the Go heap in use (go_memstats_heap_inuse_bytes, /metrics) every 100 ms.\n\n",
 		r.Date, r.Machine, r.Pupils, r.Each>>20, r.Pupils, r.Runs)
+	fmt.Fprintf(&b, "Load average (1 min) before and after the rounds: %.1f and %.1f.\n\n", r.Load[0], r.Load[1])
 	b.WriteString("| download | files | MiB | seconds | MiB/s | vs one by one | heap before → peak MiB | RSS before → peak MiB |\n|---|---|---|---|---|---|---|---|\n")
 	for _, res := range []Result{zip, each, few} {
 		fmt.Fprintf(&b, "| %s | %d | %.0f | %.2f | %.0f | %.2f × | %.1f → %.1f | %.0f → %.0f |\n", res.Peer, res.Files, float64(res.Bytes)/(1<<20),
@@ -126,6 +130,15 @@ func (r Report) save(dir, md string) error {
 	}
 	logf("raw results in %s", path)
 	return record.Section(md, "collect", r.Markdown())
+}
+
+// loadAverage is the machine's load average over the last minute (0 elsewhere).
+func loadAverage() float64 {
+	var l float64
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Sscanf(string(b), "%f", &l)
+	}
+	return l
 }
 
 // machine names the processor, the CPUs and the memory the run had.
