@@ -91,10 +91,10 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "| flat memory: heap growth (median of the rounds) of the zip of %d pupils (%.0f MiB) within 8 MiB of the zip of %d pupils (%.0f MiB) or of the same files one by one | +%.1f MiB vs +%.1f and +%.1f MiB | %s |\n",
 		r.Pupils, float64(zip.Bytes)/(1<<20), r.Few, float64(few.Bytes)/(1<<20), zipGrowth, fewGrowth, eachGrowth, met(zipGrowth <= max(fewGrowth, eachGrowth)+8))
 	b.WriteString("\n`go run ./bench/collect` (flags: -pupils, -each, -few, -runs); raw figures in bench/results/collect-*.json. " +
-		"The zip streams each file through one 256 KiB buffer and its list of entries is a few KiB per pupil, so its memory does not "+
-		"follow its size. The heap in use also counts garbage not collected yet (a few MiB per 700 MiB served, by either way): rounds "+
-		"that run before the runtime's next collection start higher and each adds its garbage, then a collection brings the heap back "+
-		"to its level at rest; hence the comparison with the one-by-one downloads, which hold nothing from one file to the next, "+
+		"The zip streams each file through one 256 KiB buffer and its list of entries is a few KiB per pupil, so its memory does not " +
+		"follow its size. The heap in use also counts garbage not collected yet (a few MiB per 700 MiB served, by either way): rounds " +
+		"that run before the runtime's next collection start higher and each adds its garbage, then a collection brings the heap back " +
+		"to its level at rest; hence the comparison with the one-by-one downloads, which hold nothing from one file to the next, " +
 		"and every round's figures in the raw results.\n\n")
 	return b.String()
 }
