@@ -72,7 +72,7 @@ func TestAssignmentCollect(t *testing.T) {
 	for p, id := range map[*user]string{lea: leaCopy, hugo: hugoCopy, chloe: chloeCopy} {
 		wantStatus(t, p.overwrite(id, "le héros de "+p.id), http.StatusOK, p.id+" writes")
 	}
-	notes := lea.mustUpload(leaFolder, "Notes : idées.txt", []byte("des idées"))
+	lea.mustUpload(leaFolder, "Notes : idées.txt", []byte("des idées"))
 	gone := lea.mustUpload(leaFolder, "brouillon.txt", []byte("jeté"))
 	for _, p := range []*user{lea, hugo, twin, undecided} {
 		p.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK)
@@ -115,7 +115,6 @@ func TestAssignmentCollect(t *testing.T) {
 	if !strings.HasPrefix(disposition, "attachment") || !strings.Contains(disposition, "filename*=UTF-8''R%C3%A9daction%20-%206A.zip") {
 		t.Errorf("Content-Disposition %q", disposition)
 	}
-	_ = notes
 
 	// The next collect has the latecomer; a subset has only the pupils named.
 	if _, pupils := prof.collect(a.ID, map[string]any{}); pupils != 4 {
