@@ -77,6 +77,7 @@ bench:
 	else echo "bench/bombs skipped: LibreOffice (soffice) or prlimit is not installed"; fi
 	go run ./bench/uploads $(BENCH_FLAGS)
 	go run ./bench/sharing
+	go run ./bench/collect $(COLLECT_BENCH_FLAGS)
 
 build:
 	go build -o bin/cartable ./cmd/cartable

@@ -61,6 +61,7 @@ func (s *Server) routes() {
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
 	// Signed URLs: no header, a sig that stands for the user or link it was made for.
 	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(zipTarget))
+	e.GET("/api/v1/signed/collections/:id", s.downloadCollect, s.signedBy(collectTarget))
 	signed := e.Group("/api/v1/signed/items/:id/versions/:version", s.openSigned)
 	signed.GET("/content", s.downloadVersion)
 	signed.HEAD("/content", s.downloadVersion)
@@ -77,6 +78,7 @@ func (s *Server) routes() {
 	v1.POST("/assignments/:id/take-back", assignmentAction(s.Assignments.TakeBack))
 	v1.POST("/assignments/:id/returns", s.returnWork)
 	v1.POST("/assignments/:id/excuse", s.excusePupils)
+	v1.POST("/assignments/:id/collect", s.collectAssignment)
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)

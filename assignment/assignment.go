@@ -83,7 +83,8 @@ type HandIn struct {
 
 // Service runs the assignment use cases.
 type Service struct {
-	db *pgxpool.Pool
+	db    *pgxpool.Pool
+	blobs BlobOpener // what a collect streams from (SetBlobs)
 }
 
 // New returns the service over the database.

@@ -37,4 +37,13 @@
 // hand-in or a take-back comes in time is decided by the database clock, in the
 // statement that records it. At most one hand-in of a pupil is live (a unique
 // index); taking it back keeps it in the history.
+//
+// # Collect
+//
+// A teacher downloads the hand-ins as one zip in two steps, like any zip: Collect
+// decides which live hand-ins it holds and records them (assignment_collections)
+// for a signed URL; the URL's GET (CollectZip) serves those and no other, after
+// deciding the teacher's access again. Each pupil's folder, "Nom Prénom", holds
+// the versions the hand-in pinned (handin_files), never the files' current ones,
+// and the zip streams them from the object store through bundle.Write.
 package assignment

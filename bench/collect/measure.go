@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"cartable/proc"
+)
+
+// Result is one way of downloading the hand-ins, in one round.
+type Result struct {
+	Peer    string  `json:"peer"`
+	Files   int     `json:"files"`
+	Bytes   int64   `json:"bytes"`
+	Seconds float64 `json:"seconds"`
+	MiBps   float64 `json:"mib_per_s"`
+	Memory
+}
+
+// Memory is the server's memory before and during a download: RSS from /proc, and
+// the Go heap in use (go_memstats_heap_inuse_bytes from /metrics), in MiB.
+type Memory struct {
+	RSSBeforeMiB  float64 `json:"rss_before_mib"`
+	RSSPeakMiB    float64 `json:"rss_peak_mib"`
+	HeapBeforeMiB float64 `json:"heap_before_mib"`
+	HeapPeakMiB   float64 `json:"heap_peak_mib"`
+	Samples       int     `json:"samples"`
+}
+
+const (
+	peerZip  = "collect zip, one request"
+	peerEach = "the same files one by one"
+	peerFew  = "collect zip of fewer pupils"
+)
+
+// measure runs the rounds: the zip and the one-by-one downloads once each, in
+// alternating order so a slow moment of the machine does not always fall on the
+// same one; then the smaller zip, to compare the memory of two sizes.
+func (c *class) measure(ctx context.Context, r *Report) error {
+	// Warm-up, not measured: the connections, the server's first zip.
+	if _, err := c.zip(ctx, peerZip, nil); err != nil {
+		return err
+	}
+	r.Load[0] = loadAverage()
+	defer func() { r.Load[1] = loadAverage() }()
+	for run := range r.Runs {
+		ways := []func(context.Context) (Result, error){
+			func(ctx context.Context) (Result, error) { return c.zip(ctx, peerZip, nil) },
+			c.oneByOne,
+		}
+		if run%2 == 1 {
+			slices.Reverse(ways)
+		}
+		for _, way := range ways {
+			res, err := way(ctx)
+			if err != nil {
+				return err
+			}
+			logf("round %d: %s: %.0f MiB/s, heap %.1f → %.1f MiB, RSS %.0f → %.0f MiB", run+1, res.Peer, res.MiBps,
+				res.HeapBeforeMiB, res.HeapPeakMiB, res.RSSBeforeMiB, res.RSSPeakMiB)
+			r.Results = append(r.Results, res)
+		}
+	}
+	res, err := c.zip(ctx, peerFew, c.pupilIDs[:r.Few])
+	if err != nil {
+		return err
+	}
+	logf("%s: %.0f MiB/s, heap %.1f → %.1f MiB, RSS %.0f → %.0f MiB", res.Peer, res.MiBps, res.HeapBeforeMiB, res.HeapPeakMiB, res.RSSBeforeMiB, res.RSSPeakMiB)
+	r.Results = append(r.Results, res)
+	return nil
+}
+
+// zip asks for the collect of the pupils (nil: all) and downloads it, as the
+// browser follows its signed URL; the time counts both requests.
+func (c *class) zip(ctx context.Context, peer string, pupils []string) (Result, error) {
+	res := Result{Peer: peer, Files: len(c.pinned)}
+	if pupils != nil {
+		res.Files = len(pupils)
+	}
+	var err error
+	res.Memory, res.Bytes, res.Seconds, err = c.sampled(ctx, func() (int64, error) {
+		var col struct {
+			URL    string `json:"download_url"`
+			Pupils int    `json:"pupils"`
+		}
+		body := map[string]any{}
+		if pupils != nil {
+			body["pupil_ids"] = pupils
+		}
+		if err := c.call(ctx, c.prof, http.MethodPost, "/api/v1/assignments/"+c.assignment+"/collect", body, &col); err != nil {
+			return 0, err
+		}
+		if col.Pupils != res.Files {
+			return 0, fmt.Errorf("the collect holds %d pupils, want %d", col.Pupils, res.Files)
+		}
+		return fetch(ctx, col.URL, "")
+	})
+	if err == nil && res.Bytes < int64(res.Files)*c.each {
+		err = fmt.Errorf("the zip has %d bytes, less than the %d files", res.Bytes, res.Files)
+	}
+	res.MiBps = float64(res.Bytes) / (1 << 20) / res.Seconds
+	return res, err
+}
+
+// oneByOne downloads each handed-in version in turn, as a teacher clicking each
+// file of the dashboard would (one connection, kept alive).
+func (c *class) oneByOne(ctx context.Context) (Result, error) {
+	res := Result{Peer: peerEach, Files: len(c.pinned)}
+	var err error
+	res.Memory, res.Bytes, res.Seconds, err = c.sampled(ctx, func() (int64, error) {
+		var total int64
+		for _, path := range c.pinned {
+			n, err := fetch(ctx, c.node.base+path, c.prof)
+			if err != nil {
+				return 0, err
+			}
+			total += n
+		}
+		return total, nil
+	})
+	if err == nil && res.Bytes != int64(res.Files)*c.each {
+		err = fmt.Errorf("downloaded %d bytes, want %d", res.Bytes, int64(res.Files)*c.each)
+	}
+	res.MiBps = float64(res.Bytes) / (1 << 20) / res.Seconds
+	return res, err
+}
+
+// fetch downloads a URL to nowhere and answers its length.
+func fetch(ctx context.Context, url, token string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 2000))
+		return 0, fmt.Errorf("GET %s: %d %s", req.URL.Path, res.StatusCode, b)
+	}
+	return io.CopyBuffer(io.Discard, res.Body, make([]byte, 256<<10))
+}
+
+// sampled runs a download while it samples the server's RSS every 20 ms and its
+// heap every 100 ms, and
+// answers the memory, the bytes and the seconds.
+func (c *class) sampled(ctx context.Context, download func() (int64, error)) (Memory, int64, float64, error) {
+	pid := c.node.cmd.Process.Pid
+	var m Memory
+	m.RSSBeforeMiB = float64(proc.RSS(pid)) / 1024
+	m.HeapBeforeMiB = heapInUse(ctx, c.node.base)
+	m.RSSPeakMiB, m.HeapPeakMiB = m.RSSBeforeMiB, m.HeapBeforeMiB
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				m.RSSPeakMiB = max(m.RSSPeakMiB, float64(proc.RSS(pid))/1024)
+				if m.Samples%5 == 0 { // a scrape costs the server a little: every 100 ms
+					m.HeapPeakMiB = max(m.HeapPeakMiB, heapInUse(ctx, c.node.base))
+				}
+				m.Samples++
+			}
+		}
+	}()
+	start := time.Now()
+	n, err := download()
+	seconds := time.Since(start).Seconds()
+	close(done)
+	wg.Wait()
+	return m, n, seconds, err
+}
+
+// heapInUse reads the server's Go heap in use, in MiB, from its /metrics (served
+// to the loopback without a token).
+func heapInUse(ctx context.Context, base string) float64 {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_heap_inuse_bytes "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f / (1 << 20)
+		}
+	}
+	return 0
+}
