@@ -128,10 +128,11 @@ type collectedFile struct {
 // teacher the file's name without a version.
 func (s *Service) collected(ctx context.Context, collectionID uuid.UUID) ([]collectedHandIn, error) {
 	rows, _ := s.db.Query(ctx, `
-		SELECT h.id, h.pupil_id, coalesce(u.display_name, h.pupil_id), h.handed_in_at,
+		SELECT h.id, h.pupil_id, coalesce(u.display_name, w.pupil_name, h.pupil_id), h.handed_in_at,
 			f.name, v.mime_type, b.key, v.size, v.created_at
 		FROM assignment_collections c
 		JOIN handins h ON h.id = ANY(c.handin_ids) AND h.taken_back_at IS NULL
+		JOIN assignment_work w ON w.assignment_id = h.assignment_id AND w.pupil_id = h.pupil_id
 		LEFT JOIN users u ON u.id = h.pupil_id
 		LEFT JOIN (handin_files f JOIN versions v ON v.id = f.version_id JOIN blobs b ON b.id = v.blob_id) ON f.handin_id = h.id
 		WHERE c.id = $1
