@@ -33,10 +33,16 @@ export async function showParentList(main) {
     children.map((child, i) => childSection(child, answers[i], children.length > 1, now))));
 }
 
-// Big buttons to a child's section, for a family with several children.
+// Big buttons to a child's section, for a family with several children. Buttons,
+// not "#" links: a new hash would make the app route (and draw) the page again.
 function jumps(children) {
+  const to = (c) => () => {
+    const section = document.getElementById(sectionId(c));
+    section.scrollIntoView({ block: "start" });
+    section.focus({ preventScroll: true });
+  };
   return h("nav", { class: "child-jumps", "aria-label": t("parent.children") },
-    children.map((c) => h("a", { class: "button", href: "#" + sectionId(c) }, c.display_name)));
+    children.map((c) => h("button", { type: "button", onclick: to(c) }, c.display_name)));
 }
 
 const sectionId = (child) => "enfant-" + child.id.replace(/[^A-Za-z0-9_-]/g, "-");
@@ -77,7 +83,7 @@ function card(a, now) {
     a.feedback ? h("div", { class: "homework-feedback" },
       h("p", { class: "homework-feedback-title" }, t("parent.feedback")), h("p", { class: "homework-feedback-text" }, a.feedback)) : null,
     a.instructions ? h("details", { class: "homework-instructions" },
-      h("summary", {}, t("parent.instructions")), h("p", {}, a.instructions)) : null);
+      h("summary", {}, icon("chevron", "icon chevron"), h("span", {}, t("parent.instructions"))), h("p", {}, a.instructions)) : null);
 }
 
 /** What a parent reads of the work's status: a tone, an icon, a line and maybe a second. */
