@@ -134,6 +134,9 @@ type Caller struct {
 	PrimaryStructureID string
 	Structures         []StructureMembership
 	Groups             []GroupMembership
+	// Children are the pupils a parent (a Relative) is provisioned as the parent
+	// of; empty for anyone else.
+	Children []Child
 	// LinkID is set when the caller is whoever holds a link's token: then UserID is
 	// "link:<id>" and the only access is what the link gives.
 	LinkID string
@@ -153,6 +156,25 @@ type GroupMembership struct {
 	Kind        string // class, teaching_group, manual
 	Name        string
 	Profile     Profile
+}
+
+// Child is one of a parent's children, as the directory names them.
+type Child struct {
+	UserID      string
+	DisplayName string
+}
+
+// Child returns the caller's child of that id, if the caller is their parent.
+func (c *Caller) Child(userID string) (Child, bool) {
+	if c.Profile != Relative {
+		return Child{}, false // links belong to parents only; the directory keeps it so, and so does this
+	}
+	for _, ch := range c.Children {
+		if ch.UserID == userID {
+			return ch, true
+		}
+	}
+	return Child{}, false
 }
 
 // InStructure reports whether the caller is attached to the structure.

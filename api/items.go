@@ -275,6 +275,10 @@ func (s *Server) me(c echo.Context) error {
 		Kind    string `json:"kind"`
 		Profile string `json:"profile"`
 	}
+	type child struct {
+		ID          string `json:"id"`
+		DisplayName string `json:"display_name"`
+	}
 	out := struct {
 		ID          string   `json:"id"`
 		DisplayName string   `json:"display_name"`
@@ -282,10 +286,12 @@ func (s *Server) me(c echo.Context) error {
 		Structures  []string `json:"structures"`
 		Administers []string `json:"administers"`
 		Groups      []group  `json:"groups"`
+		// Children are a parent's children, whose assignments they may follow.
+		Children []child `json:"children"`
 		// CanCreateLinks lets clients offer links only to whom may make them.
 		CanCreateLinks bool `json:"can_create_links"`
 	}{ID: who.UserID, DisplayName: who.DisplayName, Profile: string(who.Profile), Structures: []string{}, Administers: []string{}, Groups: []group{},
-		CanCreateLinks: s.LinkPolicy.Allows(who)}
+		Children: []child{}, CanCreateLinks: s.LinkPolicy.Allows(who)}
 	for _, st := range who.Structures {
 		out.Structures = append(out.Structures, st.StructureID)
 		if st.LocalAdmin {
@@ -294,6 +300,9 @@ func (s *Server) me(c echo.Context) error {
 	}
 	for _, g := range who.Groups {
 		out.Groups = append(out.Groups, group{ID: g.GroupID, Name: g.Name, Kind: g.Kind, Profile: string(g.Profile)})
+	}
+	for _, ch := range who.Children {
+		out.Children = append(out.Children, child{ID: ch.UserID, DisplayName: ch.DisplayName})
 	}
 	return writeJSON(c, http.StatusOK, out)
 }

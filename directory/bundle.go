@@ -28,6 +28,8 @@ type ImportReport struct {
 	Users      int `json:"users"`
 	Groups     int `json:"groups"`
 	Members    int `json:"members"`
+	// Children counts the parent-child links listed (users' children).
+	Children int `json:"children"`
 }
 
 // LoadBundle decodes a directory file strictly: an unknown field is an error, since
@@ -68,6 +70,9 @@ func Import(ctx context.Context, q db.DBTX, b Bundle) (ImportReport, error) {
 	report := ImportReport{Structures: len(b.Structures), Users: len(b.Users), Groups: len(b.Groups)}
 	for _, g := range b.Groups {
 		report.Members += len(g.Members)
+	}
+	for _, u := range b.Users {
+		report.Children += len(u.Children)
 	}
 	return report, nil
 }

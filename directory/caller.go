@@ -9,8 +9,9 @@ import (
 )
 
 // LoadCaller reads what access decisions need to know of a user: their profile,
-// structures and group memberships. It runs on every request, so it is one query:
-// the user's row first ('u'), then a row per structure ('s') and per group ('g').
+// structures, group memberships and, for a parent, children. It runs on every
+// request, so it is one query: the user's row first ('u'), then a row per
+// structure ('s'), per group ('g') and per child ('c').
 func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller, error) {
 	rows, err := q.Query(ctx, `
 		SELECT 'u', coalesce(primary_structure_id, ''), false, '', display_name, '', profile FROM users WHERE id = $1
@@ -19,6 +20,8 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 		UNION ALL
 		SELECT 'g', g.structure_id, false, g.id, g.kind, g.name, m.profile
 		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1
+		UNION ALL
+		SELECT 'c', '', false, r.child_id, u.display_name, '', '' FROM user_children r JOIN users u ON u.id = r.child_id WHERE r.relative_id = $1
 		ORDER BY 1 DESC, 2, 4`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("load caller %s: %w", userID, err)
@@ -38,6 +41,8 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 			c.Structures = append(c.Structures, cartable.StructureMembership{StructureID: structureID, LocalAdmin: admin})
 		case "g":
 			c.Groups = append(c.Groups, cartable.GroupMembership{GroupID: groupID, StructureID: structureID, Kind: text, Name: name, Profile: cartable.Profile(profile)})
+		case "c":
+			c.Children = append(c.Children, cartable.Child{UserID: groupID, DisplayName: text})
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -38,6 +38,11 @@ type User struct {
 	// PrimaryStructureID is the structure charged for the user's personal space.
 	// Left empty, it is the first of Structures.
 	PrimaryStructureID string `json:"primary_structure_id,omitempty"`
+	// Children are the pupils (Student users, by the ENT's ids) a Relative is a
+	// parent of: they let the parent follow those pupils' assignments. Only a
+	// Relative has children; upserting the user replaces the set, as it does the
+	// structures.
+	Children []string `json:"children,omitempty"`
 }
 
 // UserStructure attaches a user to a structure, optionally as its local admin.

@@ -97,7 +97,7 @@ func TestImportDemoAndLoadCaller(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if report != (directory.ImportReport{Structures: 1, Users: 103, Groups: 2, Members: 104}) {
+		if report != (directory.ImportReport{Structures: 1, Users: 103, Groups: 2, Members: 104, Children: 50}) {
 			t.Errorf("report = %+v", report)
 		}
 	}
@@ -145,6 +145,8 @@ func TestBadImportChangesNothing(t *testing.T) {
 			b.Users[7].Structures = append(b.Users[7].Structures, directory.UserStructure{StructureID: "0999999Z"})
 		}, cartable.EInvalid, "0999999Z"},
 		{"unknown structure of a group", func(b *directory.Bundle) { b.Groups[0].StructureID = "elsewhere" }, cartable.EInvalid, "elsewhere"},
+		{"unknown child", func(b *directory.Bundle) { b.Users[4].Children = []string{"eleve.ghost"} }, cartable.EInvalid, "eleve.ghost"},
+		{"a teacher as a child", func(b *directory.Bundle) { b.Users[4].Children = []string{"prof.bernard"} }, cartable.EInvalid, "prof.bernard"},
 		{"invalid entry", func(b *directory.Bundle) { b.Users[50].Profile = "Principal" }, cartable.EInvalid, "Principal"},
 		{"UAI of another structure", func(b *directory.Bundle) {
 			b.Structures = append(b.Structures, directory.Structure{ID: "other", UAI: "0600002B", Name: "Autre"})

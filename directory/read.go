@@ -56,6 +56,12 @@ func GetUser(ctx context.Context, q db.DBTX, id string) (User, error) {
 			u.Structures = append(u.Structures, UserStructure{StructureID: *r.StructureID, LocalAdmin: *r.LocalAdmin})
 		}
 	}
+	if u.Profile == cartable.Relative {
+		// A second query, for parents only: GetUser serves provisioning, not every request.
+		if u.Children, err = childrenOf(ctx, q, id); err != nil {
+			return User{}, err
+		}
+	}
 	return u, nil
 }
 

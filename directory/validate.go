@@ -55,6 +55,27 @@ func (u User) Validate() error {
 	if u.PrimaryStructureID != "" && !seen[u.PrimaryStructureID] {
 		return invalid("primary_structure_id", "user %s: primary_structure_id %q is not one of the user's structures", u.ID, u.PrimaryStructureID)
 	}
+	return u.validateChildren()
+}
+
+// validateChildren checks the user's children as far as the entry alone tells:
+// whether each child is a Student is checked when the user is stored.
+func (u User) validateChildren() error {
+	if len(u.Children) > 0 && u.Profile != cartable.Relative {
+		return invalid("children", "user %s: only a Relative has children, not a %s", u.ID, u.Profile)
+	}
+	seen := make(map[string]bool, len(u.Children))
+	for _, child := range u.Children {
+		switch {
+		case blank(child):
+			return invalid("children", "user %s: a child's id is empty", u.ID)
+		case child == u.ID:
+			return invalid("children", "user %s is listed as their own child", u.ID)
+		case seen[child]:
+			return invalid("children", "user %s: child %s is listed twice", u.ID, child)
+		}
+		seen[child] = true
+	}
 	return nil
 }
 

@@ -36,6 +36,12 @@ func TestValidate(t *testing.T) {
 			u.Structures = []directory.UserStructure{{StructureID: "a"}, {StructureID: "a"}}
 		}).Validate(), "structures"},
 		{"empty structure id", with(pupil, func(u *directory.User) { u.Structures = []directory.UserStructure{{}} }).Validate(), "structures"},
+		{"parent with children", with(pupil, func(u *directory.User) { u.Profile, u.Children = cartable.Relative, []string{"c1", "c2"} }).Validate(), ""},
+		{"pupil with children", with(pupil, func(u *directory.User) { u.Children = []string{"c1"} }).Validate(), "children"},
+		{"teacher with children", with(pupil, func(u *directory.User) { u.Profile, u.Children = cartable.Teacher, []string{"c1"} }).Validate(), "children"},
+		{"child listed twice", with(pupil, func(u *directory.User) { u.Profile, u.Children = cartable.Relative, []string{"c1", "c1"} }).Validate(), "children"},
+		{"empty child id", with(pupil, func(u *directory.User) { u.Profile, u.Children = cartable.Relative, []string{" "} }).Validate(), "children"},
+		{"own child", with(pupil, func(u *directory.User) { u.Profile, u.Children = cartable.Relative, []string{"u"} }).Validate(), "children"},
 
 		{"good group", class.Validate(), ""},
 		{"every kind", with(class, func(g *directory.Group) { g.Kind = directory.KindTeachingGroup }).Validate(), ""},

@@ -106,7 +106,10 @@ func writeUsers(ctx context.Context, tx pgx.Tx, us []User) error {
 	if err != nil {
 		return fmt.Errorf("upsert %d users: %w", len(us), err)
 	}
-	return replaceUserStructures(ctx, tx, ids, us)
+	if err := replaceUserStructures(ctx, tx, ids, us); err != nil {
+		return err
+	}
+	return replaceChildren(ctx, tx, ids, us)
 }
 
 // checkUserStructures names the first user attached to a structure that does not

@@ -169,7 +169,7 @@ Get a token for a demo user, then call the API:
   TOKEN=$(curl -s '%[1]s/dev/token?user=prof.martin' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   curl -H "Authorization: Bearer $TOKEN" %[1]s/api/v1/spaces
 
-Users: prof.martin, prof.bernard, eleve.6a.01..25, eleve.5b.01..25, parent.6a.01.., admin.college;
+Users: prof.martin, prof.bernard, eleve.6a.01..25, eleve.5b.01..25, parent.6a.01.. (the parent of eleve.6a.01), admin.college;
 service.provisioning gets a provisioning token (scope cartable:admin).
 
 `
