@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	v1.POST("/assignments/:id/take-back", assignmentAction(s.Assignments.TakeBack))
 	v1.POST("/assignments/:id/returns", s.returnWork)
 	v1.POST("/assignments/:id/excuse", s.excusePupils)
+	v1.GET("/spaces/:id/pupils", s.classPupils)
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)
