@@ -46,20 +46,21 @@ func TestWebAppTeacherAssignment(t *testing.T) {
 		t.Errorf("the editor opened from 6A's folder proposes %q", class)
 	}
 	teacher.run("write it", chromedp.SendKeys(chromedp.ID(`#at-title`), "Rédaction : mon héros"),
-		chromedp.SendKeys(chromedp.ID(`#at-instructions`), "Racontez en une page\nvotre héros."))
+		chromedp.SendKeys(chromedp.ID(`#at-instructions`), "Racontez en une page\nvotre héros."),
+		chromedp.SendKeys(chromedp.ID(`#at-points`), "20"))
 	if due := js[string](teacher, "the default hour", `document.getElementById("at-due-time").value`); due != "18:00" {
 		t.Errorf("the due hour proposed is %q, want 18:00", due)
 	}
-	teacher.run("pick the template in the class", chromedp.Click(`//section[.//h3[normalize-space()="Modèles à compléter"]]//button[normalize-space()="Choisir dans la classe"]`),
+	teacher.run("pick the template in the class", chromedp.Click(`//section[contains(@class,"attach-kind")][h3[normalize-space()="Modèles à compléter"]]//button[normalize-space()="Choisir dans la classe"]`),
 		chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="Choisir un modèle à compléter"]`),
 		chromedp.WaitVisible(`//dialog[@open]//button[.//span[normalize-space()="Rédaction.odt"]]`))
 	teacher.screenshot("desktop-teacher-assignment-pick")
 	teacher.axe("assignment, pick a template")
 	teacher.run("choose it", chromedp.Click(`//dialog[@open]//button[.//span[normalize-space()="Rédaction.odt"]]`),
-		chromedp.WaitVisible(`//section[.//h3[normalize-space()="Modèles à compléter"]]//li[.//span[normalize-space()="Rédaction.odt"]]`))
-	chooseWith(teacher, `//section[.//h3[normalize-space()="Documents à lire"]]//button[normalize-space()="Envoyer depuis l'ordinateur"]`, []string{material})
+		chromedp.WaitVisible(`//section[contains(@class,"attach-kind")][h3[normalize-space()="Modèles à compléter"]]//li[.//span[normalize-space()="Rédaction.odt"]]`))
+	chooseWith(teacher, `//section[contains(@class,"attach-kind")][h3[normalize-space()="Documents à lire"]]//button[normalize-space()="Envoyer depuis l'ordinateur"]`, []string{material})
 	teacher.run("the reference is sent and attached",
-		chromedp.WaitVisible(`//section[.//h3[normalize-space()="Documents à lire"]]//li[.//span[normalize-space()="Consignes.txt"]]`))
+		chromedp.WaitVisible(`//section[contains(@class,"attach-kind")][h3[normalize-space()="Documents à lire"]]//li[.//span[normalize-space()="Consignes.txt"]]`))
 	if path := js[string](teacher, "the address", `location.pathname`); !strings.HasPrefix(path, "/devoirs/") || len(path) != len("/devoirs/")+36 {
 		t.Errorf("the saved draft's address is %q", path)
 	}
@@ -114,7 +115,7 @@ func TestWebAppTeacherAssignment(t *testing.T) {
 	teacher.run("return it", chromedp.Click(`//dialog[@open]//button[normalize-space()="Rendre la copie"]`),
 		chromedp.WaitNotPresent(`//dialog[@open]`),
 		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//span[contains(@class,"chip") and normalize-space()="Corrigé"]`),
-		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//p[contains(@class,"feedback") and contains(., "attention aux accords")]`))
+		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//p[contains(@class,"feedback") and contains(., "attention aux accords")]/strong[normalize-space()="16,5/20"]`))
 	teacher.phone()
 	teacher.screenshot("phone-teacher-dashboard")
 	teacher.axe("dashboard, phone")

@@ -96,18 +96,18 @@ function pupilRow(a, w, changed) {
     "aria-label": t("action.more", { name }) }, icon("more"));
   more.addEventListener("click", () => menu(more, t("action.more", { name }), entries(a, w, changed)));
   return h("li", { class: "pupil status-" + w.status, dataset: { pupil: w.pupil_id } },
-    h("div", { class: "pupil-head" },
-      h("span", { class: "pupil-name", tabindex: "-1" }, name),
-      h("span", { class: "chip " + w.status }, t("at.status." + w.status)),
-      w.handed_in_at ? h("span", { class: "hint" }, t("at.handedAt", { when: formatDate(w.handed_in_at) }), " ",
-        h("time", { datetime: w.handed_in_at, class: "visually-hidden" }, fullDate(w.handed_in_at))) : null),
+    h("div", { class: "pupil-line" },
+      h("div", { class: "pupil-head" },
+        h("span", { class: "pupil-name", tabindex: "-1" }, name),
+        h("span", { class: "chip " + w.status }, t("at.status." + w.status)),
+        w.handed_in_at ? h("time", { class: "hint", datetime: w.handed_in_at, title: fullDate(w.handed_in_at) }, t("at.handedAt", { when: formatDate(w.handed_in_at) })) : null),
+      h("div", { class: "pupil-actions" },
+        canReturn ? h("button", { type: "button", class: "primary small", onclick: () => returnOne(a, w, changed) }, icon("check"), t("at.returnOne"),
+          h("span", { class: "visually-hidden" }, " " + t("at.toPupil", { name }))) : null,
+        more)),
     w.handed_in_files.length ? h("ul", { class: "handed-files", "aria-label": t("at.filesOf", { name }) }, w.handed_in_files.map((f) => fileRow(f))) : null,
-    w.feedback || w.points != null ? h("p", { class: "feedback" }, w.points != null ? h("strong", {}, t("at.pointsGiven", { n: formatNumber(w.points, 2), max: a.max_points ? formatNumber(a.max_points, 2) : "" }), " ") : null, w.feedback) : null,
-    history(w),
-    h("div", { class: "pupil-actions" },
-      canReturn ? h("button", { type: "button", class: "primary small", onclick: () => returnOne(a, w, changed) }, icon("check"), t("at.returnOne"),
-        h("span", { class: "visually-hidden" }, " " + t("at.toPupil", { name }))) : null,
-      more));
+    w.feedback || w.points != null ? h("p", { class: "feedback" }, w.points != null ? h("strong", {}, (a.max_points ? t("at.pointsGiven", { n: formatNumber(w.points, 2), max: formatNumber(a.max_points, 2) }) : t("at.pointsGivenFree", { n: formatNumber(w.points, 2) })), " ") : null, w.feedback) : null,
+    history(w));
 }
 
 function entries(a, w, changed) {
