@@ -116,6 +116,32 @@ func TestWebAppTeacherAssignment(t *testing.T) {
 		chromedp.WaitNotPresent(`//dialog[@open]`),
 		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//span[contains(@class,"chip") and normalize-space()="Corrigé"]`),
 		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//p[contains(@class,"feedback") and contains(., "attention aux accords")]/strong[normalize-space()="16,5/20"]`))
+
+	// Hugo hands in too; every copy left goes back at once. Jade is excused.
+	hugo := in.as("eleve.6a.02")
+	hugo.assignment(http.MethodPost, "/"+id+"/hand-in", nil, http.StatusOK)
+	teacher.run("the dashboard again", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Devoirs"]`), arrive("Devoirs"),
+		chromedp.Click(`//a[normalize-space()="Rédaction : mon héros"]`), arrive("Rédaction : mon héros"),
+		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.02"]//span[contains(@class,"chip") and normalize-space()="Rendu"]`),
+		chromedp.Click(button("Rendre toutes les copies")),
+		chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="Rendre la copie à corriger"]`))
+	teacher.axe("return all dialog")
+	teacher.run("return all", chromedp.SendKeys(chromedp.ID(`#at-feedback-all`), "Bon travail."),
+		chromedp.Click(`//dialog[@open]//button[normalize-space()="Rendre la copie"]`),
+		chromedp.WaitNotPresent(`//dialog[@open]`),
+		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.02"]//span[contains(@class,"chip") and normalize-space()="Corrigé"]`))
+	teacher.run("excuse Jade", chromedp.Click(`//li[.//span[normalize-space()="Jade Rivière"]]//button[contains(@class,"more")]`),
+		chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Dispenser"]`),
+		chromedp.WaitVisible(`//li[.//span[normalize-space()="Jade Rivière"]]//span[contains(@class,"chip") and normalize-space()="Dispensé"]`),
+		chromedp.WaitVisible(`//p[contains(@class,"board-summary")]/strong[normalize-space()="2 rendus sur 24"]`))
+	teacher.run("change the due date", chromedp.Click(button("Changer la date")),
+		chromedp.WaitVisible(`//dialog[@open]//h2[normalize-space()="Changer la date de remise"]`),
+		chromedp.SetValue(chromedp.ID(`#at-new-due-date`), "2031-01-10"), chromedp.SetValue(chromedp.ID(`#at-new-due-time`), "08:30"),
+		chromedp.Click(`//dialog[@open]//button[normalize-space()="Enregistrer"]`),
+		chromedp.WaitVisible(`//p[contains(@class,"assign-meta")]/span[normalize-space()="pour vendredi 10 janvier 2031, 8`+nbsp+`h`+nbsp+`30"]`))
+	if due := lea.assignment(http.MethodGet, "/"+id, nil, http.StatusOK); !strings.Contains(string(lea.get("/api/v1/assignments/"+id).body), `"due_at":"2031-01-10T07:30:00Z"`) {
+		t.Errorf("8:30 in Paris on 10 January 2031 is not 07:30Z: %+v", due)
+	}
 	teacher.phone()
 	teacher.screenshot("phone-teacher-dashboard")
 	teacher.axe("dashboard, phone")

@@ -198,13 +198,13 @@ async function returnAll(a, n, changed) {
   const feedback = h("textarea", { rows: 4, maxlength: 20000 });
   let next = null;
   const done = await dialog({
-    title: t("at.returnAllTitle", { n: formatNumber(n) }),
+    title: t(n === 1 ? "at.returnAllTitleOne" : "at.returnAllTitle", { n: formatNumber(n) }),
     body: [h("p", { class: "hint" }, t("at.returnAllHint")), field("at-feedback-all", t("at.feedbackLabel"), feedback, t("at.feedbackAllHint"))],
-    buttons: [{ label: t("action.cancel"), value: null }, { label: t("at.returnAllSubmit", { n: formatNumber(n) }), value: "ok", primary: true }],
+    buttons: [{ label: t("action.cancel"), value: null }, { label: t(n === 1 ? "at.returnAllSubmitOne" : "at.returnAllSubmit", { n: formatNumber(n) }), value: "ok", primary: true }],
     onSubmit: async () => { next = await api(`/assignments/${a.id}/returns`, { method: "POST", body: { feedback: feedback.value } }); },
   });
   if (!done || !next) return;
-  toast(t("at.returnedAll", { n: formatNumber(n) }));
+  toast(t(n === 1 ? "at.returnedAllOne" : "at.returnedAll", { n: formatNumber(n) }));
   changed(next);
 }
 

@@ -459,6 +459,9 @@ const fr = {
   "at.returnAllHint": "Chaque élève qui a rendu son travail le récupère, avec l'appréciation ci-dessous. Les copies déjà rendues ne changent pas.",
   "at.returnAllSubmit": "Rendre les {n} copies",
   "at.returnedAll": "{n} copies rendues.",
+  "at.returnAllTitleOne": "Rendre la copie à corriger",
+  "at.returnAllSubmitOne": "Rendre la copie",
+  "at.returnedAllOne": "Copie rendue.",
 };
 
 const en = {
@@ -918,6 +921,9 @@ const en = {
   "at.returnAllHint": "Every pupil who handed in gets their work back, with the feedback below. Copies returned already do not change.",
   "at.returnAllSubmit": "Return the {n} copies",
   "at.returnedAll": "{n} copies returned.",
+  "at.returnAllTitleOne": "Return the copy to mark",
+  "at.returnAllSubmitOne": "Return the copy",
+  "at.returnedAllOne": "Copy returned.",
 };
 
 const tables = { fr, en };
