@@ -181,8 +181,13 @@ async function returnOne(a, w, changed, revision = false) {
       field("at-feedback", t("at.feedbackLabel"), feedback, t("at.feedbackHint")),
       revision ? null : field("at-points-given", a.max_points ? t("at.pointsOf", { max: formatNumber(a.max_points, 2) }) : t("at.pointsFree"), points),
     ],
-    buttons: [{ label: t("action.cancel"), value: null }, { label: t(revision ? "at.reviseSubmit" : "at.returnSubmit"), value: "ok", primary: true }],
-    onSubmit: async () => {
+    // From the return itself, "À revoir" is one button away.
+    buttons: revision
+      ? [{ label: t("action.cancel"), value: null }, { label: t("at.reviseSubmit"), value: "revise", primary: true }]
+      // The primary button first among the submit buttons: Enter in a field returns, never sends back to revise.
+      : [{ label: t("action.cancel"), value: null }, { label: t("at.returnSubmit"), value: "ok", primary: true }, { label: t("at.reviseSubmit"), value: "revise" }],
+    onSubmit: async (value) => {
+      revision = value === "revise";
       const body = { pupil_ids: [w.pupil_id], feedback: feedback.value, revision };
       if (!revision && points.value !== "") body.points = Number(points.value);
       next = await api(`/assignments/${a.id}/returns`, { method: "POST", body });
