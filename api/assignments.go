@@ -82,6 +82,17 @@ type assignmentJSON struct {
 	Materials    []fileRefJSON `json:"materials"`
 	Templates    []fileRefJSON `json:"templates"`
 	Mine         *workJSON     `json:"mine,omitempty"`
+	Summary      *summaryJSON  `json:"summary,omitempty"`
+}
+
+// summaryJSON counts the pupils' work on an assignment, for its teachers' list.
+type summaryJSON struct {
+	Total    int `json:"total"`
+	HandedIn int `json:"handed_in"`
+	Late     int `json:"late"`
+	Returned int `json:"returned"`
+	Excused  int `json:"excused"`
+	Missing  int `json:"missing"`
 }
 
 func toAssignmentJSON(a assignment.Assignment) assignmentJSON {
@@ -103,6 +114,9 @@ func toAssignmentJSON(a assignment.Assignment) assignmentJSON {
 	if a.Mine != nil {
 		w := toWorkJSON(*a.Mine)
 		out.Mine = &w
+	}
+	if n := a.Summary; n != nil {
+		out.Summary = &summaryJSON{Total: n.Total, HandedIn: n.HandedIn, Late: n.Late, Returned: n.Returned, Excused: n.Excused, Missing: n.Missing}
 	}
 	return out
 }
@@ -294,4 +308,26 @@ func writeAssignment(c echo.Context, status int, a assignment.Assignment, err er
 		return err
 	}
 	return writeJSON(c, status, toAssignmentJSON(a))
+}
+
+// classPupils lists the pupils of a class or group space, for the teachers who
+// choose an assignment's audience.
+func (s *Server) classPupils(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.Assignments.Pupils(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	type pupilJSON struct {
+		ID          string `json:"id"`
+		DisplayName string `json:"display_name"`
+	}
+	out := make([]pupilJSON, len(list))
+	for i, p := range list {
+		out[i] = pupilJSON{ID: p.ID, DisplayName: p.Name}
+	}
+	return writeJSON(c, http.StatusOK, map[string]any{"items": out})
 }

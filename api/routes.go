@@ -80,6 +80,7 @@ func (s *Server) routes() {
 	v1.POST("/assignments/:id/excuse", s.excusePupils)
 	v1.POST("/assignments/:id/collect", s.collectAssignment)
 	v1.GET("/children/:id/assignments", s.childAssignments)
+	v1.GET("/spaces/:id/pupils", s.classPupils)
 	v1.GET("/quota", s.myQuota)
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)

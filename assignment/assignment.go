@@ -43,6 +43,8 @@ type Assignment struct {
 	Teacher bool
 	// Mine is the calling pupil's work; nil for a teacher.
 	Mine *Work
+	// Summary counts the pupils' work, for a teacher's list; nil otherwise.
+	Summary *Summary
 }
 
 // Attachment is a material or a template, by the item it names.

@@ -78,6 +78,9 @@ func (s *Service) List(ctx context.Context, c *cartable.Caller) ([]Assignment, e
 	if err := s.withMyWork(ctx, c, list, mine); err != nil {
 		return nil, err
 	}
+	if err := withSummaries(ctx, s.db, list); err != nil {
+		return nil, err
+	}
 	return list, withFiles(ctx, s.db, list)
 }
 

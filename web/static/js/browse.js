@@ -15,6 +15,7 @@ import { toast } from "./ui.js";
 import { showQuota } from "./quota.js";
 import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot } from "./state.js";
 import { dragToMove } from "./move.js";
+import { giveAssignment } from "./assign-teacher.js";
 
 const sorts = {
   name: { sort: "name", order: "asc" },
@@ -162,6 +163,10 @@ function toolbar(folder, ctx, reload) {
       h("button", { type: "button", onclick: () => newFolder(folder, ctx) }, icon("plus"), t("action.newFolder")));
   }
   const space = spaceOf(folder);
+  // A class's teachers give work from its folders.
+  if (space && space.kind === "group" && space.role === "manager") {
+    actions.append(h("button", { type: "button", onclick: () => giveAssignment(space.id) }, icon("task"), t("at.give")));
+  }
   if (folder.can_share && folder.parent_id) {
     actions.append(h("button", { type: "button", onclick: () => shareDialog(folder) }, icon("share"), t("action.share")));
   }
