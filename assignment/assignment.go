@@ -38,8 +38,8 @@ type Assignment struct {
 	PublishedAt *time.Time
 	// DeletedAt: the assignment is deleted (its folders in the class trash); only
 	// its teachers still read it, to restore it.
-	DeletedAt *time.Time
-	CreatedBy string
+	DeletedAt   *time.Time
+	CreatedBy   string
 	Revision    int64
 	Attachments []Attachment
 	// Teacher: whether the caller manages the assignment's space.
