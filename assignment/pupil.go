@@ -95,16 +95,6 @@ func lockWork(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID) 
 	if err != nil {
 		return head{}, nil, err
 	}
-	// A share lock on the assignment: hand-ins of several pupils go side by side,
-	// but one waits for a teacher deleting the assignment, and then sees it gone.
-	var live bool
-	err = tx.QueryRow(ctx, `SELECT deleted_at IS NULL FROM assignments WHERE id = $1 FOR SHARE`, id).Scan(&live)
-	if err != nil {
-		return head{}, nil, fmt.Errorf("lock assignment %s: %w", id, err)
-	}
-	if !live {
-		return head{}, nil, errNotFound(id)
-	}
 	var folder *uuid.UUID
 	err = tx.QueryRow(ctx, `SELECT folder_id FROM assignment_work WHERE assignment_id = $1 AND pupil_id = $2 FOR UPDATE`,
 		id, c.UserID).Scan(&folder)
