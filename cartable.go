@@ -50,6 +50,12 @@ const (
 	// EAssignmentClosed: the assignment takes no more hand-ins (its due date, or its
 	// close date when late hand-in is allowed, has passed), nor take-backs.
 	EAssignmentClosed Code = "assignment_closed"
+	// EPrivateBoundary: an item may not be moved into or out of a private tree (a
+	// pupil's work folder for an assignment); copying is allowed.
+	EPrivateBoundary Code = "private_boundary"
+	// EPinnedByHandIn: the item holds versions a pupil handed in, which stay while
+	// the assignment exists (it cannot be purged).
+	EPinnedByHandIn Code = "pinned_by_hand_in"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,

@@ -54,6 +54,10 @@ type workJSON struct {
 	Copies        []fileRefJSON `json:"copies,omitempty"`
 	HandedInFiles []fileRefJSON `json:"handed_in_files"`
 	HandIns       []handInJSON  `json:"hand_ins"`
+	// CorrectedFolderID and CorrectedFiles: what the teacher returned, read-only
+	// for the pupil (ids the item and content routes serve).
+	CorrectedFolderID *uuid.UUID    `json:"corrected_folder_id,omitempty"`
+	CorrectedFiles    []fileRefJSON `json:"corrected_files"`
 }
 
 type handInJSON struct {
@@ -79,6 +83,7 @@ type assignmentJSON struct {
 	MaxPoints    *float64      `json:"max_points,omitempty"`
 	PublishAt    *time.Time    `json:"publish_at,omitempty"`
 	PublishedAt  *time.Time    `json:"published_at,omitempty"`
+	DeletedAt    *time.Time    `json:"deleted_at,omitempty"`
 	Materials    []fileRefJSON `json:"materials"`
 	Templates    []fileRefJSON `json:"templates"`
 	Mine         *workJSON     `json:"mine,omitempty"`
@@ -99,8 +104,11 @@ func toAssignmentJSON(a assignment.Assignment) assignmentJSON {
 	out := assignmentJSON{ID: a.ID, SpaceID: a.SpaceID, SpaceName: a.SpaceName, CanManage: a.Teacher, Title: a.Title, Instructions: a.Instructions, State: "draft",
 		WholeClass: a.WholeClass, PupilIDs: a.PupilIDs, DueAt: a.Due, CloseAt: a.Close, LateAllowed: a.LateAllowed,
 		AcceptsUntil: a.AcceptsUntil(), MaxPoints: a.MaxPoints, PublishAt: a.PublishAt, PublishedAt: a.PublishedAt,
-		Materials: []fileRefJSON{}, Templates: []fileRefJSON{}}
-	if a.PublishedAt != nil {
+		DeletedAt: a.DeletedAt, Materials: []fileRefJSON{}, Templates: []fileRefJSON{}}
+	switch {
+	case a.DeletedAt != nil:
+		out.State = "deleted"
+	case a.PublishedAt != nil:
 		out.State = "published"
 	}
 	for _, t := range a.Attachments {
@@ -125,9 +133,13 @@ func toWorkJSON(w assignment.Work) workJSON {
 	out := workJSON{PupilID: w.PupilID, PupilName: w.PupilName, Status: string(w.Status),
 		Section: string(assignment.SectionOf(w.Status)), FolderID: w.FolderID,
 		HandedInAt: w.HandedInAt, Late: w.Late, ReturnedAt: w.ReturnedAt, Feedback: w.Feedback, Points: w.Points,
-		Copies: fileRefs(w.Copies), HandedInFiles: fileRefs(w.HandedInFiles)}
+		Copies: fileRefs(w.Copies), HandedInFiles: fileRefs(w.HandedInFiles),
+		CorrectedFolderID: w.CorrectedFolderID, CorrectedFiles: fileRefs(w.CorrectedFiles)}
 	if out.HandedInFiles == nil {
 		out.HandedInFiles = []fileRefJSON{}
+	}
+	if out.CorrectedFiles == nil {
+		out.CorrectedFiles = []fileRefJSON{}
 	}
 	out.HandIns = make([]handInJSON, len(w.History))
 	for i, h := range w.History {
@@ -259,17 +271,29 @@ func (s *Server) returnWork(c echo.Context) error {
 		return err
 	}
 	var b struct {
-		PupilIDs []string `json:"pupil_ids"`
-		Feedback string   `json:"feedback"`
-		Points   *float64 `json:"points"`
-		Revision bool     `json:"revision"`
+		PupilIDs         []string    `json:"pupil_ids"`
+		Feedback         string      `json:"feedback"`
+		Points           *float64    `json:"points"`
+		Revision         bool        `json:"revision"`
+		CorrectedItemIDs []uuid.UUID `json:"corrected_item_ids"`
 	}
 	if err := decodeJSON(c, &b); err != nil {
 		return err
 	}
 	a, work, err := s.Assignments.ReturnWork(c.Request().Context(), caller(c), id,
-		assignment.Return{PupilIDs: b.PupilIDs, Feedback: b.Feedback, Points: b.Points, Revision: b.Revision})
+		assignment.Return{PupilIDs: b.PupilIDs, Feedback: b.Feedback, Points: b.Points, Revision: b.Revision, CorrectedItemIDs: b.CorrectedItemIDs})
 	return writeDashboard(c, a, work, err)
+}
+
+func (s *Server) deleteAssignment(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Assignments.Delete(c.Request().Context(), caller(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) excusePupils(c echo.Context) error {

@@ -70,6 +70,8 @@ func (s *Server) routes() {
 	v1.POST("/assignments", s.createAssignment)
 	v1.GET("/assignments/:id", s.getAssignment)
 	v1.PUT("/assignments/:id", s.updateAssignment)
+	v1.DELETE("/assignments/:id", s.deleteAssignment)
+	v1.POST("/assignments/:id/restore", assignmentAction(s.Assignments.Restore))
 	v1.POST("/assignments/:id/attachments", s.attachToAssignment)
 	v1.DELETE("/assignments/:id/attachments/:item", s.detachFromAssignment)
 	v1.POST("/assignments/:id/publish", assignmentAction(s.Assignments.Publish))

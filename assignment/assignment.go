@@ -36,6 +36,9 @@ type Assignment struct {
 	MaxPoints   *float64
 	PublishAt   *time.Time
 	PublishedAt *time.Time
+	// DeletedAt: the assignment is deleted (its folders in the class trash); only
+	// its teachers still read it, to restore it.
+	DeletedAt   *time.Time
 	CreatedBy   string
 	Revision    int64
 	Attachments []Attachment
@@ -69,6 +72,10 @@ type Work struct {
 	Points        *float64
 	Copies        []workspace.FileVersion // the files in the pupil's folder now (pupil only)
 	HandedInFiles []workspace.FileVersion // what the live hand-in pinned
+	// CorrectedFolderID is the pupil's read-only folder of what the teacher
+	// returned (nil until a return carries files); CorrectedFiles its files.
+	CorrectedFolderID *uuid.UUID
+	CorrectedFiles    []workspace.FileVersion
 	// History is every hand-in, the live one included, oldest first.
 	History []HandIn
 
@@ -104,22 +111,23 @@ type head struct {
 }
 
 const headColumns = `a.id, a.space_id, s.name, coalesce(s.group_id, ''), a.title, a.instructions, a.whole_class,
-	a.due_at, a.close_at, a.late_allowed, a.max_points::float8, a.publish_at, a.published_at, a.created_by, a.revision,
+	a.due_at, a.close_at, a.late_allowed, a.max_points::float8, a.publish_at, a.published_at, a.deleted_at, a.created_by, a.revision,
 	s.kind, coalesce(s.structure_id, ''), coalesce(s.owner_id, '')`
 
 func scanHead(row pgx.Row) (head, error) {
 	var h head
 	a := &h.Assignment
 	err := row.Scan(&a.ID, &a.SpaceID, &a.SpaceName, &a.GroupID, &a.Title, &a.Instructions, &a.WholeClass,
-		&a.Due, &a.Close, &a.LateAllowed, &a.MaxPoints, &a.PublishAt, &a.PublishedAt, &a.CreatedBy, &a.Revision,
+		&a.Due, &a.Close, &a.LateAllowed, &a.MaxPoints, &a.PublishAt, &a.PublishedAt, &a.DeletedAt, &a.CreatedBy, &a.Revision,
 		&h.space.Kind, &h.space.StructureID, &h.space.OwnerID)
 	h.space.GroupID = a.GroupID
 	return h, err
 }
 
 // load reads an assignment the caller may see: a manager of its space sees it
-// always, a pupil once published and handed out to them. Anyone else, as a
-// missing id, gets not_found. lock takes the row for the rest of the transaction.
+// always (deleted too: DeletedAt tells), a pupil once published and handed out to
+// them, and not deleted. Anyone else, as a missing id, gets not_found. lock takes
+// the row for the rest of the transaction.
 func load(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, lock bool) (head, error) {
 	sql := `SELECT ` + headColumns + ` FROM assignments a JOIN spaces s ON s.id = a.space_id WHERE a.id = $1`
 	if lock {
@@ -137,7 +145,7 @@ func load(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, lock
 		h.Teacher = true
 		return h, nil
 	}
-	if role == cartable.NoRole || h.PublishedAt == nil {
+	if role == cartable.NoRole || h.PublishedAt == nil || h.DeletedAt != nil {
 		return head{}, errNotFound(id)
 	}
 	var handedOut bool
@@ -152,9 +160,22 @@ func load(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, lock
 	return h, nil
 }
 
-// loadTeacher is load for what only a manager of the space does; a pupil who sees
-// the assignment is told they may not.
+// loadTeacher is load for what only a manager of the space does on a live
+// assignment; a pupil who sees the assignment is told they may not, and a deleted
+// one is not found (only restoring it reads it: loadDeleted).
 func loadTeacher(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, lock bool) (head, error) {
+	h, err := loadDeleted(ctx, q, c, id, lock)
+	if err != nil {
+		return head{}, err
+	}
+	if h.DeletedAt != nil {
+		return head{}, errNotFound(id)
+	}
+	return h, nil
+}
+
+// loadDeleted is loadTeacher that also finds a deleted assignment.
+func loadDeleted(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, lock bool) (head, error) {
 	h, err := load(ctx, q, c, id, lock)
 	if err != nil {
 		return head{}, err

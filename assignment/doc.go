@@ -22,6 +22,8 @@
 //
 // The pupil reaches the folder and the copies by their ids (the assignment gives
 // them) and works in them through the ordinary item, content and tus routes.
+// Nothing moves into or out of the folder (private_boundary): a file moved out
+// would miss the hand-in and show the pupil's work to the class.
 //
 // # What is charged where
 //
@@ -46,4 +48,35 @@
 // deciding the teacher's access again. Each pupil's folder, "Nom Prénom", holds
 // the versions the hand-in pinned (handin_files), never the files' current ones,
 // and the zip streams them from the object store through bundle.Write.
+// While the assignment exists, the pinned versions stay: the workspace reads the
+// pinned_versions view (migration 00018) and purges nothing that holds one (the
+// teacher's purge is refused with pinned_by_hand_in, the trash's retention job
+// skips it), and a trigger on versions refuses any other path that would delete
+// one. Deleting the assignment releases them.
+//
+// # Corrected files
+//
+// A return naming one pupil may carry files the teacher may read (an annotated
+// copy, wherever it lies). The pupil gets a copy of each in a second private
+// folder of theirs, "Corrigé - <title> - <pupil>", made at the first such return
+// (assignment_work.corrected_folder_id). It is in ReadOnly mode and the teacher
+// creates its files, so the pupil reads, downloads and previews them through the
+// ordinary item routes and changes, moves or trashes nothing; the private_to rule
+// keeps every other pupil out. Copies rather than versions served through the
+// assignment: the item and content routes, previews and the web app's viewer work
+// as for any file, with no new access path. A copy shares its blob: no byte is
+// stored, the teacher purging their original takes nothing away, and the class
+// space is charged the blob once, as for any copy into it (nothing when the file
+// lies in the class space already).
+//
+// # Deleting an assignment
+//
+// Delete marks the assignment deleted (its pupils get 404, lists leave it out)
+// and moves every pupil's private folders, work and corrected files, to the class
+// space's trash, as trash roots trashed by the teacher. Restore brings the
+// assignment and those folders back, with the hand-ins and pinned versions, until
+// the trash's retention purges them. A private folder is never restored alone
+// through the item routes (a restore would put it at the class root, open to the
+// class), and nothing moves across a private folder's boundary (see the workspace's
+// private.go).
 package assignment

@@ -58,9 +58,9 @@ func (s *Service) List(ctx context.Context, c *cartable.Caller) ([]Assignment, e
 		}
 	}
 	rows, _ := s.db.Query(ctx, `SELECT `+headColumns+` FROM assignments a JOIN spaces s ON s.id = a.space_id
-		WHERE s.group_id = ANY($1)
+		WHERE a.deleted_at IS NULL AND (s.group_id = ANY($1)
 		   OR (s.group_id = ANY($2) AND a.published_at IS NOT NULL
-		       AND EXISTS (SELECT 1 FROM assignment_work w WHERE w.assignment_id = a.id AND w.pupil_id = $3))
+		       AND EXISTS (SELECT 1 FROM assignment_work w WHERE w.assignment_id = a.id AND w.pupil_id = $3)))
 		ORDER BY a.due_at, a.id LIMIT 1000`, managed, member, c.UserID)
 	heads, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (head, error) { return scanHead(row) })
 	if err != nil {
@@ -157,7 +157,7 @@ func progressOf(ctx context.Context, q db.DBTX, ids []uuid.UUID, pupilID string)
 		var p Progress
 		var handin *uuid.UUID
 		var due, now time.Time
-		err := row.Scan(&w.assignmentID, &w.PupilID, &w.PupilName, &w.FolderID, &p.Opened, &p.Worked,
+		err := row.Scan(&w.assignmentID, &w.PupilID, &w.PupilName, &w.FolderID, &w.CorrectedFolderID, &p.Opened, &p.Worked,
 			&handin, &w.HandedInAt, &w.Late, &w.ReturnedAt, &p.Excused, &w.Feedback, &w.Points, &due, &now)
 		p.HandedIn, p.Late, p.Returned = handin != nil, w.Late, w.ReturnedAt != nil
 		w.Status = StatusAt(p, due, now)
@@ -173,7 +173,30 @@ func progressOf(ctx context.Context, q db.DBTX, ids []uuid.UUID, pupilID string)
 	if err := history(ctx, q, list, ids, pupilID); err != nil {
 		return nil, err
 	}
+	if err := correctedFiles(ctx, q, list); err != nil {
+		return nil, err
+	}
 	return list, pinnedFiles(ctx, q, list, handins)
+}
+
+// correctedFiles gives each work the files its pupil's corrected folder holds.
+func correctedFiles(ctx context.Context, q db.DBTX, list []Work) error {
+	var folders []uuid.UUID
+	for _, w := range list {
+		if w.CorrectedFolderID != nil {
+			folders = append(folders, *w.CorrectedFolderID)
+		}
+	}
+	files, err := workspace.FilesBelowEach(ctx, q, folders)
+	if err != nil {
+		return err
+	}
+	for i, w := range list {
+		if w.CorrectedFolderID != nil {
+			list[i].CorrectedFiles = files[*w.CorrectedFolderID]
+		}
+	}
+	return nil
 }
 
 // history gives each work its hand-ins, oldest first.
@@ -204,7 +227,7 @@ func history(ctx context.Context, q db.DBTX, list []Work, ids []uuid.UUID, pupil
 // "Worked": a version made in the pupil's folder after the hand-out (the copies'
 // first versions are made with it).
 const progressSQL = `
-	SELECT w.assignment_id, w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id,
+	SELECT w.assignment_id, w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id, w.corrected_folder_id,
 		w.opened_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM items i JOIN versions v ON v.item_id = i.id
 			WHERE i.ancestors @> ARRAY[w.folder_id] AND v.created_at > w.handed_out_at),

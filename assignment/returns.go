@@ -11,6 +11,7 @@ import (
 	"cartable"
 	"cartable/db"
 	"cartable/events"
+	"cartable/workspace"
 )
 
 // Return is a teacher's answer to hand-ins: written feedback, optional points, and
@@ -23,7 +24,14 @@ type Return struct {
 	Feedback string
 	Points   *float64
 	Revision bool
+	// CorrectedItemIDs are files the teacher may read (an annotated copy, uploaded
+	// anywhere they reach) given back to the one pupil the return names: see
+	// giveCorrected.
+	CorrectedItemIDs []uuid.UUID
 }
+
+// MaxCorrectedFiles bounds the corrected files of one return.
+const MaxCorrectedFiles = 20
 
 func (r Return) check(maxPoints *float64) error {
 	if err := checkText("feedback", r.Feedback, false, MaxInstructionsRunes); err != nil {
@@ -31,6 +39,15 @@ func (r Return) check(maxPoints *float64) error {
 	}
 	if r.PupilIDs != nil && len(r.PupilIDs) == 0 {
 		return invalid("pupil_ids", "give at least one pupil, or none for all")
+	}
+	if len(r.CorrectedItemIDs) > 0 && len(r.PupilIDs) != 1 {
+		e := invalid("corrected_item_ids", "corrected files go to one pupil: name exactly one in pupil_ids")
+		e.MessageFR = "Une copie corrigée se rend à un seul élève : choisissez-le."
+		e.MessageEN = "A corrected copy is returned to one pupil: choose them."
+		return e
+	}
+	if len(r.CorrectedItemIDs) > MaxCorrectedFiles {
+		return invalid("corrected_item_ids", fmt.Sprintf("at most %d corrected files at once", MaxCorrectedFiles)).With("max_items", MaxCorrectedFiles)
 	}
 	switch {
 	case r.Points == nil:
@@ -66,6 +83,11 @@ func (s *Service) ReturnWork(ctx context.Context, c *cartable.Caller, id uuid.UU
 			e.MessageFR = "Certains élèves n'ont rien rendu, ou leur travail leur a déjà été rendu : il n'y a rien à leur renvoyer."
 			e.MessageEN = "Some pupils handed nothing in, or their work was returned already: there is nothing to return to them."
 			return e
+		}
+		if len(r.CorrectedItemIDs) > 0 {
+			if err := giveCorrected(ctx, tx, c, h, r.PupilIDs[0], r.CorrectedItemIDs); err != nil {
+				return err
+			}
 		}
 		for _, p := range returned {
 			err := events.Record(ctx, tx, events.Event{Kind: events.AssignmentReturned, Actor: c.UserID, ItemID: id, ItemName: h.Title,
@@ -147,4 +169,59 @@ func without(want, got []string) []string {
 		}
 	}
 	return out
+}
+
+// giveCorrected gives the pupil copies of the corrected files, in their corrected
+// folder (made at the first return that carries files): a private folder of the
+// class space in ReadOnly mode, whose files the teacher creates. The pupil reads,
+// downloads and previews them through the item routes, and changes nothing (they
+// did not create the files, and add nothing to a read-only folder); no other pupil
+// reaches them. A copy shares the blob of the file's current version, so no byte
+// is stored and the teacher trashing or purging their original takes nothing
+// away; the class space is charged the blob once, as for any copy into it
+// (nothing when the original lies in the class space already).
+func giveCorrected(ctx context.Context, tx pgx.Tx, c *cartable.Caller, h head, pupilID string, itemIDs []uuid.UUID) error {
+	for _, id := range itemIDs {
+		if _, err := workspace.ReadableFile(ctx, tx, c, id); err != nil {
+			return err
+		}
+	}
+	files, err := workspace.CurrentFiles(ctx, tx, itemIDs)
+	if err != nil {
+		return err
+	}
+	folder, err := correctedFolder(ctx, tx, h, pupilID)
+	if err != nil {
+		return err
+	}
+	copies := make([]workspace.HandOutCopy, len(files))
+	for i, f := range files {
+		copies[i] = workspace.HandOutCopy{VersionID: f.VersionID, Name: f.Name}
+	}
+	return workspace.AddCopies(ctx, tx, folder, c.UserID, copies)
+}
+
+// correctedFolder returns the pupil's corrected folder, creating it the first time.
+// The work row is locked by markReturned's update.
+func correctedFolder(ctx context.Context, tx pgx.Tx, h head, pupilID string) (uuid.UUID, error) {
+	var folder *uuid.UUID
+	var name string
+	err := tx.QueryRow(ctx, `SELECT w.corrected_folder_id, coalesce(u.display_name, w.pupil_id)
+		FROM assignment_work w LEFT JOIN users u ON u.id = w.pupil_id
+		WHERE w.assignment_id = $1 AND w.pupil_id = $2`, h.ID, pupilID).Scan(&folder, &name)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("read the corrected folder of %s: %w", pupilID, err)
+	}
+	if folder != nil {
+		return *folder, nil
+	}
+	id, err := workspace.CreateReadOnlyPrivateFolder(ctx, tx, h.SpaceID, CorrectedFolderName(h.Title, name), pupilID, h.CreatedBy)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE assignment_work SET corrected_folder_id = $3 WHERE assignment_id = $1 AND pupil_id = $2`, h.ID, pupilID, id)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("record the corrected folder of %s: %w", pupilID, err)
+	}
+	return id, nil
 }

@@ -126,6 +126,12 @@ func FolderName(title, pupil string) string {
 	return fitName(safeName(title), " - "+safeName(pupil))
 }
 
+// CorrectedFolderName is the name of the folder of what a teacher returned to a
+// pupil: "Corrigé - Rédaction - Léa Dupont".
+func CorrectedFolderName(title, pupil string) string {
+	return fitName("Corrigé - "+safeName(title), " - "+safeName(pupil))
+}
+
 // splitExt splits "a.b.odt" into "a.b" and ".odt"; a name with no dot, or only a
 // leading one (".profile"), has no extension.
 func splitExt(name string) (string, string) {

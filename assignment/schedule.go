@@ -34,7 +34,7 @@ func (s *Service) publishNextDue(ctx context.Context) (bool, error) {
 	found := false
 	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
 		var id uuid.UUID
-		err := tx.QueryRow(ctx, `SELECT id FROM assignments WHERE published_at IS NULL AND publish_at <= now()
+		err := tx.QueryRow(ctx, `SELECT id FROM assignments WHERE published_at IS NULL AND publish_at <= now() AND deleted_at IS NULL
 			ORDER BY publish_at, id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED`).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil

@@ -132,6 +132,9 @@ func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		if err != nil {
 			return err
 		}
+		if it.isPrivateTop() {
+			return errRestoreAssignment(id)
+		}
 		parent, err := restoreTarget(ctx, tx, c, it)
 		if err != nil {
 			return err
@@ -158,7 +161,10 @@ func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 	return restored, err
 }
 
-// restoreTarget is the locked folder a trashed item goes back to.
+// restoreTarget is the locked folder a trashed item goes back to: its old folder,
+// or when that is gone the top of its tree. An item of a private tree never leaves
+// it: when its private folder is itself in the trash (its assignment deleted), the
+// restore waits for the assignment's.
 func restoreTarget(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item) (Item, error) {
 	if it.TrashedFromID != nil {
 		parent, err := loadItem(ctx, tx, *it.TrashedFromID, forUpdate)
@@ -169,7 +175,23 @@ func restoreTarget(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item) 
 			return Item{}, err
 		}
 	}
-	return loadItem(ctx, tx, it.Space.RootID, forUpdate)
+	top, err := loadItem(ctx, tx, it.top(), forUpdate)
+	if err != nil {
+		return Item{}, err
+	}
+	if top.TrashedAt != nil {
+		return Item{}, errRestoreAssignment(it.ID)
+	}
+	return top, nil
+}
+
+// errRestoreAssignment refuses to restore a pupil's private folder, or what lies in
+// one, on its own: the assignment brings it back.
+func errRestoreAssignment(id uuid.UUID) error {
+	e := cartable.Errorf(cartable.EConflict, "item %s belongs to a pupil's folder of a deleted assignment: restore the assignment", id)
+	e.MessageFR = "Ce document appartient au dossier d'un élève pour un devoir supprimé : restaurez le devoir pour le retrouver."
+	e.MessageEN = "This item belongs to a pupil's folder for a deleted assignment: restore the assignment to get it back."
+	return e
 }
 
 // Purge deletes a trashed item and its subtree for good, for a manager of its space.
@@ -194,14 +216,30 @@ func (s *Service) Purge(ctx context.Context, c *cartable.Caller, id uuid.UUID) e
 
 // purgeTree deletes a trash root and what was trashed with it, and returns the blobs
 // its versions used. Items below it that were trashed on their own are kept: they go
-// to the space root, where a restore will find them.
+// to the top of their tree (the space root, or the private folder they lie in),
+// where a restore will find them; purging a private folder itself takes them along,
+// since out of it they would be shown to the whole class. Nothing holding a version
+// a hand-in pinned is purged (pinned_by_hand_in) while its assignment exists.
 func purgeTree(ctx context.Context, tx pgx.Tx, it Item) ([]uuid.UUID, error) {
-	if err := rescueNestedTrash(ctx, tx, it); err != nil {
+	doomed := `i.trash_root_id = $1`
+	if it.isPrivateTop() {
+		doomed = `(i.id = $1 OR i.ancestors @> ARRAY[$1::uuid])`
+	}
+	pinned, err := pinnedBelow(ctx, tx, doomed, it.ID)
+	if err != nil {
 		return nil, err
+	}
+	if pinned {
+		return nil, errPinned(it.ID)
+	}
+	if !it.isPrivateTop() {
+		if err := rescueNestedTrash(ctx, tx, it); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := tx.Query(ctx, `
 		WITH doomed AS (
-			DELETE FROM items WHERE trash_root_id = $1 RETURNING id
+			DELETE FROM items i WHERE `+doomed+` RETURNING id
 		)
 		SELECT DISTINCT v.blob_id FROM versions v WHERE v.item_id IN (SELECT id FROM doomed)`, it.ID)
 	if err != nil {
@@ -214,8 +252,8 @@ func purgeTree(ctx context.Context, tx pgx.Tx, it Item) ([]uuid.UUID, error) {
 	return blobs, nil
 }
 
-// rescueNestedTrash moves the separate trash roots inside it to the space root
-// before it is deleted, so that purging a folder does not take along files that were
+// rescueNestedTrash moves the separate trash roots inside it to the top of its
+// tree (the space root, or the private folder it lies in) before it is deleted, so that purging a folder does not take along files that were
 // trashed from it earlier and may still be restored.
 func rescueNestedTrash(ctx context.Context, tx pgx.Tx, it Item) error {
 	rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM items i JOIN spaces s ON s.id = i.space_id
@@ -231,7 +269,7 @@ func rescueNestedTrash(ctx context.Context, tx pgx.Tx, it Item) error {
 	if len(nested) == 0 {
 		return nil
 	}
-	root, err := loadItem(ctx, tx, it.Space.RootID, forUpdate)
+	root, err := loadItem(ctx, tx, it.top(), forUpdate)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"cartable"
 )
 
 // purgeBatch bounds how many trash roots one pass of PurgeExpiredTrash deletes.
@@ -14,6 +16,8 @@ const purgeBatch = 200
 
 // PurgeExpiredTrash deletes for good what has been in the trash longer than the
 // retention period (30 days by default), as of now, and collects the freed blobs.
+// A trash root holding versions a hand-in pinned is kept while its assignment
+// exists (see pinnedBelow): the teacher keeps what they received.
 // It returns how many trashed items (trash roots) it purged.
 func (s *Service) PurgeExpiredTrash(ctx context.Context, now time.Time) (int, error) {
 	cutoff := now.Add(-s.cfg.TrashRetention)
@@ -37,8 +41,10 @@ func (s *Service) PurgeExpiredTrash(ctx context.Context, now time.Time) (int, er
 
 func (s *Service) expiredTrash(ctx context.Context, cutoff time.Time) ([]uuid.UUID, error) {
 	rows, err := s.db.Query(ctx, `
-		SELECT id FROM items WHERE id = trash_root_id AND trashed_at < $1
-		ORDER BY trashed_at LIMIT $2`, cutoff, purgeBatch)
+		SELECT r.id FROM items r WHERE r.id = r.trash_root_id AND r.trashed_at < $1
+		  AND NOT EXISTS (SELECT 1 FROM items i JOIN versions v ON v.item_id = i.id JOIN pinned_versions p ON p.version_id = v.id
+			WHERE i.trash_root_id = r.id OR (r.parent_id IS NULL AND i.ancestors @> ARRAY[r.id]))
+		ORDER BY r.trashed_at LIMIT $2`, cutoff, purgeBatch)
 	if err != nil {
 		return nil, fmt.Errorf("find expired trash: %w", err)
 	}
@@ -59,6 +65,9 @@ func (s *Service) purgeExpired(ctx context.Context, id uuid.UUID, cutoff time.Ti
 			return nil // gone, restored or re-trashed since listed
 		}
 		orphans, err = purgeTree(ctx, tx, it)
+		if cartable.IsCode(err, cartable.EPinnedByHandIn) {
+			return nil // pinned since listed: kept while its assignment exists
+		}
 		return err
 	})
 	if err != nil {

@@ -25,7 +25,8 @@ type Patch struct {
 // right to change the item, moving the right to carry it (sharing.CheckChange and
 // CheckCarry) and to add to its new parent; to another space, only a manager of the
 // item or whoever created all of it moves it. A folder cannot move into itself or
-// below itself; a space root stays put. Only a manager sets a mode.
+// below itself; a space root stays put; nothing moves into or out of a pupil's
+// private folder (checkPrivateBoundary). Only a manager sets a mode.
 func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, p Patch, opts WriteOptions) (Item, error) {
 	var updated Item
 	err := s.transact(ctx, func(tx pgx.Tx) error {
@@ -67,6 +68,9 @@ func renameOrMove(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p
 	}
 	name, parent, err := resolvePatch(ctx, tx, c, it, p, autoRename)
 	if err != nil {
+		return err
+	}
+	if err := checkPrivateBoundary(it, parent); err != nil {
 		return err
 	}
 	if parent.SpaceID != it.SpaceID {
