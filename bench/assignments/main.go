@@ -36,17 +36,17 @@ import (
 
 // Report is what one run measured, as bench/results keeps it.
 type Report struct {
-	Date      string   `json:"date"`
-	CPU       string   `json:"cpu"`
-	Cores     int      `json:"cores"`
-	Command   string   `json:"command"`
-	Items     int      `json:"items"`
-	Grants    int      `json:"grants"`
-	Generated string   `json:"generated_in"`
+	Date      string `json:"date"`
+	CPU       string `json:"cpu"`
+	Cores     int    `json:"cores"`
+	Command   string `json:"command"`
+	Items     int    `json:"items"`
+	Grants    int    `json:"grants"`
+	Generated string `json:"generated_in"`
 	// Load is the machine's load average (1, 5, 15 min) before and after the
 	// measures: other work on the machine shows in the tails.
-	Load []string `json:"load_average"`
-	Figures   []Figure `json:"figures"`
+	Load    []string `json:"load_average"`
+	Figures []Figure `json:"figures"`
 }
 
 func main() {
