@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"cartable/db"
 	"cartable/migrations"
 )
 
@@ -29,7 +30,7 @@ func FreshDatabase(ctx context.Context, base, prefix string) (*pgxpool.Pool, fun
 		return nil, nil, err
 	}
 	u.Path = "/" + name
-	pool, err := pgxpool.New(ctx, u.String())
+	pool, err := db.Open(ctx, u.String(), 0) // as the server connects
 	if err != nil {
 		return nil, nil, err
 	}
