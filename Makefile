@@ -78,6 +78,9 @@ bench:
 	go run ./bench/uploads $(BENCH_FLAGS)
 	go run ./bench/sharing
 	go run ./bench/collect $(COLLECT_BENCH_FLAGS)
+	# Assignments on the same million-item base (its own copy: a few minutes to generate);
+	# ASSIGNMENTS_BENCH_FLAGS="-items 100000 -grants 20000" for a quick run on a smaller base.
+	go run ./bench/assignments $(ASSIGNMENTS_BENCH_FLAGS)
 
 build:
 	go build -o bin/cartable ./cmd/cartable

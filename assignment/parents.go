@@ -69,7 +69,7 @@ func (s *Service) OfChild(ctx context.Context, c *cartable.Caller, pupilID strin
 func (s *Service) childHeads(ctx context.Context, pupilID string) ([]head, error) {
 	rows, _ := s.db.Query(ctx, `SELECT `+headColumns+` FROM assignments a JOIN spaces s ON s.id = a.space_id
 		JOIN assignment_work w ON w.assignment_id = a.id AND w.pupil_id = $1
-		WHERE a.published_at IS NOT NULL
+		WHERE a.published_at IS NOT NULL AND a.deleted_at IS NULL
 		  AND EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = s.group_id AND m.user_id = $1 AND m.profile = 'Student')
 		ORDER BY a.due_at, a.id LIMIT 1000`, pupilID)
 	heads, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (head, error) { return scanHead(row) })

@@ -85,18 +85,30 @@ func (s *Service) List(ctx context.Context, c *cartable.Caller) ([]Assignment, e
 }
 
 // withFiles gives each assignment of a list its attachments, and the pupil's work
-// their copies. One query each: a pupil has a few dozen assignments at a time.
+// their copies: two queries for the whole list, whatever its length (a pupil has a
+// few dozen assignments at a time).
 func withFiles(ctx context.Context, q db.DBTX, list []Assignment) error {
+	ids := make([]uuid.UUID, len(list))
+	var folders []uuid.UUID
+	for i, a := range list {
+		ids[i] = a.ID
+		if a.Mine != nil && a.Mine.FolderID != nil {
+			folders = append(folders, *a.Mine.FolderID)
+		}
+	}
+	attached, err := attachmentsOf(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	copies, err := workspace.FilesBelowEach(ctx, q, folders)
+	if err != nil {
+		return err
+	}
 	for i := range list {
 		a := &list[i]
-		var err error
-		if a.Attachments, err = attachments(ctx, q, a.ID); err != nil {
-			return err
-		}
+		a.Attachments = attached[a.ID]
 		if a.Mine != nil && a.Mine.FolderID != nil {
-			if a.Mine.Copies, err = workspace.FilesBelow(ctx, q, *a.Mine.FolderID); err != nil {
-				return err
-			}
+			a.Mine.Copies = copies[*a.Mine.FolderID]
 		}
 	}
 	return nil
@@ -134,16 +146,31 @@ func (s *Service) Dashboard(ctx context.Context, c *cartable.Caller, id uuid.UUI
 
 // attachments reads an assignment's materials and templates, by name.
 func attachments(ctx context.Context, q db.DBTX, id uuid.UUID) ([]Attachment, error) {
-	rows, _ := q.Query(ctx, `
-		SELECT t.kind, t.item_id, i.name, i.size, coalesce(i.mime_type, '')
-		FROM assignment_attachments t JOIN items i ON i.id = t.item_id
-		WHERE t.assignment_id = $1 AND i.trashed_at IS NULL
-		ORDER BY t.kind, i.name_key, i.id`, id)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Attachment])
-	if err != nil {
-		return nil, fmt.Errorf("read attachments of %s: %w", id, err)
+	byAssignment, err := attachmentsOf(ctx, q, []uuid.UUID{id})
+	return byAssignment[id], err
+}
+
+// attachmentsOf reads the materials and templates of the assignments, by name.
+func attachmentsOf(ctx context.Context, q db.DBTX, ids []uuid.UUID) (map[uuid.UUID][]Attachment, error) {
+	out := make(map[uuid.UUID][]Attachment, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
-	return list, nil
+	rows, _ := q.Query(ctx, `
+		SELECT t.assignment_id, t.kind, t.item_id, i.name, i.size, coalesce(i.mime_type, '')
+		FROM assignment_attachments t JOIN items i ON i.id = t.item_id
+		WHERE t.assignment_id = ANY($1) AND i.trashed_at IS NULL
+		ORDER BY t.assignment_id, t.kind, i.name_key, i.id`, ids)
+	var id uuid.UUID
+	var a Attachment
+	_, err := pgx.ForEachRow(rows, []any{&id, &a.Kind, &a.ItemID, &a.Name, &a.Size, &a.MimeType}, func() error {
+		out[id] = append(out[id], a)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read attachments: %w", err)
+	}
+	return out, nil
 }
 
 // progressOf reads the work on the assignments (of one pupil, or of all when
@@ -225,18 +252,33 @@ func history(ctx context.Context, q db.DBTX, list []Work, ids []uuid.UUID, pupil
 
 // progressSQL reads the work on assignments $1, of pupil $2 or all (”).
 // "Worked": a version made in the pupil's folder after the hand-out (the copies'
-// first versions are made with it).
+// first versions are made with it). The files below all the folders are found in
+// one scan of the ancestors' GIN index, and their versions by item (the materialized
+// CTE and the lateral keep it so: as a correlated EXISTS, the planner walked the
+// whole items primary key in a merge join with versions, a third of a second per
+// pupil at 100,000 items).
 const progressSQL = `
+	WITH work AS MATERIALIZED (
+		SELECT * FROM assignment_work WHERE assignment_id = ANY($1) AND ($2 = '' OR pupil_id = $2)
+	), below AS MATERIALIZED (
+		SELECT i.id, i.ancestors FROM items i
+		WHERE i.ancestors && ARRAY(SELECT folder_id FROM work WHERE folder_id IS NOT NULL)
+	), changed AS (
+		SELECT f.folder, max(v.at) AS at
+		FROM below b CROSS JOIN LATERAL unnest(b.ancestors) AS f(folder)
+		CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM versions WHERE item_id = b.id) AS v
+		WHERE f.folder IN (SELECT folder_id FROM work)
+		GROUP BY f.folder
+	)
 	SELECT w.assignment_id, w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id, w.corrected_folder_id,
 		w.opened_at IS NOT NULL,
-		EXISTS (SELECT 1 FROM items i JOIN versions v ON v.item_id = i.id
-			WHERE i.ancestors @> ARRAY[w.folder_id] AND v.created_at > w.handed_out_at),
+		coalesce(c.at > w.handed_out_at, false),
 		h.id, h.handed_in_at, coalesce(h.late, false), w.returned_at, w.excused_at IS NOT NULL,
 		coalesce(w.feedback, ''), w.points::float8, a.due_at, now()
-	FROM assignment_work w JOIN assignments a ON a.id = w.assignment_id
+	FROM work w JOIN assignments a ON a.id = w.assignment_id
+	LEFT JOIN changed c ON c.folder = w.folder_id
 	LEFT JOIN users u ON u.id = w.pupil_id
 	LEFT JOIN handins h ON h.assignment_id = w.assignment_id AND h.pupil_id = w.pupil_id AND h.taken_back_at IS NULL
-	WHERE w.assignment_id = ANY($1) AND ($2 = '' OR w.pupil_id = $2)
 	ORDER BY w.assignment_id, u.display_name, w.pupil_id`
 
 // pinnedFiles gives each work with a live hand-in the files it pinned.

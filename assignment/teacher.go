@@ -276,23 +276,30 @@ func handOut(ctx context.Context, tx pgx.Tx, h head) ([]pupil, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the audience of %s: %w", h.ID, err)
 	}
+	if len(pupils) == 0 {
+		return nil, nil
+	}
 	templates, err := templatesOf(ctx, tx, h.ID)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range pupils {
-		folder, err := workspace.CreatePrivateFolder(ctx, tx, h.SpaceID, FolderName(h.Title, p.Name), p.ID, h.CreatedBy)
-		if err != nil {
-			return nil, err
-		}
-		if err := workspace.AddCopies(ctx, tx, folder, p.ID, copiesFor(templates, p.Name)); err != nil {
-			return nil, err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO assignment_work (assignment_id, pupil_id, pupil_name, folder_id) VALUES ($1, $2, $3, $4)`,
-			h.ID, p.ID, p.Name, folder)
-		if err != nil {
-			return nil, fmt.Errorf("hand out %s to %s: %w", h.ID, p.ID, err)
-		}
+	folders := make([]workspace.PrivateFolder, len(pupils))
+	ids, names := make([]string, len(pupils)), make([]string, len(pupils))
+	for i, p := range pupils {
+		folders[i] = workspace.PrivateFolder{Name: FolderName(h.Title, p.Name), PrivateTo: p.ID, Copies: copiesFor(templates, p.Name)}
+		ids[i], names[i] = p.ID, p.Name
+	}
+	// A whole class in a handful of statements: one per pupil and copy would be
+	// hundreds of round trips in the teacher's click.
+	folderIDs, err := workspace.HandOutFolders(ctx, tx, h.SpaceID, h.CreatedBy, folders)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO assignment_work (assignment_id, pupil_id, pupil_name, folder_id)
+		SELECT $1, w.pupil, w.name, w.folder FROM unnest($2::text[], $3::text[], $4::uuid[]) AS w(pupil, name, folder)`,
+		h.ID, ids, names, folderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("hand out %s to %d pupils: %w", h.ID, len(ids), err)
 	}
 	return pupils, nil
 }

@@ -100,30 +100,6 @@ func RestorePrivateFolders(ctx context.Context, tx pgx.Tx, ids []uuid.UUID) ([]u
 	return restored, nil
 }
 
-// FilesBelowEach returns, for each of the private folders, the current version of
-// every live file below it, by name; one query for them all (a dashboard of 35).
-func FilesBelowEach(ctx context.Context, q db.DBTX, folders []uuid.UUID) (map[uuid.UUID][]FileVersion, error) {
-	out := map[uuid.UUID][]FileVersion{}
-	if len(folders) == 0 {
-		return out, nil
-	}
-	rows, _ := q.Query(ctx, `
-		SELECT i.ancestors[1], i.id, i.current_version_id, i.name, i.size, coalesce(i.mime_type, '')
-		FROM items i
-		WHERE i.ancestors && $1::uuid[] AND i.ancestors[1] = ANY($1) AND i.kind = 'file' AND i.trashed_at IS NULL
-		ORDER BY i.name_key, i.id`, folders)
-	var top uuid.UUID
-	var f FileVersion
-	_, err := pgx.ForEachRow(rows, []any{&top, &f.ItemID, &f.VersionID, &f.Name, &f.Size, &f.MimeType}, func() error {
-		out[top] = append(out[top], f)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read files of private folders: %w", err)
-	}
-	return out, nil
-}
-
 // pinnedBelow reports whether any item that purging the trash root would delete
 // holds a version a hand-in pinned (the pinned_versions view, which the
 // assignments' migration defines).

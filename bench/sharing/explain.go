@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cartable"
+	"cartable/bench/region"
 	"cartable/workspace"
 )
 
@@ -36,7 +37,7 @@ func (r *recorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDa
 
 // explain runs the operation once on a traced pool and returns the EXPLAIN ANALYZE
 // of each query it ran.
-func explain(ctx context.Context, pool *pgxpool.Pool, w world, op string) string {
+func explain(ctx context.Context, pool *pgxpool.Pool, w region.World, op string) string {
 	cfg := pool.Config().Copy()
 	rec := &recorder{}
 	cfg.ConnConfig.Tracer = rec
@@ -48,11 +49,11 @@ func explain(ctx context.Context, pool *pgxpool.Pool, w world, op string) string
 	ws := workspace.New(traced, nil, workspace.Config{}, slog.New(slog.DiscardHandler))
 	switch op {
 	case "role":
-		_, err = ws.Item(ctx, w.pupil, w.deep)
+		_, err = ws.Item(ctx, w.Pupil, w.Deep)
 	case "shared":
-		_, err = ws.SharedWithMe(ctx, w.pupil, "date", cartable.PageRequest{Limit: 100})
+		_, err = ws.SharedWithMe(ctx, w.Pupil, "date", cartable.PageRequest{Limit: 100})
 	case "children":
-		_, err = ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{PageRequest: cartable.PageRequest{Limit: 100}})
+		_, err = ws.Children(ctx, w.Teacher, w.Big, workspace.ListOptions{PageRequest: cartable.PageRequest{Limit: 100}})
 	}
 	if err != nil {
 		return err.Error()

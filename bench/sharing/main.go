@@ -14,19 +14,16 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"cartable"
 	"cartable/bench/record"
-	"cartable/migrations"
+	"cartable/bench/region"
 	"cartable/workspace"
 )
 
@@ -40,13 +37,13 @@ func main() {
 	if base == "" {
 		log.Fatal("run through `make bench`: CARTABLE_DATABASE_URL is not set")
 	}
-	pool, drop, err := freshDatabase(ctx, base)
+	pool, drop, err := region.FreshDatabase(ctx, base, "bench_sharing")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer drop()
 	start := time.Now()
-	w, err := generate(ctx, pool, *items, *grants)
+	w, err := region.Generate(ctx, pool, *items, *grants)
 	if err != nil {
 		log.Fatalf("generate: %v", err)
 	}
@@ -61,42 +58,6 @@ func main() {
 }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
-
-func freshDatabase(ctx context.Context, base string) (*pgxpool.Pool, func(), error) {
-	name := fmt.Sprintf("bench_sharing_%d", time.Now().UnixNano())
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return nil, nil, err
-	}
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	pool, err := pgxpool.New(ctx, u.String())
-	if err != nil {
-		return nil, nil, err
-	}
-	drop := func() {
-		pool.Close()
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			c.Close(context.Background())
-		}
-	}
-	if err := migrations.Up(ctx, pool); err != nil {
-		drop()
-		return nil, nil, err
-	}
-	return pool, drop, nil
-}
-
-// world is what the measurements need from the generated data.
-type world struct {
-	teacher, pupil *cartable.Caller
-	deep, big      uuid.UUID
-}
 
 // timings measures fn n times and returns p50 and p99 in milliseconds.
 func timings(n int, fn func() error) (p50, p99 float64, err error) {
@@ -120,7 +81,7 @@ type figure struct {
 
 type report struct{ figures []figure }
 
-func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w world) report {
+func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w region.World) report {
 	var r report
 	add := func(name string, goal float64, n int, fn func() error, plan string) {
 		p50, p99, err := timings(n, fn)
@@ -131,15 +92,15 @@ func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w w
 		r.figures = append(r.figures, figure{name: name, p50: p50, p99: p99, goal: goal, plan: plan})
 	}
 	add("effective role on an item 12 folders deep", 5, 2000, func() error {
-		_, err := ws.Item(ctx, w.pupil, w.deep)
+		_, err := ws.Item(ctx, w.Pupil, w.Deep)
 		return err
 	}, explain(ctx, pool, w, "role"))
 	add("\"shared with me\", first page, pupil in 8 groups", 20, 300, func() error {
-		_, err := ws.SharedWithMe(ctx, w.pupil, "date", cartable.PageRequest{Limit: 100})
+		_, err := ws.SharedWithMe(ctx, w.Pupil, "date", cartable.PageRequest{Limit: 100})
 		return err
 	}, explain(ctx, pool, w, "shared"))
 	add("first page of a 10,000-item folder", 30, 500, func() error {
-		_, err := ws.Children(ctx, w.teacher, w.big, workspace.ListOptions{PageRequest: cartable.PageRequest{Limit: 100}})
+		_, err := ws.Children(ctx, w.Teacher, w.Big, workspace.ListOptions{PageRequest: cartable.PageRequest{Limit: 100}})
 		return err
 	}, explain(ctx, pool, w, "children"))
 	return r

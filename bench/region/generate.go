@@ -1,4 +1,8 @@
-package main
+// Package region generates a region-sized database for the benchmarks: a million
+// items in 10,000 personal spaces, 3,000 structures with 30 classes each and
+// 200,000 grants, with a teacher and a pupil of structure s1 to measure with. The
+// sharing and assignment benchmarks build on it, each in a database of its own.
+package region
 
 import (
 	"context"
@@ -13,11 +17,11 @@ import (
 	"cartable"
 )
 
-// generate fills the database: 3,000 structures with 30 classes each, 10,000
+// Generate fills the database: 3,000 structures with 30 classes each, 10,000
 // teachers with a personal space each holding most of the items, a teacher with a
 // folder of 10,000 items and a chain of 12 folders, a pupil in 8 classes, and random
 // grants to classes, some of them to the pupil's.
-func generate(ctx context.Context, pool *pgxpool.Pool, items, grants int) (world, error) {
+func Generate(ctx context.Context, pool *pgxpool.Pool, items, grants int) (World, error) {
 	owners := 10_000
 	perOwner := (items - 10_000 - 12 - owners - 1) / owners
 	steps := []string{
@@ -56,40 +60,49 @@ func generate(ctx context.Context, pool *pgxpool.Pool, items, grants int) (world
 	// One transaction: spaces and their root folders reference each other.
 	tx, err := pool.Begin(ctx)
 	if err != nil {
-		return world{}, err
+		return World{}, err
 	}
 	defer tx.Rollback(ctx)
 	for i, sql := range steps {
 		if _, err := tx.Exec(ctx, sql); err != nil {
-			return world{}, fmt.Errorf("step %d: %w", i, err)
+			return World{}, fmt.Errorf("step %d: %w", i, err)
 		}
 		fmt.Fprintf(os.Stderr, ".")
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return world{}, err
+		return World{}, err
 	}
 	deep, err := deepChain(ctx, pool)
 	if err != nil {
-		return world{}, err
+		return World{}, err
 	}
 	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
-		return world{}, err
+		return World{}, err
 	}
-	w := world{deep: deep}
-	if err := pool.QueryRow(ctx, `SELECT id FROM items WHERE name = 'Grand dossier'`).Scan(&w.big); err != nil {
-		return world{}, err
+	w := World{Deep: deep}
+	if err := pool.QueryRow(ctx, `SELECT id FROM items WHERE name = 'Grand dossier'`).Scan(&w.Big); err != nil {
+		return World{}, err
 	}
-	w.teacher = &cartable.Caller{UserID: "t1", Profile: cartable.Teacher, PrimaryStructureID: "s1",
+	w.Teacher = &cartable.Caller{UserID: "t1", Profile: cartable.Teacher, PrimaryStructureID: "s1",
 		Structures: []cartable.StructureMembership{{StructureID: "s1"}}}
-	w.pupil = &cartable.Caller{UserID: "p1", Profile: cartable.Student, PrimaryStructureID: "s1",
+	w.Pupil = &cartable.Caller{UserID: "p1", Profile: cartable.Student, PrimaryStructureID: "s1",
 		Structures: []cartable.StructureMembership{{StructureID: "s1"}}}
 	for k := 1; k <= 8; k++ {
 		m := cartable.GroupMembership{GroupID: fmt.Sprintf("g1-%d", k), StructureID: "s1", Kind: "class", Profile: cartable.Student}
-		w.pupil.Groups = append(w.pupil.Groups, m)
+		w.Pupil.Groups = append(w.Pupil.Groups, m)
 		m.Profile = cartable.Teacher
-		w.teacher.Groups = append(w.teacher.Groups, m)
+		w.Teacher.Groups = append(w.Teacher.Groups, m)
 	}
 	return w, nil
+}
+
+// World is what the measurements need from the generated data: a teacher (t1) and
+// a pupil (p1) of structure s1, both in its classes g1-1 to g1-8 (the teacher as
+// Teacher, the pupil as Student), the deepest of 12 nested folders of the teacher's
+// (the top one shared with g1-3), and the teacher's folder of 10,000 items.
+type World struct {
+	Teacher, Pupil *cartable.Caller
+	Deep, Big      uuid.UUID
 }
 
 // deepChain makes 12 nested folders in the teacher's space, the top one shared with
