@@ -96,6 +96,11 @@ function news(a) {
     return h("section", { class: "news tone-quiet", "aria-labelledby": "news-title" },
       h("h2", { id: "news-title" }, t("pupil.news.excused")), h("p", {}, t("pupil.news.excusedHint")), feedback);
   }
+  // Handed in again after a revision: the teacher's words stay in sight.
+  if (mine.feedback) {
+    return h("section", { class: "news tone-quiet", "aria-labelledby": "news-title" },
+      h("h2", { id: "news-title" }, t("pupil.feedback")), h("p", { class: "text" }, mine.feedback));
+  }
   return null;
 }
 

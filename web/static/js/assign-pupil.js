@@ -46,18 +46,19 @@ export async function showPupilList(main) {
   by.handed.reverse();
   by.corrected.reverse();
   fill(main, h("div", { class: "folder-view pupil-list" }, head,
-    sections.map((s) => group(s, by[s]))));
+    sections.map((s) => group(s, by[s], by.late.length > 0))));
 }
 
-// One section: its heading and its assignments; an empty "À faire" says so kindly.
-function group(name, items) {
+// One section: its heading and its assignments; an empty "À faire" says so kindly
+// (and says all is handed in only when nothing is late either).
+function group(name, items, somethingLate) {
   if (!items.length && name !== "todo") return null;
   const id = "pupil-section-" + name;
   return h("section", { class: "pupil-section " + name, "aria-labelledby": id },
     h("h2", { id }, t("pupil.section." + name), items.length ? h("span", { class: "count" }, String(items.length)) : null),
     items.length
       ? h("ul", { class: "assignment-cards" }, items.map(card))
-      : h("p", { class: "all-done" }, icon("check"), t("pupil.list.nothingToDo")));
+      : h("p", { class: "all-done" }, icon("check"), t(somethingLate ? "pupil.list.nothingNew" : "pupil.list.nothingToDo")));
 }
 
 // One assignment: its title (the link, which the whole card answers to), its
