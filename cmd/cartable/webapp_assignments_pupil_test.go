@@ -255,6 +255,9 @@ func TestWebAppPupilOnAPhone(t *testing.T) {
 	pupil.run("hand in", chromedp.ScrollIntoView(`//button[contains(@class,"hand-in")]`), chromedp.Click(`//button[contains(@class,"hand-in")]`),
 		chromedp.Click(`//dialog[@open]//button[normalize-space()="Oui, rendre mon travail"]`),
 		chromedp.WaitVisible(`//dialog[@open]//p[@role="alert" and contains(., "La date limite est passée")]`))
+	if js[bool](pupil, "the confirm button after the refusal", `!!document.querySelector("dialog[open] .buttons .primary")`) {
+		t.Error("after the refusal the dialog still offers to hand in")
+	}
 	pupil.screenshot("phone-pupil-closed-refusal")
 	pupil.run("close the dialog", chromedp.Click(`//dialog[@open]//button[normalize-space()="Annuler"]`),
 		chromedp.WaitVisible(workState("Ce devoir est fermé")))

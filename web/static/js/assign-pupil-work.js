@@ -185,6 +185,7 @@ async function handIn(page, state) {
         await api(`/assignments/${page.a.id}/hand-in`, { method: "POST" });
       } catch (err) {
         refused = true;
+        if (err.code === "assignment_closed") noMoreTries("hand-in-dialog");
         throw err;
       }
     },
@@ -205,6 +206,7 @@ async function takeBack(page) {
   let refused = false;
   const done = await dialog({
     title: t("pupil.takeBack.title"),
+    className: "take-back-dialog",
     body: [h("p", {}, t("pupil.takeBack.text")),
       h("p", { class: "notice" }, icon("warning"), until ? t("pupil.takeBack.again", { when: when(until) }) : t("pupil.takeBack.againOpen"))],
     buttons: [{ label: t("action.cancel"), value: null }, { label: t("pupil.takeBack.confirm"), value: "take-back", primary: true }],
@@ -213,12 +215,24 @@ async function takeBack(page) {
         await api(`/assignments/${page.a.id}/take-back`, { method: "POST" });
       } catch (err) {
         refused = true;
+        if (err.code === "assignment_closed") noMoreTries("take-back-dialog");
         throw err;
       }
     },
   });
   if (done) toast(t("pupil.takeBack.done"));
   if (done || refused) await page.reload(".work-state");
+}
+
+// A closed assignment will refuse again: once the dialog has said why (and put its
+// buttons back), its confirm button goes, and "Annuler" takes the focus.
+function noMoreTries(dialogClass) {
+  setTimeout(() => {
+    const dlg = document.querySelector(`dialog.${dialogClass}[open]`);
+    if (!dlg) return;
+    dlg.querySelector(".buttons .primary")?.remove();
+    dlg.querySelector(".buttons [data-cancel]")?.focus();
+  });
 }
 
 /** Files the answer lists (pinned versions, corrected files), each to download. */
