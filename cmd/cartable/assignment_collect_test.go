@@ -79,12 +79,12 @@ func TestAssignmentCollect(t *testing.T) {
 	}
 	wantStatus(t, hugo.overwrite(hugoCopy, "changé après le rendu"), http.StatusOK, "Hugo writes after handing in")
 	undecided.assignment(http.MethodPost, "/"+a.ID+"/take-back", nil, http.StatusOK)
-	// A returned hand-in is still collected; a pinned version whose file was purged
-	// since is left out.
+	// A returned hand-in is still collected; a file trashed after the hand-in is
+	// collected all the same: its handed-in version is pinned, and no purge takes it.
 	wantStatus(t, prof.sendJSON(http.MethodPost, "/api/v1/assignments/"+a.ID+"/returns",
 		map[string]any{"pupil_ids": []string{lea.id}, "feedback": "Bien."}, nil), http.StatusOK, "return Léa's work")
 	wantStatus(t, lea.trash(gone.ID), http.StatusNoContent, "Léa trashes her draft")
-	wantStatus(t, prof.do(http.MethodDelete, "/api/v1/trash/"+gone.ID, nil, nil), http.StatusNoContent, "the teacher purges it")
+	wantProblem(t, prof.do(http.MethodDelete, "/api/v1/trash/"+gone.ID, nil, nil), http.StatusConflict, "pinned_by_hand_in", "the teacher purges it")
 
 	url, pupils := prof.collect(a.ID, nil)
 	if pupils != 3 {
@@ -94,7 +94,7 @@ func TestAssignmentCollect(t *testing.T) {
 	latecomer.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK)
 	names, files, disposition := fetchZip(t, in, url)
 	want := []string{
-		"Dupont Léa/", "Dupont Léa/Notes _ idées.txt", "Dupont Léa/Rédaction - Léa Dupont.odt",
+		"Dupont Léa/", "Dupont Léa/brouillon.txt", "Dupont Léa/Notes _ idées.txt", "Dupont Léa/Rédaction - Léa Dupont.odt",
 		"Dupont Léa (2)/", "Dupont Léa (2)/Rédaction - Léa Dupont.odt",
 		"Fontaine Hugo/", "Fontaine Hugo/Rédaction - Hugo Fontaine.odt",
 	}
@@ -102,6 +102,7 @@ func TestAssignmentCollect(t *testing.T) {
 		t.Fatalf("the zip holds\n%q\nwant\n%q", names, want)
 	}
 	wantBytes := map[string][]byte{
+		"Dupont Léa/brouillon.txt":                    []byte("jeté"),
 		"Dupont Léa/Notes _ idées.txt":                []byte("des idées"),
 		"Dupont Léa/Rédaction - Léa Dupont.odt":       []byte("le héros de " + lea.id),
 		"Dupont Léa (2)/Rédaction - Léa Dupont.odt":   templateBytes, // the copy handed in untouched shares the template's blob

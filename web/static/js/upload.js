@@ -43,6 +43,14 @@ export function uploadFiles(files, folder, ctx) {
   return uploadTree(fromFiles(files), folder, ctx);
 }
 
+/**
+ * Uploads file as the next version of item, which keeps its name (a pupil's
+ * "Rédaction - Léa Dupont.odt" replaced by the "Rédaction.odt" of their computer).
+ */
+export function uploadVersion(file, item, ctx) {
+  return uploadTree({ files: [{ file, dirs: [] }], dirs: [], item: item.id }, { id: item.parent_id, space_id: item.space_id }, ctx);
+}
+
 // Every file of the batches of this page, in the order they were given.
 let jobs = [];
 let running = 0;
@@ -76,7 +84,7 @@ export async function uploadTree(tree, folder, ctx) {
   for (const { file, dirs } of tree.files) {
     const target = where.get(dirs.join("/"));
     if (!target) continue; // in a folder the person chose not to send
-    const job = { file, label: [...dirs, file.name].join("/"), target, space: folder.space_id, ctx, batch, state: "waiting", sent: 0, conflict: null };
+    const job = { file, label: [...dirs, file.name].join("/"), target, item: tree.item, space: folder.space_id, ctx, batch, state: "waiting", sent: 0, conflict: null };
     jobs.push(job);
     offerRow(job);
     drawJob(job);
@@ -145,7 +153,8 @@ async function startNew(job) {
 
 function newUpload(job) {
   const { file } = job;
-  const metadata = { filename: file.name, parent: job.target };
+  // A new version goes to its file (tree.item), a new file to its folder.
+  const metadata = job.item ? { filename: file.name, item: job.item } : { filename: file.name, parent: job.target };
   if (job.conflict) metadata.conflict = job.conflict;
   return new window.tus.Upload(file, {
     endpoint: "/api/v1/uploads",
@@ -154,7 +163,7 @@ function newUpload(job) {
     chunkSize: file.size > onePart ? onePart : Infinity,
     retryDelays: [0, 1000, 3000, 5000, 10000],
     urlStorage,
-    fingerprint: async () => [session.me?.id, job.target, job.conflict, file.name, file.size, file.lastModified].join("/"),
+    fingerprint: async () => [session.me?.id, job.item || job.target, job.conflict, file.name, file.size, file.lastModified].join("/"),
     storeFingerprintForResuming: true,
     removeFingerprintOnSuccess: true,
     onBeforeRequest: (req) => {
