@@ -4,8 +4,10 @@
 // assign-pupil.js. The API tells which side the caller is on for each assignment
 // (can_manage). A parent's page, their children's homework, is in assign-parent.js.
 
-import { api } from "./api.js";
-import { session } from "./state.js";
+import { api, ApiError } from "./api.js";
+import { h, fill, icon } from "./dom.js";
+import { t } from "./i18n.js";
+import { newView, session } from "./state.js";
 import { showTeacherAssignment, showTeacherList } from "./assign-teacher.js";
 import { showPupilAssignment, showPupilList } from "./assign-pupil.js";
 import { isParent, showParentList } from "./assign-parent.js";
@@ -31,6 +33,23 @@ export function showAssignments(main) {
 export async function showAssignment(main, id) {
   // A parent reads their children's homework on one page: no assignment of theirs.
   if (isParent()) return showParentList(main);
-  const a = await api("/assignments/" + id);
+  const current = newView();
+  let a;
+  try {
+    a = await api("/assignments/" + id);
+  } catch (err) {
+    if (current()) notFound(main, err);
+    return;
+  }
   return a.can_manage ? showTeacherAssignment(main, a) : showPupilAssignment(main, a);
+}
+
+// An assignment the caller may not see reads as one that does not exist (the API
+// answers 404 alike): say so, and lead back to their list.
+function notFound(main, err) {
+  const missing = err instanceof ApiError && err.status === 404;
+  document.title = `${t("assignment.notFound")} — ${t("app.title")}`;
+  fill(main, h("div", { class: "empty" }, icon("warning", "icon big"),
+    h("p", { class: "empty-title", role: "alert" }, missing ? t("assignment.notFound") : err.title || t("error.generic")),
+    h("a", { href: assignmentsPath, class: "button" }, t("assignment.backToList"))));
 }
