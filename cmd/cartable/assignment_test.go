@@ -304,6 +304,9 @@ func TestAssignmentRoutesHideFromOtherClasses(t *testing.T) {
 		{http.MethodPost, "/take-back"},
 		{http.MethodPost, "/returns"},
 		{http.MethodPost, "/excuse"},
+		{http.MethodPost, "/collect"},
+		{http.MethodPost, "/restore"},
+		{http.MethodDelete, ""},
 	}
 	postBodies := map[string]any{
 		"/attachments": map[string]any{"item_id": template.ID, "kind": "material"},
