@@ -142,7 +142,10 @@ func TestWebAppTeacherFinishes(t *testing.T) {
 	teacher.run("delete again", chromedp.Click(button("Supprimer le devoir")),
 		chromedp.Click(`//dialog[@open]//button[contains(@class,"danger") and normalize-space()="Supprimer le devoir"]`),
 		arrive("Devoirs"),
-		chromedp.Navigate(in.url+"/devoirs/"+id), arrive("Rédaction : mon héros"),
+		// A new page: the development sign-in asks again, then shows the address.
+		chromedp.Navigate(in.url+"/devoirs/"+id), chromedp.WaitVisible(chromedp.CSS(`button.user[data-user="prof.martin"]`)))
+	pick(teacher, "prof.martin")
+	teacher.run("the deleted assignment's page", chromedp.WaitVisible(`//h1[normalize-space()="Rédaction : mon héros"]`),
 		chromedp.WaitVisible(`//p/strong[normalize-space()="Ce devoir est supprimé. Les élèves ne le voient plus."]`))
 	teacher.screenshot("desktop-teacher-deleted-page")
 	teacher.axe("a deleted assignment")
