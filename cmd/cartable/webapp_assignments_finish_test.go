@@ -17,7 +17,8 @@ import (
 // attached, then removed, before sending); Léa reads the corrected copy, Hugo
 // gets 404. "Tout télécharger (.zip)" downloads Léa's folder with her hand-in.
 // Then "Supprimer le devoir", behind a warning: the toast's "Restaurer le
-// devoir" brings it back; deleted again, its page offers the same way back.
+// devoir" brings it back; deleted again, its page offers the same way back. A
+// draft is deleted from its editor and restored as a draft.
 func TestWebAppTeacherFinishes(t *testing.T) {
 	exe := chromiumPath(t)
 	in := start(t)
@@ -152,5 +153,21 @@ func TestWebAppTeacherFinishes(t *testing.T) {
 	teacher.run("restore from its page", chromedp.Click(`//main//button[normalize-space()="Restaurer le devoir"]`),
 		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//span[contains(@class,"chip") and normalize-space()="Corrigé"]`))
 	lea.assignment(http.MethodGet, "/"+id, nil, http.StatusOK)
+
+	// A draft is deleted from its editor, and comes back as a draft.
+	draft := fields("Brouillon à jeter", 48*time.Hour, 72*time.Hour, false)
+	draft["space_id"] = prof.spaceID("group", "6A")
+	draftID := prof.assignment(http.MethodPost, "", draft, http.StatusCreated).ID
+	teacher.run("the draft", chromedp.Click(`//nav[@id="nav"]//a[normalize-space()="Devoirs"]`), arrive("Devoirs"),
+		chromedp.Click(`//a[normalize-space()="Brouillon à jeter"]`), arrive("Brouillon à jeter"),
+		chromedp.Click(`//div[contains(@class,"editor-buttons")]//button[normalize-space()="Supprimer le devoir"]`),
+		chromedp.WaitVisible(`//dialog[@open]//p[contains(., "pas encore été donné aux élèves")]`),
+		chromedp.Click(`//dialog[@open]//button[contains(@class,"danger") and normalize-space()="Supprimer le devoir"]`),
+		arrive("Devoirs"), chromedp.WaitNotPresent(`//a[normalize-space()="Brouillon à jeter"]`))
+	if got := prof.assignment(http.MethodGet, "/"+draftID, nil, http.StatusOK); got.State != "deleted" {
+		t.Errorf("the draft deleted is %q", got.State)
+	}
+	teacher.run("restore the draft", chromedp.Click(`//div[contains(@class,"toast")][contains(., "Brouillon à jeter")]//button[normalize-space()="Restaurer le devoir"]`),
+		arrive("Brouillon à jeter"), chromedp.WaitVisible(`//div[contains(@class,"editor-buttons")]//button[normalize-space()="Publier le devoir"]`))
 	teacher.checkLog()
 }

@@ -322,10 +322,11 @@ async function changeDue(a, changed) {
  * class's trash and comes back with "Restaurer le devoir" (the toast's, or the
  * deleted assignment's page, still at its address for the teacher).
  */
-async function deleteAssignment(a) {
+export async function deleteAssignment(a) {
+  const draft = a.state === "draft";
   const done = await dialog({
     title: t("at.deleteTitle", { title: a.title }),
-    body: [h("p", {}, t("at.deleteText")), h("p", { class: "hint" }, t("at.deleteHint"))],
+    body: [h("p", {}, t(draft ? "at.deleteDraftText" : "at.deleteText")), h("p", { class: "hint" }, t("at.deleteHint"))],
     buttons: [{ label: t("action.cancel"), value: null }, { label: t("at.deleteSubmit"), value: "delete", primary: true, danger: true }],
     onSubmit: () => api("/assignments/" + a.id, { method: "DELETE" }),
   });
@@ -338,8 +339,9 @@ async function restoreAssignment(a, main) {
   try {
     const back = await api(`/assignments/${a.id}/restore`, { method: "POST" });
     toast(t("at.restored", { title: back.title }));
-    if (main?.isConnected) showBoard(main, back);
-    else session.go("/devoirs/" + a.id);
+    if (!main?.isConnected) session.go("/devoirs/" + a.id);
+    else if (back.state === "draft") (await import("./assign-teacher-editor.js")).showEditor(main, back);
+    else showBoard(main, back);
   } catch (err) {
     toast(err.title || t("error.generic"), { error: true });
   }
