@@ -65,12 +65,19 @@ func TestWebAppTeacherFinishes(t *testing.T) {
 	teacher.run("the annotated copy lands", chromedp.WaitVisible(attachedLine("Léa - annotée.txt")+`[not(.//span[@class="hint"])]`))
 	teacher.screenshot("desktop-teacher-return-corrected")
 	teacher.axe("return dialog with a corrected copy")
+	teacher.phone()
+	teacher.screenshot("phone-teacher-return-corrected")
+	teacher.desktop()
 	teacher.run("return it", chromedp.Click(`//dialog[@open]//button[normalize-space()="Rendre la copie"]`),
 		chromedp.WaitNotPresent(`//dialog[@open]`),
 		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//span[contains(@class,"chip") and normalize-space()="Corrigé"]`),
 		chromedp.WaitVisible(`//li[@data-pupil="eleve.6a.01"]//ul[contains(@class,"corrected-files")]//button[normalize-space()="Léa - annotée.txt"]`))
 	teacher.screenshot("desktop-teacher-dashboard-corrected")
 	teacher.axe("dashboard with a corrected copy")
+	teacher.phone()
+	teacher.screenshot("phone-teacher-dashboard-corrected")
+	teacher.axe("dashboard with a corrected copy, phone")
+	teacher.desktop()
 
 	// Léa has the annotated copy (and only it); Hugo may not read it.
 	var got struct {
