@@ -10,6 +10,7 @@ import { formatDate, formatNumber, formatSize, fullDate, t } from "./i18n.js";
 import { newView, session } from "./state.js";
 import { dialog, field, menu, toast } from "./ui.js";
 import { dayAndHour, fromParis, parisParts, passed } from "./assign-teacher-time.js";
+import { uploadFiles } from "./upload.js";
 
 const filters = ["all", "toCorrect", "notHanded", "done"];
 const inFilter = {
@@ -23,6 +24,7 @@ const inFilter = {
 export async function showBoard(main, a) {
   const current = newView();
   document.title = `${a.title} — ${t("app.title")}`;
+  if (a.state === "deleted") return showDeleted(main, a);
   const status = h("p", { class: "list-status", role: "status" }, t("app.loading"));
   fill(main, h("div", { class: "folder-view assign-board" }, head(a), status));
   let board;
@@ -73,7 +75,8 @@ function draw(main, board, filter) {
     h("div", { class: "toolbar" }, h("div", { class: "actions" },
       toCorrect ? h("button", { type: "button", class: "primary", onclick: () => returnAll(a, toCorrect, (next) => redraw(next)) }, icon("check"), t("at.returnAll")) : null,
       h("button", { type: "button", onclick: () => collect(a) }, icon("download"), t("at.collect")),
-      h("button", { type: "button", onclick: () => changeDue(a, (next) => showBoard(main, next)) }, icon("history"), t("at.changeDue")))),
+      h("button", { type: "button", onclick: () => changeDue(a, (next) => showBoard(main, next)) }, icon("history"), t("at.changeDue")),
+      h("button", { type: "button", class: "danger", onclick: () => deleteAssignment(a) }, icon("trash"), t("at.delete")))),
     about(a),
     tabs,
     ul.childElementCount ? ul : h("p", { class: "hint" }, t("at.nobodyHere"))));
@@ -106,6 +109,8 @@ function pupilRow(a, w, changed) {
           h("span", { class: "visually-hidden" }, " " + t("at.toPupil", { name }))) : null,
         more)),
     w.handed_in_files.length ? h("ul", { class: "handed-files", "aria-label": t("at.filesOf", { name }) }, w.handed_in_files.map((f) => fileRow(f))) : null,
+    (w.corrected_files || []).length ? h("ul", { class: "handed-files corrected-files", "aria-label": t("at.correctedOf", { name }) },
+      w.corrected_files.map((f) => fileRow(f, "at.correctedShort"))) : null,
     w.feedback || w.points != null ? h("p", { class: "feedback" }, w.points != null ? h("strong", {}, (a.max_points ? t("at.pointsGiven", { n: formatNumber(w.points, 2), max: formatNumber(a.max_points, 2) }) : t("at.pointsGivenFree", { n: formatNumber(w.points, 2) })), " ") : null, w.feedback) : null,
     history(w));
 }
@@ -122,9 +127,10 @@ function entries(a, w, changed) {
 }
 
 /** A handed-in file: open it (the version handed in) or download it. */
-function fileRow(f) {
+function fileRow(f, tag) {
   return h("li", {}, icon(itemIcon(f)),
     h("button", { type: "button", class: "link", onclick: () => openVersion(f, false) }, f.name),
+    tag ? h("span", { class: "chip returned" }, t(tag)) : null,
     h("span", { class: "hint" }, formatSize(f.size)),
     h("button", { type: "button", class: "icon-button", "aria-label": t("at.download", { name: f.name }), title: t("at.download", { name: f.name }),
       onclick: () => openVersion(f, true) }, icon("download")));
@@ -173,6 +179,7 @@ async function returnOne(a, w, changed, revision = false) {
   const feedback = h("textarea", { rows: 5, maxlength: 20000 });
   feedback.value = w.feedback || "";
   const points = h("input", { type: "number", min: "0", step: "0.25", inputmode: "decimal", max: a.max_points ?? undefined });
+  const corrected = revision ? null : correctedPart(w);
   let next = null;
   const done = await dialog({
     title: t(revision ? "at.reviseTitle" : "at.returnTitle", { name: w.pupil_name }),
@@ -180,22 +187,74 @@ async function returnOne(a, w, changed, revision = false) {
       revision ? h("p", { class: "hint" }, t("at.reviseHint")) : null,
       field("at-feedback", t("at.feedbackLabel"), feedback, t("at.feedbackHint")),
       revision ? null : field("at-points-given", a.max_points ? t("at.pointsOf", { max: formatNumber(a.max_points, 2) }) : t("at.pointsFree"), points),
+      corrected?.element,
     ],
     // From the return itself, "À revoir" is one button away.
     buttons: revision
       ? [{ label: t("action.cancel"), value: null }, { label: t("at.reviseSubmit"), value: "revise", primary: true }]
       // The primary button first among the submit buttons: Enter in a field returns, never sends back to revise.
       : [{ label: t("action.cancel"), value: null }, { label: t("at.returnSubmit"), value: "ok", primary: true }, { label: t("at.reviseSubmit"), value: "revise" }],
-    onSubmit: async (value) => {
+    onSubmit: async (value, say) => {
       revision = value === "revise";
       const body = { pupil_ids: [w.pupil_id], feedback: feedback.value, revision };
       if (!revision && points.value !== "") body.points = Number(points.value);
+      if (!revision && corrected) {
+        if (corrected.sending()) { say(t("at.correctedWait")); return false; }
+        if (corrected.ids().length) body.corrected_item_ids = corrected.ids();
+      }
       next = await api(`/assignments/${a.id}/returns`, { method: "POST", body });
     },
   });
   if (!done || !next) return;
   toast(t(revision ? "at.revised" : "at.returned", { name: w.pupil_name }));
   changed(next);
+}
+
+/**
+ * The return dialog's corrected copies: files sent from the computer into the
+ * teacher's own "Mes documents" (never the class space, which every pupil of
+ * the class reads), listed and removable until the copy is returned; the pupil
+ * then gets a read-only copy of each.
+ */
+function correctedPart(w) {
+  const attached = []; // { name, item } — item is null while the file is on its way
+  const list = h("ul", { class: "attached corrected-attached", "aria-label": t("at.correctedListed") });
+  const home = session.spaces.find((s) => s.kind === "personal" && s.role === "manager");
+  const draw = () => fill(list, attached.map((x) => h("li", {}, icon(x.item ? itemIcon(x.item) : "upload"),
+    h("span", { class: "name" }, x.name),
+    x.item ? null : h("span", { class: "hint" }, t("at.correctedSending")),
+    h("button", { type: "button", class: "icon-button", "aria-label": t("at.correctedRemove", { name: x.name }), title: t("at.correctedRemove", { name: x.name }),
+      onclick: () => { attached.splice(attached.indexOf(x), 1); draw(); button.focus(); } }, icon("close")))));
+  // The file lands: the line waiting for it (same name, else the oldest waiting) gets it.
+  const landed = (item) => {
+    const waiting = attached.filter((x) => !x.item);
+    const x = waiting.find((y) => y.name === item.name) || waiting[0];
+    if (!x) return;
+    x.item = item;
+    x.name = item.name;
+    draw();
+  };
+  const landing = { isConnected: true, querySelector: () => null, prepend_: landed, replace: landed };
+  // The input lives in the dialog: outside it, the page behind a modal is inert.
+  const input = h("input", { type: "file", multiple: true, class: "visually-hidden", tabindex: "-1", "aria-hidden": "true" });
+  input.addEventListener("change", () => {
+    const files = [...input.files];
+    input.value = "";
+    if (!files.length || !home) return;
+    for (const f of files) attached.push({ name: f.name, item: null });
+    draw();
+    uploadFiles(files, { id: home.root_id, space_id: home.id }, { folder: { id: home.root_id }, list: landing });
+  });
+  const button = h("button", { type: "button", onclick: () => input.click() }, icon("upload"), t("at.correctedAttach"));
+  const element = h("div", { class: "field corrected-part" },
+    h("span", { class: "label", id: "at-corrected-label" }, t("at.correctedLabel")),
+    h("p", { class: "hint" }, t("at.correctedHint", { name: w.pupil_name })),
+    list, home ? button : null, input);
+  return {
+    element,
+    sending: () => attached.some((x) => !x.item),
+    ids: () => attached.map((x) => x.item.id),
+  };
 }
 
 /** Returns every copy handed in and not returned yet, with the same words. */
@@ -256,4 +315,43 @@ async function changeDue(a, changed) {
   if (!done || !next) return;
   toast(t("at.dueChanged", { when: dayAndHour(next.due_at) }));
   changed(next);
+}
+
+/**
+ * Deletes the assignment after a plain warning: the pupils' work goes to the
+ * class's trash and comes back with "Restaurer le devoir" (the toast's, or the
+ * deleted assignment's page, still at its address for the teacher).
+ */
+export async function deleteAssignment(a) {
+  const draft = a.state === "draft";
+  const done = await dialog({
+    title: t("at.deleteTitle", { title: a.title }),
+    body: [h("p", {}, t(draft ? "at.deleteDraftText" : "at.deleteText")), h("p", { class: "hint" }, t("at.deleteHint"))],
+    buttons: [{ label: t("action.cancel"), value: null }, { label: t("at.deleteSubmit"), value: "delete", primary: true, danger: true }],
+    onSubmit: () => api("/assignments/" + a.id, { method: "DELETE" }),
+  });
+  if (!done) return;
+  session.go("/devoirs");
+  toast(t("at.deleted", { title: a.title }), { action: t("at.restore"), run: () => restoreAssignment(a) });
+}
+
+async function restoreAssignment(a, main) {
+  try {
+    const back = await api(`/assignments/${a.id}/restore`, { method: "POST" });
+    toast(t("at.restored", { title: back.title }));
+    if (!main?.isConnected) session.go("/devoirs/" + a.id);
+    else if (back.state === "draft") (await import("./assign-teacher-editor.js")).showEditor(main, back);
+    else showBoard(main, back);
+  } catch (err) {
+    toast(err.title || t("error.generic"), { error: true });
+  }
+}
+
+/** A deleted assignment, for its teacher: what happened, and the way back. */
+function showDeleted(main, a) {
+  fill(main, h("div", { class: "folder-view assign-board deleted" }, head(a),
+    h("div", { class: "notice deleted-notice" },
+      h("p", {}, h("strong", {}, t("at.isDeleted"))),
+      h("p", { class: "hint" }, t("at.deleteHint")),
+      h("button", { type: "button", class: "primary", onclick: () => restoreAssignment(a, main) }, icon("restore"), t("at.restore")))));
 }

@@ -11,6 +11,7 @@ import { formatSize, t } from "./i18n.js";
 import { newView, session } from "./state.js";
 import { toast } from "./ui.js";
 import { pickFiles, uploadFiles } from "./upload.js";
+import { deleteAssignment } from "./assign-teacher-board.js";
 import { dayAndHour, fromParis, parisDayIn, parisParts } from "./assign-teacher-time.js";
 import { pickClassFile } from "./assign-teacher-pick.js";
 
@@ -223,7 +224,8 @@ export async function showEditor(main, a, spaceId) {
     error,
     h("div", { class: "editor-buttons" },
       publishButton,
-      h("button", { type: "submit", value: "draft" }, icon("check"), t("at.saveDraft"))));
+      h("button", { type: "submit", value: "draft" }, icon("check"), t("at.saveDraft")),
+      draft ? h("button", { type: "button", class: "danger", onclick: () => deleteAssignment(draft) }, icon("trash"), t("at.delete")) : null));
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();

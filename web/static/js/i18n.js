@@ -576,6 +576,26 @@ const fr = {
   "pupil.takeBack.againOpen": "N'oubliez pas de cliquer de nouveau sur «\u00a0Rendre mon travail\u00a0» quand vous aurez fini. Sinon, votre professeur n'aura rien.",
   "pupil.takeBack.confirm": "Oui, reprendre",
   "pupil.takeBack.done": "Travail repris. Pensez à le rendre à nouveau.",
+  // Corrected copies in the return dialog, deleting and restoring an assignment (finish)
+  "at.correctedLabel": "Copie corrigée (facultatif)",
+  "at.correctedHint": "Par exemple, la copie annotée. {name} la recevra en lecture seule, dans un dossier «\u00a0Corrigé\u00a0». Elle reste aussi dans vos documents.",
+  "at.correctedAttach": "Joindre une copie corrigée",
+  "at.correctedListed": "Copies corrigées jointes",
+  "at.correctedSending": "envoi en cours…",
+  "at.correctedRemove": "Retirer {name}",
+  "at.correctedWait": "Attendez la fin de l'envoi de la copie corrigée, ou retirez-la.",
+  "at.correctedOf": "Copies corrigées de {name}",
+  "at.correctedShort": "corrigé",
+  "at.delete": "Supprimer le devoir",
+  "at.deleteTitle": "Supprimer «\u00a0{title}\u00a0»\u00a0?",
+  "at.deleteText": "Les élèves ne verront plus ce devoir. Leurs copies, leur travail et les corrigés partent dans la corbeille de la classe.",
+  "at.deleteHint": "Rien n'est perdu tout de suite\u00a0: «\u00a0Restaurer le devoir\u00a0» le fait revenir, avec le travail des élèves, tant que la corbeille de la classe n'est pas vidée.",
+  "at.deleteSubmit": "Supprimer le devoir",
+  "at.deleteDraftText": "Ce brouillon n'a pas encore été donné aux élèves\u00a0: ils ne le voient pas.",
+  "at.deleted": "Devoir «\u00a0{title}\u00a0» supprimé.",
+  "at.restore": "Restaurer le devoir",
+  "at.restored": "Devoir «\u00a0{title}\u00a0» restauré.",
+  "at.isDeleted": "Ce devoir est supprimé. Les élèves ne le voient plus.",
 };
 
 const en = {
@@ -1152,6 +1172,26 @@ const en = {
   "pupil.takeBack.againOpen": "Remember to click “Hand in my work” again when you are done. Otherwise your teacher will have nothing.",
   "pupil.takeBack.confirm": "Yes, take it back",
   "pupil.takeBack.done": "Work taken back. Remember to hand it in again.",
+  // Corrected copies in the return dialog, deleting and restoring an assignment (finish)
+  "at.correctedLabel": "Corrected copy (optional)",
+  "at.correctedHint": "For example, the annotated copy. {name} gets it read-only, in a “Corrected” folder. It also stays in your documents.",
+  "at.correctedAttach": "Attach a corrected copy",
+  "at.correctedListed": "Corrected copies attached",
+  "at.correctedSending": "uploading…",
+  "at.correctedRemove": "Remove {name}",
+  "at.correctedWait": "Wait until the corrected copy is uploaded, or remove it.",
+  "at.correctedOf": "{name}'s corrected copies",
+  "at.correctedShort": "corrected",
+  "at.delete": "Delete the assignment",
+  "at.deleteTitle": "Delete “{title}”?",
+  "at.deleteText": "Pupils will no longer see this assignment. Their copies, their work and the corrected copies go to the class's trash.",
+  "at.deleteHint": "Nothing is lost right away: “Restore the assignment” brings it back, with the pupils' work, until the class's trash is emptied.",
+  "at.deleteSubmit": "Delete the assignment",
+  "at.deleteDraftText": "This draft has not been given to the pupils yet: they do not see it.",
+  "at.deleted": "Assignment “{title}” deleted.",
+  "at.restore": "Restore the assignment",
+  "at.restored": "Assignment “{title}” restored.",
+  "at.isDeleted": "This assignment is deleted. Pupils no longer see it.",
 };
 
 const tables = { fr, en };
