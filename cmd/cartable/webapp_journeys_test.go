@@ -92,13 +92,13 @@ func TestWebAppKeyboardOnly(t *testing.T) {
 
 	pupil.tabTo("6A in the side bar", `document.activeElement.matches("#nav a") && document.activeElement.textContent.trim() === "6A"`, 20)
 	pupil.press("open 6A", kb.Enter)
-	pupil.run("6A", chromedp.WaitVisible(`//h1[normalize-space()="6A"]`))
+	pupil.run("6A", arrive("6A"))
 	pupil.tabTo("the first row", `document.activeElement.matches("li.item a.name")`, 20)
 	pupil.wantFocus("the first row is Anglais", "Anglais")
 	pupil.press("next row", kb.ArrowDown)
 	pupil.wantFocus("the arrow moves to Mathématiques", "Mathématiques")
 	pupil.press("open it", kb.Enter)
-	pupil.run("Mathématiques", chromedp.WaitVisible(`//h1[normalize-space()="Mathématiques"]`))
+	pupil.run("Mathématiques", arrive("Mathématiques"))
 
 	pupil.tabTo("the file's actions", `document.activeElement.matches("li.item button.more")`, 20)
 	pupil.press("open the menu", kb.Enter)

@@ -347,8 +347,11 @@ func TestWebAppBigFolder(t *testing.T) {
 	})`)
 	longest := js[float64](teacher, "longest task", `window.longest`)
 	t.Logf("all %d rows after scrolling to the end: %.0f ms; longest task: %.0f ms", n, all, longest)
-	if longest > 1000 {
-		t.Errorf("the page froze for %.0f ms while the folder scrolled", longest)
+	// The figures are logged, not held to a time (a loaded machine stretches them
+	// all): rows drawn in small tasks keep the longest one a small part of the
+	// whole scroll, where drawing them in one task would make it most of it.
+	if longest > all/2 {
+		t.Errorf("the page froze for %.0f ms of the %.0f ms the folder took to scroll", longest, all)
 	}
 	teacher.run("End goes to the last row", chromedp.Focus(`(//ul[contains(@class,"items")]//a[contains(@class,"name")])[1]`), chromedp.KeyEvent(kb.End))
 	if last := js[string](teacher, "focused row", `document.activeElement.textContent`); last != fmt.Sprintf("photo-%04d.txt", n) {
