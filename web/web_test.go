@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -137,6 +138,7 @@ func TestSafeByConstruction(t *testing.T) {
 	}
 	forbidden := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function|localStorage\s*[.\[]|indexedDB\s*\.|setAttribute\("style"|\.cssText`)
 	var zipped int
+	sizes := map[string]int{}
 	err := fs.WalkDir(static, "static/js", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -145,15 +147,49 @@ func TestSafeByConstruction(t *testing.T) {
 		if m := forbidden.Find(b); m != nil {
 			t.Errorf("%s uses %s", name, m)
 		}
-		zipped += len(newAsset(b, "").gzipped)
+		sizes[path.Base(name)] = len(newAsset(b, "").gzipped)
+		zipped += sizes[path.Base(name)]
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The issue's budget is 150 KB compressed; well under it leaves room to grow.
-	if zipped > 100<<10 {
-		t.Errorf("the app's JavaScript is %d bytes gzipped, over 100 KiB", zipped)
+	// The issue's budget is 150 KB compressed for the whole app; what the first
+	// screen loads (main.js and its static imports: the screens used by some only,
+	// a link's page, assignments, load when shown) stays well under it.
+	first := 0
+	for name := range staticImports(t, "main.js") {
+		first += sizes[name]
 	}
-	t.Logf("the app's JavaScript: %d bytes gzipped", zipped)
+	if first > 100<<10 {
+		t.Errorf("the first screen's JavaScript is %d bytes gzipped, over 100 KiB", first)
+	}
+	if zipped > 150_000 {
+		t.Errorf("the app's JavaScript is %d bytes gzipped, over the budget of 150 KB", zipped)
+	}
+	t.Logf("the app's JavaScript: %d bytes gzipped, %d of them for the first screen", zipped, first)
+}
+
+// staticImports returns the module and every module it imports statically, by
+// file name (import(...) loads later and is left out).
+func staticImports(t *testing.T, module string) map[string]bool {
+	t.Helper()
+	from := regexp.MustCompile(`(?m)^(?:import|export)\b[^;()]*?from\s+"\./([\w-]+\.js)"|^import\s+"\./([\w-]+\.js)"`)
+	seen := map[string]bool{}
+	var visit func(name string)
+	visit = func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		b, err := static.ReadFile("static/js/" + name)
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		for _, m := range from.FindAllSubmatch(b, -1) {
+			visit(string(m[1]) + string(m[2]))
+		}
+	}
+	visit(module)
+	return seen
 }

@@ -518,9 +518,13 @@ func TestWebAppUploadMany(t *testing.T) {
 		t.Errorf("%d rows drawn at the end", rows)
 	}
 	longest := js[float64](teacher, "longest task", `window.longest`)
+	sending := time.Since(start)
 	t.Logf("longest task while %d files were sent: %.0f ms", n, longest)
-	if longest > 1000 {
-		t.Errorf("the page froze for %.0f ms", longest)
+	// A loaded machine stretches every task: the figure is logged, and held only
+	// against the batch's own time (a page that redraws the whole list per file
+	// freezes for a good part of it; one that draws only what is seen does not).
+	if limit := max(1000, float64(sending.Milliseconds())/10); longest > limit {
+		t.Errorf("the page froze for %.0f ms while %v of sending (limit %.0f ms)", longest, sending.Round(time.Millisecond), limit)
 	}
 	got := prof.tree(prof.home(), "")
 	for path := range files {

@@ -10,11 +10,6 @@ import { lang, t } from "./i18n.js";
 import { newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
 
-/** Whether the caller is a parent the directory links to at least one child. */
-export function isParent() {
-  return session.me.profile === "Relative" && (session.me.children || []).length > 0;
-}
-
 /** The page: one section per child, each read from the API at once. */
 export async function showParentList(main) {
   const current = newView();

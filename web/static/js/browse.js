@@ -15,7 +15,6 @@ import { toast } from "./ui.js";
 import { showQuota } from "./quota.js";
 import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot } from "./state.js";
 import { dragToMove } from "./move.js";
-import { giveAssignment } from "./assign-teacher.js";
 
 const sorts = {
   name: { sort: "name", order: "asc" },
@@ -165,7 +164,7 @@ function toolbar(folder, ctx, reload) {
   const space = spaceOf(folder);
   // A class's teachers give work from its folders.
   if (space && space.kind === "group" && space.role === "manager") {
-    actions.append(h("button", { type: "button", onclick: () => giveAssignment(space.id) }, icon("task"), t("at.give")));
+    actions.append(h("button", { type: "button", onclick: () => import("./assign-teacher.js").then((m) => m.giveAssignment(space.id)) }, icon("task"), t("at.give")));
   }
   if (folder.can_share && folder.parent_id) {
     actions.append(h("button", { type: "button", onclick: () => shareDialog(folder) }, icon("share"), t("action.share")));
