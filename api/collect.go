@@ -1,21 +1,16 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"cartable"
-	"cartable/bundle"
 	"cartable/presign"
 )
 
-// collectRendition names a collect in its signed URL: a token made for a zip
-// selection does not open a collect of the same id, nor the reverse.
+// collectRendition names a collect in its signed URL (see signedZip).
 const collectRendition = "collect"
 
 // collectAssignment decides which hand-ins a teacher downloads as one zip (every
@@ -41,19 +36,8 @@ func (s *Server) collectAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sig, expires := s.Signer.Sign(presign.Holder{UserID: who.UserID}, presign.Target{ItemID: col.ID, Rendition: collectRendition})
-	return writeJSON(c, http.StatusCreated, map[string]any{
-		"id":           col.ID,
-		"pupils":       col.Pupils,
-		"download_url": fmt.Sprintf("%s/api/v1/signed/collections/%s?sig=%s", strings.TrimSuffix(s.PublicURL, "/"), col.ID, sig),
-		"expires_at":   expires.UTC().Format(time.RFC3339),
-	})
-}
-
-// collectTarget is the collect a signed route names.
-func collectTarget(c echo.Context) (presign.Target, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	return presign.Target{ItemID: id, Rendition: collectRendition}, err == nil
+	url, expires := s.signedZipURL(presign.Holder{UserID: who.UserID}, "collections", col.ID, collectRendition)
+	return writeJSON(c, http.StatusCreated, map[string]any{"id": col.ID, "pupils": col.Pupils, "download_url": url, "expires_at": expires})
 }
 
 // downloadCollect streams a collect as a zip, like downloadZip: its entries are
@@ -65,13 +49,6 @@ func (s *Server) downloadCollect(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", contentDisposition("attachment", z.Name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	c.Response().WriteHeader(http.StatusOK)
-	if err := bundle.Write(c.Request().Context(), c.Response(), z.Entries); err != nil {
-		s.log.Warn("collect cut short", "collect", id, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
-	}
+	s.streamZip(c, z.Name, z.Entries, "collect", id)
 	return nil
 }

@@ -60,8 +60,8 @@ func (s *Server) routes() {
 	links.GET("/items/:id/thumbnails/:size", s.thumbnail, requireLinkKind(sharing.LinkView))
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
 	// Signed URLs: no header, a sig that stands for the user or link it was made for.
-	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(zipTarget))
-	e.GET("/api/v1/signed/collections/:id", s.downloadCollect, s.signedBy(collectTarget))
+	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(signedZip(zipRendition)))
+	e.GET("/api/v1/signed/collections/:id", s.downloadCollect, s.signedBy(signedZip(collectRendition)))
 	signed := e.Group("/api/v1/signed/items/:id/versions/:version", s.openSigned)
 	signed.GET("/content", s.downloadVersion)
 	signed.HEAD("/content", s.downloadVersion)

@@ -37,18 +37,24 @@ func (s *Server) createZip(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sig, expires := s.Signer.Sign(holder, presign.Target{ItemID: id, Rendition: zipRendition})
-	return writeJSON(c, http.StatusCreated, map[string]any{
-		"id":           id,
-		"download_url": fmt.Sprintf("%s/api/v1/signed/zips/%s?sig=%s", strings.TrimSuffix(s.PublicURL, "/"), id, sig),
-		"expires_at":   expires.UTC().Format(time.RFC3339),
-	})
+	url, expires := s.signedZipURL(holder, "zips", id, zipRendition)
+	return writeJSON(c, http.StatusCreated, map[string]any{"id": id, "download_url": url, "expires_at": expires})
 }
 
-// zipTarget is the selection a signed zip route names.
-func zipTarget(c echo.Context) (presign.Target, bool) {
-	id, err := uuid.Parse(c.Param("id"))
-	return presign.Target{ItemID: id, Rendition: zipRendition}, err == nil
+// signedZipURL signs the URL of a recorded zip (a selection, a collect) for its
+// holder: /api/v1/signed/{route}/{id}, with its expiry as RFC 3339.
+func (s *Server) signedZipURL(holder presign.Holder, route string, id uuid.UUID, rendition string) (url, expires string) {
+	sig, at := s.Signer.Sign(holder, presign.Target{ItemID: id, Rendition: rendition})
+	return fmt.Sprintf("%s/api/v1/signed/%s/%s?sig=%s", strings.TrimSuffix(s.PublicURL, "/"), route, id, sig), at.UTC().Format(time.RFC3339)
+}
+
+// signedZip is the recorded zip a signed route names, by its rendition: a token
+// made for a selection does not open a collect of the same id, nor the reverse.
+func signedZip(rendition string) func(echo.Context) (presign.Target, bool) {
+	return func(c echo.Context) (presign.Target, bool) {
+		id, err := uuid.Parse(c.Param("id"))
+		return presign.Target{ItemID: id, Rendition: rendition}, err == nil
+	}
 }
 
 // downloadZip streams a selection as a zip while it reads the files from the
@@ -62,13 +68,19 @@ func (s *Server) downloadZip(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.streamZip(c, z.Name, z.Entries, "selection", id)
+	return nil
+}
+
+// streamZip sends a zip's entries as one attachment named name. Bytes flow by
+// then: an error can only cut the zip short, and is logged.
+func (s *Server) streamZip(c echo.Context, name string, entries []bundle.Entry, what string, id uuid.UUID) {
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", contentDisposition("attachment", z.Name))
+	h.Set("Content-Disposition", contentDisposition("attachment", name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	c.Response().WriteHeader(http.StatusOK)
-	if err := bundle.Write(c.Request().Context(), c.Response(), z.Entries); err != nil {
-		s.log.Warn("zip cut short", "selection", id, "err", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	if err := bundle.Write(c.Request().Context(), c.Response(), entries); err != nil {
+		s.log.Warn("zip cut short", what, id, "err", err, "request_id", h.Get(echo.HeaderXRequestID))
 	}
-	return nil
 }
