@@ -99,7 +99,7 @@ func run(ctx context.Context, pool *pgxpool.Pool, r *Report, publishes, reads in
 	if err != nil {
 		return fmt.Errorf("school: %w", err)
 	}
-	svc := assignment.New(pool)
+	svc := assignment.New(pool, nil)
 	dashboard, err := classWork(ctx, pool, svc, s)
 	if err != nil {
 		return fmt.Errorf("class work: %w", err)

@@ -12,11 +12,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"cartable/bench/node"
 )
 
 // class is the prepared assignment: every pupil handed in one file of `each` bytes.
 type class struct {
-	node       *process
+	server     *node.Process
 	prof       string // the teacher's token
 	assignment string
 	pupilIDs   []string
@@ -28,8 +30,8 @@ type class struct {
 // prepare provisions a class of n pupils in 6A (the demo has 25), hands out an
 // assignment with a template, and has each pupil put `each` bytes in their copy
 // and hand it in.
-func prepare(ctx context.Context, node *process, n int, each int64) (*class, error) {
-	c := &class{node: node, each: each}
+func prepare(ctx context.Context, server *node.Process, n int, each int64) (*class, error) {
+	c := &class{server: server, each: each}
 	admin, err := c.token("service.provisioning")
 	if err != nil {
 		return nil, err
@@ -225,7 +227,7 @@ func (c *class) uploadFile(ctx context.Context, parent, name string, data []byte
 	}
 	_, _ = part.Write(data)
 	_ = mw.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.node.base+"/api/v1/items/"+parent+"/children", &body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.server.Base+"/api/v1/items/"+parent+"/children", &body)
 	if err != nil {
 		return err
 	}
@@ -235,7 +237,7 @@ func (c *class) uploadFile(ctx context.Context, parent, name string, data []byte
 }
 
 func (c *class) send(ctx context.Context, token, method, path string, body io.Reader, n int64, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.node.base+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.server.Base+path, body)
 	if err != nil {
 		return err
 	}

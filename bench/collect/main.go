@@ -19,6 +19,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"cartable/bench/node"
 )
 
 func main() {
@@ -49,17 +51,17 @@ func main() {
 // run measures into r, and stops what it started and drops what it filled whether
 // it succeeds or not.
 func run(ctx context.Context, r *Report) error {
-	e, err := setUp(ctx)
+	e, err := node.SetUp(ctx, "collect", nil)
 	if err != nil {
 		return fmt.Errorf("set up: %w", err)
 	}
-	defer e.tearDown()
-	node, err := e.startCartable(ctx)
+	defer e.TearDown()
+	server, err := e.StartCartable(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer node.stop()
-	c, err := prepare(ctx, node, r.Pupils, r.Each)
+	defer server.Stop()
+	c, err := prepare(ctx, server, r.Pupils, r.Each)
 	if err != nil {
 		return fmt.Errorf("prepare the class: %w", err)
 	}

@@ -118,7 +118,7 @@ func (c *class) oneByOne(ctx context.Context) (Result, error) {
 	res.Memory, res.Bytes, res.Seconds, err = c.sampled(ctx, func() (int64, error) {
 		var total int64
 		for _, path := range c.pinned {
-			n, err := fetch(ctx, c.node.base+path, c.prof)
+			n, err := fetch(ctx, c.server.Base+path, c.prof)
 			if err != nil {
 				return 0, err
 			}
@@ -158,10 +158,10 @@ func fetch(ctx context.Context, url, token string) (int64, error) {
 // heap every 100 ms, and
 // answers the memory, the bytes and the seconds.
 func (c *class) sampled(ctx context.Context, download func() (int64, error)) (Memory, int64, float64, error) {
-	pid := c.node.cmd.Process.Pid
+	pid := c.server.Cmd.Process.Pid
 	var m Memory
 	m.RSSBeforeMiB = float64(proc.RSS(pid)) / 1024
-	m.HeapBeforeMiB = heapInUse(ctx, c.node.base)
+	m.HeapBeforeMiB = heapInUse(ctx, c.server.Base)
 	m.RSSPeakMiB, m.HeapPeakMiB = m.RSSBeforeMiB, m.HeapBeforeMiB
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -177,7 +177,7 @@ func (c *class) sampled(ctx context.Context, download func() (int64, error)) (Me
 			case <-tick.C:
 				m.RSSPeakMiB = max(m.RSSPeakMiB, float64(proc.RSS(pid))/1024)
 				if m.Samples%5 == 0 { // a scrape costs the server a little: every 100 ms
-					m.HeapPeakMiB = max(m.HeapPeakMiB, heapInUse(ctx, c.node.base))
+					m.HeapPeakMiB = max(m.HeapPeakMiB, heapInUse(ctx, c.server.Base))
 				}
 				m.Samples++
 			}

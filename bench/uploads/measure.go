@@ -68,17 +68,17 @@ const (
 var defaultSettings = map[string]string{}
 
 func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error {
-	node, err := e.startCartable(ctx, defaultSettings)
+	node, err := e.StartCartable(ctx, defaultSettings)
 	if err != nil {
 		return err
 	}
-	defer node.stop()
-	prof, err := devTokens(node.base, []string{"prof.martin"})
+	defer node.Stop()
+	prof, err := devTokens(node.Base, []string{"prof.martin"})
 	if err != nil {
 		return err
 	}
 	// The benchmark writes tens of GiB: lift the caps so that quota never refuses.
-	if err := liftCaps(node.base); err != nil {
+	if err := liftCaps(node.Base); err != nil {
 		return err
 	}
 	var pupils []string
@@ -87,7 +87,7 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 			pupils = append(pupils, fmt.Sprintf("eleve.%s.%02d", class, i))
 		}
 	}
-	burstTokens, err := devTokens(node.base, pupils)
+	burstTokens, err := devTokens(node.Base, pupils)
 	if err != nil {
 		return err
 	}
@@ -97,10 +97,10 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 		burst  uploader
 		pid    int
 	}{
-		{peerPut, putObjectUploader(e.minio, e.bucket, false), putObjectUploader(e.minio, e.bucket, false), 0},
-		{peerPutUnsigned, putObjectUploader(e.minio, e.bucket, true), putObjectUploader(e.minio, e.bucket, true), 0},
-		{peerTusd, tusdUploader(e.tusd.base), tusdUploader(e.tusd.base), e.tusd.cmd.Process.Pid},
-		{peerCartable, cartableUploader(node.base, prof), cartableUploader(node.base, burstTokens), node.cmd.Process.Pid},
+		{peerPut, putObjectUploader(e.Minio, e.Bucket, false), putObjectUploader(e.Minio, e.Bucket, false), 0},
+		{peerPutUnsigned, putObjectUploader(e.Minio, e.Bucket, true), putObjectUploader(e.Minio, e.Bucket, true), 0},
+		{peerTusd, tusdUploader(e.tusd.Base), tusdUploader(e.tusd.Base), e.tusd.Cmd.Process.Pid},
+		{peerCartable, cartableUploader(node.Base, prof), cartableUploader(node.Base, burstTokens), node.Cmd.Process.Pid},
 	}
 	// Warm-up, not measured: each peer's first upload, and each pupil's first one in
 	// Cartable (which creates their personal space and quota account once for all).
@@ -154,7 +154,7 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 		r.Results = append(r.Results, median(singles[p.name]), median(bursts[p.name]))
 	}
 	if tune {
-		node.stop()
+		node.Stop()
 		return e.tuning(ctx, r)
 	}
 	return nil
@@ -163,7 +163,7 @@ func (e *env) measure(ctx context.Context, r *Report, runs int, tune bool) error
 // settle empties the bucket after a measurement, and gives MinIO a moment to finish
 // with the removals before the next one.
 func (e *env) settle(ctx context.Context) error {
-	if err := e.emptyBucket(ctx); err != nil {
+	if err := e.EmptyBucket(ctx); err != nil {
 		return fmt.Errorf("empty the bucket: %w", err)
 	}
 	select {
@@ -274,22 +274,22 @@ func (e *env) tuning(ctx context.Context, r *Report) error {
 			map[string]string{"CARTABLE_UPLOAD_TEMP_DIR": shm, "CARTABLE_UPLOAD_PART_BYTES": "33554432"})
 	}
 	for _, settings := range matrix {
-		node, err := e.startCartable(ctx, settings)
+		node, err := e.StartCartable(ctx, settings)
 		if err != nil {
 			return err
 		}
-		tokens, err := devTokens(node.base, []string{"prof.martin"})
+		tokens, err := devTokens(node.Base, []string{"prof.martin"})
 		if err == nil {
-			res := single(ctx, peerCartable, cartableUploader(node.base, tokens), r.Size, 1, node.cmd.Process.Pid)
+			res := single(ctx, peerCartable, cartableUploader(node.Base, tokens), r.Size, 1, node.Cmd.Process.Pid)
 			if res.Errors > 0 {
-				node.stop()
+				node.Stop()
 				return fmt.Errorf("tuning %s: the upload failed", describe(settings))
 			}
 			res.Scenario, res.Settings = "tuning", describe(settings)
 			r.Results = append(r.Results, res)
 			logf("tuning %-50s %.0f MiB/s", res.Settings, res.MiBps)
 		}
-		node.stop()
+		node.Stop()
 		if err == nil {
 			err = e.settle(ctx)
 		}
