@@ -93,11 +93,11 @@ type HandIn struct {
 // Service runs the assignment use cases.
 type Service struct {
 	db    *pgxpool.Pool
-	blobs BlobOpener // what a collect streams from (SetBlobs)
+	blobs BlobOpener // what a collect streams from
 }
 
-// New returns the service over the database.
-func New(pool *pgxpool.Pool) *Service { return &Service{db: pool} }
+// New returns the service over the database, collecting hand-ins from blobs.
+func New(pool *pgxpool.Pool, blobs BlobOpener) *Service { return &Service{db: pool, blobs: blobs} }
 
 // errNotFound is what every route answers for an assignment the caller may not see.
 func errNotFound(id uuid.UUID) error {
@@ -109,6 +109,10 @@ type head struct {
 	Assignment
 	space sharing.Space
 }
+
+// pupilNameSQL names the pupil of a work row w (users u left joined): their name
+// in the directory, or the one kept at hand-out once the ENT deleted them.
+const pupilNameSQL = `coalesce(u.display_name, w.pupil_name, w.pupil_id)`
 
 const headColumns = `a.id, a.space_id, s.name, coalesce(s.group_id, ''), a.title, a.instructions, a.whole_class,
 	a.due_at, a.close_at, a.late_allowed, a.max_points::float8, a.publish_at, a.published_at, a.deleted_at, a.created_by, a.revision,

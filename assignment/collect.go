@@ -24,15 +24,11 @@ type BlobOpener interface {
 	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
 }
 
-// SetBlobs gives the service the object store a collect streams from.
-func (s *Service) SetBlobs(b BlobOpener) { s.blobs = b }
-
 // Collection is what a teacher's collect decided: the live hand-ins of the pupils
-// asked for, recorded for a signed URL that lives until Expires.
+// asked for, recorded for a signed URL that lives until expires (Collect's).
 type Collection struct {
-	ID      uuid.UUID
-	Pupils  int // the pupils with a live hand-in: one folder each
-	Expires time.Time
+	ID     uuid.UUID
+	Pupils int // the pupils with a live hand-in: one folder each
 }
 
 // Collect decides what a teacher downloads as one zip: the live hand-ins (returned
@@ -47,7 +43,7 @@ func (s *Service) Collect(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 	if err := checkPupils(ctx, s.db, id, pupilIDs); err != nil {
 		return Collection{}, err
 	}
-	col := Collection{ID: uuid.Must(uuid.NewV7()), Expires: expires}
+	col := Collection{ID: uuid.Must(uuid.NewV7())}
 	err := s.db.QueryRow(ctx, `
 		WITH gone AS (DELETE FROM assignment_collections WHERE expires_at < now() - interval '1 hour'),
 		live AS (
@@ -128,7 +124,7 @@ type collectedFile struct {
 // teacher the file's name without a version.
 func (s *Service) collected(ctx context.Context, collectionID uuid.UUID) ([]collectedHandIn, error) {
 	rows, _ := s.db.Query(ctx, `
-		SELECT h.id, h.pupil_id, coalesce(u.display_name, w.pupil_name, h.pupil_id), h.handed_in_at,
+		SELECT h.id, h.pupil_id, `+pupilNameSQL+`, h.handed_in_at,
 			f.name, v.mime_type, b.key, v.size, v.created_at
 		FROM assignment_collections c
 		JOIN handins h ON h.id = ANY(c.handin_ids) AND h.taken_back_at IS NULL

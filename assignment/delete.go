@@ -56,7 +56,7 @@ func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID)
 		if err != nil {
 			return err
 		}
-		if _, err := workspace.RestorePrivateFolders(ctx, tx, folders); err != nil {
+		if err := workspace.RestorePrivateFolders(ctx, tx, folders); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE assignments SET deleted_at = NULL, deleted_by = NULL, revision = revision + 1 WHERE id = $1`, id)

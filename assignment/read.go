@@ -270,7 +270,7 @@ const progressSQL = `
 		WHERE f.folder IN (SELECT folder_id FROM work)
 		GROUP BY f.folder
 	)
-	SELECT w.assignment_id, w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id, w.corrected_folder_id,
+	SELECT w.assignment_id, w.pupil_id, ` + pupilNameSQL + `, w.folder_id, w.corrected_folder_id,
 		w.opened_at IS NOT NULL,
 		coalesce(c.at > w.handed_out_at, false),
 		h.id, h.handed_in_at, coalesce(h.late, false), w.returned_at, w.excused_at IS NOT NULL,

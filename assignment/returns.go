@@ -11,6 +11,7 @@ import (
 	"cartable"
 	"cartable/db"
 	"cartable/events"
+	"cartable/sharing"
 	"cartable/workspace"
 )
 
@@ -181,22 +182,23 @@ func without(want, got []string) []string {
 // away; the class space is charged the blob once, as for any copy into it
 // (nothing when the original lies in the class space already).
 func giveCorrected(ctx context.Context, tx pgx.Tx, c *cartable.Caller, h head, pupilID string, itemIDs []uuid.UUID) error {
-	for _, id := range itemIDs {
-		if _, err := workspace.ReadableFile(ctx, tx, c, id); err != nil {
+	copies := make([]workspace.HandOutCopy, 0, len(itemIDs))
+	for i, id := range itemIDs {
+		if slices.Contains(itemIDs[:i], id) {
+			return invalid("corrected_item_ids", fmt.Sprintf("item %s is given twice", id))
+		}
+		it, err := workspace.ReadableFile(ctx, tx, c, id)
+		if err != nil {
 			return err
 		}
-	}
-	files, err := workspace.CurrentFiles(ctx, tx, itemIDs)
-	if err != nil {
-		return err
+		if it.TrashedAt != nil || it.CurrentVersionID == nil {
+			return cartable.Errorf(cartable.ENotFound, "no file %s", id)
+		}
+		copies = append(copies, workspace.HandOutCopy{VersionID: *it.CurrentVersionID, Name: it.Name})
 	}
 	folder, err := correctedFolder(ctx, tx, h, pupilID)
 	if err != nil {
 		return err
-	}
-	copies := make([]workspace.HandOutCopy, len(files))
-	for i, f := range files {
-		copies[i] = workspace.HandOutCopy{VersionID: f.VersionID, Name: f.Name}
 	}
 	return workspace.AddCopies(ctx, tx, folder, c.UserID, copies)
 }
@@ -206,7 +208,7 @@ func giveCorrected(ctx context.Context, tx pgx.Tx, c *cartable.Caller, h head, p
 func correctedFolder(ctx context.Context, tx pgx.Tx, h head, pupilID string) (uuid.UUID, error) {
 	var folder *uuid.UUID
 	var name string
-	err := tx.QueryRow(ctx, `SELECT w.corrected_folder_id, coalesce(u.display_name, w.pupil_id)
+	err := tx.QueryRow(ctx, `SELECT w.corrected_folder_id, `+pupilNameSQL+`
 		FROM assignment_work w LEFT JOIN users u ON u.id = w.pupil_id
 		WHERE w.assignment_id = $1 AND w.pupil_id = $2`, h.ID, pupilID).Scan(&folder, &name)
 	if err != nil {
@@ -215,10 +217,13 @@ func correctedFolder(ctx context.Context, tx pgx.Tx, h head, pupilID string) (uu
 	if folder != nil {
 		return *folder, nil
 	}
-	id, err := workspace.CreateReadOnlyPrivateFolder(ctx, tx, h.SpaceID, CorrectedFolderName(h.Title, name), pupilID, h.CreatedBy)
+	// Read-only, and the teacher creates its files: the pupil reads them only.
+	made, err := workspace.HandOutFolders(ctx, tx, h.SpaceID, h.CreatedBy, []workspace.PrivateFolder{
+		{Name: CorrectedFolderName(h.Title, name), PrivateTo: pupilID, Mode: sharing.ReadOnly}})
 	if err != nil {
 		return uuid.Nil, err
 	}
+	id := made[0]
 	_, err = tx.Exec(ctx, `UPDATE assignment_work SET corrected_folder_id = $3 WHERE assignment_id = $1 AND pupil_id = $2`, h.ID, pupilID, id)
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("record the corrected folder of %s: %w", pupilID, err)

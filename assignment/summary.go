@@ -12,7 +12,8 @@ import (
 )
 
 // Summary counts the work on an assignment, for its teachers' list ("12 rendus
-// sur 25") without a dashboard per assignment.
+// sur 25") without a dashboard per assignment. An excused pupil counts as excused
+// only, as the dashboard shows them (StatusAt puts excused first).
 type Summary struct {
 	Total    int // pupils the assignment was handed out to
 	HandedIn int // with a live hand-in (returned ones included)
@@ -31,7 +32,8 @@ func summaries(ctx context.Context, q db.DBTX, ids []uuid.UUID) (map[uuid.UUID]S
 	}
 	rows, _ := q.Query(ctx, `
 		SELECT w.assignment_id, count(*),
-			count(h.id), count(h.id) FILTER (WHERE h.late), count(w.returned_at), count(w.excused_at),
+			count(h.id) FILTER (WHERE w.excused_at IS NULL), count(h.id) FILTER (WHERE h.late AND w.excused_at IS NULL),
+			count(w.returned_at) FILTER (WHERE w.excused_at IS NULL), count(w.excused_at),
 			count(*) FILTER (WHERE h.id IS NULL AND w.excused_at IS NULL AND a.due_at < now())
 		FROM assignment_work w JOIN assignments a ON a.id = w.assignment_id
 		LEFT JOIN handins h ON h.assignment_id = w.assignment_id AND h.pupil_id = w.pupil_id AND h.taken_back_at IS NULL

@@ -316,7 +316,7 @@ func copyToAll(ctx context.Context, tx pgx.Tx, id, templateID uuid.UUID) error {
 		return err
 	}
 	rows, _ := tx.Query(ctx, `
-		SELECT w.pupil_id, coalesce(u.display_name, w.pupil_name, w.pupil_id), w.folder_id
+		SELECT w.pupil_id, `+pupilNameSQL+`, w.folder_id
 		FROM assignment_work w LEFT JOIN users u ON u.id = w.pupil_id
 		WHERE w.assignment_id = $1 AND w.folder_id IS NOT NULL`, id)
 	type holder struct {

@@ -27,28 +27,6 @@ type HandOutCopy struct {
 	Name      string
 }
 
-// CreatePrivateFolder creates, in tx, a folder of a shared space kept for one of its
-// members (a pupil's work on an assignment). It hangs below no folder of the space,
-// so no listing reaches it, and sharing.Decide gives the space's other members no
-// role on it: only the pupil and the space's managers reach it, by its id. Its
-// creator (the teacher) is by, so that the pupil may add to it but not rename,
-// move or trash it (it is a root).
-func CreatePrivateFolder(ctx context.Context, tx pgx.Tx, spaceID uuid.UUID, name, privateTo, by string) (uuid.UUID, error) {
-	name, err := NormalizeName(name)
-	if err != nil {
-		return uuid.Nil, err
-	}
-	id := newID()
-	_, err = tx.Exec(ctx, `
-		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, created_by, modified_by, private_to)
-		VALUES ($1, $2, NULL, '{}', 'folder', $3, $4, $5, $5, $6)`,
-		id, spaceID, name, NameKey(name), by, privateTo)
-	if err != nil {
-		return uuid.Nil, fmt.Errorf("create private folder %q: %w", name, err)
-	}
-	return id, nil
-}
-
 // AddCopies copies, in tx, each template's version into the folder as a new file
 // created by owner (so that they may change it). A copy shares the version's blob:
 // no byte is stored, and the space is charged nothing for a blob it already holds.

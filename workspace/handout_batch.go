@@ -9,6 +9,7 @@ import (
 
 	"cartable"
 	"cartable/db"
+	"cartable/sharing"
 )
 
 // PrivateFolder is one folder HandOutFolders makes: its name, the member it is
@@ -17,12 +18,19 @@ import (
 type PrivateFolder struct {
 	Name      string
 	PrivateTo string
-	Copies    []HandOutCopy
+	// Mode is the folder's (none: standard, as any folder of the space); a
+	// ReadOnly folder is one its member only reads, what a teacher returns.
+	Mode   sharing.Mode
+	Copies []HandOutCopy
 }
 
-// HandOutFolders creates, in tx, the private folders (as CreatePrivateFolder does)
-// with their copies (as AddCopies does into an empty folder), and returns the
-// folders' ids in order. It runs three statements whatever the number of folders:
+// HandOutFolders creates, in tx, folders of a shared space each kept for one of its
+// members (a pupil's work on an assignment), with their copies (as AddCopies does
+// into an empty folder), and returns the folders' ids in order. A private folder
+// hangs below no folder of the space, so no listing reaches it, and sharing.Decide
+// gives the space's other members no role on it: only its member and the space's
+// managers reach it, by its id. Its creator is by (the teacher), so that the member
+// may add to it but not rename, move or trash it (it is a root). It runs three statements whatever the number of folders:
 // handing out 3 templates to a class of 35 is 140 items, which one statement each
 // would make 400 round trips. A folder being new, its copies' names clash only with
 // each other: a name given twice gets a number ("Rédaction (2).odt").
@@ -34,16 +42,16 @@ func HandOutFolders(ctx context.Context, tx pgx.Tx, spaceID uuid.UUID, by string
 		if err != nil {
 			return nil, err
 		}
-		id := f.add(name, pf.PrivateTo)
+		id := f.add(name, pf.PrivateTo, string(pf.Mode))
 		if err := c.add(id, pf.PrivateTo, pf.Copies); err != nil {
 			return nil, err
 		}
 	}
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, created_by, modified_by, private_to)
-		SELECT f.id, $1, NULL, '{}', 'folder', f.name, f.key, $2, $2, f.owner
-		FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS f(id, name, key, owner)`,
-		spaceID, by, f.ids, f.names, f.keys, f.owners); err != nil {
+		INSERT INTO items (id, space_id, parent_id, ancestors, kind, name, name_key, created_by, modified_by, private_to, mode)
+		SELECT f.id, $1, NULL, '{}', 'folder', f.name, f.key, $2, $2, f.owner, nullif(f.mode, '')
+		FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[]) AS f(id, name, key, owner, mode)`,
+		spaceID, by, f.ids, f.names, f.keys, f.owners, f.modes); err != nil {
 		return nil, fmt.Errorf("create %d private folders: %w", len(f.ids), err)
 	}
 	return f.ids, c.insert(ctx, tx, spaceID)
@@ -51,13 +59,14 @@ func HandOutFolders(ctx context.Context, tx pgx.Tx, spaceID uuid.UUID, by string
 
 // folderRows are the columns of the private folders to insert.
 type folderRows struct {
-	ids                 []uuid.UUID
-	names, keys, owners []string
+	ids                        []uuid.UUID
+	names, keys, owners, modes []string
 }
 
-func (f *folderRows) add(name, owner string) uuid.UUID {
+func (f *folderRows) add(name, owner, mode string) uuid.UUID {
 	id := newID()
-	f.ids, f.names, f.keys, f.owners = append(f.ids, id), append(f.names, name), append(f.keys, NameKey(name)), append(f.owners, owner)
+	f.ids, f.names, f.keys = append(f.ids, id), append(f.names, name), append(f.keys, NameKey(name))
+	f.owners, f.modes = append(f.owners, owner), append(f.modes, mode)
 	return id
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"cartable"
 	"cartable/db"
-	"cartable/sharing"
 )
 
 // A private tree is a folder of a shared space kept for one member (a pupil's work
@@ -48,20 +47,6 @@ func checkPrivateBoundary(it, parent Item) error {
 	return cartable.Errorf(cartable.EPrivateBoundary, "an item is not moved into or out of a pupil's private folder; copy it instead")
 }
 
-// CreateReadOnlyPrivateFolder is CreatePrivateFolder for a folder its member only
-// reads (ReadOnly mode): what a teacher returns to a pupil. The files a teacher
-// puts in it are theirs, so the pupil neither changes, moves nor trashes them.
-func CreateReadOnlyPrivateFolder(ctx context.Context, tx pgx.Tx, spaceID uuid.UUID, name, privateTo, by string) (uuid.UUID, error) {
-	id, err := CreatePrivateFolder(ctx, tx, spaceID, name, privateTo, by)
-	if err != nil {
-		return uuid.Nil, err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE items SET mode = $2 WHERE id = $1`, id, string(sharing.ReadOnly)); err != nil {
-		return uuid.Nil, fmt.Errorf("make %s read-only: %w", id, err)
-	}
-	return id, nil
-}
-
 // TrashPrivateFolders moves, in tx, private folders with their trees to the trash
 // of their space, in the name of by (deleting an assignment). Items trashed on
 // their own before stay separate trash roots, as with any trash. A folder in the
@@ -82,22 +67,17 @@ func TrashPrivateFolders(ctx context.Context, tx pgx.Tx, ids []uuid.UUID, by str
 }
 
 // RestorePrivateFolders takes, in tx, private folders out of the trash with what
-// was trashed with them (restoring an assignment). A folder purged meanwhile is
-// gone: the caller learns which ids came back.
-func RestorePrivateFolders(ctx context.Context, tx pgx.Tx, ids []uuid.UUID) ([]uuid.UUID, error) {
-	var restored []uuid.UUID
-	err := tx.QueryRow(ctx, `
-		WITH back AS (
-			UPDATE items SET trashed_at = NULL, trashed_by = NULL, trash_root_id = NULL, trashed_from_id = NULL,
-				revision = revision + 1
-			WHERE trash_root_id = ANY($1)
-			RETURNING id
-		)
-		SELECT ARRAY(SELECT id FROM back WHERE id = ANY($1))`, ids).Scan(&restored)
+// was trashed with them (restoring an assignment). A folder purged meanwhile stays
+// gone.
+func RestorePrivateFolders(ctx context.Context, tx pgx.Tx, ids []uuid.UUID) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE items SET trashed_at = NULL, trashed_by = NULL, trash_root_id = NULL, trashed_from_id = NULL,
+			revision = revision + 1
+		WHERE trash_root_id = ANY($1)`, ids)
 	if err != nil {
-		return nil, fmt.Errorf("restore private folders: %w", err)
+		return fmt.Errorf("restore private folders: %w", err)
 	}
-	return restored, nil
+	return nil
 }
 
 // pinnedBelow reports whether any item that purging the trash root would delete

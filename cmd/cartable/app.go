@@ -77,8 +77,7 @@ func (a *app) build(ctx context.Context) error {
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		quota.NewCollector(a.pool))
-	a.assignments = assignment.New(a.pool)
-	a.assignments.SetBlobs(store)
+	a.assignments = assignment.New(a.pool, store)
 	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, TrashRetention: a.cfg.TrashRetention}, a.log)
 	a.renderer = preview.NewRenderer(preview.Limits{
 		MaxPixels: a.cfg.PreviewMaxPixels, MaxBytes: a.cfg.PreviewMaxBytes, Timeout: a.cfg.PreviewTimeout,

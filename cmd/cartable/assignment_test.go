@@ -424,7 +424,7 @@ func TestAssignmentScheduledPublication(t *testing.T) {
 	body["space_id"] = prof.spaceID("group", "6A")
 	body["publish_at"] = time.Now().UTC().Add(time.Hour)
 	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
-	jobs := assignment.New(in.app.pool)
+	jobs := assignment.New(in.app.pool, in.app.store)
 	if n, err := jobs.PublishDue(t.Context()); err != nil || n != 0 {
 		t.Fatalf("publishing before the time: %d, %v", n, err)
 	}
