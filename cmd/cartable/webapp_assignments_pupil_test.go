@@ -223,7 +223,7 @@ func TestWebAppPupilOnAPhone(t *testing.T) {
 	signIn(pupil, in.url, "eleve.6a.02")
 	pupil.run("open the menu, then Devoirs", chromedp.Click(`//button[contains(@class,"menu-toggle")]`),
 		chromedp.Click(`//nav//a[normalize-space()="Devoirs"]`), arrive("Devoirs"),
-		chromedp.WaitVisible(`//li[contains(@class,"assignment-card")][.//a[normalize-space()="Poème"]]//p[contains(., "Pour demain à 18 h")]`))
+		chromedp.WaitVisible(`//li[contains(@class,"assignment-card")][.//a[normalize-space()="Poème"]]//p[contains(., "Pour demain à 18`+"\u00a0"+`h")]`)) // "18 h" never breaks across lines
 	pupil.screenshot("phone-pupil-assignments")
 	pupil.axe("pupil, assignments, phone")
 	pupil.run("open Poème", chromedp.Click(`//a[normalize-space()="Poème"]`), arrive("Poème"),

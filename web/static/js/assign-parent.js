@@ -1,14 +1,15 @@
 // A parent's "Devoirs": for each of their children, the homework the teachers gave
 // and where it stands, in plain words ("Rendu le mardi 3 décembre à 17 h 42",
-// "À rendre pour vendredi à 18 h", "En retard", "Corrigé : 15/20"). Read only, and
+// "À rendre pour demain à 18 h", "En retard", "Corrigé : 15/20"), Paris time. Read only, and
 // without files: the API gives a parent none (the work is the pupil's). Laid out
 // for a phone first: one column of cards, big text, the late ones on top.
 
 import { api } from "./api.js";
 import { h, fill, icon } from "./dom.js";
-import { lang, t } from "./i18n.js";
+import { formatNumber, t } from "./i18n.js";
 import { newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
+import { when } from "./assign-time.js";
 
 /** The page: one section per child, each read from the API at once. */
 export async function showParentList(main) {
@@ -21,7 +22,7 @@ export async function showParentList(main) {
   fill(main, h("div", { class: "parent-homework" }, h("h1", {}, title), status));
   const answers = await Promise.allSettled(children.map((c) => api("/children/" + encodeURIComponent(c.id) + "/assignments")));
   if (!current()) return;
-  const now = new Date();
+  const now = Date.now();
   fill(main, h("div", { class: "parent-homework" },
     h("h1", {}, title),
     children.length > 1 ? jumps(children) : null,
@@ -58,8 +59,9 @@ function childSection(child, answer, titled, now) {
       let items = answer.value.items.filter((a) => a.section === section);
       if (section === "done") items = items.reverse();
       if (items.length === 0) continue;
-      body.push(h("h3", { class: "homework-heading " + section }, t("parent.section." + section, { n: items.length })),
-        h("ul", { class: "homework" }, items.map((a) => h("li", {}, card(a, now)))));
+      // Headings go one level down under a child's name (several children).
+      body.push(h(titled ? "h3" : "h2", { class: "homework-heading " + section }, t("parent.section." + section, { n: items.length })),
+        h("ul", { class: "homework" }, items.map((a) => h("li", {}, card(a, now, titled ? "h4" : "h3")))));
     }
   }
   return h("section", { id, class: "child", "aria-labelledby": titled ? id + "-name" : null, tabindex: "-1" },
@@ -68,11 +70,11 @@ function childSection(child, answer, titled, now) {
 
 // One assignment: its title and class, its state in words, the teacher's word, the
 // instructions behind a big "Lire la consigne".
-function card(a, now) {
+function card(a, now, heading) {
   const state = stateOf(a, now);
   return h("article", { class: "homework-card " + state.tone, dataset: { id: a.id, status: a.status } },
     h("p", { class: "homework-class" }, a.class_name),
-    h("h4", { class: "homework-title" }, a.title),
+    h(heading, { class: "homework-title" }, a.title),
     h("p", { class: "homework-state" }, icon(state.icon), h("span", {}, state.text)),
     state.more ? h("p", { class: "homework-more" }, state.more) : null,
     a.feedback ? h("div", { class: "homework-feedback" },
@@ -82,23 +84,23 @@ function card(a, now) {
 }
 
 /** What a parent reads of the work's status: a tone, an icon, a line and maybe a second. */
-export function stateOf(a, now = new Date()) {
-  const due = when(a.due_at, now);
+function stateOf(a, now = Date.now()) {
+  const due = when(a.due_at, { now });
   switch (a.status) {
     case "returned":
       return { tone: "done", icon: "check", text: a.points != null ? t("parent.marked", { points: points(a) }) : t("parent.returned"),
-        more: a.handed_in_at ? t("parent.handedIn", { when: when(a.handed_in_at, now) }) : null };
+        more: a.handed_in_at ? t("parent.handedIn", { when: when(a.handed_in_at, { on: true, now }) }) : null };
     case "handed_in":
-      return { tone: "done", icon: "check", text: t("parent.handedIn", { when: when(a.handed_in_at, now) }) };
+      return { tone: "done", icon: "check", text: t("parent.handedIn", { when: when(a.handed_in_at, { on: true, now }) }) };
     case "handed_in_late":
-      return { tone: "done", icon: "check", text: t("parent.handedInLate", { when: when(a.handed_in_at, now) }) };
+      return { tone: "done", icon: "check", text: t("parent.handedInLate", { when: when(a.handed_in_at, { on: true, now }) }) };
     case "excused":
       return { tone: "done", icon: "check", text: t("parent.excused") };
     case "missing": {
-      const open = !a.accepts_until || new Date(a.accepts_until) > now;
+      const open = !a.accepts_until || Date.parse(a.accepts_until) > now;
       return { tone: "late", icon: "warning", text: t("parent.late"),
         more: t("parent.lateWas", { when: due }) + " " + (!a.accepts_until ? t("parent.stillOpen") :
-          open ? t("parent.openUntil", { when: when(a.accepts_until, now) }) : t("parent.closed")) };
+          open ? t("parent.openUntil", { when: when(a.accepts_until, { now }) }) : t("parent.closed")) };
     }
     default:
       return { tone: "to-do", icon: "task", text: t("parent.due", { when: due }),
@@ -107,44 +109,6 @@ export function stateOf(a, now = new Date()) {
 }
 
 function points(a) {
-  const n = new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 }).format(a.points);
-  return a.max_points != null ? n + "/" + new Intl.NumberFormat(locale()).format(a.max_points) : t("parent.points", { n });
-}
-
-const locale = () => (lang() === "en" ? "en-GB" : "fr-FR");
-const dayMs = 24 * 3600 * 1000;
-
-/**
- * when is a moment as people say it: "aujourd'hui à 18 h", "demain à 18 h",
- * "vendredi à 18 h" within the coming week, "le mardi 3 décembre à 17 h 42"
- * otherwise (in English "today at 18:00", "on Tuesday 3 December at 17:42").
- */
-export function when(iso, now = new Date()) {
-  const d = new Date(iso);
-  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  const day = Math.floor((new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime() - today) / dayMs + 0.5);
-  let date;
-  if (day === 0) date = t("parent.today");
-  else if (day === 1) date = t("parent.tomorrow");
-  else if (day === -1) date = t("parent.yesterday");
-  else if (day > 1 && day < 7) date = new Intl.DateTimeFormat(locale(), { weekday: "long" }).format(d);
-  else {
-    const opts = { weekday: "long", day: "numeric", month: "long" };
-    if (d.getFullYear() !== now.getFullYear()) opts.year = "numeric";
-    date = t("parent.onDate", { date: longDate(d, opts) });
-  }
-  return t("parent.at", { date, time: clock(d) });
-}
-
-// "mardi 3 décembre", and in French the first of the month "mardi 1er décembre".
-function longDate(d, opts) {
-  const parts = new Intl.DateTimeFormat(locale(), opts).formatToParts(d);
-  return parts.map((p) => (p.type === "day" && p.value === "1" && lang() !== "en" ? "1er" : p.value)).join("");
-}
-
-// "17 h 42", "18 h" in French; "17:42" in English.
-function clock(d) {
-  if (lang() === "en") return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" }).format(d);
-  const m = d.getMinutes();
-  return d.getHours() + "\u00a0h" + (m ? "\u00a0" + String(m).padStart(2, "0") : "");
+  const n = formatNumber(a.points, 2);
+  return a.max_points != null ? n + "/" + formatNumber(a.max_points, 2) : t("parent.points", { n });
 }

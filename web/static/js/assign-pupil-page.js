@@ -11,7 +11,8 @@ import { openViewer, viewable } from "./viewer.js";
 import { toast } from "./ui.js";
 import { newView, remember } from "./state.js";
 import { showQuota } from "./quota.js";
-import { inRevision, points, standing, statusWords, when } from "./assign-pupil-words.js";
+import { inRevision, points, standing, statusWords } from "./assign-pupil-words.js";
+import { when } from "./assign-time.js";
 import { pinnedList, workSection } from "./assign-pupil-work.js";
 
 /** One assignment, with the pupil's copies and their hand-in. */

@@ -1,57 +1,8 @@
-// What a pupil reads of an assignment, in words: dates in Paris time as one says
-// them ("demain à 18 h", "vendredi 4 décembre à 18 h"), and where their work
-// stands ("À faire", "Rendu", "À revoir", "Corrigé"), with its colour.
+// What a pupil reads of an assignment, in words: where their work stands ("À
+// faire", "Rendu", "À revoir", "Corrigé"), with its colour, and their points. Dates
+// are said by assign-time.js.
 
-import { formatNumber, lang, t } from "./i18n.js";
-
-// "Vendredi 18:00" means Paris time, wherever the browser thinks it is.
-const zone = "Europe/Paris";
-const dayMs = 24 * 3600 * 1000;
-
-// The Paris calendar day and time of an instant.
-function parisParts(date) {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23",
-  }).formatToParts(date);
-  const get = (type) => Number(parts.find((p) => p.type === type)?.value);
-  return { y: get("year"), m: get("month"), d: get("day"), h: get("hour"), min: get("minute") };
-}
-
-const dayNumber = (p) => Date.UTC(p.y, p.m - 1, p.d) / dayMs;
-
-/** "18 h", "18 h 30" (in English "18:00", "18:30"), Paris time. */
-function clock(p) {
-  const min = String(p.min).padStart(2, "0");
-  if (lang() === "en") return `${p.h}:${min}`;
-  return p.min ? `${p.h} h ${min}` : `${p.h} h`;
-}
-
-/**
- * when(iso) is a moment as a person says it, Paris time: "aujourd'hui à 18 h",
- * "demain à 18 h", "hier à 9 h 12", "vendredi 4 décembre à 18 h" (with the year
- * when it is not this one). With on, a date gets its article ("le vendredi 4
- * décembre à 18 h"), for "Rendu le …".
- */
-export function when(iso, { on = false, now = new Date() } = {}) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  const p = parisParts(date);
-  const today = parisParts(now);
-  const time = clock(p);
-  const diff = dayNumber(p) - dayNumber(today);
-  if (diff === 0) return t("pupil.when.today", { time });
-  if (diff === 1) return t("pupil.when.tomorrow", { time });
-  if (diff === -1) return t("pupil.when.yesterday", { time });
-  const day = new Intl.DateTimeFormat(lang() === "en" ? "en-GB" : "fr-FR", {
-    timeZone: zone, weekday: "long", day: "numeric", month: "long", year: p.y === today.y ? undefined : "numeric",
-  }).format(date);
-  return t(on ? "pupil.when.on" : "pupil.when.day", { day, time });
-}
-
-/** Whether the moment is still to come. */
-export function ahead(iso, now = new Date()) {
-  return !iso || new Date(iso).getTime() > now.getTime();
-}
+import { formatNumber, t } from "./i18n.js";
 
 /** "15 / 20", or "15" without a maximum. */
 export function points(mine, max) {

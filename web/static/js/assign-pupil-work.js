@@ -15,9 +15,9 @@ import { itemList, download, save } from "./items.js";
 import { openViewer, viewable } from "./viewer.js";
 import { dialog, toast } from "./ui.js";
 import { trash } from "./actions.js";
-import { versionsDialog } from "./versions.js";
+import { versionURL, versionsDialog } from "./versions.js";
 import { pickFiles, uploadFiles, uploadVersion } from "./upload.js";
-import { ahead, when } from "./assign-pupil-words.js";
+import { ahead, when } from "./assign-time.js";
 
 /** Where the pupil's work stands, in the few cases the page draws differently. */
 export function stateOf(a) {
@@ -119,8 +119,8 @@ function withReplaceButtons(list, ctx) {
   const decorate = (item) => {
     const li = list.querySelector(`li[data-id="${item.id}"]`);
     if (!li || item.kind !== "file" || !item.can_edit || li.querySelector(".replace")) return;
-    const b = h("button", { type: "button", class: "replace small", onclick: () => pickFiles((files) => files[0] && uploadVersion(files[0], li.item, ctx)) },
-      icon("upload"), t("pupil.replace"), h("span", { class: "visually-hidden" }, " « " + item.name + " »"));
+    const b = h("button", { type: "button", class: "replace small", "aria-label": t("pupil.replaceName", { name: item.name }),
+      onclick: () => pickFiles((files) => files[0] && uploadVersion(files[0], li.item, ctx)) }, icon("upload"), t("pupil.replace"));
     const more = li.querySelector(".more");
     if (more) more.before(b);
     else li.append(b);
@@ -225,12 +225,14 @@ async function takeBack(page) {
 }
 
 // A closed assignment will refuse again: once the dialog has said why (and put its
-// buttons back), its confirm button goes, and "Annuler" takes the focus.
+// buttons back), its confirm button goes, and so do its hints about later ("you may
+// take it back until…"), which the refusal contradicts; "Annuler" takes the focus.
 function noMoreTries(dialogClass) {
   setTimeout(() => {
     const dlg = document.querySelector(`dialog.${dialogClass}[open]`);
     if (!dlg) return;
     dlg.querySelector(".buttons .primary")?.remove();
+    for (const hint of dlg.querySelectorAll("p.hint")) hint.remove();
     dlg.querySelector(".buttons [data-cancel]")?.focus();
   });
 }
@@ -239,22 +241,12 @@ function noMoreTries(dialogClass) {
 export function pinnedList(files, label) {
   return h("ul", { class: "pinned", "aria-label": t(label) }, files.map((f) => h("li", {},
     icon("file"), h("span", { class: "name" }, f.name),
-    h("button", { type: "button", class: "small", onclick: () => downloadPinned(f).catch((err) => toast(err.title || t("error.generic"), { error: true })) },
-      icon("download"), t("action.download"), h("span", { class: "visually-hidden" }, " « " + f.name + " »")))));
+    h("button", { type: "button", class: "small", "aria-label": t("at.download", { name: f.name }),
+      onclick: () => downloadPinned(f).catch((err) => toast(err.title, { error: true })) }, icon("download"), t("action.download")))));
 }
 
-/**
- * Downloads a file the answer lists: the version a hand-in pinned (found among the
- * file's versions, which carry signed URLs), or the file as it is.
- */
-export async function downloadPinned(ref) {
+/** Downloads a file the answer lists: the version a hand-in pinned, or the file as it is. */
+async function downloadPinned(ref) {
   if (!ref.version_id) return download({ id: ref.item_id });
-  let cursor;
-  do {
-    const got = await api(`/items/${ref.item_id}/versions`, { query: { limit: 100, cursor } });
-    const v = got.items.find((x) => x.id === ref.version_id);
-    if (v?.download_url) return save(v.download_url);
-    cursor = got.next_cursor;
-  } while (cursor);
-  return download({ id: ref.item_id });
+  save(await versionURL(ref.item_id, ref.version_id));
 }

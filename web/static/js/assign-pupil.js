@@ -9,7 +9,8 @@ import { h, fill, icon } from "./dom.js";
 import { t } from "./i18n.js";
 import { newView } from "./state.js";
 import { showQuota } from "./quota.js";
-import { points, section, standing, statusWords, when } from "./assign-pupil-words.js";
+import { points, section, standing, statusWords } from "./assign-pupil-words.js";
+import { when } from "./assign-time.js";
 
 export { showPupilAssignment } from "./assign-pupil-page.js";
 

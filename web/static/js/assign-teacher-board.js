@@ -9,8 +9,10 @@ import { h, fill, icon, itemIcon } from "./dom.js";
 import { formatDate, formatNumber, formatSize, fullDate, t } from "./i18n.js";
 import { newView, session } from "./state.js";
 import { dialog, field, menu, toast } from "./ui.js";
-import { dayAndHour, fromParis, parisParts, passed } from "./assign-teacher-time.js";
+import { dayAndHour, fromParis, parisParts, passed } from "./assign-time.js";
 import { uploadFiles } from "./upload.js";
+import { follow, save } from "./items.js";
+import { versionURL } from "./versions.js";
 
 const filters = ["all", "toCorrect", "notHanded", "done"];
 const inFilter = {
@@ -136,33 +138,17 @@ function fileRow(f, tag) {
       onclick: () => openVersion(f, true) }, icon("download")));
 }
 
-// The signed URL of the version handed in (the pupil may have changed the file since).
-async function versionURL(f) {
-  if (!f.version_id) return (await api("/items/" + f.item_id)).download_url;
-  const got = await api(`/items/${f.item_id}/versions`, { query: { limit: 200 } });
-  const v = got.items.find((x) => x.id === f.version_id);
-  if (!v?.download_url) throw new Error("version gone");
-  return v.download_url;
-}
-
+// Opens (or downloads) the version handed in: the pupil may have changed the file since.
 async function openVersion(f, download) {
   // A tab opened after an answer is a blocked pop-up: opened now, sent there after.
   const win = download ? null : window.open("", "_blank");
   try {
-    const url = await versionURL(f);
-    if (download) follow(url + "&download=1");
-    else if (win) { win.opener = null; win.location = url; } else follow(url + "&download=1");
+    const url = f.version_id ? await versionURL(f.item_id, f.version_id) : (await api("/items/" + f.item_id)).download_url;
+    if (win) { win.opener = null; win.location = url; } else save(url);
   } catch (err) {
     win?.close();
-    toast(err.title || t("error.generic"), { error: true });
+    toast(err.title, { error: true });
   }
-}
-
-function follow(url) {
-  const link = h("a", { href: url, download: "" });
-  document.body.append(link);
-  link.click();
-  link.remove();
 }
 
 function history(w) {

@@ -8,24 +8,15 @@
 import { api } from "./api.js";
 import { h, fill, icon, itemIcon } from "./dom.js";
 import { formatSize, t } from "./i18n.js";
-import { newView, session } from "./state.js";
-import { toast } from "./ui.js";
+import { classesITeach, newView, session } from "./state.js";
+import { field, toast } from "./ui.js";
 import { pickFiles, uploadFiles } from "./upload.js";
 import { deleteAssignment } from "./assign-teacher-board.js";
-import { dayAndHour, fromParis, parisDayIn, parisParts } from "./assign-teacher-time.js";
+import { dayAndHour, fromParis, parisDayIn, parisParts } from "./assign-time.js";
 import { pickClassFile } from "./assign-teacher-pick.js";
 
 const defaultHour = "18:00";
 
-/** The class and group spaces the caller manages. */
-const myClasses = () => session.spaces.filter((s) => s.kind === "group" && s.role === "manager");
-
-// An input with its label (and hint), as the dialogs' fields.
-function field(id, label, input, hint) {
-  input.id = id;
-  if (hint) input.setAttribute("aria-describedby", id + "-hint");
-  return h("div", { class: "field" }, h("label", { for: id }, label), hint ? h("p", { class: "hint", id: id + "-hint" }, hint) : null, input);
-}
 
 // A Paris day and hour, side by side.
 function when(id, label, iso, fallbackDay, hint) {
@@ -46,7 +37,7 @@ function when(id, label, iso, fallbackDay, hint) {
 export async function showEditor(main, a, spaceId) {
   newView();
   let draft = a;
-  const classes = myClasses();
+  const classes = classesITeach();
   const space = () => session.spaces.find((s) => s.id === (draft ? draft.space_id : classPick.value));
   document.title = `${draft ? draft.title : t("at.new")} — ${t("app.title")}`;
 

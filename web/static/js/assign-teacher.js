@@ -7,19 +7,15 @@
 import { api } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { formatNumber, t } from "./i18n.js";
-import { newView, session } from "./state.js";
+import { classesITeach, newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
-import { dayAndHour, passed } from "./assign-teacher-time.js";
+import { dayAndHour, passed } from "./assign-time.js";
 import { showEditor } from "./assign-teacher-editor.js";
 import { showBoard } from "./assign-teacher-board.js";
 
 // The class a new assignment is asked for, until the list shows its editor.
 let pending = null;
 
-/** The class and group spaces the caller manages: where they may give work. */
-export function classesITeach() {
-  return session.spaces.filter((s) => s.kind === "group" && s.role === "manager");
-}
 
 /** Opens a new assignment's editor, for a class space when given (its folder's button). */
 export function giveAssignment(spaceId) {

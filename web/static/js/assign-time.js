@@ -1,8 +1,9 @@
-// Times of assignments: "due Friday 18:00" means Paris time, wherever the browser
-// is (a school trip abroad, a computer on UTC). The API speaks UTC; the teacher
-// reads and writes Paris days and hours.
+// Times of assignments, for the teacher's, the pupil's and the parent's screens:
+// "due Friday 18:00" means Paris time, wherever the browser is (a school trip
+// abroad, a computer on UTC). The API speaks UTC; people read and write Paris days
+// and hours.
 
-import { lang } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const zone = "Europe/Paris";
 const locale = () => (lang() === "en" ? "en-GB" : "fr-FR");
@@ -57,3 +58,30 @@ export function dayAndHour(iso) {
 
 /** Whether an instant has passed. */
 export const passed = (iso) => new Date(iso).getTime() <= Date.now();
+
+/** Whether a moment is still to come (none: no end). */
+export const ahead = (iso) => !iso || !passed(iso);
+
+// The Paris calendar day of an instant, as a count of days.
+const dayNumber = (ms) => Date.parse(parisParts(ms).date + "T00:00:00Z") / 86400000;
+
+/**
+ * when(iso) is a moment as a person says it, Paris time: "aujourd'hui à 18 h",
+ * "demain à 18 h", "hier à 9 h 12", "vendredi 4 décembre à 18 h" (with the year
+ * when it is not this one; in French "1er" on the first of the month). With on, a
+ * date gets its article ("le vendredi 4 décembre à 18 h"), for "Rendu le …".
+ */
+export function when(iso, { on = false, now = Date.now() } = {}) {
+  const at = new Date(iso).getTime();
+  if (Number.isNaN(at)) return "";
+  const time = hourText(parisParts(at).time);
+  const diff = dayNumber(at) - dayNumber(now);
+  if (diff === 0) return t("when.today", { time });
+  if (diff === 1) return t("when.tomorrow", { time });
+  if (diff === -1) return t("when.yesterday", { time });
+  const sameYear = parisParts(at).date.slice(0, 4) === parisParts(now).date.slice(0, 4);
+  const parts = new Intl.DateTimeFormat(locale(), { timeZone: zone, weekday: "long", day: "numeric", month: "long", year: sameYear ? undefined : "numeric" })
+    .formatToParts(at);
+  const day = parts.map((p) => (p.type === "day" && p.value === "1" && lang() !== "en" ? "1er" : p.value)).join("");
+  return t(on ? "when.on" : "when.day", { day, time });
+}

@@ -13,7 +13,7 @@ import { readDrop } from "./tree.js";
 import { shareDialog } from "./share.js";
 import { toast } from "./ui.js";
 import { showQuota } from "./quota.js";
-import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot } from "./state.js";
+import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot, teachesIn } from "./state.js";
 import { dragToMove } from "./move.js";
 
 const sorts = {
@@ -163,7 +163,7 @@ function toolbar(folder, ctx, reload) {
   }
   const space = spaceOf(folder);
   // A class's teachers give work from its folders.
-  if (space && space.kind === "group" && space.role === "manager") {
+  if (space && teachesIn(space)) {
     actions.append(h("button", { type: "button", onclick: () => import("./assign-teacher.js").then((m) => m.giveAssignment(space.id)) }, icon("task"), t("at.give")));
   }
   if (folder.can_share && folder.parent_id) {

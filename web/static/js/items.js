@@ -238,8 +238,8 @@ export async function downloadZip(items) {
   follow(got.download_url);
 }
 
-// follow starts a download from a signed URL (an attachment: the page stays).
-function follow(url) {
+/** Starts a download from a signed URL that answers an attachment (the page stays). */
+export function follow(url) {
   const a = h("a", { href: url, download: "" });
   document.body.append(a);
   a.click();

@@ -24,6 +24,12 @@ export function spaceOf(item) {
 }
 
 /** The name to show for a space's root. */
+/** Whether the caller teaches in a space: a class or group space they manage, where they give work. */
+export const teachesIn = (space) => space.kind === "group" && space.role === "manager";
+
+/** The class and group spaces the caller teaches in. */
+export const classesITeach = () => session.spaces.filter(teachesIn);
+
 export function spaceLabel(space, t) {
   if (space.kind === "personal") return t("nav.personal");
   if (space.kind === "structure") return t("nav.staff");

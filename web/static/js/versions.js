@@ -3,7 +3,7 @@
 // can make an old one current again (the API adds it as a new version, so that
 // nothing is lost).
 
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { formatDate, formatSize, fullDate, t } from "./i18n.js";
 import { save } from "./items.js";
@@ -74,4 +74,19 @@ function row(v, canEdit, restore) {
     h("div", { class: "version-actions" },
       v.download_url ? h("button", { type: "button", onclick: () => save(v.download_url) }, icon("download"), t("action.download"), which) : null,
       canEdit && !v.current ? h("button", { type: "button", onclick: () => restore(v) }, icon("restore"), t("versions.restore"), which.cloneNode(true)) : null));
+}
+
+/**
+ * The signed URL of one version of a file (what a hand-in pinned): read from the
+ * file's versions, which carry them. A version gone (its file purged) is said so.
+ */
+export async function versionURL(itemId, versionId) {
+  let cursor;
+  do {
+    const got = await api(`/items/${itemId}/versions`, { query: { limit: 100, cursor } });
+    const v = got.items.find((x) => x.id === versionId);
+    if (v) return v.download_url;
+    cursor = got.next_cursor;
+  } while (cursor);
+  throw new ApiError(404, { code: "not_found", title: t("versions.gone") });
 }
