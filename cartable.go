@@ -56,6 +56,9 @@ const (
 	// EPinnedByHandIn: the item holds versions a pupil handed in, which stay while
 	// the assignment exists (it cannot be purged).
 	EPinnedByHandIn Code = "pinned_by_hand_in"
+	// ELocked: the file is locked by an office editor or a WebDAV client, and the
+	// write did not present the lock (HTTP 423).
+	ELocked Code = "locked"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,

@@ -34,6 +34,7 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EAssignmentClosed:     {http.StatusConflict, "La date limite est passée : ce devoir n'accepte plus de rendu. Parlez-en à votre professeur.", "The deadline has passed: this assignment takes no more hand-ins. Talk to your teacher."},
 	cartable.EPrivateBoundary:      {http.StatusConflict, "Un document ne peut pas entrer dans le dossier de travail d'un élève, ni en sortir : copiez-le plutôt.", "An item cannot be moved into or out of a pupil's work folder: copy it instead."},
 	cartable.EPinnedByHandIn:       {http.StatusConflict, "Ce document fait partie d'un travail rendu à un devoir : il est conservé tant que le devoir existe.", "This item is part of work handed in for an assignment: it is kept as long as the assignment exists."},
+	cartable.ELocked:               {http.StatusLocked, "Ce fichier est en cours de modification dans une autre application : réessayez quand il sera fermé.", "This file is being edited in another application: try again once it is closed."},
 	cartable.EUnauthorized:         {http.StatusUnauthorized, "Votre session n'est pas valide ; reconnectez-vous.", "Your session is not valid; sign in again."},
 	cartable.ETooLarge:             {http.StatusRequestEntityTooLarge, "Le fichier est trop volumineux pour cet envoi.", "The file is too large for this upload."},
 	cartable.EInvalidMove:          {http.StatusBadRequest, "Impossible de déplacer un dossier dans lui-même ou dans l'un de ses sous-dossiers.", "A folder cannot be moved into itself or one of its subfolders."},

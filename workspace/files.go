@@ -72,12 +72,12 @@ func (up Upload) reserveBytes(max int64) int64 {
 // UploadFile stores a new file in parent, for a contributor of parent; with
 // opts.Replace, a file of parent bearing its name gets it as its next version.
 func (s *Service) UploadFile(ctx context.Context, c *cartable.Caller, parentID uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, Replace: opts.Replace, IfMatch: opts.IfMatch}, up)
+	return s.store(ctx, c, UploadTarget{ParentID: &parentID, Name: up.Name, AutoRename: opts.AutoRename, Replace: opts.Replace, IfMatch: opts.IfMatch, Lock: opts.Lock}, up)
 }
 
 // NewVersion replaces a file's content, keeping the previous versions.
 func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UUID, up Upload, opts WriteOptions) (Item, error) {
-	return s.store(ctx, c, UploadTarget{ItemID: &id, IfMatch: opts.IfMatch}, up)
+	return s.store(ctx, c, UploadTarget{ItemID: &id, IfMatch: opts.IfMatch, Lock: opts.Lock}, up)
 }
 
 // store runs a single-request upload through the pipeline: it is admitted, and its
@@ -151,12 +151,15 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 // opts.Replace, the blob becomes instead the next version of a file bearing name.
 func createFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, opts WriteOptions) (Item, error) {
 	if opts.Replace {
-		if it, replaced, err := replaceFile(ctx, tx, c, parentID, name, blob, opts.IfMatch); err != nil || replaced {
+		if it, replaced, err := replaceFile(ctx, tx, c, parentID, name, blob, opts); err != nil || replaced {
 			return it, err
 		}
 	}
 	parent, err := writableFolder(ctx, tx, c, parentID, opts.IfMatch, forUpdate)
 	if err != nil {
+		return Item{}, err
+	}
+	if err := unlocked(ctx, tx, c, parent, opts.Lock); err != nil {
 		return Item{}, err
 	}
 	if name, err = pickName(ctx, tx, parent.ID, name, false, opts.AutoRename); err != nil {
@@ -207,8 +210,8 @@ func insertVersion(ctx context.Context, tx pgx.Tx, id, itemID uuid.UUID, number 
 }
 
 // writableFile loads a file the caller may change, checking its ETag.
-func writableFile(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
-	it, err := access(ctx, q, c, id, cartable.Viewer, lock)
+func writableFile(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, rowLock lockMode) (Item, error) {
+	it, err := access(ctx, q, c, id, cartable.Viewer, rowLock)
 	if err != nil {
 		return Item{}, err
 	}
@@ -221,9 +224,14 @@ func writableFile(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UU
 	return it, it.checkETag(ifMatch)
 }
 
-// addVersion makes blob the file's current content as its next version.
-func addVersion(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID, blob storedBlob, ifMatch string) (Item, error) {
-	if _, err := writableFile(ctx, tx, c, id, ifMatch, forUpdate); err != nil {
+// addVersion makes blob the file's current content as its next version, for a
+// writer who holds the file's lock if it has one.
+func addVersion(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID, blob storedBlob, opts WriteOptions) (Item, error) {
+	file, err := writableFile(ctx, tx, c, id, opts.IfMatch, forUpdate)
+	if err != nil {
+		return Item{}, err
+	}
+	if err := unlocked(ctx, tx, c, file, opts.Lock); err != nil {
 		return Item{}, err
 	}
 	var number int
@@ -234,7 +242,7 @@ func addVersion(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID
 	if err := insertVersion(ctx, tx, versionID, id, number, blob, c.UserID); err != nil {
 		return Item{}, err
 	}
-	_, err := tx.Exec(ctx, `
+	_, err = tx.Exec(ctx, `
 		UPDATE items SET current_version_id = $2, size = $3, mime_type = $4,
 			revision = revision + 1, modified_at = now(), modified_by = $5
 		WHERE id = $1`, id, versionID, blob.Size, blob.MimeType, c.UserID)
@@ -318,7 +326,7 @@ func (s *Service) RestoreVersion(ctx context.Context, c *cartable.Caller, id, ve
 		if err := tx.QueryRow(ctx, `SELECT blob_id, (SELECT key FROM blobs WHERE id = blob_id) FROM versions WHERE id = $1`, versionID).Scan(&blob.ID, &blob.Key); err != nil {
 			return fmt.Errorf("blob of version %s: %w", versionID, err)
 		}
-		updated, err = addVersion(ctx, tx, c, id, blob, "")
+		updated, err = addVersion(ctx, tx, c, id, blob, WriteOptions{Lock: opts.Lock})
 		return err
 	})
 	return updated, err

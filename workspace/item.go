@@ -131,9 +131,9 @@ const (
 )
 
 // loadItem reads an item with its space, whatever the caller's rights.
-func loadItem(ctx context.Context, q db.DBTX, id uuid.UUID, lock lockMode) (Item, error) {
+func loadItem(ctx context.Context, q db.DBTX, id uuid.UUID, rowLock lockMode) (Item, error) {
 	sql := `SELECT ` + itemColumns + ` FROM items i JOIN spaces s ON s.id = i.space_id WHERE i.id = $1`
-	if lock == forUpdate {
+	if rowLock == forUpdate {
 		sql += ` FOR NO KEY UPDATE OF i`
 	}
 	it, err := scanItem(q.QueryRow(ctx, sql, id))
@@ -153,8 +153,8 @@ func errNotFound(id uuid.UUID) error {
 // access loads an item the caller must hold at least role on. An item the caller
 // cannot see, or that is in the trash, is not found; one they see but may not
 // change is forbidden.
-func access(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, need cartable.Role, lock lockMode) (Item, error) {
-	it, err := accessAny(ctx, q, c, id, need, lock)
+func access(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, need cartable.Role, rowLock lockMode) (Item, error) {
+	it, err := accessAny(ctx, q, c, id, need, rowLock)
 	if err != nil {
 		return Item{}, err
 	}
@@ -165,8 +165,8 @@ func access(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, ne
 }
 
 // accessAny is access that also finds items in the trash.
-func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, need cartable.Role, lock lockMode) (Item, error) {
-	it, err := loadItem(ctx, q, id, lock)
+func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID, need cartable.Role, rowLock lockMode) (Item, error) {
+	it, err := loadItem(ctx, q, id, rowLock)
 	if err != nil {
 		return Item{}, err
 	}

@@ -23,6 +23,9 @@ type WriteOptions struct {
 	// Replace makes an upload whose name a file already bears the next version of
 	// that file (see replace.go). Only uploads read it.
 	Replace bool
+	// Lock is the token of the lock the writer holds on the item (an office editor's
+	// or a WebDAV client's); a locked item refuses writes without it (locks.go).
+	Lock string
 }
 
 // Item returns an item the caller may view, with its thumbnails.
@@ -50,6 +53,9 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 		if err != nil {
 			return err
 		}
+		if err := unlocked(ctx, tx, c, parent, opts.Lock); err != nil {
+			return err
+		}
 		if name, err = pickName(ctx, tx, parent.ID, name, true, opts.AutoRename); err != nil {
 			return err
 		}
@@ -71,8 +77,8 @@ func (s *Service) CreateFolder(ctx context.Context, c *cartable.Caller, parentID
 // Locked (forUpdate), it serializes every change to the folder's set of children, so
 // that two requests cannot both decide that the same name is free; unlocked, it is
 // the read-only check made before an upload's bytes are read.
-func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
-	folder, err := visibleFolder(ctx, tx, c, id, "", lock)
+func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, rowLock lockMode) (Item, error) {
+	folder, err := visibleFolder(ctx, tx, c, id, "", rowLock)
 	if err != nil {
 		return Item{}, err
 	}
@@ -84,8 +90,8 @@ func writableFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid
 
 // visibleFolder loads a folder the caller may see, checking its ETag, without
 // asking whether they may add to it.
-func visibleFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, lock lockMode) (Item, error) {
-	folder, err := access(ctx, tx, c, id, cartable.Viewer, lock)
+func visibleFolder(ctx context.Context, tx db.DBTX, c *cartable.Caller, id uuid.UUID, ifMatch string, rowLock lockMode) (Item, error) {
+	folder, err := access(ctx, tx, c, id, cartable.Viewer, rowLock)
 	if err != nil {
 		return Item{}, err
 	}

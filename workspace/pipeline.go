@@ -41,6 +41,8 @@ type UploadTarget struct {
 	// IfMatch, when set, is the ETag the parent (new file) or the file (new version)
 	// must still have when the upload commits.
 	IfMatch string
+	// Lock is the token of the lock the writer holds on the file or the folder.
+	Lock string `json:",omitempty"`
 }
 
 // PendingUpload is an admitted upload: the quota it holds and the blob its bytes go
@@ -101,6 +103,9 @@ func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t Uploa
 		if err != nil {
 			return t, err
 		}
+		if err := unlocked(ctx, s.db, c, file, t.Lock); err != nil {
+			return t, err
+		}
 		t.SpaceID, t.Name = file.SpaceID, file.Name
 		return t, nil
 	}
@@ -119,6 +124,9 @@ func (s *Service) resolveTarget(ctx context.Context, c *cartable.Caller, t Uploa
 	}
 	parent, err := check(ctx, s.db, c, *t.ParentID, t.IfMatch, noLock)
 	if err != nil {
+		return t, err
+	}
+	if err := unlocked(ctx, s.db, c, parent, t.Lock); err != nil {
 		return t, err
 	}
 	t.SpaceID = parent.SpaceID
@@ -233,9 +241,9 @@ func (s *Service) FinishUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Cal
 	var it Item
 	var err error
 	if t.ItemID != nil {
-		it, err = addVersion(ctx, tx, c, *t.ItemID, blob, t.IfMatch)
+		it, err = addVersion(ctx, tx, c, *t.ItemID, blob, WriteOptions{IfMatch: t.IfMatch, Lock: t.Lock})
 	} else {
-		it, err = createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename, Replace: t.Replace, IfMatch: t.IfMatch})
+		it, err = createFile(ctx, tx, c, *t.ParentID, t.Name, blob, WriteOptions{AutoRename: t.AutoRename, Replace: t.Replace, IfMatch: t.IfMatch, Lock: t.Lock})
 	}
 	if err != nil {
 		return Item{}, err

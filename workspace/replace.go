@@ -57,8 +57,8 @@ func checkReplace(ctx context.Context, q db.DBTX, c *cartable.Caller, parentID u
 // when there is one (replaced false: the name is free). The folder is locked first,
 // as for any new child, so the name cannot change hands before the commit; ifMatch
 // is the folder's, which the upload addressed.
-func replaceFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, ifMatch string) (Item, bool, error) {
-	parent, err := visibleFolder(ctx, tx, c, parentID, ifMatch, forUpdate)
+func replaceFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uuid.UUID, name string, blob storedBlob, opts WriteOptions) (Item, bool, error) {
+	parent, err := visibleFolder(ctx, tx, c, parentID, opts.IfMatch, forUpdate)
 	if err != nil {
 		return Item{}, false, err
 	}
@@ -66,7 +66,7 @@ func replaceFile(ctx context.Context, tx pgx.Tx, c *cartable.Caller, parentID uu
 	if err != nil || !found {
 		return Item{}, false, err
 	}
-	it, err := addVersion(ctx, tx, c, id, blob, "")
+	it, err := addVersion(ctx, tx, c, id, blob, WriteOptions{Lock: opts.Lock})
 	it.replaced = true
 	return it, true, err
 }

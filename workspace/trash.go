@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/lock"
 	"cartable/sharing"
 )
 
@@ -30,6 +31,9 @@ func (s *Service) Trash(ctx context.Context, c *cartable.Caller, id uuid.UUID, o
 		}
 		if it.IsRoot() {
 			return cartable.Errorf(cartable.EInvalid, "a space's root folder cannot be trashed")
+		}
+		if err := lock.CheckTree(ctx, tx, lock.Holder{UserID: c.UserID, Token: opts.Lock}, it.ID, it.Ancestors); err != nil {
+			return err
 		}
 		_, err = tx.Exec(ctx, `
 			UPDATE items SET trashed_at = now(), trashed_by = $2, trash_root_id = $1,

@@ -43,7 +43,7 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 			}
 		}
 		if p.Name != nil || p.ParentID != nil {
-			if err := renameOrMove(ctx, tx, c, it, p, opts.AutoRename); err != nil {
+			if err := renameOrMove(ctx, tx, c, it, p, opts); err != nil {
 				return err
 			}
 		}
@@ -54,7 +54,7 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 }
 
 // renameOrMove gives the locked item the name and parent the patch asks for.
-func renameOrMove(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p Patch, autoRename bool) error {
+func renameOrMove(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p Patch, opts WriteOptions) error {
 	if it.IsRoot() {
 		return cartable.Errorf(cartable.EInvalid, "a space's root folder cannot be renamed or moved")
 	}
@@ -66,12 +66,20 @@ func renameOrMove(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p
 	if err := check(c); err != nil {
 		return err
 	}
-	name, parent, err := resolvePatch(ctx, tx, c, it, p, autoRename)
+	name, parent, err := resolvePatch(ctx, tx, c, it, p, opts.AutoRename)
 	if err != nil {
 		return err
 	}
 	if err := checkPrivateBoundary(it, parent); err != nil {
 		return err
+	}
+	if err := unlocked(ctx, tx, c, it, opts.Lock); err != nil {
+		return err
+	}
+	if moves {
+		if err := unlocked(ctx, tx, c, parent, opts.Lock); err != nil {
+			return err
+		}
 	}
 	if parent.SpaceID != it.SpaceID {
 		if err := mayTakeOut(ctx, tx, c, it); err != nil {
@@ -209,6 +217,9 @@ func (s *Service) Copy(ctx context.Context, c *cartable.Caller, id, parentID uui
 		}
 		newName, parent, err := resolveCopy(ctx, tx, c, src, p, opts)
 		if err != nil {
+			return err
+		}
+		if err := unlocked(ctx, tx, c, parent, opts.Lock); err != nil {
 			return err
 		}
 		newID, err := copyTree(ctx, tx, src, parent, newName, c.UserID)
