@@ -25,6 +25,9 @@ func (s *Server) routes() {
 
 	v1 := e.Group("/api/v1", s.authenticate)
 	v1.GET("/me", s.me)
+	v1.GET("/me/app-passwords", s.listAppPasswords)
+	v1.POST("/me/app-passwords", s.createAppPassword)
+	v1.DELETE("/me/app-passwords/:id", s.revokeAppPassword)
 	v1.GET("/spaces", s.listSpaces)
 	v1.GET("/items/:id", s.getItem)
 	v1.PATCH("/items/:id", s.updateItem)

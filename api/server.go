@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"cartable/apppassword"
 	"cartable/assignment"
 	"cartable/auth"
 	"cartable/presign"
@@ -79,6 +80,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *httpMetrics
 	guesses *guesses
+	// appPasswords admit WebDAV clients (apppasswords.go).
+	appPasswords *apppassword.Store
 }
 
 // New builds the server and its routes.
@@ -86,7 +89,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses()}
+	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses(), appPasswords: apppassword.New(d.DB)}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(d.TrustedProxies)
