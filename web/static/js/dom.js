@@ -77,6 +77,7 @@ const paths = {
   history: "M4 12a8 8 0 1 0 2.4-5.7M4 4v5h5M12 8v4l3 2",
   previous: "M15 5l-7 7 7 7",
   next: "M9 5l7 7-7 7",
+  computer: "M3 5h18v11H3zM8 20h8M12 16v4",
   external: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
 };
 

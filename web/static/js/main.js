@@ -8,6 +8,7 @@
 //   /devoirs            assignments: a teacher's, or a pupil's "à rendre" (assignments.js)
 //   /devoirs/{id}       one assignment: its editor and dashboard, or the pupil's hand-in
 //   /liens/{token}      a link's page, for visitors without an account (linkpage.js)
+//   /ordinateur         app passwords for WebDAV clients (devices.js, loaded when shown)
 
 import { api, signedIn, whenExpired } from "./api.js";
 import { NeedsPerson, callbackPath, devMode, devSignIn, finishSignIn, framed, signOut, ssoPage, startSignIn } from "./auth.js";
@@ -109,8 +110,16 @@ function renderNav() {
     usesAssignments() ? link(assignmentsPath, "task", t("nav.assignments")) : null,
     link("/partages", "share", t("nav.shared")),
     link("/corbeille", "trash", t("nav.trash")),
+    usesComputers() ? link(devicesPath, "computer", t("nav.devices")) : null,
     session.me.administers.map((id) => link(schoolPath(id), "meter", t("nav.school"),
       session.me.administers.length > 1 ? h("span", { class: "sub" }, structureName(id)) : null))), quotaBox());
+}
+
+// "Sur mon ordinateur" is for staff and pupils; parents reach their children's work
+// in the browser only.
+const devicesPath = "/ordinateur";
+function usesComputers() {
+  return session.me.profile !== "Relative" && session.me.profile !== "Guest";
 }
 
 function markNav(href) {
@@ -143,6 +152,9 @@ export async function route() {
   } else if ((m = path.match(/^\/devoirs\/([0-9a-f-]{36})$/)) && usesAssignments()) {
     markNav(assignmentsPath);
     await showAssignment(main, m[1]);
+  } else if (path === devicesPath && usesComputers()) {
+    markNav(path);
+    await (await import("./devices.js")).showDevices(main);
   } else if ((m = path.match(/^\/dossiers\/([0-9a-f-]{36})$/))) {
     await showFolder(main, m[1], markNav);
   } else if (personal) {
