@@ -46,6 +46,18 @@ type itemJSON struct {
 	// thumbnails; Thumbnails lists them by size once ready.
 	Preview    string                   `json:"preview,omitempty"`
 	Thumbnails map[string]thumbnailJSON `json:"thumbnails,omitempty"`
+	// Lock says that the file is open in an office editor or a WebDAV client, by
+	// whom and until when: writes without it are refused (423 locked).
+	Lock *lockJSON `json:"lock,omitempty"`
+}
+
+// lockJSON is an item's live lock as clients see it: never its token.
+type lockJSON struct {
+	By        string    `json:"by"`
+	ByName    string    `json:"by_name,omitempty"`
+	With      string    `json:"with"`
+	App       string    `json:"app,omitempty"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // thumbnailJSON is one thumbnail size of a file: its signed URL (see presign) and
@@ -65,6 +77,9 @@ func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
 		CanShare: it.Rights.Share, ChildCount: it.ChildCount,
+	}
+	if l := it.Lock; l != nil {
+		out.Lock = &lockJSON{By: l.OwnerID, ByName: l.OwnerName, With: string(l.Protocol), App: l.App, ExpiresAt: l.ExpiresAt}
 	}
 	if it.IsFolder() {
 		out.Mode, out.EffectiveMode = string(it.Mode), string(it.EffectiveMode())

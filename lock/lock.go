@@ -144,6 +144,26 @@ func Get(ctx context.Context, q db.DBTX, itemID uuid.UUID) (Lock, bool, error) {
 	return l, true, nil
 }
 
+// Of returns the live locks of the given items, by item.
+func Of(ctx context.Context, q db.DBTX, ids []uuid.UUID) (map[uuid.UUID]Lock, error) {
+	rows, err := q.Query(ctx, `SELECT `+lockColumns+`
+		FROM item_locks l LEFT JOIN users u ON u.id = l.owner_id
+		WHERE l.item_id = ANY($1) AND l.expires_at > now()`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the locks of %d items: %w", len(ids), err)
+	}
+	out := map[uuid.UUID]Lock{}
+	var l Lock
+	_, err = pgx.ForEachRow(rows, []any{&l.ItemID, &l.Token, &l.Protocol, &l.OwnerID, &l.OwnerName, &l.App, &l.Deep, &l.CreatedAt, &l.ExpiresAt}, func() error {
+		out[l.ItemID] = l
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the locks of %d items: %w", len(ids), err)
+	}
+	return out, nil
+}
+
 // Request is a lock to take.
 type Request struct {
 	Token    string

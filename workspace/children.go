@@ -75,6 +75,9 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	if err := s.withPreviews(ctx, page.Items); err != nil {
 		return Page{}, err
 	}
+	if err := withLocks(ctx, s.db, page.Items); err != nil {
+		return Page{}, err
+	}
 	return page, withChildCounts(ctx, s.db, page.Items)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"cartable"
 	"cartable/db"
+	"cartable/lock"
 	"cartable/sharing"
 )
 
@@ -61,6 +62,9 @@ type Item struct {
 	// ChildCount is a live folder's number of live children, in the answers that
 	// show items to clients (nil: a file, a trashed folder, or not counted).
 	ChildCount *int64
+	// Lock is the item's live lock, in the answers that show items to clients (nil:
+	// none, or not asked).
+	Lock *lock.Lock
 
 	// grants are the live grants naming the caller on the item and its ancestors.
 	grants []sharing.Grant

@@ -38,6 +38,9 @@ func (s *Service) Item(ctx context.Context, c *cartable.Caller, id uuid.UUID) (I
 	if err := s.withPreviews(ctx, items); err != nil {
 		return Item{}, err
 	}
+	if err := withLocks(ctx, s.db, items); err != nil {
+		return Item{}, err
+	}
 	return items[0], withChildCounts(ctx, s.db, items)
 }
 

@@ -91,6 +91,28 @@ func (s *Service) Unlock(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 	})
 }
 
+// withLocks fills the live locks of listed items, in one query: a file open in the
+// office editor shows as such before anyone tries to upload over it.
+func withLocks(ctx context.Context, q db.DBTX, items []Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	locks, err := lock.Of(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		if l, ok := locks[items[i].ID]; ok {
+			items[i].Lock = &l
+		}
+	}
+	return nil
+}
+
 // changeable loads, with its row locked, an item the caller may change.
 func changeable(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID) (Item, error) {
 	it, err := access(ctx, tx, c, id, cartable.Viewer, forUpdate)

@@ -157,6 +157,13 @@ function defaultMeta(item) {
 }
 
 function badges(item) {
+  // A file open in the office editor, or locked by a WebDAV client: uploads over it
+  // are refused until it is closed, so say it before anyone tries.
+  if (item.lock) {
+    const who = item.lock.by_name || t("badge.someone");
+    return h("span", { class: "badge locked", title: t("badge.lockedUntil", { when: fullDate(item.lock.expires_at) }) },
+      icon("lock"), t(item.lock.with === "wopi" ? "badge.editing" : "badge.locked", { who }));
+  }
   const mode = item.kind === "folder" && item.mode && item.mode !== "standard" ? item.mode : null;
   if (!mode) return null;
   return h("span", { class: "badge " + mode }, icon(mode === "read_only" ? "lock" : "people"), t("badge." + mode));
