@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,6 +48,13 @@ func TestLockedFileRefusesAPIWrites(t *testing.T) {
 		}
 	}
 	wantProblem(t, lea.do(http.MethodDelete, itemPath(doc.ID), nil, nil), http.StatusLocked, "locked", "trash the open document")
+	v2 := []byte("Léa's v2 through tus")
+	r = lea.tus().do(http.MethodPost, "/api/v1/uploads", bytes.NewReader(v2), map[string]string{
+		"Upload-Length": strconv.Itoa(len(v2)), "Upload-Metadata": metadata("item", doc.ID),
+		"Content-Type": "application/offset+octet-stream"})
+	if r.StatusCode != http.StatusLocked {
+		t.Errorf("a tus version over the open document: %d %s, want 423", r.StatusCode, r.body)
+	}
 	if got := string(lea.get(itemPath(doc.ID, "/content")).body); got != "v1" {
 		t.Errorf("content = %q, want v1 untouched", got)
 	}
