@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+
+	"cartable/lock"
 )
 
 // PurgeTrashArgs is the periodic job that empties trash older than the retention.
@@ -25,10 +27,17 @@ type PurgeTrashWorker struct {
 	Service *Service
 }
 
-// Work purges expired trash.
+// Work purges expired trash, and forgets expired locks.
 func (w *PurgeTrashWorker) Work(ctx context.Context, job *river.Job[PurgeTrashArgs]) error {
 	n, err := w.Service.PurgeExpiredTrash(ctx, w.Service.now())
 	w.Service.log.Info("trash purge", "purged", n, "err", err)
+	if err != nil {
+		return err
+	}
+	locks, err := lock.DeleteExpired(ctx, w.Service.db)
+	if locks > 0 || err != nil {
+		w.Service.log.Info("expired locks deleted", "count", locks, "err", err)
+	}
 	return err
 }
 

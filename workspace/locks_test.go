@@ -149,6 +149,10 @@ func TestExpiredLockIsNoLock(t *testing.T) {
 	if err != nil || l.OwnerID != "eleve2" || time.Until(l.ExpiresAt) < 29*time.Minute {
 		t.Errorf("a new lock over an expired one = %+v, %v", l, err)
 	}
+	w.exec(`UPDATE item_locks SET expires_at = now() - interval '1 second'`)
+	if n, err := lock.DeleteExpired(w.ctx, w.pool); n != 1 || err != nil {
+		t.Errorf("DeleteExpired = %d, %v; want the one expired row", n, err)
+	}
 }
 
 // TestOneLockWinsARace: editors opening one document at once all ask for a lock;
