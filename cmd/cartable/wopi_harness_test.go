@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"html"
 	"io"
 	"math/big"
 	"net/http"
@@ -75,6 +76,8 @@ func (o *officeServer) discovery() string {
 	if o.onlyOffice {
 		page = o.srv.URL + "/hosting/wopi/word/edit?<ui=UI_LLCC&><rs=DC_LLCC&><dchat=DISABLE_CHAT&><embed=EMBEDDED&>"
 	}
+	// The discovery is XML: its urlsrc placeholders come escaped (&lt;ui=UI_LLCC&amp;&gt;).
+	page = html.EscapeString(page)
 	for app, exts := range map[string][]string{"writer": {"odt", "docx"}, "calc": {"ods", "xlsx"}, "impress": {"odp", "pptx"}} {
 		fmt.Fprintf(&apps, `<app name="%s">`, app)
 		for _, ext := range exts {
