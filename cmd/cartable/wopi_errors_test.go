@@ -56,7 +56,9 @@ func TestWOPIRefusals(t *testing.T) {
 	t.Run("proofs", func(t *testing.T) {
 		readsBefore := office.reads.Load()
 		stale := *s
-		stale.sign = func(req *http.Request, token, full string) { signWOPI(req, office, token, full, time.Now().Add(-21*time.Minute)) }
+		stale.sign = func(req *http.Request, token, full string) {
+			signWOPI(req, office, token, full, time.Now().Add(-21*time.Minute))
+		}
 		wantWOPI(t, stale.call(http.MethodGet, "", nil, nil), http.StatusInternalServerError, nil, "a proof older than 20 minutes")
 		stranger, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
