@@ -30,6 +30,9 @@ type Discoverer struct {
 	log    *slog.Logger
 	now    func() time.Time
 
+	// reading serializes the reads, so that the start, a first editor and a failed
+	// proof arriving together read the discovery once.
+	reading  sync.Mutex
 	mu       sync.Mutex
 	current  *Discovery
 	readAt   time.Time
@@ -48,13 +51,11 @@ func NewDiscoverer(url string, client *http.Client, log *slog.Logger) *Discovere
 // than RefreshEvery. When the office server does not answer, the last discovery
 // read stays in use; without one, the feature is unavailable.
 func (d *Discoverer) Current(ctx context.Context) (*Discovery, error) {
-	d.mu.Lock()
-	cur, readAt := d.current, d.readAt
-	d.mu.Unlock()
-	if cur != nil && d.now().Sub(readAt) < RefreshEvery {
+	cur, fresh := d.snapshot()
+	if fresh {
 		return cur, nil
 	}
-	if err := d.Refresh(ctx); err != nil {
+	if err := d.refreshIfStale(ctx); err != nil {
 		if cur != nil {
 			d.log.Warn("the office server's discovery could not be read again; the last one stays", "err", err)
 			return cur, nil
@@ -66,8 +67,31 @@ func (d *Discoverer) Current(ctx context.Context) (*Discovery, error) {
 	return d.current, nil
 }
 
+// snapshot returns the discovery held and whether it is recent.
+func (d *Discoverer) snapshot() (*Discovery, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.current, d.current != nil && d.now().Sub(d.readAt) < RefreshEvery
+}
+
+// refreshIfStale reads the discovery unless another read just did.
+func (d *Discoverer) refreshIfStale(ctx context.Context) error {
+	d.reading.Lock()
+	defer d.reading.Unlock()
+	if _, fresh := d.snapshot(); fresh {
+		return nil
+	}
+	return d.read(ctx)
+}
+
 // Refresh reads the discovery now.
 func (d *Discoverer) Refresh(ctx context.Context) error {
+	d.reading.Lock()
+	defer d.reading.Unlock()
+	return d.read(ctx)
+}
+
+func (d *Discoverer) read(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.url, nil)
@@ -113,7 +137,7 @@ func (d *Discoverer) RefreshAfterFailure(ctx context.Context) bool {
 // first editor opened does not wait for it.
 func (d *Discoverer) Run(ctx context.Context) {
 	for {
-		if err := d.Refresh(ctx); err != nil && ctx.Err() == nil {
+		if err := d.refreshIfStale(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("the office server's discovery cannot be read: office editing is unavailable until it can", "url", d.url, "err", err)
 		}
 		select {
