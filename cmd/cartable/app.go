@@ -205,7 +205,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	// Dev mode offers the demo users to pick from, unless an issuer is configured:
 	// then the app signs in through it, as in production (a local Keycloak, a test's).
 	webApp, err := web.New(web.Config{PublicURL: a.cfg.PublicURL, FrameAncestors: a.cfg.frameAncestors(),
-		Dev: a.cfg.Dev && a.cfg.OIDCIssuer == "", OIDCIssuer: a.cfg.OIDCIssuer, OIDCClientID: a.cfg.OIDCAudience})
+		Dev: a.cfg.Dev && a.cfg.OIDCIssuer == "", OIDCIssuer: a.cfg.OIDCIssuer, OIDCClientID: a.cfg.OIDCAudience, OfficeOrigin: a.cfg.WOPIDiscoveryURL})
 	if err != nil {
 		return nil, err
 	}

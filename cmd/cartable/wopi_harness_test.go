@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -33,6 +34,9 @@ type officeServer struct {
 	// Microsoft do; Collabora does neither.
 	onlyOffice bool
 	reads      atomic.Int64
+	// opened receives what the editor's page showed each time a browser posted the
+	// form to it (tests of the web app).
+	opened chan string
 }
 
 var officeKeys struct {
@@ -52,8 +56,12 @@ func newOfficeServer(t *testing.T, onlyOffice bool) *officeServer {
 			panic(err)
 		}
 	})
-	o := &officeServer{key: officeKeys.key, old: officeKeys.old, onlyOffice: onlyOffice}
+	o := &officeServer{key: officeKeys.key, old: officeKeys.old, onlyOffice: onlyOffice, opened: make(chan string, 16)}
 	o.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/browser/cool.html" && r.Method == http.MethodPost {
+			o.editorPage(w, r)
+			return
+		}
 		if r.URL.Path != "/hosting/discovery" {
 			http.NotFound(w, r)
 			return
@@ -245,3 +253,35 @@ func wantWOPI(t *testing.T, r response, status int, lockHeader *string, what str
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// editorPage is the office editor's page a browser posts the form to: like the
+// real one, it calls CheckFileInfo with the token posted, and shows the file.
+func (o *officeServer) editorPage(w http.ResponseWriter, r *http.Request) {
+	token, src := r.PostFormValue("access_token"), r.URL.Query().Get("WOPISrc")
+	full := src + "?access_token=" + url.QueryEscape(token)
+	req, _ := http.NewRequest(http.MethodGet, full, nil)
+	signWOPI(req, o, token, full, time.Now())
+	shown := "CheckFileInfo refusé"
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		var info struct {
+			BaseFileName, UserFriendlyName string
+			UserCanWrite                   bool
+		}
+		if res.StatusCode == http.StatusOK && json.NewDecoder(res.Body).Decode(&info) == nil {
+			mode := "lecture seule"
+			if info.UserCanWrite {
+				mode = "modification"
+			}
+			shown = fmt.Sprintf("%s — %s — %s", info.BaseFileName, info.UserFriendlyName, mode)
+		}
+		res.Body.Close()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><html lang="fr"><title>Éditeur</title><body style="font-family:sans-serif;background:#eef3fb">
+<div style="padding:8px;background:#2a6ebb;color:#fff">Éditeur en ligne (factice)</div><h1 id="doc">%s</h1>
+<p style="margin:2em;height:60vh;background:#fff;border:1px solid #ccc"></p></body></html>`, html.EscapeString(shown))
+	select {
+	case o.opened <- shown:
+	default:
+	}
+}

@@ -593,6 +593,22 @@ const fr = {
   "at.restore": "Restaurer le devoir",
   "at.restored": "Devoir «\u00a0{title}\u00a0» restauré.",
   "at.isDeleted": "Ce devoir est supprimé. Les élèves ne le voient plus.",
+  // Office editing (WOPI)
+  "office.open": "Ouvrir dans l'éditeur",
+  "office.new": "Nouveau document",
+  "office.newTitle": "Nouveau document",
+  "office.name": "Nom du document",
+  "office.type": "Type",
+  "office.type.odt": "Texte (.odt)",
+  "office.type.ods": "Classeur (.ods)",
+  "office.type.odp": "Présentation (.odp)",
+  "office.type.docx": "Texte Word (.docx)",
+  "office.type.xlsx": "Classeur Excel (.xlsx)",
+  "office.type.pptx": "Présentation PowerPoint (.pptx)",
+  "office.defaultName": "Nouveau document",
+  "office.frame": "Éditeur en ligne : {name}",
+  "office.readOnly": "Lecture seule",
+  "office.close": "Fermer l'éditeur",
 };
 
 const en = {
@@ -1185,6 +1201,22 @@ const en = {
   "at.restore": "Restore the assignment",
   "at.restored": "Assignment “{title}” restored.",
   "at.isDeleted": "This assignment is deleted. Pupils no longer see it.",
+  // Office editing (WOPI)
+  "office.open": "Open in the editor",
+  "office.new": "New document",
+  "office.newTitle": "New document",
+  "office.name": "Document name",
+  "office.type": "Type",
+  "office.type.odt": "Text (.odt)",
+  "office.type.ods": "Spreadsheet (.ods)",
+  "office.type.odp": "Presentation (.odp)",
+  "office.type.docx": "Word text (.docx)",
+  "office.type.xlsx": "Excel spreadsheet (.xlsx)",
+  "office.type.pptx": "PowerPoint presentation (.pptx)",
+  "office.defaultName": "New document",
+  "office.frame": "Online editor: {name}",
+  "office.readOnly": "Read-only",
+  "office.close": "Close the editor",
 };
 
 const tables = { fr, en };
