@@ -161,7 +161,9 @@ func (s *Server) wopiPutFile(c echo.Context) error {
 		return s.wopiError(c, err)
 	}
 	c.Response().Header().Set("X-WOPI-ItemVersion", wopi.Version(it))
-	return wopiStatus(c, http.StatusOK)
+	// Collabora keeps the time of the file it saved, to tell later saves apart
+	// from changes made elsewhere.
+	return writeJSON(c, http.StatusOK, map[string]string{"LastModifiedTime": wopi.ModifiedTime(it)})
 }
 
 // wopiFileOperation dispatches the POSTs on a file by X-WOPI-Override.

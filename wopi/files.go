@@ -63,7 +63,7 @@ func (h *Host) CheckFileInfo(ctx context.Context, s Session) (FileInfo, error) {
 	}
 	return FileInfo{
 		BaseFileName: it.Name, Size: it.Size, OwnerId: it.CreatedBy, UserId: s.Caller.UserID,
-		UserFriendlyName: name, Version: version(it), LastModifiedTime: it.ModifiedAt.UTC().Format(time.RFC3339Nano),
+		UserFriendlyName: name, Version: version(it), LastModifiedTime: ModifiedTime(it),
 		FileExtension: path.Ext(it.Name), BreadcrumbBrandName: "Cartable", BreadcrumbFolderName: folder,
 		UserCanWrite: write, ReadOnly: !write, UserCanNotWriteRelative: !(s.canEdit() && canAddBeside),
 		UserCanRename: write, SupportsLocks: true, SupportsGetLock: true, SupportsExtendedLockLength: true,
@@ -160,6 +160,9 @@ func mismatchWith(l lock.Lock) *LockMismatch {
 	}
 	return &LockMismatch{Current: l.Token, Reason: "the file is locked with another lock"}
 }
+
+// ModifiedTime is the file's LastModifiedTime, as CheckFileInfo gives it.
+func ModifiedTime(it workspace.Item) string { return it.ModifiedAt.UTC().Format(time.RFC3339Nano) }
 
 // Version returns the file's version after a write.
 func Version(it workspace.Item) string { return version(it) }

@@ -98,6 +98,11 @@ func TestWOPIEditingSession(t *testing.T) {
 	if v := put.Header.Get("X-WOPI-ItemVersion"); v == "" || v == info["Version"] {
 		t.Errorf("PutFile's X-WOPI-ItemVersion %q, want the new version", v)
 	}
+	var saved struct{ LastModifiedTime string }
+	put.json(t, &saved)
+	if saved.LastModifiedTime == "" || saved.LastModifiedTime == info["LastModifiedTime"] {
+		t.Errorf("PutFile's LastModifiedTime %q", saved.LastModifiedTime)
+	}
 
 	// Hugo joins: his own token, the same lock, which the office server presents.
 	hugoS := hugo.mustOpen(office, doc.ID)
