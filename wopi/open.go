@@ -80,9 +80,10 @@ var NewDocumentTypes = []string{"odt", "ods", "odp", "docx", "xlsx", "pptx"}
 // NewDocument creates a blank document of a type in a folder and opens it. With an
 // editnew action (OnlyOffice, Microsoft), the file is empty, and the office server
 // makes the blank document of its type and saves it (WOPI allows a PutFile on an
-// unlocked empty file). Collabora has no editnew, and opens an empty file as plain
-// text whatever its extension, so an OpenDocument file gets a minimal valid
-// package instead; an OOXML file without editnew stays empty.
+// unlocked empty file). Collabora has no editnew, and older builds of it open an
+// empty file as plain text whatever its extension (recent LibreOffice cores open it
+// by its extension), so an OpenDocument file gets a minimal valid package instead;
+// an OOXML file without editnew stays empty.
 func (h *Host) NewDocument(ctx context.Context, c *cartable.Caller, folderID uuid.UUID, name, kind string) (Editor, error) {
 	kind = strings.ToLower(kind)
 	if !isNewDocumentType(kind) {
