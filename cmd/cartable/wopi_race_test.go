@@ -111,6 +111,20 @@ func TestWOPINewDocuments(t *testing.T) {
 		s := &wopiSession{t: t, in: in, office: office, fileID: e.ItemID, token: e.AccessToken, editor: e}
 		wantWOPI(t, s.putFile("", []byte("PK docx")), http.StatusOK, nil, "the first PutFile of an empty unlocked file")
 		wantWOPI(t, s.putFile("", []byte("PK again")), http.StatusConflict, ptr(""), "a PutFile of an unlocked file with bytes")
+		// Then OnlyOffice's editing sequence: lock, read, save, refresh, save, unlock.
+		const lockID = "onlyoffice-7f3a"
+		wantWOPI(t, s.lock(lockID), http.StatusOK, nil, "Lock")
+		wantWOPI(t, s.op("GET_LOCK", nil), http.StatusOK, ptr(lockID), "GetLock")
+		if got := s.getFile(); string(got.body) != "PK docx" {
+			t.Errorf("GetFile after the first save: %q", got.body)
+		}
+		wantWOPI(t, s.putFile(lockID, []byte("PK docx 2")), http.StatusOK, nil, "PutFile")
+		wantWOPI(t, s.op("REFRESH_LOCK", map[string]string{"X-WOPI-Lock": lockID}), http.StatusOK, nil, "RefreshLock")
+		wantWOPI(t, s.putFile(lockID, []byte("PK docx 3")), http.StatusOK, nil, "PutFile after a refresh")
+		wantWOPI(t, s.op("UNLOCK", map[string]string{"X-WOPI-Lock": lockID}), http.StatusOK, nil, "Unlock")
+		if n := len(prof.versionsOf(e.ItemID)); n != 4 {
+			t.Errorf("%d versions, want the empty one and three saves", n)
+		}
 		again := prof.sendJSON(http.MethodPost, itemPath(prof.home(), "/office/new"), map[string]any{"name": "Compte rendu.docx", "type": "docx"}, nil)
 		wantStatus(t, again, http.StatusCreated, "the same name again")
 		var second editor
