@@ -160,6 +160,13 @@ func TestWOPIRefusals(t *testing.T) {
 		}
 		wantWOPI(t, leaS.putFile("C", []byte("après")), http.StatusNotFound, nil, "PutFile after leaving the class")
 		wantWOPI(t, leaS.call(http.MethodGet, "", nil, nil), http.StatusNotFound, nil, "CheckFileInfo after leaving the class")
+
+		// A deprovisioned user's token is no longer valid at all.
+		zoe := in.as("eleve.6a.04")
+		zoeS := zoe.mustOpen(office, classDoc.ID)
+		wantWOPI(t, zoeS.call(http.MethodGet, "", nil, nil), http.StatusOK, nil, "CheckFileInfo before deprovisioning")
+		wantStatus(t, in.as("service.provisioning").do(http.MethodDelete, "/api/v1/admin/users/eleve.6a.04", nil, nil), http.StatusNoContent, "deprovision")
+		wantWOPI(t, zoeS.call(http.MethodGet, "", nil, nil), http.StatusUnauthorized, nil, "CheckFileInfo after deprovisioning")
 	})
 }
 
