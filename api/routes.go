@@ -54,6 +54,9 @@ func (s *Server) routes() {
 	v1.POST("/items/:id/links", s.createLink)
 	v1.DELETE("/items/:id/links/:link", s.revokeLink)
 	v1.POST("/zips", s.createZip)
+	v1.POST("/items/:id/office", s.openInOffice)
+	v1.POST("/items/:id/office/new", s.newOfficeDocument)
+	s.wopiRoutes()
 
 	// Links: no token, the link's own token in the path; failures rate limited, access logged.
 	links := e.Group("/api/v1/links/:token", s.openLink)
@@ -130,7 +133,7 @@ func (s *Server) routes() {
 		// The web app takes what the API does not route, except under the API's own
 		// prefixes, where an unknown path stays a 404 problem.
 		e.RouteNotFound("/*", echo.WrapHandler(s.App))
-		for _, prefix := range []string{"/api/*", "/dev/*"} {
+		for _, prefix := range []string{"/api/*", "/dev/*", "/wopi/*"} {
 			e.RouteNotFound(prefix, func(echo.Context) error { return echo.ErrNotFound })
 		}
 	}

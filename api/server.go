@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,7 @@ import (
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/sharing"
+	"cartable/wopi"
 	"cartable/workspace"
 )
 
@@ -68,6 +70,9 @@ type Deps struct {
 	// Signer signs the download and thumbnail URLs that need no Authorization
 	// header; nil gives none.
 	Signer *presign.Signer
+	// WOPI is the office editor's host (see package wopi); nil when no office server
+	// is configured: the office routes then answer not_found.
+	WOPI *wopi.Host
 	// App is the web app, served for every GET the API does not route (its shell
 	// for any app path); nil leaves it out.
 	App http.Handler
@@ -120,7 +125,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []string {
 	var out []string
 	for _, r := range s.echo.Routes() {
-		if r.Method == echo.RouteNotFound {
+		// The WOPI routes are the office server's protocol, not the API: they answer
+		// WOPI's statuses and headers, and are documented in the README instead.
+		if r.Method == echo.RouteNotFound || strings.HasPrefix(r.Path, "/wopi/") {
 			continue
 		}
 		out = append(out, r.Method+" "+openAPIPath(r.Path))

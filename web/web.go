@@ -38,6 +38,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -61,6 +62,9 @@ type Config struct {
 	// (authorization code with PKCE, as a public client) outside dev mode.
 	OIDCIssuer   string
 	OIDCClientID string
+	// OfficeOrigin is the office editor's origin (the WOPI discovery's), which the
+	// app frames and posts its form to; empty: office editing is off.
+	OfficeOrigin string
 }
 
 // Handler serves the app's shell and assets.
@@ -142,7 +146,7 @@ func newAsset(body []byte, contentType string) *asset {
 // shellData is what index.html is told about the deployment and the language.
 type shellData struct {
 	Lang, Issuer, ClientID string
-	Dev                    bool
+	Dev, Office            bool
 }
 
 func renderShell(cfg Config, lang string) ([]byte, error) {
@@ -151,7 +155,7 @@ func renderShell(cfg Config, lang string) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	err = tmpl.Execute(&buf, shellData{Lang: lang, Issuer: strings.TrimSuffix(cfg.OIDCIssuer, "/"), ClientID: cfg.OIDCClientID, Dev: cfg.Dev})
+	err = tmpl.Execute(&buf, shellData{Lang: lang, Issuer: strings.TrimSuffix(cfg.OIDCIssuer, "/"), ClientID: cfg.OIDCClientID, Dev: cfg.Dev, Office: cfg.OfficeOrigin != ""})
 	return buf.Bytes(), err
 }
 
@@ -184,7 +188,16 @@ func policy(cfg Config) (string, error) {
 		}
 		frames = strings.Join(list, " ")
 	}
-	return strings.Join([]string{
+	// The office editor opens in a frame, by a form POST of its access token.
+	office, forms := "", "'none'"
+	if cfg.OfficeOrigin != "" {
+		o, err := origin(cfg.OfficeOrigin)
+		if err != nil {
+			return "", fmt.Errorf("the office editor's origin: %w", err)
+		}
+		office, forms = "frame-src "+o, o
+	}
+	return strings.Join(slices.DeleteFunc([]string{
 		"default-src 'none'",
 		"script-src 'self'",
 		"style-src 'self'",
@@ -192,9 +205,10 @@ func policy(cfg Config) (string, error) {
 		"media-src 'self' " + public,
 		"connect-src " + strings.Join(connect, " "),
 		"base-uri 'none'",
-		"form-action 'none'",
+		"form-action " + forms,
+		office,
 		"frame-ancestors " + frames,
-	}, "; "), nil
+	}, func(d string) bool { return d == "" }), "; "), nil
 }
 
 // origin is scheme://host[:port] of an absolute http(s) URL.

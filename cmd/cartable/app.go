@@ -30,6 +30,7 @@ import (
 	"cartable/storage"
 	"cartable/upload"
 	"cartable/web"
+	"cartable/wopi"
 	"cartable/workspace"
 )
 
@@ -204,7 +205,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 	// Dev mode offers the demo users to pick from, unless an issuer is configured:
 	// then the app signs in through it, as in production (a local Keycloak, a test's).
 	webApp, err := web.New(web.Config{PublicURL: a.cfg.PublicURL, FrameAncestors: a.cfg.frameAncestors(),
-		Dev: a.cfg.Dev && a.cfg.OIDCIssuer == "", OIDCIssuer: a.cfg.OIDCIssuer, OIDCClientID: a.cfg.OIDCAudience})
+		Dev: a.cfg.Dev && a.cfg.OIDCIssuer == "", OIDCIssuer: a.cfg.OIDCIssuer, OIDCClientID: a.cfg.OIDCAudience, OfficeOrigin: a.cfg.WOPIDiscoveryURL})
 	if err != nil {
 		return nil, err
 	}
@@ -217,12 +218,32 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		}
 		cancel()
 	}
+	office, err := a.wopiHost(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return api.New(api.Deps{
 		DB: a.pool, Workspace: a.workspace, Assignments: a.assignments, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
-		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp,
+		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp, WOPI: office,
 	}), nil
+}
+
+// wopiHost builds the office editor's host when a discovery URL is configured, and
+// keeps its discovery fresh while ctx lives; nil otherwise.
+func (a *app) wopiHost(ctx context.Context) (*wopi.Host, error) {
+	if a.cfg.WOPIDiscoveryURL == "" {
+		return nil, nil
+	}
+	tokens, err := a.cfg.wopiTokens()
+	if err != nil {
+		return nil, err
+	}
+	disc := wopi.NewDiscoverer(a.cfg.WOPIDiscoveryURL, nil, a.log)
+	go disc.Run(ctx)
+	return wopi.New(wopi.Config{Workspace: a.workspace, DB: a.pool, Tokens: tokens, Discoverer: disc,
+		HostURL: a.cfg.wopiURL(), Log: a.log}), nil
 }
 
 // ready reports whether PostgreSQL and object storage answer.

@@ -18,6 +18,7 @@ import (
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/storage"
+	"cartable/wopi"
 )
 
 // Config is every setting of Cartable. Each one is a flag whose default comes from
@@ -71,6 +72,12 @@ type Config struct {
 	SigningSecret         string
 	SigningSecretPrevious string
 	SignedURLTTL          time.Duration
+	// WOPIDiscoveryURL is the office server's /hosting/discovery: it turns office
+	// editing on. WOPIURL is how the office server reaches Cartable (default: the
+	// public URL); WOPITokenTTL how long an editing session's token lives.
+	WOPIDiscoveryURL string
+	WOPIURL          string
+	WOPITokenTTL     time.Duration
 	// StructureUAI is the one structure `cartable quota recompute` and
 	// `cartable previews requeue` work on (-structure); empty: all of them.
 	StructureUAI string
@@ -156,6 +163,9 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.SigningSecret, "signing-secret", "CARTABLE_SIGNING_SECRET", "", "secret of the signed download and thumbnail URLs, at least 32 bytes (required outside dev mode)")
 	b.str(&cfg.SigningSecretPrevious, "signing-secret-previous", "CARTABLE_SIGNING_SECRET_PREVIOUS", "", "the signing secret before the current one, still accepted while it is rotated")
 	b.duration(&cfg.SignedURLTTL, "signed-url-ttl", "CARTABLE_SIGNED_URL_TTL", 10*time.Minute, "how long a signed URL lives (1m to 1h)")
+	b.str(&cfg.WOPIDiscoveryURL, "wopi-discovery-url", "CARTABLE_WOPI_DISCOVERY_URL", "", "the office server's discovery (https://office.example/hosting/discovery); empty: office editing is off")
+	b.str(&cfg.WOPIURL, "wopi-url", "CARTABLE_WOPI_URL", "", "URL the office server reaches Cartable at, before /wopi/files/{id} (default: the public URL)")
+	b.duration(&cfg.WOPITokenTTL, "wopi-token-ttl", "CARTABLE_WOPI_TOKEN_TTL", 4*time.Hour, "how long an office editor's access token lives (5m to 24h); access is checked again on every call")
 	b.str(&cfg.CORSOrigins, "cors-origins", "CARTABLE_CORS_ORIGINS", "", "comma-separated browser origins allowed to call the API")
 	b.str(&cfg.FrameAncestors, "frame-ancestors", "CARTABLE_FRAME_ANCESTORS", "", "comma-separated origins (the portal) allowed to frame the web app (empty: the CORS origins)")
 	b.str(&cfg.MetricsToken, "metrics-token", "CARTABLE_METRICS_TOKEN", "", "Bearer token the Prometheus scraper sends to /metrics (empty: only this machine may read it)")
@@ -241,19 +251,56 @@ func (c Config) validate() error {
 	if _, err := c.signer(); err != nil {
 		return fmt.Errorf("CARTABLE_SIGNING_SECRET, CARTABLE_SIGNING_SECRET_PREVIOUS or CARTABLE_SIGNED_URL_TTL: %w", err)
 	}
+	return c.validateWOPI()
+}
+
+// validateWOPI checks the office editing settings, when it is on.
+func (c Config) validateWOPI() error {
+	if c.WOPIDiscoveryURL == "" {
+		return nil
+	}
+	for env, raw := range map[string]string{"CARTABLE_WOPI_DISCOVERY_URL": c.WOPIDiscoveryURL, "CARTABLE_WOPI_URL": c.wopiURL()} {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("%s=%q is not an http(s) URL", env, raw)
+		}
+	}
+	if _, err := c.wopiTokens(); err != nil {
+		return fmt.Errorf("CARTABLE_WOPI_TOKEN_TTL or CARTABLE_SIGNING_SECRET: %w", err)
+	}
 	return nil
+}
+
+// wopiURL is where the office server reaches Cartable.
+func (c Config) wopiURL() string {
+	if c.WOPIURL != "" {
+		return strings.TrimSuffix(c.WOPIURL, "/")
+	}
+	return strings.TrimSuffix(c.PublicURL, "/")
+}
+
+// wopiTokens makes the signer of the office editor's access tokens, from the same
+// secret as the signed URLs (its key is derived apart).
+func (c Config) wopiTokens() (*wopi.Tokens, error) {
+	return wopi.NewTokens(c.WOPITokenTTL, c.signingSecret(), c.SigningSecretPrevious)
 }
 
 // signer makes the signer of the URLs that need no Authorization header. In dev mode
 // without a secret of its own, the secret derives from the dev secret, so that dev
 // nodes sharing it accept each other's URLs as they accept each other's tokens.
 func (c Config) signer() (*presign.Signer, error) {
+	return presign.New(c.SignedURLTTL, c.signingSecret(), c.SigningSecretPrevious)
+}
+
+// signingSecret is CARTABLE_SIGNING_SECRET, or in dev mode without one a secret
+// derived from the dev secret.
+func (c Config) signingSecret() string {
 	secret := c.SigningSecret
 	if secret == "" && c.Dev {
 		sum := sha256.Sum256([]byte("cartable signed URLs\x00" + c.DevSecret))
 		secret = hex.EncodeToString(sum[:])
 	}
-	return presign.New(c.SignedURLTTL, secret, c.SigningSecretPrevious)
+	return secret
 }
 
 // defaultDevSecret seeds the dev issuer when CARTABLE_DEV_SECRET is not set: it is

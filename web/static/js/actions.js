@@ -9,11 +9,13 @@ import { dialog, field, toast } from "./ui.js";
 import { shareDialog } from "./share.js";
 import { transferEntries } from "./move.js";
 import { versionsDialog } from "./versions.js";
+import { openInEditor, opensInOffice } from "./office.js";
 import { remember, spaceOf } from "./state.js";
 
 /** The actions of an item of a folder, for its menu. */
 export function itemEntries(item, ctx) {
   const entries = [];
+  if (opensInOffice(item)) entries.push({ label: t("office.open"), icon: "doc", run: () => openInEditor(item, ctx) });
   if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
   else entries.push({ label: t("action.downloadZip"), icon: "download", run: () => downloadZip([item]).catch((err) => toast(err.title, { error: true })) });
   if (item.can_edit) entries.push({ label: t("action.rename"), icon: "rename", run: () => rename(item, ctx) });

@@ -8,6 +8,7 @@ import { t } from "./i18n.js";
 import { itemList } from "./items.js";
 import { openViewer, viewable } from "./viewer.js";
 import { itemEntries, itemKeys, modeDialog, newFolder } from "./actions.js";
+import { newDocument, officeOn } from "./office.js";
 import { pickFiles, uploadFiles, uploadTree } from "./upload.js";
 import { readDrop } from "./tree.js";
 import { shareDialog } from "./share.js";
@@ -160,6 +161,7 @@ function toolbar(folder, ctx, reload) {
     actions.append(
       ...uploadButtons(folder, ctx),
       h("button", { type: "button", onclick: () => newFolder(folder, ctx) }, icon("plus"), t("action.newFolder")));
+    if (officeOn) actions.append(h("button", { type: "button", onclick: () => newDocument(folder, ctx) }, icon("doc"), t("office.new")));
   }
   const space = spaceOf(folder);
   // A class's teachers give work from its folders.

@@ -636,6 +636,22 @@ const fr = {
   "devices.how.linuxSteps": "Dans le gestionnaire de fichiers, « Autres emplacements » (GNOME) ou la barre d'adresse (KDE) : saisissez l'adresse en remplaçant « https » par « davs » (ou « http » par « dav »), puis l'identifiant et le mot de passe.",
   "devices.how.libreoffice": "LibreOffice",
   "devices.how.libreofficeSteps": "Menu « Fichier », « Ouvrir un document distant », « Ajouter un service », type « WebDAV » : collez l'adresse, l'identifiant et le mot de passe. LibreOffice verrouille le document pendant que vous l'écrivez.",
+  // Office editing (WOPI)
+  "office.open": "Ouvrir dans l'éditeur",
+  "office.new": "Nouveau document",
+  "office.newTitle": "Nouveau document",
+  "office.name": "Nom du document",
+  "office.type": "Type",
+  "office.type.odt": "Texte (.odt)",
+  "office.type.ods": "Classeur (.ods)",
+  "office.type.odp": "Présentation (.odp)",
+  "office.type.docx": "Texte Word (.docx)",
+  "office.type.xlsx": "Classeur Excel (.xlsx)",
+  "office.type.pptx": "Présentation PowerPoint (.pptx)",
+  "office.defaultName": "Nouveau document",
+  "office.frame": "Éditeur en ligne : {name}",
+  "office.readOnly": "Lecture seule",
+  "office.close": "Fermer l'éditeur",
 };
 
 const en = {
@@ -928,6 +944,7 @@ const en = {
   "versions.title": "Versions of “{name}”",
   "versions.hint": "When you send a file of the same name and choose “Replace”, the old one is kept here. You can download it or bring it back.",
   "versions.list": "Versions of the file",
+  "versions.gone": "This version of the file no longer exists.",
   "versions.number": "Version {n}",
   "versions.which": "(version {n})",
   "versions.current": "Current",
@@ -1271,6 +1288,22 @@ const en = {
   "devices.how.linuxSteps": "In the file manager, \"Other Locations\" (GNOME) or the address bar (KDE): type the address with \"https\" replaced by \"davs\" (or \"http\" by \"dav\"), then the user name and the password.",
   "devices.how.libreoffice": "LibreOffice",
   "devices.how.libreofficeSteps": "\"File\" menu, \"Open Remote\", \"Add Service\", type \"WebDAV\": paste the address, the user name and the password. LibreOffice locks the document while you write it.",
+  // Office editing (WOPI)
+  "office.open": "Open in the editor",
+  "office.new": "New document",
+  "office.newTitle": "New document",
+  "office.name": "Document name",
+  "office.type": "Type",
+  "office.type.odt": "Text (.odt)",
+  "office.type.ods": "Spreadsheet (.ods)",
+  "office.type.odp": "Presentation (.odp)",
+  "office.type.docx": "Word text (.docx)",
+  "office.type.xlsx": "Excel spreadsheet (.xlsx)",
+  "office.type.pptx": "PowerPoint presentation (.pptx)",
+  "office.defaultName": "New document",
+  "office.frame": "Online editor: {name}",
+  "office.readOnly": "Read-only",
+  "office.close": "Close the editor",
 };
 
 const tables = { fr, en };
