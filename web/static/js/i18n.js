@@ -652,6 +652,7 @@ const fr = {
   "office.frame": "Éditeur en ligne : {name}",
   "office.readOnly": "Lecture seule",
   "office.close": "Fermer l'éditeur",
+  "office.closeShort": "Fermer",
 };
 
 const en = {
@@ -1304,6 +1305,7 @@ const en = {
   "office.frame": "Online editor: {name}",
   "office.readOnly": "Read-only",
   "office.close": "Close the editor",
+  "office.closeShort": "Close",
 };
 
 const tables = { fr, en };

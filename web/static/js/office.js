@@ -60,7 +60,8 @@ function show(editor, ctx) {
   const form = h("form", { method: "post", action: editor.action_url, target, class: "office-form" },
     h("input", { type: "hidden", name: "access_token", value: editor.access_token }),
     h("input", { type: "hidden", name: "access_token_ttl", value: String(editor.access_token_ttl) }));
-  const close = h("button", { type: "button", class: "icon-button", "aria-label": t("office.close"), title: t("office.close") }, icon("close"));
+  // A plain "Fermer" with its word: the way back to the folder must be obvious.
+  const close = h("button", { type: "button", "aria-label": t("office.close") }, icon("close"), t("office.closeShort"));
   const head = h("header", { class: "office-head" },
     h("h2", { id: "office-title" }, editor.item.name),
     editor.mode === "view" ? h("span", { class: "badge read_only" }, icon("lock"), t("office.readOnly")) : null,
