@@ -89,20 +89,20 @@ func (req *request) stateOf(res *resource, self bool) (state, error) {
 	return st, nil
 }
 
-// withLocks runs a write with the lock tokens the request submitted: with the
-// first, and again with the one that holds the lock in the way when the first did
-// not (a MOVE may present its source's lock and its destination folder's).
+// withLocks runs a write, and again with the token of the WebDAV lock in its way
+// when the request submitted that token (in its If header): a MOVE may meet its
+// source's lock, then its destination folder's. Only WebDAV locks are held so: a
+// WOPI lock's token belongs to an editing session, never to a WebDAV client, even
+// one that learnt it.
 func withLocks(tokens []string, write func(workspace.WriteOptions) error) error {
 	opts := workspace.WriteOptions{}
-	if len(tokens) > 0 {
-		opts.Lock = tokens[0]
-	}
 	tried := map[string]bool{}
 	for {
 		err := write(opts)
 		tried[opts.Lock] = true
 		var le *lock.ConflictError
-		if errors.As(err, &le) && le.Locked() && slices.Contains(tokens, le.Current.Token) && !tried[le.Current.Token] {
+		if errors.As(err, &le) && le.Locked() && le.Current.Protocol == lock.DAV &&
+			slices.Contains(tokens, le.Current.Token) && !tried[le.Current.Token] {
 			opts.Lock = le.Current.Token
 			continue
 		}

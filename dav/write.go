@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"io"
 	"net/http"
 	"strings"
 
@@ -28,7 +29,11 @@ func (req *request) put() error {
 	if err != nil {
 		return err
 	}
-	up := workspace.Upload{Body: req.r.Body, Size: req.r.ContentLength, Streamed: true}
+	// A write refused for a lock is tried again with the submitted token only while
+	// no byte of the body was read (the pipeline checks locks before reading it).
+	body := &touched{r: req.r.Body}
+	up := workspace.Upload{Body: body, Size: req.r.ContentLength, Streamed: true}
+	var last error
 	var it workspace.Item
 	status := http.StatusNoContent
 	switch {
@@ -43,9 +48,12 @@ func (req *request) put() error {
 			return statusError(http.StatusPreconditionFailed, "the file exists")
 		}
 		err = withLocks(tokens, func(opts workspace.WriteOptions) error {
+			if body.read {
+				return last
+			}
 			opts.IfMatch = ifMatch(req.r)
-			it, err = req.Workspace.NewVersion(req.ctx, req.caller, res.item.ID, up, opts)
-			return err
+			it, last = req.Workspace.NewVersion(req.ctx, req.caller, res.item.ID, up, opts)
+			return last
 		})
 		if err != nil {
 			return err
@@ -64,9 +72,12 @@ func (req *request) put() error {
 		}
 		up.Name = missing[0]
 		err = withLocks(tokens, func(opts workspace.WriteOptions) error {
+			if body.read {
+				return last
+			}
 			opts.Replace = true // a file created meanwhile gets this as its next version
-			it, err = req.Workspace.UploadFile(req.ctx, req.caller, parent.item.ID, up, opts)
-			return err
+			it, last = req.Workspace.UploadFile(req.ctx, req.caller, parent.item.ID, up, opts)
+			return last
 		})
 		if err != nil {
 			return err
@@ -79,6 +90,17 @@ func (req *request) put() error {
 	req.w.Header().Set("Last-Modified", it.ModifiedAt.UTC().Format(http.TimeFormat))
 	req.w.WriteHeader(status)
 	return nil
+}
+
+// touched tells whether a body was read at all.
+type touched struct {
+	r    io.Reader
+	read bool
+}
+
+func (t *touched) Read(p []byte) (int, error) {
+	t.read = true
+	return t.r.Read(p)
 }
 
 // ifMatch is the If-Match header as the workspace checks it (one entity tag).
