@@ -3,6 +3,7 @@ package dav
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -169,12 +170,10 @@ func (req *request) propstats(pf propfind, v view) []propstat {
 		}
 		names = append(all, names...)
 	}
-	seen := map[xml.Name]bool{}
-	for _, n := range names {
-		if seen[n] {
+	for i, n := range names {
+		if slices.Contains(names[:i], n) {
 			continue
 		}
-		seen[n] = true
 		if n.Space == nsDAV {
 			if inner, has := req.prop(v, n.Local); has {
 				ok.props = append(ok.props, element(n, inner))

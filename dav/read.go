@@ -216,13 +216,15 @@ func (req *request) listChildren(ms *multistatus, pf propfind, res *resource) er
 			return err
 		}
 	}
-	page := cartable.PageRequest{Limit: cartable.MaxPageSize}
-	for {
-		children, err := req.Workspace.Children(req.ctx, req.caller, res.item.ID, workspace.ListOptions{PageRequest: page})
-		if err != nil {
-			return err
+	// The next page is read while this one is written: the database and the
+	// encoding overlap.
+	ctx, cancel := context.WithCancel(req.ctx)
+	defer cancel()
+	for p := range req.pages(ctx, res.item.ID) {
+		if p.err != nil {
+			return p.err
 		}
-		for _, it := range children.Items {
+		for _, it := range p.page.Items {
 			child := &resource{kind: kindItem, item: it, segs: append(res.segs[:len(res.segs):len(res.segs)], it.Name)}
 			v, err := req.view(pf, child, locks, dead)
 			if err != nil {
@@ -231,11 +233,35 @@ func (req *request) listChildren(ms *multistatus, pf propfind, res *resource) er
 			ms.response(v.href, req.propstats(pf, v))
 		}
 		ms.flush()
-		if children.NextCursor == "" {
-			return nil
-		}
-		page.Cursor = children.NextCursor
 	}
+	return nil
+}
+
+type pageOrError struct {
+	page workspace.Page
+	err  error
+}
+
+// pages reads a folder's children a page at a time, one page ahead of its reader.
+func (req *request) pages(ctx context.Context, folderID uuid.UUID) <-chan pageOrError {
+	out := make(chan pageOrError, 1)
+	go func() {
+		defer close(out)
+		page := cartable.PageRequest{Limit: cartable.MaxPageSize}
+		for {
+			children, err := req.Workspace.Children(ctx, req.caller, folderID, workspace.ListOptions{Bare: true, PageRequest: page})
+			select {
+			case out <- pageOrError{children, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || children.NextCursor == "" {
+				return
+			}
+			page.Cursor = children.NextCursor
+		}
+	}()
+	return out
 }
 
 // listTop lists the caller's spaces and the shared folder.

@@ -8,12 +8,16 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 const nsDAV = "DAV:"
 
-// escape escapes text for an XML element or attribute.
+// escape escapes text for an XML element or attribute; most names need nothing.
 func escape(s string) string {
+	if !strings.ContainsAny(s, "<>&'\"\r\n\t") && utf8.ValidString(s) {
+		return s
+	}
 	var b bytes.Buffer
 	xml.EscapeText(&b, []byte(s))
 	return b.String()
