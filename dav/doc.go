@@ -25,9 +25,11 @@
 //
 // # Considerations
 //
-// Dead properties are not stored: PROPPATCH answers 403 for each property, except
-// the Windows file times and attributes, which are acknowledged and dropped (the
-// server keeps its own times). macOS Finder's ".DS_Store" and "._*" AppleDouble
-// files are acknowledged and not stored (see junk.go). Depth: infinity PROPFIND is
-// refused (403 propfind-finite-depth).
+// Dead properties (PROPPATCH) are kept by the workspace (item_properties): they
+// follow their item when it moves and are copied with it. The DAV: properties are
+// the server's own (403). Only exclusive write locks are served: the workspace
+// keeps one lock per item, so a shared LOCK is 501. macOS Finder's ".DS_Store" and
+// "._*" AppleDouble files, and Windows' "Thumbs.db", are acknowledged and not
+// stored (see junk.go). A PROPFIND of Depth infinity is refused (403
+// propfind-finite-depth); a full quota is 507 Insufficient Storage.
 package dav
