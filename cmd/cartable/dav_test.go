@@ -355,3 +355,84 @@ func TestDAVRclone(t *testing.T) {
 		t.Errorf("sync after one new file copied %d files:\n%s", n, out)
 	}
 }
+
+// TestDAVDavfs2 mounts "Mes documents" with davfs2 (a kernel file system over
+// WebDAV, through FUSE), writes files through the mount, and reads them back
+// after a fresh mount with the same SHA-256; the API sees the same bytes.
+func TestDAVDavfs2(t *testing.T) {
+	bin, err := exec.LookPath("mount.davfs")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("davfs2 is not installed, or this is not root")
+	}
+	in := start(t)
+	lea := in.as("eleve.6a.01")
+	endpoint := lea.davProxy() + "/dav/Mes documents/" // davfs2 escapes the URL it is given
+	// davfs2 drops to its own user, which must reach its cache.
+	dir, err := os.MkdirTemp("", "dav-davfs2-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "davfs2.conf")
+	secrets := filepath.Join(dir, "secrets")
+	mnt := filepath.Join(dir, "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(secrets, []byte(`"`+endpoint+`" lea unused`+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte("secrets "+secrets+"\ncache_dir "+filepath.Join(dir, "cache")+"\nask_auth 0\nuse_locks 1\ndelay_upload 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mount := func() {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, "cache"), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(filepath.Join(dir, "cache"), 0o777)
+		if out, err := exec.Command(bin, endpoint, mnt, "-o", "conf="+conf).CombinedOutput(); err != nil {
+			t.Skipf("davfs2 cannot mount here: %v\n%s", err, out)
+		}
+	}
+	umount := func() {
+		t.Helper()
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Fatalf("umount: %v\n%s", err, out)
+		}
+	}
+	mount()
+	want := map[string]string{}
+	if err := os.MkdirAll(filepath.Join(mnt, "davfs", "sous-dossier"), 0o755); err != nil {
+		umount()
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		rel := fmt.Sprintf("davfs/sous-dossier/fichier %02d é.bin", i)
+		data := bytes.Repeat([]byte{byte(i)}, 1000*i+1)
+		if err := os.WriteFile(filepath.Join(mnt, rel), data, 0o644); err != nil {
+			umount()
+			t.Fatal(err)
+		}
+		want[rel] = sha(data)
+	}
+	umount() // davfs2 uploads what is left in its cache when it unmounts
+	for rel, h := range want {
+		r := lea.davDo("GET", davHome+escapePath("davfs")+"/"+escapePath("sous-dossier")+"/"+escapePath(filepath.Base(rel)), nil, nil)
+		if r.StatusCode != http.StatusOK || sha(r.body) != h {
+			t.Errorf("%s through HTTP: %d, SHA-256 %s, want %s", rel, r.StatusCode, sha(r.body), h)
+		}
+	}
+	os.RemoveAll(filepath.Join(dir, "cache"))
+	mount()
+	defer umount()
+	for rel, h := range want {
+		b, err := os.ReadFile(filepath.Join(mnt, rel))
+		if err != nil || sha(b) != h {
+			t.Errorf("%s through a fresh mount: %v, SHA-256 %s, want %s", rel, err, sha(b), h)
+		}
+	}
+}
