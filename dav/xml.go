@@ -218,9 +218,7 @@ type xmlLockinfo struct {
 	Locktype struct {
 		Write *struct{} `xml:"DAV: write"`
 	} `xml:"DAV: locktype"`
-	Owner *struct {
-		Inner string `xml:",innerxml"`
-	} `xml:"DAV: owner"`
+	Owner *struct{} `xml:"DAV: owner"`
 }
 
 func parseLockinfo(body []byte) (lockinfo, error) {
@@ -233,7 +231,34 @@ func parseLockinfo(body []byte) (lockinfo, error) {
 		return lockinfo{}, statusError(http.StatusBadRequest, "a lockinfo names its lockscope")
 	}
 	if x.Owner != nil {
-		li.owner = strings.TrimSpace(x.Owner.Inner)
+		owner, err := ownerXML(body)
+		if err != nil {
+			return lockinfo{}, statusError(http.StatusBadRequest, "the LOCK body is not a DAV:lockinfo")
+		}
+		li.owner = strings.TrimSpace(owner)
 	}
 	return li, nil
+}
+
+// ownerXML re-encodes the content of the lockinfo's owner element so that the
+// namespaces it uses are declared in it: a client's prefix (Windows writes "a:")
+// is not declared where lockdiscovery shows it again.
+func ownerXML(body []byte) (string, error) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 && t.Name == davName("owner") {
+				return innerXML(d)
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
 }

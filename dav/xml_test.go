@@ -57,8 +57,13 @@ func TestParsePropertyupdate(t *testing.T) {
 
 func TestParseLockinfo(t *testing.T) {
 	li, err := parseLockinfo([]byte(`<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype><D:owner><D:href>mailto:lea@example.org</D:href></D:owner></D:lockinfo>`))
-	if err != nil || !li.exclusive || !li.write || li.owner != `<D:href>mailto:lea@example.org</D:href>` {
+	if err != nil || !li.exclusive || !li.write || li.owner != `<href xmlns="DAV:">mailto:lea@example.org</href>` {
 		t.Errorf("lockinfo = %+v, %v", li, err)
+	}
+	// Windows' prefix is declared on the root only: the owner kept declares its own.
+	li, err = parseLockinfo([]byte(`<a:lockinfo xmlns:a="DAV:"><a:lockscope><a:exclusive/></a:lockscope><a:locktype><a:write/></a:locktype><a:owner><a:href>PC\lea</a:href></a:owner></a:lockinfo>`))
+	if err != nil || li.owner != `<href xmlns="DAV:">PC\lea</href>` {
+		t.Errorf("Windows lockinfo = %+v, %v", li, err)
 	}
 	if _, err := parseLockinfo([]byte(`<D:lockinfo xmlns:D="DAV:"><D:locktype><D:write/></D:locktype></D:lockinfo>`)); err == nil {
 		t.Error("a lockinfo without a scope was taken")
