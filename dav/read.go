@@ -48,9 +48,20 @@ func (req *request) get() error {
 	h.Set("Content-Security-Policy", "sandbox")
 	body := &lazyContent{ctx: req.ctx, content: content, size: content.Version.Size}
 	defer body.Close()
-	http.ServeContent(req.w, req.r, "", content.Item.ModifiedAt, body)
+	http.ServeContent(bigCopies{req.w}, req.r, "", content.Item.ModifiedAt, body)
 	return nil
 }
+
+// bigCopies copies a file's bytes to the client a MiB at a time rather than
+// io.Copy's 32 KiB: fewer reads of the object store's stream, fewer writes.
+type bigCopies struct{ http.ResponseWriter }
+
+func (b bigCopies) ReadFrom(r io.Reader) (int64, error) {
+	return io.CopyBuffer(writerOnly{b.ResponseWriter}, r, make([]byte, 1<<20))
+}
+
+// writerOnly hides ReadFrom, so that CopyBuffer uses the buffer.
+type writerOnly struct{ io.Writer }
 
 // lazyContent is a file's content as an io.ReadSeeker: a seek only moves the
 // position, and the object is opened from there at the first read (once per
