@@ -71,8 +71,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, err error) {
 	if !cartable.IsCode(err, cartable.EUnauthorized) {
-		h.Log.ErrorContext(r.Context(), "dav authentication", "err", err)
-		http.Error(w, "Internal error", http.StatusInternalServerError)
+		// The directory did not answer: not the client's fault, and not a 401 that
+		// would make it ask its user for the password again.
+		status := statusOf(err)
+		if status < 500 {
+			status = http.StatusInternalServerError
+		}
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5")
+		} else {
+			h.Log.ErrorContext(r.Context(), "dav authentication", "err", err)
+		}
+		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	w.Header().Set("WWW-Authenticate", `Basic realm="Cartable", charset="UTF-8"`)

@@ -120,6 +120,25 @@ func TestDAVSpacesAndIsolation(t *testing.T) {
 	}
 	mine := lea.davDo("GET", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, nil)
 	wantStatus(t, mine, http.StatusOK, "Léa's file after Hugo's tries")
+	part := lea.davDo("GET", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, map[string]string{"Range": "bytes=5-11"})
+	if part.StatusCode != http.StatusPartialContent || string(part.body) != "journal" {
+		t.Errorf("ranged GET: %d %q", part.StatusCode, part.body)
+	}
+	same := lea.davDo("GET", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, map[string]string{"If-None-Match": put.Header.Get("ETag")})
+	wantStatus(t, same, http.StatusNotModified, "GET If-None-Match")
+	stale := lea.davDo("PUT", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", []byte("x"), map[string]string{"If-Match": `"999"`})
+	wantStatus(t, stale, http.StatusPreconditionFailed, "PUT If-Match stale")
+	again := lea.davDo("PUT", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", []byte("cher journal, encore"), map[string]string{"If-Match": put.Header.Get("ETag")})
+	wantStatus(t, again, http.StatusNoContent, "PUT If-Match current: a new version")
+	if again.Header.Get("ETag") == put.Header.Get("ETag") {
+		t.Error("a new version kept its ETag")
+	}
+	// DELETE goes to the trash, where the API finds it.
+	wantStatus(t, lea.davDo("DELETE", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, nil), http.StatusNoContent, "DELETE")
+	wantStatus(t, lea.davDo("GET", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, nil), http.StatusNotFound, "GET after DELETE")
+	if trash := lea.get("/api/v1/trash"); !strings.Contains(string(trash.body), "journal été.txt") {
+		t.Errorf("the trash lacks the deleted file: %s", trash.body)
+	}
 
 	// Without credentials: 401 asking for Basic; OPTIONS answers without.
 	nobody := &user{instance: in}
