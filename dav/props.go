@@ -144,24 +144,28 @@ func (req *request) activeLock(l lock.Lock, root string) string {
 	return "<D:lockdiscovery>" + s + "<D:lockroot><D:href>" + escape(root) + "</D:href></D:lockroot></D:activelock></D:lockdiscovery>"
 }
 
-// propstats answers what pf asks of one resource.
-func (req *request) propstats(pf propfind, v view) []propstat {
-	ok := propstat{status: http.StatusOK}
-	missing := propstat{status: http.StatusNotFound}
+// writeProps writes the response that answers what pf asks of one resource: the
+// properties it has with 200, the ones asked that it has not with 404. The
+// elements go straight into the multistatus's buffers: a 10,000-item listing
+// makes no string per property.
+func (req *request) writeProps(ms *multistatus, pf propfind, v view) {
+	ms.ok.Reset()
+	ms.missing.Reset()
 	if pf.propname {
 		for _, local := range liveProps {
 			if _, has := req.prop(v, local); has {
-				ok.props = append(ok.props, element(davName(local), ""))
+				writeElement(&ms.ok, davName(local), "")
 			}
 		}
 		for _, p := range v.dead {
-			ok.props = append(ok.props, element(xml.Name{Space: p.Namespace, Local: p.Name}, ""))
+			writeElement(&ms.ok, xml.Name{Space: p.Namespace, Local: p.Name}, "")
 		}
-		return []propstat{ok}
+		ms.props(v.href)
+		return
 	}
 	names := pf.names
 	if pf.allprop {
-		all := make([]xml.Name, 0, len(liveProps)+len(names))
+		all := make([]xml.Name, 0, len(liveProps)+len(v.dead)+len(names))
 		for _, local := range liveProps {
 			all = append(all, davName(local))
 		}
@@ -176,19 +180,19 @@ func (req *request) propstats(pf propfind, v view) []propstat {
 		}
 		if n.Space == nsDAV {
 			if inner, has := req.prop(v, n.Local); has {
-				ok.props = append(ok.props, element(n, inner))
+				writeElement(&ms.ok, n, inner)
 				continue
 			}
 			if pf.allprop && !isQuota(n) {
 				continue // allprop lists what there is
 			}
 		} else if p, has := deadProp(v.dead, n); has {
-			ok.props = append(ok.props, element(n, p.Value))
+			writeElement(&ms.ok, n, p.Value)
 			continue
 		}
-		missing.props = append(missing.props, element(n, ""))
+		writeElement(&ms.missing, n, "")
 	}
-	return []propstat{ok, missing}
+	ms.props(v.href)
 }
 
 func isQuota(n xml.Name) bool {

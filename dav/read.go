@@ -153,7 +153,7 @@ func (req *request) propfind() error {
 		return err
 	}
 	ms := startMultistatus(req.w)
-	ms.response(self.href, req.propstats(pf, self))
+	req.writeProps(ms, pf, self)
 	if depth == "1" && res.collection() {
 		if err := req.listChildren(ms, pf, res); err != nil {
 			// The status is sent: the answer can only be cut short.
@@ -241,7 +241,7 @@ func (req *request) listChildren(ms *multistatus, pf propfind, res *resource) er
 			if err != nil {
 				return err
 			}
-			ms.response(v.href, req.propstats(pf, v))
+			req.writeProps(ms, pf, v)
 		}
 		ms.flush()
 	}
@@ -294,7 +294,7 @@ func (req *request) listTop(ms *multistatus, pf propfind, res *resource) error {
 		if err != nil {
 			return err
 		}
-		ms.response(v.href, req.propstats(pf, v))
+		req.writeProps(ms, pf, v)
 	}
 	return nil
 }
@@ -315,7 +315,7 @@ func (req *request) listShared(ms *multistatus, pf propfind, res *resource) erro
 		if err != nil {
 			return err
 		}
-		ms.response(v.href, req.propstats(pf, v))
+		req.writeProps(ms, pf, v)
 	}
 	return nil
 }

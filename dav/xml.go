@@ -124,6 +124,8 @@ var errBadNamespace = statusError(http.StatusBadRequest, "a namespace prefix bou
 type multistatus struct {
 	w *bufio.Writer
 	f http.Flusher
+	// ok and missing gather the properties of the response being written.
+	ok, missing bytes.Buffer
 }
 
 func startMultistatus(w http.ResponseWriter) *multistatus {
@@ -173,30 +175,63 @@ func (ms *multistatus) response(href string, stats []propstat) {
 	ms.w.WriteString("</D:response>")
 }
 
+// props writes a response of the properties gathered in ok (200) and missing (404).
+func (ms *multistatus) props(href string) {
+	ms.w.WriteString("<D:response><D:href>")
+	ms.w.WriteString(escape(href))
+	ms.w.WriteString("</D:href>")
+	for _, st := range []struct {
+		buf    *bytes.Buffer
+		status string
+	}{{&ms.ok, "HTTP/1.1 200 OK"}, {&ms.missing, "HTTP/1.1 404 Not Found"}} {
+		if st.buf.Len() == 0 {
+			continue
+		}
+		ms.w.WriteString("<D:propstat><D:prop>")
+		ms.w.Write(st.buf.Bytes())
+		ms.w.WriteString("</D:prop><D:status>" + st.status + "</D:status></D:propstat>")
+	}
+	ms.w.WriteString("</D:response>")
+}
+
 // statusResponse is a response with a status for the whole resource.
 func (ms *multistatus) statusResponse(href string, status int) {
 	ms.w.WriteString("<D:response><D:href>" + escape(href) + "</D:href><D:status>HTTP/1.1 " +
 		itoa(status) + " " + http.StatusText(status) + "</D:status></D:response>")
 }
 
-// element writes a property element of any namespace, with inner XML (already
-// escaped) or empty.
-func element(name xml.Name, inner string) string {
-	var open string
-	switch name.Space {
-	case nsDAV:
-		open = "D:" + name.Local
-		if inner == "" {
-			return "<" + open + "/>"
-		}
-		return "<" + open + ">" + inner + "</" + open + ">"
-	default:
-		open = name.Local + ` xmlns="` + escape(name.Space) + `"`
+// writeElement writes a property element of any namespace, with inner XML
+// (already escaped) or empty.
+func writeElement(b *bytes.Buffer, name xml.Name, inner string) {
+	if name.Space == nsDAV {
+		b.WriteString("<D:")
+		b.WriteString(name.Local)
+	} else {
+		b.WriteString("<")
+		b.WriteString(name.Local)
+		b.WriteString(` xmlns="`)
+		b.WriteString(escape(name.Space))
+		b.WriteString(`"`)
 	}
 	if inner == "" {
-		return "<" + open + "/>"
+		b.WriteString("/>")
+		return
 	}
-	return "<" + open + ">" + inner + "</" + name.Local + ">"
+	b.WriteString(">")
+	b.WriteString(inner)
+	b.WriteString("</")
+	if name.Space == nsDAV {
+		b.WriteString("D:")
+	}
+	b.WriteString(name.Local)
+	b.WriteString(">")
+}
+
+// element is writeElement's text.
+func element(name xml.Name, inner string) string {
+	var b bytes.Buffer
+	writeElement(&b, name, inner)
+	return b.String()
 }
 
 // davName is a property of the DAV: namespace.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,7 +79,7 @@ func (it *Item) IsRoot() bool { return it.ParentID == nil }
 
 // ETag is the item's entity tag: it changes with every change to the item, its
 // name, place or content.
-func (it *Item) ETag() string { return fmt.Sprintf(`"%d"`, it.Revision) }
+func (it *Item) ETag() string { return `"` + strconv.FormatInt(it.Revision, 10) + `"` }
 
 // checkETag fails with precondition_failed when the client sent an If-Match that
 // does not match. An empty ifMatch or "*" means no condition.
