@@ -30,8 +30,9 @@ type ListOptions struct {
 	// Bare leaves out the thumbnails, the child counts and each child's own role and
 	// rights (Role is the folder's, which a grant on the child may only raise;
 	// Rights are left empty, refusing everything): for a listing that shows names,
-	// sizes and dates and must be fast for 10,000 items (a WebDAV PROPFIND). Which
-	// children are listed does not change.
+	// sizes and dates and must be fast for 10,000 items (a WebDAV PROPFIND). Nor
+	// are Within and PrivateTo read (bareItemColumns). Which children are listed
+	// does not change.
 	Bare bool
 	cartable.PageRequest
 }
@@ -126,7 +127,11 @@ func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder 
 		where = fmt.Sprintf(` AND ((i.kind = 'file') > $3 OR ((i.kind = 'file') = $3 AND (%s, i.id) %s ($4, $5)))`, col, cmp)
 		args = append(args, after.Files, after.Value, after.ID)
 	}
-	sql := `SELECT ` + itemColumns + ` FROM items i JOIN spaces s ON s.id = i.space_id
+	cols := itemColumns
+	if opts.Bare {
+		cols = bareItemColumns
+	}
+	sql := `SELECT ` + cols + ` FROM items i JOIN spaces s ON s.id = i.space_id
 		WHERE i.parent_id = $1 AND i.trashed_at IS NULL` + where + `
 		ORDER BY (i.kind = 'file'), ` + col + ` ` + dir + `, i.id ` + dir + ` LIMIT $2`
 	rows, err := s.db.Query(ctx, sql, args...)

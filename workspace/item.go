@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -102,6 +103,13 @@ const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name,
 		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
 	coalesce((SELECT r.private_to FROM items r WHERE r.id = coalesce(i.ancestors[1], i.id)), ''),
 	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id`
+
+// bareItemColumns is itemColumns without what only rights are computed from (the
+// mode in effect, the private tree's pupil), which it reads as empty: for a Bare
+// listing, whose items carry no rights.
+var bareItemColumns = strings.Replace(itemColumns, `coalesce((SELECT m.mode FROM items m WHERE m.id = ANY(i.ancestors) AND m.mode IS NOT NULL
+		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
+	coalesce((SELECT r.private_to FROM items r WHERE r.id = coalesce(i.ancestors[1], i.id)), ''),`, `'', '',`, 1)
 
 func scanItem(row pgx.Row) (Item, error) {
 	var it Item
