@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -44,7 +45,11 @@ func run(ctx context.Context, r *Report) error {
 	if err := b.listing(ctx, r); err != nil {
 		return err
 	}
-	return b.transfers(ctx, r)
+	err = b.transfers(ctx, r)
+	if load, e := os.ReadFile("/proc/loadavg"); e == nil {
+		r.Load = strings.Join(strings.Fields(string(load))[:3], " ")
+	}
+	return err
 }
 
 // prepare signs the teacher in and lifts the quotas the transfers would fill.
