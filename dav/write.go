@@ -171,12 +171,12 @@ func (req *request) delete() error {
 		req.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if d := req.r.Header.Get("Depth"); d != "" && !strings.EqualFold(d, "infinity") {
-		return statusError(http.StatusBadRequest, "DELETE takes Depth: infinity")
-	}
 	res, err := req.tree.mustResolve(segs)
 	if err != nil {
 		return err
+	}
+	if d := req.r.Header.Get("Depth"); d != "" && !strings.EqualFold(d, "infinity") {
+		return statusError(http.StatusBadRequest, "DELETE takes Depth: infinity")
 	}
 	if res.kind != kindItem || res.top {
 		return statusError(http.StatusForbidden, "spaces and shared items are removed in the portal, not here")

@@ -106,16 +106,22 @@ func TestDAVSpacesAndIsolation(t *testing.T) {
 
 	// Hugo's "Mes documents" is his own: every path of Léa's is 404 to him, and
 	// her space's id is no path of his.
-	for _, m := range []string{"GET", "PROPFIND", "PUT", "DELETE", "MKCOL", "LOCK", "PROPPATCH"} {
-		r := hugo.davDo(m, davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, nil)
-		if m == "PUT" || m == "MKCOL" || m == "LOCK" {
-			if r.StatusCode != http.StatusConflict && r.StatusCode != http.StatusNotFound {
-				t.Errorf("%s of Léa's path by Hugo: %d, want 409 (no such parent of his) or 404", m, r.StatusCode)
+	proppatch := []byte(`<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><z xmlns="urn:z">1</z></D:prop></D:set></D:propertyupdate>`)
+	for _, path := range []string{davHome + "Secret", davHome + "Secret/", davHome + "Secret/journal%20%C3%A9t%C3%A9.txt"} {
+		for _, m := range []string{"GET", "HEAD", "PROPFIND", "DELETE", "PROPPATCH", "COPY", "MOVE", "UNLOCK", "LOCK"} {
+			var body []byte
+			if m == "PROPPATCH" {
+				body = proppatch
 			}
-			continue
+			r := hugo.davDo(m, path, body, map[string]string{"Depth": "0", "Destination": in.url + davHome + "pris", "Lock-Token": "<opaquelocktoken:x>", "If": "(<opaquelocktoken:x>)"})
+			if r.StatusCode != http.StatusNotFound {
+				t.Errorf("%s %s by Hugo: %d, want 404", m, path, r.StatusCode)
+			}
 		}
-		if r.StatusCode != http.StatusNotFound && !(m == "PROPPATCH" && r.StatusCode == http.StatusBadRequest) {
-			t.Errorf("%s of Léa's path by Hugo: %d, want 404", m, r.StatusCode)
+		for _, m := range []string{"PUT", "MKCOL"} {
+			if r := hugo.davDo(m, path+"/x", nil, nil); r.StatusCode != http.StatusConflict {
+				t.Errorf("%s below %s by Hugo: %d, want 409 (no such folder of his)", m, path, r.StatusCode)
+			}
 		}
 	}
 	mine := lea.davDo("GET", davHome+"Secret/journal%20%C3%A9t%C3%A9.txt", nil, nil)
