@@ -59,6 +59,7 @@ preview_packages() {
 dav_packages() {
 	command -v litmus >/dev/null || echo litmus
 	command -v rclone >/dev/null || echo rclone
+	command -v mount.davfs >/dev/null || echo davfs2
 }
 
 install_missing() {
@@ -70,7 +71,8 @@ install_missing() {
 		apt_install --no-install-recommends $converters
 	fi
 	# The WebDAV clients cmd/cartable/dav_test.go drives: the litmus conformance
-	# suite and rclone (each test skips when its client is missing).
+	# suite, rclone and davfs2 (each test skips when its client is missing, and the
+	# davfs2 one when it cannot mount: it needs root and FUSE).
 	local davtools
 	davtools=$(dav_packages | tr '\n' ' ')
 	if [ -n "${davtools// /}" ]; then
