@@ -119,7 +119,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []string {
 	var out []string
 	for _, r := range s.echo.Routes() {
-		if r.Method == echo.RouteNotFound || isDAV(r.Path) {
+		if r.Method == echo.RouteNotFound {
+			continue
+		}
+		if isDAV(r.Path) {
 			continue
 		}
 		out = append(out, r.Method+" "+openAPIPath(r.Path))

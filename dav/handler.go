@@ -73,13 +73,15 @@ func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, err error
 	if !cartable.IsCode(err, cartable.EUnauthorized) {
 		// The directory did not answer: not the client's fault, and not a 401 that
 		// would make it ask its user for the password again.
+		// Too many failed passwords from this address: wait, do not ask again.
 		status := statusOf(err)
-		if status < 500 {
-			status = http.StatusInternalServerError
-		}
-		if status == http.StatusServiceUnavailable {
+		switch status {
+		case http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", "60")
+		case http.StatusServiceUnavailable:
 			w.Header().Set("Retry-After", "5")
-		} else {
+		default:
+			status = http.StatusInternalServerError
 			h.Log.ErrorContext(r.Context(), "dav authentication", "err", err)
 		}
 		http.Error(w, http.StatusText(status), status)
@@ -128,6 +130,10 @@ func statusError(status int, format string, args ...any) *davError {
 	return &davError{status: status, detail: fmt.Sprintf(format, args...)}
 }
 
+// codeRateLimited is the code the API gives a client that failed too often
+// (api/links.go): app passwords are rate limited the same way.
+const codeRateLimited cartable.Code = "rate_limited"
+
 // statusOf maps the workspace's domain errors to WebDAV statuses. A full quota is
 // 507 Insufficient Storage (RFC 4918 11.5), which DAV clients show as "disk full".
 func statusOf(err error) int {
@@ -157,6 +163,8 @@ func statusOf(err error) int {
 		return http.StatusUnauthorized
 	case cartable.EUnavailable:
 		return http.StatusServiceUnavailable
+	case codeRateLimited:
+		return http.StatusTooManyRequests
 	case cartable.ERangeNotSatisfiable:
 		return http.StatusRequestedRangeNotSatisfiable
 	}

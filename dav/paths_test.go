@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable"
 	"cartable/lock"
 )
 
@@ -85,7 +86,18 @@ func TestLockTTL(t *testing.T) {
 }
 
 func TestStatusOf(t *testing.T) {
-	if statusOf(statusError(http.StatusBadGateway, "x")) != http.StatusBadGateway {
-		t.Error("a davError keeps its status")
+	cases := map[error]int{
+		statusError(http.StatusBadGateway, "x"):                  http.StatusBadGateway,
+		cartable.Errorf(cartable.EQuotaExceeded, "full"):         http.StatusInsufficientStorage,
+		cartable.Errorf(cartable.ELocked, "locked"):              http.StatusLocked,
+		cartable.Errorf(cartable.ENotAuthor, "not yours"):        http.StatusForbidden,
+		cartable.Errorf(codeRateLimited, "wait"):                 http.StatusTooManyRequests,
+		cartable.Errorf(cartable.EPreconditionFailed, "changed"): http.StatusPreconditionFailed,
+		cartable.Errorf(cartable.ENameConflict, "taken"):         http.StatusConflict,
+	}
+	for err, want := range cases {
+		if got := statusOf(err); got != want {
+			t.Errorf("statusOf(%v) = %d, want %d", err, got, want)
+		}
 	}
 }
