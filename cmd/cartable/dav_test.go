@@ -194,6 +194,73 @@ func TestDAVLitmus(t *testing.T) {
 	}
 }
 
+// appPassword creates an app password for u, or skips the test where app
+// passwords are not served yet.
+func (u *user) appPassword(name string) (login, password string) {
+	u.t.Helper()
+	r := u.sendJSON(http.MethodPost, "/api/v1/me/app-passwords", map[string]string{"name": name}, nil)
+	if r.StatusCode == http.StatusNotFound {
+		u.t.Skip("app passwords are not served on this branch yet")
+	}
+	wantStatus(u.t, r, http.StatusCreated, "create app password")
+	var created struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	r.json(u.t, &created)
+	return created.Username, created.Password
+}
+
+// TestDAVAppPasswords: WebDAV clients sign in with Basic and an app password;
+// the litmus suite runs so, without the proxy; another pupil's app password gets
+// 404 on the first one's paths; a wrong password is 401 asking for Basic.
+func TestDAVAppPasswords(t *testing.T) {
+	in := start(t)
+	lea, hugo := in.as("eleve.6a.01"), in.as("eleve.6a.02")
+	login, password := lea.appPassword("litmus")
+	hugoLogin, hugoPassword := hugo.appPassword("Fichiers")
+	basic := func(login, password, method, path string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(method, in.url+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.SetBasicAuth(login, password)
+		req.Header.Set("Depth", "0")
+		res, err := in.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	wantStatus(t, lea.davDo("PUT", davHome+"priv%C3%A9.txt", []byte("à moi"), nil), http.StatusCreated, "PUT")
+	if res := basic(login, password, "PROPFIND", davHome+"priv%C3%A9.txt"); res.StatusCode != http.StatusMultiStatus {
+		t.Errorf("PROPFIND with Léa's app password: %d", res.StatusCode)
+	}
+	for _, m := range []string{"GET", "PROPFIND", "DELETE"} {
+		if res := basic(hugoLogin, hugoPassword, m, davHome+"priv%C3%A9.txt"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s of Léa's file with Hugo's app password: %d, want 404", m, res.StatusCode)
+		}
+	}
+	res := basic(login, password+"x", "PROPFIND", "/dav/")
+	if res.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("a wrong password: %d %q", res.StatusCode, res.Header.Get("WWW-Authenticate"))
+	}
+	bin, err := exec.LookPath("litmus")
+	if err != nil {
+		t.Skip("litmus is not installed")
+	}
+	cmd := exec.Command(bin, "-k", in.url+davHome, login, password)
+	cmd.Env = append(os.Environ(), "TESTS=basic copymove props locks http")
+	cmd.Dir = t.TempDir()
+	out, _ := cmd.CombinedOutput()
+	if n := strings.Count(string(out), "FAIL"); n > 1 || !strings.Contains(string(out), "lock_shared") || !strings.Contains(string(out), "summary for `http'") {
+		t.Errorf("litmus with an app password:\n%s", out)
+	}
+}
+
 func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
 // TestDAVRights: a viewer of a shared folder reads it under "Partagés avec moi" and
