@@ -29,67 +29,78 @@ func (req *request) put() error {
 	if err != nil {
 		return err
 	}
-	// A write refused for a lock is tried again with the submitted token only while
-	// no byte of the body was read (the pipeline checks locks before reading it).
-	body := &touched{r: req.r.Body}
-	up := workspace.Upload{Body: body, Size: req.r.ContentLength, Streamed: true}
-	var last error
 	var it workspace.Item
 	status := http.StatusNoContent
 	switch {
 	case len(missing) == 0 && res.collection():
 		return statusError(http.StatusMethodNotAllowed, "a folder cannot be written to; PUT a file inside it")
 	case len(missing) == 0:
-		tokens, err := req.conditions(res, nil)
-		if err != nil {
-			return err
-		}
-		if req.r.Header.Get("If-None-Match") == "*" {
-			return statusError(http.StatusPreconditionFailed, "the file exists")
-		}
-		err = withLocks(tokens, func(opts workspace.WriteOptions) error {
-			if body.read {
-				return last
-			}
-			opts.IfMatch = ifMatch(req.r)
-			it, last = req.Workspace.NewVersion(req.ctx, req.caller, res.item.ID, up, opts)
-			return last
-		})
-		if err != nil {
-			return err
-		}
+		it, err = req.putVersion(res)
 	default:
-		parent, err := creatable(res, missing)
-		if err != nil {
-			return err
-		}
-		if m := req.r.Header.Get("If-Match"); m != "" {
-			return statusError(http.StatusPreconditionFailed, "no file is here to match")
-		}
-		tokens, err := req.conditions(nil, parent)
-		if err != nil {
-			return err
-		}
-		up.Name = missing[0]
-		err = withLocks(tokens, func(opts workspace.WriteOptions) error {
-			if body.read {
-				return last
-			}
-			opts.Replace = true // a file created meanwhile gets this as its next version
-			it, last = req.Workspace.UploadFile(req.ctx, req.caller, parent.item.ID, up, opts)
-			return last
-		})
-		if err != nil {
-			return err
-		}
-		if !it.Replaced() {
+		if it, err = req.putNew(res, missing); err == nil && !it.Replaced() {
 			status = http.StatusCreated
 		}
+	}
+	if err != nil {
+		return err
 	}
 	req.w.Header().Set("ETag", it.ETag())
 	req.w.Header().Set("Last-Modified", it.ModifiedAt.UTC().Format(http.TimeFormat))
 	req.w.WriteHeader(status)
 	return nil
+}
+
+// putVersion makes the body the next version of the file res.
+func (req *request) putVersion(res *resource) (workspace.Item, error) {
+	tokens, err := req.conditions(res, nil)
+	if err != nil {
+		return workspace.Item{}, err
+	}
+	if req.r.Header.Get("If-None-Match") == "*" {
+		return workspace.Item{}, statusError(http.StatusPreconditionFailed, "the file exists")
+	}
+	return req.upload(tokens, func(up workspace.Upload, opts workspace.WriteOptions) (workspace.Item, error) {
+		opts.IfMatch = ifMatch(req.r)
+		return req.Workspace.NewVersion(req.ctx, req.caller, res.item.ID, up, opts)
+	})
+}
+
+// putNew stores the body as a new file named missing[0] in the folder res.
+func (req *request) putNew(res *resource, missing []string) (workspace.Item, error) {
+	parent, err := creatable(res, missing)
+	if err != nil {
+		return workspace.Item{}, err
+	}
+	if req.r.Header.Get("If-Match") != "" {
+		return workspace.Item{}, statusError(http.StatusPreconditionFailed, "no file is here to match")
+	}
+	tokens, err := req.conditions(nil, parent)
+	if err != nil {
+		return workspace.Item{}, err
+	}
+	return req.upload(tokens, func(up workspace.Upload, opts workspace.WriteOptions) (workspace.Item, error) {
+		up.Name = missing[0]
+		opts.Replace = true // a file created meanwhile gets this as its next version
+		return req.Workspace.UploadFile(req.ctx, req.caller, parent.item.ID, up, opts)
+	})
+}
+
+// upload runs a write of the request's body with the submitted lock tokens. A
+// write refused for a lock is tried again with the token that holds it only while
+// no byte of the body was read (the pipeline checks locks before it reads).
+func (req *request) upload(tokens []string, write func(workspace.Upload, workspace.WriteOptions) (workspace.Item, error)) (workspace.Item, error) {
+	body := &touched{r: req.r.Body}
+	up := workspace.Upload{Body: body, Size: req.r.ContentLength, Streamed: true}
+	var it workspace.Item
+	var last error
+	err := withLocks(tokens, func(opts workspace.WriteOptions) error {
+		if body.read {
+			return last
+		}
+		it, last = write(up, opts)
+		return last
+	})
+	return it, err
 }
 
 // touched tells whether a body was read at all.
@@ -230,26 +241,9 @@ func (req *request) copyMove(move bool) error {
 		return err
 	}
 	name := dstSegs[len(dstSegs)-1]
-	status := http.StatusCreated
-	var parent *resource
-	switch {
-	case len(missing) > 0:
-		if parent, err = creatable(dst, missing); err != nil {
-			return err
-		}
-	case dst.kind == kindItem && dst.item.ID == src.item.ID:
-		if !move || name == src.item.Name {
-			return statusError(http.StatusForbidden, "the source and the destination are the same")
-		}
-		// A change of case only: a rename in place.
-		if parent, _, err = req.tree.resolve(dstSegs[:len(dstSegs)-1]); err != nil {
-			return err
-		}
-	default:
-		if parent, err = req.replace(dst, dstSegs, tokens); err != nil {
-			return err
-		}
-		status = http.StatusNoContent
+	parent, status, err := req.slot(move, src, dst, missing, dstSegs, tokens)
+	if err != nil {
+		return err
 	}
 	err = withLocks(tokens, func(opts workspace.WriteOptions) error {
 		return req.place(move, depth == "0", src, parent.item.ID, name, opts)
@@ -260,6 +254,25 @@ func (req *request) copyMove(move bool) error {
 	req.w.Header().Set("Location", href(req.Prefix, dstSegs, src.collection()))
 	req.w.WriteHeader(status)
 	return nil
+}
+
+// slot finds the folder the item goes in, making room at the destination: 201
+// when it was free, 204 when what was there went to the trash.
+func (req *request) slot(move bool, src, dst *resource, missing, dstSegs, tokens []string) (*resource, int, error) {
+	switch {
+	case len(missing) > 0:
+		parent, err := creatable(dst, missing)
+		return parent, http.StatusCreated, err
+	case dst.kind == kindItem && dst.item.ID == src.item.ID:
+		if !move || dstSegs[len(dstSegs)-1] == src.item.Name {
+			return nil, 0, statusError(http.StatusForbidden, "the source and the destination are the same")
+		}
+		// A change of case only: a rename in place.
+		parent, _, err := req.tree.resolve(dstSegs[:len(dstSegs)-1])
+		return parent, http.StatusCreated, err
+	}
+	parent, err := req.replace(dst, dstSegs, tokens)
+	return parent, http.StatusNoContent, err
 }
 
 // replace makes room at an existing destination: 412 without Overwrite: T, else
