@@ -78,6 +78,8 @@ bench:
 	go run ./bench/uploads $(BENCH_FLAGS)
 	go run ./bench/sharing
 	go run ./bench/collect $(COLLECT_BENCH_FLAGS)
+	# WebDAV: PROPFIND of a 10,000-item folder, 1 GiB PUT and GET through /dav/ and /api/v1.
+	go run ./bench/dav $(DAV_BENCH_FLAGS)
 	# Assignments on the same million-item base (its own copy: a few minutes to generate);
 	# ASSIGNMENTS_BENCH_FLAGS="-items 100000 -grants 20000" for a quick run on a smaller base.
 	go run ./bench/assignments $(ASSIGNMENTS_BENCH_FLAGS)

@@ -43,7 +43,12 @@ var corsHeaders = []string{"Authorization", "Content-Type", "If-Match", "If-None
 // none is configured. tusd answers CORS on the upload endpoint itself.
 func (s *Server) cors() echo.MiddlewareFunc {
 	cfg := middleware.CORSConfig{
-		Skipper:       func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/api/v1/uploads") },
+		// tusd answers its own CORS; WebDAV clients are no browsers, and their OPTIONS
+		// (which carries no Origin) must reach the WebDAV handler.
+		Skipper: func(c echo.Context) bool {
+			p := c.Request().URL.Path
+			return strings.HasPrefix(p, "/api/v1/uploads") || isDAV(p)
+		},
 		AllowOrigins:  s.AllowedOrigins,
 		AllowHeaders:  corsHeaders,
 		ExposeHeaders: []string{"ETag", "Location", "Content-Disposition", "Content-Range", "Accept-Ranges", "X-Request-Id", "Retry-After"},

@@ -93,6 +93,9 @@ func (s *Server) routes() {
 	v1.GET("/trash", s.listTrash)
 	v1.DELETE("/trash/:id", s.purgeItem)
 
+	// WebDAV: its own authentication (app passwords, Bearer), answered by package dav.
+	s.mountDAV()
+
 	if s.Uploads != nil {
 		// OPTIONS (tus discovery and CORS preflight) carries no token.
 		e.OPTIONS("/api/v1/uploads", s.tus)

@@ -27,6 +27,13 @@ const (
 type ListOptions struct {
 	Sort       string // one of the Sort constants; name by default
 	Descending bool
+	// Bare leaves out the thumbnails, the child counts and each child's own role and
+	// rights (Role is the folder's, which a grant on the child may only raise;
+	// Rights are left empty, refusing everything): for a listing that shows names,
+	// sizes and dates and must be fast for 10,000 items (a WebDAV PROPFIND). Nor
+	// are Within and PrivateTo read (bareItemColumns). Which children are listed
+	// does not change.
+	Bare bool
 	cartable.PageRequest
 }
 
@@ -72,6 +79,9 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	page := cartable.CutPage(items, size, func(last Item) string {
 		return cartable.EncodeCursor(childrenList(opts), childKeyOf(opts.Sort, last))
 	})
+	if opts.Bare {
+		return page, nil
+	}
 	if err := s.withPreviews(ctx, page.Items); err != nil {
 		return Page{}, err
 	}
@@ -120,7 +130,11 @@ func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder 
 		where = fmt.Sprintf(` AND ((i.kind = 'file') > $3 OR ((i.kind = 'file') = $3 AND (%s, i.id) %s ($4, $5)))`, col, cmp)
 		args = append(args, after.Files, after.Value, after.ID)
 	}
-	sql := `SELECT ` + itemColumns + ` FROM items i JOIN spaces s ON s.id = i.space_id
+	cols := itemColumns
+	if opts.Bare {
+		cols = bareItemColumns
+	}
+	sql := `SELECT ` + cols + ` FROM items i JOIN spaces s ON s.id = i.space_id
 		WHERE i.parent_id = $1 AND i.trashed_at IS NULL` + where + `
 		ORDER BY (i.kind = 'file'), ` + col + ` ` + dir + `, i.id ` + dir + ` LIMIT $2`
 	rows, err := s.db.Query(ctx, sql, args...)
@@ -130,6 +144,12 @@ func (s *Service) queryChildren(ctx context.Context, c *cartable.Caller, folder 
 	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Item, error) { return scanItem(row) })
 	if err != nil {
 		return nil, fmt.Errorf("scan children of %s: %w", folder.ID, err)
+	}
+	if opts.Bare {
+		for i := range items {
+			items[i].Role, items[i].grants = folder.Role, folder.grants
+		}
+		return items, nil
 	}
 	return withRoles(ctx, s.db, c, folder, items)
 }

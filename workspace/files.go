@@ -55,6 +55,20 @@ type Upload struct {
 	// the file is committed: a multipart request checks that its closing boundary
 	// came, so that a cut body is no file.
 	Complete func() error
+	// Streamed: the body is one stream of the declared Size (a WebDAV PUT), which
+	// may be up to Config.MaxStreamedBytes rather than MaxUploadBytes. Its quota is
+	// reserved whole from Size before the first byte, as for any upload; without a
+	// declared Size the ordinary limit applies.
+	Streamed bool
+}
+
+// limit is the largest upload up may be: MaxStreamedBytes for a streamed body of
+// declared length, MaxUploadBytes otherwise.
+func (s *Service) limit(up Upload) int64 {
+	if up.Streamed && up.Size >= 0 {
+		return max(s.cfg.MaxStreamedBytes, s.cfg.MaxUploadBytes)
+	}
+	return s.cfg.MaxUploadBytes
 }
 
 // reserveBytes is what an upload holds in quota before its first byte: its declared
@@ -85,13 +99,14 @@ func (s *Service) NewVersion(ctx context.Context, c *cartable.Caller, id uuid.UU
 // while its lease is renewed; the item or version, the blob and the quota commit in
 // one transaction. Any failure gives everything back.
 func (s *Service) store(ctx context.Context, c *cartable.Caller, t UploadTarget, up Upload) (Item, error) {
-	if up.Size > s.cfg.MaxUploadBytes {
-		return Item{}, tooLarge(s.cfg.MaxUploadBytes)
+	limit := s.limit(up)
+	if up.Size > limit {
+		return Item{}, tooLarge(limit)
 	}
 	if t.ItemID == nil && up.Open == nil && t.Name == "" {
 		return Item{}, cartable.Errorf(cartable.EInvalidName, "the file has no name")
 	}
-	reserved := up.reserveBytes(s.cfg.MaxUploadBytes)
+	reserved := up.reserveBytes(limit)
 	p, err := s.BeginUpload(ctx, c, t, reserved, storage.NewKey(), s.cfg.UploadLease)
 	if err != nil {
 		return Item{}, err

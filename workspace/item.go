@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,7 +84,7 @@ func (it *Item) IsRoot() bool { return it.ParentID == nil }
 
 // ETag is the item's entity tag: it changes with every change to the item, its
 // name, place or content.
-func (it *Item) ETag() string { return fmt.Sprintf(`"%d"`, it.Revision) }
+func (it *Item) ETag() string { return `"` + strconv.FormatInt(it.Revision, 10) + `"` }
 
 // checkETag fails with precondition_failed when the client sent an If-Match that
 // does not match. An empty ifMatch or "*" means no condition.
@@ -105,6 +107,13 @@ const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name,
 		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
 	coalesce((SELECT r.private_to FROM items r WHERE r.id = coalesce(i.ancestors[1], i.id)), ''),
 	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id`
+
+// bareItemColumns is itemColumns without what only rights are computed from (the
+// mode in effect, the private tree's pupil), which it reads as empty: for a Bare
+// listing, whose items carry no rights.
+var bareItemColumns = strings.Replace(itemColumns, `coalesce((SELECT m.mode FROM items m WHERE m.id = ANY(i.ancestors) AND m.mode IS NOT NULL
+		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
+	coalesce((SELECT r.private_to FROM items r WHERE r.id = coalesce(i.ancestors[1], i.id)), ''),`, `'', '',`, 1)
 
 func scanItem(row pgx.Row) (Item, error) {
 	var it Item

@@ -104,3 +104,9 @@ func TestNumberedName(t *testing.T) {
 		t.Errorf("numberedName(long) = %q (%d bytes)", got, len(got))
 	}
 }
+
+func TestBareItemColumnsDropsTheRightsSubqueries(t *testing.T) {
+	if bareItemColumns == itemColumns || strings.Contains(bareItemColumns, "private_to") || strings.Contains(bareItemColumns, "m.mode") {
+		t.Errorf("bareItemColumns = %s", bareItemColumns)
+	}
+}

@@ -31,6 +31,10 @@ type BlobStore interface {
 type Config struct {
 	// MaxUploadBytes bounds a single-request upload; larger files go through tus.
 	MaxUploadBytes int64
+	// MaxStreamedBytes bounds an upload sent whole in one request with its length
+	// declared up front (a WebDAV PUT, Upload.Streamed): the resumable maximum, since
+	// such clients cannot resume. Zero: MaxUploadBytes.
+	MaxStreamedBytes int64
 	// UploadLease is how long an upload in flight holds its quota reservation and
 	// its blob without a sign of life: a request renews it while its bytes flow, so
 	// one whose node died gives them back within minutes.
@@ -92,6 +96,9 @@ func New(pool *pgxpool.Pool, blobs BlobStore, cfg Config, log *slog.Logger) *Ser
 
 // MaxUploadBytes is the largest file a single-request upload accepts.
 func (s *Service) MaxUploadBytes() int64 { return s.cfg.MaxUploadBytes }
+
+// MaxStreamedBytes is the largest streamed upload of declared length (Upload.Streamed).
+func (s *Service) MaxStreamedBytes() int64 { return s.limit(Upload{Streamed: true}) }
 
 // transact runs fn in one transaction. A write the quotas refuse comes back as a
 // quota_exceeded error naming the limit that was hit; one that would nest folders

@@ -291,7 +291,25 @@ func copyTree(ctx context.Context, tx pgx.Tx, src, parent Item, newName, by stri
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return uuid.Nil, fmt.Errorf("copy %s: %w", src.ID, err)
 	}
-	return newIDs[src.ID], nil
+	return newIDs[src.ID], copyProperties(ctx, tx, newIDs)
+}
+
+// copyProperties gives the copies the dead properties of their originals (WebDAV
+// COPY copies them), in one statement.
+func copyProperties(ctx context.Context, tx pgx.Tx, newIDs map[uuid.UUID]uuid.UUID) error {
+	olds := make([]uuid.UUID, 0, len(newIDs))
+	news := make([]uuid.UUID, 0, len(newIDs))
+	for old, id := range newIDs {
+		olds, news = append(olds, old), append(news, id)
+	}
+	_, err := tx.Exec(ctx, `
+		INSERT INTO item_properties (item_id, namespace, name, value)
+		SELECT m.new, p.namespace, p.name, p.value
+		FROM unnest($1::uuid[], $2::uuid[]) AS m (old, new) JOIN item_properties p ON p.item_id = m.old`, olds, news)
+	if err != nil {
+		return fmt.Errorf("copy properties: %w", err)
+	}
+	return nil
 }
 
 // queueCopy adds to batch the statements that copy one node: the item, and for a

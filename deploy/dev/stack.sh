@@ -56,6 +56,12 @@ preview_packages() {
 	command -v soffice >/dev/null || echo libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-dejavu-core
 }
 
+dav_packages() {
+	command -v litmus >/dev/null || echo litmus
+	command -v rclone >/dev/null || echo rclone
+	command -v mount.davfs >/dev/null || echo davfs2
+}
+
 install_missing() {
 	if ! pkg-config --exists vips 2>/dev/null; then apt_install libvips-dev pkg-config; fi
 	local converters
@@ -63,6 +69,15 @@ install_missing() {
 	if [ -n "${converters// /}" ] && [ -z "${CARTABLE_SKIP_PREVIEW_TOOLS:-}" ]; then
 		# shellcheck disable=SC2086 # one word per package
 		apt_install --no-install-recommends $converters
+	fi
+	# The WebDAV clients cmd/cartable/dav_test.go drives: the litmus conformance
+	# suite, rclone and davfs2 (each test skips when its client is missing, and the
+	# davfs2 one when it cannot mount: it needs root and FUSE).
+	local davtools
+	davtools=$(dav_packages | tr '\n' ' ')
+	if [ -n "${davtools// /}" ]; then
+		# shellcheck disable=SC2086 # one word per package
+		apt_install --no-install-recommends $davtools
 	fi
 	if [ -z "${CARTABLE_DATABASE_URL:-}" ] && [ -z "$(pg_bin)" ]; then apt_install postgresql; fi
 	if [ -z "${CARTABLE_S3_ENDPOINT:-}" ] && [ -z "$(minio_bin)" ]; then
