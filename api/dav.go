@@ -18,7 +18,7 @@ const davPrefix = "/dav"
 
 // mountDAV serves WebDAV at /dav/ for every method it speaks.
 func (s *Server) mountDAV() {
-	h := echo.WrapHandler(&dav.Handler{Workspace: s.Workspace, Prefix: davPrefix, Authenticate: s.davCaller, Log: s.log})
+	h := echo.WrapHandler(&dav.Handler{Workspace: s.Workspace, Prefix: davPrefix, Authenticate: s.davCaller, Unavailable: Unavailable, Log: s.log})
 	s.echo.Match(dav.Methods, davPrefix, h)
 	s.echo.Match(dav.Methods, davPrefix+"/*", h)
 }

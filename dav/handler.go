@@ -30,7 +30,10 @@ type Handler struct {
 	// Authenticate tells who sends the request: Basic with an app password, or a
 	// Bearer token. An error is a 401 asking for Basic credentials.
 	Authenticate func(r *http.Request) (*cartable.Caller, error)
-	Log          *slog.Logger
+	// Unavailable tells an outage of PostgreSQL or the object store (503, retry
+	// later) from a failure (500); nil: every unknown error is a failure.
+	Unavailable func(error) bool
+	Log         *slog.Logger
 }
 
 // request is one WebDAV request being served.
@@ -74,7 +77,7 @@ func (h *Handler) unauthorized(w http.ResponseWriter, r *http.Request, err error
 		// The directory did not answer: not the client's fault, and not a 401 that
 		// would make it ask its user for the password again.
 		// Too many failed passwords from this address: wait, do not ask again.
-		status := statusOf(err)
+		status := h.statusOf(err)
 		switch status {
 		case http.StatusTooManyRequests:
 			w.Header().Set("Retry-After", "60")
@@ -134,6 +137,16 @@ func statusError(status int, format string, args ...any) *davError {
 // (api/links.go): app passwords are rate limited the same way.
 const codeRateLimited cartable.Code = "rate_limited"
 
+// statusOf is the status of an error: a domain error's (statusOf), or 503 for an
+// outage of PostgreSQL or the object store, which the client may retry.
+func (h *Handler) statusOf(err error) int {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError && h.Unavailable != nil && h.Unavailable(err) {
+		return http.StatusServiceUnavailable
+	}
+	return status
+}
+
 // statusOf maps the workspace's domain errors to WebDAV statuses. A full quota is
 // 507 Insufficient Storage (RFC 4918 11.5), which DAV clients show as "disk full".
 func statusOf(err error) int {
@@ -175,7 +188,10 @@ func statusOf(err error) int {
 // client shows none, but a browser or curl does). Internal errors are logged and
 // told as such.
 func (req *request) fail(err error) {
-	status := statusOf(err)
+	status := req.statusOf(err)
+	if status == http.StatusServiceUnavailable {
+		req.w.Header().Set("Retry-After", "5")
+	}
 	h := req.w.Header()
 	for _, k := range []string{"ETag", "Last-Modified", "Content-Length", "Lock-Token", "Location"} {
 		h.Del(k)
@@ -192,7 +208,11 @@ func (req *request) fail(err error) {
 		return
 	}
 	text := err.Error()
-	if status >= 500 && status != http.StatusInsufficientStorage && status != http.StatusServiceUnavailable {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		req.Log.WarnContext(req.ctx, "dav request: a dependency is unavailable", "err", err, "method", req.r.Method, "path", req.r.URL.Path)
+		text = "Le service est momentanément indisponible ; réessayez dans un instant.\nThe service is temporarily unavailable; try again in a moment."
+	case status >= 500 && status != http.StatusInsufficientStorage:
 		req.Log.ErrorContext(req.ctx, "dav request failed", "err", err, "method", req.r.Method, "path", req.r.URL.Path)
 		text = "Internal error"
 	}

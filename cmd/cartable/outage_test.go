@@ -346,6 +346,27 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	r = prof.upload(home, "devoir.txt", []byte("réponse"), "")
 	wantUnavailable(t, in, r, "upload with the database down", secrets...)
+	// A file manager on WebDAV is told to come back, not asked for its password.
+	propfind, err := http.NewRequest("PROPFIND", in.url+"/dav/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	propfind.Header.Set("Authorization", "Bearer "+prof.token)
+	propfind.Header.Set("Depth", "1")
+	if res, err := in.http.Do(propfind); err != nil {
+		t.Error(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+			t.Errorf("WebDAV with the database down: %d (Retry-After %q) %s, want 503 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+		for _, s := range secrets {
+			if bytes.Contains(body, []byte(s)) {
+				t.Errorf("WebDAV's answer shows %q: %s", s, body)
+			}
+		}
+	}
 
 	ready := in.do(http.MethodGet, "/readyz", "", nil, nil)
 	wantStatus(t, ready, http.StatusServiceUnavailable, "/readyz with the database down")
