@@ -81,14 +81,20 @@ func (s *Store) Create(ctx context.Context, c *cartable.Caller, name string) (Cr
 	}
 	secret := newSecret()
 	created := Created{Secret: secret, AppPassword: AppPassword{ID: uuid.Must(uuid.NewV7()), Name: name, Hint: secret[len(secret)-4:]}}
-	// The count and the insert in one statement: two creations at once cannot both
-	// pass the limit's last place.
-	err := s.db.QueryRow(ctx, `
-		INSERT INTO app_passwords (id, user_id, name, hash, hint)
-		SELECT $1, $2, $3, $4, $5
-		WHERE (SELECT count(*) FROM app_passwords WHERE user_id = $2) < $6
-		RETURNING created_at`,
-		created.ID, c.UserID, name, hash(secret), created.Hint, MaxPerUser).Scan(&created.CreatedAt)
+	// The user's row is locked first: two creations at once count one after the
+	// other, so they cannot both take the limit's last place (a count in the insert
+	// alone does not see the other's uncommitted row).
+	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, c.UserID); err != nil {
+			return fmt.Errorf("lock user %s: %w", c.UserID, err)
+		}
+		return tx.QueryRow(ctx, `
+			INSERT INTO app_passwords (id, user_id, name, hash, hint)
+			SELECT $1, $2, $3, $4, $5
+			WHERE (SELECT count(*) FROM app_passwords WHERE user_id = $2) < $6
+			RETURNING created_at`,
+			created.ID, c.UserID, name, hash(secret), created.Hint, MaxPerUser).Scan(&created.CreatedAt)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		e := cartable.Errorf(cartable.EConflict, "a user keeps at most %d app passwords", MaxPerUser)
 		e.MessageFR = fmt.Sprintf("Vous avez déjà %d mots de passe d'application : supprimez ceux dont vous ne vous servez plus.", MaxPerUser)
