@@ -262,3 +262,25 @@ func TestFavorites(t *testing.T) {
 	wantNames(t, prof.personalList("/api/v1/favorites", 10), []string{}, "prof's favourites after the trash")
 	wantNames(t, pupil.personalList("/api/v1/favorites", 10), []string{}, "pupil's favourites after the trash")
 }
+
+// TestRecentFromOfficeAndDAV: the office editor reading a document is an open for
+// the user whose session it is, and its save a change; a WebDAV PUT is a change.
+func TestRecentFromOfficeAndDAV(t *testing.T) {
+	in, office := startOffice(t, false)
+	_, _, hugo, doc := classDocument(t, in, []byte("premier jet"))
+
+	s := hugo.mustOpen(office, doc.ID)
+	wantStatus(t, s.getFile(), http.StatusOK, "GetFile")
+	got := hugo.personalList("/api/v1/recent", 10)
+	if len(got) != 1 || got[0].ID != doc.ID || got[0].Action != "opened" || got[0].SpaceName != "6A" {
+		t.Fatalf("Hugo's recent after GetFile = %+v", got)
+	}
+	wantStatus(t, s.lock("L1"), http.StatusOK, "Lock")
+	wantStatus(t, s.putFile("L1", []byte("deuxième jet")), http.StatusOK, "PutFile")
+	if got = hugo.personalList("/api/v1/recent", 10); len(got) != 1 || got[0].Action != "changed" {
+		t.Fatalf("Hugo's recent after PutFile = %+v", got)
+	}
+
+	wantStatus(t, hugo.davDo("PUT", davHome+"notes%20WebDAV.txt", []byte("notes"), nil), http.StatusCreated, "DAV PUT")
+	wantNames(t, hugo.personalList("/api/v1/recent", 10), []string{"notes WebDAV.txt", "Exposé.odt"}, "Hugo's recent after a WebDAV PUT")
+}
