@@ -49,6 +49,9 @@ type itemJSON struct {
 	// Lock says that the file is open in an office editor or a WebDAV client, by
 	// whom and until when: writes without it are refused (423 locked).
 	Lock *lockJSON `json:"lock,omitempty"`
+	// Favorite: the caller starred the item (absent: not starred, or a list that
+	// does not say).
+	Favorite bool `json:"favorite,omitempty"`
 }
 
 // lockJSON is an item's live lock as clients see it: never its token.
@@ -76,7 +79,7 @@ func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
-		CanShare: it.Rights.Share, ChildCount: it.ChildCount,
+		CanShare: it.Rights.Share, ChildCount: it.ChildCount, Favorite: it.Favorite,
 	}
 	if l := it.Lock; l != nil {
 		out.Lock = &lockJSON{By: l.OwnerID, ByName: l.OwnerName, With: string(l.Protocol), App: l.App, ExpiresAt: l.ExpiresAt}

@@ -118,8 +118,10 @@ func (s *Service) commitWith(ctx context.Context, c *cartable.Caller, rec *recor
 	if c == nil {
 		return cartable.Errorf(cartable.EUnauthorized, "a Bearer token is required")
 	}
+	var made *uuid.UUID
 	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
 		var err error
+		made = nil // a retried transaction starts again
 		if *rec, err = load(ctx, tx, rec.ObjectID, true); err != nil || rec.committed() {
 			return err
 		}
@@ -135,8 +137,12 @@ func (s *Service) commitWith(ctx context.Context, c *cartable.Caller, rec *recor
 		if err != nil {
 			return err
 		}
+		made = &it.ID
 		return markCommitted(ctx, tx, rec, it)
 	})
+	if err == nil && made != nil {
+		s.ws.NoteChange(ctx, c, *made) // after the commit: a recent list never fails an upload
+	}
 	return workspace.Translate(err)
 }
 

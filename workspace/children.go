@@ -88,6 +88,9 @@ func (s *Service) Children(ctx context.Context, c *cartable.Caller, folderID uui
 	if err := withLocks(ctx, s.db, page.Items); err != nil {
 		return Page{}, err
 	}
+	if err := withFavorites(ctx, s.db, c, page.Items); err != nil {
+		return Page{}, err
+	}
 	return page, withChildCounts(ctx, s.db, page.Items)
 }
 

@@ -159,6 +159,9 @@ func (s *Service) fill(ctx context.Context, c *cartable.Caller, p PendingUpload,
 		it, err = s.FinishUploadTx(ctx, tx, c, p, content)
 		return err
 	})
+	if err == nil {
+		s.NoteChange(ctx, c, it.ID)
+	}
 	return it, err
 }
 
@@ -344,6 +347,9 @@ func (s *Service) RestoreVersion(ctx context.Context, c *cartable.Caller, id, ve
 		updated, err = addVersion(ctx, tx, c, id, blob, WriteOptions{Lock: opts.Lock})
 		return err
 	})
+	if err == nil {
+		s.NoteChange(ctx, c, id)
+	}
 	return updated, err
 }
 
@@ -377,6 +383,7 @@ func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		return Content{}, err
 	}
 	v.Current = want == *it.CurrentVersionID
+	s.noteOpen(ctx, c, id)
 	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 		return s.blobs.Open(ctx, v.blobKey, offset, length)
 	}

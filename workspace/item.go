@@ -67,6 +67,9 @@ type Item struct {
 	// Lock is the item's live lock, in the answers that show items to clients (nil:
 	// none, or not asked).
 	Lock *lock.Lock
+	// Favorite: the caller starred the item, in the answers that show items to
+	// clients (false: not starred, or not asked).
+	Favorite bool
 
 	// grants are the live grants naming the caller on the item and its ancestors.
 	grants []sharing.Grant

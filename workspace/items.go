@@ -41,6 +41,9 @@ func (s *Service) Item(ctx context.Context, c *cartable.Caller, id uuid.UUID) (I
 	if err := withLocks(ctx, s.db, items); err != nil {
 		return Item{}, err
 	}
+	if err := withFavorites(ctx, s.db, c, items); err != nil {
+		return Item{}, err
+	}
 	return items[0], withChildCounts(ctx, s.db, items)
 }
 

@@ -194,6 +194,9 @@ func (s *Service) withSharedDetails(ctx context.Context, c *cartable.Caller, sha
 	if err := withChildCounts(ctx, s.db, items); err != nil {
 		return err
 	}
+	if err := withFavorites(ctx, s.db, c, items); err != nil {
+		return err
+	}
 	for i := range shared {
 		shared[i].Item = items[i]
 	}

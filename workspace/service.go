@@ -59,6 +59,8 @@ type Service struct {
 	now   func() time.Time
 
 	previews PreviewQueue
+	// quiet spares the database the repeated opens of one file (recent.go).
+	quiet quietPeriod
 }
 
 // PreviewQueue enqueues the preview of a new blob in the transaction that commits it.

@@ -11,6 +11,7 @@ import { transferEntries } from "./move.js";
 import { versionsDialog } from "./versions.js";
 import { openInEditor, opensInOffice } from "./office.js";
 import { remember, spaceOf } from "./state.js";
+import { starEntry } from "./recent.js";
 
 /** The actions of an item of a folder, for its menu. */
 export function itemEntries(item, ctx) {
@@ -21,6 +22,7 @@ export function itemEntries(item, ctx) {
   if (item.can_edit) entries.push({ label: t("action.rename"), icon: "rename", run: () => rename(item, ctx) });
   entries.push(...transferEntries(item, ctx));
   if (item.kind === "file") entries.push({ label: t("action.versions"), icon: "history", run: () => versionsDialog(item, ctx) });
+  entries.push(starEntry(item, ctx.list));
   if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
   const space = spaceOf(item);
   if (item.kind === "folder" && item.can_share && space && space.kind !== "personal") {

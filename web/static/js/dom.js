@@ -79,6 +79,7 @@ const paths = {
   next: "M9 5l7 7-7 7",
   computer: "M3 5h18v11H3zM8 20h8M12 16v4",
   external: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
+  star: "M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.9L12 16.9l-5.2 2.8 1-5.9-4.3-4.1 5.9-.8z",
 };
 
 /** An icon, hidden from assistive technologies (its button or link has a name). */

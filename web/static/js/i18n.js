@@ -653,6 +653,22 @@ const fr = {
   "office.readOnly": "Lecture seule",
   "office.close": "Fermer l'éditeur",
   "office.closeShort": "Fermer",
+  // Recent files and favourites (recent.js)
+  "nav.recent": "Récents",
+  "nav.favorites": "Favoris",
+  "recent.title": "Récents",
+  "recent.empty": "Les fichiers que vous ouvrez ou modifiez apparaîtront ici.",
+  "recent.hint": "Vos 200 derniers fichiers ouverts ou modifiés, dans tous vos espaces.",
+  "favorites.title": "Favoris",
+  "favorites.empty": "Aucun favori. Ajoutez-en depuis le menu « … » d'un fichier ou d'un dossier.",
+  "action.star": "Ajouter aux favoris",
+  "action.unstar": "Retirer des favoris",
+  "toast.starred": "« {name} » ajouté aux favoris.",
+  "toast.unstarred": "« {name} » retiré des favoris.",
+  "badge.favorite": "Favori",
+  "meta.opened": "Ouvert {date}",
+  "meta.changed": "Modifié {date}",
+  "meta.in": "dans {space}",
 };
 
 const en = {
@@ -1306,6 +1322,22 @@ const en = {
   "office.readOnly": "Read-only",
   "office.close": "Close the editor",
   "office.closeShort": "Close",
+  // Recent files and favourites (recent.js)
+  "nav.recent": "Recent",
+  "nav.favorites": "Favourites",
+  "recent.title": "Recent",
+  "recent.empty": "The files you open or change will show here.",
+  "recent.hint": "Your 200 latest files opened or changed, across all your spaces.",
+  "favorites.title": "Favourites",
+  "favorites.empty": "No favourites yet. Add some from the “…” menu of a file or a folder.",
+  "action.star": "Add to favourites",
+  "action.unstar": "Remove from favourites",
+  "toast.starred": "“{name}” added to favourites.",
+  "toast.unstarred": "“{name}” removed from favourites.",
+  "badge.favorite": "Favourite",
+  "meta.opened": "Opened {date}",
+  "meta.changed": "Changed {date}",
+  "meta.in": "in {space}",
 };
 
 const tables = { fr, en };

@@ -157,6 +157,12 @@ function defaultMeta(item) {
 }
 
 function badges(item) {
+  const star = item.favorite ? h("span", { class: "badge favorite", title: t("badge.favorite") }, icon("star"),
+    h("span", { class: "visually-hidden" }, t("badge.favorite"))) : null;
+  return [star, stateBadge(item)];
+}
+
+function stateBadge(item) {
   // A file open in the office editor, or locked by a WebDAV client: uploads over it
   // are refused until it is closed, so say it before anyone tries.
   if (item.lock) {

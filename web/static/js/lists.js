@@ -11,6 +11,7 @@ import { toast } from "./ui.js";
 import { newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
 import { openViewer, viewable } from "./viewer.js";
+import { starEntry } from "./recent.js";
 
 /** "Partagés avec moi": the top-most items shared with the caller, newest first. */
 export function showShared(main) {
@@ -26,6 +27,7 @@ export function showShared(main) {
       const entries = [];
       if (item.kind === "file") entries.push({ label: t("action.download"), icon: "download", run: () => download(item) });
       else entries.push({ label: t("action.downloadZip"), icon: "download", run: () => downloadZip([item]).catch((err) => toast(err.title, { error: true })) });
+      entries.push(starEntry(item, list));
       if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
       return entries;
     },
@@ -51,7 +53,7 @@ export function showTrash(main) {
 }
 
 // A titled list read page by page, with its empty state.
-async function pagedView(main, { title, hint, path, empty, emptyIcon, list, restoreButtons }) {
+export async function pagedView(main, { title, hint, path, empty, emptyIcon, list, restoreButtons }) {
   const current = newView();
   showQuota(null);
   const status = h("p", { class: "list-status", role: "status" });

@@ -3,6 +3,7 @@
 //   /                   the caller's personal space ("Mes documents")
 //   /dossiers/{id}      a folder
 //   /partages           shared with me
+//   /recents, /favoris  the caller's recent files and favourites (recent.js)
 //   /corbeille          the trash
 //   /etablissement/{id} a school's storage (its local admins)
 //   /devoirs            assignments: a teacher's, or a pupil's "à rendre" (assignments.js)
@@ -17,6 +18,7 @@ import { lang, setLang, t } from "./i18n.js";
 import { session } from "./state.js";
 import { showFolder } from "./browse.js";
 import { showShared, showTrash } from "./lists.js";
+import { showFavorites, showRecent } from "./recent.js";
 import { quotaBox } from "./quota.js";
 import { schoolPath, showSchool, structureName } from "./school.js";
 import { assignmentsPath, showAssignment, showAssignments, usesAssignments } from "./assignments.js";
@@ -106,9 +108,13 @@ function renderNav() {
     groups.map((s) => link("/dossiers/" + s.root_id, "people", s.name)),
     staff.map((s) => link("/dossiers/" + s.root_id, "school", t("nav.staff"),
       staff.length > 1 ? h("span", { class: "sub" }, s.name) : null)),
+    // What spans the spaces: the caller's recent files, favourites, and what was shared with them.
+    h("li", { class: "nav-gap", "aria-hidden": "true" }),
+    link("/recents", "history", t("nav.recent")),
+    link("/favoris", "star", t("nav.favorites")),
+    link("/partages", "share", t("nav.shared")),
     h("li", { class: "nav-gap", "aria-hidden": "true" }),
     usesAssignments() ? link(assignmentsPath, "task", t("nav.assignments")) : null,
-    link("/partages", "share", t("nav.shared")),
     link("/corbeille", "trash", t("nav.trash")),
     usesComputers() ? link(devicesPath, "computer", t("nav.devices")) : null,
     session.me.administers.map((id) => link(schoolPath(id), "meter", t("nav.school"),
@@ -140,6 +146,12 @@ export async function route() {
   if (path === "/partages") {
     markNav(path);
     await showShared(main);
+  } else if (path === "/recents") {
+    markNav(path);
+    await showRecent(main);
+  } else if (path === "/favoris") {
+    markNav(path);
+    await showFavorites(main);
   } else if (path === "/corbeille") {
     markNav(path);
     await showTrash(main);
