@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	v1.DELETE("/items/:id/permissions/:permission", s.unshare)
 	v1.GET("/directory/search", s.findGrantees)
 	v1.GET("/shared", s.sharedWithMe)
+	v1.GET("/search", s.search)
 	v1.GET("/spaces/:id/shared", s.sharedFromSpace)
 	v1.GET("/items/:id/links", s.listLinks)
 	v1.POST("/items/:id/links", s.createLink)
