@@ -168,6 +168,7 @@ func (q searchQuery) list(opts SearchOptions) string {
 // them.
 type reach struct {
 	managed, joined []uuid.UUID
+	roots           []uuid.UUID // of the spaces managed and joined
 	granted         []uuid.UUID
 }
 
@@ -176,7 +177,7 @@ type reach struct {
 func (s *Service) reachOf(ctx context.Context, c *cartable.Caller) (reach, error) {
 	var r reach
 	rows, err := s.db.Query(ctx, `
-		SELECT id, kind, coalesce(structure_id, ''), coalesce(owner_id, ''), coalesce(group_id, '')
+		SELECT id, kind, coalesce(structure_id, ''), coalesce(owner_id, ''), coalesce(group_id, ''), root_id
 		FROM spaces
 		WHERE owner_id = $1 OR group_id = ANY($2) OR (kind = 'structure' AND structure_id = ANY($3))`,
 		c.UserID, groupIDs(c), structureIDs(c))
@@ -184,12 +185,16 @@ func (s *Service) reachOf(ctx context.Context, c *cartable.Caller) (reach, error
 		return reach{}, fmt.Errorf("find spaces of %s: %w", c.UserID, err)
 	}
 	var sp Space
-	_, err = pgx.ForEachRow(rows, []any{&sp.ID, &sp.Kind, &sp.StructureID, &sp.OwnerID, &sp.GroupID}, func() error {
-		switch role := sharing.SpaceRole(c, sp.accessSpace()); {
+	_, err = pgx.ForEachRow(rows, []any{&sp.ID, &sp.Kind, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID}, func() error {
+		role := sharing.SpaceRole(c, sp.accessSpace())
+		switch {
 		case role >= cartable.Manager:
 			r.managed = append(r.managed, sp.ID)
 		case role > cartable.NoRole:
 			r.joined = append(r.joined, sp.ID)
+		}
+		if role > cartable.NoRole {
+			r.roots = append(r.roots, sp.RootID)
 		}
 		return nil
 	})

@@ -23,14 +23,12 @@ func (b *searchSQL) arg(v any) string {
 	return fmt.Sprintf("$%d", len(b.args))
 }
 
-// folded is the folded name, the expression items_name_search indexes.
-const folded = `cartable_fold(i.name)`
-
 // matches is the condition that every query word is in the folded name. Words of
 // three letters or more are LIKE patterns, which the trigram index answers; shorter
 // ones have no trigram, and are written so that the planner does not ask the index
 // to read every name (strpos is not indexed).
-func (b *searchSQL) matches(words []string) string {
+func (b *searchSQL) matches(alias string, words []string) string {
+	folded := alias + `.name_folded`
 	conds := make([]string, 0, len(words))
 	for _, w := range words {
 		if utf8.RuneCountInString(w) >= trigramMinRunes {
@@ -47,7 +45,8 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // rank is the relevance of a name, lowest first: 0 when it is the query (with or
 // without its extension), 1 when every query word begins one of its words, 2 when
 // the words are only inside it.
-func (b *searchSQL) rank(q searchQuery) string {
+func (b *searchSQL) rank(alias string, q searchQuery) string {
+	folded := alias + `.name_folded`
 	starts := make([]string, len(q.Words))
 	for i, w := range q.Words {
 		starts[i] = `(^|[^[:alnum:]])` + regexp.QuoteMeta(w)
@@ -55,6 +54,14 @@ func (b *searchSQL) rank(q searchQuery) string {
 	whole := b.arg(q.Whole)
 	return `CASE WHEN ` + folded + ` = ` + whole + ` OR regexp_replace(` + folded + `, '\.[^.]*$', '') = ` + whole + ` THEN 0
 		WHEN ` + folded + ` ~ ALL(` + b.arg(starts) + `::text[]) THEN 1 ELSE 2 END`
+}
+
+// joinFor joins items i to the index-only h when the filters read the table.
+func (b *searchSQL) joinFor(filters string) string {
+	if filters == "" {
+		return ""
+	}
+	return ` JOIN items i ON i.id = h.id`
 }
 
 // filters is the options' conditions on items i, each line starting with AND.
@@ -74,29 +81,35 @@ func (b *searchSQL) filters(opts SearchOptions) string {
 
 // queryFound runs the search: the matching items of the caller's spaces, and those
 // at or below the items shared with them, by rank, then newest first, from after.
+// The page is cut from the ids, ranks and dates alone; only its items are read whole.
 //
-// Both halves read items_name_search (the first by space and trigrams, the second
-// by trigrams next to items_ancestors); each lists items once. Space roots are left
-// out (a space is not a result of its own), and so are, in the spaces the caller
-// only joined, the private folders (parent NULL, private_to set) of other members
-// with what lies in them: Decide gives them no role there.
+// In the spaces the caller manages, everything is theirs to see but the roots (a
+// space is not a result of its own), and the names, ranks and dates come from an
+// index alone (h: see the migration that made name_folded). In the spaces they
+// only joined, each match is read to leave out the private folders (parent NULL,
+// private_to set) of other members with what lies in them: Decide gives them no
+// role there. Below the shared items, items_ancestors and the trigrams find them.
+// The filters on kind and type read the table too.
 func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQuery, r reach, opts SearchOptions, after *searchKey, limit int) ([]Found, error) {
 	var b searchSQL
-	me := b.arg(c.UserID)
-	spaces, managed, granted := b.arg(append(r.managed, r.joined...)), b.arg(r.managed), b.arg(r.granted)
-	rank, match, filters := b.rank(q), b.matches(q.Words), b.filters(opts)
-	common := `i.trashed_at IS NULL AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL) AND ` + match + filters
+	me, managed, joined, roots, granted := b.arg(c.UserID), b.arg(r.managed), b.arg(r.joined), b.arg(r.roots), b.arg(r.granted)
+	filters := b.filters(opts)
 	sql := `WITH found AS (
-		SELECT i.id, ` + rank + ` AS rank FROM items i
-		WHERE ` + common + ` AND i.space_id = ANY(` + spaces + `) AND (i.space_id = ANY(` + managed + `)
-			OR coalesce((SELECT t.private_to FROM items t WHERE t.id = coalesce(i.ancestors[1], i.id)), ` + me + `) = ` + me + `)
+		SELECT h.id, ` + b.rank("h", q) + ` AS rank, h.modified_at FROM items h` + b.joinFor(filters) + `
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + managed + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words) + filters + `
 		UNION
-		SELECT i.id, ` + rank + ` AS rank FROM items i
-		WHERE ` + common + ` AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])
+		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items h JOIN items i ON i.id = h.id
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + joined + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words) + filters + `
+			AND coalesce((SELECT t.private_to FROM items t WHERE t.id = coalesce(i.ancestors[1], i.id)), ` + me + `) = ` + me + `
+		UNION
+		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items i
+		WHERE i.trashed_at IS NULL AND ` + b.matches("i", q.Words) + ` AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
+			AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])
+	), page AS (
+		SELECT * FROM found f WHERE ` + b.after(after) + ` ORDER BY f.rank, f.modified_at DESC, f.id LIMIT ` + b.arg(limit) + `
 	)
-	SELECT ` + itemColumns + `, f.rank FROM found f JOIN items i ON i.id = f.id JOIN spaces s ON s.id = i.space_id
-	WHERE ` + b.after(after) + `
-	ORDER BY f.rank, i.modified_at DESC, i.id LIMIT ` + b.arg(limit)
+	SELECT ` + itemColumns + `, f.rank FROM page f JOIN items i ON i.id = f.id JOIN spaces s ON s.id = i.space_id
+	ORDER BY f.rank, f.modified_at DESC, f.id`
 	rows, err := s.db.Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("search items of %s: %w", c.UserID, err)
@@ -119,6 +132,6 @@ func (b *searchSQL) after(k *searchKey) string {
 		return `true`
 	}
 	rank, at, id := b.arg(k.Rank), b.arg(k.Modified), b.arg(k.ID)
-	return `(f.rank > ` + rank + ` OR (f.rank = ` + rank + ` AND (i.modified_at < ` + at +
-		` OR (i.modified_at = ` + at + ` AND i.id > ` + id + `))))`
+	return `(f.rank > ` + rank + ` OR (f.rank = ` + rank + ` AND (f.modified_at < ` + at +
+		` OR (f.modified_at = ` + at + ` AND f.id > ` + id + `))))`
 }
