@@ -653,6 +653,14 @@ const fr = {
   "office.readOnly": "Lecture seule",
   "office.close": "Fermer l'éditeur",
   "office.closeShort": "Fermer",
+  // Search by name (wt-search)
+  "search.label": "Rechercher dans mes documents",
+  "search.go": "Rechercher",
+  "search.title": "Résultats pour « {q} »",
+  "search.empty": "Aucun document ne porte ce nom.",
+  "search.hint": "Seuls les noms sont cherchés, pas le contenu des fichiers.",
+  "search.shared": "Partagé avec moi",
+  "search.in": "Dans {place}",
 };
 
 const en = {
@@ -1306,6 +1314,14 @@ const en = {
   "office.readOnly": "Read-only",
   "office.close": "Close the editor",
   "office.closeShort": "Close",
+  // Search by name (wt-search)
+  "search.label": "Search my documents",
+  "search.go": "Search",
+  "search.title": "Results for “{q}”",
+  "search.empty": "No document has that name.",
+  "search.hint": "Only names are searched, not what files contain.",
+  "search.shared": "Shared with me",
+  "search.in": "In {place}",
 };
 
 const tables = { fr, en };
