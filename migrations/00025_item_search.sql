@@ -5,14 +5,13 @@
 --
 -- name_folded keeps the folded name: folding (a translate over a long table of
 -- accented letters) costs tens of microseconds a name, too much to redo for every
--- candidate of every search. Two indexes serve searches, the planner choosing by the
--- statistics of the query's words:
---   - items_space_names reads the caller's spaces' names in order and keeps the
---     matching ones without visiting the table (an index-only scan): what suits a
---     common word ("exercice" is in one name of ten across the region but the caller
---     has a few thousand items);
---   - items_name_trigrams (pg_trgm) finds the names that hold a rare word wherever
---     they are, and the names below a shared folder with items_ancestors.
+-- candidate of every search. Two indexes serve searches:
+--   - items_space_names reads the caller's spaces' names and keeps the matching ones
+--     without visiting the table (an index-only scan): its cost is bounded by what
+--     the caller has, however common the word is across the region ("exercice" is
+--     in one name of ten, but a teacher has a few tens of thousands of items);
+--   - items_name_trigrams (pg_trgm) finds, next to items_ancestors, the names below
+--     the folders shared with the caller.
 -- pg_trgm is in PostgreSQL's contrib and trusted: a database owner may create it
 -- without being a superuser.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;

@@ -23,15 +23,19 @@ func (b *searchSQL) arg(v any) string {
 	return fmt.Sprintf("$%d", len(b.args))
 }
 
-// matches is the condition that every query word is in the folded name. Words of
-// three letters or more are LIKE patterns, which the trigram index answers; shorter
-// ones have no trigram, and are written so that the planner does not ask the index
-// to read every name (strpos is not indexed).
-func (b *searchSQL) matches(alias string, words []string) string {
+// matches is the condition that every query word is in the folded name. Where
+// trigrams may serve (below shared items: the trigram index, next to
+// items_ancestors), words of three letters or more are LIKE patterns, which it
+// answers. In the caller's spaces the words are looked for with strpos, which no
+// index answers: the planner then reads the spaces' names from items_space_names,
+// whose cost is bounded by what the caller has, instead of gathering every name of
+// the region that holds the words (it takes two common words for independent and
+// finds "fiche" and "eleve" together rare, where "Fiche élève" is a name of 25).
+func (b *searchSQL) matches(alias string, words []string, trigrams bool) string {
 	folded := alias + `.name_folded`
 	conds := make([]string, 0, len(words))
 	for _, w := range words {
-		if utf8.RuneCountInString(w) >= trigramMinRunes {
+		if trigrams && utf8.RuneCountInString(w) >= trigramMinRunes {
 			conds = append(conds, folded+` LIKE `+b.arg("%"+likeEscaper.Replace(w)+"%"))
 		} else {
 			conds = append(conds, `strpos(`+folded+`, `+b.arg(w)+`) > 0`)
@@ -96,14 +100,14 @@ func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQu
 	filters := b.filters(opts)
 	sql := `WITH found AS (
 		SELECT h.id, ` + b.rank("h", q) + ` AS rank, h.modified_at FROM items h` + b.joinFor(filters) + `
-		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + managed + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words) + filters + `
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + managed + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words, false) + filters + `
 		UNION
 		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items h JOIN items i ON i.id = h.id
-		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + joined + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words) + filters + `
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + joined + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words, false) + filters + `
 			AND coalesce((SELECT t.private_to FROM items t WHERE t.id = coalesce(i.ancestors[1], i.id)), ` + me + `) = ` + me + `
 		UNION
 		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items i
-		WHERE i.trashed_at IS NULL AND ` + b.matches("i", q.Words) + ` AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
+		WHERE i.trashed_at IS NULL AND ` + b.matches("i", q.Words, true) + ` AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
 			AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])
 	), page AS (
 		SELECT * FROM found f WHERE ` + b.after(after) + ` ORDER BY f.rank, f.modified_at DESC, f.id LIMIT ` + b.arg(limit) + `
