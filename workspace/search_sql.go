@@ -114,7 +114,11 @@ func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQu
 	)
 	SELECT ` + itemColumns + `, f.rank FROM page f JOIN items i ON i.id = f.id JOIN spaces s ON s.id = i.space_id
 	ORDER BY f.rank, f.modified_at DESC, f.id`
-	rows, err := s.db.Query(ctx, sql, b.args...)
+	// Planned for its values every time (an unnamed statement), never with a cached
+	// generic plan: which index suits depends on the words and on what is shared
+	// with the caller (a generic plan read the 40,000 names of the region holding
+	// "fiche" and "eleve" from the table to keep the two shared with the pupil).
+	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, b.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("search items of %s: %w", c.UserID, err)
 	}
