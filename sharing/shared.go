@@ -1,9 +1,14 @@
 package sharing
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
 	"cartable"
+	"cartable/db"
 )
 
 // SharedWithSQL selects, for the caller (principals in $2..$4), the top-most items
@@ -33,4 +38,24 @@ func SharedWithSQL(itemColumns string) string {
 // SharedWithArgs are the query arguments of SharedWithSQL for the caller.
 func SharedWithArgs(c *cartable.Caller) []any {
 	return append([]any{c.UserID}, principals(c)...)
+}
+
+// GrantedItems returns the items on which a live grant names the caller (its
+// descendants inherit it): with the spaces the caller belongs to, what a search
+// across everything they may read starts from.
+func GrantedItems(ctx context.Context, q db.DBTX, c *cartable.Caller) ([]uuid.UUID, error) {
+	rows, err := q.Query(ctx, `
+		SELECT DISTINCT g.item_id
+		FROM unnest($1::text[], $2::text[], $3::text[]) AS me(kind, id, profile)
+		JOIN grants g ON g.grantee_kind = me.kind AND g.grantee_id = me.id
+			AND (g.profile IS NULL OR g.profile = me.profile) AND (g.expires_at IS NULL OR g.expires_at > now())`,
+		principals(c)...)
+	if err != nil {
+		return nil, fmt.Errorf("find items granted to %s: %w", c.UserID, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("find items granted to %s: %w", c.UserID, err)
+	}
+	return ids, nil
 }

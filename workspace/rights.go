@@ -62,12 +62,16 @@ type belowFolder struct{ others, marks bool }
 
 // readBelow says, for each folder, whether a live item below it was created by
 // someone other than userID, and whether a live folder below it has a mode of its
-// own other than collaborative.
+// own other than collaborative. The first is a count, not an EXISTS: planning an
+// EXISTS for its first row, PostgreSQL reads the whole table in the hope of an early
+// match (nearly every item is someone else's) where there is none, a folder of the
+// pupil's own with nothing below (seen in bench/search: 125 ms for 8 folders of a
+// 56,000-item table); the count reads the folder's descendants from items_ancestors.
 func readBelow(ctx context.Context, q db.DBTX, folders []uuid.UUID, userID string) (map[uuid.UUID]belowFolder, error) {
 	rows, err := q.Query(ctx, `
 		SELECT f.id,
-			EXISTS (SELECT 1 FROM items d WHERE d.ancestors @> ARRAY[f.id] AND d.trashed_at IS NULL
-				AND d.created_by IS DISTINCT FROM $2),
+			(SELECT count(*) FROM items d WHERE d.ancestors @> ARRAY[f.id] AND d.trashed_at IS NULL
+				AND d.created_by IS DISTINCT FROM $2) > 0,
 			EXISTS (SELECT 1 FROM items d WHERE d.ancestors @> ARRAY[f.id] AND d.trashed_at IS NULL
 				AND d.mode IS NOT NULL AND d.mode <> 'collaborative')
 		FROM unnest($1::uuid[]) AS f(id)`, folders, userID)

@@ -669,6 +669,14 @@ const fr = {
   "meta.opened": "Ouvert {date}",
   "meta.changed": "Modifié {date}",
   "meta.in": "dans {space}",
+  // Search by name (wt-search)
+  "search.label": "Rechercher dans mes documents",
+  "search.go": "Rechercher",
+  "search.title": "Résultats pour « {q} »",
+  "search.empty": "Aucun document ne porte ce nom.",
+  "search.hint": "Seuls les noms sont cherchés, pas le contenu des fichiers.",
+  "search.shared": "Partagé avec moi",
+  "search.in": "Dans {place}",
 };
 
 const en = {
@@ -1338,6 +1346,14 @@ const en = {
   "meta.opened": "Opened {date}",
   "meta.changed": "Changed {date}",
   "meta.in": "in {space}",
+  // Search by name (wt-search)
+  "search.label": "Search my documents",
+  "search.go": "Search",
+  "search.title": "Results for “{q}”",
+  "search.empty": "No document has that name.",
+  "search.hint": "Only names are searched, not what files contain.",
+  "search.shared": "Shared with me",
+  "search.in": "In {place}",
 };
 
 const tables = { fr, en };

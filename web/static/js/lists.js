@@ -52,8 +52,29 @@ export function showTrash(main) {
   return pagedView(main, { title: t("trash.title"), hint: t("trash.hint"), path: "/trash", empty: t("trash.empty"), emptyIcon: "trash", list, restoreButtons: true });
 }
 
+/** Search results: the items whose names hold the words, where each one lies. */
+export function showSearch(main, q) {
+  document.title = `${t("search.title", { q })} — ${t("app.title")}`;
+  const list = itemList({
+    label: t("search.title", { q }), view: "list",
+    open: (item) => viewable(item) && (openViewer(list, item), true),
+    meta: (item) => [item.kind === "file" ? formatSize(item.size) + " · " : "", placeOf(item), " · ",
+      h("time", { datetime: item.modified_at, title: fullDate(item.modified_at) }, formatDate(item.modified_at))],
+    entries: (item) => item.kind === "file" ? [{ label: t("action.download"), icon: "download", run: () => download(item) }]
+      : [{ label: t("action.downloadZip"), icon: "download", run: () => downloadZip([item]).catch((err) => toast(err.title, { error: true })) }],
+  });
+  return pagedView(main, { title: t("search.title", { q }), hint: t("search.hint"), path: "/search", query: { q }, empty: t("search.empty"), emptyIcon: "search", list });
+}
+
+// Where a result lies: "6A › Séquence 1", a link to its folder when the caller may open it.
+function placeOf(item) {
+  const place = [item.space_name || t("search.shared"), ...item.path].join(" › ");
+  const label = t("search.in", { place });
+  return item.path.length || item.space_name ? h("a", { class: "place", href: "/dossiers/" + item.parent_id }, label) : label;
+}
+
 // A titled list read page by page, with its empty state.
-export async function pagedView(main, { title, hint, path, empty, emptyIcon, list, restoreButtons }) {
+export async function pagedView(main, { title, hint, path, query, empty, emptyIcon, list, restoreButtons }) {
   const current = newView();
   showQuota(null);
   const status = h("p", { class: "list-status", role: "status" });
@@ -81,7 +102,7 @@ export async function pagedView(main, { title, hint, path, empty, emptyIcon, lis
     more.disabled = true;
     status.textContent = t("folder.loading");
     try {
-      const got = await api(path, { query: { limit: 100, cursor } });
+      const got = await api(path, { query: { ...query, limit: 100, cursor } });
       if (!current()) return;
       list.add(got.items);
       list.touch();

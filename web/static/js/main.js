@@ -4,6 +4,7 @@
 //   /dossiers/{id}      a folder
 //   /partages           shared with me
 //   /recents, /favoris  the caller's recent files and favourites (recent.js)
+//   /recherche?q=…      search by name
 //   /corbeille          the trash
 //   /etablissement/{id} a school's storage (its local admins)
 //   /devoirs            assignments: a teacher's, or a pupil's "à rendre" (assignments.js)
@@ -17,7 +18,7 @@ import { h, fill, icon } from "./dom.js";
 import { lang, setLang, t } from "./i18n.js";
 import { session } from "./state.js";
 import { showFolder } from "./browse.js";
-import { showShared, showTrash } from "./lists.js";
+import { showSearch, showShared, showTrash } from "./lists.js";
 import { showFavorites, showRecent } from "./recent.js";
 import { quotaBox } from "./quota.js";
 import { schoolPath, showSchool, structureName } from "./school.js";
@@ -80,6 +81,7 @@ function layout() {
     h("header", { class: "topbar" },
       menuButton,
       h("a", { class: "brand", href: "/" }, icon("inbox"), h("span", {}, t("app.title"))),
+      searchForm(),
       h("span", { class: "who" }, session.me.display_name),
       h("button", { type: "button", class: "quiet lang", lang: t("app.switchLang"), "aria-label": t("app.switch"), onclick: switchLanguage },
         h("span", { class: "long", "aria-hidden": "true" }, t("app.switch")), h("span", { class: "short", "aria-hidden": "true" }, t("app.switchLang").toUpperCase())),
@@ -88,6 +90,17 @@ function layout() {
       framed ? null : h("button", { type: "button", class: "quiet", onclick: signOut }, icon("logout"), t("app.logout"))),
     h("div", { class: "layout" }, nav, main));
   renderNav();
+}
+
+// "Rechercher dans mes documents": the top bar's search field, which shows its
+// results at /recherche?q=….
+function searchForm() {
+  const input = h("input", { type: "search", name: "q", required: true, minlength: "2", maxlength: "200",
+    placeholder: t("search.label"), "aria-label": t("search.label"), value: new URLSearchParams(location.search).get("q") || "" });
+  return h("form", { class: "search", role: "search", onsubmit: (e) => {
+    e.preventDefault();
+    go("/recherche?" + new URLSearchParams({ q: input.value.trim() }));
+  } }, input, h("button", { type: "submit", class: "quiet", "aria-label": t("search.go") }, icon("search")));
 }
 
 function switchLanguage() {
@@ -143,7 +156,10 @@ export async function route() {
   main.removeAttribute("aria-busy");
   const personal = session.spaces.find((s) => s.kind === "personal");
   let m;
-  if (path === "/partages") {
+  if (path === "/recherche" && new URLSearchParams(location.search).get("q")) {
+    markNav(path);
+    await showSearch(main, new URLSearchParams(location.search).get("q"));
+  } else if (path === "/partages") {
     markNav(path);
     await showShared(main);
   } else if (path === "/recents") {
@@ -177,7 +193,7 @@ export async function route() {
 
 /** Goes to an app path without reloading. */
 export function go(path) {
-  if (path !== location.pathname) history.pushState(null, "", path);
+  if (path !== location.pathname + location.search) history.pushState(null, "", path);
   // A new page starts at its top, with the focus on it for screen readers (a
   // scrolling focus would tuck the title under the sticky top bar).
   route().then(() => { main.focus({ preventScroll: true }); window.scrollTo(0, 0); });

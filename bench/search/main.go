@@ -1,0 +1,167 @@
+// Command search measures the search by name (GET /api/v1/search) on the region-sized
+// database of the sharing benchmark (bench/region: 1,000,000 items, 3,000
+// structures, 200,000 grants), its items renamed as a school names them and the
+// pupil's eight classes given a space each with pupils' private folders. It reports
+// p50/p99 of the first page of a few queries, as a teacher and as a pupil, with the
+// EXPLAIN ANALYZE plans of the search query, and rewrites the search section of
+// BENCHMARKS.md.
+//
+//	go run ./bench/search     (with the test stack started)
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cartable"
+	"cartable/bench/record"
+	"cartable/bench/region"
+	"cartable/workspace"
+)
+
+// goal is the target p99 of a first page, in milliseconds.
+const goal = 50
+
+func main() {
+	items := flag.Int("items", 1_000_000, "items in the database")
+	grants := flag.Int("grants", 200_000, "grants in the database")
+	runs := flag.Int("n", 300, "searches per query and caller")
+	md := flag.String("md", "BENCHMARKS.md", "file whose search section is rewritten")
+	flag.Parse()
+	ctx := context.Background()
+	base := os.Getenv("CARTABLE_DATABASE_URL")
+	if base == "" {
+		log.Fatal("CARTABLE_DATABASE_URL is not set: source the test stack's env")
+	}
+	pool, drop, err := region.FreshDatabase(ctx, base, "bench_search")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer drop()
+	start := time.Now()
+	w, err := region.Generate(ctx, pool, *items, *grants)
+	if err != nil {
+		log.Fatalf("generate: %v", err)
+	}
+	logf("generated %d items and %d grants in %s", *items, *grants, time.Since(start).Round(time.Second))
+	if err := school(ctx, pool); err != nil {
+		log.Fatal(err)
+	}
+	ws := workspace.New(pool, nil, workspace.Config{}, slog.New(slog.DiscardHandler))
+	figures := measure(ctx, ws, pool, w, *runs)
+	section := markdown(ctx, pool, figures, *items, *grants)
+	fmt.Print(section)
+	if err := record.Section(*md, "search", section); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+// queries are what is searched: a word in one name of 25, an accent-less one, a
+// two-word one, a rare one, and a substring inside words.
+var queries = []string{"exercice", "eleve", "fiche eleve", "photosynthese", "graph"}
+
+type figure struct {
+	who, query string
+	found      int
+	p50, p99   float64
+	plan       string
+}
+
+func measure(ctx context.Context, ws *workspace.Service, pool *pgxpool.Pool, w region.World, n int) []figure {
+	var out []figure
+	for _, who := range []struct {
+		name string
+		c    *cartable.Caller
+	}{{"teacher", w.Teacher}, {"pupil", w.Pupil}} {
+		for _, q := range queries {
+			opts := workspace.SearchOptions{Query: q, PageRequest: cartable.PageRequest{Limit: 50}}
+			var found int
+			search := func(ws *workspace.Service) error {
+				page, err := ws.Search(ctx, who.c, opts)
+				found = len(page.Items)
+				return err
+			}
+			p50, p99, err := timings(n, func() error { return search(ws) })
+			if err != nil {
+				log.Fatalf("%s searches %q: %v", who.name, q, err)
+			}
+			logf("%-8s %-14q %3d found  p50 %.2f ms p99 %.2f ms", who.name, q, found, p50, p99)
+			out = append(out, figure{who: who.name, query: q, found: found, p50: p50, p99: p99, plan: explain(ctx, pool, search)})
+		}
+	}
+	return out
+}
+
+// timings measures fn n times and returns p50 and p99 in milliseconds.
+func timings(n int, fn func() error) (p50, p99 float64, err error) {
+	d := make([]float64, 0, n)
+	for i := 0; i < n; i++ {
+		t0 := time.Now()
+		if err := fn(); err != nil {
+			return 0, 0, err
+		}
+		d = append(d, float64(time.Since(t0).Microseconds())/1000)
+	}
+	slices.Sort(d)
+	return d[n/2], d[n*99/100], nil
+}
+
+// explain runs the search once on a traced pool and returns the EXPLAIN ANALYZE of
+// its search query (the one that reads items_name_search).
+func explain(ctx context.Context, pool *pgxpool.Pool, search func(*workspace.Service) error) string {
+	queries, err := region.Trace(ctx, pool, func(traced *pgxpool.Pool) error {
+		return search(workspace.New(traced, nil, workspace.Config{}, slog.New(slog.DiscardHandler)))
+	})
+	if err != nil {
+		return err.Error()
+	}
+	var out strings.Builder
+	for _, q := range queries {
+		if os.Getenv("SEARCH_EXPLAIN_ALL") != "" || strings.Contains(q.SQL, "WITH found AS") {
+			if err := region.Explain(ctx, pool, q, "ANALYZE, COSTS OFF, TIMING ON", &out); err != nil {
+				fmt.Fprintf(&out, "-- %v\n", err)
+			}
+		}
+	}
+	return strings.TrimSpace(out.String())
+}
+
+func markdown(ctx context.Context, pool *pgxpool.Pool, figures []figure, items, grants int) string {
+	var version string
+	pool.QueryRow(ctx, `SHOW server_version`).Scan(&version)
+	host, _ := os.Hostname()
+	var b strings.Builder
+	b.WriteString("## Search by name on a region-sized database (bench/search)\n\n")
+	fmt.Fprintf(&b, "Run %s on %s, %d CPUs, %s, PostgreSQL %s on the same machine; measured in-process through the workspace use case "+
+		"(`workspace.Service.Search`, first page of 50). The sharing benchmark's database (%d items, 3,000 structures with 30 classes each, "+
+		"%d grants) with every item renamed as a school names them (one of %d names with accents and a number, \"Photosynthèse des plantes\" "+
+		"one name in 10,000) and the pupil's 8 classes given a space of 2,000 items and 25 pupils' private folders each. "+
+		"The teacher (t1) manages their personal space of 10,000 items and the 8 class spaces; the pupil (p1) reads the 8 class spaces "+
+		"(but 24 private folders in each) and the items shared with their classes (about 80). `go run ./bench/search`.\n\n",
+		time.Now().UTC().Format(time.RFC3339), host, runtime.NumCPU(), runtime.Version(), version, items, grants, len(nameWords))
+	b.WriteString("| caller | query | results on the page | p50 ms | p99 ms | target p99 | |\n|---|---|---|---|---|---|---|\n")
+	for _, f := range figures {
+		ok := "met"
+		if f.p99 > goal {
+			ok = "missed"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %d | %.2f | %.2f | %d ms | %s |\n", f.who, f.query, f.found, f.p50, f.p99, goal, ok)
+	}
+	for _, f := range figures {
+		fmt.Fprintf(&b, "\n<details><summary>Plan: %s, %q</summary>\n\n```\n%s\n```\n</details>\n", f.who, f.query, f.plan)
+	}
+	b.WriteString("\n")
+	return b.String()
+}

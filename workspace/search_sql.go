@@ -1,0 +1,145 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"cartable"
+)
+
+// searchSQL builds the query of a page of search results, with its arguments.
+type searchSQL struct {
+	args []any
+}
+
+// arg adds a query argument and returns its placeholder.
+func (b *searchSQL) arg(v any) string {
+	b.args = append(b.args, v)
+	return fmt.Sprintf("$%d", len(b.args))
+}
+
+// matches is the condition that every query word is in the folded name. Where
+// trigrams may serve (below shared items: the trigram index, next to
+// items_ancestors), words of three letters or more are LIKE patterns, which it
+// answers. In the caller's spaces the words are looked for with strpos, which no
+// index answers: the planner then reads the spaces' names from items_space_names,
+// whose cost is bounded by what the caller has, instead of gathering every name of
+// the region that holds the words (it takes two common words for independent and
+// finds "fiche" and "eleve" together rare, where "Fiche élève" is a name of 25).
+func (b *searchSQL) matches(alias string, words []string, trigrams bool) string {
+	folded := alias + `.name_folded`
+	conds := make([]string, 0, len(words))
+	for _, w := range words {
+		if trigrams && utf8.RuneCountInString(w) >= trigramMinRunes {
+			conds = append(conds, folded+` LIKE `+b.arg("%"+likeEscaper.Replace(w)+"%"))
+		} else {
+			conds = append(conds, `strpos(`+folded+`, `+b.arg(w)+`) > 0`)
+		}
+	}
+	return strings.Join(conds, " AND ")
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// rank is the relevance of a name, lowest first: 0 when it is the query (with or
+// without its extension), 1 when every query word begins one of its words, 2 when
+// the words are only inside it.
+func (b *searchSQL) rank(alias string, q searchQuery) string {
+	folded := alias + `.name_folded`
+	starts := make([]string, len(q.Words))
+	for i, w := range q.Words {
+		starts[i] = `(^|[^[:alnum:]])` + regexp.QuoteMeta(w)
+	}
+	whole := b.arg(q.Whole)
+	return `CASE WHEN ` + folded + ` = ` + whole + ` OR regexp_replace(` + folded + `, '\.[^.]*$', '') = ` + whole + ` THEN 0
+		WHEN ` + folded + ` ~ ALL(` + b.arg(starts) + `::text[]) THEN 1 ELSE 2 END`
+}
+
+// joinFor joins items i to the index-only h when the filters read the table.
+func (b *searchSQL) joinFor(filters string) string {
+	if filters == "" {
+		return ""
+	}
+	return ` JOIN items i ON i.id = h.id`
+}
+
+// filters is the options' conditions on items i, each line starting with AND.
+func (b *searchSQL) filters(opts SearchOptions) string {
+	var sql strings.Builder
+	if opts.Type != "" {
+		sql.WriteString(` AND ` + searchTypes[opts.Type])
+	}
+	if opts.SpaceID != nil {
+		sql.WriteString(` AND i.space_id = ` + b.arg(*opts.SpaceID))
+	}
+	if opts.ModifiedAfter != nil {
+		sql.WriteString(` AND i.modified_at > ` + b.arg(*opts.ModifiedAfter))
+	}
+	return sql.String()
+}
+
+// queryFound runs the search: the matching items of the caller's spaces, and those
+// at or below the items shared with them, by rank, then newest first, from after.
+// The page is cut from the ids, ranks and dates alone; only its items are read whole.
+//
+// In the spaces the caller manages, everything is theirs to see but the roots (a
+// space is not a result of its own), and the names, ranks and dates come from an
+// index alone (h: see the migration that made name_folded). In the spaces they
+// only joined, each match is read to leave out the private folders (parent NULL,
+// private_to set) of other members with what lies in them: Decide gives them no
+// role there. Below the shared items, items_ancestors and the trigrams find them.
+// The filters on kind and type read the table too.
+func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQuery, r reach, opts SearchOptions, after *searchKey, limit int) ([]Found, error) {
+	var b searchSQL
+	me, managed, joined, roots, granted := b.arg(c.UserID), b.arg(r.managed), b.arg(r.joined), b.arg(r.roots), b.arg(r.granted)
+	filters := b.filters(opts)
+	sql := `WITH found AS (
+		SELECT h.id, ` + b.rank("h", q) + ` AS rank, h.modified_at FROM items h` + b.joinFor(filters) + `
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + managed + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words, false) + filters + `
+		UNION
+		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items h JOIN items i ON i.id = h.id
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + joined + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words, false) + filters + `
+			AND coalesce((SELECT t.private_to FROM items t WHERE t.id = coalesce(i.ancestors[1], i.id)), ` + me + `) = ` + me + `
+		UNION
+		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items i
+		WHERE i.trashed_at IS NULL AND ` + b.matches("i", q.Words, true) + ` AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
+			AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])
+	), page AS (
+		SELECT * FROM found f WHERE ` + b.after(after) + ` ORDER BY f.rank, f.modified_at DESC, f.id LIMIT ` + b.arg(limit) + `
+	)
+	SELECT ` + itemColumns + `, f.rank FROM page f JOIN items i ON i.id = f.id JOIN spaces s ON s.id = i.space_id
+	ORDER BY f.rank, f.modified_at DESC, f.id`
+	// Planned for its values every time (an unnamed statement), never with a cached
+	// generic plan: which index suits depends on the words and on what is shared
+	// with the caller (a generic plan read the 40,000 names of the region holding
+	// "fiche" and "eleve" from the table to keep the two shared with the pupil).
+	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, b.args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("search items of %s: %w", c.UserID, err)
+	}
+	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Found, error) {
+		var f Found
+		err := scanItemWith(row, &f.Item, &f.rank)
+		return f, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scan search results of %s: %w", c.UserID, err)
+	}
+	return found, nil
+}
+
+// after is the keyset condition of a page that continues a search (true for the
+// first page): a worse rank, or the same rank and older, or as old and a larger id.
+func (b *searchSQL) after(k *searchKey) string {
+	if k == nil {
+		return `true`
+	}
+	rank, at, id := b.arg(k.Rank), b.arg(k.Modified), b.arg(k.ID)
+	return `(f.rank > ` + rank + ` OR (f.rank = ` + rank + ` AND (f.modified_at < ` + at +
+		` OR (f.modified_at = ` + at + ` AND f.id > ` + id + `))))`
+}
