@@ -102,6 +102,8 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
       frag.append(li);
     }
     ul.append(frag);
+    // Past a screenful or two, rows out of sight skip their painting (app.css).
+    ul.classList.toggle("long", ul.childElementCount > longList);
     if (!active || !active.isConnected) { active = null; activate(rows()[0]); }
     watchPreviews(items, ul, row);
   };
@@ -192,6 +194,9 @@ function thumb(item) {
 
 // Previews being made: each file is asked for again after 2, 4, 8… seconds (at
 // most a minute apart, ten times) until its thumbnail is ready or failed.
+// The row count from which a list skips painting the rows out of sight.
+const longList = 100;
+
 function watchPreviews(items, ul, row) {
   for (const item of items) {
     if (item.preview !== "pending") continue;
