@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"cartable/bench/node"
+	"cartable/bench/record"
 )
 
 func main() {
@@ -38,7 +39,7 @@ func main() {
 	defer stop()
 	ctx, cancel := context.WithTimeout(interrupted, 20*time.Minute)
 	defer cancel()
-	r := Report{Machine: machine(), Date: time.Now().UTC().Format(time.RFC3339), Pupils: *pupils, Each: *each, Few: *few, Runs: *runs}
+	r := Report{Machine: record.Machine(), Date: time.Now().UTC().Format(time.RFC3339), Pupils: *pupils, Each: *each, Few: *few, Runs: *runs}
 	if err := run(ctx, &r); err != nil {
 		log.Fatal(err)
 	}

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"time"
 
-	"cartable/proc"
+	"cartable/bench/node"
 )
 
 // Result is one way of downloading the hand-ins, in one round.
@@ -25,15 +20,8 @@ type Result struct {
 	Memory
 }
 
-// Memory is the server's memory before and during a download: RSS from /proc, and
-// the Go heap in use (go_memstats_heap_inuse_bytes from /metrics), in MiB.
-type Memory struct {
-	RSSBeforeMiB  float64 `json:"rss_before_mib"`
-	RSSPeakMiB    float64 `json:"rss_peak_mib"`
-	HeapBeforeMiB float64 `json:"heap_before_mib"`
-	HeapPeakMiB   float64 `json:"heap_peak_mib"`
-	Samples       int     `json:"samples"`
-}
+// Memory is the server's memory before and during a download.
+type Memory = node.Memory
 
 const (
 	peerZip  = "collect zip, one request"
@@ -86,7 +74,7 @@ func (c *class) zip(ctx context.Context, peer string, pupils []string) (Result, 
 		res.Files = len(pupils)
 	}
 	var err error
-	res.Memory, res.Bytes, res.Seconds, err = c.sampled(ctx, func() (int64, error) {
+	res.Memory, res.Bytes, res.Seconds, err = c.server.Sampled(ctx, func() (int64, error) {
 		var col struct {
 			URL    string `json:"download_url"`
 			Pupils int    `json:"pupils"`
@@ -115,7 +103,7 @@ func (c *class) zip(ctx context.Context, peer string, pupils []string) (Result, 
 func (c *class) oneByOne(ctx context.Context) (Result, error) {
 	res := Result{Peer: peerEach, Files: len(c.pinned)}
 	var err error
-	res.Memory, res.Bytes, res.Seconds, err = c.sampled(ctx, func() (int64, error) {
+	res.Memory, res.Bytes, res.Seconds, err = c.server.Sampled(ctx, func() (int64, error) {
 		var total int64
 		for _, path := range c.pinned {
 			n, err := fetch(ctx, c.server.Base+path, c.prof)
@@ -152,60 +140,4 @@ func fetch(ctx context.Context, url, token string) (int64, error) {
 		return 0, fmt.Errorf("GET %s: %d %s", req.URL.Path, res.StatusCode, b)
 	}
 	return io.CopyBuffer(io.Discard, res.Body, make([]byte, 256<<10))
-}
-
-// sampled runs a download while it samples the server's RSS every 20 ms and its
-// heap every 100 ms, and
-// answers the memory, the bytes and the seconds.
-func (c *class) sampled(ctx context.Context, download func() (int64, error)) (Memory, int64, float64, error) {
-	pid := c.server.Cmd.Process.Pid
-	var m Memory
-	m.RSSBeforeMiB = float64(proc.RSS(pid)) / 1024
-	m.HeapBeforeMiB = heapInUse(ctx, c.server.Base)
-	m.RSSPeakMiB, m.HeapPeakMiB = m.RSSBeforeMiB, m.HeapBeforeMiB
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				m.RSSPeakMiB = max(m.RSSPeakMiB, float64(proc.RSS(pid))/1024)
-				if m.Samples%5 == 0 { // a scrape costs the server a little: every 100 ms
-					m.HeapPeakMiB = max(m.HeapPeakMiB, heapInUse(ctx, c.server.Base))
-				}
-				m.Samples++
-			}
-		}
-	}()
-	start := time.Now()
-	n, err := download()
-	seconds := time.Since(start).Seconds()
-	close(done)
-	wg.Wait()
-	return m, n, seconds, err
-}
-
-// heapInUse reads the server's Go heap in use, in MiB, from its /metrics (served
-// to the loopback without a token).
-func heapInUse(ctx context.Context, base string) float64 {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0
-	}
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_heap_inuse_bytes "); ok {
-			f, _ := strconv.ParseFloat(v, 64)
-			return f / (1 << 20)
-		}
-	}
-	return 0
 }

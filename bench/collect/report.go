@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -139,15 +138,4 @@ func loadAverage() float64 {
 		fmt.Sscanf(string(b), "%f", &l)
 	}
 	return l
-}
-
-// machine names the processor, the CPUs and the memory the run had.
-func machine() string {
-	mem := ""
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kib int64
-		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%d", &kib)
-		mem = fmt.Sprintf(", %.1f GiB RAM", float64(kib)/(1<<20))
-	}
-	return fmt.Sprintf("%s (%d CPUs%s), %s", record.CPU(), runtime.NumCPU(), mem, runtime.Version())
 }

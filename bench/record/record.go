@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -60,4 +61,15 @@ func CPU() string {
 		}
 	}
 	return ""
+}
+
+// Machine names the processor, the CPUs, the memory and the Go version of a run.
+func Machine() string {
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kib int64
+		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%d", &kib)
+		mem = fmt.Sprintf(", %.1f GiB RAM", float64(kib)/(1<<20))
+	}
+	return fmt.Sprintf("%s (%d CPUs%s), %s", CPU(), runtime.NumCPU(), mem, runtime.Version())
 }
