@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	links.GET("/items/:id/children", s.listChildren, requireLinkKind(sharing.LinkView))
 	links.GET("/items/:id/content", s.download, requireLinkKind(sharing.LinkView))
 	links.GET("/items/:id/thumbnails/:size", s.thumbnail, requireLinkKind(sharing.LinkView))
+	links.POST("/zips", s.createZip, requireLinkKind(sharing.LinkView))
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
 	// Signed URLs: no header, a sig that stands for the user or link it was made for.
 	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(signedZip(zipRendition)))

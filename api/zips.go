@@ -19,7 +19,8 @@ const zipRendition = "zip"
 
 // createZip records a selection of items (folders download with everything they
 // hold) and answers the signed URL that streams it as one zip: a browser follows it
-// as a plain download, without an Authorization header.
+// as a plain download, without an Authorization header. A view link's visitor
+// asks at /api/v1/links/{token}/zips, for items of the link.
 func (s *Server) createZip(c echo.Context) error {
 	var body struct {
 		ItemIDs []uuid.UUID `json:"item_ids"`
@@ -32,6 +33,9 @@ func (s *Server) createZip(c echo.Context) error {
 	}
 	who := caller(c)
 	holder := presign.Holder{UserID: who.UserID}
+	if l := link(c); l.ID != uuid.Nil {
+		holder = presign.Holder{LinkID: l.ID} // a view link's visitor: the URL ends with the link
+	}
 	// The selection lives as long as its URL.
 	id, err := s.Workspace.SelectForZip(c.Request().Context(), who, body.ItemIDs, s.Signer.Expiry())
 	if err != nil {

@@ -26,15 +26,12 @@ const (
 	MaxZipEntries = 200_000
 )
 
-// SelectForZip records the items a user asks to download as one zip, after
-// checking they may read each; the answer names the selection for a signed URL
-// that lives until expires.
+// SelectForZip records the items a user (or a view link's visitor) asks to
+// download as one zip, after checking they may read each; the answer names the
+// selection for a signed URL that lives until expires.
 func (s *Service) SelectForZip(ctx context.Context, c *cartable.Caller, ids []uuid.UUID, expires time.Time) (uuid.UUID, error) {
 	if len(ids) == 0 || len(ids) > MaxZipSelection {
 		return uuid.Nil, cartable.Errorf(cartable.EInvalid, "a zip names 1 to %d items", MaxZipSelection).With("max_items", MaxZipSelection)
-	}
-	if c.LinkID != "" {
-		return uuid.Nil, cartable.Errorf(cartable.EForbidden, "a link's visitor cannot ask for a zip")
 	}
 	seen := map[uuid.UUID]bool{}
 	for _, id := range ids {
@@ -47,14 +44,28 @@ func (s *Service) SelectForZip(ctx context.Context, c *cartable.Caller, ids []uu
 		}
 	}
 	id := uuid.Must(uuid.NewV7())
+	user, link := zipHolder(c)
 	_, err := s.db.Exec(ctx, `
 		WITH gone AS (DELETE FROM zip_selections WHERE expires_at < now() - interval '1 hour')
-		INSERT INTO zip_selections (id, user_id, item_ids, expires_at) VALUES ($1, $2, $3, $4)`,
-		id, c.UserID, ids, expires)
+		INSERT INTO zip_selections (id, user_id, link_id, item_ids, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		id, user, link, ids, expires)
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("record zip selection: %w", err)
 	}
 	return id, nil
+}
+
+// zipHolder is whom a selection is for: the user, or for a link's visitor the link
+// (a revoked link takes its selections with it). The other one is NULL.
+func zipHolder(c *cartable.Caller) (user *string, link *uuid.UUID) {
+	if c.LinkID == "" {
+		return &c.UserID, nil
+	}
+	id, err := uuid.Parse(c.LinkID)
+	if err != nil {
+		return nil, &uuid.Nil // matches no selection
+	}
+	return nil, &id
 }
 
 // Zip is what a zip download holds: its file name and its entries, read and
@@ -69,7 +80,10 @@ type Zip struct {
 // the URL was made takes its folder out), with everything live below the folders.
 func (s *Service) ZipOf(ctx context.Context, c *cartable.Caller, selectionID uuid.UUID) (Zip, error) {
 	var ids []uuid.UUID
-	err := s.db.QueryRow(ctx, `SELECT item_ids FROM zip_selections WHERE id = $1 AND user_id = $2`, selectionID, c.UserID).Scan(&ids)
+	user, link := zipHolder(c)
+	err := s.db.QueryRow(ctx, `
+		SELECT item_ids FROM zip_selections
+		WHERE id = $1 AND (user_id = $2 OR link_id = $3)`, selectionID, user, link).Scan(&ids)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Zip{}, errNotFound(selectionID)
 	}

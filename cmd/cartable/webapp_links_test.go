@@ -163,6 +163,8 @@ func visitViewLink(visitor *tab, url string) {
 	if want := "200 attachment Lire le chapitre 3 pour vendredi.\n"; got != want {
 		t.Errorf("the download gives %q, want %q", got, want)
 	}
+	visitor.run("download everything", chromedp.Click(`//button[normalize-space()="Tout télécharger (.zip)"]`),
+		chromedp.WaitVisible(`//p[@role="status" and starts-with(normalize-space(), "Le téléchargement a commencé")]`))
 	visitor.screenshot("desktop-link-page")
 	visitor.axe("link page")
 	visitor.run("a subfolder, and back", chromedp.Click(`//a[normalize-space()="Photos"]`),

@@ -9,6 +9,7 @@
 import { api } from "./api.js";
 import { h, fill, icon, itemIcon } from "./dom.js";
 import { formatSize, lang, longDay, t } from "./i18n.js";
+import { follow } from "./items.js";
 import { pickFiles } from "./upload.js";
 
 /** Shows the link of the page's address in root. */
@@ -122,7 +123,8 @@ async function folderPage(visit, top, until) {
   const list = h("ul", { class: "items list", "aria-label": t("visit.folder") });
   const more = h("button", { type: "button", class: "load-more", hidden: true }, t("folder.more"));
   const status = h("p", { class: "list-status", role: "status" });
-  fill(visit.main, h("div", { class: "folder-view" }, crumbs(visit, trail), h("h1", {}, here.name), until, list, more, status));
+  fill(visit.main, h("div", { class: "folder-view" }, crumbs(visit, trail), h("h1", {}, here.name), until,
+    zipButton(visit, here), list, more, status));
   let cursor;
   const load = async () => {
     more.disabled = true;
@@ -140,6 +142,26 @@ async function folderPage(visit, top, until) {
   };
   more.addEventListener("click", load);
   await load();
+}
+
+/** "Tout télécharger (.zip)": the folder shown, everything in it, as one zip. */
+function zipButton(visit, folder) {
+  const status = h("p", { class: "list-status", role: "status" });
+  const button = h("button", { type: "button", class: "primary" }, icon("download"), t("visit.downloadAll"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    status.textContent = t("visit.zipping");
+    try {
+      const got = await visit.call("/zips", { method: "POST", body: { item_ids: [folder.id] } });
+      follow(got.download_url);
+      status.textContent = t("visit.zipStarted");
+    } catch (err) {
+      status.textContent = err.title || t("visit.zipFailed");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("div", { class: "visit-actions" }, button, status);
 }
 
 /** The folders from the link's own down to this one; each but the last leads there. */
