@@ -16,6 +16,7 @@ package bundle
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"context"
 	"fmt"
@@ -46,6 +47,9 @@ type Entry struct {
 // context's included (a dropped connection): what was written is then a truncated
 // zip that no unzip tool takes for a whole one.
 func Write(ctx context.Context, w io.Writer, entries []Entry) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the reads ahead when the zip ends early
+	ahead := readAhead(ctx, entries)
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, fastDeflate)
 	buf := make([]byte, 256<<10)
@@ -53,14 +57,83 @@ func Write(ctx context.Context, w io.Writer, entries []Entry) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := writeEntry(ctx, zw, e, buf); err != nil {
+		open := e.Open
+		if isSmall(e) {
+			open = (<-ahead).open
+		}
+		if err := writeEntry(ctx, zw, e, open, buf); err != nil {
 			return fmt.Errorf("zip %s: %w", e.Path, err)
 		}
 	}
 	return zw.Close()
 }
 
-func writeEntry(ctx context.Context, zw *zip.Writer, e Entry, buf []byte) error {
+// Small files are read ahead of the writer, several at once: a class folder is
+// thousands of photos and documents, and one object store round trip after
+// another would set the pace. At most aheadFiles of at most smallFile bytes are
+// held (8 MiB), so memory stays flat; large files are streamed in place.
+const (
+	smallFile  = 1 << 20
+	aheadFiles = 8
+)
+
+func isSmall(e Entry) bool { return !e.Folder && e.Size <= smallFile }
+
+// prefetched is a small file being read ahead: open waits for its bytes.
+type prefetched struct {
+	done chan struct{}
+	data []byte
+	err  error
+}
+
+func (p *prefetched) open(ctx context.Context) (io.ReadCloser, error) {
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return io.NopCloser(bytes.NewReader(p.data)), nil
+}
+
+// readAhead starts reading the small files of entries in their order, and hands
+// them over in that order; it never runs more than aheadFiles ahead of the writer.
+func readAhead(ctx context.Context, entries []Entry) <-chan *prefetched {
+	queue := make(chan *prefetched, aheadFiles-1) // plus the one waiting to be queued
+	go func() {
+		for _, e := range entries {
+			if !isSmall(e) {
+				continue
+			}
+			p := &prefetched{done: make(chan struct{})}
+			select {
+			case queue <- p:
+			case <-ctx.Done():
+				return
+			}
+			go p.read(ctx, e)
+		}
+	}()
+	return queue
+}
+
+func (p *prefetched) read(ctx context.Context, e Entry) {
+	defer close(p.done)
+	in, err := e.Open(ctx)
+	if err != nil {
+		p.err = err
+		return
+	}
+	defer in.Close()
+	p.data = make([]byte, 0, e.Size)
+	buf := bytes.NewBuffer(p.data)
+	_, p.err = io.Copy(buf, io.LimitReader(in, smallFile+1))
+	p.data = buf.Bytes()
+}
+
+func writeEntry(ctx context.Context, zw *zip.Writer, e Entry, open func(context.Context) (io.ReadCloser, error), buf []byte) error {
 	h := &zip.FileHeader{Name: e.Path, Modified: e.Modified.UTC(), Method: zip.Store}
 	if e.Folder {
 		h.Name += "/"
@@ -75,7 +148,7 @@ func writeEntry(ctx context.Context, zw *zip.Writer, e Entry, buf []byte) error 
 	if err != nil {
 		return err
 	}
-	in, err := e.Open(ctx)
+	in, err := open(ctx)
 	if err != nil {
 		return err
 	}

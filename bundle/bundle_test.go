@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -139,20 +140,82 @@ func TestWriteShortFile(t *testing.T) {
 	}
 }
 
-// A dropped connection (the context canceled) stops the zip before the next file
-// is opened.
+// A dropped connection (the context canceled) stops the zip, and the small files
+// read ahead with it: no more are opened than the read-ahead holds.
 func TestWriteStopsWhenCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	opened := 0
+	var opened atomic.Int32
 	open := func(context.Context) (io.ReadCloser, error) {
-		opened++
+		opened.Add(1)
 		cancel()
 		return io.NopCloser(strings.NewReader("x")), nil
 	}
-	entries := []Entry{{Path: "1", Size: 1, Open: open}, {Path: "2", Size: 1, Open: open}}
-	if err := Write(ctx, io.Discard, entries); !errors.Is(err, context.Canceled) || opened != 1 {
-		t.Errorf("canceled: %v after %d files opened", err, opened)
+	var entries []Entry
+	for i := range 100 {
+		entries = append(entries, Entry{Path: fmt.Sprint(i), Size: 1, Open: open})
 	}
+	if err := Write(ctx, io.Discard, entries); !errors.Is(err, context.Canceled) || opened.Load() > aheadFiles+1 {
+		t.Errorf("canceled: %v after %d files opened", err, opened.Load())
+	}
+}
+
+// Small files are read ahead of a slow reader of the zip, never more than
+// aheadFiles at once, and go in the zip in their order with their bytes.
+func TestWriteReadsAheadBounded(t *testing.T) {
+	var opened atomic.Int32
+	var entries []Entry
+	var want [][]byte
+	for i := range 40 {
+		data := bytes.Repeat([]byte{byte(i)}, 10<<10)
+		want = append(want, data)
+		entries = append(entries, Entry{Path: fmt.Sprintf("%02d.bin", i), Size: int64(len(data)), Open: func(ctx context.Context) (io.ReadCloser, error) {
+			opened.Add(1)
+			return memoryFile(data)(ctx)
+		}})
+	}
+	release := make(chan struct{})
+	slow := &gatedWriter{gate: release}
+	done := make(chan error, 1)
+	go func() { done <- Write(context.Background(), slow, entries) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for opened.Load() < aheadFiles && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a chance to open more than it may
+	if n := opened.Load(); n != aheadFiles {
+		t.Errorf("with the zip's reader stalled, %d files were opened; want the read-ahead's %d", n, aheadFiles)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	r, err := zip.NewReader(bytes.NewReader(slow.Bytes()), int64(slow.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range r.File {
+		rc, _ := f.Open()
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if f.Name != entries[i].Path || !bytes.Equal(got, want[i]) {
+			t.Fatalf("entry %d is %s with %d bytes, want %s", i, f.Name, len(got), entries[i].Path)
+		}
+	}
+}
+
+// gatedWriter takes its first write, then waits for its gate before the others.
+type gatedWriter struct {
+	bytes.Buffer
+	gate  chan struct{}
+	wrote bool
+}
+
+func (w *gatedWriter) Write(p []byte) (int, error) {
+	if w.wrote {
+		<-w.gate
+	}
+	w.wrote = true
+	return w.Buffer.Write(p)
 }
 
 // Text worth it is deflated (and reads back whole); a photo is stored as it is.
