@@ -191,6 +191,11 @@ func hashFile(path string) (string, int64, error) {
 // dropped starts the whole zip again, reads 256 MiB (or half) and hangs up: the server's
 // goroutines come back to their count at rest, and how long that takes.
 func (f *folder) dropped(ctx context.Context, r *Report) error {
+	// The server's idle connections to S3 hold goroutines too (the read-ahead opens
+	// several): a small zip first fills that pool, so that "at rest" counts them.
+	if _, err := f.download(ctx, f.oneSub, f.subSize, io.Discard); err != nil {
+		return err
+	}
 	// Idle kept-alive connections hold a goroutine each on the server: none is left
 	// open when the goroutines are counted.
 	http.DefaultClient.CloseIdleConnections()
