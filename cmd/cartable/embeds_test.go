@@ -216,3 +216,36 @@ func wantEmbedHeaders(t *testing.T, r response, mimeType, what string) {
 		t.Errorf("%s: no ETag", what)
 	}
 }
+
+// TestEmbedLivesWhileItsCreatorReads: a colleague who may only read a folder
+// cannot publish from it; given the contributor role, they can; when the share is
+// taken back, their embed is a 404 (it is served on their behalf), while the
+// owner's own embed of the same file goes on. The owner may remove the
+// colleague's embed, and the colleague their own.
+func TestEmbedLivesWhileItsCreatorReads(t *testing.T) {
+	in := start(t)
+	owner, colleague := in.as("prof.martin"), in.as("prof.bernard")
+	folder := owner.mkdir(owner.home(), "Photos du voyage")
+	photo := owner.mustUpload(folder.ID, "groupe.jpg", previewtest.Photo(64, 48, 0, 1))
+
+	r := owner.shareWith(folder.ID, map[string]any{"kind": "user", "id": "prof.bernard"}, "viewer", nil)
+	wantStatus(t, r, http.StatusCreated, "share to read")
+	var perm struct{ ID string }
+	r.json(t, &perm)
+	wantProblem(t, colleague.do(http.MethodPost, itemPath(photo.ID, "/embeds"), nil, nil), http.StatusForbidden, "forbidden", "a reader publishing")
+	wantProblem(t, colleague.get(itemPath(photo.ID, "/embeds")), http.StatusForbidden, "forbidden", "a reader listing")
+	wantStatus(t, owner.sendJSON(http.MethodPatch, itemPath(folder.ID, "/permissions/", perm.ID), map[string]any{"role": "contributor"}, nil), http.StatusOK, "contributor now")
+
+	theirs, mine := colleague.embedOf(photo.ID), owner.embedOf(photo.ID)
+	wantStatus(t, in.read(http.MethodGet, theirs.URL, nil), http.StatusOK, "the colleague's embed")
+	wantStatus(t, owner.do(http.MethodDelete, itemPath(folder.ID, "/permissions/", perm.ID), nil, nil), http.StatusNoContent, "unshare")
+	wantProblem(t, in.read(http.MethodGet, theirs.URL, nil), http.StatusNotFound, "not_found", "the colleague's embed after unsharing")
+	wantStatus(t, in.read(http.MethodGet, mine.URL, nil), http.StatusOK, "the owner's embed after unsharing")
+	wantStatus(t, owner.do(http.MethodDelete, itemPath(photo.ID, "/embeds/", theirs.ID), nil, nil), http.StatusNoContent, "the owner removes the colleague's embed")
+
+	// Shared again as contributor, the colleague removes an embed they made.
+	wantStatus(t, owner.shareWith(folder.ID, map[string]any{"kind": "user", "id": "prof.bernard"}, "contributor", nil), http.StatusCreated, "share again")
+	again := colleague.embedOf(photo.ID)
+	wantStatus(t, colleague.do(http.MethodDelete, itemPath(photo.ID, "/embeds/", again.ID), nil, nil), http.StatusNoContent, "the colleague removes theirs")
+	wantProblem(t, in.read(http.MethodGet, again.URL, nil), http.StatusNotFound, "not_found", "a removed embed")
+}
