@@ -89,8 +89,11 @@ func embedHeaders(h http.Header) {
 	h.Set("Access-Control-Expose-Headers", "ETag, Content-Range, Accept-Ranges, Content-Length")
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(embed.CacheMaxAge.Seconds())))
+	h.Set("Cache-Control", embedCacheControl)
 }
+
+// embedCacheControl lets any cache keep an embed's answer embed.CacheMaxAge.
+var embedCacheControl = fmt.Sprintf("public, max-age=%d", int(embed.CacheMaxAge.Seconds()))
 
 // embedContent serves the version an embed publishes, with Range, to anyone who has
 // the URL. It is shown inline under the sandboxing CSP of every file, without the
@@ -123,5 +126,5 @@ func (s *Server) embedThumbnail(c echo.Context) error {
 		return err
 	}
 	embedHeaders(h)
-	return s.serveThumbnail(c, t, format, h.Get("Cache-Control"), "embed "+e.ID.String())
+	return s.serveThumbnail(c, t, format, embedCacheControl, "embed "+e.ID.String())
 }
