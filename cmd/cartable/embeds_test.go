@@ -238,6 +238,10 @@ func TestEmbedLivesWhileItsCreatorReads(t *testing.T) {
 
 	theirs, mine := colleague.embedOf(photo.ID), owner.embedOf(photo.ID)
 	wantStatus(t, in.read(http.MethodGet, theirs.URL, nil), http.StatusOK, "the colleague's embed")
+	// Served on the colleague's behalf, but they did not open it: nothing in their recent files.
+	if got := colleague.personalList("/api/v1/recent", 100); len(got) != 0 {
+		t.Errorf("the embed's readers fill its creator's recent files: %v", names(got))
+	}
 	wantStatus(t, owner.do(http.MethodDelete, itemPath(folder.ID, "/permissions/", perm.ID), nil, nil), http.StatusNoContent, "unshare")
 	wantProblem(t, in.read(http.MethodGet, theirs.URL, nil), http.StatusNotFound, "not_found", "the colleague's embed after unsharing")
 	wantStatus(t, in.read(http.MethodGet, mine.URL, nil), http.StatusOK, "the owner's embed after unsharing")
