@@ -40,6 +40,10 @@ func TestWebAppEmbedInABlog(t *testing.T) {
 	}
 	teacher.screenshot("desktop-embed-video")
 	teacher.axe("embed dialog")
+	teacher.phone()
+	teacher.run("scroll to the list", chromedp.Evaluate[chromedp.Void](`document.getElementById("embed-existing").scrollIntoView()`))
+	teacher.screenshot("phone-embed-video")
+	teacher.desktop()
 	teacher.run("close", chromedp.Click(`//dialog[@open]//div[@class="buttons"]/button[normalize-space()="Fermer"]`),
 		chromedp.WaitNotPresent(chromedp.CSS(`dialog[open]`)))
 	imgHTML := embedThrough(teacher, "photo-classe.jpg")

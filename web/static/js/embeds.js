@@ -133,6 +133,6 @@ function embedRow(item, e, removed) {
   });
   const who = e.created_by === session.me?.id ? t("embed.byYou") : t("embed.by", { who: e.created_by });
   return h("li", {}, icon(mediaKind(item) || "file"),
-    h("span", { class: "who" }, t("embed.made", { date: day }), h("span", { class: "hint" }, who)),
+    h("span", { class: "when" }, t("embed.made", { date: day }), h("span", { class: "hint" }, who)),
     remove);
 }
