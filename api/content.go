@@ -176,6 +176,15 @@ func (s *Server) downloadVersion(c echo.Context) error {
 // store that does not answer leaves a clean problem (503 unavailable) and not a
 // file's headers over an error body.
 func (s *Server) serveContent(c echo.Context, content workspace.Content, etag string) error {
+	return s.serveBytes(c, content, etag, func(h http.Header) {
+		h.Set("Cache-Control", "private, no-cache")
+		setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "", s.onDownloadOrigin(c))
+	})
+}
+
+// serveBytes is serveContent with the headers a route adds of its own: type,
+// disposition, caching (they are set on a 304 too).
+func (s *Server) serveBytes(c echo.Context, content workspace.Content, etag string, own func(h http.Header)) error {
 	req, res := c.Request(), c.Response()
 	size := content.Version.Size
 	headers := func() {
@@ -183,9 +192,8 @@ func (s *Server) serveContent(c echo.Context, content workspace.Content, etag st
 		h.Set("ETag", etag)
 		h.Set("Accept-Ranges", "bytes")
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "private, no-cache")
 		h.Set("Last-Modified", content.Version.CreatedAt.UTC().Format(http.TimeFormat))
-		setDisposition(h, content.Item.Name, content.Version.MimeType, c.QueryParam("download") != "", s.onDownloadOrigin(c))
+		own(h)
 	}
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
 		headers()

@@ -47,7 +47,8 @@ func (s *Server) cors() echo.MiddlewareFunc {
 		// (which carries no Origin) must reach the WebDAV handler.
 		Skipper: func(c echo.Context) bool {
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/api/v1/uploads") || isDAV(p)
+			// Embeds answer every origin themselves (embeds.go).
+			return strings.HasPrefix(p, "/api/v1/uploads") || isDAV(p) || strings.HasPrefix(p, EmbedPath)
 		},
 		AllowOrigins:  s.AllowedOrigins,
 		AllowHeaders:  corsHeaders,

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cartable"
+	"cartable/embed"
 )
 
 // problemKind is how one domain error code shows on the wire: its HTTP status and
@@ -46,6 +47,7 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EUnsupportedMediaType: {http.StatusUnsupportedMediaType, "Le type de contenu envoyé n'est pas accepté ici.", "The content type sent is not accepted here."},
 	cartable.EChecksumMismatch:     {460, "Le fichier a été abîmé pendant l'envoi ; l'envoi reprend à partir du dernier morceau reçu.", "The file was damaged in transit; the upload resumes from the last piece received."},
 	cartable.EUnsupportedVersion:   {http.StatusPreconditionFailed, "Cette version du protocole d'envoi n'est pas prise en charge.", "This version of the upload protocol is not supported."},
+	embed.ENotEmbeddable:           {http.StatusUnsupportedMediaType, "Seuls les images, les vidéos et les sons peuvent être intégrés dans un blog ou un wiki.", "Only images, videos and sounds can be embedded in a blog or a wiki."},
 	codeRateLimited:                {http.StatusTooManyRequests, "Trop de demandes : patientez un peu avant de réessayer.", "Too many requests: wait a little before trying again."},
 	codeMethodNotAllowed:           {http.StatusMethodNotAllowed, "Cette action n'existe pas sur cette adresse.", "This method is not allowed on this route."},
 	cartable.EUnavailable:          {http.StatusServiceUnavailable, "Le service est momentanément indisponible ; réessayez dans un instant.", "The service is temporarily unavailable; try again in a moment."},

@@ -58,6 +58,9 @@ func (s *Server) routes() {
 	v1.GET("/items/:id/links", s.listLinks)
 	v1.POST("/items/:id/links", s.createLink)
 	v1.DELETE("/items/:id/links/:link", s.revokeLink)
+	v1.GET("/items/:id/embeds", s.listEmbeds)
+	v1.POST("/items/:id/embeds", s.createEmbed)
+	v1.DELETE("/items/:id/embeds/:embed", s.revokeEmbed)
 	v1.POST("/zips", s.createZip)
 	v1.POST("/items/:id/office", s.openInOffice)
 	v1.POST("/items/:id/office/new", s.newOfficeDocument)
@@ -71,6 +74,10 @@ func (s *Server) routes() {
 	links.GET("/items/:id/thumbnails/:size", s.thumbnail, requireLinkKind(sharing.LinkView))
 	links.POST("/zips", s.createZip, requireLinkKind(sharing.LinkView))
 	links.POST("/upload", s.dropFile, requireLinkKind(sharing.LinkUpload))
+	// Embeds: public, the embed's own token in the path (see package embed).
+	e.GET("/embed/:token", s.embedContent)
+	e.HEAD("/embed/:token", s.embedContent)
+	e.GET("/embed/:token/thumbnails/:size", s.embedThumbnail)
 	// Signed URLs: no header, a sig that stands for the user or link it was made for.
 	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(signedZip(zipRendition)))
 	e.GET("/api/v1/signed/collections/:id", s.downloadCollect, s.signedBy(signedZip(collectRendition)))
@@ -142,7 +149,7 @@ func (s *Server) routes() {
 		// The web app takes what the API does not route, except under the API's own
 		// prefixes, where an unknown path stays a 404 problem.
 		e.RouteNotFound("/*", echo.WrapHandler(s.App))
-		for _, prefix := range []string{"/api/*", "/dev/*", "/wopi/*"} {
+		for _, prefix := range []string{"/api/*", "/dev/*", "/wopi/*", "/embed/*"} {
 			e.RouteNotFound(prefix, func(echo.Context) error { return echo.ErrNotFound })
 		}
 	}

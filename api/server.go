@@ -21,6 +21,7 @@ import (
 	"cartable/apppassword"
 	"cartable/assignment"
 	"cartable/auth"
+	"cartable/embed"
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/sharing"
@@ -34,7 +35,9 @@ type Deps struct {
 	Workspace *workspace.Service
 	// Assignments hands out work to classes and collects it.
 	Assignments *assignment.Service
-	Verifier    *auth.Verifier
+	// Embeds publishes file versions in blogs and wikis.
+	Embeds   *embed.Service
+	Verifier *auth.Verifier
 	// DevIssuer mints tokens for seeded users; nil unless dev mode is on, and then
 	// /dev/token answers 404.
 	DevIssuer *auth.DevIssuer

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cartable/preview"
+	"cartable/workspace"
 )
 
 // thumbnail serves a file's thumbnail in a size (of its current version, or of the
@@ -35,13 +36,20 @@ func (s *Server) thumbnail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	cache := "private, no-cache"
+	if v := c.QueryParam("v"); v != "" && v == t.Token {
+		cache = "private, max-age=31536000, immutable"
+	}
+	return s.serveThumbnail(c, t, format, cache, id.String())
+}
+
+// serveThumbnail answers a thumbnail found, under a Cache-Control, with its ETag
+// (304 to a client that has it).
+func (s *Server) serveThumbnail(c echo.Context, t workspace.Thumbnail, format preview.Format, cache, what string) error {
+	req, h := c.Request(), c.Response().Header()
 	h.Set("ETag", t.ETag)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if v := c.QueryParam("v"); v != "" && v == t.Token {
-		h.Set("Cache-Control", "private, max-age=31536000, immutable")
-	} else {
-		h.Set("Cache-Control", "private, no-cache")
-	}
+	h.Set("Cache-Control", cache)
 	if match := req.Header.Get("If-None-Match"); match != "" && etagMatches(match, t.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
@@ -54,13 +62,13 @@ func (s *Server) thumbnail(c echo.Context) error {
 	// leaves a clean problem.
 	body, err := t.Open(req.Context())
 	if err != nil {
-		return fmt.Errorf("open thumbnail of %s: %w", id, err)
+		return fmt.Errorf("open thumbnail of %s: %w", what, err)
 	}
 	defer body.Close()
 	h.Set(echo.HeaderContentType, format.ContentType())
 	h.Set(echo.HeaderContentLength, strconv.Itoa(t.Stored.Bytes))
 	c.Response().WriteHeader(http.StatusOK)
-	s.stream(c, body, int64(t.Stored.Bytes), "thumbnail of "+id.String())
+	s.stream(c, body, int64(t.Stored.Bytes), "thumbnail of "+what)
 	return nil
 }
 

@@ -365,8 +365,24 @@ func (c Content) Open(ctx context.Context, offset, length int64) (io.ReadCloser,
 	return c.open(ctx, offset, length)
 }
 
-// Content returns a file's current content, or one version's when versionID is set.
+// Content returns a file's current content, or one version's when versionID is set,
+// and records that the caller opened it (their recent files).
 func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
+	content, err := s.content(ctx, c, id, versionID)
+	if err == nil {
+		s.noteOpen(ctx, c, id)
+	}
+	return content, err
+}
+
+// PublishedContent returns one version of a file that c may read, without recording
+// an open: what a capability (an embed) serves on its creator's behalf to readers
+// who are not them.
+func (s *Service) PublishedContent(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID) (Content, error) {
+	return s.content(ctx, c, id, &versionID)
+}
+
+func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
 	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
 	if err != nil {
 		return Content{}, err
@@ -383,7 +399,6 @@ func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		return Content{}, err
 	}
 	v.Current = want == *it.CurrentVersionID
-	s.noteOpen(ctx, c, id)
 	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 		return s.blobs.Open(ctx, v.blobKey, offset, length)
 	}

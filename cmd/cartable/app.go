@@ -22,6 +22,7 @@ import (
 	"cartable/assignment"
 	"cartable/auth"
 	"cartable/db"
+	"cartable/embed"
 	"cartable/events"
 	"cartable/migrations"
 	"cartable/preview"
@@ -223,7 +224,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		return nil, err
 	}
 	return api.New(api.Deps{
-		DB: a.pool, Workspace: a.workspace, Assignments: a.assignments, Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
+		DB: a.pool, Workspace: a.workspace, Assignments: a.assignments, Embeds: embed.New(a.pool, a.workspace), Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp, WOPI: office,

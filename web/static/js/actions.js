@@ -12,6 +12,7 @@ import { versionsDialog } from "./versions.js";
 import { openInEditor, opensInOffice } from "./office.js";
 import { remember, spaceOf } from "./state.js";
 import { starEntry } from "./recent.js";
+import { embedDialog, offersEmbed } from "./embeds.js";
 
 /** The actions of an item of a folder, for its menu. */
 export function itemEntries(item, ctx) {
@@ -24,6 +25,7 @@ export function itemEntries(item, ctx) {
   if (item.kind === "file") entries.push({ label: t("action.versions"), icon: "history", run: () => versionsDialog(item, ctx) });
   entries.push(starEntry(item, ctx.list));
   if (item.can_share) entries.push({ label: t("action.share"), icon: "share", run: () => shareDialog(item) });
+  if (offersEmbed(item)) entries.push({ label: t("action.embed"), icon: "external", run: () => embedDialog(item) });
   const space = spaceOf(item);
   if (item.kind === "folder" && item.can_share && space && space.kind !== "personal") {
     entries.push({ label: t(space.kind === "structure" ? "action.modeStaff" : "action.mode"), icon: "mode", run: () => modeDialog(item, ctx) });

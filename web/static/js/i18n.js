@@ -681,6 +681,26 @@ const fr = {
   "search.hint": "Seuls les noms sont cherchés, pas le contenu des fichiers.",
   "search.shared": "Partagé avec moi",
   "search.in": "Dans {place}",
+  // Embeds in a blog or a wiki (embeds.js)
+  "action.embed": "Intégrer dans un blog…",
+  "embed.title": "Intégrer « {name} » dans un blog",
+  "embed.intro": "Le code d'intégration affiche ce fichier dans un article de blog ou une page de wiki. Toute personne qui lit la page le voit, sans compte, jusqu'à ce que vous retiriez l'intégration.",
+  "embed.version": "C'est la version actuelle du fichier qui est publiée : si vous le modifiez ensuite, la page ne change pas.",
+  "embed.create": "Créer le code d'intégration",
+  "embed.once": "Copiez ce code maintenant et collez-le dans votre article (en mode HTML) : il ne sera plus affiché.",
+  "embed.alt": "Description de l'image, lue aux personnes qui ne la voient pas",
+  "embed.code": "Code à coller dans l'article",
+  "embed.copy": "Copier le code",
+  "embed.copied": "Code copié. Collez-le dans votre article.",
+  "embed.copyByHand": "Le code est sélectionné : copiez-le avec Ctrl+C.",
+  "embed.existing": "Intégrations en cours",
+  "embed.none": "Aucune intégration pour l'instant.",
+  "embed.made": "Publiée le {date}",
+  "embed.by": "par {who}",
+  "embed.byYou": "par vous",
+  "embed.remove": "Retirer",
+  "embed.removeOf": "Retirer l'intégration du {date}",
+  "embed.removed": "Intégration retirée : le fichier ne s'affiche plus dans la page (au plus 5 minutes après pour qui l'a déjà vu).",
 };
 
 const en = {
@@ -1362,6 +1382,26 @@ const en = {
   "search.hint": "Only names are searched, not what files contain.",
   "search.shared": "Shared with me",
   "search.in": "In {place}",
+  // Embeds in a blog or a wiki (embeds.js)
+  "action.embed": "Embed in a blog…",
+  "embed.title": "Embed “{name}” in a blog",
+  "embed.intro": "The embed code shows this file in a blog post or a wiki page. Anyone who reads the page sees it, without an account, until you remove the embed.",
+  "embed.version": "The file's current version is published: if you change the file later, the page does not change.",
+  "embed.create": "Create the embed code",
+  "embed.once": "Copy this code now and paste it into your post (in HTML mode): it will not be shown again.",
+  "embed.alt": "Description of the image, read to people who cannot see it",
+  "embed.code": "Code to paste into the post",
+  "embed.copy": "Copy the code",
+  "embed.copied": "Code copied. Paste it into your post.",
+  "embed.copyByHand": "The code is selected: copy it with Ctrl+C.",
+  "embed.existing": "Current embeds",
+  "embed.none": "No embed yet.",
+  "embed.made": "Published on {date}",
+  "embed.by": "by {who}",
+  "embed.byYou": "by you",
+  "embed.remove": "Remove",
+  "embed.removeOf": "Remove the embed of {date}",
+  "embed.removed": "Embed removed: the file no longer shows in the page (within 5 minutes for those who already saw it).",
 };
 
 const tables = { fr, en };
