@@ -21,6 +21,7 @@ func (it *Item) placement() sharing.Placement {
 		inside = it.Mode.Or(within)
 	}
 	return sharing.Placement{
+		Archived: it.Space.Archived(),
 		Folder: it.IsFolder(), Root: it.IsRoot(), CreatedBy: it.CreatedBy,
 		Within: within, Inside: inside,
 	}
