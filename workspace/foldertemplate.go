@@ -59,6 +59,21 @@ func (s *Service) SetStructureTemplate(ctx context.Context, a quota.Admin, struc
 	return FolderTemplate{Folders: clean}, nil
 }
 
+// SeedTemplate sets a structure's template unless it has one (the demo collège's,
+// at each start of `cartable dev`, without undoing its admin's edits).
+func (s *Service) SeedTemplate(ctx context.Context, structureID string, folders []string) error {
+	clean, err := ValidateTemplate(folders)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO folder_templates (structure_id, folders) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		structureID, clean)
+	if err != nil {
+		return fmt.Errorf("seed folder template of %s: %w", structureID, err)
+	}
+	return nil
+}
+
 // ValidateTemplate normalizes a template's paths: each part a valid item name, at
 // most maxTemplateDepth parts and maxTemplateFolders paths, no path twice (ignoring
 // case). The order is kept: it is the order the admin chose.

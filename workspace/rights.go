@@ -22,7 +22,7 @@ func (it *Item) placement() sharing.Placement {
 	}
 	return sharing.Placement{
 		Archived: it.Space.Archived(),
-		Folder: it.IsFolder(), Root: it.IsRoot(), CreatedBy: it.CreatedBy,
+		Folder:   it.IsFolder(), Root: it.IsRoot(), CreatedBy: it.CreatedBy,
 		Within: within, Inside: inside,
 	}
 }

@@ -51,8 +51,8 @@ type Config struct {
 
 // DefaultConfig is the configuration used when a field is left zero.
 var DefaultConfig = Config{
-	MaxUploadBytes: 256 << 20,
-	UploadLease:    2 * time.Minute,
+	MaxUploadBytes:   256 << 20,
+	UploadLease:      2 * time.Minute,
 	TrashRetention:   30 * 24 * time.Hour,
 	ArchiveRetention: 365 * 24 * time.Hour,
 }
