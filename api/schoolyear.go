@@ -17,6 +17,9 @@ type folderTemplateJSON struct {
 	Folders []string `json:"folders"`
 	// RegionDefault: the structure has no template of its own (answers only).
 	RegionDefault bool `json:"region_default,omitempty"`
+	// ArchiveRetentionDays: how long a rollover's archives stay readable, for the
+	// admin's confirmation (answers only).
+	ArchiveRetentionDays int `json:"archive_retention_days,omitempty"`
 }
 
 func (s *Server) getFolderTemplate(c echo.Context) error {
@@ -24,7 +27,8 @@ func (s *Server) getFolderTemplate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(c, http.StatusOK, folderTemplateJSON{Folders: nonNilStrings(t.Folders), RegionDefault: t.RegionDefault})
+	return writeJSON(c, http.StatusOK, folderTemplateJSON{Folders: nonNilStrings(t.Folders), RegionDefault: t.RegionDefault,
+		ArchiveRetentionDays: int(s.Workspace.ArchiveRetention().Hours() / 24)})
 }
 
 func (s *Server) putFolderTemplate(c echo.Context) error {

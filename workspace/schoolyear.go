@@ -260,6 +260,9 @@ func (s *Service) archivedSpace(ctx context.Context, spaceID uuid.UUID) (Archive
 	return out, nil
 }
 
+// ArchiveRetention is how long an archived class space stays readable.
+func (s *Service) ArchiveRetention() time.Duration { return s.cfg.ArchiveRetention }
+
 // checkYearLabel validates a school year's label: short plain text ("2025-2026").
 func checkYearLabel(label string) (string, error) {
 	label = strings.TrimSpace(label)
