@@ -437,3 +437,31 @@ func TestArchiveRetention(t *testing.T) {
 		t.Fatal("no live 6A after the archive went")
 	}
 }
+
+// TestArchivedClassAssignments: an assignment of a class archived by the rollover
+// takes no more hand-ins nor changes; the pupil's work cannot be written either.
+func TestArchivedClassAssignments(t *testing.T) {
+	in := start(t)
+	prof, lea := in.as("prof.martin"), in.as("eleve.6a.01")
+	prof.space("group", "6A")
+	body := fields("Rédaction : mon héros", time.Hour, 2*time.Hour, true)
+	body["space_id"] = prof.spaceID("group", "6A")
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+	mine := lea.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine
+
+	wantStatus(t, in.as("admin.college").sendJSON(http.MethodPost, "/api/v1/admin/structures/0600001A/rollover",
+		map[string]any{"year_label": "2025-2026"}, nil), http.StatusOK, "rollover")
+
+	if r := lea.do(http.MethodPost, "/api/v1/assignments/"+a.ID+"/hand-in", nil, nil); r.StatusCode < 400 {
+		t.Errorf("hand-in in an archived class: %d %s", r.StatusCode, r.body)
+	}
+	if r := prof.sendJSON(http.MethodPost, "/api/v1/assignments/"+a.ID+"/excuse", map[string]any{"pupil_ids": []string{"eleve.6a.01"}}, nil); r.StatusCode < 400 {
+		t.Errorf("excuse in an archived class: %d %s", r.StatusCode, r.body)
+	}
+	if mine != nil && mine.FolderID != "" {
+		if r := lea.upload(mine.FolderID, "tard.txt", []byte("x"), ""); r.StatusCode < 400 {
+			t.Errorf("upload into the work folder of an archived class: %d %s", r.StatusCode, r.body)
+		}
+	}
+}
