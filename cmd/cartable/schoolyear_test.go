@@ -339,6 +339,12 @@ func TestRollover(t *testing.T) {
 	if r := in.do(http.MethodGet, strings.TrimPrefix(zip.DownloadURL, in.url), "", nil, nil); r.StatusCode != http.StatusOK || len(r.body) < 100 {
 		t.Errorf("zip download: %d, %d bytes", r.StatusCode, len(r.body))
 	}
+	// Search finds last year's files for last year's class, read-only.
+	r = lea.get("/api/v1/search?q=cours")
+	wantStatus(t, r, http.StatusOK, "search the archive")
+	if !strings.Contains(string(r.body), lesson.ID) || !strings.Contains(string(r.body), `"role":"viewer"`) {
+		t.Errorf("search in the archive: %s", r.body)
+	}
 	// A pupil who joins 6A next year sees nothing of last year's.
 	svc := in.as("service.provisioning")
 	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/users/eleve.nouveau", map[string]any{
@@ -354,6 +360,9 @@ func TestRollover(t *testing.T) {
 		t.Error("a newcomer sees last year's class")
 	}
 	wantProblem(t, newcomer.get("/api/v1/items/"+lesson.ID), http.StatusNotFound, "not_found", "newcomer reads last year's file")
+	if r := newcomer.get("/api/v1/search?q=cours"); strings.Contains(string(r.body), lesson.ID) {
+		t.Error("a newcomer finds last year's file")
+	}
 
 	// Unarchive: next year's 6A was never used (template folders only): dropped.
 	archive := "/api/v1/admin/spaces/" + archived.ID
