@@ -65,8 +65,7 @@ func archivedCap(s Space, role cartable.Role) cartable.Role {
 
 // SpaceArchived is the refusal of a write in an archived space.
 func SpaceArchived() error {
-	e := cartable.Errorf(cartable.ESpaceArchived, "this space is archived (a previous school year): it is read-only for everyone")
-	return e
+	return cartable.Errorf(cartable.ESpaceArchived, "this space is archived (a previous school year): it is read-only for everyone")
 }
 
 // SpaceRole is the role a caller holds on everything in a space through membership:
