@@ -47,6 +47,9 @@ const (
 	ENotAuthor Code = "not_author"
 	// EReadOnlyFolder: the folder is read-only for authors (class materials).
 	EReadOnlyFolder Code = "read_only_folder"
+	// ESpaceArchived: the space is last year's class space, archived at the
+	// rollover: read-only for everyone until it is trashed.
+	ESpaceArchived Code = "space_archived"
 	// EAssignmentClosed: the assignment takes no more hand-ins (its due date, or its
 	// close date when late hand-in is allowed, has passed), nor take-backs.
 	EAssignmentClosed Code = "assignment_closed"
@@ -146,6 +149,9 @@ type Caller struct {
 	// Children are the pupils a parent (a Relative) is provisioned as the parent
 	// of; empty for anyone else.
 	Children []Child
+	// FormerClasses are the archived class spaces the caller belonged to when they
+	// were archived: they keep reading them (see sharing.SpaceRole).
+	FormerClasses []FormerMembership
 	// LinkID is set when the caller is whoever holds a link's token: then UserID is
 	// "link:<id>" and the only access is what the link gives.
 	LinkID string
@@ -155,6 +161,23 @@ type Caller struct {
 type StructureMembership struct {
 	StructureID string
 	LocalAdmin  bool
+}
+
+// FormerMembership is the caller's membership of an archived class space, frozen
+// at archive time with the profile they held in the class.
+type FormerMembership struct {
+	SpaceID string
+	Profile Profile
+}
+
+// FormerClass finds the caller's membership of an archived space.
+func (c *Caller) FormerClass(spaceID string) (FormerMembership, bool) {
+	for _, f := range c.FormerClasses {
+		if f.SpaceID == spaceID {
+			return f, true
+		}
+	}
+	return FormerMembership{}, false
 }
 
 // GroupMembership is the caller's membership of one group, with the profile they

@@ -144,6 +144,12 @@ func (s *Server) routes() {
 	quotas.PUT("/spaces/:id", s.setSpaceLimit)
 	// Previews of a structure rendered again: the region, or the structure's local admins.
 	e.POST("/api/v1/admin/structures/:id/previews", s.requeuePreviews, s.authenticateStructureAdmin)
+	// The school year: the region, or the structure's local admins.
+	e.GET("/api/v1/admin/structures/:id/folder-template", s.getFolderTemplate, s.authenticateStructureAdmin)
+	e.PUT("/api/v1/admin/structures/:id/folder-template", s.putFolderTemplate, s.authenticateStructureAdmin)
+	e.POST("/api/v1/admin/structures/:id/rollover", s.rollover, s.authenticateStructureAdmin)
+	e.POST("/api/v1/admin/spaces/:id/archive", s.archiveSpace, s.authenticateStructureAdmin)
+	e.POST("/api/v1/admin/spaces/:id/unarchive", s.unarchiveSpace, s.authenticateStructureAdmin)
 
 	if s.App != nil {
 		// The web app takes what the API does not route, except under the API's own

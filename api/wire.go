@@ -141,11 +141,20 @@ type spaceJSON struct {
 	StructureID string `json:"structure_id,omitempty"`
 	GroupID     string `json:"group_id,omitempty"`
 	OwnerID     string `json:"owner_id,omitempty"`
+	// An archived class space (last year's): read-only, trashed after PurgeAfter.
+	ArchivedAt    *time.Time `json:"archived_at,omitempty"`
+	ArchivedLabel string     `json:"archived_label,omitempty"`
+	PurgeAfter    *time.Time `json:"purge_after,omitempty"`
 }
 
 func toSpaceJSON(sp workspace.Space) spaceJSON {
-	return spaceJSON{ID: sp.ID.String(), Kind: sp.Kind, Name: sp.Name, RootID: sp.RootID.String(), Role: sp.Role.String(),
-		StructureID: sp.StructureID, GroupID: sp.GroupID, OwnerID: sp.OwnerID}
+	out := spaceJSON{ID: sp.ID.String(), Kind: sp.Kind, Name: sp.Name, RootID: sp.RootID.String(), Role: sp.Role.String(),
+		StructureID: sp.StructureID, GroupID: sp.GroupID, OwnerID: sp.OwnerID, ArchivedAt: sp.ArchivedAt}
+	if sp.Archive != nil {
+		out.ArchivedLabel = sp.Archive.Label
+		out.PurgeAfter = &sp.Archive.PurgeAfter
+	}
+	return out
 }
 
 // versionJSON is a file version on the wire.

@@ -157,7 +157,7 @@ func statusOf(err error) int {
 	switch cartable.ErrorCode(err) {
 	case cartable.ENotFound:
 		return http.StatusNotFound
-	case cartable.EForbidden, cartable.ENotAuthor, cartable.EReadOnlyFolder, cartable.EPrivateBoundary,
+	case cartable.EForbidden, cartable.ENotAuthor, cartable.EReadOnlyFolder, cartable.ESpaceArchived, cartable.EPrivateBoundary,
 		cartable.EInvalidMove, cartable.EPinnedByHandIn, cartable.EAssignmentClosed:
 		return http.StatusForbidden
 	case cartable.ELocked:

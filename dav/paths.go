@@ -79,7 +79,7 @@ func (t *tree) topEntries() ([]entry, error) {
 	}
 	names := make([]string, 0, len(spaces)+1)
 	for _, sp := range spaces {
-		names = append(names, sp.Name)
+		names = append(names, spaceFolderName(sp))
 	}
 	names = distinct(append(names, SharedFolderName), true)
 	for i, sp := range spaces {
@@ -88,6 +88,15 @@ func (t *tree) topEntries() ([]entry, error) {
 	t.spaces = append(t.spaces, entry{name: names[len(names)-1]})
 	t.loaded.spaces = true
 	return t.spaces, nil
+}
+
+// spaceFolderName is a space's folder name: an archived class's says its year
+// ("6A (2025-2026)"), beside next year's "6A".
+func spaceFolderName(sp workspace.Space) string {
+	if sp.Archive != nil && sp.Archive.Label != "" {
+		return sp.Name + " (" + sp.Archive.Label + ")"
+	}
+	return sp.Name
 }
 
 // sharedEntries lists the items shared with the caller, by name.

@@ -9,9 +9,9 @@ import (
 )
 
 // LoadCaller reads what access decisions need to know of a user: their profile,
-// structures, group memberships and, for a parent, children. It runs on every
+// structures, group memberships, former (archived) classes and, for a parent, children. It runs on every
 // request, so it is one query: the user's row first ('u'), then a row per
-// structure ('s'), per group ('g') and per child ('c').
+// structure ('s'), per group ('g'), per child ('c') and per archived class space ('a').
 func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller, error) {
 	rows, err := q.Query(ctx, `
 		SELECT 'u', coalesce(primary_structure_id, ''), false, '', display_name, '', profile FROM users WHERE id = $1
@@ -22,6 +22,8 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1
 		UNION ALL
 		SELECT 'c', '', false, r.child_id, u.display_name, '', '' FROM user_children r JOIN users u ON u.id = r.child_id WHERE r.relative_id = $1
+		UNION ALL
+		SELECT 'a', '', false, a.space_id::text, '', '', a.profile FROM space_archive_members a WHERE a.user_id = $1
 		ORDER BY 1 DESC, 2, 4`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("load caller %s: %w", userID, err)
@@ -43,6 +45,8 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 			c.Groups = append(c.Groups, cartable.GroupMembership{GroupID: groupID, StructureID: structureID, Kind: text, Name: name, Profile: cartable.Profile(profile)})
 		case "c":
 			c.Children = append(c.Children, cartable.Child{UserID: groupID, DisplayName: text})
+		case "a":
+			c.FormerClasses = append(c.FormerClasses, cartable.FormerMembership{SpaceID: groupID, Profile: cartable.Profile(profile)})
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -14,10 +14,13 @@ import (
 
 // Space is what the decision needs to know of the space that holds an item.
 type Space struct {
+	ID          string
 	Kind        string // personal, group, structure
 	OwnerID     string // personal spaces
 	GroupID     string // group spaces
 	StructureID string
+	// Archived: last year's class space, read-only for everyone (see Decide).
+	Archived bool
 }
 
 // Target is the item being accessed, as far as access is concerned: its space, and
@@ -47,14 +50,30 @@ func Decide(c *cartable.Caller, t Target) cartable.Role {
 			role = g.Role
 		}
 	}
+	return archivedCap(t.Space, role)
+}
+
+// archivedCap keeps everyone to reading an archived space: no grant, no teacher's
+// membership, no local admin writes there. Being here, in the one decision, every
+// path (API, uploads, WebDAV, office editor, assignments) obeys it.
+func archivedCap(s Space, role cartable.Role) cartable.Role {
+	if s.Archived && role > cartable.Viewer {
+		return cartable.Viewer
+	}
 	return role
+}
+
+// SpaceArchived is the refusal of a write in an archived space.
+func SpaceArchived() error {
+	return cartable.Errorf(cartable.ESpaceArchived, "this space is archived (a previous school year): it is read-only for everyone")
 }
 
 // SpaceRole is the role a caller holds on everything in a space through membership:
 //   - personal space: its owner is manager;
 //   - group space: teachers of the group are managers, its pupils and staff members
 //     authors (they add, and change what they created); parents get nothing by
-//     membership (a teacher shares with them);
+//     membership (a teacher shares with them); an archived one is read by those who
+//     were its members when it was archived, and nobody else;
 //   - structure space (the staff room): local admins are managers, teachers and
 //     personnel of the structure authors.
 //
@@ -66,6 +85,12 @@ func SpaceRole(c *cartable.Caller, s Space) cartable.Role {
 			return cartable.Manager
 		}
 	case "group":
+		if s.Archived {
+			if m, ok := c.FormerClass(s.ID); ok {
+				return archivedCap(s, groupMemberRole(m.Profile))
+			}
+			return cartable.NoRole
+		}
 		if m, ok := c.Group(s.GroupID); ok {
 			return groupMemberRole(m.Profile)
 		}

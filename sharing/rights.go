@@ -45,6 +45,8 @@ func (m Mode) Or(inherited Mode) Mode {
 
 // Placement is what a caller's rights on an item depend on besides their role.
 type Placement struct {
+	// Archived: the item lies in an archived space, where nobody changes anything.
+	Archived  bool
 	Folder    bool
 	Root      bool
 	CreatedBy string
@@ -67,6 +69,8 @@ func NeedsSubtree(c *cartable.Caller, role cartable.Role, p Placement) bool {
 // CheckAdd says whether a caller with role may add files and folders to the folder.
 func CheckAdd(role cartable.Role, p Placement) error {
 	switch {
+	case p.Archived:
+		return SpaceArchived()
 	case role >= cartable.Contributor:
 		return nil
 	case role == cartable.Author && p.Inside == ReadOnly:
@@ -82,6 +86,8 @@ func CheckAdd(role cartable.Role, p Placement) error {
 // collaborative folder, but nothing in a read-only one.
 func CheckChange(c *cartable.Caller, role cartable.Role, p Placement) error {
 	switch {
+	case p.Archived:
+		return SpaceArchived()
 	case role >= cartable.Contributor:
 		return nil
 	case role != cartable.Author:
@@ -124,7 +130,7 @@ func RightsOf(c *cartable.Caller, role cartable.Role, p Placement) Rights {
 	if role == cartable.NoRole {
 		return Rights{}
 	}
-	r := Rights{Share: role >= cartable.Manager}
+	r := Rights{Share: role >= cartable.Manager && !p.Archived}
 	r.Add = p.Folder && CheckAdd(role, p) == nil
 	if !p.Root {
 		r.Edit = CheckChange(c, role, p) == nil

@@ -192,7 +192,7 @@ func (h *Host) Rename(ctx context.Context, s Session, lockToken, requested strin
 
 // writeRefusal turns the workspace's refusals of a write into WOPI's.
 func (h *Host) writeRefusal(err error) error {
-	for _, code := range []cartable.Code{cartable.EForbidden, cartable.ENotAuthor, cartable.EReadOnlyFolder} {
+	for _, code := range []cartable.Code{cartable.EForbidden, cartable.ENotAuthor, cartable.EReadOnlyFolder, cartable.ESpaceArchived} {
 		if cartable.IsCode(err, code) {
 			return ErrNotAllowed
 		}

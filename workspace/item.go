@@ -109,7 +109,7 @@ const itemColumns = `i.id, i.space_id, i.parent_id, i.ancestors, i.kind, i.name,
 	coalesce(i.mode, ''), coalesce((SELECT m.mode FROM items m WHERE m.id = ANY(i.ancestors) AND m.mode IS NOT NULL
 		ORDER BY cardinality(m.ancestors) DESC LIMIT 1), ''),
 	coalesce((SELECT r.private_to FROM items r WHERE r.id = coalesce(i.ancestors[1], i.id)), ''),
-	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id`
+	s.id, s.kind, s.name, coalesce(s.structure_id, ''), coalesce(s.owner_id, ''), coalesce(s.group_id, ''), s.root_id, s.archived_at`
 
 // bareItemColumns is itemColumns without what only rights are computed from (the
 // mode in effect, the private tree's pupil), which it reads as empty: for a Bare
@@ -132,7 +132,7 @@ func scanItemWith(row pgx.Row, it *Item, extra ...any) error {
 		&it.CreatedAt, &it.CreatedBy, &it.ModifiedAt, &it.ModifiedBy,
 		&it.TrashedAt, &it.TrashedBy, &it.TrashRootID, &it.TrashedFromID,
 		&it.Mode, &it.Within, &it.PrivateTo,
-		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID}
+		&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID, &sp.ArchivedAt}
 	return row.Scan(append(dest, extra...)...)
 }
 
@@ -194,14 +194,24 @@ func accessAny(ctx context.Context, q db.DBTX, c *cartable.Caller, id uuid.UUID,
 		return Item{}, errNotFound(id)
 	}
 	if it.Role < need {
-		return Item{}, cartable.Errorf(cartable.EForbidden, "this needs the %s role; you have %s", need, it.Role).
-			With("required_role", need.String())
+		return Item{}, it.lacks(need)
 	}
 	one := []Item{it}
 	if err := withRights(ctx, q, c, one); err != nil {
 		return Item{}, err
 	}
 	return one[0], nil
+}
+
+// lacks is the refusal of what needs a role the caller does not hold on the item:
+// in an archived space, that the space is archived (nobody holds more than viewer
+// there), else the role it needs.
+func (it *Item) lacks(need cartable.Role) error {
+	if it.Space.Archived() {
+		return sharing.SpaceArchived()
+	}
+	return cartable.Errorf(cartable.EForbidden, "this needs the %s role; you have %s", need, it.Role).
+		With("required_role", need.String())
 }
 
 func (it *Item) target() sharing.Target {

@@ -72,10 +72,13 @@ func (s *Service) AddWorkers(workers *river.Workers) {
 	river.AddWorker(workers, &PurgeTrashWorker{Service: s})
 	river.AddWorker(workers, &CollectBlobsWorker{Service: s})
 	river.AddWorker(workers, &HashBlobsWorker{Service: s})
+	river.AddWorker(workers, &TrashArchivesWorker{Service: s})
 }
 
 // PeriodicJobs are the workspace's sweepers: the trash purge every hour, the blob
-// collection every ten minutes, the hashing of new resumable uploads every minute. River runs each on one node at a time (the leader).
+// collection every ten minutes, the hashing of new resumable uploads every minute, the
+// archive retention (schoolyear.go) every six hours. River runs each on one node at a
+// time (the leader).
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
@@ -86,6 +89,9 @@ func PeriodicJobs() []*river.PeriodicJob {
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return HashBlobsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return TrashArchivesArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

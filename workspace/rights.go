@@ -21,7 +21,8 @@ func (it *Item) placement() sharing.Placement {
 		inside = it.Mode.Or(within)
 	}
 	return sharing.Placement{
-		Folder: it.IsFolder(), Root: it.IsRoot(), CreatedBy: it.CreatedBy,
+		Archived: it.Space.Archived(),
+		Folder:   it.IsFolder(), Root: it.IsRoot(), CreatedBy: it.CreatedBy,
 		Within: within, Inside: inside,
 	}
 }

@@ -173,19 +173,21 @@ type reach struct {
 }
 
 // reachOf finds the caller's spaces (without creating the missing ones: a space
-// not yet created holds nothing) and the items shared with them.
+// not yet created holds nothing), the archived classes they were in, and the items
+// shared with them.
 func (s *Service) reachOf(ctx context.Context, c *cartable.Caller) (reach, error) {
 	var r reach
 	rows, err := s.db.Query(ctx, `
-		SELECT id, kind, coalesce(structure_id, ''), coalesce(owner_id, ''), coalesce(group_id, ''), root_id
+		SELECT id, kind, coalesce(structure_id, ''), coalesce(owner_id, ''), coalesce(group_id, ''), root_id, archived_at
 		FROM spaces
-		WHERE owner_id = $1 OR group_id = ANY($2) OR (kind = 'structure' AND structure_id = ANY($3))`,
-		c.UserID, groupIDs(c), structureIDs(c))
+		WHERE owner_id = $1 OR group_id = ANY($2) OR (kind = 'structure' AND structure_id = ANY($3))
+			OR id = ANY($4::uuid[])`,
+		c.UserID, groupIDs(c), structureIDs(c), formerSpaceIDs(c))
 	if err != nil {
 		return reach{}, fmt.Errorf("find spaces of %s: %w", c.UserID, err)
 	}
 	var sp Space
-	_, err = pgx.ForEachRow(rows, []any{&sp.ID, &sp.Kind, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&sp.ID, &sp.Kind, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID, &sp.ArchivedAt}, func() error {
 		role := sharing.SpaceRole(c, sp.accessSpace())
 		switch {
 		case role >= cartable.Manager:

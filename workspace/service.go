@@ -41,13 +41,20 @@ type Config struct {
 	UploadLease time.Duration
 	// TrashRetention is how long trashed items are kept before the purge job.
 	TrashRetention time.Duration
+	// ArchiveRetention is how long an archived class space stays readable before
+	// the retention job trashes it (schoolyear.go).
+	ArchiveRetention time.Duration
+	// FolderTemplate is the region's default template: the folders a new class space
+	// starts with when its structure has no template of its own. Empty: none.
+	FolderTemplate []string
 }
 
 // DefaultConfig is the configuration used when a field is left zero.
 var DefaultConfig = Config{
-	MaxUploadBytes: 256 << 20,
-	UploadLease:    2 * time.Minute,
-	TrashRetention: 30 * 24 * time.Hour,
+	MaxUploadBytes:   256 << 20,
+	UploadLease:      2 * time.Minute,
+	TrashRetention:   30 * 24 * time.Hour,
+	ArchiveRetention: 365 * 24 * time.Hour,
 }
 
 // Service runs the workspace use cases.
@@ -92,6 +99,9 @@ func New(pool *pgxpool.Pool, blobs BlobStore, cfg Config, log *slog.Logger) *Ser
 	}
 	if cfg.TrashRetention == 0 {
 		cfg.TrashRetention = DefaultConfig.TrashRetention
+	}
+	if cfg.ArchiveRetention == 0 {
+		cfg.ArchiveRetention = DefaultConfig.ArchiveRetention
 	}
 	return &Service{db: pool, blobs: blobs, cfg: cfg, log: log, now: time.Now}
 }

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -30,10 +31,25 @@ type Space struct {
 	RootID      uuid.UUID
 	// Role is the caller's role on the whole space.
 	Role cartable.Role
+	// ArchivedAt is set on last year's class space: read-only for everyone.
+	ArchivedAt *time.Time
+	// Archive tells the rest when ArchivedAt is set (Spaces fills it).
+	Archive *Archive
 }
 
+// Archive is what an archived class space shows: its school year, and when the
+// retention job trashes it.
+type Archive struct {
+	Label      string
+	PurgeAfter time.Time
+}
+
+// Archived reports whether the space is last year's, kept read-only.
+func (sp Space) Archived() bool { return sp.ArchivedAt != nil }
+
 func (sp Space) accessSpace() sharing.Space {
-	return sharing.Space{Kind: sp.Kind, OwnerID: sp.OwnerID, GroupID: sp.GroupID, StructureID: sp.StructureID}
+	return sharing.Space{ID: sp.ID.String(), Kind: sp.Kind, OwnerID: sp.OwnerID, GroupID: sp.GroupID,
+		StructureID: sp.StructureID, Archived: sp.Archived()}
 }
 
 // personalSpaceName is the name of everyone's own space, as the portal shows it.
@@ -48,17 +64,25 @@ func (s *Service) Spaces(ctx context.Context, c *cartable.Caller) ([]Space, erro
 		return nil, err
 	}
 	rows, err := s.db.Query(ctx, `
-		SELECT id, kind, name, coalesce(structure_id, ''), coalesce(owner_id, ''), coalesce(group_id, ''), root_id
+		SELECT id, kind, name, coalesce(structure_id, ''), coalesce(owner_id, ''), coalesce(group_id, ''), root_id,
+			archived_at, coalesce(archived_label, ''), purge_after
 		FROM spaces
 		WHERE owner_id = $1 OR group_id = ANY($2) OR (kind = 'structure' AND structure_id = ANY($3))
-		ORDER BY CASE kind WHEN 'personal' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, name, id`,
-		c.UserID, groupIDs(c), structureIDs(c))
+			OR id = ANY($4::uuid[])
+		ORDER BY CASE kind WHEN 'personal' THEN 0 WHEN 'group' THEN 1 ELSE 2 END, archived_at DESC NULLS FIRST, name, id`,
+		c.UserID, groupIDs(c), structureIDs(c), formerSpaceIDs(c))
 	if err != nil {
 		return nil, fmt.Errorf("list spaces of %s: %w", c.UserID, err)
 	}
 	spaces, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Space, error) {
 		var sp Space
-		err := row.Scan(&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID)
+		var label string
+		var purgeAfter *time.Time
+		err := row.Scan(&sp.ID, &sp.Kind, &sp.Name, &sp.StructureID, &sp.OwnerID, &sp.GroupID, &sp.RootID,
+			&sp.ArchivedAt, &label, &purgeAfter)
+		if sp.ArchivedAt != nil && purgeAfter != nil {
+			sp.Archive = &Archive{Label: label, PurgeAfter: *purgeAfter}
+		}
 		return sp, err
 	})
 	if err != nil {
@@ -86,7 +110,7 @@ func (s *Service) ensureSpaces(ctx context.Context, c *cartable.Caller) error {
 		return err
 	}
 	for _, spec := range wanted {
-		if err := createSpace(ctx, s.db, spec, c.UserID); err != nil {
+		if err := s.createSpace(ctx, spec, c.UserID); err != nil {
 			return err
 		}
 	}
@@ -146,9 +170,11 @@ func (s *Service) wantedSpaces(ctx context.Context, c *cartable.Caller) ([]space
 }
 
 // createSpace inserts a space and its root folder, unless another request created
-// the same space first (the unique owner, group and structure indexes decide).
-func createSpace(ctx context.Context, q db.DBTX, spec spaceSpec, by string) error {
-	return db.Transact(ctx, q, func(tx pgx.Tx) error {
+// the same space first (the unique owner, group and structure indexes decide). A
+// group space gets its structure's folder template in the same transaction, so a
+// class space is never seen without it.
+func (s *Service) createSpace(ctx context.Context, spec spaceSpec, by string) error {
+	return db.Transact(ctx, s.db, func(tx pgx.Tx) error {
 		spaceID, rootID := newID(), newID()
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO spaces (id, kind, name, structure_id, owner_id, group_id, root_id)
@@ -168,7 +194,10 @@ func createSpace(ctx context.Context, q db.DBTX, spec spaceSpec, by string) erro
 		if err != nil {
 			return fmt.Errorf("create root of space %q: %w", spec.name, err)
 		}
-		return nil
+		if spec.kind != SpaceGroup {
+			return nil
+		}
+		return s.applyTemplate(ctx, tx, spaceID, rootID, spec.structureID)
 	})
 }
 
@@ -176,6 +205,15 @@ func groupIDs(c *cartable.Caller) []string {
 	ids := make([]string, 0, len(c.Groups))
 	for _, g := range c.Groups {
 		ids = append(ids, g.GroupID)
+	}
+	return ids
+}
+
+// formerSpaceIDs are the archived class spaces the caller belonged to.
+func formerSpaceIDs(c *cartable.Caller) []string {
+	ids := make([]string, 0, len(c.FormerClasses))
+	for _, f := range c.FormerClasses {
+		ids = append(ids, f.SpaceID)
 	}
 	return ids
 }

@@ -120,8 +120,7 @@ func restorable(ctx context.Context, tx pgx.Tx, c *cartable.Caller, id uuid.UUID
 		need = cartable.Manager
 	}
 	if it.Role < need {
-		return Item{}, cartable.Errorf(cartable.EForbidden, "this needs the %s role; you have %s", need, it.Role).
-			With("required_role", need.String())
+		return Item{}, it.lacks(need)
 	}
 	return it, nil
 }

@@ -93,6 +93,8 @@ func renameOrMove(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item, p
 // in a personal space there are no authors for a mode to concern.
 func setMode(ctx context.Context, tx pgx.Tx, it Item, mode sharing.Mode) error {
 	switch {
+	case it.Space.Archived():
+		return sharing.SpaceArchived()
 	case it.Role < cartable.Manager:
 		return cartable.Errorf(cartable.EForbidden, "only a manager of the space sets a folder's mode").
 			With("required_role", cartable.Manager.String())
@@ -114,6 +116,9 @@ func setMode(ctx context.Context, tx pgx.Tx, it Item, mode sharing.Mode) error {
 // everything below it. Anyone else may copy it.
 func mayTakeOut(ctx context.Context, tx pgx.Tx, c *cartable.Caller, it Item) error {
 	refused := cartable.Errorf(cartable.EForbidden, "only a manager of it, or whoever created all of it, moves an item to another space; copy it instead")
+	if it.Space.Archived() {
+		return sharing.SpaceArchived()
+	}
 	if it.Role >= cartable.Manager {
 		return nil
 	}

@@ -80,7 +80,12 @@ func (a *app) build(ctx context.Context) error {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		quota.NewCollector(a.pool))
 	a.assignments = assignment.New(a.pool, store)
-	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, MaxStreamedBytes: a.cfg.UploadMaxBytes, TrashRetention: a.cfg.TrashRetention}, a.log)
+	template, err := a.cfg.folderTemplate()
+	if err != nil {
+		return err
+	}
+	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, MaxStreamedBytes: a.cfg.UploadMaxBytes,
+		TrashRetention: a.cfg.TrashRetention, ArchiveRetention: a.cfg.ArchiveRetention, FolderTemplate: template}, a.log)
 	a.renderer = preview.NewRenderer(preview.Limits{
 		MaxPixels: a.cfg.PreviewMaxPixels, MaxBytes: a.cfg.PreviewMaxBytes, Timeout: a.cfg.PreviewTimeout,
 		ConverterMemory: a.cfg.PreviewConverterBytes,

@@ -158,6 +158,9 @@ func dev(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) er
 	if _, err := directory.Import(ctx, a.pool, bundle); err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
+	if err := a.workspace.SeedTemplate(ctx, devdata.DemoStructure, devdata.DemoFolderTemplate); err != nil {
+		return fmt.Errorf("demo folder template: %w", err)
+	}
 	fmt.Fprintf(stdout, devBanner, cfg.PublicURL)
 	return a.run(ctx, nil)
 }
@@ -171,6 +174,8 @@ Get a token for a demo user, then call the API:
 
 Users: prof.martin, prof.bernard, eleve.6a.01..25, eleve.5b.01..25, parent.6a.01.. (the parent of eleve.6a.01), admin.college;
 service.provisioning gets a provisioning token (scope cartable:admin).
+The collège's class spaces start with its folder template (Cours, Devoirs, Photos de classe), which
+admin.college edits on /etablissement/0600001A, where "Passer à la nouvelle année" archives the classes.
 
 `
 

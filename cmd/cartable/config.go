@@ -19,6 +19,7 @@ import (
 	"cartable/preview"
 	"cartable/storage"
 	"cartable/wopi"
+	"cartable/workspace"
 )
 
 // Config is every setting of Cartable. Each one is a flag whose default comes from
@@ -45,6 +46,8 @@ type Config struct {
 	MetricsToken          string
 	MaxUploadBytes        int64
 	TrashRetention        time.Duration
+	ArchiveRetention      time.Duration
+	FolderTemplate        string
 	Jobs                  bool
 	JobWorkers            int
 	LogLevel              string
@@ -172,6 +175,8 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.TrustedProxies, "trusted-proxies", "CARTABLE_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed")
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
+	b.duration(&cfg.ArchiveRetention, "archive-retention", "CARTABLE_ARCHIVE_RETENTION", 365*24*time.Hour, "how long an archived class space stays readable before it is trashed")
+	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
 	b.integer(&cfg.PreviewWorkers, "preview-workers", "CARTABLE_PREVIEW_WORKERS", int64(runtime.NumCPU()), "previews rendered at once per node (each holds one decoded image in memory)")
@@ -218,6 +223,18 @@ func (c Config) s3() storage.Config {
 		Bucket: c.S3Bucket, Region: c.S3Region, TLS: c.S3TLS, PayloadHashes: c.UploadPartHashes}
 }
 
+// folderTemplate is the region's default folder template, validated like a
+// structure's.
+func (c Config) folderTemplate() ([]string, error) {
+	var paths []string
+	for _, p := range strings.Split(c.FolderTemplate, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			paths = append(paths, p)
+		}
+	}
+	return workspace.ValidateTemplate(paths)
+}
+
 // validate checks what every command that touches the stores needs.
 func (c Config) validate() error {
 	var missing []string
@@ -229,6 +246,12 @@ func (c Config) validate() error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("missing configuration: %s (see the README's configuration table)", strings.Join(missing, ", "))
+	}
+	if _, err := c.folderTemplate(); err != nil {
+		return fmt.Errorf("CARTABLE_FOLDER_TEMPLATE: %w", err)
+	}
+	if c.ArchiveRetention <= 0 {
+		return fmt.Errorf("CARTABLE_ARCHIVE_RETENTION must be positive")
 	}
 	if !c.Dev && c.OIDCIssuer == "" {
 		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")

@@ -9,3 +9,10 @@ import _ "embed"
 //
 //go:embed demo.json
 var Demo []byte
+
+// DemoStructure is the demo collège's id.
+const DemoStructure = "0600001A"
+
+// DemoFolderTemplate is the demo collège's folder template: the folders its class
+// spaces start with (`cartable dev` sets it when the collège has none yet).
+var DemoFolderTemplate = []string{"Cours", "Devoirs", "Photos de classe", "Cours/Chapitre 1"}

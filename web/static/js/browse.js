@@ -16,6 +16,7 @@ import { toast } from "./ui.js";
 import { showQuota } from "./quota.js";
 import { folderLabel, newView, remember, session, spaceOf, spaceOfRoot, teachesIn } from "./state.js";
 import { dragToMove } from "./move.js";
+import { archivedBadge, archivedNotice, isArchived } from "./schoolyear.js";
 
 const sorts = {
   name: { sort: "name", order: "asc" },
@@ -151,6 +152,7 @@ function header(folder, ctx) {
   const mode = folder.mode && folder.mode !== "standard" ? folder.mode : null;
   return h("div", { class: "folder-head" },
     h("h1", {}, name(folder)),
+    isArchived(spaceOf(folder)) ? archivedBadge() : null,
     mode ? h("span", { class: "badge " + mode }, icon(mode === "read_only" ? "lock" : "people"), t("badge." + mode)) : null);
 }
 
@@ -197,6 +199,9 @@ function uploadButtons(folder, ctx) {
 }
 
 function readOnlyHint(folder) {
+  // In last year's class, nothing is writable: say why, and until when it is kept.
+  const space = spaceOf(folder);
+  if (isArchived(space)) return archivedNotice(space);
   return h("p", { class: "notice" }, icon("lock"), t("folder.readOnly"));
 }
 

@@ -81,6 +81,11 @@ const paths = {
   computer: "M3 5h18v11H3zM8 20h8M12 16v4",
   external: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
   star: "M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.9L12 16.9l-5.2 2.8 1-5.9-4.3-4.1 5.9-.8z",
+  // The school year (schoolyear.js)
+  up: "M12 19V5M6 11l6-6 6 6",
+  down: "M12 5v14M6 13l6 6 6-6",
+  calendar: "M4 6h16v14H4zM4 10h16M8 3v4M16 3v4",
+  archive: "M3 4h18v4H3zM5 8v12h14V8M10 12h4",
 };
 
 /** An icon, hidden from assistive technologies (its button or link has a name). */

@@ -22,6 +22,7 @@ import { showSearch, showShared, showTrash } from "./lists.js";
 import { showFavorites, showRecent } from "./recent.js";
 import { quotaBox } from "./quota.js";
 import { schoolPath, showSchool, structureName } from "./school.js";
+import { isArchived } from "./schoolyear.js";
 import { assignmentsPath, showAssignment, showAssignments, usesAssignments } from "./assignments.js";
 
 const root = document.getElementById("app");
@@ -113,7 +114,8 @@ function switchLanguage() {
 function renderNav() {
   const link = (href, iconName, label, extra) => h("li", {}, h("a", { href, dataset: { nav: href } }, icon(iconName), h("span", {}, label), extra));
   const personal = session.spaces.filter((s) => s.kind === "personal");
-  const groups = session.spaces.filter((s) => s.kind === "group");
+  const groups = session.spaces.filter((s) => s.kind === "group" && !isArchived(s));
+  const archived = session.spaces.filter(isArchived);
   const staff = session.spaces.filter((s) => s.kind === "structure");
   fill(nav, h("ul", {},
     personal.map((s) => link("/dossiers/" + s.root_id, "home", t("nav.personal"))),
@@ -121,6 +123,10 @@ function renderNav() {
     groups.map((s) => link("/dossiers/" + s.root_id, "people", s.name)),
     staff.map((s) => link("/dossiers/" + s.root_id, "school", t("nav.staff"),
       staff.length > 1 ? h("span", { class: "sub" }, s.name) : null)),
+    // Last year's classes, read-only until the retention job trashes them.
+    archived.length ? h("li", { class: "nav-heading", "aria-hidden": "true" }, t("year.previous")) : null,
+    archived.map((s) => link("/dossiers/" + s.root_id, "archive", s.name,
+      h("span", { class: "sub archived" }, [s.archived_label, t("year.badge")].filter(Boolean).join(" · ")))),
     // What spans the spaces: the caller's recent files, favourites, and what was shared with them.
     h("li", { class: "nav-gap", "aria-hidden": "true" }),
     link("/recents", "history", t("nav.recent")),

@@ -9,6 +9,7 @@ import { formatNumber, formatSize, t } from "./i18n.js";
 import { newView, session } from "./state.js";
 import { showQuota } from "./quota.js";
 import { toast } from "./ui.js";
+import { yearSections } from "./schoolyear.js";
 
 /** The path of a structure's storage page. */
 export const schoolPath = (structureId) => "/etablissement/" + encodeURIComponent(structureId);
@@ -42,7 +43,8 @@ export async function showSchool(main, structureId) {
     totalsTable("school-profiles", t("school.byProfile"), report.by_profile, (key) => t("profile." + key)),
     totalsTable("school-kinds", t("school.byKind"), report.by_kind, (key) => t("school.kind." + key)),
     defaultsTable(report.defaults),
-    topTable(report.top_spaces)));
+    topTable(report.top_spaces),
+    yearSections(structureId)));
 }
 
 function poolSection(pool) {
