@@ -106,7 +106,8 @@ const sharedCap = 2000
 
 // scope is the body of the found CTE: the ids, ranks and dates of the items that m
 // keeps among those the caller may read, with the CTE shared it reads (see
-// queryReach), in three branches.
+// queryReach), in three branches (the third written twice, for small and for large
+// shares: a one-time filter runs one of them).
 //
 // In the spaces the caller manages, everything is theirs to see but the roots (a
 // space is not a result of its own), and the names, ranks and dates come from an
