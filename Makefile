@@ -83,6 +83,10 @@ bench:
 	# Assignments on the same million-item base (its own copy: a few minutes to generate);
 	# ASSIGNMENTS_BENCH_FLAGS="-items 100000 -grants 20000" for a quick run on a smaller base.
 	go run ./bench/assignments $(ASSIGNMENTS_BENCH_FLAGS)
+	# Search by name and the media picker on the same million-item base, renamed as a school names
+	# its files (its own copy: about 10 minutes in all on 2 busy cores, half of it generating);
+	# SEARCH_BENCH_FLAGS="-items 100000 -grants 20000 -n 50" for a quick run on a smaller base.
+	go run ./bench/search $(SEARCH_BENCH_FLAGS)
 
 build:
 	go build -o bin/cartable ./cmd/cartable

@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	v1.PUT("/items/:id/favorite", s.star)
 	v1.DELETE("/items/:id/favorite", s.unstar)
 	v1.GET("/search", s.search)
+	v1.GET("/media", s.listMedia)
 	v1.GET("/spaces/:id/shared", s.sharedFromSpace)
 	v1.GET("/items/:id/links", s.listLinks)
 	v1.POST("/items/:id/links", s.createLink)

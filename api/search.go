@@ -32,13 +32,16 @@ func (s *Server) search(c echo.Context) error {
 		return err
 	}
 	base := apiBase(c)
-	return writeList(c, page, func(f workspace.Found) foundJSON {
-		out := foundJSON{itemJSON: toItemJSON(f.Item, base), SpaceName: f.SpaceName, Path: f.Path}
-		if len(f.Path) > 0 {
-			out.ParentName = f.Path[len(f.Path)-1]
-		}
-		return out
-	})
+	return writeList(c, page, func(f workspace.Found) foundJSON { return toFoundJSON(f, base) })
+}
+
+// toFoundJSON puts a search result on the wire.
+func toFoundJSON(f workspace.Found, base urlBase) foundJSON {
+	out := foundJSON{itemJSON: toItemJSON(f.Item, base), SpaceName: f.SpaceName, Path: f.Path}
+	if len(f.Path) > 0 {
+		out.ParentName = f.Path[len(f.Path)-1]
+	}
+	return out
 }
 
 // searchOptions reads ?q=, ?type=, ?space=, ?modified_after=, ?limit= and ?cursor=.

@@ -33,6 +33,7 @@ func (r *Renderer) renderImage(src []byte) ([]Rendition, error) {
 		return nil, err
 	}
 	bw, bh := base.width, base.height
+	sw, sh := upright(w, h, meta.Orientation)
 	out := make([]Rendition, 0, len(Sizes)*len(Formats))
 	for _, size := range Sizes {
 		tw, th := fit(bw, bh, size.Box)
@@ -45,7 +46,8 @@ func (r *Renderer) renderImage(src []byte) ([]Rendition, error) {
 			if err != nil {
 				return nil, fail(FailCorrupt, "render %s %s: %v", size.Name, format, err)
 			}
-			out = append(out, Rendition{Size: size.Name, Format: format, Width: tw, Height: th, Bytes: len(data), Data: data})
+			out = append(out, Rendition{Size: size.Name, Format: format, Width: tw, Height: th, Bytes: len(data), Data: data,
+				SourceWidth: sw, SourceHeight: sh})
 		}
 	}
 	return out, nil
@@ -121,6 +123,14 @@ func fit(w, h, box int) (int, int) {
 		return box, max(1, (h*box+w/2)/w)
 	}
 	return max(1, (w*box+h/2)/h), box
+}
+
+// upright is the size of a w × h image once turned as its EXIF orientation says.
+func upright(w, h, orientationTag int) (int, int) {
+	if angle, _ := orientation(orientationTag); angle == bimg.D90 || angle == bimg.D270 {
+		return h, w
+	}
+	return w, h
 }
 
 // orientation is the turn and mirror that make an image with this EXIF orientation

@@ -101,6 +101,12 @@ type Rendition struct {
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
 	Bytes  int    `json:"bytes"`
+	// SourceWidth and SourceHeight are the size of the image rendered, upright: an
+	// image's own, a video's frame, a document's first page as rasterized. Every
+	// rendition carries them (the record has no other place for them); zero in the
+	// renders made before they were recorded.
+	SourceWidth  int `json:"source_width,omitempty"`
+	SourceHeight int `json:"source_height,omitempty"`
 
 	Data []byte `json:"-"`
 }

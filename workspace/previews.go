@@ -32,6 +32,17 @@ type Preview struct {
 	Failure string
 }
 
+// SourceSize is the size of the image the preview was rendered from (an image's
+// own, upright; a video's frame), when its render recorded it.
+func (p *Preview) SourceSize() (width, height int, ok bool) {
+	for _, r := range p.Renditions {
+		if r.SourceWidth > 0 && r.SourceHeight > 0 {
+			return r.SourceWidth, r.SourceHeight, true
+		}
+	}
+	return 0, 0, false
+}
+
 // rendition returns the rendition of a size and format.
 func (p *Preview) rendition(size string, format preview.Format) (preview.Stored, bool) {
 	for _, r := range p.Renditions {

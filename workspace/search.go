@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/db"
 	"cartable/sharing"
 )
 
@@ -169,7 +170,10 @@ func (q searchQuery) list(opts SearchOptions) string {
 type reach struct {
 	managed, joined []uuid.UUID
 	roots           []uuid.UUID // of the spaces managed and joined
-	granted         []uuid.UUID
+	// tops are the tops of the trees of the joined spaces the caller may see: their
+	// roots, and the private trees kept for the caller (not the other members').
+	tops    []uuid.UUID
+	granted []uuid.UUID
 }
 
 // reachOf finds the caller's spaces (without creating the missing ones: a space
@@ -203,6 +207,29 @@ func (s *Service) reachOf(ctx context.Context, c *cartable.Caller) (reach, error
 	if err != nil {
 		return reach{}, fmt.Errorf("find spaces of %s: %w", c.UserID, err)
 	}
+	if r.tops, err = visibleTops(ctx, s.db, c, r.joined); err != nil {
+		return reach{}, err
+	}
 	r.granted, err = sharing.GrantedItems(ctx, s.db, c)
 	return r, err
+}
+
+// visibleTops lists the tops of the trees of the joined spaces that the caller may
+// see: the tops that hang below no folder (the roots and the private trees) but the
+// private trees kept for someone else, as Decide rules.
+func visibleTops(ctx context.Context, q db.DBTX, c *cartable.Caller, joined []uuid.UUID) ([]uuid.UUID, error) {
+	if len(joined) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, `
+		SELECT id FROM items WHERE space_id = ANY($1) AND parent_id IS NULL AND (private_to IS NULL OR private_to = $2)`,
+		joined, c.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("find the trees of %s's spaces: %w", c.UserID, err)
+	}
+	tops, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("find the trees of %s's spaces: %w", c.UserID, err)
+	}
+	return tops, nil
 }

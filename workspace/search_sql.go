@@ -83,32 +83,82 @@ func (b *searchSQL) filters(opts SearchOptions) string {
 	return sql.String()
 }
 
-// queryFound runs the search: the matching items of the caller's spaces, and those
-// at or below the items shared with them, by rank, then newest first, from after.
-// The page is cut from the ids, ranks and dates alone; only its items are read whole.
+// matcher is what a listing across the caller's reach keeps and how it ranks it:
+// the search's name matches and relevance, or the media picker's types.
+type matcher struct {
+	// cond is the condition on items aliased alias; trigrams: a LIKE the trigram
+	// index answers may serve (below the shared items).
+	cond func(b *searchSQL, alias string, trigrams bool) string
+	// rank is the relevance of an item aliased alias, lowest first.
+	rank func(b *searchSQL, alias string) string
+	// filters are further conditions on items i, each starting with AND, which
+	// read the table (nil: none).
+	filters func(b *searchSQL) string
+}
+
+// sharedCap is how many items below the shares a listing reads one by one: up to
+// it, the shared subtrees are read whole through items_ancestors and matched row by
+// row; past it, the trigram index finds the names first. A pupil's shares hold a
+// few tens of items, and ANDing them with the trigrams of a common word ("exercice":
+// a name in ten, region-wide) cost 18 ms; a teacher's share of a 10,000-photo
+// folder would cost more read one by one than through the trigrams.
+const sharedCap = 2000
+
+// scope is the body of the found CTE: the ids, ranks and dates of the items that m
+// keeps among those the caller may read, with the CTE shared it reads (see
+// queryReach), in three branches (the third written twice, for small and for large
+// shares: a one-time filter runs one of them).
 //
 // In the spaces the caller manages, everything is theirs to see but the roots (a
 // space is not a result of its own), and the names, ranks and dates come from an
-// index alone (h: see the migration that made name_folded). In the spaces they
-// only joined, each match is read to leave out the private folders (parent NULL,
-// private_to set) of other members with what lies in them: Decide gives them no
-// role there. Below the shared items, items_ancestors and the trigrams find them.
-// The filters on kind and type read the table too.
-func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQuery, r reach, opts SearchOptions, after *searchKey, limit int) ([]Found, error) {
+// index alone (h: items_space_names or, for media, items_space_media). In the spaces
+// they only joined, an item is theirs when the top of its tree (top_id, in the same
+// indexes) is the space root or a private tree kept for them: the other members'
+// private folders (parent NULL, private_to set), with what lies in them, are left
+// out without reading the table, as Decide gives no role there. Below the shared
+// items, the subtrees are read through items_ancestors, or through the trigrams when
+// they are larger than sharedCap.
+func (b *searchSQL) scope(r reach, m matcher) string {
+	managed, joined, roots, tops, granted := b.arg(r.managed), b.arg(r.joined), b.arg(r.roots), b.arg(r.tops), b.arg(r.granted)
+	filters := ""
+	if m.filters != nil {
+		filters = m.filters(b)
+	}
+	join := b.joinFor(filters)
+	capped := b.arg(sharedCap)
+	return `SELECT h.id, ` + m.rank(b, "h") + ` AS rank, h.modified_at FROM items h` + join + `
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + managed + `) AND h.id <> ALL(` + roots + `) AND ` + m.cond(b, "h", false) + filters + `
+		UNION
+		SELECT h.id, ` + m.rank(b, "h") + ` AS rank, h.modified_at FROM items h` + join + `
+		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + joined + `) AND h.id <> ALL(` + roots + `) AND h.top_id = ANY(` + tops + `)
+			AND ` + m.cond(b, "h", false) + filters + `
+		UNION
+		SELECT i.id, ` + m.rank(b, "i") + ` AS rank, i.modified_at FROM shared i
+		WHERE (SELECT count(*) FROM shared) <= ` + capped + ` AND ` + m.cond(b, "i", false) + ` AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
+		UNION
+		SELECT i.id, ` + m.rank(b, "i") + ` AS rank, i.modified_at FROM items i
+		WHERE (SELECT count(*) FROM shared) > ` + capped + ` AND i.trashed_at IS NULL AND ` + m.cond(b, "i", true) + `
+			AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
+			AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])`
+}
+
+// shared is the CTE of the items at or below those shared with the caller, read
+// whole up to one past sharedCap (only the count tells scope more were there).
+func (b *searchSQL) shared(r reach) string {
+	granted := b.arg(r.granted)
+	return `shared AS MATERIALIZED (
+		SELECT * FROM items i WHERE i.trashed_at IS NULL AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])
+		LIMIT ` + b.arg(sharedCap+1) + `
+	)`
+}
+
+// queryReach runs a listing across everything the caller may read: what m keeps
+// (see scope), by rank, then newest first, from after. The page is cut from the
+// ids, ranks and dates alone; only its items are read whole.
+func (s *Service) queryReach(ctx context.Context, c *cartable.Caller, r reach, m matcher, after *searchKey, limit int) ([]Found, error) {
 	var b searchSQL
-	me, managed, joined, roots, granted := b.arg(c.UserID), b.arg(r.managed), b.arg(r.joined), b.arg(r.roots), b.arg(r.granted)
-	filters := b.filters(opts)
-	sql := `WITH found AS (
-		SELECT h.id, ` + b.rank("h", q) + ` AS rank, h.modified_at FROM items h` + b.joinFor(filters) + `
-		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + managed + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words, false) + filters + `
-		UNION
-		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items h JOIN items i ON i.id = h.id
-		WHERE h.trashed_at IS NULL AND h.space_id = ANY(` + joined + `) AND h.id <> ALL(` + roots + `) AND ` + b.matches("h", q.Words, false) + filters + `
-			AND coalesce((SELECT t.private_to FROM items t WHERE t.id = coalesce(i.ancestors[1], i.id)), ` + me + `) = ` + me + `
-		UNION
-		SELECT i.id, ` + b.rank("i", q) + ` AS rank, i.modified_at FROM items i
-		WHERE i.trashed_at IS NULL AND ` + b.matches("i", q.Words, true) + ` AND (i.parent_id IS NOT NULL OR i.private_to IS NOT NULL)` + filters + `
-			AND (i.id = ANY(` + granted + `) OR i.ancestors && ` + granted + `::uuid[])
+	sql := `WITH ` + b.shared(r) + `, found AS (
+		` + b.scope(r, m) + `
 	), page AS (
 		SELECT * FROM found f WHERE ` + b.after(after) + ` ORDER BY f.rank, f.modified_at DESC, f.id LIMIT ` + b.arg(limit) + `
 	)
@@ -120,7 +170,7 @@ func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQu
 	// "fiche" and "eleve" from the table to keep the two shared with the pupil).
 	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeDescribeExec}, b.args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("search items of %s: %w", c.UserID, err)
+		return nil, fmt.Errorf("list items of %s: %w", c.UserID, err)
 	}
 	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Found, error) {
 		var f Found
@@ -128,9 +178,18 @@ func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQu
 		return f, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("scan search results of %s: %w", c.UserID, err)
+		return nil, fmt.Errorf("scan items of %s: %w", c.UserID, err)
 	}
 	return found, nil
+}
+
+// queryFound runs the search: the items whose names match q.
+func (s *Service) queryFound(ctx context.Context, c *cartable.Caller, q searchQuery, r reach, opts SearchOptions, after *searchKey, limit int) ([]Found, error) {
+	return s.queryReach(ctx, c, r, matcher{
+		cond:    func(b *searchSQL, alias string, trigrams bool) string { return b.matches(alias, q.Words, trigrams) },
+		rank:    func(b *searchSQL, alias string) string { return b.rank(alias, q) },
+		filters: func(b *searchSQL) string { return b.filters(opts) },
+	}, after, limit)
 }
 
 // after is the keyset condition of a page that continues a search (true for the

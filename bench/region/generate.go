@@ -83,17 +83,24 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, items, grants int) (World
 	if err := pool.QueryRow(ctx, `SELECT id FROM items WHERE name = 'Grand dossier'`).Scan(&w.Big); err != nil {
 		return World{}, err
 	}
-	w.Teacher = &cartable.Caller{UserID: "t1", Profile: cartable.Teacher, PrimaryStructureID: "s1",
+	w.Teacher, w.Pupil = People()
+	return w, nil
+}
+
+// People are the teacher (t1) and the pupil (p1) the measurements act as, as the
+// generated database knows them.
+func People() (teacher, pupil *cartable.Caller) {
+	teacher = &cartable.Caller{UserID: "t1", Profile: cartable.Teacher, PrimaryStructureID: "s1",
 		Structures: []cartable.StructureMembership{{StructureID: "s1"}}}
-	w.Pupil = &cartable.Caller{UserID: "p1", Profile: cartable.Student, PrimaryStructureID: "s1",
+	pupil = &cartable.Caller{UserID: "p1", Profile: cartable.Student, PrimaryStructureID: "s1",
 		Structures: []cartable.StructureMembership{{StructureID: "s1"}}}
 	for k := 1; k <= 8; k++ {
 		m := cartable.GroupMembership{GroupID: fmt.Sprintf("g1-%d", k), StructureID: "s1", Kind: "class", Profile: cartable.Student}
-		w.Pupil.Groups = append(w.Pupil.Groups, m)
+		pupil.Groups = append(pupil.Groups, m)
 		m.Profile = cartable.Teacher
-		w.Teacher.Groups = append(w.Teacher.Groups, m)
+		teacher.Groups = append(teacher.Groups, m)
 	}
-	return w, nil
+	return teacher, pupil
 }
 
 // World is what the measurements need from the generated data: a teacher (t1) and
