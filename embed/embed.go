@@ -1,10 +1,7 @@
 package embed
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
 	"mime"
 	"strings"
 	"time"
@@ -82,22 +79,7 @@ func checkPublish(c *cartable.Caller, it workspace.Item) error {
 	return nil
 }
 
-// newToken returns a random token and the hash under which it is kept.
-func newToken() (string, []byte) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("crypto/rand: %v", err))
-	}
-	token := base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenHash(token)
-}
-
-func tokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
-// wellFormed reports whether a token could be one newToken made: anything else is
+// wellFormed reports whether a token could be one sharing.NewToken made: anything else is
 // refused without a query.
 func wellFormed(token string) bool {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(token)

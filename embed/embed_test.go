@@ -3,6 +3,8 @@ package embed
 import (
 	"strings"
 	"testing"
+
+	"cartable/sharing"
 )
 
 func TestEmbeddable(t *testing.T) {
@@ -19,11 +21,11 @@ func TestEmbeddable(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	token, hash := newToken()
-	if !wellFormed(token) || len(token) != 43 || string(hash) != string(tokenHash(token)) {
+	token, hash := sharing.NewToken()
+	if !wellFormed(token) || len(token) != 43 || string(hash) != string(sharing.TokenHash(token)) {
 		t.Fatalf("token %q", token)
 	}
-	if other, _ := newToken(); other == token {
+	if other, _ := sharing.NewToken(); other == token {
 		t.Fatal("two tokens alike")
 	}
 	for _, bad := range []string{"", "nope", token + "A", strings.Repeat("*", 43), token[:42] + "="} {

@@ -12,6 +12,7 @@ import (
 	"cartable/directory"
 	"cartable/events"
 	"cartable/preview"
+	"cartable/sharing"
 	"cartable/workspace"
 )
 
@@ -37,7 +38,7 @@ func New(pool *pgxpool.Pool, ws *workspace.Service) *Service {
 // returns the embed with its token (given this once).
 func (s *Service) Create(ctx context.Context, c *cartable.Caller, itemID uuid.UUID) (Embed, string, error) {
 	var made Embed
-	token, hash := newToken()
+	token, hash := sharing.NewToken()
 	err := db.Transact(ctx, s.db, func(tx pgx.Tx) error {
 		it, err := workspace.ReadableItem(ctx, tx, c, itemID)
 		if err != nil {

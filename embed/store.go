@@ -11,6 +11,7 @@ import (
 
 	"cartable"
 	"cartable/db"
+	"cartable/sharing"
 )
 
 const embedColumns = `e.id, e.item_id, e.version_id, e.mime_type, e.created_by, e.created_at`
@@ -84,7 +85,7 @@ func byToken(ctx context.Context, q db.DBTX, token string) (Embed, error) {
 	if !wellFormed(token) {
 		return Embed{}, gone
 	}
-	e, err := scanEmbed(q.QueryRow(ctx, `SELECT `+embedColumns+` FROM embeds e WHERE e.token_hash = $1`, tokenHash(token)))
+	e, err := scanEmbed(q.QueryRow(ctx, `SELECT `+embedColumns+` FROM embeds e WHERE e.token_hash = $1`, sharing.TokenHash(token)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Embed{}, gone
 	}

@@ -66,7 +66,7 @@ func CreateLink(ctx context.Context, q db.DBTX, creator *cartable.Caller, itemID
 	if err := checkNewLink(creator, isFolder, in, policy, now); err != nil {
 		return Link{}, "", err
 	}
-	token, hash := newToken()
+	token, hash := NewToken()
 	l := Link{ID: uuid.Must(uuid.NewV7()), ItemID: itemID, Kind: in.Kind, CreatedBy: creator.UserID, ExpiresAt: in.ExpiresAt.UTC()}
 	var passwordHash *string
 	if in.Password != "" {
@@ -119,17 +119,20 @@ func checkNewLink(creator *cartable.Caller, isFolder bool, in NewLink, policy Li
 // maxPasswordBytes is what bcrypt reads of a password.
 const maxPasswordBytes = 72
 
-// newToken returns a random token and the hash under which it is kept.
-func newToken() (string, []byte) {
+// NewToken returns a random capability token (32 bytes, base64url) and the hash
+// under which it is kept: only the hash is stored, so the token is shown once.
+// Links use it, and embeds.
+func NewToken() (string, []byte) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
-	return token, tokenHash(token)
+	return token, TokenHash(token)
 }
 
-func tokenHash(token string) []byte {
+// TokenHash is the stored form of a token NewToken made.
+func TokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
@@ -172,7 +175,7 @@ func OpenLink(ctx context.Context, q db.DBTX, token, password string) (Link, *ca
 	var hash *string
 	var l Link
 	err := q.QueryRow(ctx, `SELECT `+linkColumns+`, l.password_hash FROM links l WHERE l.token_hash = $1 AND l.expires_at > now()`,
-		tokenHash(token)).Scan(&l.ID, &l.ItemID, &l.GrantID, &l.Kind, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &l.HasPassword, &hash)
+		TokenHash(token)).Scan(&l.ID, &l.ItemID, &l.GrantID, &l.Kind, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &l.HasPassword, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Link{}, nil, cartable.Errorf(cartable.ENotFound, "this link does not exist, has expired or was revoked")
 	}
