@@ -112,6 +112,14 @@ func makeLinks(teacher *tab, base string) (view, drop string) {
 	teacher.run("copy it", chromedp.Click(`//div[@id="tabpanel-view"]//button[normalize-space()="Copier le lien"]`),
 		chromedp.WaitVisible(`//div[@id="tabpanel-view"]//p[@role="status" and (starts-with(normalize-space(), "Lien copié") or starts-with(normalize-space(), "Le lien est sélectionné"))]`))
 	teacher.screenshot("desktop-share-links")
+	// On a phone the rows still say what each link is (a rule hiding the top bar's
+	// name hid them too).
+	teacher.phone()
+	if n := js[int](teacher, "the link rows' words on a phone", `[...document.querySelectorAll("#tabpanel-view .links .who")].filter((e) => e.getBoundingClientRect().width > 0).length`); n == 0 {
+		t.Error("on a phone the share dialog's link rows show no words")
+	}
+	teacher.screenshot("phone-share-links")
+	teacher.desktop()
 	teacher.axe("share dialog, links")
 
 	teacher.run("a drop box", chromedp.Click(`//dialog[@open]//button[@role="tab" and normalize-space()="Boîte de dépôt"]`),
