@@ -147,11 +147,21 @@ func (s *Server) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	content, err := s.Workspace.Content(c.Request().Context(), caller(c), id, nil)
+	content, err := s.contentFor(c, id, nil)
 	if err != nil {
 		return err
 	}
 	return s.serveContent(c, content, content.Item.ETag())
+}
+
+// contentFor reads the content a GET serves, which records the open in the
+// caller's recent files; a HEAD only looks.
+func (s *Server) contentFor(c echo.Context, id uuid.UUID, versionID *uuid.UUID) (workspace.Content, error) {
+	ctx, who := c.Request().Context(), caller(c)
+	if c.Request().Method == http.MethodHead {
+		return s.Workspace.Peek(ctx, who, id, versionID)
+	}
+	return s.Workspace.Content(ctx, who, id, versionID)
 }
 
 func (s *Server) downloadVersion(c echo.Context) error {
@@ -163,7 +173,7 @@ func (s *Server) downloadVersion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	content, err := s.Workspace.Content(c.Request().Context(), caller(c), id, &versionID)
+	content, err := s.contentFor(c, id, &versionID)
 	if err != nil {
 		return err
 	}

@@ -375,6 +375,12 @@ func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 	return content, err
 }
 
+// Peek returns what Content would, without recording an open: for a HEAD, which
+// asks about the bytes but reads none.
+func (s *Service) Peek(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
+	return s.content(ctx, c, id, versionID)
+}
+
 // PublishedContent returns one version of a file that c may read, without recording
 // an open: what a capability (an embed) serves on its creator's behalf to readers
 // who are not them.

@@ -91,6 +91,10 @@ func TestRecentFiles(t *testing.T) {
 		t.Fatalf("prof's recent after a new version starts with %+v", got[0])
 	}
 
+	// A HEAD asks about the bytes and reads none: not an open.
+	wantStatus(t, pupil.do(http.MethodHead, itemPath(fiche.ID, "/content"), nil, nil), http.StatusOK, "pupil's HEAD")
+	wantNames(t, pupil.personalList("/api/v1/recent", 100), []string{}, "pupil's recent after a HEAD")
+
 	// The pupil's opens: a download, a signed download URL, Range requests.
 	if r := pupil.get(itemPath(fiche.ID, "/content")); r.StatusCode != http.StatusOK {
 		t.Fatalf("pupil downloads: %d %s", r.StatusCode, r.body)
