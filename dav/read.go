@@ -34,7 +34,11 @@ func (req *request) get() error {
 		req.w.Header().Set("Allow", "OPTIONS, PROPFIND, MKCOL, PUT, LOCK, UNLOCK, COPY, MOVE, DELETE")
 		return statusError(http.StatusMethodNotAllowed, "a folder has no content: list it with PROPFIND")
 	}
-	content, err := req.Workspace.Content(req.ctx, req.caller, res.item.ID, nil)
+	read := req.Workspace.Content // a GET is an open (the caller's recent files); a HEAD only looks
+	if req.r.Method == http.MethodHead {
+		read = req.Workspace.Peek
+	}
+	content, err := read(req.ctx, req.caller, res.item.ID, nil)
 	if err != nil {
 		return err
 	}
