@@ -1,0 +1,74 @@
+package workspace
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"cartable"
+	"cartable/audit"
+	"cartable/db"
+	"cartable/sharing"
+)
+
+// auditTx records an action on an item in the audit log, in the transaction of the
+// change: the item as the use case loaded it gives its name, space and structure,
+// so the write reads nothing.
+func auditTx(ctx context.Context, q db.DBTX, c *cartable.Caller, it Item, action string, details map[string]any) error {
+	return audit.Record(ctx, q, auditEntry(c, it, action, details))
+}
+
+func auditEntry(c *cartable.Caller, it Item, action string, details map[string]any) audit.Entry {
+	return audit.Entry{Actor: c.UserID, Action: action, ItemID: it.ID, ItemName: it.Name,
+		SpaceID: it.SpaceID, StructureID: it.Space.StructureID, Details: details}
+}
+
+// grantDetails tell whom a share concerns and with which role.
+func grantDetails(g sharing.Grant) map[string]any {
+	d := map[string]any{"grant_id": g.ID, "grantee_kind": g.GranteeKind, "grantee_id": g.GranteeID, "role": g.Role.String()}
+	if g.Profile != "" {
+		d["profile"] = string(g.Profile)
+	}
+	if g.ExpiresAt != nil {
+		d["expires_at"] = g.ExpiresAt
+	}
+	return d
+}
+
+// auditDownload records that a caller began reading a file's bytes, with the pool
+// and after the access decision: a failure is logged, never returned, so that the
+// log never fails a download. It is called when the first byte is read, so a HEAD,
+// a 304 or the later ranges of one reading are not counted again.
+func (s *Service) auditDownload(ctx context.Context, c *cartable.Caller, it Item, versionID uuid.UUID) {
+	if c == nil {
+		return
+	}
+	details := map[string]any{"version_id": versionID}
+	if err := audit.Record(context.WithoutCancel(ctx), s.db, auditEntry(c, it, audit.Download, details)); err != nil {
+		s.log.ErrorContext(ctx, "audit log: download not recorded", "err", err, "item", it.ID, "user", c.UserID)
+	}
+}
+
+// auditUpdate records what an update changed: a move (from and to folder, and
+// space when it changed; once in each structure when it crossed structures) and a
+// rename.
+func auditUpdate(ctx context.Context, q db.DBTX, c *cartable.Caller, before, after Item) error {
+	if before.ParentID != nil && after.ParentID != nil && *before.ParentID != *after.ParentID {
+		d := map[string]any{"from_folder": before.ParentID, "to_folder": after.ParentID}
+		if before.SpaceID != after.SpaceID {
+			d["from_space"], d["to_space"] = before.SpaceID, after.SpaceID
+		}
+		if err := auditTx(ctx, q, c, after, audit.Move, d); err != nil {
+			return err
+		}
+		if before.Space.StructureID != after.Space.StructureID {
+			if err := auditTx(ctx, q, c, before, audit.Move, d); err != nil {
+				return err
+			}
+		}
+	}
+	if before.Name != after.Name {
+		return auditTx(ctx, q, c, after, audit.Rename, map[string]any{"from_name": before.Name, "to_name": after.Name})
+	}
+	return nil
+}
