@@ -35,17 +35,17 @@ func grantDetails(g sharing.Grant) map[string]any {
 	return d
 }
 
-// auditDownload records that a caller began reading a file's bytes, with the pool
+// auditDownload records that actor (a user, a link's visitor, an embed) began reading a file's bytes, with the pool
 // and after the access decision: a failure is logged, never returned, so that the
 // log never fails a download. It is called when the first byte is read, so a HEAD,
 // a 304 or the later ranges of one reading are not counted again.
-func (s *Service) auditDownload(ctx context.Context, c *cartable.Caller, it Item, versionID uuid.UUID) {
-	if c == nil {
+func (s *Service) auditDownload(ctx context.Context, actor string, it Item, versionID uuid.UUID) {
+	if actor == "" {
 		return
 	}
-	details := map[string]any{"version_id": versionID}
-	if err := audit.Record(context.WithoutCancel(ctx), s.db, auditEntry(c, it, audit.Download, details)); err != nil {
-		s.log.ErrorContext(ctx, "audit log: download not recorded", "err", err, "item", it.ID, "user", c.UserID)
+	e := auditEntry(&cartable.Caller{UserID: actor}, it, audit.Download, map[string]any{"version_id": versionID})
+	if err := audit.Record(context.WithoutCancel(ctx), s.db, e); err != nil {
+		s.log.ErrorContext(ctx, "audit log: download not recorded", "err", err, "item", it.ID, "actor", actor)
 	}
 }
 

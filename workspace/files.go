@@ -372,7 +372,7 @@ func (c Content) Open(ctx context.Context, offset, length int64) (io.ReadCloser,
 // Content returns a file's current content, or one version's when versionID is set,
 // and records that the caller opened it (their recent files).
 func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
-	content, err := s.content(ctx, c, id, versionID, true)
+	content, err := s.content(ctx, c, id, versionID, c.UserID)
 	if err == nil {
 		s.noteOpen(ctx, c, id)
 	}
@@ -381,14 +381,14 @@ func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 
 // PublishedContent returns one version of a file that c may read, without recording
 // an open: what a capability (an embed) serves on its creator's behalf to readers
-// who are not them.
-func (s *Service) PublishedContent(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID) (Content, error) {
-	return s.content(ctx, c, id, &versionID, false)
+// who are not them. The audit log names actor (the embed) as the reader.
+func (s *Service) PublishedContent(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID, actor string) (Content, error) {
+	return s.content(ctx, c, id, &versionID, actor)
 }
 
-// content finds a file's content for the caller; audited: reading its first byte
-// writes a download in the audit log.
-func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID, audited bool) (Content, error) {
+// content finds a file's content for the caller; reading its first byte writes a
+// download by actor in the audit log.
+func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID, actor string) (Content, error) {
 	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
 	if err != nil {
 		return Content{}, err
@@ -407,8 +407,8 @@ func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 	v.Current = want == *it.CurrentVersionID
 	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 		r, err := s.blobs.Open(ctx, v.blobKey, offset, length)
-		if err == nil && offset == 0 && audited {
-			s.auditDownload(ctx, c, it, v.ID)
+		if err == nil && offset == 0 {
+			s.auditDownload(ctx, actor, it, v.ID)
 		}
 		return r, err
 	}
