@@ -180,3 +180,46 @@ func TestAuditRetention(t *testing.T) {
 		t.Errorf("kept %v, want the hour-old entry", got)
 	}
 }
+
+// TestAuditLogOfLinksEmbedsAndMoves: a link's visitor and an embed's readers are
+// named as such; making and revoking a link, a move, a rename, a restore and a
+// version restore are logged in the class's structure.
+func TestAuditLogOfLinksEmbedsAndMoves(t *testing.T) {
+	in := start(t)
+	prof, admin := in.as("prof.martin"), in.as("admin.college")
+	class := prof.space("group", "6A")
+	from, to := prof.mkdir(class, "Brouillons"), prof.mkdir(class, "Sortie au musée")
+	film := prof.mustUpload(from.ID, "film.mp4", clip(1))
+	wantStatus(t, prof.uploadWith(from.ID, "film.mp4", clip(2), "?conflict=replace", nil), http.StatusOK, "a second version")
+
+	expires := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
+	r := prof.sendJSON(http.MethodPost, itemPath(from.ID, "/links"), map[string]any{"kind": "view", "expires_at": expires}, nil)
+	wantStatus(t, r, http.StatusCreated, "a view link")
+	var link struct{ ID, Token string }
+	r.json(t, &link)
+	wantStatus(t, in.visit("/api/v1/links/"+link.Token+"/items/"+film.ID+"/content", "", nil, nil), http.StatusOK, "a visitor downloads")
+	wantStatus(t, prof.do(http.MethodDelete, itemPath(from.ID, "/links/"+link.ID), nil, nil), http.StatusNoContent, "revoke the link")
+
+	e := prof.embedOf(film.ID)
+	wantStatus(t, in.read(http.MethodGet, e.URL, nil), http.StatusOK, "a blog's reader")
+	wantStatus(t, in.read(http.MethodHead, e.URL, nil), http.StatusOK, "a HEAD reads no byte, and is not logged")
+
+	wantStatus(t, prof.sendJSON(http.MethodPatch, itemPath(film.ID), map[string]any{"parent_id": to.ID, "name": "film de la sortie.mp4"}, nil), http.StatusOK, "move and rename")
+	var versions struct{ Items []struct{ ID string } }
+	prof.get(itemPath(film.ID, "/versions")).json(t, &versions)
+	wantStatus(t, prof.do(http.MethodPost, itemPath(film.ID, "/versions/"+versions.Items[len(versions.Items)-1].ID+"/restore"), nil, nil), http.StatusOK, "version restore")
+	wantStatus(t, prof.do(http.MethodDelete, itemPath(from.ID), nil, nil), http.StatusNoContent, "trash")
+	wantStatus(t, prof.do(http.MethodPost, itemPath(from.ID, "/restore"), nil, nil), http.StatusOK, "restore")
+
+	entries, _ := admin.auditPage("/api/v1/admin/structures/0600001A/audit")
+	want := []string{"restore by prof.martin", "trash by prof.martin", "version_restore by prof.martin",
+		"rename by prof.martin", "move by prof.martin", "download by embed:" + e.ID,
+		"link_revoke by prof.martin", "download by link:" + link.ID, "link_create by prof.martin"}
+	if got := steps(entries); !slices.Equal(got, want) {
+		t.Fatalf("the collège's audit log = %v, want %v", got, want)
+	}
+	move, rename := entries[4], entries[3]
+	if move.Details["from_folder"] != from.ID || move.Details["to_folder"] != to.ID || rename.Details["to_name"] != "film de la sortie.mp4" || rename.Details["from_name"] != "film.mp4" {
+		t.Errorf("move %v, rename %v", move.Details, rename.Details)
+	}
+}
