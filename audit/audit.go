@@ -52,6 +52,9 @@ const (
 	VersionRestore = "version_restore"
 )
 
+// TrashRetentionJob is the actor of the purges the trash retention job makes.
+const TrashRetentionJob = "job:trash_retention"
+
 // Actions lists every action, for the query's filter.
 var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRevoke, Move, Rename, Trash, Restore, Purge, VersionRestore}
 
@@ -59,7 +62,7 @@ var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRe
 type Entry struct {
 	ID     int64
 	At     time.Time
-	Actor  string // a user id, "link:<id>" for a link's visitor, "embed:<id>" for an embed
+	Actor  string // a user id, "link:<id>" for a link's visitor, "embed:<id>" for an embed, "job:<name>" for a job
 	Action string
 	ItemID uuid.UUID
 	// ItemName is the item's name when the action took place.
