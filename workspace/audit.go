@@ -43,7 +43,12 @@ func (s *Service) auditDownload(ctx context.Context, actor string, it Item, vers
 	if actor == "" {
 		return
 	}
-	e := auditEntry(&cartable.Caller{UserID: actor}, it, audit.Download, map[string]any{"version_id": versionID})
+	s.auditRead(ctx, actor, it, map[string]any{"version_id": versionID})
+}
+
+// auditRead records a read on its own, never failing it (see auditDownload).
+func (s *Service) auditRead(ctx context.Context, actor string, it Item, details map[string]any) {
+	e := auditEntry(&cartable.Caller{UserID: actor}, it, audit.Download, details)
 	if err := audit.Record(context.WithoutCancel(ctx), s.db, e); err != nil {
 		s.log.ErrorContext(ctx, "audit log: download not recorded", "err", err, "item", it.ID, "actor", actor)
 	}

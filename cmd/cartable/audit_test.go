@@ -182,7 +182,7 @@ func TestAuditRetention(t *testing.T) {
 }
 
 // TestAuditLogOfLinksEmbedsAndMoves: a link's visitor and an embed's readers are
-// named as such; making and revoking a link, a move, a rename, a restore and a
+// named as such, a zip is logged as a download of the folder zipped; making and revoking a link, a move, a rename, a restore and a
 // version restore are logged in the class's structure.
 func TestAuditLogOfLinksEmbedsAndMoves(t *testing.T) {
 	in := start(t)
@@ -210,15 +210,20 @@ func TestAuditLogOfLinksEmbedsAndMoves(t *testing.T) {
 	wantStatus(t, prof.do(http.MethodPost, itemPath(film.ID, "/versions/"+versions.Items[len(versions.Items)-1].ID+"/restore"), nil, nil), http.StatusOK, "version restore")
 	wantStatus(t, prof.do(http.MethodDelete, itemPath(from.ID), nil, nil), http.StatusNoContent, "trash")
 	wantStatus(t, prof.do(http.MethodPost, itemPath(from.ID, "/restore"), nil, nil), http.StatusOK, "restore")
+	pupil := in.as("eleve.6a.01")
+	fetchZip(t, in, pupil.askZip(to.ID))
 
 	entries, _ := admin.auditPage("/api/v1/admin/structures/0600001A/audit")
-	want := []string{"restore by prof.martin", "trash by prof.martin", "version_restore by prof.martin",
+	want := []string{"download by eleve.6a.01", "restore by prof.martin", "trash by prof.martin", "version_restore by prof.martin",
 		"rename by prof.martin", "move by prof.martin", "download by embed:" + e.ID,
 		"link_revoke by prof.martin", "download by link:" + link.ID, "link_create by prof.martin"}
 	if got := steps(entries); !slices.Equal(got, want) {
 		t.Fatalf("the collège's audit log = %v, want %v", got, want)
 	}
-	move, rename := entries[4], entries[3]
+	if zip := entries[0]; zip.ItemID != to.ID || zip.Details["zip_id"] == nil {
+		t.Errorf("the zip's line = %+v, want the folder with the zip's id", zip)
+	}
+	move, rename := entries[5], entries[4]
 	if move.Details["from_folder"] != from.ID || move.Details["to_folder"] != to.ID || rename.Details["to_name"] != "film de la sortie.mp4" || rename.Details["from_name"] != "film.mp4" {
 		t.Errorf("move %v, rename %v", move.Details, rename.Details)
 	}
