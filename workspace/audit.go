@@ -23,6 +23,39 @@ func auditEntry(c *cartable.Caller, it Item, action string, details map[string]a
 		SpaceID: it.SpaceID, StructureID: it.Space.StructureID, Details: details}
 }
 
+// auditGrant records a share, a change of one or an unshare in the item's
+// structure and, when the grantee belongs to another one (a teacher of two
+// collèges sharing from their personal space with a class of the second), in the
+// grantee's too: that structure's admins see who was given access to their people.
+// The grantee's structure is known without a read for a structure, and for a group
+// the caller belongs to (the caller's memberships are loaded with them); a user of
+// another structure, or a group the caller is not in, is logged in the item's only.
+func auditGrant(ctx context.Context, q db.DBTX, c *cartable.Caller, it Item, action string, g sharing.Grant) error {
+	d := grantDetails(g)
+	if err := auditTx(ctx, q, c, it, action, d); err != nil {
+		return err
+	}
+	if other := granteeStructure(c, g); other != "" && other != it.Space.StructureID {
+		e := auditEntry(c, it, action, d)
+		e.StructureID = other
+		return audit.Record(ctx, q, e)
+	}
+	return nil
+}
+
+// granteeStructure is the structure a grantee belongs to, when known without a read.
+func granteeStructure(c *cartable.Caller, g sharing.Grant) string {
+	switch g.GranteeKind {
+	case sharing.ToStructure:
+		return g.GranteeID
+	case sharing.ToGroup:
+		if m, ok := c.Group(g.GranteeID); ok {
+			return m.StructureID
+		}
+	}
+	return ""
+}
+
 // grantDetails tell whom a share concerns and with which role.
 func grantDetails(g sharing.Grant) map[string]any {
 	d := map[string]any{"grant_id": g.ID, "grantee_kind": g.GranteeKind, "grantee_id": g.GranteeID, "role": g.Role.String()}

@@ -42,7 +42,7 @@ func (s *Service) Share(ctx context.Context, c *cartable.Caller, id uuid.UUID, g
 		if created, err = sharing.Insert(ctx, tx, g); err != nil {
 			return err
 		}
-		if err := auditTx(ctx, tx, c, it, audit.Share, grantDetails(created)); err != nil {
+		if err := auditGrant(ctx, tx, c, it, audit.Share, created); err != nil {
 			return err
 		}
 		return events.Record(ctx, tx, shareEvent(events.Share, c, it, created))
@@ -90,7 +90,7 @@ func (s *Service) UpdatePermission(ctx context.Context, c *cartable.Caller, id, 
 		if err := sharing.Update(ctx, tx, g); err != nil {
 			return err
 		}
-		return auditTx(ctx, tx, c, it, audit.ShareChange, grantDetails(g))
+		return auditGrant(ctx, tx, c, it, audit.ShareChange, g)
 	})
 	return g, err
 }
@@ -109,7 +109,7 @@ func (s *Service) Unshare(ctx context.Context, c *cartable.Caller, id, grantID u
 		if err := sharing.Delete(ctx, tx, id, grantID); err != nil {
 			return err
 		}
-		if err := auditTx(ctx, tx, c, it, audit.Unshare, grantDetails(g)); err != nil {
+		if err := auditGrant(ctx, tx, c, it, audit.Unshare, g); err != nil {
 			return err
 		}
 		return events.Record(ctx, tx, shareEvent(events.Unshare, c, it, g))

@@ -228,3 +228,39 @@ func TestAuditLogOfLinksEmbedsAndMoves(t *testing.T) {
 		t.Errorf("move %v, rename %v", move.Details, rename.Details)
 	}
 }
+
+// TestAuditLogOfAShareAcrossStructures: a teacher of two collèges shares a folder
+// of their personal space (charged to their first collège) with a class of the
+// second: both collèges' admins see the share, the second's admin nothing else.
+func TestAuditLogOfAShareAcrossStructures(t *testing.T) {
+	in := start(t)
+	secondCollege(t, in)
+	svc := in.as("service.provisioning")
+	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/users/prof.deux", map[string]any{
+		"display_name": "Anne Deux", "profile": "Teacher", "primary_structure_id": "0600001A",
+		"structures": []map[string]any{{"structure_id": "0600001A"}, {"structure_id": "0600002B"}},
+	}, nil), http.StatusOK, "a teacher of both collèges")
+	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/users/admin.hugo", map[string]any{
+		"display_name": "Marc Petit", "profile": "Personnel",
+		"structures": []map[string]any{{"structure_id": "0600002B", "local_admin": true}},
+	}, nil), http.StatusOK, "the second collège's admin")
+	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/groups/0600002B-6A", map[string]any{"structure_id": "0600002B", "kind": "class", "name": "6A",
+		"members": []map[string]any{{"user_id": "prof.hugo", "profile": "Teacher"}, {"user_id": "eleve.hugo", "profile": "Student"}, {"user_id": "prof.deux", "profile": "Teacher"}}},
+		nil), http.StatusOK, "prof.deux teaches the second collège's 6A")
+
+	prof := in.as("prof.deux")
+	folder := prof.mkdir(prof.home(), "Cours partagés")
+	doc := prof.mustUpload(folder.ID, "cours.txt", []byte("cours"))
+	wantStatus(t, prof.shareWith(folder.ID, map[string]any{"kind": "group", "id": "0600002B-6A", "profile": "Student"}, "viewer", nil),
+		http.StatusCreated, "share with the second collège's 6A")
+	wantStatus(t, prof.get(itemPath(doc.ID, "/content")), http.StatusOK, "the teacher reads her own file")
+
+	first, _ := in.as("admin.college").auditPage("/api/v1/admin/structures/0600001A/audit")
+	if got := steps(first); !slices.Equal(got, []string{"download by prof.deux", "share by prof.deux"}) {
+		t.Errorf("the first collège's log = %v", got)
+	}
+	second, _ := in.as("admin.hugo").auditPage("/api/v1/admin/structures/0600002B/audit")
+	if got := steps(second); !slices.Equal(got, []string{"share by prof.deux"}) || second[0].ItemID != folder.ID || second[0].StructureID != "0600002B" {
+		t.Errorf("the second collège's log = %v (%+v)", got, second)
+	}
+}
