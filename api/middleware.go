@@ -11,6 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"cartable/audit"
 )
 
 func (s *Server) middleware() {
@@ -21,6 +23,7 @@ func (s *Server) middleware() {
 		},
 	}))
 	s.echo.Use(s.recoverPanics)
+	s.echo.Use(withClientAddress)
 	s.echo.Use(s.logAndMeasure)
 	s.echo.Use(s.securityHeaders)
 	s.echo.Use(s.downloadOriginOnly)
@@ -82,6 +85,17 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 				h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 			}
 		})
+		return next(c)
+	}
+}
+
+// withClientAddress puts the client's address, as the server computes it (the
+// X-Forwarded-For of trusted proxies only), in the request's context, where the use
+// cases find it for the audit log.
+func withClientAddress(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		c.SetRequest(req.WithContext(audit.WithAddress(req.Context(), c.RealIP())))
 		return next(c)
 	}
 }

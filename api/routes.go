@@ -151,6 +151,11 @@ func (s *Server) routes() {
 	e.POST("/api/v1/admin/structures/:id/rollover", s.rollover, s.authenticateStructureAdmin)
 	e.POST("/api/v1/admin/spaces/:id/archive", s.archiveSpace, s.authenticateStructureAdmin)
 	e.POST("/api/v1/admin/spaces/:id/unarchive", s.unarchiveSpace, s.authenticateStructureAdmin)
+	// The audit log: a structure's for its local admins and the region, the whole log for the region.
+	e.GET("/api/v1/admin/structures/:id/audit", s.structureAudit, s.authenticateStructureAdmin)
+	e.GET("/api/v1/admin/structures/:id/audit.csv", s.structureAuditCSV, s.authenticateStructureAdmin)
+	admin.GET("/audit", s.regionAudit)
+	admin.GET("/audit.csv", s.regionAuditCSV)
 
 	if s.App != nil {
 		// The web app takes what the API does not route, except under the API's own

@@ -105,7 +105,7 @@ func (s *Service) Content(ctx context.Context, token string) (Embed, workspace.C
 	if err != nil {
 		return Embed{}, workspace.Content{}, err
 	}
-	content, err := s.ws.PublishedContent(ctx, creator, e.ItemID, e.VersionID)
+	content, err := s.ws.PublishedContent(ctx, creator, e.ItemID, e.VersionID, "embed:"+e.ID.String())
 	return e, content, gone(err)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/audit"
 	"cartable/db"
 	"cartable/sharing"
 	"cartable/storage"
@@ -333,7 +334,8 @@ func loadVersion(ctx context.Context, q db.DBTX, itemID, versionID uuid.UUID) (V
 func (s *Service) RestoreVersion(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID, opts WriteOptions) (Item, error) {
 	var updated Item
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := writableFile(ctx, tx, c, id, opts.IfMatch, forUpdate); err != nil {
+		it, err := writableFile(ctx, tx, c, id, opts.IfMatch, forUpdate)
+		if err != nil {
 			return err
 		}
 		old, err := loadVersion(ctx, tx, id, versionID)
@@ -344,8 +346,10 @@ func (s *Service) RestoreVersion(ctx context.Context, c *cartable.Caller, id, ve
 		if err := tx.QueryRow(ctx, `SELECT blob_id, (SELECT key FROM blobs WHERE id = blob_id) FROM versions WHERE id = $1`, versionID).Scan(&blob.ID, &blob.Key); err != nil {
 			return fmt.Errorf("blob of version %s: %w", versionID, err)
 		}
-		updated, err = addVersion(ctx, tx, c, id, blob, WriteOptions{Lock: opts.Lock})
-		return err
+		if updated, err = addVersion(ctx, tx, c, id, blob, WriteOptions{Lock: opts.Lock}); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, c, it, audit.VersionRestore, map[string]any{"version_id": versionID})
 	})
 	if err == nil {
 		s.NoteChange(ctx, c, id)
@@ -368,7 +372,7 @@ func (c Content) Open(ctx context.Context, offset, length int64) (io.ReadCloser,
 // Content returns a file's current content, or one version's when versionID is set,
 // and records that the caller opened it (their recent files).
 func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
-	content, err := s.content(ctx, c, id, versionID)
+	content, err := s.content(ctx, c, id, versionID, c.UserID)
 	if err == nil {
 		s.noteOpen(ctx, c, id)
 	}
@@ -383,12 +387,14 @@ func (s *Service) Peek(ctx context.Context, c *cartable.Caller, id uuid.UUID, ve
 
 // PublishedContent returns one version of a file that c may read, without recording
 // an open: what a capability (an embed) serves on its creator's behalf to readers
-// who are not them.
-func (s *Service) PublishedContent(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID) (Content, error) {
-	return s.content(ctx, c, id, &versionID)
+// who are not them. The audit log names actor (the embed) as the reader.
+func (s *Service) PublishedContent(ctx context.Context, c *cartable.Caller, id, versionID uuid.UUID, actor string) (Content, error) {
+	return s.content(ctx, c, id, &versionID, actor)
 }
 
-func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
+// content finds a file's content for the caller; reading its first byte writes a
+// download by actor in the audit log.
+func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID, actor string) (Content, error) {
 	it, err := access(ctx, s.db, c, id, cartable.Viewer, noLock)
 	if err != nil {
 		return Content{}, err
@@ -406,7 +412,11 @@ func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 	}
 	v.Current = want == *it.CurrentVersionID
 	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
-		return s.blobs.Open(ctx, v.blobKey, offset, length)
+		r, err := s.blobs.Open(ctx, v.blobKey, offset, length)
+		if err == nil && offset == 0 {
+			s.auditDownload(ctx, actor, it, v.ID)
+		}
+		return r, err
 	}
 	return Content{Item: it, Version: v, open: open}, nil
 }

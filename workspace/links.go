@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/audit"
 	"cartable/sharing"
 )
 
@@ -20,8 +21,11 @@ func (s *Service) CreateLink(ctx context.Context, c *cartable.Caller, id uuid.UU
 		if err != nil {
 			return err
 		}
-		link, token, err = sharing.CreateLink(ctx, tx, c, id, it.IsFolder(), in, policy, s.now())
-		return err
+		if link, token, err = sharing.CreateLink(ctx, tx, c, id, it.IsFolder(), in, policy, s.now()); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, c, it, audit.LinkCreate, map[string]any{"link_id": link.ID, "kind": link.Kind,
+			"expires_at": link.ExpiresAt, "password": link.HasPassword})
 	})
 	return link, token, err
 }
@@ -36,10 +40,16 @@ func (s *Service) Links(ctx context.Context, c *cartable.Caller, id uuid.UUID, r
 
 // RevokeLink deletes one of an item's links, for its managers.
 func (s *Service) RevokeLink(ctx context.Context, c *cartable.Caller, id, linkID uuid.UUID) error {
-	if _, err := access(ctx, s.db, c, id, cartable.Manager, noLock); err != nil {
-		return err
-	}
-	return sharing.RevokeLink(ctx, s.db, id, linkID)
+	return s.transact(ctx, func(tx pgx.Tx) error {
+		it, err := access(ctx, tx, c, id, cartable.Manager, noLock)
+		if err != nil {
+			return err
+		}
+		if err := sharing.RevokeLink(ctx, tx, id, linkID); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, c, it, audit.LinkRevoke, map[string]any{"link_id": linkID})
+	})
 }
 
 // OpenLink finds the link of a token for a visitor, and the caller that stands for

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/audit"
 	"cartable/events"
 	"cartable/sharing"
 )
@@ -41,6 +42,9 @@ func (s *Service) Share(ctx context.Context, c *cartable.Caller, id uuid.UUID, g
 		if created, err = sharing.Insert(ctx, tx, g); err != nil {
 			return err
 		}
+		if err := auditGrant(ctx, tx, c, it, audit.Share, created); err != nil {
+			return err
+		}
 		return events.Record(ctx, tx, shareEvent(events.Share, c, it, created))
 	})
 	return created, err
@@ -63,10 +67,10 @@ type PermissionChange struct {
 func (s *Service) UpdatePermission(ctx context.Context, c *cartable.Caller, id, grantID uuid.UUID, ch PermissionChange) (sharing.Grant, error) {
 	var g sharing.Grant
 	err := s.transact(ctx, func(tx pgx.Tx) error {
-		if _, err := access(ctx, tx, c, id, cartable.Manager, noLock); err != nil {
+		it, err := access(ctx, tx, c, id, cartable.Manager, noLock)
+		if err != nil {
 			return err
 		}
-		var err error
 		if g, err = sharing.Get(ctx, tx, id, grantID); err != nil {
 			return err
 		}
@@ -83,7 +87,10 @@ func (s *Service) UpdatePermission(ctx context.Context, c *cartable.Caller, id, 
 		if err := sharing.CheckGrant(ctx, tx, c, g, s.now()); err != nil {
 			return err
 		}
-		return sharing.Update(ctx, tx, g)
+		if err := sharing.Update(ctx, tx, g); err != nil {
+			return err
+		}
+		return auditGrant(ctx, tx, c, it, audit.ShareChange, g)
 	})
 	return g, err
 }
@@ -100,6 +107,9 @@ func (s *Service) Unshare(ctx context.Context, c *cartable.Caller, id, grantID u
 			return err
 		}
 		if err := sharing.Delete(ctx, tx, id, grantID); err != nil {
+			return err
+		}
+		if err := auditGrant(ctx, tx, c, it, audit.Unshare, g); err != nil {
 			return err
 		}
 		return events.Record(ctx, tx, shareEvent(events.Unshare, c, it, g))

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/audit"
 	"cartable/lock"
 	"cartable/sharing"
 )
@@ -43,7 +44,7 @@ func (s *Service) Trash(ctx context.Context, c *cartable.Caller, id uuid.UUID, o
 		if err != nil {
 			return fmt.Errorf("trash %s: %w", id, err)
 		}
-		return nil
+		return auditTx(ctx, tx, c, it, audit.Trash, map[string]any{"from_folder": it.ParentID})
 	})
 }
 
@@ -158,8 +159,10 @@ func (s *Service) Restore(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		if err != nil {
 			return fmt.Errorf("restore %s: %w", id, err)
 		}
-		restored, err = reread(ctx, tx, c, id)
-		return err
+		if restored, err = reread(ctx, tx, c, id); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, c, restored, audit.Restore, map[string]any{"to_folder": restored.ParentID})
 	})
 	return restored, err
 }
@@ -207,8 +210,10 @@ func (s *Service) Purge(ctx context.Context, c *cartable.Caller, id uuid.UUID) e
 		if err != nil {
 			return err
 		}
-		orphans, err = purgeTree(ctx, tx, it)
-		return err
+		if orphans, err = purgeTree(ctx, tx, it); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, c, it, audit.Purge, map[string]any{"kind": it.Kind, "trashed_by": it.TrashedBy, "trashed_at": it.TrashedAt})
 	})
 	if err != nil {
 		return err

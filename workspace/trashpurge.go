@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/audit"
 )
 
 // purgeBatch bounds how many trash roots one pass of PurgeExpiredTrash deletes.
@@ -68,7 +69,11 @@ func (s *Service) purgeExpired(ctx context.Context, id uuid.UUID, cutoff time.Ti
 		if cartable.IsCode(err, cartable.EPinnedByHandIn) {
 			return nil // pinned since listed: kept while its assignment exists
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, &cartable.Caller{UserID: audit.TrashRetentionJob}, it, audit.Purge,
+			map[string]any{"kind": it.Kind, "trashed_by": it.TrashedBy, "trashed_at": it.TrashedAt})
 	})
 	if err != nil {
 		return fmt.Errorf("purge expired %s: %w", id, err)

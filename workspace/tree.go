@@ -47,8 +47,10 @@ func (s *Service) Update(ctx context.Context, c *cartable.Caller, id uuid.UUID, 
 				return err
 			}
 		}
-		updated, err = reread(ctx, tx, c, id)
-		return err
+		if updated, err = reread(ctx, tx, c, id); err != nil {
+			return err
+		}
+		return auditUpdate(ctx, tx, c, it, updated)
 	})
 	return updated, err
 }

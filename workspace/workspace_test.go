@@ -335,6 +335,10 @@ func TestExpiredTrashIsPurged(t *testing.T) {
 	if w.count(`SELECT count(*) FROM items WHERE id = $1`, old.ID) != 0 || w.count(`SELECT count(*) FROM items WHERE id = $1`, recent.ID) != 1 {
 		t.Error("the purge took the wrong items")
 	}
+	// The audit log names the job as the purge's actor, in the item's structure.
+	if n := w.count(`SELECT count(*) FROM audit_log WHERE action = 'purge' AND actor = 'job:trash_retention' AND item_id = $1 AND item_name = 'old.txt' AND structure_id IS NOT NULL`, old.ID); n != 1 {
+		t.Errorf("%d audit lines of the job's purge, want 1", n)
+	}
 	// Thirty days on, the recent one goes too.
 	if n, err := w.ws.PurgeExpiredTrash(w.ctx, time.Now().Add(31*24*time.Hour)); err != nil || n != 1 {
 		t.Errorf("second purge = %d, %v; want 1", n, err)

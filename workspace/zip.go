@@ -117,6 +117,11 @@ func (s *Service) ZipOf(ctx context.Context, c *cartable.Caller, selectionID uui
 			return Zip{}, err
 		}
 	}
+	// One line per item selected (a folder stands for what lies below it), written
+	// before the first byte of the zip, like a file's download.
+	for _, top := range tops {
+		s.auditRead(ctx, c.UserID, top, map[string]any{"zip_id": selectionID})
+	}
 	return z, nil
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"cartable/api"
 	"cartable/assignment"
+	"cartable/audit"
 	"cartable/auth"
 	"cartable/db"
 	"cartable/embed"
@@ -138,10 +139,11 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 		Metrics: preview.NewMetrics(a.registry)})
 	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
 	river.AddWorker(a.workers, &assignment.PublishDueWorker{Service: a.assignments, Log: a.log})
+	river.AddWorker(a.workers, &audit.PurgeWorker{DB: a.pool, Retention: a.cfg.AuditRetention, Log: a.log})
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,
-		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs(), assignment.PeriodicJobs()),
+		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs(), assignment.PeriodicJobs(), audit.PeriodicJobs()),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)},
 			// Its own queue: its concurrency bounds the memory previews take.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/audit"
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/storage"
@@ -47,6 +48,7 @@ type Config struct {
 	MaxUploadBytes        int64
 	TrashRetention        time.Duration
 	ArchiveRetention      time.Duration
+	AuditRetention        time.Duration
 	FolderTemplate        string
 	Jobs                  bool
 	JobWorkers            int
@@ -176,6 +178,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.integer(&cfg.MaxUploadBytes, "max-upload-bytes", "CARTABLE_MAX_UPLOAD_BYTES", 256<<20, "largest single-request upload")
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.duration(&cfg.ArchiveRetention, "archive-retention", "CARTABLE_ARCHIVE_RETENTION", 365*24*time.Hour, "how long an archived class space stays readable before it is trashed")
+	b.duration(&cfg.AuditRetention, "audit-retention", "CARTABLE_AUDIT_RETENTION", audit.DefaultRetention, "how long audit log entries are kept before the retention job deletes them (the CNIL recommends 6 to 12 months)")
 	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
@@ -252,6 +255,9 @@ func (c Config) validate() error {
 	}
 	if c.ArchiveRetention <= 0 {
 		return fmt.Errorf("CARTABLE_ARCHIVE_RETENTION must be positive")
+	}
+	if c.AuditRetention <= 0 {
+		return fmt.Errorf("CARTABLE_AUDIT_RETENTION must be positive")
 	}
 	if !c.Dev && c.OIDCIssuer == "" {
 		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")
