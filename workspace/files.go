@@ -382,7 +382,7 @@ func (s *Service) Content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 // Peek returns what Content would, without recording an open: for a HEAD, which
 // asks about the bytes but reads none.
 func (s *Service) Peek(ctx context.Context, c *cartable.Caller, id uuid.UUID, versionID *uuid.UUID) (Content, error) {
-	return s.content(ctx, c, id, versionID)
+	return s.content(ctx, c, id, versionID, c.UserID)
 }
 
 // PublishedContent returns one version of a file that c may read, without recording
