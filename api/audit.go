@@ -54,19 +54,24 @@ func (s *Server) regionAudit(c echo.Context) error {
 }
 
 func (s *Server) auditLog(c echo.Context, a quota.Admin, structureID string) error {
-	f, err := auditFilter(c)
-	if err != nil {
-		return err
-	}
-	req, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	page, err := audit.List(c.Request().Context(), s.DB, a, structureID, f, req)
+	page, err := s.auditPage(c, a, structureID)
 	if err != nil {
 		return err
 	}
 	return writeList(c, page, toAuditEntryJSON)
+}
+
+// auditPage reads the page of the log the request's filter and cursor ask for.
+func (s *Server) auditPage(c echo.Context, a quota.Admin, structureID string) (cartable.Page[audit.Entry], error) {
+	f, err := auditFilter(c)
+	if err != nil {
+		return cartable.Page[audit.Entry]{}, err
+	}
+	req, err := pageRequest(c)
+	if err != nil {
+		return cartable.Page[audit.Entry]{}, err
+	}
+	return audit.List(c.Request().Context(), s.DB, a, structureID, f, req)
 }
 
 // structureAuditCSV and regionAuditCSV export one page of the log (limit up to the
@@ -80,15 +85,7 @@ func (s *Server) regionAuditCSV(c echo.Context) error {
 }
 
 func (s *Server) auditCSV(c echo.Context, a quota.Admin, structureID string) error {
-	f, err := auditFilter(c)
-	if err != nil {
-		return err
-	}
-	req, err := pageRequest(c)
-	if err != nil {
-		return err
-	}
-	page, err := audit.List(c.Request().Context(), s.DB, a, structureID, f, req)
+	page, err := s.auditPage(c, a, structureID)
 	if err != nil {
 		return err
 	}
