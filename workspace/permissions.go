@@ -189,22 +189,13 @@ func (s *Service) SharedWithMe(ctx context.Context, c *cartable.Caller, sortBy s
 	return out, nil
 }
 
-// withSharedDetails fills the caller's rights on shared items and their thumbnails.
+// withSharedDetails fills the details of shared items (withItemDetails).
 func (s *Service) withSharedDetails(ctx context.Context, c *cartable.Caller, shared []SharedItem) error {
 	items := make([]Item, len(shared))
 	for i := range shared {
 		items[i] = shared[i].Item
 	}
-	if err := withRights(ctx, s.db, c, items); err != nil {
-		return err
-	}
-	if err := s.withPreviews(ctx, items); err != nil {
-		return err
-	}
-	if err := withChildCounts(ctx, s.db, items); err != nil {
-		return err
-	}
-	if err := withFavorites(ctx, s.db, c, items); err != nil {
+	if err := s.withItemDetails(ctx, c, items); err != nil {
 		return err
 	}
 	for i := range shared {

@@ -121,6 +121,19 @@ func (s *Service) withListDetails(ctx context.Context, c *cartable.Caller, list 
 	for i := range list {
 		items[i] = list[i].Item
 	}
+	if err := s.withItemDetails(ctx, c, items); err != nil {
+		return fmt.Errorf("list details: %w", err)
+	}
+	for i := range list {
+		list[i].Item = items[i]
+	}
+	return nil
+}
+
+// withItemDetails gives items gathered from anywhere (recent files, favourites,
+// shared with me) the caller's rights, their thumbnails, locks, child counts and
+// stars: a query each for the page.
+func (s *Service) withItemDetails(ctx context.Context, c *cartable.Caller, items []Item) error {
 	if err := withRights(ctx, s.db, c, items); err != nil {
 		return err
 	}
@@ -133,11 +146,5 @@ func (s *Service) withListDetails(ctx context.Context, c *cartable.Caller, list 
 	if err := withChildCounts(ctx, s.db, items); err != nil {
 		return err
 	}
-	if err := withFavorites(ctx, s.db, c, items); err != nil {
-		return fmt.Errorf("list details: %w", err)
-	}
-	for i := range list {
-		list[i].Item = items[i]
-	}
-	return nil
+	return withFavorites(ctx, s.db, c, items)
 }
