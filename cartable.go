@@ -62,6 +62,12 @@ const (
 	// ELocked: the file is locked by an office editor or a WebDAV client, and the
 	// write did not present the lock (HTTP 423).
 	ELocked Code = "locked"
+	// EInfected: the antivirus found something in the file; it is quarantined, and
+	// nobody may read it (fields.signature names what was found).
+	EInfected Code = "infected"
+	// EScanPending: the file waits for its antivirus scan, and only its uploader may
+	// read it until then; ask again after Retry-After.
+	EScanPending Code = "scan_pending"
 )
 
 // Error is a domain error: a code, an English detail safe to show to the caller,

@@ -49,7 +49,33 @@ func (s *Server) readyz(c echo.Context) error {
 	if s.Renderer != nil {
 		out["previews"] = s.Renderer.Capabilities()
 	}
+	out["antivirus"] = s.antivirusReport(ctx)
 	return writeJSON(c, http.StatusOK, out)
+}
+
+// AntivirusStatus is what /readyz says of the antivirus: clamd's version (its
+// failure meaning it does not answer), and the setting that applies meanwhile.
+type AntivirusStatus struct {
+	Version   func(ctx context.Context) (string, error)
+	OnFailure string // closed or open
+}
+
+// antivirusReport is the antivirus' part of /readyz: off, or whether clamd answers
+// and what new files do while it does not.
+func (s *Server) antivirusReport(ctx context.Context) map[string]string {
+	av := s.Antivirus
+	if av == nil {
+		return map[string]string{"status": "off"}
+	}
+	out := map[string]string{"status": "ok", "on_failure": av.OnFailure}
+	version, err := av.Version(ctx)
+	if err != nil {
+		s.log.Warn("clamd does not answer: new files wait for their scan, or are served unscanned, as CARTABLE_ANTIVIRUS_FAILURE says", "err", err)
+		out["status"] = "unreachable"
+		return out
+	}
+	out["version"] = version
+	return out
 }
 
 // DependencyDown is a readiness check's failure: the dependency that does not

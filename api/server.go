@@ -47,8 +47,12 @@ type Deps struct {
 	// does not make the node unready (the keys already fetched still verify tokens);
 	// /readyz reports it.
 	IdentityCheck func(ctx context.Context) error
-	Registry      *prometheus.Registry
-	Log           *slog.Logger
+	// Antivirus, when set, tells how the antivirus fares: /readyz reports it, and
+	// its outage does not make the node unready (new files wait, or are served
+	// unscanned, as its OnFailure says).
+	Antivirus *AntivirusStatus
+	Registry  *prometheus.Registry
+	Log       *slog.Logger
 	// AllowedOrigins are the browser origins (the portal) allowed to call the API.
 	AllowedOrigins []string
 	// MetricsToken, when set, is the Bearer token /metrics asks of its scraper;

@@ -52,6 +52,11 @@ type itemJSON struct {
 	// Favorite: the caller starred the item (absent: not starred, or a list that
 	// does not say).
 	Favorite bool `json:"favorite,omitempty"`
+	// Scan is the antivirus verdict on the current version when it is news:
+	// "pending" (only its uploader may download it yet), "infected" (quarantined:
+	// nobody may) or "unscanned" (clamd was down; served, scanned later). Absent:
+	// clean, or no antivirus.
+	Scan string `json:"scan,omitempty"`
 }
 
 // lockJSON is an item's live lock as clients see it: never its token.
@@ -79,7 +84,7 @@ func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 		CreatedAt: it.CreatedAt, CreatedBy: it.CreatedBy, ModifiedAt: it.ModifiedAt, ModifiedBy: it.ModifiedBy,
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
-		CanShare: it.Rights.Share, ChildCount: it.ChildCount, Favorite: it.Favorite,
+		CanShare: it.Rights.Share, ChildCount: it.ChildCount, Favorite: it.Favorite, Scan: it.Scan,
 	}
 	if l := it.Lock; l != nil {
 		out.Lock = &lockJSON{By: l.OwnerID, ByName: l.OwnerName, With: string(l.Protocol), App: l.App, ExpiresAt: l.ExpiresAt}
@@ -171,6 +176,10 @@ type versionJSON struct {
 	// DownloadURL fetches this version without an Authorization header, for a
 	// few minutes (see presign), as an item's download_url does its current one.
 	DownloadURL string `json:"download_url,omitempty"`
+	// Scan and ScanSignature: the antivirus verdict on this version's bytes (see
+	// itemJSON.Scan; "clean" too), and what it found in an infected one.
+	Scan          string `json:"scan,omitempty"`
+	ScanSignature string `json:"scan_signature,omitempty"`
 }
 
 // versionsJSON puts the versions of a list on the wire, with download URLs for
@@ -180,6 +189,6 @@ func versionsJSON(c echo.Context) func(workspace.Version) versionJSON {
 	return func(v workspace.Version) versionJSON {
 		return versionJSON{ID: v.ID.String(), Number: v.Number, Size: v.Size, SHA256: hexString(v.SHA256),
 			MimeType: v.MimeType, CreatedBy: v.CreatedBy, CreatedByName: v.CreatedByName, CreatedAt: v.CreatedAt,
-			Current: v.Current, DownloadURL: base.content(v.ItemID, v.ID)}
+			Current: v.Current, DownloadURL: base.content(v.ItemID, v.ID), Scan: v.Scan, ScanSignature: v.ScanSignature}
 	}
 }

@@ -100,7 +100,9 @@ func (s *Service) CollectZip(ctx context.Context, c *cartable.Caller, collection
 	if err != nil {
 		return workspace.Zip{}, err
 	}
-	return workspace.Zip{Name: bundle.NewPaths().Add("", h.Title+" - "+h.SpaceName+".zip", false), Entries: s.entries(handins)}, nil
+	z := workspace.Zip{Name: bundle.NewPaths().Add("", h.Title+" - "+h.SpaceName+".zip", false)}
+	s.addEntries(c, &z, handins)
+	return z, nil
 }
 
 // collectedHandIn is one pupil's live hand-in in a collect.
@@ -115,6 +117,8 @@ type collectedFile struct {
 	name, mimeType, blobKey string
 	size                    int64
 	modified                time.Time
+	// version holds the antivirus verdict on the pinned bytes.
+	version workspace.Version
 }
 
 // collected reads the collect's hand-ins that are still live, with their pinned
@@ -125,7 +129,7 @@ type collectedFile struct {
 func (s *Service) collected(ctx context.Context, collectionID uuid.UUID) ([]collectedHandIn, error) {
 	rows, _ := s.db.Query(ctx, `
 		SELECT h.id, h.pupil_id, `+pupilNameSQL+`, h.handed_in_at,
-			f.name, v.mime_type, b.key, v.size, v.created_at
+			f.name, v.mime_type, b.key, v.size, v.created_at, b.scan, b.scan_signature, v.created_by
 		FROM assignment_collections c
 		JOIN handins h ON h.id = ANY(c.handin_ids) AND h.taken_back_at IS NULL
 		JOIN assignment_work w ON w.assignment_id = h.assignment_id AND w.pupil_id = h.pupil_id
@@ -141,15 +145,19 @@ func (s *Service) collected(ctx context.Context, collectionID uuid.UUID) ([]coll
 		name, mimeType, key *string
 		size                *int64
 		modified            *time.Time
+		scan, signature     *string
+		author              *string
 	}
-	_, err := pgx.ForEachRow(rows, []any{&handin, &pupil, &name, &at, &f.name, &f.mimeType, &f.key, &f.size, &f.modified}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&handin, &pupil, &name, &at, &f.name, &f.mimeType, &f.key, &f.size, &f.modified,
+		&f.scan, &f.signature, &f.author}, func() error {
 		if len(list) == 0 || handin != last {
 			list = append(list, collectedHandIn{pupilID: pupil, folder: SurnameFirst(name), at: at})
 			last = handin
 		}
 		if f.key != nil {
 			h := &list[len(list)-1]
-			h.files = append(h.files, collectedFile{name: *f.name, mimeType: *f.mimeType, blobKey: *f.key, size: *f.size, modified: *f.modified})
+			h.files = append(h.files, collectedFile{name: *f.name, mimeType: *f.mimeType, blobKey: *f.key, size: *f.size, modified: *f.modified,
+				version: workspace.Version{Scan: deref(f.scan), ScanSignature: deref(f.signature), CreatedBy: deref(f.author)}})
 		}
 		return nil
 	})
@@ -171,21 +179,31 @@ func cmpFold(a, b, tieA, tieB string) int {
 	return strings.Compare(tieA, tieB)
 }
 
-// entries lays the hand-ins out as a zip: a folder per pupil, made unique, then
-// their files in it.
-func (s *Service) entries(handins []collectedHandIn) []bundle.Entry {
+// addEntries lays the hand-ins out as a zip: a folder per pupil, made unique, then
+// their files in it, but those the antivirus holds back (named in a note instead).
+func (s *Service) addEntries(c *cartable.Caller, z *workspace.Zip, handins []collectedHandIn) {
 	paths := bundle.NewPaths()
-	var out []bundle.Entry
 	for _, h := range handins {
 		dir := paths.Add("", h.folder, true)
-		out = append(out, bundle.Entry{Path: dir, Folder: true, Modified: h.at})
+		z.Entries = append(z.Entries, bundle.Entry{Path: dir, Folder: true, Modified: h.at})
 		for _, f := range h.files {
+			if err := f.version.ReadableBy(c); err != nil {
+				z.Withhold(dir, f.name, err)
+				continue
+			}
 			key := f.blobKey
-			out = append(out, bundle.Entry{Path: paths.Add(dir, f.name, false), Size: f.size, Modified: f.modified, MimeType: f.mimeType,
+			z.Entries = append(z.Entries, bundle.Entry{Path: paths.Add(dir, f.name, false), Size: f.size, Modified: f.modified, MimeType: f.mimeType,
 				Open: func(ctx context.Context) (io.ReadCloser, error) { return s.blobs.Open(ctx, key, 0, -1) }})
 		}
 	}
-	return out
+	z.AddWithheldNote(paths)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // SurnameFirst turns a display name into "Nom Prénom", the order a class list

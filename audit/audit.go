@@ -50,13 +50,15 @@ const (
 	Restore        = "restore"
 	Purge          = "purge"
 	VersionRestore = "version_restore"
+	// Quarantine: the antivirus found something in a file (details: signature).
+	Quarantine = "quarantine"
 )
 
 // TrashRetentionJob is the actor of the purges the trash retention job makes.
 const TrashRetentionJob = "job:trash_retention"
 
 // Actions lists every action, for the query's filter.
-var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRevoke, Move, Rename, Trash, Restore, Purge, VersionRestore}
+var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRevoke, Move, Rename, Trash, Restore, Purge, VersionRestore, Quarantine}
 
 // Entry is one line of the log.
 type Entry struct {

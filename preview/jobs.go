@@ -68,6 +68,28 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeT
 	return nil
 }
 
+// AwaitTx marks a new blob's preview pending without enqueueing its render: the
+// antivirus enqueues it once the blob is found clean (a thumbnail is never made of
+// a file before its scan). Clients see a preview being made meanwhile.
+func (j *Jobs) AwaitTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error {
+	if !Wanted(mimeType, name) {
+		return nil
+	}
+	return markPending(ctx, tx, []uuid.UUID{blobID})
+}
+
+// QuarantineTx withdraws the thumbnails of a blob the antivirus found infected,
+// ready ones included: their record says failed (infected), and no render is made
+// of it again. Their objects go with the blob.
+func (j *Jobs) QuarantineTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE previews SET state = 'failed', failure_code = $2,
+		failure_detail = 'the antivirus found something in the file', updated_at = now() WHERE blob_id = $1`, blobID, FailInfected)
+	if err != nil {
+		return fmt.Errorf("withdraw the thumbnails of %s: %w", blobID, err)
+	}
+	return nil
+}
+
 // requeuePriority is river's lowest priority (1 is the highest, and the default).
 const requeuePriority = 4
 
@@ -109,7 +131,9 @@ func structurePreviews(ctx context.Context, tx pgx.Tx, structureID string, all b
 		JOIN items i ON i.space_id = s.id AND i.kind = 'file' AND i.trashed_at IS NULL
 		JOIN versions v ON v.id = i.current_version_id
 		LEFT JOIN previews p ON p.blob_id = v.blob_id
+		JOIN blobs b ON b.id = v.blob_id
 		WHERE s.structure_id = $1 AND (p.state IS NULL OR p.state = 'failed' OR (p.state = 'ready' AND $2))
+		  AND b.scan IS DISTINCT FROM 'pending' AND b.scan IS DISTINCT FROM 'infected'
 		GROUP BY v.blob_id`, structureID, all)
 	if err != nil {
 		return nil, fmt.Errorf("find previews of structure %s: %w", structureID, err)
@@ -183,6 +207,7 @@ type source struct {
 	size          int64
 	state         string
 	render        string // the recorded render, "" before the first
+	scan          string // the antivirus verdict (blobs.scan), "" when none
 }
 
 func (w *Worker) render(ctx context.Context, args RenderArgs) error {
@@ -192,6 +217,11 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 	}
 	if err != nil {
 		return err
+	}
+	if src.scan == "pending" || src.scan == "infected" {
+		// Never rendered before its scan says clean: libvips and the converters
+		// parse what the antivirus may find malicious. Its scan enqueues it again.
+		return nil
 	}
 	if src.state == Ready && !args.Again {
 		return nil // a copy's blob, or a job that ran twice
@@ -232,9 +262,9 @@ func (w *Worker) render(ctx context.Context, args RenderArgs) error {
 func (w *Worker) load(ctx context.Context, blobID uuid.UUID) (source, error) {
 	var s source
 	err := w.DB.QueryRow(ctx, `
-		SELECT b.key, b.size, v.mime_type, coalesce(p.state, ''), coalesce(p.render, '')
+		SELECT b.key, b.size, v.mime_type, coalesce(p.state, ''), coalesce(p.render, ''), coalesce(b.scan, '')
 		FROM blobs b JOIN versions v ON v.blob_id = b.id LEFT JOIN previews p ON p.blob_id = b.id
-		WHERE b.id = $1 LIMIT 1`, blobID).Scan(&s.key, &s.size, &s.mimeType, &s.state, &s.render)
+		WHERE b.id = $1 LIMIT 1`, blobID).Scan(&s.key, &s.size, &s.mimeType, &s.state, &s.render, &s.scan)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return s, fmt.Errorf("load blob %s: %w", blobID, err)
 	}

@@ -81,6 +81,9 @@ const (
 	// own (storage down for longer than the retries, a job that died); an admin's
 	// re-enqueue tries again.
 	FailInternal = "internal"
+	// FailInfected: the antivirus found something in the file; no thumbnail is
+	// made of it, and one made before (a file served unscanned) is withdrawn.
+	FailInfected = "infected"
 )
 
 func fail(code, format string, args ...any) error {

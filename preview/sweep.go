@@ -47,6 +47,8 @@ func SweepStale(ctx context.Context, q db.DBTX, age time.Duration) (int64, error
 		UPDATE previews p SET state = 'failed', failure_code = $1, failure_detail = 'the preview job ended without a result',
 			updated_at = now()
 		WHERE p.state = 'pending' AND p.updated_at < now() - $2::interval
+		  -- a file waiting for its antivirus scan has its render enqueued after it
+		  AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = p.blob_id AND b.scan = 'pending')
 		  AND NOT EXISTS (
 			SELECT 1 FROM river_job j
 			WHERE j.kind = 'preview.render' AND j.args->>'blob_id' = p.blob_id::text

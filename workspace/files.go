@@ -31,6 +31,11 @@ type Version struct {
 	CreatedByName string
 	CreatedAt     time.Time
 	Current       bool
+	// Scan is the antivirus verdict on the version's bytes ("" when none was made:
+	// written before the antivirus was on, or with it off), and ScanSignature what
+	// it found in an infected one.
+	Scan          string
+	ScanSignature string
 
 	blobKey string
 }
@@ -310,11 +315,11 @@ type versionKey struct {
 
 const versionSelect = `SELECT v.id, v.item_id, v.number, v.size, v.sha256, v.mime_type,
 	coalesce(v.created_by, ''), coalesce((SELECT u.display_name FROM users u WHERE u.id = v.created_by), ''),
-	v.created_at, b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
+	v.created_at, coalesce(b.scan, ''), coalesce(b.scan_signature, ''), b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
 
 func scanVersion(row pgx.Row) (Version, error) {
 	var v Version
-	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt, &v.blobKey)
+	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt, &v.Scan, &v.ScanSignature, &v.blobKey)
 	return v, err
 }
 
@@ -411,6 +416,9 @@ func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		return Content{}, err
 	}
 	v.Current = want == *it.CurrentVersionID
+	if err := v.ReadableBy(c); err != nil {
+		return Content{}, err
+	}
 	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
 		r, err := s.blobs.Open(ctx, v.blobKey, offset, length)
 		if err == nil && offset == 0 {

@@ -67,6 +67,10 @@ type Item struct {
 	// Lock is the item's live lock, in the answers that show items to clients (nil:
 	// none, or not asked).
 	Lock *lock.Lock
+	// Scan is the antivirus verdict on the current version, in the answers that
+	// show items to clients, when it is news: ScanPending, Infected or Unscanned
+	// ("" otherwise: clean, scanned before antivirus was on, or not asked).
+	Scan string
 	// Favorite: the caller starred the item, in the answers that show items to
 	// clients (false: not starred, or not asked).
 	Favorite bool

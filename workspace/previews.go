@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/antivirus"
 	"cartable/preview"
 )
 
@@ -122,8 +123,9 @@ func (s *Service) versionPreview(ctx context.Context, itemID, versionID uuid.UUI
 	return &p, nil
 }
 
-// withPreviews fills the previews of the current versions of listed files, in one
-// query. Files whose type has no preview keep none.
+// withPreviews fills the previews of the current versions of listed files, and
+// their antivirus verdicts when they are news (pending, infected, unscanned), in
+// one query. Files whose type has no preview keep none.
 func (s *Service) withPreviews(ctx context.Context, items []Item) error {
 	versions := map[uuid.UUID]int{} // current version → index in items
 	for i, it := range items {
@@ -135,17 +137,27 @@ func (s *Service) withPreviews(ctx context.Context, items []Item) error {
 		return nil
 	}
 	rows, err := s.db.Query(ctx, `
-		SELECT v.id, p.state, p.render, p.renditions, coalesce(p.failure_code, '')
-		FROM versions v JOIN previews p ON p.blob_id = v.blob_id
-		WHERE v.id = ANY($1)`, slices.Collect(maps.Keys(versions)))
+		SELECT v.id, p.state IS NOT NULL, coalesce(p.state, ''), coalesce(p.render, ''), coalesce(p.renditions, '[]'),
+			coalesce(p.failure_code, ''), coalesce(b.scan, '')
+		FROM versions v JOIN blobs b ON b.id = v.blob_id LEFT JOIN previews p ON p.blob_id = v.blob_id
+		WHERE v.id = ANY($1) AND (p.blob_id IS NOT NULL OR b.scan IN ('pending', 'infected', 'unscanned'))`,
+		slices.Collect(maps.Keys(versions)))
 	if err != nil {
 		return fmt.Errorf("find previews: %w", err)
 	}
 	var versionID uuid.UUID
+	var hasPreview bool
 	var p Preview
-	_, err = pgx.ForEachRow(rows, []any{&versionID, &p.State, &p.Token, &p.Renditions, &p.Failure}, func() error {
-		found := p
-		items[versions[versionID]].Preview = &found
+	var scan string
+	_, err = pgx.ForEachRow(rows, []any{&versionID, &hasPreview, &p.State, &p.Token, &p.Renditions, &p.Failure, &scan}, func() error {
+		it := &items[versions[versionID]]
+		if scan != antivirus.Clean {
+			it.Scan = scan
+		}
+		if hasPreview {
+			found := p
+			it.Preview = &found
+		}
 		p.Renditions = nil // the next row decodes into a slice of its own
 		return nil
 	})

@@ -66,6 +66,7 @@ type Service struct {
 	now   func() time.Time
 
 	previews PreviewQueue
+	scans    ScanQueue
 	// quiet spares the database the repeated opens of one file (recent.go).
 	quiet quietPeriod
 }
@@ -73,7 +74,19 @@ type Service struct {
 // PreviewQueue enqueues the preview of a new blob in the transaction that commits it.
 type PreviewQueue interface {
 	EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error
+	// AwaitTx marks the preview pending, its render to be enqueued by the scan.
+	AwaitTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error
 }
+
+// ScanQueue enqueues the antivirus scan of a new blob in the transaction that
+// commits it; the scan enqueues its preview once the blob is found clean.
+type ScanQueue interface {
+	EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error
+}
+
+// SetScans turns the antivirus on: every new blob is scanned before anyone but its
+// uploader reads it, and before its preview is made.
+func (s *Service) SetScans(q ScanQueue) { s.scans = q }
 
 // SetPreviews turns previews on: every new blob gets its preview job. It is set once
 // the job client exists, which itself needs the workspace's workers.
@@ -82,7 +95,17 @@ func (s *Service) SetPreviews(q PreviewQueue) { s.previews = q }
 // enqueuePreview enqueues the preview of a blob a version of the file called name
 // now references (the name tells a liar: an .exe called .jpg gets a recorded
 // failure).
+// With the antivirus on, the scan comes first and enqueues the render itself.
 func (s *Service) enqueuePreview(ctx context.Context, tx pgx.Tx, blob storedBlob, name string) error {
+	if s.scans != nil {
+		if err := s.scans.EnqueueTx(ctx, tx, blob.ID, blob.MimeType, name); err != nil {
+			return err
+		}
+		if s.previews == nil {
+			return nil
+		}
+		return s.previews.AwaitTx(ctx, tx, blob.ID, blob.MimeType, name)
+	}
 	if s.previews == nil {
 		return nil
 	}

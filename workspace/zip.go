@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -73,6 +75,9 @@ func zipHolder(c *cartable.Caller) (user *string, link *uuid.UUID) {
 type Zip struct {
 	Name    string
 	Entries []bundle.Entry
+	// Withheld are the files left out by the antivirus: "path: reason" lines, told
+	// in a text file at the zip's root (AddWithheldNote).
+	Withheld []string
 }
 
 // ZipOf reads what a selection holds for the caller who made it: each item still
@@ -113,10 +118,11 @@ func (s *Service) ZipOf(ctx context.Context, c *cartable.Caller, selectionID uui
 	}
 	paths := bundle.NewPaths()
 	for _, top := range tops {
-		if err := s.addToZip(ctx, &z, paths, top); err != nil {
+		if err := s.addToZip(ctx, c, &z, paths, top); err != nil {
 			return Zip{}, err
 		}
 	}
+	z.AddWithheldNote(paths)
 	// One line per item selected (a folder stands for what lies below it), written
 	// before the first byte of the zip, like a file's download.
 	for _, top := range tops {
@@ -134,13 +140,16 @@ type zipRow struct {
 	mimeType     string
 	modifiedAt   time.Time
 	blobKey      *string
+	// version holds what the antivirus verdict is applied with.
+	version Version
 }
 
 // addToZip adds an item and, for a folder, everything live below it, parents
 // first, siblings by name.
-func (s *Service) addToZip(ctx context.Context, z *Zip, paths *bundle.Paths, top Item) error {
+func (s *Service) addToZip(ctx context.Context, c *cartable.Caller, z *Zip, paths *bundle.Paths, top Item) error {
 	rows, err := s.db.Query(ctx, `
-		SELECT i.id, coalesce(i.parent_id, i.id), i.kind = 'folder', i.name, i.size, coalesce(i.mime_type, ''), i.modified_at, b.key
+		SELECT i.id, coalesce(i.parent_id, i.id), i.kind = 'folder', i.name, i.size, coalesce(i.mime_type, ''), i.modified_at, b.key,
+			coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(v.created_by, '')
 		FROM items i
 		LEFT JOIN versions v ON v.id = i.current_version_id
 		LEFT JOIN blobs b ON b.id = v.blob_id
@@ -152,7 +161,8 @@ func (s *Service) addToZip(ctx context.Context, z *Zip, paths *bundle.Paths, top
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (zipRow, error) {
 		var r zipRow
-		err := row.Scan(&r.id, &r.parentID, &r.folder, &r.name, &r.size, &r.mimeType, &r.modifiedAt, &r.blobKey)
+		err := row.Scan(&r.id, &r.parentID, &r.folder, &r.name, &r.size, &r.mimeType, &r.modifiedAt, &r.blobKey,
+			&r.version.Scan, &r.version.ScanSignature, &r.version.CreatedBy)
 		return r, err
 	})
 	if err != nil {
@@ -167,6 +177,12 @@ func (s *Service) addToZip(ctx context.Context, z *Zip, paths *bundle.Paths, top
 		if r.id != top.ID {
 			dir = dirs[r.parentID]
 		}
+		if !r.folder && r.blobKey != nil {
+			if err := r.version.ReadableBy(c); err != nil {
+				z.Withhold(dir, r.name, err)
+				continue
+			}
+		}
 		p := paths.Add(dir, r.name, r.folder)
 		e := bundle.Entry{Path: p, Folder: r.folder, Size: r.size, Modified: r.modifiedAt, MimeType: r.mimeType}
 		if r.folder {
@@ -180,4 +196,27 @@ func (s *Service) addToZip(ctx context.Context, z *Zip, paths *bundle.Paths, top
 		z.Entries = append(z.Entries, e)
 	}
 	return nil
+}
+
+// Withhold notes a file the antivirus keeps out of the zip.
+func (z *Zip) Withhold(dir, name string, why error) {
+	reason := "en cours d'analyse par l'antivirus, réessayez dans un instant"
+	if cartable.IsCode(why, cartable.EInfected) {
+		reason = "bloqué : l'antivirus y a trouvé un virus"
+	}
+	z.Withheld = append(z.Withheld, path.Join(dir, name)+" : "+reason)
+}
+
+// AddWithheldNote adds, when files were left out, a text file at the zip's root
+// that names them and says why: a zip that silently lacks a file would be taken
+// for the whole folder.
+func (z *Zip) AddWithheldNote(paths *bundle.Paths) {
+	if len(z.Withheld) == 0 {
+		return
+	}
+	text := "Ces fichiers ne sont pas dans ce zip :\r\n\r\n" + strings.Join(z.Withheld, "\r\n") + "\r\n"
+	z.Entries = append(z.Entries, bundle.Entry{
+		Path: paths.Add("", "Fichiers non inclus.txt", false), Size: int64(len(text)), Modified: time.Now(), MimeType: "text/plain",
+		Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(text)), nil },
+	})
 }

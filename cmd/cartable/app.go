@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"cartable/antivirus"
 	"cartable/api"
 	"cartable/assignment"
 	"cartable/audit"
@@ -50,6 +51,8 @@ type app struct {
 	registry    *prometheus.Registry
 	renderer    *preview.Renderer
 	previews    *preview.Jobs
+	clamd       *antivirus.Clamd // nil: no antivirus
+	scans       *antivirus.Jobs
 }
 
 // open connects to PostgreSQL and object storage and builds the capabilities.
@@ -92,11 +95,19 @@ func (a *app) build(ctx context.Context) error {
 		ConverterMemory: a.cfg.PreviewConverterBytes,
 		Concurrency:     int(a.cfg.PreviewWorkers),
 	})
+	if a.cfg.Clamd != "" {
+		if a.clamd, err = antivirus.NewClamd(a.cfg.Clamd); err != nil {
+			return err
+		}
+	}
+	a.previews, a.scans = &preview.Jobs{}, &antivirus.Jobs{}
 	if a.river, err = a.jobs(); err != nil {
 		return err
 	}
-	a.previews = &preview.Jobs{Client: a.river}
 	a.workspace.SetPreviews(a.previews)
+	if a.clamd != nil {
+		a.workspace.SetScans(a.scans)
+	}
 	a.uploads, err = upload.New(upload.Config{
 		S3: s3, MaxSize: a.cfg.UploadMaxBytes, Expiry: a.cfg.UploadExpiry, PartSize: a.cfg.UploadPartBytes,
 		BufferedParts: a.cfg.UploadBufferedParts, ConcurrentParts: int(a.cfg.UploadConcurrentParts), TempDir: a.cfg.UploadTempDir,
@@ -150,11 +161,26 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers))},
 		},
 	}
+	if a.clamd != nil {
+		a.antivirusJobs(cfg)
+	}
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("job client: %w", err)
 	}
+	a.previews.Client, a.scans.Client = client, client
 	return client, nil
+}
+
+// antivirusJobs adds the scans and their catch-up to the job client's workers and
+// queues. Their enqueuers get the client once it exists (jobs).
+func (a *app) antivirusJobs(cfg *river.Config) {
+	river.AddWorker(a.workers, &antivirus.Worker{DB: a.pool, Store: a.store, Clamd: a.clamd,
+		Previews: a.previews, Log: a.log, Metrics: antivirus.NewMetrics(a.registry),
+		Policy: antivirus.Policy{FailOpen: a.cfg.AntivirusFailure == "open", MaxBytes: a.cfg.AntivirusMaxBytes, Retry: 10 * time.Second}})
+	river.AddWorker(a.workers, &antivirus.CatchUpWorker{DB: a.pool, Clamd: a.clamd, Jobs: a.scans, Log: a.log})
+	cfg.PeriodicJobs = append(cfg.PeriodicJobs, antivirus.PeriodicJobs()...)
+	cfg.Queues[antivirus.Queue] = river.QueueConfig{MaxWorkers: max(1, int(a.cfg.AntivirusWorkers))}
 }
 
 // quotaJobs are the quota sweepers, with the counter of corrected drift.
@@ -234,8 +260,16 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		DB: a.pool, Workspace: a.workspace, Assignments: a.assignments, Embeds: embed.New(a.pool, a.workspace), Verifier: verifier, DevIssuer: devIssuer, TrustedProxies: proxies, MetricsToken: a.cfg.MetricsToken, IdentityCheck: identityCheck,
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
-		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp, WOPI: office,
+		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp, WOPI: office, Antivirus: a.antivirusStatus(),
 	}), nil
+}
+
+// antivirusStatus is what /readyz reports of the antivirus; nil when it is off.
+func (a *app) antivirusStatus() *api.AntivirusStatus {
+	if a.clamd == nil {
+		return nil
+	}
+	return &api.AntivirusStatus{Version: a.clamd.Version, OnFailure: a.cfg.AntivirusFailure}
 }
 
 // wopiHost builds the office editor's host when a discovery URL is configured, and

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/antivirus"
 	"cartable/audit"
 	"cartable/presign"
 	"cartable/preview"
@@ -49,6 +50,10 @@ type Config struct {
 	TrashRetention        time.Duration
 	ArchiveRetention      time.Duration
 	AuditRetention        time.Duration
+	Clamd                 string
+	AntivirusFailure      string
+	AntivirusMaxBytes     int64
+	AntivirusWorkers      int64
 	FolderTemplate        string
 	Jobs                  bool
 	JobWorkers            int
@@ -179,6 +184,10 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.duration(&cfg.ArchiveRetention, "archive-retention", "CARTABLE_ARCHIVE_RETENTION", 365*24*time.Hour, "how long an archived class space stays readable before it is trashed")
 	b.duration(&cfg.AuditRetention, "audit-retention", "CARTABLE_AUDIT_RETENTION", audit.DefaultRetention, "how long audit log entries are kept before the retention job deletes them (the CNIL recommends 6 to 12 months)")
+	b.str(&cfg.Clamd, "clamd", "CARTABLE_CLAMD", "", "clamd's socket: unix:/run/clamav/clamd.ctl or host:3310 (empty: no antivirus)")
+	b.str(&cfg.AntivirusFailure, "antivirus-failure", "CARTABLE_ANTIVIRUS_FAILURE", "closed", "what new files do while clamd does not answer: closed (they wait, read by their uploader only) or open (served unscanned, scanned once clamd is back)")
+	b.integer(&cfg.AntivirusMaxBytes, "antivirus-max-bytes", "CARTABLE_ANTIVIRUS_MAX_BYTES", 1<<30, "how much of a file is scanned (a larger one on its first bytes); at most clamd's StreamMaxLength")
+	b.integer(&cfg.AntivirusWorkers, "antivirus-workers", "CARTABLE_ANTIVIRUS_WORKERS", 4, "files scanned at once per node")
 	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
@@ -258,6 +267,14 @@ func (c Config) validate() error {
 	}
 	if c.AuditRetention <= 0 {
 		return fmt.Errorf("CARTABLE_AUDIT_RETENTION must be positive")
+	}
+	if c.AntivirusFailure != "closed" && c.AntivirusFailure != "open" {
+		return fmt.Errorf("CARTABLE_ANTIVIRUS_FAILURE must be closed or open, not %q", c.AntivirusFailure)
+	}
+	if c.Clamd != "" {
+		if _, err := antivirus.NewClamd(c.Clamd); err != nil {
+			return fmt.Errorf("CARTABLE_CLAMD: %w", err)
+		}
 	}
 	if !c.Dev && c.OIDCIssuer == "" {
 		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")

@@ -13,6 +13,12 @@
 #
 # CARTABLE_DATABASE_URL or CARTABLE_S3_ENDPOINT set in the environment replace the
 # private PostgreSQL or MinIO: the stack then starts only what is not given.
+#
+# The antivirus: clamav-daemon is installed (CARTABLE_SKIP_CLAMAV=1 skips it) and a
+# private clamd started on a socket under $STACK_DIR, whose env then sets
+# CARTABLE_CLAMD. No machine here reaches ClamAV's signature mirrors, so it loads
+# the signatures found in /var/lib/clamav (freshclam's, when a machine has them)
+# and always the test signature of the EICAR file, so that the dev stack blocks it.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -78,6 +84,9 @@ install_missing() {
 	if [ -n "${davtools// /}" ]; then
 		# shellcheck disable=SC2086 # one word per package
 		apt_install --no-install-recommends $davtools
+	fi
+	if [ -z "${CARTABLE_SKIP_CLAMAV:-}" ] && ! command -v clamd >/dev/null; then
+		apt_install --no-install-recommends clamav-daemon
 	fi
 	if [ -z "${CARTABLE_DATABASE_URL:-}" ] && [ -z "$(pg_bin)" ]; then apt_install postgresql; fi
 	if [ -z "${CARTABLE_S3_ENDPOINT:-}" ] && [ -z "$(minio_bin)" ]; then
@@ -156,6 +165,42 @@ export CARTABLE_S3_TLS=false
 ENV
 }
 
+# EICAR_MD5 is the MD5 of the 68-byte EICAR test file, every antivirus' test
+# signature (an .hdb line: md5:size:name).
+EICAR_MD5=44d88612fea8a8f36de82e1278abb02f
+
+start_clamd() {
+	local dir="$STACK_DIR/clamav"
+	if ! alive "$STACK_DIR/clamd.pid"; then
+		mkdir -p "$dir/db"
+		echo "$EICAR_MD5:68:Eicar-Test-Signature" >"$dir/db/eicar.hdb"
+		for f in /var/lib/clamav/*.cvd /var/lib/clamav/*.cld; do
+			[ -f "$f" ] && ln -sf "$f" "$dir/db/"
+		done
+		cat >"$dir/clamd.conf" <<CONF
+LocalSocket $dir/clamd.sock
+DatabaseDirectory $dir/db
+TemporaryDirectory $dir
+LogFile $dir/log
+Foreground yes
+StreamMaxLength 1100M
+MaxScanSize 1100M
+MaxFileSize 1100M
+MaxThreads 4
+CONF
+		rm -f "$dir/clamd.sock"
+		nohup clamd --config-file="$dir/clamd.conf" >"$dir/out" 2>&1 &
+		echo $! >"$STACK_DIR/clamd.pid"
+		for _ in $(seq 1 600); do
+			[ -S "$dir/clamd.sock" ] && break
+			alive "$STACK_DIR/clamd.pid" || { cat "$dir/out" >&2; log "clamd did not start"; exit 1; }
+			sleep 0.1
+		done
+		log "clamd on $dir/clamd.sock"
+	fi
+	echo "export CARTABLE_CLAMD='unix:$dir/clamd.sock'"
+}
+
 up() {
 	mkdir -p "$STACK_DIR"
 	install_missing
@@ -173,6 +218,7 @@ up() {
 			start_minio
 		fi
 		echo "export CARTABLE_S3_BUCKET='${CARTABLE_S3_BUCKET:-cartable}'"
+		if [ -z "${CARTABLE_SKIP_CLAMAV:-}" ] && command -v clamd >/dev/null; then start_clamd; fi
 	} >"$STACK_DIR/env.tmp"
 	mv "$STACK_DIR/env.tmp" "$STACK_DIR/env"
 	log "ready: source $STACK_DIR/env"
@@ -188,6 +234,10 @@ down() {
 		log "MinIO stopped"
 	fi
 	rm -f "$STACK_DIR/minio.pid"
+	if alive "$STACK_DIR/clamd.pid"; then
+		kill "$(cat "$STACK_DIR/clamd.pid")" && log "clamd stopped"
+	fi
+	rm -f "$STACK_DIR/clamd.pid"
 	if [ -f "$STACK_DIR/pg/data/PG_VERSION" ] && [ -n "$(pg_bin)" ]; then
 		pg_run "$(pg_bin)/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
 	fi
@@ -204,6 +254,7 @@ status() {
 		echo "PostgreSQL: stopped"
 	fi
 	if alive "$STACK_DIR/minio.pid"; then echo "MinIO: running on port $(cat "$STACK_DIR/minio.port")"; else echo "MinIO: stopped"; fi
+	if alive "$STACK_DIR/clamd.pid"; then echo "clamd: running on $STACK_DIR/clamav/clamd.sock"; else echo "clamd: stopped"; fi
 }
 
 case "${1:-}" in
