@@ -736,6 +736,15 @@ const fr = {
   "year.previous": "Années précédentes",
   "year.badge": "Archivée (lecture seule)",
   "year.archivedNotice": "Cet espace de classe est archivé (année {year}) : il est en lecture seule pour tout le monde. Vous pouvez encore ouvrir et télécharger ses documents jusqu'au {date}, puis il sera mis à la corbeille.",
+  // Antivirus
+  "badge.scanning": "Vérification antivirus…",
+  "badge.scanningHint": "L'antivirus vérifie ce fichier : les autres pourront l'ouvrir dans quelques secondes.",
+  "badge.infected": "Virus détecté : fichier bloqué",
+  "badge.infectedHint": "L'antivirus a trouvé un virus dans ce fichier. Personne ne peut l'ouvrir ni le télécharger. Vous pouvez le mettre à la corbeille.",
+  "badge.unscanned": "Pas encore vérifié",
+  "badge.unscannedHint": "L'antivirus était indisponible à l'envoi ; ce fichier sera vérifié dès son retour.",
+  "scan.infectedOpen": "Ce fichier est bloqué : l'antivirus y a trouvé un virus. Il ne peut être ni ouvert ni téléchargé. Vous pouvez le mettre à la corbeille ; l'administrateur de l'établissement a été prévenu.",
+  "scan.pendingOpen": "L'antivirus vérifie ce fichier : réessayez dans quelques secondes.",
 };
 
 const en = {
@@ -1472,6 +1481,15 @@ const en = {
   "year.previous": "Previous years",
   "year.badge": "Archived (read-only)",
   "year.archivedNotice": "This class space is archived (year {year}): it is read-only for everyone. You can still open and download its documents until {date}; then it goes to the trash.",
+  // Antivirus
+  "badge.scanning": "Antivirus check…",
+  "badge.scanningHint": "The antivirus is checking this file: others can open it in a few seconds.",
+  "badge.infected": "Virus found: file blocked",
+  "badge.infectedHint": "The antivirus found a virus in this file. Nobody can open or download it. You may put it in the trash.",
+  "badge.unscanned": "Not checked yet",
+  "badge.unscannedHint": "The antivirus was unavailable when this file was sent; it will be checked as soon as it is back.",
+  "scan.infectedOpen": "This file is blocked: the antivirus found a virus in it. It can be neither opened nor downloaded. You may put it in the trash; the school's administrator has been told.",
+  "scan.pendingOpen": "The antivirus is checking this file: try again in a few seconds.",
 };
 
 const tables = { fr, en };

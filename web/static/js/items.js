@@ -8,7 +8,7 @@ import { api } from "./api.js";
 import { h, icon, itemIcon } from "./dom.js";
 import { formatCount, formatDate, formatSize, fullDate, t } from "./i18n.js";
 import { remember } from "./state.js";
-import { menu } from "./ui.js";
+import { menu, toast } from "./ui.js";
 
 // Signed URLs live 10 minutes by default: a listing older than this asks for fresh
 // ones before opening a file.
@@ -74,6 +74,13 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     else {
       name = h("a", { class: "name", href: item.download_url || "#", target: "_blank", rel: "noopener" }, item.name);
       name.addEventListener("click", (e) => {
+        // A blocked file, or one the antivirus is still checking, would open as an
+        // error page: say it here instead.
+        if (item.scan === "infected" || item.scan === "pending") {
+          e.preventDefault();
+          toast(t(item.scan === "infected" ? "scan.infectedOpen" : "scan.pendingOpen"), { error: item.scan === "infected" });
+          return;
+        }
         // A click with a modifier still asks for a new tab, as on any link.
         const plain = !(e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button !== 0);
         if (plain && open && open(item)) e.preventDefault();
@@ -165,6 +172,8 @@ function badges(item) {
 }
 
 function stateBadge(item) {
+  // The antivirus' verdict comes first: a blocked file is the thing to know.
+  if (item.scan) return scanBadge(item.scan);
   // A file open in the office editor, or locked by a WebDAV client: uploads over it
   // are refused until it is closed, so say it before anyone tries.
   if (item.lock) {
@@ -175,6 +184,18 @@ function stateBadge(item) {
   const mode = item.kind === "folder" && item.mode && item.mode !== "standard" ? item.mode : null;
   if (!mode) return null;
   return h("span", { class: "badge " + mode }, icon(mode === "read_only" ? "lock" : "people"), t("badge." + mode));
+}
+
+const scanBadges = {
+  pending: ["scanning", "badge.scanning", "badge.scanningHint", "history"],
+  infected: ["infected", "badge.infected", "badge.infectedHint", "warning"],
+  unscanned: ["unscanned", "badge.unscanned", "badge.unscannedHint", "warning"],
+};
+
+function scanBadge(scan) {
+  const [cls, label, hint, glyph] = scanBadges[scan] || [];
+  if (!cls) return null;
+  return h("span", { class: "badge " + cls, title: t(hint) }, icon(glyph), t(label));
 }
 
 /** The thumbnail, or the type's icon while there is none. */
@@ -197,15 +218,21 @@ function thumb(item) {
 // The row count from which a list skips painting the rows out of sight.
 const longList = 100;
 
+// A file the antivirus is checking is watched the same way: its row changes (its
+// badge goes) once the verdict is in.
 function watchPreviews(items, ul, row) {
   for (const item of items) {
-    if (item.preview !== "pending") continue;
+    if (item.preview !== "pending" && item.scan !== "pending") continue;
     let delay = 2000;
     const again = async (tries) => {
       if (!ul.isConnected || tries > 10) return;
       try {
         const fresh = await api("/items/" + item.id);
-        if (fresh.preview === "pending") {
+        if (fresh.scan !== item.scan) {
+          ul.replace(fresh); // watches again if its preview is still on its way
+          return;
+        }
+        if (fresh.preview === "pending" || fresh.scan === "pending") {
           delay = Math.min(60000, delay * 2);
           setTimeout(() => again(tries + 1), delay);
           return;

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"cartable/antivirus"
+	"cartable/antivirus/clamdtest"
+	"cartable/previewtest"
+)
+
+// TestWebAntivirus: in a pupil's folder, a file the antivirus blocked says so in
+// its row, and a click on it explains instead of opening an error page; a file
+// sent while clamd is down shows it is being checked, and loses the badge by
+// itself (the page asks again) once clamd is back.
+func TestWebAntivirus(t *testing.T) {
+	exe := chromiumPath(t)
+	in, clamd := startScanning(t, nil)
+	lea := in.as("eleve.6a.01")
+	virus := lea.mustUpload(lea.home(), "jeu.exe", clamdtest.EICAR)
+	waitForScan(t, lea, virus.ID, antivirus.Infected)
+	drawing := lea.mustUpload(lea.home(), "dessin.jpg", previewtest.Photo(640, 480, 0, 8))
+	waitForScan(t, lea, drawing.ID, "")
+	clamd.Stop()
+	late := lea.mustUpload(lea.home(), "exposé.txt", []byte("Les volcans d'Auvergne"))
+	waitForScan(t, lea, late.ID, antivirus.Pending)
+
+	b := newBrowser(t, exe)
+	tb := b.tab("eleve.6a.01")
+	signIn(tb, in.url, "eleve.6a.01")
+	tb.run("the blocked file's badge", chromedp.WaitVisible(`//li[.//a[normalize-space()="jeu.exe"]]//span[contains(@class,"badge infected") and normalize-space()="Virus détecté : fichier bloqué"]`),
+		chromedp.WaitVisible(`//li[.//a[normalize-space()="exposé.txt"]]//span[contains(@class,"badge scanning")]`))
+	tb.screenshot("desktop-antivirus")
+	tb.axe("antivirus badges")
+	tb.run("a click on the blocked file explains", chromedp.Click(`//a[normalize-space()="jeu.exe"]`),
+		chromedp.WaitVisible(`//*[contains(@class,"toast") and contains(., "l'antivirus y a trouvé un virus")]`))
+	tb.phone()
+	tb.screenshot("phone-antivirus")
+
+	clamd.Restart()
+	tb.run("the checked file loses its badge", chromedp.WaitNotPresent(`//li[.//a[normalize-space()="exposé.txt"]]//span[contains(@class,"badge scanning")]`))
+	tb.checkLog()
+}
