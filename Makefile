@@ -76,6 +76,8 @@ bench:
 	if command -v soffice >/dev/null && command -v prlimit >/dev/null; then go run ./bench/bombs $(BOMBS_BENCH_FLAGS); \
 	else echo "bench/bombs skipped: LibreOffice (soffice) or prlimit is not installed"; fi
 	go run ./bench/uploads $(BENCH_FLAGS)
+	# The 8:00 burst (300 x 5 MiB) with the antivirus off and on, in interleaved rounds.
+	go run ./bench/antivirus $(ANTIVIRUS_BENCH_FLAGS)
 	go run ./bench/sharing
 	go run ./bench/collect $(COLLECT_BENCH_FLAGS)
 	# WebDAV: PROPFIND of a 10,000-item folder, 1 GiB PUT and GET through /dav/ and /api/v1.

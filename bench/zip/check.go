@@ -82,7 +82,7 @@ func (f *folder) openZip(ctx context.Context, item string) (*http.Response, erro
 	var zip struct {
 		URL string `json:"download_url"`
 	}
-	if err := f.call(ctx, http.MethodPost, "/api/v1/zips", map[string]any{"item_ids": []string{item}}, &zip); err != nil {
+	if err := f.api.Call(ctx, http.MethodPost, "/api/v1/zips", map[string]any{"item_ids": []string{item}}, &zip); err != nil {
 		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, zip.URL, nil)

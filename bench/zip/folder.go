@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"mime/multipart"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -37,7 +35,7 @@ const emptyFolder = "Sorties (à venir)"
 // size of every file by its path in the zip.
 type folder struct {
 	server  *node.Process
-	token   string
+	api     *node.Client // prof.martin's
 	id      string
 	oneSub  string
 	subSize int // files in oneSub
@@ -54,33 +52,16 @@ type file struct {
 // fill makes the folder as prof.martin, through the API only.
 func fill(ctx context.Context, server *node.Process, shape Shape, workers int, r *Report) (*folder, error) {
 	f := &folder{server: server, want: map[string]file{}}
-	admin, err := f.devToken("service.provisioning")
+	if err := server.LiftQuota(ctx, "prof.martin"); err != nil {
+		return nil, err
+	}
+	var err error
+	if f.api, err = server.As(ctx, "prof.martin"); err != nil {
+		return nil, err
+	}
+	home, err := f.api.Home(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if err := f.liftQuota(ctx, admin); err != nil {
-		return nil, err
-	}
-	if f.token, err = f.devToken("prof.martin"); err != nil {
-		return nil, err
-	}
-	var spaces struct {
-		Spaces []struct {
-			Kind   string `json:"kind"`
-			RootID string `json:"root_id"`
-		} `json:"spaces"`
-	}
-	if err := f.call(ctx, http.MethodGet, "/api/v1/spaces", nil, &spaces); err != nil {
-		return nil, err
-	}
-	home := ""
-	for _, s := range spaces.Spaces {
-		if s.Kind == "personal" {
-			home = s.RootID
-		}
-	}
-	if home == "" {
-		return nil, fmt.Errorf("prof.martin has no personal space")
 	}
 	start := time.Now()
 	if f.id, err = f.mkdir(ctx, home, root); err != nil {
@@ -213,97 +194,11 @@ func cmpErr(first, err error) error {
 
 // upload sends one file in a multipart request streamed from body.
 func (f *folder) upload(ctx context.Context, parent, name string, body io.Reader) error {
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		part, err := mw.CreateFormFile("file", name)
-		if err == nil {
-			_, err = io.Copy(part, body)
-		}
-		if err == nil {
-			err = mw.Close()
-		}
-		pw.CloseWithError(err)
-	}()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.server.Base+"/api/v1/items/"+parent+"/children", pr)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return f.do(req, nil)
+	return f.api.Upload(ctx, parent, name, body, nil)
 }
 
 func (f *folder) mkdir(ctx context.Context, parent, name string) (string, error) {
 	var made struct{ ID string }
-	err := f.call(ctx, http.MethodPost, "/api/v1/items/"+parent+"/children", map[string]any{"name": name, "folder": struct{}{}}, &made)
+	err := f.api.Call(ctx, http.MethodPost, "/api/v1/items/"+parent+"/children", map[string]any{"name": name, "folder": struct{}{}}, &made)
 	return made.ID, err
-}
-
-// liftQuota lifts the school's pool and the teacher's cap above the folder's size.
-func (f *folder) liftQuota(ctx context.Context, admin string) error {
-	limit := map[string]any{"limit_bytes": int64(100) << 40}
-	for _, path := range []string{"/api/v1/admin/quota/structures/0600001A/pool", "/api/v1/admin/quota/users/prof.martin"} {
-		if err := f.callAs(ctx, admin, http.MethodPut, path, limit, nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (f *folder) devToken(user string) (string, error) {
-	var tok struct{ Token string }
-	if err := f.callAs(context.Background(), "", http.MethodGet, "/dev/token?user="+user, nil, &tok); err != nil || tok.Token == "" {
-		return "", fmt.Errorf("token for %s: %v", user, err)
-	}
-	return tok.Token, nil
-}
-
-func (f *folder) call(ctx context.Context, method, path string, body, out any) error {
-	return f.callAs(ctx, f.token, method, path, body, out)
-}
-
-// callAs sends a JSON request (body may be nil) and decodes the answer into out.
-func (f *folder) callAs(ctx context.Context, token, method, path string, body, out any) error {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, f.server.Base+path, r)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	return f.doAs(req, out)
-}
-
-func (f *folder) do(req *http.Request, out any) error {
-	req.Header.Set("Authorization", "Bearer "+f.token)
-	return f.doAs(req, out)
-}
-
-// doAs sends a request and decodes its JSON answer into out (nil: drops it).
-func (f *folder) doAs(req *http.Request, out any) error {
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode >= 300 {
-		b, _ := io.ReadAll(io.LimitReader(res.Body, 2000))
-		return fmt.Errorf("%s %s: %d %s", req.Method, req.URL.Path, res.StatusCode, b)
-	}
-	if out == nil {
-		_, err = io.Copy(io.Discard, res.Body)
-		return err
-	}
-	return json.NewDecoder(res.Body).Decode(out)
 }

@@ -187,7 +187,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.Clamd, "clamd", "CARTABLE_CLAMD", "", "clamd's socket: unix:/run/clamav/clamd.ctl or host:3310 (empty: no antivirus)")
 	b.str(&cfg.AntivirusFailure, "antivirus-failure", "CARTABLE_ANTIVIRUS_FAILURE", "closed", "what new files do while clamd does not answer: closed (they wait, read by their uploader only) or open (served unscanned, scanned once clamd is back)")
 	b.integer(&cfg.AntivirusMaxBytes, "antivirus-max-bytes", "CARTABLE_ANTIVIRUS_MAX_BYTES", 1<<30, "how much of a file is scanned (a larger one on its first bytes); at most clamd's StreamMaxLength")
-	b.integer(&cfg.AntivirusWorkers, "antivirus-workers", "CARTABLE_ANTIVIRUS_WORKERS", 4, "files scanned at once per node")
+	b.integer(&cfg.AntivirusWorkers, "antivirus-workers", "CARTABLE_ANTIVIRUS_WORKERS", 2, "files scanned at once per node (scans queue behind a burst rather than take its cores)")
 	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")

@@ -100,7 +100,11 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive: the process of a pid file runs (a zombie, which a container without an
+# init never reaps, does not count).
+alive() {
+	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && ! ps -o stat= -p "$(cat "$1")" | grep -q Z
+}
 
 # PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
 pg_run() {
@@ -189,7 +193,8 @@ MaxFileSize 1100M
 MaxThreads 4
 CONF
 		rm -f "$dir/clamd.sock"
-		nohup clamd --config-file="$dir/clamd.conf" >"$dir/out" 2>&1 &
+		# Niced: scans are background work, and must not slow the uploads they follow.
+		nohup nice -n 10 clamd --config-file="$dir/clamd.conf" >"$dir/out" 2>&1 &
 		echo $! >"$STACK_DIR/clamd.pid"
 		for _ in $(seq 1 600); do
 			[ -S "$dir/clamd.sock" ] && break
