@@ -110,4 +110,3 @@ func randomBytes(t *testing.T, n int) []byte {
 	}
 	return b
 }
-
