@@ -22,6 +22,7 @@ type auditEntryJSON struct {
 	ID          int64          `json:"id"`
 	At          time.Time      `json:"at"`
 	Actor       string         `json:"actor"`
+	ActorName   string         `json:"actor_name,omitempty"`
 	Action      string         `json:"action"`
 	ItemID      *uuid.UUID     `json:"item_id,omitempty"`
 	ItemName    string         `json:"item_name"`
@@ -32,7 +33,7 @@ type auditEntryJSON struct {
 }
 
 func toAuditEntryJSON(e audit.Entry) auditEntryJSON {
-	out := auditEntryJSON{ID: e.ID, At: e.At.UTC(), Actor: e.Actor, Action: e.Action, ItemName: e.ItemName,
+	out := auditEntryJSON{ID: e.ID, At: e.At.UTC(), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action, ItemName: e.ItemName,
 		StructureID: e.StructureID, Address: e.Address, Details: e.Details}
 	if e.ItemID != uuid.Nil {
 		out.ItemID = &e.ItemID

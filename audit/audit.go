@@ -62,11 +62,14 @@ var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRe
 
 // Entry is one line of the log.
 type Entry struct {
-	ID     int64
-	At     time.Time
-	Actor  string // a user id, "link:<id>" for a link's visitor, "embed:<id>" for an embed, "job:<name>" for a job
-	Action string
-	ItemID uuid.UUID
+	ID    int64
+	At    time.Time
+	Actor string // a user id, "link:<id>" for a link's visitor, "embed:<id>" for an embed, "job:<name>" for a job
+	// ActorName is the actor's display name when the directory knows them (read
+	// only: List fills it in, Record ignores it).
+	ActorName string
+	Action    string
+	ItemID    uuid.UUID
 	// ItemName is the item's name when the action took place.
 	ItemName string
 	SpaceID  uuid.UUID

@@ -125,11 +125,11 @@ func listSQL(structureID string, f Filter, resumed bool, after logKey, limit int
 		` ORDER BY at DESC, id DESC LIMIT $` + strconv.Itoa(len(args)), args
 }
 
-const entryColumns = `id, at, actor, action, coalesce(item_id, '00000000-0000-0000-0000-000000000000'), item_name,
+const entryColumns = `id, at, actor, coalesce((SELECT u.display_name FROM users u WHERE u.id = actor), ''), action, coalesce(item_id, '00000000-0000-0000-0000-000000000000'), item_name,
 	coalesce(space_id, '00000000-0000-0000-0000-000000000000'), coalesce(structure_id, ''), coalesce(host(address), ''), details`
 
 func scanEntry(row pgx.CollectableRow) (Entry, error) {
 	var e Entry
-	err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.ItemID, &e.ItemName, &e.SpaceID, &e.StructureID, &e.Address, &e.Details)
+	err := row.Scan(&e.ID, &e.At, &e.Actor, &e.ActorName, &e.Action, &e.ItemID, &e.ItemName, &e.SpaceID, &e.StructureID, &e.Address, &e.Details)
 	return e, err
 }

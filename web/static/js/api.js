@@ -74,3 +74,22 @@ export async function api(path, { method = "GET", body, etag, query, headers = {
 export function page(path, query, cursor) {
   return api(path, { query: { ...query, cursor } });
 }
+
+/**
+ * Downloads an API file that needs the token (a CSV export) and hands it to the
+ * browser under a name: a plain link could not send the Authorization header.
+ * It throws when the answer is not a success.
+ */
+export async function saveWithToken(path, filename) {
+  const res = await fetch("/api/v1" + path, { headers: authHeaders(), cache: "no-store", credentials: "omit" });
+  if (!res.ok) throw new ApiError(res.status, {});
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -180,6 +180,9 @@ export async function route() {
   } else if ((m = path.match(/^\/etablissement\/([^/]+)$/)) && session.me.administers.includes(decodeURIComponent(m[1]))) {
     markNav(path);
     await showSchool(main, decodeURIComponent(m[1]));
+  } else if ((m = path.match(/^\/etablissement\/([^/]+)\/journal$/)) && session.me.administers.includes(decodeURIComponent(m[1]))) {
+    markNav(schoolPath(decodeURIComponent(m[1])));
+    await (await import("./journal.js")).showJournal(main, decodeURIComponent(m[1]));
   } else if (path === assignmentsPath && usesAssignments()) {
     markNav(path);
     await showAssignments(main);

@@ -3,7 +3,7 @@
 // and by kind of space, and the largest spaces, from
 // GET /api/v1/admin/quota/structures/{id}; the whole list as a spreadsheet (CSV).
 
-import { api, authHeaders } from "./api.js";
+import { api, saveWithToken } from "./api.js";
 import { h, fill, icon } from "./dom.js";
 import { formatNumber, formatSize, t } from "./i18n.js";
 import { newView, session } from "./state.js";
@@ -37,6 +37,7 @@ export async function showSchool(main, structureId) {
   if (!current()) return;
   fill(main, h("div", { class: "folder-view school" },
     h("div", { class: "folder-head" }, h("h1", {}, t("school.title")),
+      h("a", { class: "button", href: schoolPath(structureId) + "/journal" }, icon("history"), t("journal.title")),
       h("button", { type: "button", onclick: () => downloadCSV(structureId) }, icon("download"), t("school.csv"))),
     h("p", { class: "intro" }, t("school.intro", { name })),
     poolSection(report.pool),
@@ -90,18 +91,10 @@ function topTable(spaces) {
     spaces.map((s) => [label(s), formatSize(s.used_bytes), s.limit_bytes === null ? "—" : formatSize(s.limit_bytes)]));
 }
 
-// The CSV needs the token, so it is fetched and handed to the browser as a file.
+// The CSV needs the token: it is fetched, then handed to the browser as a file.
 async function downloadCSV(structureId) {
   try {
-    const res = await fetch(`/api/v1/admin/quota/structures/${encodeURIComponent(structureId)}/usage.csv`,
-      { headers: authHeaders(), cache: "no-store", credentials: "omit" });
-    if (!res.ok) throw new Error(String(res.status));
-    const url = URL.createObjectURL(await res.blob());
-    const a = h("a", { href: url, download: `stockage-${structureId}.csv`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await saveWithToken(`/admin/quota/structures/${encodeURIComponent(structureId)}/usage.csv`, `stockage-${structureId}.csv`);
   } catch {
     toast(t("error.network"), { error: true });
   }
