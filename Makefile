@@ -21,7 +21,7 @@ dev:
 	exec bin/cartable dev
 
 ## test: the contract's checks, then the whole suite, race detector on, against a throwaway stack
-test: contract portal webtools
+test: contract portal webtools k8s-test
 	export STACK_DIR=$(TEST_STACK)
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
@@ -97,6 +97,7 @@ lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	go mod tidy -diff
+	cd deploy/k8s && go vet ./... && go mod tidy -diff
 
 stack-up:
 	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh up
