@@ -7,8 +7,8 @@
 # api: the binary and libvips (bimg links it; the API renders nothing itself when
 # CARTABLE_JOBS=false). worker: the same, with the preview converters (poppler,
 # ffmpeg, LibreOffice) and bubblewrap, their sandbox; where the cluster forbids
-# unprivileged user namespaces the converters run without it (GET /readyz of a node
-# with jobs says which sandbox it found). Both run as the unprivileged user 10001,
+# unprivileged user namespaces the converters run in a weaker one, or none
+# (preview/sandbox.go picks the strongest that works). Both run as the unprivileged user 10001,
 # with a read-only root file system (deploy/k8s mounts /tmp and /scratch).
 
 ARG GO_VERSION=1.26.8
