@@ -258,7 +258,8 @@ func photo(t *testing.T) []byte {
 
 // TestClusterAuditRecordsTheClientsAddress: behind the proxy, which the nodes trust
 // (CARTABLE_TRUSTED_PROXIES=127.0.0.1), the audit log records the address the proxy
-// saw, not one the client wrote in its own X-Forwarded-For.
+// saw, not one the client wrote in its own X-Forwarded-For; and a node does take the
+// address from the X-Forwarded-For of a hop it trusts.
 func TestClusterAuditRecordsTheClientsAddress(t *testing.T) {
 	base := clusterURL(t)
 	prof, svc := signIn(t, base, "prof.martin"), signIn(t, base, "service.provisioning")
@@ -281,6 +282,24 @@ func TestClusterAuditRecordsTheClientsAddress(t *testing.T) {
 		if e.Address != "127.0.0.1" {
 			t.Errorf("%s recorded from %q, want 127.0.0.1 (the client's address as the proxy saw it)", e.Action, e.Address)
 		}
+	}
+
+	// The other half: a node does believe the X-Forwarded-For of a trusted proxy. A
+	// request straight to a node, from this machine's address (which the nodes trust
+	// as the proxy's), is recorded from the address the header names.
+	nodes := strings.Split(os.Getenv("CARTABLE_CLUSTER_API_NODES"), ",")
+	if nodes[0] == "" {
+		t.Skip("CARTABLE_CLUSTER_API_NODES is not set")
+	}
+	direct := *prof
+	direct.base = "http://" + nodes[0]
+	id = direct.uploadWhole(unique("cours.txt"), []byte("Chapitre 2"))
+	want(t, direct.do(http.MethodPost, "/api/v1/items/"+id+"/permissions",
+		[]byte(`{"grantee": {"kind": "group", "id": "0600001A-6A", "profile": "Student"}, "role": "viewer"}`),
+		map[string]string{"Content-Type": "application/json", "X-Forwarded-For": "203.0.113.9"}), http.StatusCreated, "share on a node")
+	svc.do(http.MethodGet, "/api/v1/admin/audit?item="+id, nil, nil).json(t, &log)
+	if len(log.Items) == 0 || log.Items[0].Address != "203.0.113.9" {
+		t.Errorf("the share sent through a trusted hop was recorded as %+v, want from 203.0.113.9", log.Items)
 	}
 }
 
