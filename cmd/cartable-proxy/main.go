@@ -24,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"cartable/balancer"
 )
 
 func main() {
@@ -71,17 +73,17 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	pool, err := newPool(cfg.backends, cfg.healthPath, log)
+	proxy, err := balancer.New(cfg.backends, balancer.Options{HealthPath: cfg.healthPath, NameBackend: true}, log)
 	if err != nil {
 		return err
 	}
-	pool.checkAll(ctx)
-	go pool.watch(ctx, cfg.healthInterval)
+	proxy.Check(ctx)
+	go proxy.Watch(ctx, cfg.healthInterval)
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.listen, err)
 	}
-	srv := &http.Server{Handler: newProxy(pool, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)

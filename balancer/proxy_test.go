@@ -1,4 +1,4 @@
-package main
+package balancer
 
 import (
 	"context"
@@ -41,15 +41,14 @@ func deadURL(t *testing.T) string {
 
 func startProxy(t *testing.T, backends ...string) (*httptest.Server, *pool) {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := newPool(backends, "/readyz", log)
+	p, err := New(backends, Options{HealthPath: "/readyz", NameBackend: true}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.checkAll(context.Background())
-	s := httptest.NewServer(newProxy(p, log))
+	p.Check(context.Background())
+	s := httptest.NewServer(p)
 	t.Cleanup(s.Close)
-	return s, p
+	return s, p.pool
 }
 
 func send(t *testing.T, method, url, body string, header map[string]string) *http.Response {

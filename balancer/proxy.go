@@ -1,6 +1,23 @@
-package main
+// Package balancer is a small round-robin reverse proxy over health-checked
+// backends: the load balancer of the local cluster (cmd/cartable-proxy) and of the
+// multi-node test harness (CARTABLE_TEST_NODES).
+//
+// # Implementation
+//
+// Go's httputil.ReverseProxy streams the bodies; its transport picks the next live
+// backend and, when that backend cannot be reached, the one after. A background
+// check of each backend's health path puts it in or out of the turn.
+//
+// # Considerations
+//
+// A request moves to another backend only when that cannot send anything twice: the
+// connection was refused before any byte of the body was read, or the request is an
+// idempotent one without a body. A backend that fails in the middle of a request is a
+// 502 for that request; a tus client then asks HEAD and resumes.
+package balancer
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,9 +31,9 @@ import (
 	"time"
 )
 
-// BackendHeader names, in every answer, the backend that served it (host:port): the
-// cluster's smoke test reads it to prove that the parts of one upload landed on
-// different nodes.
+// BackendHeader names, in every answer, the backend that served it (host:port), when
+// Options.NameBackend is on: the cluster's smoke test reads it to prove that the
+// parts of one upload landed on different nodes. It is no header of Cartable's API.
 const BackendHeader = "Cartable-Backend"
 
 // errNoBackend is a request no live backend could take.
@@ -25,11 +42,52 @@ var errNoBackend = errors.New("no backend is available")
 // retryAfterSeconds is what a client is told to wait when no backend can serve.
 const retryAfterSeconds = 2
 
-// newProxy is the reverse proxy: the request and answer bodies stream through (no
-// buffering, each write flushed), the client's address goes in X-Forwarded-For, and
-// the Host header is passed on unchanged (the API builds its URLs from it, and S3
-// signatures cover it).
-func newProxy(p *pool, log *slog.Logger) http.Handler {
+// Proxy is a round-robin reverse proxy: the request and answer bodies stream through
+// (no buffering, each write flushed), the client's address goes in X-Forwarded-For,
+// and the Host header is passed on unchanged (the API builds its URLs from it, and
+// S3 signatures cover it).
+type Proxy struct {
+	pool    *pool
+	handler http.Handler
+}
+
+// Options are a proxy's settings.
+type Options struct {
+	// HealthPath is the path each backend answers 2xx on while it can serve.
+	HealthPath string
+	// NameBackend adds BackendHeader to every answer.
+	NameBackend bool
+}
+
+// New returns the proxy of backends (http://host:port). No backend is in the turn
+// before the first Check.
+func New(backends []string, opts Options, log *slog.Logger) (*Proxy, error) {
+	p, err := newPool(backends, opts.HealthPath, log)
+	if err != nil {
+		return nil, err
+	}
+	return &Proxy{pool: p, handler: newHandler(p, opts.NameBackend, log)}, nil
+}
+
+// ServeHTTP sends the request to the next live backend.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
+
+// Check checks every backend once, now, and returns how many are live.
+func (p *Proxy) Check(ctx context.Context) int {
+	p.pool.checkAll(ctx)
+	live := 0
+	for _, b := range p.pool.backends {
+		if b.alive.Load() {
+			live++
+		}
+	}
+	return live
+}
+
+// Watch checks every backend each interval until ctx ends.
+func (p *Proxy) Watch(ctx context.Context, interval time.Duration) { p.pool.watch(ctx, interval) }
+
+func newHandler(p *pool, nameBackend bool, log *slog.Logger) http.Handler {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			// A client's own X-Forwarded-For is dropped, not extended: the API believes
@@ -37,7 +95,7 @@ func newProxy(p *pool, log *slog.Logger) http.Handler {
 			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
 		},
-		Transport:     &balancer{pool: p, next: newTransport(), log: log},
+		Transport:     &transport{pool: p, next: newTransport(), nameBackend: nameBackend, log: log},
 		FlushInterval: -1,
 		BufferPool:    bufferPool{},
 		ErrorHandler:  errorHandler(log),
@@ -55,18 +113,19 @@ func newTransport() *http.Transport {
 	}
 }
 
-// balancer is the proxy's transport: it sends each request to the next live backend
-// and, when a backend cannot be reached, to the one after.
-type balancer struct {
-	pool *pool
-	next http.RoundTripper
-	log  *slog.Logger
+// transport is the proxy's: it sends each request to the next live backend and, when
+// a backend cannot be reached, to the one after.
+type transport struct {
+	pool        *pool
+	next        http.RoundTripper
+	nameBackend bool
+	log         *slog.Logger
 }
 
 // RoundTrip tries the backends in turn. It moves on to another backend only when
 // doing so cannot send anything twice: the backend refused the connection before
 // any byte of the body was read, or the request is idempotent and has no body.
-func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
+func (b *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var body *watchedBody
 	if req.Body != nil && req.Body != http.NoBody {
 		body = &watchedBody{r: req.Body}
@@ -86,7 +145,9 @@ func (b *balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		res, err := b.next.RoundTrip(out)
 		if err == nil {
-			res.Header.Set(BackendHeader, be.url.Host)
+			if b.nameBackend {
+				res.Header.Set(BackendHeader, be.url.Host)
+			}
 			return res, nil
 		}
 		if dialFailed(err) {
