@@ -94,6 +94,11 @@ func newHandler(p *pool, nameBackend bool, log *slog.Logger) http.Handler {
 			// this proxy (CARTABLE_TRUSTED_PROXIES), so what it says must be the truth.
 			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
+			// Trailers are hop-by-hop to ReverseProxy; pass the client's on (shared,
+			// not copied: their values arrive only at the end of the body).
+			if len(pr.In.Trailer) > 0 {
+				pr.Out.Trailer = pr.In.Trailer
+			}
 		},
 		Transport:     &transport{pool: p, next: newTransport(), nameBackend: nameBackend, log: log},
 		FlushInterval: -1,
@@ -109,6 +114,10 @@ func newTransport() *http.Transport {
 		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
 		ResponseHeaderTimeout: 0, // a PATCH of a large part is answered only once it is stored
+		// A client that says "Expect: 100-continue" sends its body only if the API
+		// does not refuse it from its headers (a full quota, a lock): the proxy waits
+		// for the backend's decision the same way before it reads the body.
+		ExpectContinueTimeout: time.Minute,
 		DisableCompression:    true,
 	}
 }
@@ -143,6 +152,9 @@ func (b *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if body != nil {
 			out.Body = body
 		}
+		// The trailers the client announced (tus's Upload-Checksum), in the map the
+		// server fills once the body is read: the transport sends them after it.
+		out.Trailer = req.Trailer
 		res, err := b.next.RoundTrip(out)
 		if err == nil {
 			if b.nameBackend {

@@ -1,6 +1,7 @@
 package balancer
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // echoBackend answers with its name, the body it read and the X-Forwarded-For it got.
@@ -122,4 +124,69 @@ func TestForwardedForIsTheClientsAddressOnly(t *testing.T) {
 	if got := res.Header.Get("X-Got-Host"); got != strings.TrimPrefix(proxy.URL, "http://") {
 		t.Errorf("Host at the backend = %q, want the proxy's", got)
 	}
+}
+
+// TestTrailersReachTheBackend: a trailer the client announced (tus's
+// Upload-Checksum) arrives at the backend after the body, as the client sent it.
+func TestTrailersReachTheBackend(t *testing.T) {
+	got := make(chan string, 1)
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/readyz" {
+			return
+		}
+		io.Copy(io.Discard, r.Body)
+		got <- r.Trailer.Get("Upload-Checksum")
+	}))
+	t.Cleanup(backend.Close)
+	proxy, _ := startProxy(t, backend.URL)
+	req, _ := http.NewRequest(http.MethodPatch, proxy.URL+"/u", io.NopCloser(strings.NewReader("part")))
+	req.ContentLength = -1
+	req.Trailer = http.Header{"Upload-Checksum": {"sha1 abc="}}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if v := <-got; v != "sha1 abc=" {
+		t.Errorf("the backend got the trailer %q", v)
+	}
+}
+
+// TestEarlyRefusalPassesThrough: a backend that refuses a request from its headers,
+// without reading its body, is answered to a client that asked to continue, instead
+// of a 502 for the body it could not send.
+func TestEarlyRefusalPassesThrough(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/readyz" {
+			return
+		}
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+	}))
+	t.Cleanup(backend.Close)
+	proxy, _ := startProxy(t, backend.URL)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.ExpectContinueTimeout = time.Minute
+	sent := &countingReader{r: bytes.NewReader(make([]byte, 8<<20))}
+	req, _ := http.NewRequest(http.MethodPost, proxy.URL+"/upload", sent)
+	req.ContentLength = 8 << 20
+	req.Header.Set("Expect", "100-continue")
+	res, err := (&http.Client{Transport: transport}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge || sent.n > 0 {
+		t.Errorf("status %d after %d bytes sent, want 413 before any", res.StatusCode, sent.n)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
