@@ -57,6 +57,11 @@ type Options struct {
 	HealthPath string
 	// NameBackend adds BackendHeader to every answer.
 	NameBackend bool
+	// KeepForwardedFor appends the client's address to the X-Forwarded-For the
+	// client sent, as a hop behind another proxy does, instead of replacing it. Only
+	// for a proxy whose clients are themselves trusted proxies: the multi-node test
+	// harness, whose tests play the part of the ingress.
+	KeepForwardedFor bool
 }
 
 // New returns the proxy of backends (http://host:port). No backend is in the turn
@@ -66,7 +71,7 @@ func New(backends []string, opts Options, log *slog.Logger) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Proxy{pool: p, handler: newHandler(p, opts.NameBackend, log)}, nil
+	return &Proxy{pool: p, handler: newHandler(p, opts, log)}, nil
 }
 
 // ServeHTTP sends the request to the next live backend.
@@ -87,11 +92,14 @@ func (p *Proxy) Check(ctx context.Context) int {
 // Watch checks every backend each interval until ctx ends.
 func (p *Proxy) Watch(ctx context.Context, interval time.Duration) { p.pool.watch(ctx, interval) }
 
-func newHandler(p *pool, nameBackend bool, log *slog.Logger) http.Handler {
+func newHandler(p *pool, opts Options, log *slog.Logger) http.Handler {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			// A client's own X-Forwarded-For is dropped, not extended: the API believes
 			// this proxy (CARTABLE_TRUSTED_PROXIES), so what it says must be the truth.
+			if opts.KeepForwardedFor {
+				pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
+			}
 			pr.SetXForwarded()
 			pr.Out.Host = pr.In.Host
 			// Trailers are hop-by-hop to ReverseProxy; pass the client's on (shared,
@@ -100,10 +108,11 @@ func newHandler(p *pool, nameBackend bool, log *slog.Logger) http.Handler {
 				pr.Out.Trailer = pr.In.Trailer
 			}
 		},
-		Transport:     &transport{pool: p, next: newTransport(), nameBackend: nameBackend, log: log},
+		Transport:     &transport{pool: p, next: newTransport(), nameBackend: opts.NameBackend, log: log},
 		FlushInterval: -1,
 		BufferPool:    bufferPool{},
 		ErrorHandler:  errorHandler(log),
+		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 }
 

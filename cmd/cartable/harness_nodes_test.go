@@ -32,7 +32,9 @@ func testNodes(t *testing.T) int {
 }
 
 // startNodes starts nodes 2 to n of a test's program, with the first node's
-// configuration, and the proxy on public (the test's URL) in front of them all. It
+// configuration, and the proxy on public (the test's URL) in front of them all; the
+// proxy keeps the X-Forwarded-For a test sends, since the tests of client addresses
+// play the ingress in front of it (and trust 127.0.0.1 when they want it believed). It
 // returns the listener the first node must serve on, and a function that waits until
 // every node answers /readyz through the proxy's checks.
 func startNodes(t *testing.T, ctx context.Context, cfg Config, log *slog.Logger, public net.Listener, n int) (net.Listener, func()) {
@@ -60,7 +62,7 @@ func startNodes(t *testing.T, ctx context.Context, cfg Config, log *slog.Logger,
 			node.close()
 		})
 	}
-	proxy, err := balancer.New(backends, balancer.Options{HealthPath: "/readyz"}, log)
+	proxy, err := balancer.New(backends, balancer.Options{HealthPath: "/readyz", KeepForwardedFor: true}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
