@@ -7,8 +7,10 @@ export PATH := /usr/local/go/bin:$(shell go env GOPATH 2>/dev/null)/bin:$(PATH)
 
 DEV_STACK := .dev/stack
 TEST_STACK := .dev/test
+CLUSTER_DIR ?= .dev/cluster
+export CLUSTER_DIR
 
-.PHONY: dev test contract portal webtools screenshots bench build lint stack-up stack-down
+.PHONY: dev test contract portal webtools screenshots bench build lint stack-up stack-down cluster cluster-down cluster-status cluster-test k8s-test
 
 ## dev: start PostgreSQL and MinIO, migrate, load the demo data, serve on :8080
 dev:
@@ -19,7 +21,7 @@ dev:
 	exec bin/cartable dev
 
 ## test: the contract's checks, then the whole suite, race detector on, against a throwaway stack
-test: contract portal webtools
+test: contract portal webtools k8s-test
 	export STACK_DIR=$(TEST_STACK)
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
@@ -97,9 +99,32 @@ lint:
 	test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 	go mod tidy -diff
+	cd deploy/k8s && go vet ./... && go mod tidy -diff
 
 stack-up:
 	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh up
 
 stack-down:
 	STACK_DIR=$(DEV_STACK) deploy/dev/stack.sh down
+
+## cluster: MinIO in distributed mode (4 nodes, one erasure set of 4 drives), PostgreSQL with a
+## streaming standby, 3 API nodes behind a round-robin proxy and 2 workers, on free ports under
+## $(CLUSTER_DIR); writes $(CLUSTER_DIR)/env (see the README's "Cluster and deployment")
+cluster:
+	deploy/cluster/cluster.sh up
+
+## cluster-down: stop the cluster (deploy/cluster/cluster.sh down --purge also deletes its data)
+cluster-down:
+	deploy/cluster/cluster.sh down
+
+cluster-status:
+	deploy/cluster/cluster.sh status
+
+## cluster-test: the smoke test through the running cluster's proxy (deploy/cluster/smoke_test.go)
+cluster-test:
+	source $(CLUSTER_DIR)/env
+	go test -count=1 -v -timeout 10m ./deploy/cluster/
+
+## k8s-test: the Kubernetes manifests decoded strictly into the API's types (deploy/k8s, its own module)
+k8s-test:
+	cd deploy/k8s && go test -count=1 ./...

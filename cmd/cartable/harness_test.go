@@ -75,7 +75,11 @@ func startWith(t *testing.T, configure func(*Config)) *instance {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- a.run(ctx, ln) }()
+	serveLn, nodesReady := ln, func() {}
+	if n := testNodes(t); n > 1 {
+		serveLn, nodesReady = startNodes(t, ctx, cfg, log, ln, n)
+	}
+	go func() { done <- a.run(ctx, serveLn) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -87,6 +91,7 @@ func startWith(t *testing.T, configure func(*Config)) *instance {
 	// however loaded the machine is, and sends no byte of a refused body.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.ExpectContinueTimeout = 2 * time.Minute
+	nodesReady()
 	return &instance{t: t, url: cfg.PublicURL, app: a, http: &http.Client{Timeout: 2 * time.Minute, Transport: transport}}
 }
 
