@@ -34,7 +34,7 @@ func errInfected(v Version) *cartable.Error {
 	e := cartable.Errorf(cartable.EInfected, "version %s of %s is quarantined: the antivirus found %s", v.ID, v.ItemID, v.ScanSignature).
 		With("signature", v.ScanSignature)
 	e.MessageFR = fmt.Sprintf("Ce fichier est bloqué : l'antivirus y a trouvé un virus (%s). Il ne peut être ni ouvert ni téléchargé. "+
-		"Vous pouvez le mettre à la corbeille ; en cas de doute, l'administrateur de votre établissement a été prévenu.", v.ScanSignature)
+		"Vous pouvez le mettre à la corbeille. L'administrateur de votre établissement a été prévenu.", v.ScanSignature)
 	e.MessageEN = fmt.Sprintf("This file is blocked: the antivirus found a virus in it (%s). It can be neither opened nor downloaded. "+
 		"You may put it in the trash; your school's administrator has been told.", v.ScanSignature)
 	return e
