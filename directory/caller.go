@@ -12,9 +12,12 @@ import (
 // structures, group memberships, former (archived) classes and, for a parent, children. It runs on every
 // request, so it is one query: the user's row first ('u'), then a row per
 // structure ('s'), per group ('g'), per child ('c') and per archived class space ('a').
+// A user who left the ENT (see package leaver) is not found: their tokens, app
+// passwords, WOPI tokens, signed URLs and embeds stop at once, and their
+// memberships, kept for a return, give them nothing.
 func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller, error) {
 	rows, err := q.Query(ctx, `
-		SELECT 'u', coalesce(primary_structure_id, ''), false, '', display_name, '', profile FROM users WHERE id = $1
+		SELECT 'u', coalesce(primary_structure_id, ''), false, '', display_name, '', profile FROM users WHERE id = $1 AND left_at IS NULL
 		UNION ALL
 		SELECT 's', structure_id, local_admin, '', '', '', '' FROM user_structures WHERE user_id = $1
 		UNION ALL

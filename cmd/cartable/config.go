@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"cartable/audit"
+	"cartable/leaver"
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/storage"
@@ -49,6 +50,7 @@ type Config struct {
 	TrashRetention        time.Duration
 	ArchiveRetention      time.Duration
 	AuditRetention        time.Duration
+	LeaverRetention       time.Duration
 	FolderTemplate        string
 	Jobs                  bool
 	JobWorkers            int
@@ -179,6 +181,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.duration(&cfg.ArchiveRetention, "archive-retention", "CARTABLE_ARCHIVE_RETENTION", 365*24*time.Hour, "how long an archived class space stays readable before it is trashed")
 	b.duration(&cfg.AuditRetention, "audit-retention", "CARTABLE_AUDIT_RETENTION", audit.DefaultRetention, "how long audit log entries are kept before the retention job deletes them (the CNIL recommends 6 to 12 months)")
+	b.duration(&cfg.LeaverRetention, "leaver-retention", "CARTABLE_LEAVER_RETENTION", leaver.DefaultRetention, "how long a deprovisioned user is kept (unable to sign in, back intact if provisioned again) before the purge job deletes them (the ENT regulation: three months)")
 	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
@@ -258,6 +261,9 @@ func (c Config) validate() error {
 	}
 	if c.AuditRetention <= 0 {
 		return fmt.Errorf("CARTABLE_AUDIT_RETENTION must be positive")
+	}
+	if c.LeaverRetention <= 0 {
+		return fmt.Errorf("CARTABLE_LEAVER_RETENTION must be positive")
 	}
 	if !c.Dev && c.OIDCIssuer == "" {
 		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")
