@@ -28,8 +28,8 @@ func ForgetPupilTx(ctx context.Context, tx pgx.Tx, pupilID, pseudoID, pseudoName
 	}
 	for _, sql := range []string{
 		`UPDATE assignment_work SET pupil_id = $2, pupil_name = $3 WHERE pupil_id = $1`, // hand-ins follow (ON UPDATE CASCADE)
-		`UPDATE assignment_pupils SET pupil_id = $2 WHERE pupil_id = $1`,
-		`UPDATE items SET private_to = $2 WHERE private_to = $1`,
+		`UPDATE assignment_pupils SET pupil_id = $2 WHERE pupil_id = $1 AND $3::text IS NOT NULL`,
+		`UPDATE items SET private_to = $2 WHERE private_to = $1 AND $3::text IS NOT NULL`,
 	} {
 		if _, err := tx.Exec(ctx, sql, pupilID, pseudoID, pseudoName); err != nil {
 			return nil, fmt.Errorf("give pupil %s's work a pseudonym: %w", pupilID, err)

@@ -39,6 +39,9 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 		if err := rows.Scan(&kind, &structureID, &admin, &groupID, &text, &name, &profile); err != nil {
 			return nil, fmt.Errorf("scan caller %s: %w", userID, err)
 		}
+		if c == nil && kind != "u" {
+			break // the user's own row comes first: not there, or left
+		}
 		switch kind {
 		case "u":
 			c = &cartable.Caller{UserID: userID, DisplayName: text, Profile: cartable.Profile(profile), PrimaryStructureID: structureID}

@@ -197,7 +197,7 @@ func anonymiseSharing(ctx context.Context, tx pgx.Tx, userID, marker string) err
 		WHERE i.id = t.item_id AND m.profile = 'Teacher' AND m.user_id <> $1 AND u.left_at IS NULL
 		ORDER BY m.user_id LIMIT 1), $2)`
 	for _, sql := range []string{
-		`DELETE FROM grants WHERE grantee_kind = 'user' AND grantee_id = $1`,
+		`DELETE FROM grants WHERE grantee_kind = 'user' AND grantee_id = $1 AND $2::text IS NOT NULL`,
 		`UPDATE grants SET granted_by = $2 WHERE granted_by = $1`,
 		`UPDATE links t SET created_by = ` + heir + ` WHERE t.created_by = $1`,
 		`UPDATE embeds t SET created_by = ` + heir + ` WHERE t.created_by = $1`,

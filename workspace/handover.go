@@ -172,7 +172,7 @@ func AnonymiseAuthorTx(ctx context.Context, tx pgx.Tx, userID, marker string) er
 		`UPDATE items SET modified_by = $2 WHERE modified_by = $1`,
 		`UPDATE items SET trashed_by = $2 WHERE trashed_by = $1`,
 		`UPDATE versions SET created_by = $2 WHERE created_by = $1`,
-		`DELETE FROM item_locks WHERE owner_id = $1`,
+		`DELETE FROM item_locks WHERE owner_id = $1 AND $2::text IS NOT NULL`, // their locks stop blocking the class
 	} {
 		if _, err := tx.Exec(ctx, sql, userID, marker); err != nil {
 			return fmt.Errorf("anonymise %s: %w", userID, err)
