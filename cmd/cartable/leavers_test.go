@@ -358,3 +358,36 @@ func TestLeaverPurgesRacing(t *testing.T) {
 	wantProblem(t, admin.do(http.MethodPost, "/api/v1/admin/users/"+hugo.id+"/purge", nil, nil), http.StatusNotFound, "not_found", "purging the purged")
 	checkBooks(t, in, svc)
 }
+
+// poolUsed is what the demo collège's pool counts as used.
+func (in *instance) poolUsed(t *testing.T) int64 {
+	t.Helper()
+	return in.count(t, `SELECT coalesce(sum(used_bytes), 0) FROM quota_accounts WHERE id = 'structure:0600001A'`)
+}
+
+// TestDeletedSpacesGiveTheirBytesBack: a space deleted whole (a class the ENT
+// deletes, a leaver's personal space at the purge) gives its bytes back to the
+// structure's pool at once, not at the nightly recomputation.
+func TestDeletedSpacesGiveTheirBytesBack(t *testing.T) {
+	in := startLeavers(t, false)
+	svc, prof, pupil := in.as("service.provisioning"), in.as("prof.martin"), in.as("eleve.6a.03")
+	prof.mustUpload(prof.space("group", "5B"), "Photo de classe.txt", make([]byte, 1000))
+	pupil.mustUpload(pupil.home(), "dessin.txt", make([]byte, 300))
+	before := in.poolUsed(t)
+
+	wantStatus(t, svc.do(http.MethodDelete, "/api/v1/admin/groups/0600001A-5B", nil, nil), http.StatusNoContent, "delete 5B")
+	if after := in.poolUsed(t); after != before-1000 {
+		t.Errorf("the pool uses %d bytes after 5B was deleted, want %d", after, before-1000)
+	}
+	wantStatus(t, svc.do(http.MethodDelete, "/api/v1/admin/users/"+pupil.id, nil, nil), http.StatusNoContent, "the pupil leaves")
+	if after := in.poolUsed(t); after != before-1000 {
+		t.Errorf("the pool uses %d bytes during the grace period, want %d", after, before-1000)
+	}
+	if n := in.purgeDue(t); n != 1 {
+		t.Fatalf("purged %d", n)
+	}
+	if after := in.poolUsed(t); after != before-1300 {
+		t.Errorf("the pool uses %d bytes after the purge, want %d", after, before-1300)
+	}
+	checkBooks(t, in, svc)
+}
