@@ -736,6 +736,10 @@ const fr = {
   "year.previous": "Années précédentes",
   "year.badge": "Archivée (lecture seule)",
   "year.archivedNotice": "Cet espace de classe est archivé (année {year}) : il est en lecture seule pour tout le monde. Vous pouvez encore ouvrir et télécharger ses documents jusqu'au {date}, puis il sera mis à la corbeille.",
+  // Leavers: who made a file once its author left the ENT and was purged.
+  "former.pupil": "Ancien·ne élève",
+  "former.staff": "Ancien·ne membre du personnel",
+  "former.user": "Ancien·ne utilisateur·rice",
 };
 
 const en = {
@@ -1472,6 +1476,10 @@ const en = {
   "year.previous": "Previous years",
   "year.badge": "Archived (read-only)",
   "year.archivedNotice": "This class space is archived (year {year}): it is read-only for everyone. You can still open and download its documents until {date}; then it goes to the trash.",
+  // Leavers: who made a file once its author left the ENT and was purged.
+  "former.pupil": "Former pupil",
+  "former.staff": "Former staff member",
+  "former.user": "Former user",
 };
 
 const tables = { fr, en };
