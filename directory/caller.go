@@ -24,7 +24,7 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 		SELECT 'g', g.structure_id, false, g.id, g.kind, g.name, m.profile
 		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1
 		UNION ALL
-		SELECT 'c', '', false, r.child_id, u.display_name, '', '' FROM user_children r JOIN users u ON u.id = r.child_id WHERE r.relative_id = $1
+		SELECT 'c', '', false, r.child_id, u.display_name, '', '' FROM user_children r JOIN users u ON u.id = r.child_id AND u.left_at IS NULL WHERE r.relative_id = $1
 		UNION ALL
 		SELECT 'a', '', false, a.space_id::text, '', '', a.profile FROM space_archive_members a WHERE a.user_id = $1
 		ORDER BY 1 DESC, 2, 4`, userID)
