@@ -17,7 +17,8 @@ import (
 // stays. Each runs in the caller's transaction.
 
 // SharedTop is an item of a personal space that others rely on: it carries a grant
-// to a group, a structure, a user or a link, and no folder above it does.
+// to a group, a structure, a user or a link, or is an assignment's template, and no
+// folder above it is such an item.
 type SharedTop struct {
 	ItemID uuid.UUID
 	// GroupID and StructureID are where the purge puts it when nobody took it over:
@@ -30,13 +31,16 @@ func SharedTops(ctx context.Context, q db.DBTX, spaceID uuid.UUID) ([]SharedTop,
 	rows, err := q.Query(ctx, `
 		WITH shared AS (
 			SELECT i.id, i.ancestors,
-				(SELECT min(g.grantee_id) FROM grants g JOIN groups gr ON gr.id = g.grantee_id
-					WHERE g.item_id = i.id AND g.grantee_kind = 'group') AS group_id,
+				coalesce((SELECT min(g.grantee_id) FROM grants g JOIN groups gr ON gr.id = g.grantee_id
+					WHERE g.item_id = i.id AND g.grantee_kind = 'group'),
+					(SELECT min(sp.group_id) FROM assignment_attachments aa JOIN assignments a ON a.id = aa.assignment_id
+					JOIN spaces sp ON sp.id = a.space_id WHERE aa.item_id = i.id)) AS group_id,
 				(SELECT min(g.grantee_id) FROM grants g JOIN structures st ON st.id = g.grantee_id
 					WHERE g.item_id = i.id AND g.grantee_kind = 'structure') AS structure_id
 			FROM items i
 			WHERE i.space_id = $1 AND i.trashed_at IS NULL AND i.parent_id IS NOT NULL
-			  AND EXISTS (SELECT 1 FROM grants g WHERE g.item_id = i.id AND (g.expires_at IS NULL OR g.expires_at > now()))
+			  AND (EXISTS (SELECT 1 FROM grants g WHERE g.item_id = i.id AND (g.expires_at IS NULL OR g.expires_at > now()))
+				OR EXISTS (SELECT 1 FROM assignment_attachments aa WHERE aa.item_id = i.id))
 		)
 		SELECT s.id, coalesce(s.group_id, ''), coalesce(s.structure_id, '') FROM shared s
 		WHERE NOT EXISTS (SELECT 1 FROM shared o WHERE s.ancestors @> ARRAY[o.id])

@@ -202,8 +202,8 @@ func leaverAssignments(t *testing.T, prof, hugo *user) (handedIn, draft string) 
 // teacherMaterials: prof.bernard's folder shared with 6A, a file shared with his
 // colleague only, a link, an assignment of his, and a private file.
 type teacherMaterials struct {
-	shared, forColleague, private apiItem
-	linkToken, assignment         string
+	shared, forColleague, private, template apiItem
+	linkToken, assignment                   string
 }
 
 func bernardsMaterials(t *testing.T, bernard *user) teacherMaterials {
@@ -224,6 +224,8 @@ func bernardsMaterials(t *testing.T, bernard *user) teacherMaterials {
 	body := fields("Exercices", time.Hour, 2*time.Hour, false)
 	body["space_id"] = bernard.spaceID("group", "6A")
 	m.assignment = bernard.assignment(http.MethodPost, "", body, http.StatusCreated).ID
+	m.template = bernard.mustUpload(bernard.home(), "Modèle.txt", []byte("à compléter"))
+	bernard.assignment(http.MethodPost, "/"+m.assignment+"/attachments", map[string]any{"item_id": m.template.ID, "kind": "template"}, http.StatusOK)
 	return m
 }
 
@@ -255,7 +257,7 @@ func TestTeacherLeavesWithATransfer(t *testing.T) {
 		Assignments int    `json:"assignments"`
 	}
 	r.json(t, &tr)
-	if tr.Items != 2 || tr.Assignments != 1 || tr.FolderID == "" {
+	if tr.Items != 3 || tr.Assignments != 1 || tr.FolderID == "" { // the course, the progression, the template
 		t.Fatalf("transfer = %+v", tr)
 	}
 	folder := martin.get(itemPath(tr.FolderID)).item(t)
@@ -280,7 +282,7 @@ func TestTeacherLeavesWithATransfer(t *testing.T) {
 		t.Error("the assignment is not prof.martin's")
 	}
 	martinAfter := in.count(t, `SELECT coalesce(sum(a.used_bytes), 0) FROM quota_accounts a JOIN spaces s ON s.id = a.space_id WHERE s.owner_id = 'prof.martin'`)
-	if want := martinBefore + int64(len("les fractions")+len("la progression")); martinAfter != want {
+	if want := martinBefore + int64(len("les fractions")+len("la progression")+len("à compléter")); martinAfter != want {
 		t.Errorf("prof.martin uses %d bytes, want %d", martinAfter, want)
 	}
 	checkBooks(t, in, svc)
@@ -315,6 +317,9 @@ func TestTeacherPurgedWithoutTransfer(t *testing.T) {
 	}
 	wantStatus(t, in.visit("/api/v1/links/"+m.linkToken, "", nil, nil), http.StatusOK, "the course's link, now a 6A teacher's")
 	wantProblem(t, martin.get(itemPath(m.forColleague.ID)), http.StatusNotFound, "not_found", "a file shared with one colleague only")
+	if tmpl := martin.get(itemPath(m.template.ID)).item(t); tmpl.ParentID == nil || *tmpl.ParentID != parent.ID {
+		t.Errorf("the assignment's template is not with the course: %+v", tmpl)
+	}
 	if n := in.count(t, `SELECT count(*) FROM assignments WHERE created_by = 'prof.martin' AND id = '`+m.assignment+`'`); n != 1 {
 		t.Error("the assignment did not go to the other teacher of 6A")
 	}
