@@ -187,8 +187,10 @@ func scrubEvents(ctx context.Context, tx pgx.Tx, userID string, names *workspace
 	return nil
 }
 
-// anonymiseSharing replaces the leaver by marker in the grants they gave and the
-// events that name them, and drops the grants they received. Links and embeds they
+// anonymiseSharing replaces the leaver by marker in the grants they gave, the
+// events that name them and the records of what they did as a teacher or an admin
+// (an assignment deleted, a class archived, a template, a quota override), and
+// drops the grants they received. Links and embeds they
 // made on what stays go to a teacher of the class now holding it (an embed is
 // served on its creator's behalf); with none, the marker (the embed then stops).
 func anonymiseSharing(ctx context.Context, tx pgx.Tx, userID, marker string) error {
@@ -203,6 +205,12 @@ func anonymiseSharing(ctx context.Context, tx pgx.Tx, userID, marker string) err
 		`UPDATE embeds t SET created_by = ` + heir + ` WHERE t.created_by = $1`,
 		`UPDATE events SET actor = $2 WHERE actor = $1`,
 		`UPDATE events SET recipient_id = $2 WHERE recipient_kind = 'user' AND recipient_id = $1`,
+		// Who did what as a teacher or an admin, kept with the record it is part of.
+		`UPDATE assignments SET deleted_by = $2 WHERE deleted_by = $1`,
+		`UPDATE spaces SET archived_by = $2 WHERE archived_by = $1`,
+		`UPDATE structure_rollovers SET done_by = $2 WHERE done_by = $1`,
+		`UPDATE folder_templates SET updated_by = $2 WHERE updated_by = $1`,
+		`UPDATE quota_user_overrides SET set_by = $2 WHERE set_by = $1`,
 	} {
 		if _, err := tx.Exec(ctx, sql, userID, marker); err != nil {
 			return fmt.Errorf("anonymise %s's shares: %w", userID, err)
