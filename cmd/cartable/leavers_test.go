@@ -72,10 +72,14 @@ func TestPupilLeavesTheENT(t *testing.T) {
 	ownKeys := append(previewKeys(t, in, own.ID), in.blobKey(t, own.ID))
 	var profile map[string]any
 	svc.get("/api/v1/admin/users/"+hugo.id).json(t, &profile)
+	login, password := hugo.appPassword("Fichiers")
 
 	// Leaving: locked out at once, listed for the admin with his purge date.
 	wantStatus(t, svc.do(http.MethodDelete, "/api/v1/admin/users/"+hugo.id, nil, nil), http.StatusNoContent, "deprovision Hugo")
 	wantProblem(t, hugo.get("/api/v1/spaces"), http.StatusUnauthorized, "unauthorized", "the leaver's token")
+	if got := in.davStatus(t, login, password); got != http.StatusUnauthorized {
+		t.Errorf("WebDAV with the leaver's app password: %d, want 401", got)
+	}
 	l, ok := admin.leavers("0600001A")[hugo.id]
 	if !ok || l.PurgeAfter.Sub(l.LeftAt) != leaverGrace {
 		t.Fatalf("the admin's list shows Hugo as %+v (listed: %v)", l, ok)
@@ -89,6 +93,9 @@ func TestPupilLeavesTheENT(t *testing.T) {
 	// Back within the grace period: intact.
 	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/users/"+hugo.id, profile, nil), http.StatusOK, "provision Hugo again")
 	wantStatus(t, hugo.get(itemPath(own.ID, "/content")), http.StatusOK, "Hugo's drawing, back")
+	if got := in.davStatus(t, login, password); got != http.StatusMultiStatus {
+		t.Errorf("WebDAV with his app password, back: %d, want 207", got)
+	}
 	if _, listed := admin.leavers("0600001A")[hugo.id]; listed {
 		t.Error("Hugo is back but still listed as a leaver")
 	}
@@ -395,4 +402,21 @@ func TestDeletedSpacesGiveTheirBytesBack(t *testing.T) {
 		t.Errorf("the pool uses %d bytes after the purge, want %d", after, before-1300)
 	}
 	checkBooks(t, in, svc)
+}
+
+// davStatus is the status of a PROPFIND of the WebDAV home with an app password.
+func (in *instance) davStatus(t *testing.T, login, password string) int {
+	t.Helper()
+	req, err := http.NewRequest("PROPFIND", in.url+davHome, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(login, password)
+	req.Header.Set("Depth", "0")
+	res, err := in.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
