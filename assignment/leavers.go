@@ -36,8 +36,8 @@ func ForgetPupilTx(ctx context.Context, tx pgx.Tx, pupilID, pseudoID, pseudoName
 		}
 	}
 	// The private folders' trees: "Fiche — Hugo Petit" and the copies named after him.
-	if err := workspace.ScrubItemNamesTx(ctx, tx, names, `EXISTS (SELECT 1 FROM items f
-		WHERE f.private_to = $1 AND f.parent_id IS NULL AND (i.id = f.id OR i.ancestors @> ARRAY[f.id]))`, pseudoID); err != nil {
+	if err := workspace.ScrubItemNamesTx(ctx, tx, names, `(i.private_to = $1 AND i.parent_id IS NULL)
+		OR i.ancestors && ARRAY(SELECT f.id FROM items f WHERE f.private_to = $1 AND f.parent_id IS NULL)`, pseudoID); err != nil {
 		return nil, err
 	}
 	return blobs, scrubHandinNames(ctx, tx, pseudoID, names)
