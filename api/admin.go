@@ -62,13 +62,6 @@ func (s *Server) putUser(c echo.Context) error {
 	return writeJSON(c, http.StatusOK, u)
 }
 
-func (s *Server) deleteUser(c echo.Context) error {
-	if err := directory.DeleteUser(c.Request().Context(), s.DB, c.Param("id")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
-}
-
 func (s *Server) getGroup(c echo.Context) error {
 	g, err := directory.GetGroup(c.Request().Context(), s.DB, c.Param("id"))
 	if err != nil {

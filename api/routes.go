@@ -156,6 +156,10 @@ func (s *Server) routes() {
 	e.GET("/api/v1/admin/structures/:id/audit.csv", s.structureAuditCSV, s.authenticateStructureAdmin)
 	admin.GET("/audit", s.regionAudit)
 	admin.GET("/audit.csv", s.regionAuditCSV)
+	// Leavers: the region, or the local admins of the leaver's structure.
+	e.GET("/api/v1/admin/structures/:id/leavers", s.listLeavers, s.authenticateStructureAdmin)
+	e.POST("/api/v1/admin/users/:id/purge", s.purgeLeaver, s.authenticateStructureAdmin)
+	e.POST("/api/v1/admin/users/:id/transfer", s.transferLeaver, s.authenticateStructureAdmin)
 
 	if s.App != nil {
 		// The web app takes what the API does not route, except under the API's own

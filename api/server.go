@@ -22,6 +22,7 @@ import (
 	"cartable/assignment"
 	"cartable/auth"
 	"cartable/embed"
+	"cartable/leaver"
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/sharing"
@@ -35,6 +36,8 @@ type Deps struct {
 	Workspace *workspace.Service
 	// Assignments hands out work to classes and collects it.
 	Assignments *assignment.Service
+	// Leavers keeps deprovisioned users for their grace period, then purges them.
+	Leavers *leaver.Service
 	// Embeds publishes file versions in blogs and wikis.
 	Embeds   *embed.Service
 	Verifier *auth.Verifier

@@ -86,7 +86,7 @@ func (s *Service) Pupils(ctx context.Context, c *cartable.Caller, spaceID uuid.U
 	}
 	rows, _ := s.db.Query(ctx, `
 		SELECT m.user_id, coalesce(u.display_name, m.user_id) FROM group_members m LEFT JOIN users u ON u.id = m.user_id
-		WHERE m.group_id = $1 AND m.profile = 'Student'
+		WHERE m.group_id = $1 AND m.profile = 'Student' AND u.left_at IS NULL -- a leaver is no longer in class
 		ORDER BY u.display_name, m.user_id`, groupID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Pupil])
 	if err != nil {

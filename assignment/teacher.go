@@ -268,7 +268,7 @@ func tellPupils(ctx context.Context, tx pgx.Tx, h head, actor string, pupils []p
 func handOut(ctx context.Context, tx pgx.Tx, h head) ([]pupil, error) {
 	rows, _ := tx.Query(ctx, `
 		SELECT m.user_id, u.display_name FROM group_members m JOIN users u ON u.id = m.user_id
-		WHERE m.group_id = $2 AND m.profile = 'Student'
+		WHERE m.group_id = $2 AND m.profile = 'Student' AND u.left_at IS NULL -- a leaver gets no new work
 		  AND ($3 OR m.user_id IN (SELECT pupil_id FROM assignment_pupils WHERE assignment_id = $1))
 		  AND NOT EXISTS (SELECT 1 FROM assignment_work w WHERE w.assignment_id = $1 AND w.pupil_id = m.user_id)
 		ORDER BY u.display_name, m.user_id`, h.ID, h.GroupID, h.WholeClass)

@@ -12,19 +12,33 @@ import (
 // structures, group memberships, former (archived) classes and, for a parent, children. It runs on every
 // request, so it is one query: the user's row first ('u'), then a row per
 // structure ('s'), per group ('g'), per child ('c') and per archived class space ('a').
+// A user who left the ENT (see package leaver) is not found: their tokens, app
+// passwords, WOPI tokens, signed URLs and embeds stop at once, and their
+// memberships, kept for a return, give them nothing.
 func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller, error) {
+	return loadCaller(ctx, q, userID, false)
+}
+
+// LoadLeaverCaller is LoadCaller for a user who may have left the ENT and is not
+// purged yet: what an admin's work on their behalf needs (their GDPR export during
+// the grace period). Never for authenticating a request.
+func LoadLeaverCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller, error) {
+	return loadCaller(ctx, q, userID, true)
+}
+
+func loadCaller(ctx context.Context, q db.DBTX, userID string, evenIfLeft bool) (*cartable.Caller, error) {
 	rows, err := q.Query(ctx, `
-		SELECT 'u', coalesce(primary_structure_id, ''), false, '', display_name, '', profile FROM users WHERE id = $1
+		SELECT 'u', coalesce(primary_structure_id, ''), false, '', display_name, '', profile FROM users WHERE id = $1 AND (left_at IS NULL OR $2)
 		UNION ALL
 		SELECT 's', structure_id, local_admin, '', '', '', '' FROM user_structures WHERE user_id = $1
 		UNION ALL
 		SELECT 'g', g.structure_id, false, g.id, g.kind, g.name, m.profile
 		FROM group_members m JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1
 		UNION ALL
-		SELECT 'c', '', false, r.child_id, u.display_name, '', '' FROM user_children r JOIN users u ON u.id = r.child_id WHERE r.relative_id = $1
+		SELECT 'c', '', false, r.child_id, u.display_name, '', '' FROM user_children r JOIN users u ON u.id = r.child_id AND u.left_at IS NULL WHERE r.relative_id = $1
 		UNION ALL
 		SELECT 'a', '', false, a.space_id::text, '', '', a.profile FROM space_archive_members a WHERE a.user_id = $1
-		ORDER BY 1 DESC, 2, 4`, userID)
+		ORDER BY 1 DESC, 2, 4`, userID, evenIfLeft)
 	if err != nil {
 		return nil, fmt.Errorf("load caller %s: %w", userID, err)
 	}
@@ -35,6 +49,9 @@ func LoadCaller(ctx context.Context, q db.DBTX, userID string) (*cartable.Caller
 		var admin bool
 		if err := rows.Scan(&kind, &structureID, &admin, &groupID, &text, &name, &profile); err != nil {
 			return nil, fmt.Errorf("scan caller %s: %w", userID, err)
+		}
+		if c == nil && kind != "u" {
+			break // the user's own row comes first: not there, or left
 		}
 		switch kind {
 		case "u":

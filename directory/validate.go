@@ -37,6 +37,9 @@ func (u User) Validate() error {
 	switch {
 	case blank(u.ID):
 		return invalid("id", "user: id is required")
+	case cartable.IsFormer(u.ID):
+		// The markers of purged leavers (cartable.FormerPupil...) are no one's id.
+		return invalid("id", "user %s: ids beginning with former: are reserved", u.ID)
 	case blank(u.DisplayName):
 		return invalid("display_name", "user %s: display_name is required", u.ID)
 	case !u.Profile.Valid():

@@ -99,9 +99,11 @@ func writeUsers(ctx context.Context, tx pgx.Tx, us []User) error {
 		INSERT INTO users (id, display_name, profile, primary_structure_id)
 		SELECT id, name, profile, nullif(primary_id, '') FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, name, profile, primary_id)
 		ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, profile = EXCLUDED.profile,
-			primary_structure_id = EXCLUDED.primary_structure_id, updated_at = now()
+			primary_structure_id = EXCLUDED.primary_structure_id, updated_at = now(),
+			left_at = NULL, purge_after = NULL -- re-provisioned before the purge: back, intact
 		WHERE (users.display_name, users.profile, users.primary_structure_id)
-			IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile, EXCLUDED.primary_structure_id)`,
+			IS DISTINCT FROM (EXCLUDED.display_name, EXCLUDED.profile, EXCLUDED.primary_structure_id)
+			OR users.left_at IS NOT NULL`,
 		ids, names, profiles, primaries)
 	if err != nil {
 		return fmt.Errorf("upsert %d users: %w", len(us), err)

@@ -174,7 +174,7 @@ var errPasswordRequired = errors.New("password required")
 func OpenLink(ctx context.Context, q db.DBTX, token, password string) (Link, *cartable.Caller, error) {
 	var hash *string
 	var l Link
-	err := q.QueryRow(ctx, `SELECT `+linkColumns+`, l.password_hash FROM links l WHERE l.token_hash = $1 AND l.expires_at > now()`,
+	err := q.QueryRow(ctx, `SELECT `+linkColumns+`, l.password_hash FROM links l WHERE l.token_hash = $1 AND l.expires_at > now() AND `+creatorStaysSQL,
 		TokenHash(token)).Scan(&l.ID, &l.ItemID, &l.GrantID, &l.Kind, &l.CreatedBy, &l.CreatedAt, &l.ExpiresAt, &l.HasPassword, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Link{}, nil, cartable.Errorf(cartable.ENotFound, "this link does not exist, has expired or was revoked")
@@ -192,7 +192,7 @@ func OpenLink(ctx context.Context, q db.DBTX, token, password string) (Link, *ca
 // (who gave the password, if any, when the URL was made: it is not asked again). It
 // returns the caller that stands for the link's holders.
 func LiveLink(ctx context.Context, q db.DBTX, id uuid.UUID) (Link, *cartable.Caller, error) {
-	l, err := scanLink(q.QueryRow(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.id = $1 AND l.expires_at > now()`, id))
+	l, err := scanLink(q.QueryRow(ctx, `SELECT `+linkColumns+` FROM links l WHERE l.id = $1 AND l.expires_at > now() AND `+creatorStaysSQL, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Link{}, nil, cartable.Errorf(cartable.ENotFound, "this link does not exist, has expired or was revoked")
 	}
@@ -201,6 +201,12 @@ func LiveLink(ctx context.Context, q db.DBTX, id uuid.UUID) (Link, *cartable.Cal
 	}
 	return l, linkCaller(l), nil
 }
+
+// creatorStaysSQL keeps a link alive only while its creator has not left the ENT: a
+// leaver's links stop with their account (package leaver), and come back if the ENT
+// provisions them again. Links the purge keeps (a teacher's materials handed to a
+// colleague or the class) are re-attributed to their heir.
+const creatorStaysSQL = `NOT EXISTS (SELECT 1 FROM users u WHERE u.id = l.created_by AND u.left_at IS NOT NULL)`
 
 // linkCaller is whoever holds a link: what they may do is decided by its grant.
 func linkCaller(l Link) *cartable.Caller {

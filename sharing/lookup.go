@@ -181,7 +181,7 @@ func (l lookup) users(ctx context.Context, q db.DBTX) ([]foundUser, error) {
 				WHERE w.structure_id = ANY($3) AND w.word >= $5 AND w.word < $5 || chr(1114111)
 				UNION
 				SELECT m.user_id FROM group_members m WHERE m.group_id = ANY($4)
-			) AND u.id <> $6 AND `+matchSQL+`
+			) AND u.id <> $6 AND u.left_at IS NULL AND `+matchSQL+`
 		) u ORDER BY rank, folded, id LIMIT $7`,
 		l.words, l.joined, l.audience.Structures, l.audience.PeerGroups, key, l.audience.Self, l.limit)
 }

@@ -84,7 +84,7 @@ func checkUser(ctx context.Context, q db.DBTX, sharer *cartable.Caller, userID s
 	rows, err := q.Query(ctx, `
 		SELECT 's', structure_id FROM user_structures WHERE user_id = $1
 		UNION ALL SELECT 'g', group_id FROM group_members WHERE user_id = $1
-		UNION ALL SELECT 'u', id FROM users WHERE id = $1`, userID)
+		UNION ALL SELECT 'u', id FROM users WHERE id = $1 AND left_at IS NULL`, userID) // a leaver is no one to share with
 	if err != nil {
 		return fmt.Errorf("read grantee %s: %w", userID, err)
 	}

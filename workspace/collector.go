@@ -132,3 +132,9 @@ func (s *Service) collectNow(ids []uuid.UUID) {
 		s.log.Warn("collect purged blobs", "err", err)
 	}
 }
+
+// CollectOrphans deletes, among the given blobs, those no version references any
+// more (a leaver's purge, package leaver), and returns how many it deleted.
+func (s *Service) CollectOrphans(ctx context.Context, ids []uuid.UUID) (int, error) {
+	return s.collect(ctx, ids)
+}

@@ -320,6 +320,9 @@ const versionSelect = `SELECT v.id, v.item_id, v.number, v.size, v.sha256, v.mim
 func scanVersion(row pgx.Row) (Version, error) {
 	var v Version
 	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt, &v.Scan, &v.ScanSignature, &v.blobKey)
+	if cartable.IsFormer(v.CreatedBy) {
+		v.CreatedByName = cartable.FormerName(v.CreatedBy) // a purged leaver (package leaver)
+	}
 	return v, err
 }
 

@@ -110,7 +110,7 @@ func (s *Service) ensureSpaces(ctx context.Context, c *cartable.Caller) error {
 		return err
 	}
 	for _, spec := range wanted {
-		if err := s.createSpace(ctx, spec, c.UserID); err != nil {
+		if err := s.createSpace(ctx, s.db, spec, c.UserID); err != nil {
 			return err
 		}
 	}
@@ -173,8 +173,8 @@ func (s *Service) wantedSpaces(ctx context.Context, c *cartable.Caller) ([]space
 // the same space first (the unique owner, group and structure indexes decide). A
 // group space gets its structure's folder template in the same transaction, so a
 // class space is never seen without it.
-func (s *Service) createSpace(ctx context.Context, spec spaceSpec, by string) error {
-	return db.Transact(ctx, s.db, func(tx pgx.Tx) error {
+func (s *Service) createSpace(ctx context.Context, q db.DBTX, spec spaceSpec, by string) error {
+	return db.Transact(ctx, q, func(tx pgx.Tx) error {
 		spaceID, rootID := newID(), newID()
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO spaces (id, kind, name, structure_id, owner_id, group_id, root_id)

@@ -26,6 +26,7 @@ import (
 	"cartable/db"
 	"cartable/embed"
 	"cartable/events"
+	"cartable/leaver"
 	"cartable/migrations"
 	"cartable/preview"
 	"cartable/quota"
@@ -45,6 +46,7 @@ type app struct {
 	store       *storage.Store
 	workspace   *workspace.Service
 	assignments *assignment.Service
+	leavers     *leaver.Service
 	uploads     *upload.Service
 	river       *river.Client[pgx.Tx]
 	workers     *river.Workers
@@ -90,6 +92,7 @@ func (a *app) build(ctx context.Context) error {
 	}
 	a.workspace = workspace.New(a.pool, store, workspace.Config{MaxUploadBytes: a.cfg.MaxUploadBytes, MaxStreamedBytes: a.cfg.UploadMaxBytes,
 		TrashRetention: a.cfg.TrashRetention, ArchiveRetention: a.cfg.ArchiveRetention, FolderTemplate: template}, a.log)
+	a.leavers = leaver.New(a.pool, a.workspace, a.cfg.LeaverRetention, a.log)
 	a.renderer = preview.NewRenderer(preview.Limits{
 		MaxPixels: a.cfg.PreviewMaxPixels, MaxBytes: a.cfg.PreviewMaxBytes, Timeout: a.cfg.PreviewTimeout,
 		ConverterMemory: a.cfg.PreviewConverterBytes,
@@ -151,10 +154,11 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
 	river.AddWorker(a.workers, &assignment.PublishDueWorker{Service: a.assignments, Log: a.log})
 	river.AddWorker(a.workers, &audit.PurgeWorker{DB: a.pool, Retention: a.cfg.AuditRetention, Log: a.log})
+	a.leavers.AddWorkers(a.workers)
 	cfg := &river.Config{
 		Logger:       a.log,
 		Workers:      a.workers,
-		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs(), assignment.PeriodicJobs(), audit.PeriodicJobs()),
+		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs(), assignment.PeriodicJobs(), audit.PeriodicJobs(), leaver.PeriodicJobs()),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)},
 			// Its own queue: its concurrency bounds the memory previews take.
@@ -261,6 +265,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp, WOPI: office, Antivirus: a.antivirusStatus(),
+		Leavers: a.leavers,
 	}), nil
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"cartable/antivirus"
 	"cartable/audit"
+	"cartable/leaver"
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/storage"
@@ -54,6 +55,7 @@ type Config struct {
 	AntivirusFailure      string
 	AntivirusMaxBytes     int64
 	AntivirusWorkers      int64
+	LeaverRetention       time.Duration
 	FolderTemplate        string
 	Jobs                  bool
 	JobWorkers            int
@@ -188,6 +190,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.AntivirusFailure, "antivirus-failure", "CARTABLE_ANTIVIRUS_FAILURE", "closed", "what new files do while clamd does not answer: closed (they wait, read by their uploader only) or open (served unscanned, scanned once clamd is back)")
 	b.integer(&cfg.AntivirusMaxBytes, "antivirus-max-bytes", "CARTABLE_ANTIVIRUS_MAX_BYTES", 1<<30, "how much of a file is scanned (a larger one on its first bytes); at most clamd's StreamMaxLength")
 	b.integer(&cfg.AntivirusWorkers, "antivirus-workers", "CARTABLE_ANTIVIRUS_WORKERS", 2, "files scanned at once per node (scans queue behind a burst rather than take its cores)")
+	b.duration(&cfg.LeaverRetention, "leaver-retention", "CARTABLE_LEAVER_RETENTION", leaver.DefaultRetention, "how long a deprovisioned user is kept (unable to sign in, back intact if provisioned again) before the purge job deletes them (the ENT regulation: three months)")
 	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
 	b.integer(&workers, "job-workers", "CARTABLE_JOB_WORKERS", 4, "concurrent background jobs per node")
@@ -275,6 +278,9 @@ func (c Config) validate() error {
 		if _, err := antivirus.NewClamd(c.Clamd); err != nil {
 			return fmt.Errorf("CARTABLE_CLAMD: %w", err)
 		}
+	}
+	if c.LeaverRetention <= 0 {
+		return fmt.Errorf("CARTABLE_LEAVER_RETENTION must be positive")
 	}
 	if !c.Dev && c.OIDCIssuer == "" {
 		return fmt.Errorf("CARTABLE_OIDC_ISSUER is required outside dev mode: no token could be verified")

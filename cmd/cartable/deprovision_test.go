@@ -3,13 +3,15 @@ package main
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"cartable/previewtest"
 )
 
-// TestDeprovisionTakesTheSpaceAlong: when the ENT deletes a pupil who left, their
-// personal space, its files, their bytes and their thumbnails go; what they put in
-// their class's space stays with the class.
+// TestDeprovisionTakesTheSpaceAlong: when the ENT deletes a pupil who left, they are
+// locked out at once; once the grace period is over, their personal space, its
+// files, their bytes and their thumbnails go; what they put in their class's space
+// stays with the class.
 func TestDeprovisionTakesTheSpaceAlong(t *testing.T) {
 	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
 	svc, pupil := in.as("service.provisioning"), in.as("eleve.6a.02")
@@ -23,6 +25,13 @@ func TestDeprovisionTakesTheSpaceAlong(t *testing.T) {
 
 	wantStatus(t, svc.do(http.MethodDelete, "/api/v1/admin/users/eleve.6a.02", nil, nil), http.StatusNoContent, "delete the pupil")
 	wantProblem(t, pupil.get("/api/v1/spaces"), http.StatusUnauthorized, "unauthorized", "the deleted pupil's token")
+	// Kept for the grace period (CARTABLE_LEAVER_RETENTION), then purged by the job.
+	if n := in.count(t, `SELECT count(*) FROM spaces WHERE owner_id = 'eleve.6a.02'`); n != 1 {
+		t.Errorf("%d personal spaces during the grace period, want 1", n)
+	}
+	if n, err := in.app.leavers.PurgeDue(t.Context(), time.Now().Add(in.app.cfg.LeaverRetention+time.Minute)); err != nil || n != 1 {
+		t.Fatalf("the purge after the grace period purged %d (%v)", n, err)
+	}
 	if _, err := in.app.workspace.CollectBlobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}

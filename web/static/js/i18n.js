@@ -776,6 +776,10 @@ const fr = {
   "journal.action.purge": "Suppression définitive",
   "journal.action.version_restore": "Ancienne version rétablie",
   "journal.action.quarantine": "Virus détecté, fichier bloqué",
+  // Leavers: who made a file once its author left the ENT and was purged.
+  "former.pupil": "Ancien·ne élève",
+  "former.staff": "Ancien·ne membre du personnel",
+  "former.user": "Ancien·ne utilisateur·rice",
 };
 
 const en = {
@@ -1552,6 +1556,10 @@ const en = {
   "journal.action.purge": "Deleted for good",
   "journal.action.version_restore": "Older version restored",
   "journal.action.quarantine": "Virus found, file blocked",
+  // Leavers: who made a file once its author left the ENT and was purged.
+  "former.pupil": "Former pupil",
+  "former.staff": "Former staff member",
+  "former.user": "Former user",
 };
 
 const tables = { fr, en };

@@ -60,11 +60,20 @@ export async function versionsDialog(item, ctx) {
   if (document.activeElement === document.body) ctx.list?.querySelector(`li[data-id="${item.id}"] .more`)?.focus();
 }
 
+/** Who made a version: a purged leaver's marker (former:pupil, former:17) is shown translated. */
+function authorName(v) {
+  const by = v.created_by || "";
+  if (!by.startsWith("former:")) return v.created_by_name;
+  const kind = by === "former:staff" ? "staff" : by === "former:user" ? "user" : "pupil";
+  return t("former." + kind);
+}
+
 /** One version: its number, when, by whom, its size, and what can be done with it. */
 function row(v, canEdit, restore) {
   const which = h("span", { class: "visually-hidden" }, " " + t("versions.which", { n: v.number }));
   const meta = [h("time", { datetime: v.created_at, title: fullDate(v.created_at) }, formatDate(v.created_at))];
-  if (v.created_by_name) meta.push(" · " + v.created_by_name);
+  const author = authorName(v);
+  if (author) meta.push(" · " + author);
   meta.push(" · " + formatSize(v.size));
   return h("li", { class: "version" + (v.current ? " current" : ""), dataset: { number: v.number } },
     h("div", { class: "version-info" },
