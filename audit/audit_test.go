@@ -58,7 +58,8 @@ func TestListSQLUsesOnlyTheConditionsAskedFor(t *testing.T) {
 	if !strings.Contains(sql, "WHERE structure_id = $1 AND action = $2 AND (at, id) < ($3, $4) ORDER BY at DESC, id DESC LIMIT $5") || len(args) != 5 {
 		t.Errorf("sql %q with %d args", sql, len(args))
 	}
-	if sql, args := listSQL("", Filter{}, false, logKey{}, 11); strings.Contains(sql, "WHERE") || len(args) != 1 {
+	// The actor's name is a subquery of its own; the log's rows are not filtered.
+	if sql, args := listSQL("", Filter{}, false, logKey{}, 11); strings.Contains(sql[strings.Index(sql, "FROM audit_log"):], "WHERE") || len(args) != 1 {
 		t.Errorf("the whole log: %q with %d args", sql, len(args))
 	}
 }
