@@ -776,6 +776,13 @@ const fr = {
   "journal.action.purge": "Suppression définitive",
   "journal.action.version_restore": "Ancienne version rétablie",
   "journal.action.quarantine": "Virus détecté, fichier bloqué",
+  // Mes données: the GDPR export of one's own data and files (mydata.js)
+  "nav.myData": "Mes données",
+  "mydata.title": "Mes données",
+  "mydata.intro": "Vous recevrez un seul fichier (.zip) qui contient tous vos documents, vos devoirs rendus, les fichiers que vous avez déposés dans les espaces de vos classes, et une fiche avec vos informations (nom, établissement, classes, partages).",
+  "mydata.download": "Télécharger toutes mes données",
+  "mydata.preparing": "Préparation du fichier…",
+  "mydata.started": "Le téléchargement a commencé. S'il y a beaucoup de documents, il peut durer plusieurs minutes.",
 };
 
 const en = {
@@ -1552,6 +1559,13 @@ const en = {
   "journal.action.purge": "Deleted for good",
   "journal.action.version_restore": "Older version restored",
   "journal.action.quarantine": "Virus found, file blocked",
+  // Mes données: the GDPR export of one's own data and files (mydata.js)
+  "nav.myData": "My data",
+  "mydata.title": "My data",
+  "mydata.intro": "You will get one file (.zip) holding all your documents, the work you handed in, the files you added to your classes' spaces, and a sheet with your details (name, school, classes, shares).",
+  "mydata.download": "Download all my data",
+  "mydata.preparing": "Preparing the file…",
+  "mydata.started": "The download has started. With many documents it may take several minutes.",
 };
 
 const tables = { fr, en };

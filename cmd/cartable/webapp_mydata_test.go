@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"cartable/export"
+)
+
+// TestWebAppDownloadsMyData: a parent, on a phone, opens "Mes données" from the
+// menu, reads the one sentence of what the zip holds, and downloads it with the
+// one button: the zip holds their data sheet. A pupil, on a computer, gets their
+// own documents in theirs.
+func TestWebAppDownloadsMyData(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t)
+	lea := in.as("eleve.6a.01")
+	data := []byte("le poème de Léa")
+	lea.mustUpload(lea.home(), "poème.txt", data)
+	b := newBrowser(t, exe)
+
+	parent := b.tab("parent.6a.01")
+	parent.phone()
+	signIn(parent, in.url, "parent.6a.01")
+	parent.run("open the menu, then Mes données", chromedp.Click(`//button[contains(@class,"menu-toggle")]`),
+		chromedp.Click(`//nav//a[normalize-space()="Mes données"]`), arrive("Mes données"),
+		chromedp.WaitVisible(`//p[contains(@class,"intro") and contains(., "un seul fichier (.zip)")]`))
+	parent.screenshot("phone-mydata")
+	parent.axe("my data, phone")
+	zipped := parent.download("download all my data", chromedp.Click(button("Télécharger toutes mes données")))
+	parent.run("the page says it started", chromedp.WaitVisible(`//p[@role="status" and contains(., "Le téléchargement a commencé")]`))
+	parent.screenshot("phone-mydata-started")
+	if d := unzipDocument(t, zipped, export.DocumentName); !bytes.Contains(d, []byte(`"id": "parent.6a.01"`)) {
+		t.Errorf("the parent's zip holds %s", d)
+	}
+	parent.checkLog()
+
+	pupil := b.tab("eleve.6a.01")
+	signIn(pupil, in.url, "eleve.6a.01")
+	pupil.run("land in Mes documents", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`), chromedp.WaitNotPresent(`main[aria-busy]`))
+	pupil.run("open Mes données", chromedp.Click(`//nav//a[normalize-space()="Mes données"]`), arrive("Mes données"))
+	if current := js[string](pupil, "the menu's current page", `document.querySelector('nav a[aria-current="page"]')?.getAttribute("href") || ""`); current != "/mes-donnees" {
+		t.Errorf("the menu marks %q as the current page", current)
+	}
+	pupil.screenshot("desktop-mydata")
+	pupil.axe("my data, desktop")
+	zipped = pupil.download("download all my data", chromedp.Click(button("Télécharger toutes mes données")))
+	if got := unzipDocument(t, zipped, "Mes documents/poème.txt"); !bytes.Equal(got, data) {
+		t.Errorf("the pupil's zip holds %q for her poem", got)
+	}
+	pupil.checkLog()
+}
+
+// unzipDocument reads one file of a zip.
+func unzipDocument(t *testing.T, zipped []byte, name string) []byte {
+	t.Helper()
+	zr, err := zipReader(zipped)
+	if err != nil {
+		t.Fatalf("read the downloaded zip: %v", err)
+	}
+	f, err := zr.Open(name)
+	if err != nil {
+		t.Fatalf("the zip has no %s: %v", name, err)
+	}
+	defer f.Close()
+	got, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
