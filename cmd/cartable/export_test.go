@@ -329,3 +329,44 @@ func TestExportThroughASignedURL(t *testing.T) {
 	forged := strings.Replace(out.URL, "sig=", "sig=x", 1)
 	wantProblem(t, in.do(http.MethodGet, strings.TrimPrefix(forged, in.url), "", nil, nil), http.StatusNotFound, "not_found", "a forged URL")
 }
+
+// TestExportOfAPupilWhoLeft: Léa hands in work and adds a file to 6A, then leaves
+// the class (the directory takes her out of the group), then her school (no
+// structure left), as a pupil leaving the ENT does before her deletion. The
+// collège's admin exports her while she is still attached to it, with her class
+// work found by author and by hand-in, not by membership; once she has no
+// structure, only the region may, and its export is logged with no structure.
+func TestExportOfAPupilWhoLeft(t *testing.T) {
+	in := start(t)
+	prof, lea, svc := in.as("prof.martin"), in.as("eleve.6a.01"), in.as("service.provisioning")
+	body := fields("Exposé", time.Hour, 2*time.Hour, false)
+	body["space_id"] = prof.spaceID("group", "6A")
+	a := prof.assignment(http.MethodPost, "", body, http.StatusCreated)
+	prof.assignment(http.MethodPost, "/"+a.ID+"/publish", nil, http.StatusOK)
+	mine := lea.assignment(http.MethodGet, "/"+a.ID, nil, http.StatusOK).Mine
+	work, class := []byte("mon exposé"), []byte("ma photo de classe")
+	lea.mustUpload(mine.FolderID, "exposé.txt", work)
+	lea.mustUpload(lea.space("group", "6A"), "photo.txt", class)
+	lea.assignment(http.MethodPost, "/"+a.ID+"/hand-in", nil, http.StatusOK)
+
+	pupilLeaves(t, in, "eleve.6a.01")
+	z := in.as("admin.college").readExport("/api/v1/admin/users/eleve.6a.01/export")
+	if !bytes.Equal(z.files["Rendus/Exposé/exposé.txt"], work) || !bytes.Equal(z.files["Contributions/6A/photo.txt"], class) {
+		t.Errorf("the export of Léa out of 6A: %q", z.fileNames())
+	}
+	if d := z.document(t); len(d.Profile.Groups) != 0 || len(d.Assignments) != 1 || d.Assignments[0].HandedInAt == nil {
+		t.Errorf("her document out of 6A: groups %+v, assignments %+v", d.Profile.Groups, d.Assignments)
+	}
+
+	wantStatus(t, svc.sendJSON(http.MethodPut, "/api/v1/admin/users/eleve.6a.01", map[string]any{
+		"display_name": "Léa Dupont", "profile": "Student", "structures": []map[string]any{}}, nil), http.StatusOK, "Léa leaves the collège")
+	wantProblem(t, in.as("admin.college").get("/api/v1/admin/users/eleve.6a.01/export"), http.StatusNotFound, "not_found", "the collège's admin, once she left")
+	z = svc.readExport("/api/v1/admin/users/eleve.6a.01/export")
+	if !bytes.Equal(z.files["Rendus/Exposé/exposé.txt"], work) {
+		t.Errorf("the region's export of Léa gone from the collège: %q", z.fileNames())
+	}
+	entries, _ := svc.auditPage("/api/v1/admin/audit?action=export")
+	if len(entries) != 2 || entries[0].Actor != "service.provisioning" || entries[0].StructureID != "" || entries[1].StructureID != "0600001A" {
+		t.Errorf("the region's log of Léa's exports: %+v", entries)
+	}
+}
