@@ -17,7 +17,9 @@
 //     else created beside them.
 //
 // Trashed items are left out (they are purged when the trash retention ends), and
-// so are older versions: the export is what the person has now.
+// so are older versions: the export is what the person has now. A file the
+// antivirus quarantined is withheld, as from every zip, and named in the zip's
+// "Fichiers non inclus.txt".
 //
 // # Who may ask
 //

@@ -19,6 +19,7 @@ Ce fichier zip contient tout ce que Cartable garde sur vous, à la date où il a
   groupes (seulement les vôtres).
 
 Les éléments placés dans la corbeille et les anciennes versions des fichiers ne sont pas inclus.
+Un fichier bloqué par l'antivirus n'est pas inclus : « Fichiers non inclus.txt » le nomme.
 
 Your data in Cartable: donnees-personnelles.json holds your personal data, "Mes documents"
 your personal space, "Rendus" your assignment work, "Contributions" the files you added

@@ -370,3 +370,28 @@ func TestExportOfAPupilWhoLeft(t *testing.T) {
 		t.Errorf("the region's log of Léa's exports: %+v", entries)
 	}
 }
+
+// TestExportWithholdsAnInfectedFile: a file of Léa's the antivirus quarantined
+// (its verdict set as the scan job sets it) is not in her export, which names it
+// in "Fichiers non inclus.txt"; her other files are there, and the audit line
+// counts it.
+func TestExportWithholdsAnInfectedFile(t *testing.T) {
+	in := start(t)
+	lea := in.as("eleve.6a.01")
+	clean := []byte("un fichier sain")
+	lea.mustUpload(lea.home(), "sain.txt", clean)
+	infected := lea.mustUpload(lea.home(), "virus.com", []byte("pas vraiment un virus"))
+	if _, err := in.app.pool.Exec(t.Context(), `UPDATE blobs SET scan = 'infected', scan_signature = 'Eicar-Test-Signature'
+		WHERE id = (SELECT v.blob_id FROM items i JOIN versions v ON v.id = i.current_version_id WHERE i.id = $1)`, infected.ID); err != nil {
+		t.Fatal(err)
+	}
+	z := lea.readExport("/api/v1/me/export")
+	note := string(z.files["Fichiers non inclus.txt"])
+	if _, ok := z.files["Mes documents/virus.com"]; ok || !strings.Contains(note, "Mes documents/virus.com") || !bytes.Equal(z.files["Mes documents/sain.txt"], clean) {
+		t.Errorf("the export with an infected file: %q, note %q", z.fileNames(), note)
+	}
+	entries, _ := in.as("admin.college").auditPage("/api/v1/admin/structures/0600001A/audit?action=export")
+	if len(entries) != 1 || entries[0].Details["withheld"] != float64(1) {
+		t.Errorf("the export's audit line: %+v", entries)
+	}
+}
