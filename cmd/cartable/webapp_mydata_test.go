@@ -13,7 +13,8 @@ import (
 // TestWebAppDownloadsMyData: a parent, on a phone, opens "Mes données" from the
 // menu, reads the one sentence of what the zip holds, and downloads it with the
 // one button: the zip holds their data sheet. A pupil, on a computer, gets their
-// own documents in theirs.
+// own documents in theirs. The collège's admin sees both exports in the activity
+// log.
 func TestWebAppDownloadsMyData(t *testing.T) {
 	exe := chromiumPath(t)
 	in := start(t)
@@ -52,6 +53,17 @@ func TestWebAppDownloadsMyData(t *testing.T) {
 		t.Errorf("the pupil's zip holds %q for her poem", got)
 	}
 	pupil.checkLog()
+
+	// The collège's admin reads both exports in the activity log.
+	admin := b.tab("admin.college")
+	signIn(admin, in.url, "admin.college")
+	admin.run("the school's page", chromedp.Click(`//nav//a[normalize-space()="Stockage de l'établissement"]`),
+		arrive("Stockage de l'établissement"))
+	admin.run("the activity log", chromedp.Click(`//a[normalize-space()="Journal d'activité"]`), arrive("Journal d'activité"),
+		chromedp.WaitVisible(`//table[contains(@class,"journal")]//tr[td[contains(., "Export des données personnelles") and contains(., "données de eleve.6a.01")]]`),
+		chromedp.WaitVisible(`//table[contains(@class,"journal")]//tr[td[contains(., "Export des données personnelles") and contains(., "données de parent.6a.01")]]`))
+	admin.screenshot("desktop-mydata-journal")
+	admin.checkLog()
 }
 
 // unzipDocument reads one file of a zip.

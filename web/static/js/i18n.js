@@ -783,6 +783,8 @@ const fr = {
   "mydata.download": "Télécharger toutes mes données",
   "mydata.preparing": "Préparation du fichier…",
   "mydata.started": "Le téléchargement a commencé. S'il y a beaucoup de documents, il peut durer plusieurs minutes.",
+  "journal.action.export": "Export des données personnelles",
+  "journal.exportOf": "données de {who}",
 };
 
 const en = {
@@ -1566,6 +1568,8 @@ const en = {
   "mydata.download": "Download all my data",
   "mydata.preparing": "Preparing the file…",
   "mydata.started": "The download has started. With many documents it may take several minutes.",
+  "journal.action.export": "Personal data exported",
+  "journal.exportOf": "data of {who}",
 };
 
 const tables = { fr, en };
