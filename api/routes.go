@@ -28,6 +28,8 @@ func (s *Server) routes() {
 	v1.GET("/me/app-passwords", s.listAppPasswords)
 	v1.POST("/me/app-passwords", s.createAppPassword)
 	v1.DELETE("/me/app-passwords/:id", s.revokeAppPassword)
+	v1.GET("/me/export", s.myExport)
+	v1.POST("/me/export", s.signMyExport)
 	v1.GET("/spaces", s.listSpaces)
 	v1.GET("/items/:id", s.getItem)
 	v1.PATCH("/items/:id", s.updateItem)
@@ -82,6 +84,7 @@ func (s *Server) routes() {
 	// Signed URLs: no header, a sig that stands for the user or link it was made for.
 	e.GET("/api/v1/signed/zips/:id", s.downloadZip, s.signedBy(signedZip(zipRendition)))
 	e.GET("/api/v1/signed/collections/:id", s.downloadCollect, s.signedBy(signedZip(collectRendition)))
+	e.GET("/api/v1/signed/exports/:id", s.myExport, s.signedBy(signedZip(exportRendition)))
 	signed := e.Group("/api/v1/signed/items/:id/versions/:version", s.openSigned)
 	signed.GET("/content", s.downloadVersion)
 	signed.HEAD("/content", s.downloadVersion)
@@ -155,6 +158,8 @@ func (s *Server) routes() {
 	e.GET("/api/v1/admin/structures/:id/audit", s.structureAudit, s.authenticateStructureAdmin)
 	e.GET("/api/v1/admin/structures/:id/audit.csv", s.structureAuditCSV, s.authenticateStructureAdmin)
 	admin.GET("/audit", s.regionAudit)
+	// The GDPR export of a user: the region, or a local admin of one of the user's structures.
+	e.GET("/api/v1/admin/users/:id/export", s.userExport, s.authenticateStructureAdmin)
 	admin.GET("/audit.csv", s.regionAuditCSV)
 	// Leavers: the region, or the local admins of the leaver's structure.
 	e.GET("/api/v1/admin/structures/:id/leavers", s.listLeavers, s.authenticateStructureAdmin)

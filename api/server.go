@@ -22,6 +22,7 @@ import (
 	"cartable/assignment"
 	"cartable/auth"
 	"cartable/embed"
+	"cartable/export"
 	"cartable/leaver"
 	"cartable/presign"
 	"cartable/preview"
@@ -97,6 +98,8 @@ type Server struct {
 	guesses *guesses
 	// appPasswords admit WebDAV clients (apppasswords.go).
 	appPasswords *apppassword.Store
+	// exports are the GDPR exports (export.go).
+	exports *export.Service
 }
 
 // New builds the server and its routes.
@@ -104,7 +107,8 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses(), appPasswords: apppassword.New(d.DB)}
+	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses(), appPasswords: apppassword.New(d.DB),
+		exports: export.New(d.DB, d.Workspace, d.Assignments)}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e.HTTPErrorHandler = s.errorHandler
 	e.IPExtractor = clientIP(d.TrustedProxies)

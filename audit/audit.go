@@ -52,13 +52,16 @@ const (
 	VersionRestore = "version_restore"
 	// Quarantine: the antivirus found something in a file (details: signature).
 	Quarantine = "quarantine"
+	// Export: a person's data and files exported (package export); the subject is
+	// in the details.
+	Export = "export"
 )
 
 // TrashRetentionJob is the actor of the purges the trash retention job makes.
 const TrashRetentionJob = "job:trash_retention"
 
 // Actions lists every action, for the query's filter.
-var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRevoke, Move, Rename, Trash, Restore, Purge, VersionRestore, Quarantine}
+var Actions = []string{Download, Share, ShareChange, Unshare, LinkCreate, LinkRevoke, Move, Rename, Trash, Restore, Purge, VersionRestore, Quarantine, Export}
 
 // Entry is one line of the log.
 type Entry struct {

@@ -147,6 +147,17 @@ type zipRow struct {
 // addToZip adds an item and, for a folder, everything live below it, parents
 // first, siblings by name.
 func (s *Service) addToZip(ctx context.Context, c *cartable.Caller, z *Zip, paths *bundle.Paths, top Item) error {
+	list, err := s.liveSubtree(ctx, top.ID, MaxZipEntries-len(z.Entries))
+	if err != nil {
+		return err
+	}
+	s.addRows(z, c, list, top.ID, "", false, paths)
+	return nil
+}
+
+// liveSubtree reads an item and everything live below it, parents first, siblings
+// by name; more than room rows is too_large.
+func (s *Service) liveSubtree(ctx context.Context, topID uuid.UUID, room int) ([]zipRow, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT i.id, coalesce(i.parent_id, i.id), i.kind = 'folder', i.name, i.size, coalesce(i.mime_type, ''), i.modified_at, b.key,
 			coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(v.created_by, '')
@@ -155,9 +166,9 @@ func (s *Service) addToZip(ctx context.Context, c *cartable.Caller, z *Zip, path
 		LEFT JOIN blobs b ON b.id = v.blob_id
 		WHERE (i.id = $1 OR i.ancestors @> ARRAY[$1::uuid]) AND i.trashed_at IS NULL
 		ORDER BY cardinality(i.ancestors), i.name_key
-		LIMIT $2`, top.ID, MaxZipEntries-len(z.Entries)+1)
+		LIMIT $2`, topID, room+1)
 	if err != nil {
-		return fmt.Errorf("read the subtree of %s: %w", top.ID, err)
+		return nil, fmt.Errorf("read the subtree of %s: %w", topID, err)
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (zipRow, error) {
 		var r zipRow
@@ -166,36 +177,53 @@ func (s *Service) addToZip(ctx context.Context, c *cartable.Caller, z *Zip, path
 		return r, err
 	})
 	if err != nil {
-		return fmt.Errorf("read the subtree of %s: %w", top.ID, err)
+		return nil, fmt.Errorf("read the subtree of %s: %w", topID, err)
 	}
-	if len(z.Entries)+len(list) > MaxZipEntries {
-		return cartable.Errorf(cartable.ETooLarge, "a zip holds at most %d files and folders", MaxZipEntries).With("max_items", MaxZipEntries)
+	if len(list) > room {
+		return nil, errZipTooLarge()
 	}
-	dirs := map[uuid.UUID]string{}
+	return list, nil
+}
+
+func errZipTooLarge() error {
+	return cartable.Errorf(cartable.ETooLarge, "a zip holds at most %d files and folders", MaxZipEntries).With("max_items", MaxZipEntries)
+}
+
+// addRows adds a subtree's rows to the zip below dir: the top item itself with its
+// name, or with contentOnly what it holds straight in dir. A file the antivirus
+// keeps from c is withheld.
+func (s *Service) addRows(z *Zip, c *cartable.Caller, list []zipRow, topID uuid.UUID, dir string, contentOnly bool, paths *bundle.Paths) {
+	dirs := map[uuid.UUID]string{topID: dir}
 	for _, r := range list {
-		dir := ""
-		if r.id != top.ID {
-			dir = dirs[r.parentID]
+		if r.id == topID && contentOnly {
+			continue
+		}
+		parent := dir
+		if r.id != topID {
+			parent = dirs[r.parentID]
 		}
 		if !r.folder && r.blobKey != nil {
 			if err := r.version.ReadableBy(c); err != nil {
-				z.Withhold(dir, r.name, err)
+				z.Withhold(parent, r.name, err)
 				continue
 			}
 		}
-		p := paths.Add(dir, r.name, r.folder)
+		p := paths.Add(parent, r.name, r.folder)
 		e := bundle.Entry{Path: p, Folder: r.folder, Size: r.size, Modified: r.modifiedAt, MimeType: r.mimeType}
 		if r.folder {
 			dirs[r.id] = p
 		} else if r.blobKey != nil {
-			key := *r.blobKey
-			e.Open = func(ctx context.Context) (io.ReadCloser, error) { return s.blobs.Open(ctx, key, 0, -1) }
+			e.Open = s.opener(*r.blobKey)
 		} else {
 			continue // a file whose first version is not committed yet
 		}
 		z.Entries = append(z.Entries, e)
 	}
-	return nil
+}
+
+// opener reads a blob whole, when its entry is written.
+func (s *Service) opener(key string) func(ctx context.Context) (io.ReadCloser, error) {
+	return func(ctx context.Context) (io.ReadCloser, error) { return s.blobs.Open(ctx, key, 0, -1) }
 }
 
 // Withhold notes a file the antivirus keeps out of the zip.

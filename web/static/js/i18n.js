@@ -780,6 +780,15 @@ const fr = {
   "former.pupil": "Ancien·ne élève",
   "former.staff": "Ancien·ne membre du personnel",
   "former.user": "Ancien·ne utilisateur·rice",
+  // Mes données: the GDPR export of one's own data and files (mydata.js)
+  "nav.myData": "Mes données",
+  "mydata.title": "Mes données",
+  "mydata.intro": "Vous recevrez un seul fichier (.zip) qui contient tous vos documents, vos devoirs rendus, les fichiers que vous avez déposés dans les espaces de vos classes, et une fiche avec vos informations (nom, établissement, classes, partages).",
+  "mydata.download": "Télécharger toutes mes données",
+  "mydata.preparing": "Préparation du fichier…",
+  "mydata.started": "Le téléchargement a commencé. S'il y a beaucoup de documents, il peut durer plusieurs minutes.",
+  "journal.action.export": "Export des données personnelles",
+  "journal.exportOf": "données de {who}",
 };
 
 const en = {
@@ -1560,6 +1569,15 @@ const en = {
   "former.pupil": "Former pupil",
   "former.staff": "Former staff member",
   "former.user": "Former user",
+  // Mes données: the GDPR export of one's own data and files (mydata.js)
+  "nav.myData": "My data",
+  "mydata.title": "My data",
+  "mydata.intro": "You will get one file (.zip) holding all your documents, the work you handed in, the files you added to your classes' spaces, and a sheet with your details (name, school, classes, shares).",
+  "mydata.download": "Download all my data",
+  "mydata.preparing": "Preparing the file…",
+  "mydata.started": "The download has started. With many documents it may take several minutes.",
+  "journal.action.export": "Personal data exported",
+  "journal.exportOf": "data of {who}",
 };
 
 const tables = { fr, en };

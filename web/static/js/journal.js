@@ -16,7 +16,7 @@ export const journalPath = (structureId) => "/etablissement/" + encodeURICompone
 
 // The actions an admin may pick, in the order a person thinks of them.
 const actions = ["download", "share", "share_change", "unshare", "link_create", "link_revoke", "move", "rename",
-  "trash", "restore", "purge", "version_restore", "quarantine"];
+  "trash", "restore", "purge", "version_restore", "quarantine", "export"];
 
 /** Shows the activity log of a structure the caller administers. */
 export async function showJournal(main, structureId) {
@@ -74,7 +74,8 @@ function row(e) {
     h("td", {}, who(e)),
     h("td", {}, quarantine ? [icon("warning"), " "] : null, t("journal.action." + e.action),
       quarantine ? h("span", { class: "hint" }, " (" + [e.details?.signature, e.details?.uploader && t("journal.uploadedBy", { who: e.details.uploader })]
-        .filter(Boolean).join(" · ") + ")") : null),
+        .filter(Boolean).join(" · ") + ")") : null,
+      e.action === "export" && e.details?.subject ? h("span", { class: "hint" }, " (" + t("journal.exportOf", { who: e.details.subject }) + ")") : null),
     h("th", { scope: "row" }, e.item_name),
     h("td", {}, e.address || "—"));
 }

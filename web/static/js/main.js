@@ -11,6 +11,7 @@
 //   /devoirs/{id}       one assignment: its editor and dashboard, or the pupil's hand-in
 //   /liens/{token}      a link's page, for visitors without an account (linkpage.js)
 //   /ordinateur         app passwords for WebDAV clients (devices.js, loaded when shown)
+//   /mes-donnees        download all one's data and files as one zip (mydata.js, loaded when shown)
 
 import { api, signedIn, whenExpired } from "./api.js";
 import { NeedsPerson, callbackPath, devMode, devSignIn, finishSignIn, framed, signOut, ssoPage, startSignIn } from "./auth.js";
@@ -136,9 +137,13 @@ function renderNav() {
     usesAssignments() ? link(assignmentsPath, "task", t("nav.assignments")) : null,
     link("/corbeille", "trash", t("nav.trash")),
     usesComputers() ? link(devicesPath, "computer", t("nav.devices")) : null,
+    link(myDataPath, "download", t("nav.myData")),
     session.me.administers.map((id) => link(schoolPath(id), "meter", t("nav.school"),
       session.me.administers.length > 1 ? h("span", { class: "sub" }, structureName(id)) : null))), quotaBox());
 }
+
+// "Mes données" is for everyone: a pupil, a parent, a teacher (mydata.js).
+const myDataPath = "/mes-donnees";
 
 // "Sur mon ordinateur" is for staff and pupils; parents reach their children's work
 // in the browser only.
@@ -192,6 +197,9 @@ export async function route() {
   } else if (path === devicesPath && usesComputers()) {
     markNav(path);
     await (await import("./devices.js")).showDevices(main);
+  } else if (path === myDataPath) {
+    markNav(path);
+    (await import("./mydata.js")).showMyData(main);
   } else if ((m = path.match(/^\/dossiers\/([0-9a-f-]{36})$/))) {
     await showFolder(main, m[1], markNav);
   } else if (personal) {
