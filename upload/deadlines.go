@@ -11,10 +11,10 @@ import (
 // the request's connection.
 //
 // tusd stops a request whose upload another request takes over by setting the read
-// deadline of its connection to now (tusd v2.9.1 pkg/handler/body_reader.go:152,
-// bodyReader.closeWithError, called by the goroutine of context.go:59 newContext once
-// the lock's release callback of unrouted_handler.go:1456 has canceled the request),
-// so that a pending read of the body ends at once. Every read of the body also pushes
+// deadline of its connection to now (tusd v2.9.1 pkg/handler/body_reader.go:142,
+// bodyReader.closeWithError, called at context.go:66 by a goroutine of newContext
+// once the lock's release callback, unrouted_handler.go:1456, has canceled the
+// request), so that a pending read of the body ends at once. Every read of the body also pushes
 // the read deadline back (body_reader.go:60, onReadDone), the last one too. But once
 // the body has been read to its end, the only reader of the connection is net/http's
 // background read, which watches for the client going away: a deadline that expires
