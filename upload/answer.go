@@ -30,6 +30,8 @@ type answer struct {
 	// created is set while a creation takes its first bytes: the 204 of the
 	// bytes taken is then the creation's 201.
 	created bool
+	// guard keeps the connection's deadlines to the reading of the body.
+	guard connGuard
 }
 
 type answerKey struct{}
@@ -37,6 +39,7 @@ type answerKey struct{}
 func newAnswer(w http.ResponseWriter, r *http.Request, problem Problem) (*answer, *http.Request) {
 	a := &answer{ResponseWriter: w, problem: problem}
 	a.req = r.WithContext(context.WithValue(r.Context(), answerKey{}, a))
+	a.watchBody(a.req)
 	return a, a.req
 }
 
@@ -89,6 +92,7 @@ func (a *answer) WriteHeader(status int) {
 		a.Header().Set("Tus-Extension", advertised)
 		a.Header().Set("Tus-Checksum-Algorithm", checksumAlgorithms)
 	}
+	a.beginAnswer()
 	a.ResponseWriter.WriteHeader(status)
 }
 
@@ -105,7 +109,8 @@ func (a *answer) Write(b []byte) (int, error) {
 	return a.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the connection (tusd sets deadlines).
+// Unwrap lets http.ResponseController reach the connection (deadlines excepted:
+// see connGuard).
 func (a *answer) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 // err is the error of the request, once it has failed: what was noted, or the domain
@@ -118,8 +123,10 @@ func (a *answer) err() error {
 	return protocolError(a.failed, code, message)
 }
 
-// finish answers the held-back error, if any, as a problem.
+// finish answers the held-back error, if any, as a problem. The request is over.
 func (a *answer) finish() {
+	defer a.endAnswer()
+	a.beginAnswer() // before the problem's header, or net/http's implicit one
 	if a.failed == 0 && a.cause != nil && !a.wrote {
 		a.failed = http.StatusInternalServerError
 	}
