@@ -189,7 +189,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.Clamd, "clamd", "CARTABLE_CLAMD", "", "clamd's socket: unix:/run/clamav/clamd.ctl or host:3310 (empty: no antivirus)")
 	b.str(&cfg.AntivirusFailure, "antivirus-failure", "CARTABLE_ANTIVIRUS_FAILURE", "closed", "what new files do while clamd does not answer: closed (they wait, read by their uploader only) or open (served unscanned, scanned once clamd is back)")
 	b.integer(&cfg.AntivirusMaxBytes, "antivirus-max-bytes", "CARTABLE_ANTIVIRUS_MAX_BYTES", 1<<30, "how much of a file is scanned (a larger one on its first bytes); at most clamd's StreamMaxLength")
-	b.integer(&cfg.AntivirusWorkers, "antivirus-workers", "CARTABLE_ANTIVIRUS_WORKERS", 2, "files scanned at once per node (scans queue behind a burst rather than take its cores)")
+	b.integer(&cfg.AntivirusWorkers, "antivirus-workers", "CARTABLE_ANTIVIRUS_WORKERS", 1, "files scanned at once per node (scans queue behind a burst rather than take its cores; raise it on worker nodes)")
 	b.duration(&cfg.LeaverRetention, "leaver-retention", "CARTABLE_LEAVER_RETENTION", leaver.DefaultRetention, "how long a deprovisioned user is kept (unable to sign in, back intact if provisioned again) before the purge job deletes them (the ENT regulation: three months)")
 	b.str(&cfg.FolderTemplate, "folder-template", "CARTABLE_FOLDER_TEMPLATE", "", "the region's default folder template of new class spaces, paths separated by ';' (a structure's own template wins)")
 	b.boolean(&cfg.Jobs, "jobs", "CARTABLE_JOBS", true, "serve also runs background jobs (trash purge, blob collection)")
