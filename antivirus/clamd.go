@@ -79,6 +79,19 @@ type Unavailable struct{ Err error }
 func (e *Unavailable) Error() string { return "clamd unavailable: " + e.Err.Error() }
 func (e *Unavailable) Unwrap() error { return e.Err }
 
+// Refused is clamd's own error answer to a scan ("... ERROR"): it answers, but
+// gave no verdict on this file.
+type Refused struct{ Reply string }
+
+func (e *Refused) Error() string { return "clamd refused the scan: " + e.Reply }
+
+// IsSizeLimit reports whether clamd refused a stream longer than its
+// StreamMaxLength.
+func IsSizeLimit(err error) bool {
+	var r *Refused
+	return errors.As(err, &r) && strings.Contains(r.Reply, "size limit exceeded")
+}
+
 // IsUnavailable reports whether err means clamd could not give a verdict.
 func IsUnavailable(err error) bool {
 	var u *Unavailable
@@ -131,6 +144,9 @@ func (c *Clamd) Scan(ctx context.Context, r io.Reader, limit int64) (Verdict, er
 		r = io.LimitReader(r, limit)
 	}
 	scanned, sendErr := c.send(conn, r)
+	if ctx.Err() != nil {
+		return Verdict{}, ctx.Err() // the job's own end, not clamd's
+	}
 	if sendErr != nil && !IsUnavailable(sendErr) {
 		return Verdict{}, sendErr // reading the file failed: not clamd's doing
 	}
@@ -143,7 +159,13 @@ func (c *Clamd) Scan(ctx context.Context, r io.Reader, limit int64) (Verdict, er
 		}
 		return Verdict{}, err
 	}
-	return parseVerdict(reply, scanned)
+	v, err := parseVerdict(reply, scanned)
+	if err == nil && sendErr != nil && !v.Infected() {
+		// "OK" about a stream cut short says nothing of the rest of the file (what it
+		// found, it found).
+		return Verdict{}, sendErr
+	}
+	return v, err
 }
 
 // send writes the INSTREAM command, r in chunks, and the zero-length chunk that ends
@@ -203,7 +225,7 @@ func (c *Clamd) reply(conn net.Conn) (string, error) {
 }
 
 // parseVerdict reads an INSTREAM answer: "stream: OK", "stream: <name> FOUND", or
-// "<message> ERROR".
+// "<message> ERROR" (Refused); anything else is Unavailable.
 func parseVerdict(reply string, scanned int64) (Verdict, error) {
 	body := strings.TrimPrefix(reply, "stream: ")
 	switch {
@@ -211,6 +233,8 @@ func parseVerdict(reply string, scanned int64) (Verdict, error) {
 		return Verdict{Scanned: scanned}, nil
 	case strings.HasSuffix(body, " FOUND"):
 		return Verdict{Signature: strings.TrimSuffix(body, " FOUND"), Scanned: scanned}, nil
+	case strings.HasSuffix(body, " ERROR"):
+		return Verdict{}, &Refused{Reply: reply}
 	default:
 		return Verdict{}, &Unavailable{fmt.Errorf("clamd answered %q", reply)}
 	}

@@ -80,6 +80,20 @@ func TestClamdDown(t *testing.T) {
 	}
 }
 
+// TestClamdSizeLimit: a clamd that takes shorter streams than sent refuses with
+// an answer of its own, not taken for an outage.
+func TestClamdSizeLimit(t *testing.T) {
+	d := clamdtest.StartWith(t, "2M")
+	c, _ := antivirus.NewClamd(d.Address)
+	_, err := c.Scan(t.Context(), bytes.NewReader(randomBytes(t, 4<<20)), 0)
+	if !antivirus.IsSizeLimit(err) || antivirus.IsUnavailable(err) {
+		t.Fatalf("a 4 MiB stream to a 2 MiB clamd: %v", err)
+	}
+	if v, err := c.Scan(t.Context(), bytes.NewReader(randomBytes(t, 4<<20)), 1<<20); err != nil || v.Infected() || v.Scanned != 1<<20 {
+		t.Fatalf("its first MiB: %+v, %v", v, err)
+	}
+}
+
 func TestClamdAddresses(t *testing.T) {
 	for _, tt := range []struct {
 		in, want string

@@ -169,13 +169,46 @@ func (w *Worker) load(ctx context.Context, id uuid.UUID) (blob, error) {
 	return b, err
 }
 
+// minScanLimit is the least a scan sends to a clamd that refuses longer streams.
+const minScanLimit = 1 << 20
+
+// scan streams the blob to clamd, up to the policy's MaxBytes. A clamd whose
+// StreamMaxLength is lower refuses the stream: the scan is made again on half as
+// many bytes until it fits, rather than retried forever (a clamd configured as
+// shipped takes 100 MiB at most; resumable uploads reach 10 GiB). A verdict is
+// kept only if clamd read every byte it was to read: a short read from S3 is an
+// error, retried.
 func (w *Worker) scan(ctx context.Context, b blob) (Verdict, error) {
-	body, err := w.Store.Open(ctx, b.key, 0, -1)
+	limit := b.size
+	if w.Policy.MaxBytes > 0 {
+		limit = min(limit, w.Policy.MaxBytes)
+	}
+	for {
+		v, err := w.scanUpTo(ctx, b, limit)
+		if IsSizeLimit(err) && limit > minScanLimit {
+			limit = max(minScanLimit, limit/2)
+			w.Log.Warn("clamd refuses streams this long: scanning the file's first bytes only; raise its StreamMaxLength",
+				"blob", b.key, "size", b.size, "now", limit)
+			continue
+		}
+		if err == nil && !v.Infected() && v.Scanned != limit {
+			return Verdict{}, fmt.Errorf("scan of %s read %d bytes of %d: the object store's answer was cut short", b.key, v.Scanned, limit)
+		}
+		return v, err
+	}
+}
+
+func (w *Worker) scanUpTo(ctx context.Context, b blob, limit int64) (Verdict, error) {
+	length := limit
+	if limit == b.size {
+		length = -1 // the whole object (an empty one included)
+	}
+	body, err := w.Store.Open(ctx, b.key, 0, length)
 	if err != nil {
 		return Verdict{}, fmt.Errorf("open %s to scan it: %w", b.key, err)
 	}
 	defer body.Close()
-	return w.Clamd.Scan(ctx, body, w.Policy.MaxBytes)
+	return w.Clamd.Scan(ctx, body, limit)
 }
 
 // unavailable applies the policy to a file clamd could not scan: fail closed, it

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cartable/antivirus"
 	"cartable/embed"
 )
 
@@ -111,6 +112,11 @@ func (s *Server) embedContent(c echo.Context) error {
 		h.Set("Content-Disposition", "inline")
 		h.Set("Content-Security-Policy", sandboxPolicy)
 		embedHeaders(h)
+		if content.Version.Scan == antivirus.Unscanned {
+			// Served while clamd was down: not for caches to keep, the scan may still
+			// quarantine it.
+			h.Set("Cache-Control", "no-store")
+		}
 	})
 }
 

@@ -129,7 +129,7 @@ type collectedFile struct {
 func (s *Service) collected(ctx context.Context, collectionID uuid.UUID) ([]collectedHandIn, error) {
 	rows, _ := s.db.Query(ctx, `
 		SELECT h.id, h.pupil_id, `+pupilNameSQL+`, h.handed_in_at,
-			f.name, v.mime_type, b.key, v.size, v.created_at, b.scan, b.scan_signature, v.created_by
+			f.name, v.mime_type, b.key, v.size, v.created_at, b.scan, b.scan_signature, b.uploaded_by
 		FROM assignment_collections c
 		JOIN handins h ON h.id = ANY(c.handin_ids) AND h.taken_back_at IS NULL
 		JOIN assignment_work w ON w.assignment_id = h.assignment_id AND w.pupil_id = h.pupil_id
@@ -157,7 +157,7 @@ func (s *Service) collected(ctx context.Context, collectionID uuid.UUID) ([]coll
 		if f.key != nil {
 			h := &list[len(list)-1]
 			h.files = append(h.files, collectedFile{name: *f.name, mimeType: *f.mimeType, blobKey: *f.key, size: *f.size, modified: *f.modified,
-				version: workspace.Version{Scan: deref(f.scan), ScanSignature: deref(f.signature), CreatedBy: deref(f.author)}})
+				version: workspace.Version{Scan: deref(f.scan), ScanSignature: deref(f.signature), Uploader: deref(f.author)}})
 		}
 		return nil
 	})

@@ -136,7 +136,9 @@ func (s *Service) open(ctx context.Context, token string) (Embed, *cartable.Call
 // gone turns every refusal of the creator's access into the embed's plain 404: a
 // reader learns nothing of why (trashed, unshared, creator gone).
 func gone(err error) error {
-	if cartable.IsCode(err, cartable.ENotFound) || cartable.IsCode(err, cartable.EForbidden) {
+	// A quarantined file is gone for a page's readers too, and its signature is
+	// none of their business.
+	if cartable.IsCode(err, cartable.ENotFound) || cartable.IsCode(err, cartable.EForbidden) || cartable.IsCode(err, cartable.EInfected) {
 		return cartable.Errorf(cartable.ENotFound, "this embed does not exist or was removed")
 	}
 	return err

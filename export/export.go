@@ -153,7 +153,7 @@ func (s *Service) build(ctx context.Context, subject *cartable.Caller, actor, vi
 	if err != nil {
 		return Zip{}, err
 	}
-	files, handIns, err := s.files(ctx, subject, handedOut, paths, now)
+	files, handIns, err := s.files(ctx, subject, handedOut, paths, now, via != "self")
 	if err != nil {
 		return Zip{}, err
 	}

@@ -19,9 +19,11 @@ import (
 // files reads the subject's files: their personal space, their work on the
 // assignments handed out to them, and what they created in other spaces; the
 // antivirus verdict is applied for them (an infected file is withheld, and named
-// in the zip's note). It answers where each assignment's work went.
-func (s *Service) files(ctx context.Context, subject *cartable.Caller, handedOut []assignment.Assignment, paths *bundle.Paths, now time.Time) (*workspace.Zip, map[uuid.UUID]string, error) {
-	z := &workspace.Zip{}
+// in the zip's note). It answers where each assignment's work went. forOther:
+// someone else (an admin) reads it, and files waiting for their scan are left
+// out, though the subject sent them.
+func (s *Service) files(ctx context.Context, subject *cartable.Caller, handedOut []assignment.Assignment, paths *bundle.Paths, now time.Time, forOther bool) (*workspace.Zip, map[uuid.UUID]string, error) {
+	z := &workspace.Zip{WithholdPending: forOther}
 	handIns := map[uuid.UUID]string{}
 	err := section(z, paths.Add("", PersonalFolder, true), now, func(dir string) error {
 		return s.workspace.AddPersonalSpace(ctx, z, subject, dir, paths)

@@ -50,14 +50,19 @@ var errLost = errors.New("the preview was purged or rendered by another job mean
 func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, from, render string, renditions []Stored) ([]string, error) {
 	var current string
 	var old []Stored
-	err := tx.QueryRow(ctx, `SELECT render, renditions FROM previews WHERE blob_id = $1 FOR UPDATE`, blobID).Scan(&current, &old)
+	var scan string
+	err := tx.QueryRow(ctx, `SELECT p.render, p.renditions, coalesce(b.scan, '') FROM previews p JOIN blobs b ON b.id = p.blob_id
+		WHERE p.blob_id = $1 FOR UPDATE OF p`, blobID).Scan(&current, &old, &scan)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errLost
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock preview of %s: %w", blobID, err)
 	}
-	if current != from {
+	// A render of a blob served unscanned that the antivirus quarantined while it
+	// ran must not bring its thumbnails back (the quarantine updates the record
+	// after the verdict, so whichever commits first, the record ends failed).
+	if current != from || scan == "pending" || scan == "infected" {
 		return nil, errLost
 	}
 	_, err = tx.Exec(ctx, `

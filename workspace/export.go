@@ -100,7 +100,7 @@ func (s *Service) AddAuthored(ctx context.Context, z *Zip, c *cartable.Caller, d
 	}
 	rows, err := s.db.Query(ctx, `
 		SELECT i.id, i.name, i.size, coalesce(i.mime_type, ''), i.modified_at, b.key,
-			coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(v.created_by, ''), sp.id, sp.name,
+			coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(b.uploaded_by, ''), sp.id, sp.name,
 			ARRAY(SELECT x.id FROM unnest(i.ancestors) WITH ORDINALITY AS x(id, n) WHERE x.n > 1 ORDER BY x.n),
 			ARRAY(SELECT a.name FROM unnest(i.ancestors) WITH ORDINALITY AS x(id, n) JOIN items a ON a.id = x.id WHERE x.n > 1 ORDER BY x.n)
 		FROM items i
@@ -117,7 +117,7 @@ func (s *Service) AddAuthored(ctx context.Context, z *Zip, c *cartable.Caller, d
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (authoredRow, error) {
 		var r authoredRow
 		err := row.Scan(&r.id, &r.name, &r.size, &r.mimeType, &r.modifiedAt, &r.blobKey,
-			&r.version.Scan, &r.version.ScanSignature, &r.version.CreatedBy, &r.spaceID, &r.spaceName, &r.folderIDs, &r.folderNames)
+			&r.version.Scan, &r.version.ScanSignature, &r.version.Uploader, &r.spaceID, &r.spaceName, &r.folderIDs, &r.folderNames)
 		return r, err
 	})
 	if err != nil {
@@ -149,7 +149,7 @@ func (s *Service) addAuthored(z *Zip, c *cartable.Caller, list []authoredRow, di
 		for i, id := range r.folderIDs {
 			at = folder(id, at, r.folderNames[i], r.modifiedAt)
 		}
-		if err := r.version.ReadableBy(c); err != nil {
+		if err := z.readable(r.version, c); err != nil {
 			z.Withhold(at, r.name, err)
 			continue
 		}

@@ -36,6 +36,9 @@ type Version struct {
 	// it found in an infected one.
 	Scan          string
 	ScanSignature string
+	// Uploader is who sent the version's bytes (its blob's): while they wait for
+	// their scan, only them may read them, not the author of a copy that shares them.
+	Uploader string
 
 	blobKey string
 }
@@ -315,11 +318,11 @@ type versionKey struct {
 
 const versionSelect = `SELECT v.id, v.item_id, v.number, v.size, v.sha256, v.mime_type,
 	coalesce(v.created_by, ''), coalesce((SELECT u.display_name FROM users u WHERE u.id = v.created_by), ''),
-	v.created_at, coalesce(b.scan, ''), coalesce(b.scan_signature, ''), b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
+	v.created_at, coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(b.uploaded_by, ''), b.key FROM versions v JOIN blobs b ON b.id = v.blob_id`
 
 func scanVersion(row pgx.Row) (Version, error) {
 	var v Version
-	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt, &v.Scan, &v.ScanSignature, &v.blobKey)
+	err := row.Scan(&v.ID, &v.ItemID, &v.Number, &v.Size, &v.SHA256, &v.MimeType, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt, &v.Scan, &v.ScanSignature, &v.Uploader, &v.blobKey)
 	if cartable.IsFormer(v.CreatedBy) {
 		v.CreatedByName = cartable.FormerName(v.CreatedBy) // a purged leaver (package leaver)
 	}
@@ -419,7 +422,11 @@ func (s *Service) content(ctx context.Context, c *cartable.Caller, id uuid.UUID,
 		return Content{}, err
 	}
 	v.Current = want == *it.CurrentVersionID
-	if err := v.ReadableBy(c); err != nil {
+	reader := v
+	if actor != c.UserID {
+		reader.Uploader = "" // a capability's readers (an embed's) did not send the bytes
+	}
+	if err := reader.ReadableBy(c); err != nil {
 		return Content{}, err
 	}
 	open := func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {

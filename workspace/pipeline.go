@@ -80,8 +80,8 @@ func (s *Service) BeginUpload(ctx context.Context, c *cartable.Caller, t UploadT
 func BeginUploadTx(ctx context.Context, tx pgx.Tx, c *cartable.Caller, t UploadTarget, size int64, key string, lease time.Duration,
 	record func(PendingUpload) error) (PendingUpload, error) {
 	p := PendingUpload{Target: t, Reservation: quota.NewReservation(t.SpaceID, size), BlobID: newID(), Key: key}
-	_, err := tx.Exec(ctx, `INSERT INTO blobs (id, key, pending_until) VALUES ($1, $2, now() + make_interval(secs => $3))`,
-		p.BlobID, key, lease.Seconds())
+	_, err := tx.Exec(ctx, `INSERT INTO blobs (id, key, pending_until, uploaded_by) VALUES ($1, $2, now() + make_interval(secs => $3), $4)`,
+		p.BlobID, key, lease.Seconds(), c.UserID)
 	if err != nil {
 		return PendingUpload{}, fmt.Errorf("record pending blob %s: %w", key, err)
 	}

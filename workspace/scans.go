@@ -21,7 +21,7 @@ func (v Version) ReadableBy(c *cartable.Caller) error {
 	case antivirus.Infected:
 		return errInfected(v)
 	case antivirus.Pending:
-		if c.UserID != "" && c.UserID == v.CreatedBy {
+		if c.UserID != "" && c.UserID == v.Uploader {
 			return nil
 		}
 		return cartable.Errorf(cartable.EScanPending, "version %s of %s is waiting for its antivirus scan", v.ID, v.ItemID).

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable"
+	"cartable/antivirus"
 	"cartable/bundle"
 )
 
@@ -78,6 +79,17 @@ type Zip struct {
 	// Withheld are the files left out by the antivirus: "path: reason" lines, told
 	// in a text file at the zip's root (AddWithheldNote).
 	Withheld []string
+	// WithholdPending leaves out the files waiting for their scan even when the
+	// caller sent them: for a zip someone else reads (an admin's GDPR export).
+	WithholdPending bool
+}
+
+// readable applies the antivirus verdict to a file of the zip for the caller.
+func (z *Zip) readable(v Version, c *cartable.Caller) error {
+	if z.WithholdPending && v.Scan == antivirus.Pending {
+		v.Uploader = ""
+	}
+	return v.ReadableBy(c)
 }
 
 // ZipOf reads what a selection holds for the caller who made it: each item still
@@ -160,7 +172,7 @@ func (s *Service) addToZip(ctx context.Context, c *cartable.Caller, z *Zip, path
 func (s *Service) liveSubtree(ctx context.Context, topID uuid.UUID, room int) ([]zipRow, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT i.id, coalesce(i.parent_id, i.id), i.kind = 'folder', i.name, i.size, coalesce(i.mime_type, ''), i.modified_at, b.key,
-			coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(v.created_by, '')
+			coalesce(b.scan, ''), coalesce(b.scan_signature, ''), coalesce(b.uploaded_by, '')
 		FROM items i
 		LEFT JOIN versions v ON v.id = i.current_version_id
 		LEFT JOIN blobs b ON b.id = v.blob_id
@@ -173,7 +185,7 @@ func (s *Service) liveSubtree(ctx context.Context, topID uuid.UUID, room int) ([
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (zipRow, error) {
 		var r zipRow
 		err := row.Scan(&r.id, &r.parentID, &r.folder, &r.name, &r.size, &r.mimeType, &r.modifiedAt, &r.blobKey,
-			&r.version.Scan, &r.version.ScanSignature, &r.version.CreatedBy)
+			&r.version.Scan, &r.version.ScanSignature, &r.version.Uploader)
 		return r, err
 	})
 	if err != nil {
@@ -203,7 +215,7 @@ func (s *Service) addRows(z *Zip, c *cartable.Caller, list []zipRow, topID uuid.
 			parent = dirs[r.parentID]
 		}
 		if !r.folder && r.blobKey != nil {
-			if err := r.version.ReadableBy(c); err != nil {
+			if err := z.readable(r.version, c); err != nil {
 				z.Withhold(parent, r.name, err)
 				continue
 			}

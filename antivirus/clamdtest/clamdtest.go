@@ -45,7 +45,11 @@ type Daemon struct {
 
 // Start starts a clamd with the test database, stopped when the test ends. Without
 // clamd installed the test is skipped, but in CI (CI set), where it must be.
-func Start(t *testing.T) *Daemon {
+func Start(t *testing.T) *Daemon { return StartWith(t, "200M") }
+
+// StartWith starts one that refuses streams longer than streamMax ("10M"), as a
+// clamd configured as shipped does past 100M.
+func StartWith(t *testing.T, streamMax string) *Daemon {
 	t.Helper()
 	if _, err := exec.LookPath("clamd"); err != nil {
 		if os.Getenv("CI") != "" {
@@ -60,13 +64,13 @@ func Start(t *testing.T) *Daemon {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	d := &Daemon{Address: "unix:" + filepath.Join(dir, "clamd.sock"), t: t, dir: dir}
-	d.writeConfig()
+	d.writeConfig(streamMax)
 	d.Restart()
 	t.Cleanup(d.Stop)
 	return d
 }
 
-func (d *Daemon) writeConfig() {
+func (d *Daemon) writeConfig(streamMax string) {
 	db := filepath.Join(d.dir, "db")
 	files := map[string]string{
 		filepath.Join(db, "test.hdb"): fmt.Sprintf("%s:%d:Eicar-Test-Signature\n", eicarMD5, len(EICAR)),
@@ -75,11 +79,11 @@ func (d *Daemon) writeConfig() {
 DatabaseDirectory %[1]s/db
 TemporaryDirectory %[1]s
 Foreground yes
-StreamMaxLength 200M
+StreamMaxLength %[2]s
 MaxScanSize 200M
 MaxFileSize 200M
 MaxThreads 4
-`, d.dir),
+`, d.dir, streamMax),
 	}
 	if err := os.MkdirAll(db, 0o755); err != nil {
 		d.t.Fatal(err)

@@ -202,6 +202,11 @@ func TestScanPendingFailsClosed(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After on scan_pending")
 	}
+	// A classmate's copy shares the bytes, not the right to read them early.
+	hugo := in.as("eleve.6a.02")
+	r = hugo.sendJSON(http.MethodPost, itemPath(it.ID, "/copy"), map[string]any{"parent_id": hugo.home()}, nil)
+	wantStatus(t, r, http.StatusCreated, "a classmate copies the pending photo")
+	wantProblem(t, hugo.get(itemPath(r.item(t).ID, "/content")), http.StatusConflict, "scan_pending", "the classmate opens his copy")
 	// Several scan attempts fail meanwhile; none makes a thumbnail.
 	waitFor(t, "a scan attempt while clamd is down", func() bool {
 		return in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'antivirus.scan' AND state = 'scheduled'`) > 0
@@ -268,6 +273,22 @@ func TestLargeFileScannedWhole(t *testing.T) {
 		JOIN blobs b ON b.id = v.blob_id WHERE i.id = $1`, ids["marked.bin"]).Scan(&signature); err != nil || signature != clamdtest.MarkerSignature {
 		t.Errorf("signature %q (%v), want %s", signature, err, clamdtest.MarkerSignature)
 	}
+}
+
+// TestScanWithAClamdTakingShortStreams: a clamd configured to take at most 8 MiB
+// (as shipped it takes 100 MiB; uploads reach 10 GiB) refuses a 30 MiB stream;
+// the scan is made again on fewer bytes until clamd takes it, instead of waiting
+// for ever: the marker 3 MiB in is found, the clean twin is clean.
+func TestScanWithAClamdTakingShortStreams(t *testing.T) {
+	d := clamdtest.StartWith(t, "8M")
+	in := startWith(t, func(cfg *Config) { cfg.Jobs, cfg.Clamd = true, d.Address })
+	prof := in.as("prof.martin")
+	data := randomData(t, 30<<20)
+	marked := append(append(append([]byte{}, data[:3<<20]...), clamdtest.Marker...), data[3<<20:]...)
+	clean := prof.mustUpload(prof.home(), "clean.bin", data)
+	infected := prof.mustUpload(prof.home(), "marked.bin", marked)
+	waitForScan(t, prof, clean.ID, "")
+	waitForScan(t, prof, infected.ID, antivirus.Infected)
 }
 
 // waitFor polls cond until it holds, for at most two minutes.
