@@ -107,8 +107,10 @@ type Policy struct {
 // Worker scans blobs.
 type Worker struct {
 	river.WorkerDefaults[ScanArgs]
-	DB       *pgxpool.Pool
-	Store    Store
+	DB    *pgxpool.Pool
+	Store Store
+	// Clamd nil: this node has no antivirus, and releases the files it finds
+	// waiting (served unscanned) rather than leave them pending.
 	Clamd    *Clamd
 	Previews Previews // nil: no previews
 	Policy   Policy
@@ -135,6 +137,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 	}
 	if b.scan != Pending && b.scan != Unscanned {
 		return nil // scanned already: a job that ran twice
+	}
+	if w.Clamd == nil {
+		w.Log.Warn("a file waits for its scan on a node without an antivirus: served unscanned", "blob", args.BlobID)
+		return w.release(ctx, args)
 	}
 	started := time.Now()
 	verdict, err := w.scan(ctx, b)
@@ -223,6 +229,11 @@ func (w *Worker) unavailable(ctx context.Context, args ScanArgs, b blob, err err
 		return nil // already served unscanned: the catch-up asks again later
 	}
 	w.Log.Warn("clamd does not answer: the file is served unscanned (fail open)", "blob", args.BlobID, "err", err)
+	return w.release(ctx, args)
+}
+
+// release serves a pending file unscanned, and enqueues its preview.
+func (w *Worker) release(ctx context.Context, args ScanArgs) error {
 	return db.Transact(ctx, w.DB, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE blobs SET scan = 'unscanned' WHERE id = $1 AND scan = 'pending'`, args.BlobID)
 		if err != nil {

@@ -104,6 +104,13 @@ func (s *Server) wopiError(c echo.Context, err error) error {
 		return wopiStatus(c, http.StatusNotFound)
 	case cartable.IsCode(err, cartable.EUnavailable):
 		return wopiStatus(c, http.StatusServiceUnavailable)
+	case cartable.IsCode(err, cartable.EScanPending):
+		// Saved a moment ago by a co-editor, the antivirus checks it: try again soon.
+		h.Set("Retry-After", "3")
+		return wopiStatus(c, http.StatusServiceUnavailable)
+	case cartable.IsCode(err, cartable.EInfected):
+		// Quarantined: the editor tells its user it cannot open the file.
+		return wopiStatus(c, http.StatusNotFound)
 	}
 	s.log.ErrorContext(c.Request().Context(), "WOPI request failed", "err", err, "path", c.Request().URL.Path)
 	return wopiStatus(c, http.StatusInternalServerError)

@@ -158,8 +158,11 @@ func statusOf(err error) int {
 	case cartable.ENotFound:
 		return http.StatusNotFound
 	case cartable.EForbidden, cartable.ENotAuthor, cartable.EReadOnlyFolder, cartable.ESpaceArchived, cartable.EPrivateBoundary,
-		cartable.EInvalidMove, cartable.EPinnedByHandIn, cartable.EAssignmentClosed:
+		cartable.EInvalidMove, cartable.EPinnedByHandIn, cartable.EAssignmentClosed, cartable.EInfected:
 		return http.StatusForbidden
+	case cartable.EScanPending:
+		// A file the antivirus checks: DAV clients retry a 503 after its Retry-After.
+		return http.StatusServiceUnavailable
 	case cartable.ELocked:
 		return http.StatusLocked
 	case cartable.EPreconditionFailed:
@@ -209,6 +212,8 @@ func (req *request) fail(err error) {
 	}
 	text := err.Error()
 	switch {
+	case cartable.IsCode(err, cartable.EScanPending):
+		text = "L'antivirus vérifie ce fichier ; réessayez dans quelques secondes.\nThe antivirus is checking this file; try again in a few seconds."
 	case status == http.StatusServiceUnavailable:
 		req.Log.WarnContext(req.ctx, "dav request: a dependency is unavailable", "err", err, "method", req.r.Method, "path", req.r.URL.Path)
 		text = "Le service est momentanément indisponible ; réessayez dans un instant.\nThe service is temporarily unavailable; try again in a moment."

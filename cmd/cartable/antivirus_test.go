@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"cartable/antivirus"
 	"cartable/antivirus/clamdtest"
 	"cartable/previewtest"
@@ -133,6 +135,9 @@ func TestEICARQuarantinedThroughEveryDoor(t *testing.T) {
 			wantStatus(t, u.get(itemPath(id, "/thumbnails/small")), http.StatusNotFound, door+": thumbnail")
 		}
 	}
+	// The other doors out say so in their own words, not with a 500.
+	wantStatus(t, session.getFile(), http.StatusNotFound, "the office editor's GetFile of the quarantined file")
+	wantStatus(t, dav.davDo(http.MethodGet, davPath, nil, auth), http.StatusForbidden, "WebDAV GET of the quarantined file")
 	if n := in.count(t, `SELECT count(*) FROM previews p JOIN blobs b ON b.id = p.blob_id
 		WHERE b.scan = 'infected' AND (p.state <> 'failed' OR p.render <> '')`); n != 0 {
 		t.Errorf("%d infected files have a thumbnail or one on its way", n)
@@ -301,4 +306,25 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestScanWaitingOnANodeWithoutClamd: a file left waiting for its scan when the
+// antivirus is turned off (or set on some nodes only) is released, served
+// unscanned with its preview, not left pending for good.
+func TestScanWaitingOnANodeWithoutClamd(t *testing.T) {
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	prof := in.as("prof.martin")
+	class := prof.space("group", "6A")
+	it := prof.mustUpload(class, "photo.jpg", previewtest.Photo(320, 240, 0, 9))
+	waitForPreviews(t, prof, class)
+	var blobID uuid.UUID
+	if err := in.app.pool.QueryRow(t.Context(), `UPDATE blobs SET scan = 'pending' WHERE id =
+		(SELECT v.blob_id FROM items i JOIN versions v ON v.id = i.current_version_id WHERE i.id = $1) RETURNING id`, it.ID).Scan(&blobID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.app.river.Insert(t.Context(), antivirus.ScanArgs{BlobID: blobID, MimeType: "image/jpeg", Name: "photo.jpg"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitForScan(t, prof, it.ID, antivirus.Unscanned)
+	wantStatus(t, in.as("eleve.6a.01").get(itemPath(it.ID, "/content")), http.StatusOK, "a pupil of the class reads the released file")
 }

@@ -165,9 +165,7 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers))},
 		},
 	}
-	if a.clamd != nil {
-		a.antivirusJobs(cfg)
-	}
+	a.antivirusJobs(cfg)
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("job client: %w", err)
@@ -177,14 +175,19 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 }
 
 // antivirusJobs adds the scans and their catch-up to the job client's workers and
-// queues. Their enqueuers get the client once it exists (jobs).
+// queues. Their enqueuers get the client once it exists (jobs). The scans run on
+// every node, clamd or not: a node without it releases the files left waiting
+// (the antivirus turned off, or set on some nodes only) instead of leaving them
+// pending for good.
 func (a *app) antivirusJobs(cfg *river.Config) {
 	river.AddWorker(a.workers, &antivirus.Worker{DB: a.pool, Store: a.store, Clamd: a.clamd,
 		Previews: a.previews, Log: a.log, Metrics: antivirus.NewMetrics(a.registry),
 		Policy: antivirus.Policy{FailOpen: a.cfg.AntivirusFailure == "open", MaxBytes: a.cfg.AntivirusMaxBytes, Retry: 10 * time.Second}})
-	river.AddWorker(a.workers, &antivirus.CatchUpWorker{DB: a.pool, Clamd: a.clamd, Jobs: a.scans, Log: a.log})
-	cfg.PeriodicJobs = append(cfg.PeriodicJobs, antivirus.PeriodicJobs()...)
 	cfg.Queues[antivirus.Queue] = river.QueueConfig{MaxWorkers: max(1, int(a.cfg.AntivirusWorkers))}
+	if a.clamd != nil {
+		river.AddWorker(a.workers, &antivirus.CatchUpWorker{DB: a.pool, Clamd: a.clamd, Jobs: a.scans, Log: a.log})
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, antivirus.PeriodicJobs()...)
+	}
 }
 
 // quotaJobs are the quota sweepers, with the counter of corrected drift.

@@ -178,6 +178,7 @@ start_clamd() {
 	if ! alive "$STACK_DIR/clamd.pid"; then
 		mkdir -p "$dir/db"
 		echo "$EICAR_MD5:68:Eicar-Test-Signature" >"$dir/db/eicar.hdb"
+		find "$dir/db" -type l -delete # freshclam may have renamed what they pointed at
 		for f in /var/lib/clamav/*.cvd /var/lib/clamav/*.cld; do
 			[ -f "$f" ] && ln -sf "$f" "$dir/db/"
 		done
@@ -201,6 +202,7 @@ CONF
 			alive "$STACK_DIR/clamd.pid" || { cat "$dir/out" >&2; log "clamd did not start"; exit 1; }
 			sleep 0.1
 		done
+		[ -S "$dir/clamd.sock" ] || { cat "$dir/out" >&2; log "clamd did not open its socket within a minute"; exit 1; }
 		log "clamd on $dir/clamd.sock"
 	fi
 	echo "export CARTABLE_CLAMD='unix:$dir/clamd.sock'"
@@ -240,7 +242,13 @@ down() {
 	fi
 	rm -f "$STACK_DIR/minio.pid"
 	if alive "$STACK_DIR/clamd.pid"; then
-		kill "$(cat "$STACK_DIR/clamd.pid")" && log "clamd stopped"
+		local clamd
+		clamd=$(cat "$STACK_DIR/clamd.pid")
+		kill "$clamd"
+		# Waited for: a clamd still stopping would delete the socket of the next one.
+		for _ in $(seq 1 50); do alive "$STACK_DIR/clamd.pid" || break; sleep 0.2; done
+		kill -9 "$clamd" 2>/dev/null || true
+		log "clamd stopped"
 	fi
 	rm -f "$STACK_DIR/clamd.pid"
 	if [ -f "$STACK_DIR/pg/data/PG_VERSION" ] && [ -n "$(pg_bin)" ]; then
