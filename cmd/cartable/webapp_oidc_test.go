@@ -229,6 +229,9 @@ func TestWebAppFramedSignIn(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(`#login`)), chromedp.Click(chromedp.CSS(`#login`)))); err != nil {
 		t.Fatalf("sign in on the ENT's page in the popup: %v", err)
 	}
+	// The frame's document may be loaded again on the way (a slow machine sees the
+	// ENT's redirect land after the popup's answer): it is found afresh.
+	inFrame = frameShowing(teacher, "the framed app signed in", "iframe#app", `header .who`)
 	teacher.run("the framed app shows the teacher's documents", chromedp.WaitVisible(chromedp.CSS(`header .who`), inFrame),
 		chromedp.WaitVisible(chromedp.CSS(`main h1`), inFrame), chromedp.WaitVisible(chromedp.CSS(`main .empty`), inFrame))
 	if who := get(teacher, "who", chromedp.Text(chromedp.CSS(`header .who`), inFrame)); who != "Claire Martin" {
