@@ -105,14 +105,25 @@ export async function popupSignIn(back) {
   const { url, saved } = await authorizationRequest(back, { popup: true });
   win.location.assign(url);
   return new Promise((resolve, reject) => {
-    const closed = setInterval(() => { if (win.closed) done(new Error("popup closed")); }, 500);
+    let over = false;
+    let answered = false;
+    const closed = setInterval(() => {
+      if (!win.closed) return;
+      clearInterval(closed);
+      // The popup closes as soon as it has posted its answer, which may still be on
+      // its way here (a busy machine delivers it after the window is gone).
+      setTimeout(() => { if (!answered) done(new Error("popup closed")); }, 3000);
+    }, 500);
     const done = (err, value) => {
+      if (over) return;
+      over = true;
       clearInterval(closed);
       window.removeEventListener("message", onMessage);
       if (err) reject(err); else resolve(value);
     };
     const onMessage = (e) => {
       if (e.origin !== location.origin || e.source !== win || e.data?.type !== popupMessage) return;
+      answered = true;
       exchange(new URLSearchParams(e.data.search), saved).then((to) => done(null, to), done);
     };
     window.addEventListener("message", onMessage);
