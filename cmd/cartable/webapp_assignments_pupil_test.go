@@ -135,6 +135,11 @@ func TestWebAppPupilHandsIn(t *testing.T) {
 	pupil.run("remove the draft", chromedp.Click(`//button[@aria-label="Actions pour « brouillon.txt »"]`),
 		chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Retirer de mon travail"]`),
 		chromedp.WaitNotPresent(`//section[contains(@class,"my-work")]//a[normalize-space()="brouillon.txt"]`))
+	// Her files' antivirus verdicts are in before she goes on: a verdict redraws
+	// its row, and a row redrawn under the pointer moves the buttons below it (on
+	// a loaded machine a click on "Rendre" once landed where the button had been).
+	pupil.run("the antivirus has checked her files",
+		chromedp.WaitNotPresent(`//section[contains(@class,"my-work")]//span[contains(@class,"badge scanning")]`))
 	// The copy's menu, once open (on a busy machine it opens late: an Escape sent
 	// before would leave it over the page), offers no removal.
 	pupil.run("the copy's menu", chromedp.Click(`//button[@aria-label="Actions pour « `+mine+` »"]`),
