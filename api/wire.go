@@ -57,6 +57,10 @@ type itemJSON struct {
 	// nobody may) or "unscanned" (clamd was down; served, scanned later). Absent:
 	// clean, or no antivirus.
 	Scan string `json:"scan,omitempty"`
+	// RefreshAfter is how many seconds to wait before asking for the item again
+	// when its antivirus verdict or thumbnails (or their larger sizes) are on
+	// their way; absent when nothing is.
+	RefreshAfter int `json:"refresh_after,omitempty"`
 }
 
 // lockJSON is an item's live lock as clients see it: never its token.
@@ -85,6 +89,7 @@ func toItemJSON(it workspace.Item, base urlBase) itemJSON {
 		TrashedAt: it.TrashedAt, TrashedBy: it.TrashedBy,
 		CanAdd: it.Rights.Add, CanEdit: it.Rights.Edit, CanMove: it.Rights.Move, CanTrash: it.Rights.Trash,
 		CanShare: it.Rights.Share, ChildCount: it.ChildCount, Favorite: it.Favorite, Scan: it.Scan,
+		RefreshAfter: it.RefreshAfter(),
 	}
 	if l := it.Lock; l != nil {
 		out.Lock = &lockJSON{By: l.OwnerID, ByName: l.OwnerName, With: string(l.Protocol), App: l.App, ExpiresAt: l.ExpiresAt}
@@ -122,7 +127,7 @@ func thumbnailsJSON(it workspace.Item, base urlBase) map[string]thumbnailJSON {
 			continue // one entry per size; the route picks the format from Accept
 		}
 		out[r.Size] = thumbnailJSON{
-			URL:   base.thumbnail(it.ID, *it.CurrentVersionID, r.Size, p.Token),
+			URL:   base.thumbnail(it.ID, *it.CurrentVersionID, r.Size, p.TokenOf(r)),
 			Width: r.Width, Height: r.Height,
 		}
 	}

@@ -10,13 +10,15 @@ import (
 // a white page, as documents and most icons expect.
 var background = bimg.Color{R: 255, G: 255, B: 255}
 
-// renderImage renders every size and format of an image libvips reads.
+// renderImage renders sizes, in every format, of an image libvips reads.
 //
 // The source is decoded once, with shrink-on-load where the format allows it, into
-// a base no larger than the largest size, in sRGB and upright. Every rendition is
-// then cut from the base: six decodes of a small image instead of six of the
-// original.
-func (r *Renderer) renderImage(src []byte) ([]Rendition, error) {
+// a base no larger than the largest size asked for, in sRGB and upright. Every
+// rendition is then cut from the base: six decodes of a small image instead of six
+// of the original. A small thumbnail alone decodes a 12 MP JPEG at an eighth of
+// its size, which is why the small thumbnails of a whole queue come first (see
+// Stage).
+func (r *Renderer) renderImage(src []byte, sizes []Size) ([]Rendition, error) {
 	meta, err := bimg.Metadata(src)
 	if err != nil {
 		return nil, fail(FailCorrupt, "the image header cannot be read: %v", err)
@@ -28,14 +30,14 @@ func (r *Renderer) renderImage(src []byte) ([]Rendition, error) {
 	if int64(w)*int64(h) > r.Limits.MaxPixels {
 		return nil, fail(FailTooManyPixels, "the image is %d × %d pixels, more than the %d allowed", w, h, r.Limits.MaxPixels)
 	}
-	base, err := r.base(src, meta)
+	base, err := r.base(src, meta, baseBox(w, h, sizes))
 	if err != nil {
 		return nil, err
 	}
 	bw, bh := base.width, base.height
 	sw, sh := upright(w, h, meta.Orientation)
-	out := make([]Rendition, 0, len(Sizes)*len(Formats))
-	for _, size := range Sizes {
+	out := make([]Rendition, 0, len(sizes)*len(Formats))
+	for _, size := range sizes {
 		tw, th := fit(bw, bh, size.Box)
 		if size.Crop {
 			side := min(size.Box, bw, bh)
@@ -58,11 +60,25 @@ type baseImage struct {
 	width, height int
 }
 
-// base decodes the source into an upright sRGB image that fits the largest size.
-// It is a high-quality JPEG, or a PNG when the source has transparency to keep.
-func (r *Renderer) base(src []byte, meta bimg.ImageMetadata) (baseImage, error) {
-	largest := Sizes[len(Sizes)-1].Box
-	w, h := fit(meta.Size.Width, meta.Size.Height, largest)
+// baseBox is the box the base must fill for sizes to be cut from it at their full
+// size: the largest box, or for a square crop the box that leaves its short side
+// as long as the crop's (a 4:3 photo's 128 px square needs a 171 × 128 base).
+func baseBox(w, h int, sizes []Size) int {
+	box := 0
+	for _, s := range sizes {
+		need := s.Box
+		if s.Crop && min(w, h) > 0 {
+			need = (s.Box*max(w, h) + min(w, h) - 1) / min(w, h)
+		}
+		box = max(box, need)
+	}
+	return box
+}
+
+// base decodes the source into an upright sRGB image that fits box. It is a
+// high-quality JPEG, or a PNG when the source has transparency to keep.
+func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage, error) {
+	w, h := fit(meta.Size.Width, meta.Size.Height, box)
 	opts := bimg.Options{
 		Width: w, Height: h, Force: true,
 		NoAutoRotate:   true, // rotated below, on the small image: bimg would re-encode the full-size one

@@ -1,6 +1,10 @@
 package preview
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"cmp"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // Metrics are the preview worker's figures for the operator: how previews end, by
 // outcome ("ready", a failure code, or "retry" for a transient error), and how long
@@ -8,6 +12,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	outcomes *prometheus.CounterVec
 	seconds  *prometheus.HistogramVec
+	embedded *prometheus.CounterVec
 }
 
 // NewMetrics registers the preview metrics with reg.
@@ -19,11 +24,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}, []string{"outcome"}),
 		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "cartable_preview_render_seconds",
-			Help:    "Time to render every size and format of one file, conversions included, by kind.",
-			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
-		}, []string{"kind"}),
+			Help:    "Time to render the sizes of one job (a stage, or every size), conversions included, by kind and stage.",
+			Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
+		}, []string{"kind", "stage"}),
+		embedded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cartable_preview_embedded_total",
+			Help: "Embedded previews (EXIF thumbnails): served, why one was not (no_thumbnail, edited, shape_mismatch...), " +
+				"and mismatch when the real small thumbnail disagreed with one served.",
+		}, []string{"result"}),
 	}
-	reg.MustRegister(m.outcomes, m.seconds)
+	reg.MustRegister(m.outcomes, m.seconds, m.embedded)
 	return m
 }
 
@@ -33,8 +43,14 @@ func (m *Metrics) outcome(o string) {
 	}
 }
 
-func (m *Metrics) rendered(kind Kind, seconds float64) {
+func (m *Metrics) rendered(kind Kind, stage Stage, seconds float64) {
 	if m != nil {
-		m.seconds.WithLabelValues(string(kind)).Observe(seconds)
+		m.seconds.WithLabelValues(string(kind), cmp.Or(string(stage), "whole")).Observe(seconds)
+	}
+}
+
+func (m *Metrics) embeddedResult(result string) {
+	if m != nil {
+		m.embedded.WithLabelValues(result).Inc()
 	}
 }

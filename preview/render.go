@@ -110,6 +110,9 @@ type Rendition struct {
 	// renders made before they were recorded.
 	SourceWidth  int `json:"source_width,omitempty"`
 	SourceHeight int `json:"source_height,omitempty"`
+	// Embedded: made from the preview the file carries (a camera's EXIF
+	// thumbnail), until the real rendition replaces it.
+	Embedded bool `json:"embedded,omitempty"`
 
 	Data []byte `json:"-"`
 }
@@ -148,7 +151,7 @@ func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]R
 	if t.converted() {
 		return inScratch(src, func(dir, path string) ([]Rendition, error) { return r.RenderFile(ctx, dir, path, mimeType) })
 	}
-	return r.rasterize(ctx, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
+	return r.rasterize(ctx, Sizes, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
 }
 
 // RenderFile renders a file stored at path inside dir, a scratch folder of the
@@ -156,6 +159,12 @@ func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]R
 // host's files). The worker streams blobs there, so that a 200 MB video never sits
 // in its memory; images are read into memory, which libvips needs anyway.
 func (r *Renderer) RenderFile(ctx context.Context, dir, path, mimeType string) ([]Rendition, error) {
+	return r.RenderSizes(ctx, dir, path, mimeType, Sizes)
+}
+
+// RenderSizes is RenderFile for some sizes only (a stage of a staged render):
+// the image is decoded, or the document rasterized, no larger than they need.
+func (r *Renderer) RenderSizes(ctx context.Context, dir, path, mimeType string, sizes []Size) ([]Rendition, error) {
 	t, err := supported(mimeType)
 	if err != nil {
 		return nil, err
@@ -168,24 +177,24 @@ func (r *Renderer) RenderFile(ctx context.Context, dir, path, mimeType string) (
 		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
 	}
 	if t.converted() {
-		return r.rasterize(ctx, func(ctx context.Context) ([]byte, error) { return r.convert(ctx, dir, path, t) })
+		return r.rasterize(ctx, sizes, func(ctx context.Context) ([]byte, error) { return r.convert(ctx, dir, path, t, sizes) })
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read the source: %w", err)
 	}
-	return r.rasterize(ctx, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
+	return r.rasterize(ctx, sizes, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
 }
 
-// rasterize renders the image that image gives, all within the time limit.
-func (r *Renderer) rasterize(ctx context.Context, image func(context.Context) ([]byte, error)) ([]Rendition, error) {
+// rasterize renders sizes of the image that image gives, all within the time limit.
+func (r *Renderer) rasterize(ctx context.Context, sizes []Size, image func(context.Context) ([]byte, error)) ([]Rendition, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
 	defer cancel()
 	data, err := image(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(data) })
+	return r.inBackground(ctx, func() ([]Rendition, error) { return r.renderImage(data, sizes) })
 }
 
 // inScratch writes src into a scratch folder of its own for fn, and removes it.
@@ -204,7 +213,7 @@ func inScratch(src []byte, fn func(dir, path string) ([]Rendition, error)) ([]Re
 
 // convert turns a document or a video into the bytes of an image libvips reads,
 // with its converter.
-func (r *Renderer) convert(ctx context.Context, dir, path string, t sourceType) ([]byte, error) {
+func (r *Renderer) convert(ctx context.Context, dir, path string, t sourceType, sizes []Size) ([]byte, error) {
 	if why := r.missing(t); why != "" {
 		return nil, fail(FailNoConverter, "%s on this server", why)
 	}
@@ -214,11 +223,11 @@ func (r *Renderer) convert(ctx context.Context, dir, path string, t sourceType) 
 		if err != nil {
 			return nil, err
 		}
-		return r.pdfFirstPage(ctx, dir, pdf)
+		return r.pdfFirstPage(ctx, dir, pdf, sizes)
 	case KindVideo:
 		return r.videoFrame(ctx, dir, path, t)
 	}
-	return r.pdfFirstPage(ctx, dir, path)
+	return r.pdfFirstPage(ctx, dir, path, sizes)
 }
 
 // checkImage refuses images libvips cannot read here or would read as something

@@ -24,14 +24,20 @@ const (
 type Stored struct {
 	Rendition
 	Key string `json:"key"`
+	// Render names the render the object was written by, the folder of its key
+	// and the token of its URL: a rendition replaced by another (a stage's real
+	// small thumbnail over an embedded one) gets a new URL, so that no cache keeps
+	// the old one. Empty in renders recorded before stages: the record's render.
+	Render string `json:"render,omitempty"`
 }
 
 // markPending records that the previews of blobs are on their way. A ready preview
 // stays ready (and served) while it is rendered again.
 func markPending(ctx context.Context, tx pgx.Tx, blobIDs []uuid.UUID) error {
 	_, err := tx.Exec(ctx, `
-		INSERT INTO previews (blob_id, state) SELECT unnest($1::uuid[]), 'pending'
-		ON CONFLICT (blob_id) DO UPDATE SET state = 'pending', failure_code = NULL, failure_detail = NULL, updated_at = now()
+		INSERT INTO previews (blob_id, state, complete) SELECT unnest($1::uuid[]), 'pending', false
+		ON CONFLICT (blob_id) DO UPDATE SET state = 'pending', complete = false, failure_code = NULL, failure_detail = NULL,
+			updated_at = now()
 		WHERE previews.state <> 'ready'`, blobIDs)
 	if err != nil {
 		return fmt.Errorf("mark %d previews pending: %w", len(blobIDs), err)
@@ -66,8 +72,8 @@ func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, from, render st
 		return nil, errLost
 	}
 	_, err = tx.Exec(ctx, `
-		UPDATE previews SET state = 'ready', render = $2, renditions = $3, failure_code = NULL, failure_detail = NULL,
-			updated_at = now()
+		UPDATE previews SET state = 'ready', render = $2, renditions = $3, complete = true, failure_code = NULL,
+			failure_detail = NULL, updated_at = now()
 		WHERE blob_id = $1`, blobID, render, renditions)
 	if err != nil {
 		return nil, fmt.Errorf("save preview of %s: %w", blobID, err)
@@ -79,13 +85,98 @@ func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, from, render st
 	return keys, nil
 }
 
+// saveStage records the renditions of a stage of a first render beside those of
+// the stages before, replacing those of the same size (the real small thumbnail
+// over an embedded one), and returns the keys of the objects replaced, for
+// deletion. The record is locked first. An embedded preview is recorded only
+// while nothing is (a real rendition got there first otherwise), and may be
+// recorded while the scan is pending; nothing is recorded of a quarantined blob,
+// nor from the other stages before a clean verdict.
+func saveStage(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, stage Stage, stored []Stored) ([]string, error) {
+	var current []Stored
+	var scan string
+	err := tx.QueryRow(ctx, `SELECT p.renditions, coalesce(b.scan, '') FROM previews p JOIN blobs b ON b.id = p.blob_id
+		WHERE p.blob_id = $1 FOR UPDATE OF p`, blobID).Scan(&current, &scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errLost
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock preview of %s: %w", blobID, err)
+	}
+	switch {
+	case scan == "infected",
+		scan == "pending" && stage != StageEmbedded,
+		stage == StageEmbedded && len(current) > 0:
+		return nil, errLost
+	}
+	merged, replaced := mergeRenditions(current, stored)
+	_, err = tx.Exec(ctx, `
+		UPDATE previews SET state = 'ready', render = $2, renditions = $3, complete = $4, failure_code = NULL,
+			failure_detail = NULL, updated_at = now()
+		WHERE blob_id = $1`, blobID, stored[0].Render, merged, stage == StageLarge || complete(merged))
+	if err != nil {
+		return nil, fmt.Errorf("save the %s stage of the preview of %s: %w", stage, blobID, err)
+	}
+	return replaced, nil
+}
+
+// mergeRenditions puts renditions in place of those of the same size and format,
+// and returns the result, smallest size first, with the keys it replaced.
+func mergeRenditions(current, renditions []Stored) ([]Stored, []string) {
+	var replaced []string
+	merged := make([]Stored, 0, len(current)+len(renditions))
+	for _, size := range Sizes {
+		for _, format := range Formats {
+			old, hasOld := findRendition(current, size.Name, format)
+			fresh, hasFresh := findRendition(renditions, size.Name, format)
+			switch {
+			case hasFresh:
+				merged = append(merged, fresh)
+				if hasOld && old.Key != fresh.Key {
+					replaced = append(replaced, old.Key)
+				}
+			case hasOld:
+				merged = append(merged, old)
+			}
+		}
+	}
+	return merged, replaced
+}
+
+func findRendition(renditions []Stored, size string, format Format) (Stored, bool) {
+	for _, r := range renditions {
+		if r.Size == size && r.Format == format {
+			return r, true
+		}
+	}
+	return Stored{}, false
+}
+
+// complete reports whether renditions hold every size and format, none from an
+// embedded preview.
+func complete(renditions []Stored) bool {
+	for _, size := range Sizes {
+		for _, format := range Formats {
+			r, ok := findRendition(renditions, size.Name, format)
+			if !ok || r.Embedded {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // saveFailure records a permanent failure. A preview already ready is kept: a
-// failed re-render does not take away thumbnails that work.
+// failed re-render, or a failed later stage, does not take away thumbnails that
+// work (and no more sizes are announced).
 func saveFailure(ctx context.Context, q db.DBTX, blobID uuid.UUID, f *Failure) error {
 	_, err := q.Exec(ctx, `
 		INSERT INTO previews (blob_id, state, failure_code, failure_detail) VALUES ($1, 'failed', $2, $3)
-		ON CONFLICT (blob_id) DO UPDATE SET state = 'failed', failure_code = $2, failure_detail = $3, updated_at = now()
-		WHERE previews.state <> 'ready'`, blobID, f.Code, truncate(f.Detail, 2000))
+		ON CONFLICT (blob_id) DO UPDATE SET
+			state = CASE WHEN previews.state = 'ready' THEN 'ready' ELSE 'failed' END,
+			failure_code = CASE WHEN previews.state = 'ready' THEN NULL ELSE $2 END,
+			failure_detail = CASE WHEN previews.state = 'ready' THEN NULL ELSE $3 END,
+			complete = true, updated_at = now()`, blobID, f.Code, truncate(f.Detail, 2000))
 	if db.IsForeignKeyViolation(err) {
 		return nil // the blob is gone: nothing to record
 	}

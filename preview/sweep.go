@@ -41,23 +41,33 @@ func (w *SweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 }
 
 // SweepStale marks failed the previews pending for longer than age whose render
-// job is gone, and returns how many.
+// job is gone, and marks complete those left part-way (a stage's job gone: the
+// sizes made are served, no more are announced). It returns how many.
 func SweepStale(ctx context.Context, q db.DBTX, age time.Duration) (int64, error) {
-	tag, err := q.Exec(ctx, `
+	const noJobLeft = `NOT EXISTS (
+			SELECT 1 FROM river_job j
+			WHERE j.kind = 'preview.render' AND j.args->>'blob_id' = p.blob_id::text
+			  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))`
+	interval := fmt.Sprintf("%d seconds", int64(age.Seconds()))
+	failed, err := q.Exec(ctx, `
 		UPDATE previews p SET state = 'failed', failure_code = $1, failure_detail = 'the preview job ended without a result',
 			updated_at = now()
 		WHERE p.state = 'pending' AND p.updated_at < now() - $2::interval
 		  -- a file waiting for its antivirus scan has its render enqueued after it
 		  AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = p.blob_id AND b.scan = 'pending')
-		  AND NOT EXISTS (
-			SELECT 1 FROM river_job j
-			WHERE j.kind = 'preview.render' AND j.args->>'blob_id' = p.blob_id::text
-			  AND j.state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))`,
-		FailInternal, fmt.Sprintf("%d seconds", int64(age.Seconds())))
+		  AND `+noJobLeft, FailInternal, interval)
 	if err != nil {
 		return 0, fmt.Errorf("sweep stale previews: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	partial, err := q.Exec(ctx, `
+		UPDATE previews p SET complete = true, updated_at = now()
+		WHERE p.state = 'ready' AND NOT p.complete AND p.updated_at < now() - $1::interval
+		  AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = p.blob_id AND b.scan = 'pending')
+		  AND `+noJobLeft, interval)
+	if err != nil {
+		return 0, fmt.Errorf("sweep previews left part-way: %w", err)
+	}
+	return failed.RowsAffected() + partial.RowsAffected(), nil
 }
 
 // PeriodicJobs are the preview's periodic jobs.

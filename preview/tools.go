@@ -89,14 +89,22 @@ func (r *Renderer) missing(t sourceType) string {
 }
 
 // pdfFirstPage renders the first page of the PDF at path (inside dir) to PNG at the
-// largest size's resolution, in a separate process with the job's time limit: a
+// resolution the largest of sizes needs, in a separate process with the job's time limit: a
 // hostile PDF can slow poppler down, never crash the worker. Only the first page is
 // ever read.
-func (r *Renderer) pdfFirstPage(ctx context.Context, dir, path string) ([]byte, error) {
+func (r *Renderer) pdfFirstPage(ctx context.Context, dir, path string, sizes []Size) ([]byte, error) {
 	if r.Tools.Pdftoppm == "" {
 		return readOutput(path, "the PDF") // libvips reads the first page itself, at 72 dpi
 	}
-	largest := Sizes[len(Sizes)-1].Box
+	// A page is taller than wide: the long side scaled to twice the box leaves the
+	// short side enough for a square crop of the box.
+	largest := 0
+	for _, s := range sizes {
+		largest = max(largest, s.Box)
+		if s.Crop {
+			largest = max(largest, 2*s.Box)
+		}
+	}
 	out := filepath.Join(dir, "page")
 	if err := r.run(ctx, dir, r.Tools.Pdftoppm, "-q", "-f", "1", "-l", "1", "-singlefile",
 		"-scale-to", fmt.Sprint(largest), "-png", path, out); err != nil {

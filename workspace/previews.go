@@ -31,6 +31,25 @@ type Preview struct {
 	Renditions []preview.Stored
 	// Failure is the stable reason of a failed preview.
 	Failure string
+	// Complete: every size is there. A first render comes in stages (the small
+	// thumbnails of a whole queue first): a ready preview may have more to come.
+	Complete bool
+}
+
+// TokenOf is the token of a rendition's URL: the render that wrote it, so that
+// a rendition replaced (a stage's real small thumbnail over a camera's embedded
+// one) gets a new URL that no cache holds.
+func (p *Preview) TokenOf(r preview.Stored) string {
+	if r.Render != "" {
+		return r.Render
+	}
+	return p.Token
+}
+
+// MoreToCome reports whether the preview is still being made, in part or whole:
+// a client looks again (see RefreshAfter).
+func (p *Preview) MoreToCome() bool {
+	return p.State == preview.Pending || p.State == preview.Ready && !p.Complete
 }
 
 // SourceSize is the size of the image the preview was rendered from (an image's
@@ -42,6 +61,19 @@ func (p *Preview) SourceSize() (width, height int, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// RefreshAfter is how many seconds a client should wait before asking for a file
+// again, when something is on its way (its antivirus verdict, its thumbnails or
+// their larger sizes); 0 when nothing is.
+func (it Item) RefreshAfter() int {
+	switch {
+	case it.Scan == antivirus.Pending:
+		return scanPendingRetryAfter
+	case it.Preview != nil && it.Preview.MoreToCome():
+		return pendingRetryAfter
+	}
+	return 0
 }
 
 // rendition returns the rendition of a size and format.
@@ -98,12 +130,17 @@ func (s *Service) Thumbnail(ctx context.Context, c *cartable.Caller, id uuid.UUI
 			With("reason", p.Failure)
 	}
 	stored, ok := p.rendition(size, format)
-	if !ok {
+	switch {
+	case !ok && !p.Complete:
+		return Thumbnail{}, cartable.Errorf(cartable.EPreviewPending, "the %s thumbnail of %s is being made", size, id).
+			With("retry_after", pendingRetryAfter)
+	case !ok:
 		return Thumbnail{}, cartable.Errorf(cartable.ENotFound, "the thumbnail of %s has no %s %s rendition", id, size, format)
 	}
+	token := p.TokenOf(stored)
 	return Thumbnail{
-		Stored: stored, Token: p.Token, blobs: s.blobs,
-		ETag: fmt.Sprintf(`"t%s-%s-%s"`, p.Token, size, format),
+		Stored: stored, Token: token, blobs: s.blobs,
+		ETag: fmt.Sprintf(`"t%s-%s-%s"`, token, size, format),
 	}, nil
 }
 
@@ -111,9 +148,9 @@ func (s *Service) Thumbnail(ctx context.Context, c *cartable.Caller, id uuid.UUI
 func (s *Service) versionPreview(ctx context.Context, itemID, versionID uuid.UUID) (*Preview, error) {
 	var p Preview
 	err := s.db.QueryRow(ctx, `
-		SELECT p.state, p.render, p.renditions, coalesce(p.failure_code, '')
+		SELECT p.state, p.render, p.renditions, coalesce(p.failure_code, ''), p.complete
 		FROM versions v JOIN previews p ON p.blob_id = v.blob_id
-		WHERE v.item_id = $1 AND v.id = $2`, itemID, versionID).Scan(&p.State, &p.Token, &p.Renditions, &p.Failure)
+		WHERE v.item_id = $1 AND v.id = $2`, itemID, versionID).Scan(&p.State, &p.Token, &p.Renditions, &p.Failure, &p.Complete)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, cartable.Errorf(cartable.ENotFound, "version %s of %s has no thumbnail", versionID, itemID)
 	}
@@ -138,7 +175,7 @@ func (s *Service) withPreviews(ctx context.Context, items []Item) error {
 	}
 	rows, err := s.db.Query(ctx, `
 		SELECT v.id, p.state IS NOT NULL, coalesce(p.state, ''), coalesce(p.render, ''), coalesce(p.renditions, '[]'),
-			coalesce(p.failure_code, ''), coalesce(b.scan, '')
+			coalesce(p.failure_code, ''), coalesce(p.complete, true), coalesce(b.scan, '')
 		FROM versions v JOIN blobs b ON b.id = v.blob_id LEFT JOIN previews p ON p.blob_id = v.blob_id
 		WHERE v.id = ANY($1) AND (p.blob_id IS NOT NULL OR b.scan IN ('pending', 'infected', 'unscanned'))`,
 		slices.Collect(maps.Keys(versions)))
@@ -149,7 +186,7 @@ func (s *Service) withPreviews(ctx context.Context, items []Item) error {
 	var hasPreview bool
 	var p Preview
 	var scan string
-	_, err = pgx.ForEachRow(rows, []any{&versionID, &hasPreview, &p.State, &p.Token, &p.Renditions, &p.Failure, &scan}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&versionID, &hasPreview, &p.State, &p.Token, &p.Renditions, &p.Failure, &p.Complete, &scan}, func() error {
 		it := &items[versions[versionID]]
 		if scan != antivirus.Clean {
 			it.Scan = scan

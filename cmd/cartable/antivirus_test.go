@@ -216,7 +216,9 @@ func TestScanPendingFailsClosed(t *testing.T) {
 	waitFor(t, "a scan attempt while clamd is down", func() bool {
 		return in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'antivirus.scan' AND state = 'scheduled'`) > 0
 	})
-	if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render'`); n != 0 {
+	// (Only a JPEG's embedded preview is read before the scan, in Go: this photo
+	// has none to trust.)
+	if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render' AND args->>'stage' IS DISTINCT FROM 'embedded'`); n != 0 {
 		t.Errorf("%d render jobs before the scan", n)
 	}
 

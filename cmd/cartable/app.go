@@ -161,8 +161,10 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 		PeriodicJobs: slices.Concat(workspace.PeriodicJobs(), quota.PeriodicJobs(), upload.PeriodicJobs(), events.PeriodicJobs(), preview.PeriodicJobs(), assignment.PeriodicJobs(), audit.PeriodicJobs(), leaver.PeriodicJobs()),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: max(1, a.cfg.JobWorkers)},
-			// Its own queue: its concurrency bounds the memory previews take.
-			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers))},
+			// Its own queue. The renderer's slots bound the renders running at once
+			// (and the memory they take); one job more than slots downloads the next
+			// file while the others render.
+			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1},
 		},
 	}
 	a.antivirusJobs(cfg)

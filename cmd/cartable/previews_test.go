@@ -25,10 +25,11 @@ import (
 
 // previewItem is an item as listings give it, with its thumbnails.
 type previewItem struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Preview    string `json:"preview"`
-	Thumbnails map[string]struct {
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Preview      string `json:"preview"`
+	RefreshAfter int    `json:"refresh_after"`
+	Thumbnails   map[string]struct {
 		URL    string `json:"url"`
 		Width  int    `json:"width"`
 		Height int    `json:"height"`
@@ -114,7 +115,7 @@ func TestPreviewsOfAMixedFolder(t *testing.T) {
 	// The operator sees the outcomes, and which types this node previews.
 	metrics := in.do(http.MethodGet, "/metrics", "", nil, nil)
 	for _, want := range []string{`cartable_previews_total{outcome="ready"}`, `cartable_previews_total{outcome="too_many_pixels"} 1`,
-		`cartable_preview_render_seconds_count{kind="image"}`} {
+		`cartable_preview_render_seconds_count{kind="image",stage="small"}`} {
 		if !bytes.Contains(metrics.body, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
 		}
@@ -229,7 +230,7 @@ func waitForPreviews(t *testing.T, u *user, folderID string) map[string]previewI
 		byName, pending := map[string]previewItem{}, 0
 		for _, it := range page.Items {
 			byName[it.Name] = it
-			if it.Preview == "pending" {
+			if it.Preview == "pending" || it.RefreshAfter > 0 { // a new file's larger sizes come after
 				pending++
 			}
 		}

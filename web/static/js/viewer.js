@@ -84,7 +84,7 @@ export async function openViewer(list, item) {
     if (document.activeElement?.disabled || !dlg.contains(document.activeElement)) figure.focus();
     preload(files[at - 1]);
     preload(files[at + 1]);
-    if (file.preview === "pending") waitForPreview(file, dlg, update);
+    if (file.refresh_after && !file.thumbnails?.large) waitForPreview(file, dlg, update);
   };
   const go = (step) => {
     const to = at + step;
@@ -114,9 +114,13 @@ export async function openViewer(list, item) {
   }
 }
 
-/** The large rendition (a PDF's first page, with a word on how to read the rest), or a placeholder. */
+/**
+ * The largest rendition there is (a PDF's first page, with a word on how to read
+ * the rest), or a placeholder. A new file's large rendition comes after its
+ * smaller ones: the medium one is shown meanwhile, and replaced when it comes.
+ */
 function picture(file, refresh) {
-  const large = file.thumbnails?.large;
+  const large = file.thumbnails?.large || file.thumbnails?.medium;
   if (large) {
     const img = h("img", { src: large.url, alt: isPdf(file) ? t("viewer.pdfPage", { name: file.name }) : file.name,
       width: large.width, height: large.height, decoding: "async" });
@@ -133,21 +137,25 @@ function preload(file) {
   if (large) new Image().src = large.url;
 }
 
-// A preview being made is asked for again after 2, 4, 8… seconds (at most 30 s
-// apart, ten times) while the viewer is open.
+// A preview being made, or its large size, is asked for again after the delay
+// the answer gives, then 4, 8… seconds (at most 30 s apart, ten times) while the
+// viewer is open.
 const waiting = new Set();
 async function waitForPreview(file, dlg, update) {
   if (waiting.has(file.id)) return;
   waiting.add(file.id);
   try {
+    let fresh = file;
     for (let tries = 0, delay = 2000; tries < 10; tries++, delay = Math.min(30000, delay * 2)) {
-      await sleep(delay);
+      await sleep(tries === 0 ? (file.refresh_after || 2) * 1000 : delay);
       if (!dlg.isConnected) return;
-      const fresh = await api("/items/" + file.id);
-      if (fresh.preview !== "pending") {
+      const before = fresh;
+      fresh = await api("/items/" + file.id);
+      if (fresh.thumbnails?.large || !fresh.refresh_after) {
         update(remember(fresh));
         return;
       }
+      if (fresh.thumbnails?.medium && !before.thumbnails?.medium) update(remember(fresh));
     }
   } catch { /* gone or no longer visible: the placeholder stays */ } finally {
     waiting.delete(file.id);

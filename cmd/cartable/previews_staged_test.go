@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"cartable/previewtest"
+)
+
+// TestSmallThumbnailsOfAWholeBurstFirst: a class's photos wait in the queue (the
+// jobs start after the uploads); every small thumbnail is started before any
+// medium or large one, a file is ready (with its small thumbnail) before its
+// larger sizes exist and says when to look again, and in the end every size is
+// there and the item says nothing more is coming.
+func TestSmallThumbnailsOfAWholeBurstFirst(t *testing.T) {
+	in := startWith(t, func(cfg *Config) { cfg.PreviewWorkers = 1 })
+	prof := in.as("prof.martin")
+	folder := prof.mkdir(prof.home(), "Sortie")
+	const photos = 5
+	for i := range photos {
+		prof.mustUpload(folder.ID, fmt.Sprintf("photo-%d.jpg", i), previewtest.Photo(2400, 1800, 0, uint64(40+i)))
+	}
+	prof.mustUpload(folder.ID, "cours.pdf", previewtest.PDF(3))
+	if err := in.app.river.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopJobs(in.app.river.Stop, in.app.log) })
+
+	// The first answer with a thumbnail has the small one, and says more is coming.
+	// One render at a time: the large renditions alone take seconds, and the
+	// listing is read in the meantime.
+	deadline := time.Now().Add(3 * time.Minute)
+	var partial previewItem
+	for partial.ID == "" {
+		for _, it := range listPreviews(t, prof, folder.ID) {
+			if it.Thumbnails["small"].URL != "" && it.Thumbnails["large"].URL == "" {
+				partial = it
+			}
+		}
+		if partial.ID == "" && time.Now().After(deadline) {
+			t.Fatal("no file was ever seen with its small thumbnail alone")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if partial.Preview != "ready" || partial.RefreshAfter <= 0 {
+		t.Errorf("a file with its small thumbnail alone says preview %q, refresh_after %d: want ready, and when to look again", partial.Preview, partial.RefreshAfter)
+	}
+	r := prof.get(itemPath(partial.ID, "/thumbnails/large"))
+	if r.StatusCode == http.StatusNotFound {
+		wantProblem(t, r, http.StatusNotFound, "preview_pending", "the large thumbnail before its stage")
+	}
+
+	done := waitForPreviews(t, prof, folder.ID)
+	for name, it := range done {
+		if it.RefreshAfter != 0 || len(it.Thumbnails) != 3 {
+			t.Errorf("%s in the end: refresh_after %d, thumbnails %v", name, it.RefreshAfter, it.Thumbnails)
+		}
+		checkThumbnails(t, prof, it)
+	}
+
+	// Every small stage started before any later one: river took the queue by
+	// priority. (The PDF's stages count too.)
+	var lastSmall, firstLater time.Time
+	err := in.app.pool.QueryRow(t.Context(), `
+		SELECT max(attempted_at) FILTER (WHERE args->>'stage' IN ('small', 'embedded')),
+		       min(attempted_at) FILTER (WHERE args->>'stage' IN ('medium', 'large'))
+		FROM river_job WHERE kind = 'preview.render'`).Scan(&lastSmall, &firstLater)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lastSmall.Before(firstLater) {
+		t.Errorf("the last small stage started at %s, after a larger one at %s", lastSmall.Format(time.StampMicro), firstLater.Format(time.StampMicro))
+	}
+	if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render' AND args->>'stage' = 'large' AND state = 'completed'`); n != photos+1 {
+		t.Errorf("%d large stages completed, want %d", n, photos+1)
+	}
+}
+
+// listPreviews lists a folder's files as previewItems.
+func listPreviews(t *testing.T, u *user, folderID string) []previewItem {
+	t.Helper()
+	var page struct {
+		Items []previewItem `json:"items"`
+	}
+	r := u.get(itemPath(folderID, "/children?limit=200"))
+	wantStatus(t, r, http.StatusOK, "list")
+	r.json(t, &page)
+	return page.Items
+}

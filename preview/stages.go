@@ -1,0 +1,99 @@
+package preview
+
+import (
+	"github.com/riverqueue/river"
+)
+
+// Stage is one step of a file's first render.
+//
+// At the bell a class posts its photos at once, and a queue of whole renders
+// would make the last photo wait for every large rendition before it: the large
+// size costs most of a render (a 12 MP JPEG: about 40 ms for the small thumbnail
+// alone, 80 ms for the medium one, 600 ms for all six). So a first render comes in
+// stages, each a job of its own, and river takes a queue's jobs by priority, then
+// by age: the small thumbnails of the whole queue come first (what a listing
+// shows), then the medium ones (the grid's bigger view, the viewer's first paint),
+// then the large ones. Each stage enqueues the next in the transaction that
+// records it.
+//
+//	priority 1  embedded  a phone JPEG's own preview (EXIF), even before the scan
+//	priority 1  small     the small thumbnail
+//	priority 2  medium    the medium one, and the real small over an embedded one
+//	priority 2  whole     office documents and videos: their converter dominates
+//	priority 3  large     the large one
+//	priority 4  whole     an admin's re-render (behind every upload)
+type Stage string
+
+const (
+	// StageWhole renders every size in one job: re-renders, office documents and
+	// videos, and the jobs enqueued before stages existed.
+	StageWhole Stage = ""
+	// StageEmbedded serves a small thumbnail from the preview a camera left in a
+	// JPEG (see embedded.go), read in Go from the file's first bytes only.
+	StageEmbedded Stage = "embedded"
+	StageSmall    Stage = "small"
+	StageMedium   Stage = "medium"
+	StageLarge    Stage = "large"
+)
+
+// Job priorities (river's 1 is the highest).
+const (
+	prioritySmall     = 1
+	priorityMedium    = 2
+	priorityLarge     = 3
+	priorityRerender  = 4
+	priorityFirstOnce = 2 // a first render in one stage (office, video)
+)
+
+// staged reports whether a type's first render comes in stages: images and PDFs,
+// whose small thumbnail costs a fraction of the whole. An office document or a
+// video spends its time in its converter, whatever the size.
+func staged(mimeType string) bool {
+	switch KindOf(mimeType) {
+	case KindImage, KindSVG, KindPDF:
+		return true
+	}
+	return false
+}
+
+// hasEmbeddedPreview reports whether a type may carry a preview of its own that
+// StageEmbedded reads: JPEG photos (EXIF thumbnail).
+func hasEmbeddedPreview(mimeType string) bool {
+	t, err := supported(mimeType)
+	return err == nil && t.kind == KindImage && t.extensions[0] == ".jpg"
+}
+
+// sizes returns the sizes a stage renders.
+func (s Stage) sizes() []Size {
+	switch s {
+	case StageSmall:
+		return []Size{Sizes[0]}
+	case StageMedium:
+		return []Size{Sizes[1]}
+	case StageLarge:
+		return []Size{Sizes[2]}
+	}
+	return Sizes
+}
+
+// next is the stage after s, "" after the last.
+func (s Stage) next() (Stage, bool) {
+	switch s {
+	case StageEmbedded, StageSmall:
+		return StageMedium, true
+	case StageMedium:
+		return StageLarge, true
+	}
+	return "", false
+}
+
+// job is the river job of a stage of blob's render.
+func (s Stage) job(args RenderArgs) river.InsertManyParams {
+	args.Stage = s
+	priority := map[Stage]int{StageEmbedded: prioritySmall, StageSmall: prioritySmall, StageMedium: priorityMedium,
+		StageLarge: priorityLarge, StageWhole: priorityFirstOnce}[s]
+	if args.Again {
+		priority = priorityRerender
+	}
+	return river.InsertManyParams{Args: args, InsertOpts: &river.InsertOpts{Priority: priority}}
+}
