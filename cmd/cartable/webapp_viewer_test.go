@@ -71,7 +71,9 @@ func TestWebAppViewer(t *testing.T) {
 		t.Errorf("the viewer is labelled %q, want the file's name", name)
 	}
 	// What is shown is the thumbnail worker's rendition, from the app's origin: the
-	// file's own bytes never are.
+	// file's own bytes never are. (A new file's large rendition comes after its
+	// smaller ones: the medium one is shown meanwhile.)
+	teacher.run("the large rendition", chromedp.WaitVisible(chromedp.CSS(`dialog.viewer figure img[src*="/thumbnails/large?"]`)))
 	if src := js[string](teacher, "the picture's URL", `document.querySelector("dialog.viewer figure img").src`); !strings.HasPrefix(src, in.url+"/api/v1/signed/") || !strings.Contains(src, "/thumbnails/large?") {
 		t.Errorf("the viewer shows %s, want the large thumbnail", src)
 	}
@@ -164,12 +166,16 @@ func TestWebAppViewerWhilePending(t *testing.T) {
 	}
 	t.Cleanup(func() { stopJobs(in.app.river.Stop, in.app.log); stop() })
 	wantShown(teacher, "carte.jpg", "1 / 1")
+	// Its large rendition comes after the smaller ones: the viewer swaps it in.
+	teacher.run("the large rendition", chromedp.WaitVisible(chromedp.CSS(`dialog.viewer figure img[src*="/thumbnails/large?"]`)))
+	large := js[string](teacher, "the large picture's URL", `document.querySelector("dialog.viewer figure img").src`)
 
 	// A URL that no longer holds (expired; here its signature spoiled) is asked
 	// for again.
 	teacher.run("close, the row's thumbnail shown", chromedp.KeyEvent(kb.Escape), chromedp.WaitNotPresent(chromedp.CSS(`dialog.viewer`)),
 		chromedp.WaitVisible(chromedp.CSS(`li.item .thumb.loaded img`)))
-	spoiled := js[string](teacher, "spoil the listing's URL", `(large => large.url = large.url.replace("sig=", "sig=0"))(document.querySelector("li.item").item.thumbnails.large)`)
+	spoiled := strings.Replace(large, "sig=", "sig=0", 1)
+	js[bool](teacher, "spoil the listing's URL", `(document.querySelector("li.item").item.thumbnails.large = {url: `+strconv.Quote(spoiled)+`, width: 800, height: 600}, true)`)
 	teacher.run("open carte.jpg again", chromedp.Click(`//a[normalize-space()="carte.jpg"]`))
 	wantShown(teacher, "carte.jpg", "1 / 1")
 	if src := js[string](teacher, "the picture's URL", `document.querySelector("dialog.viewer figure img").src`); src == spoiled {

@@ -137,17 +137,16 @@ function preload(file) {
   if (large) new Image().src = large.url;
 }
 
-// A preview being made, or its large size, is asked for again after the delay
-// the answer gives, then 4, 8… seconds (at most 30 s apart, ten times) while the
-// viewer is open.
+// A preview being made, or its large size, is asked for again as the answer says
+// (refresh_after, seconds), for two minutes at most, while the viewer is open.
 const waiting = new Set();
 async function waitForPreview(file, dlg, update) {
   if (waiting.has(file.id)) return;
   waiting.add(file.id);
   try {
     let fresh = file;
-    for (let tries = 0, delay = 2000; tries < 10; tries++, delay = Math.min(30000, delay * 2)) {
-      await sleep(tries === 0 ? (file.refresh_after || 2) * 1000 : delay);
+    for (const until = Date.now() + 120000; Date.now() < until;) {
+      await sleep((fresh.refresh_after || 2) * 1000);
       if (!dlg.isConnected) return;
       const before = fresh;
       fresh = await api("/items/" + file.id);
