@@ -16,17 +16,19 @@ import (
 // orient returns img turned upright as an EXIF orientation (1 to 8) says, the
 // way libvips turns the frame itself.
 func orient(img image.Image, orientation int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
 	if orientation <= 1 || orientation > 8 {
 		return img
 	}
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	src := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(src, src.Bounds(), img, b.Min, draw.Src) // fast paths for YCbCr and Gray
 	ow, oh := uprightSize(w, h, orientation)
 	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
 	for y := 0; y < oh; y++ {
 		for x := 0; x < ow; x++ {
 			sx, sy := storedPixel(x, y, w, h, orientation)
-			out.Set(x, y, img.At(b.Min.X+sx, b.Min.Y+sy))
+			copy(out.Pix[out.PixOffset(x, y):][:4], src.Pix[src.PixOffset(sx, sy):][:4])
 		}
 	}
 	return out

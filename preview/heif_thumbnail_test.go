@@ -2,6 +2,7 @@ package preview
 
 import (
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/h2non/bimg"
@@ -53,15 +54,7 @@ func readTestdata(tb testing.TB, path string) []byte {
 
 // heic12MP is a 4000 × 3000 phone HEIC with a 320 px thumbnail item; x265 takes
 // seconds to encode it, so the benchmarks share one.
-var heic12MP = func() func() []byte {
-	var data []byte
-	return func() []byte {
-		if data == nil {
-			data = previewtest.HEIC(4000, 3000, 320, 5)
-		}
-		return data
-	}
-}()
+var heic12MP = sync.OnceValue(func() []byte { return previewtest.HEIC(4000, 3000, 320, 5) })
 
 // BenchmarkHEIFThumbnailItem: the thumbnail item of a 12 MP HEIC, decoded.
 func BenchmarkHEIFThumbnailItem(b *testing.B) {
