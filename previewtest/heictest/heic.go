@@ -1,4 +1,7 @@
-package previewtest
+// Package heictest writes HEIC files with a thumbnail item, as phones do, through
+// libheif (cgo). It is apart from previewtest so that only the tests that need
+// libheif's headers and its HEVC encoder build against them.
+package heictest
 
 /*
 #cgo pkg-config: libheif
@@ -43,23 +46,27 @@ done:
 import "C"
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"unsafe"
+
+	"cartable/previewtest"
 )
 
-// HEIC returns a w × h HEIC of Scene(w, h, seed) with, when thumb > 0, a
-// thumbnail item at most thumb px a side, as phones store one. It needs libheif
-// with an HEVC encoder; it panics otherwise.
-func HEIC(w, h, thumb int, seed uint64) []byte {
-	scene := Scene(w, h, seed)
+// HEIC returns a w × h HEIC of previewtest.Scene(w, h, seed) with, when thumb >
+// 0, a thumbnail item at most thumb px a side, as phones store one. It fails where
+// libheif has no HEVC encoder.
+func HEIC(w, h, thumb int, seed uint64) ([]byte, error) {
+	scene := previewtest.Scene(w, h, seed)
 	rgb := make([]byte, 0, w*h*3)
 	for i := 0; i < len(scene.Pix); i += 4 {
 		rgb = append(rgb, scene.Pix[i], scene.Pix[i+1], scene.Pix[i+2])
 	}
 	dir, err := os.MkdirTemp("", "previewtest-heic-")
 	if err != nil {
-		panic(err)
+		return nil, fmt.Errorf("heic: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	path := C.CString(filepath.Join(dir, "photo.heic"))
@@ -67,11 +74,7 @@ func HEIC(w, h, thumb int, seed uint64) []byte {
 	crgb := C.CBytes(rgb)
 	defer C.free(crgb)
 	if msg := C.heic_write((*C.uchar)(crgb), C.int(w), C.int(h), C.int(thumb), path); msg != nil {
-		panic("previewtest: HEIC: " + C.GoString(msg))
+		return nil, errors.New("heic: " + C.GoString(msg))
 	}
-	data, err := os.ReadFile(C.GoString(path))
-	if err != nil {
-		panic(err)
-	}
-	return data
+	return os.ReadFile(C.GoString(path))
 }
