@@ -159,7 +159,7 @@ func TestEmbeddedPreviewRobust(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(17, 17))
 	mutated := make([]byte, len(valid))
-	for i := 0; i < 1500; i++ {
+	for i := 0; i < 3000; i++ {
 		copy(mutated, valid)
 		// Half the mutations in the markers and the TIFF structure, where the
 		// parsing decisions are; half anywhere, the thumbnail's bytes included.
