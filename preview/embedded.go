@@ -13,10 +13,10 @@ import (
 )
 
 // The EXIF thumbnail fast path (issue 17): a phone JPEG carries a small JPEG of
-// itself in its EXIF segment (IFD1, usually 160 × 120). Decoding it takes a third
-// of a millisecond where libvips takes some 40 ms for the small thumbnail of a
-// 12 MP photo, so the worker can serve a small thumbnail from it at once and
-// replace it with the real rendition later.
+// itself in its EXIF segment (IFD1, usually 160 × 120). Reading and decoding it
+// takes under a millisecond where libvips takes some 40 ms for the small
+// thumbnail of a 12 MP photo (BENCHMARKS.md), so the worker can serve a small
+// thumbnail from it at once and replace it with the real rendition later.
 //
 // Its pixels are not trusted blindly. An editor that crops or retouches a photo
 // may keep the old EXIF thumbnail, which then shows what the owner removed (a
