@@ -13,10 +13,6 @@ import (
 	"cartable/db"
 )
 
-// embeddedHead is how much of a JPEG the embedded stage reads: the EXIF segment
-// (at most 64 KiB, its thumbnail inside) and the frame header after it.
-const embeddedHead = 256 << 10
-
 // renderEmbedded is the embedded stage: a small thumbnail from the preview a
 // camera left in a JPEG, read from the file's first bytes alone and decoded in Go
 // (memory-safe, so it may run before the antivirus' verdict; see embedded.go for
@@ -65,17 +61,32 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 // embeddedSmall reads the head of a JPEG and makes the small renditions of its
 // embedded preview, or says why not.
 func (w *Worker) embeddedSmall(ctx context.Context, src source) ([]Rendition, string, error) {
-	body, err := w.Store.Open(ctx, src.key, 0, min(src.size, embeddedHead))
+	body, err := w.Store.Open(ctx, src.key, 0, min(src.size, EmbeddedHeadBytes))
 	if err != nil {
 		return nil, "", fmt.Errorf("open %s: %w", src.key, err)
 	}
 	defer body.Close()
-	head, err := io.ReadAll(io.LimitReader(body, embeddedHead))
+	head, err := io.ReadAll(io.LimitReader(body, EmbeddedHeadBytes))
 	if err != nil {
 		return nil, "", fmt.Errorf("read the head of %s: %w", src.key, err)
 	}
-	renditions, why := w.Renderer.smallFromEmbedded(head)
-	return renditions, why, nil
+	e, err := embeddedPreview(head, w.Renderer.Limits)
+	if why := EmbeddedReason(err); why != "" {
+		return nil, why, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	renditions, err := w.Renderer.smallFromEmbedded(e)
+	if err != nil {
+		// Pixels Go decoded and encoded, that libvips would not take back as WebP:
+		// the real small thumbnail will do.
+		return nil, EmbeddedCorrupt, nil
+	}
+	for i := range renditions {
+		renditions[i].Embedded = true
+	}
+	return renditions, "", nil
 }
 
 // compareEmbedded checks the real small thumbnail against the embedded one it

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"cartable/antivirus"
+	"cartable/previewtest"
+)
+
+// TestEmbeddedPreviewBeforeTheScan: clamd is down (fail closed), and a pupil posts
+// a phone photo. Its small thumbnail comes at once from the photo's own EXIF
+// preview (read in Go, never by libvips, before the verdict), for her and for her
+// teacher, who still may not download the file. A photo whose EXIF says it was
+// edited after it was taken, its old thumbnail showing another picture (the
+// privacy trap), gets no thumbnail from it. Once clamd is back, the real small
+// thumbnail replaces the embedded one under a new URL, and the larger sizes
+// follow.
+func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
+	in, clamd := startScanning(t, nil)
+	prof, lea := in.as("prof.martin"), in.as("eleve.6a.01")
+	class := prof.space("group", "6A")
+	clamd.Stop()
+
+	phone := lea.mustUpload(class, "IMG_2041.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 11, Orientation: 6}))
+	edited := lea.mustUpload(class, "IMG_2042.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 12,
+		ThumbnailOfOther: true, Edited: true}))
+
+	first := waitForThumbnail(t, prof, phone.ID, "small")
+	if first.Scan != antivirus.Pending {
+		t.Fatalf("the embedded thumbnail came with scan %q, want it before the verdict", first.Scan)
+	}
+	if first.RefreshAfter <= 0 {
+		t.Errorf("the item with its embedded thumbnail says refresh_after %d, want when to look again", first.RefreshAfter)
+	}
+	if th := first.Thumbnails["small"]; th.Width != 120 || th.Height != 120 {
+		t.Errorf("the embedded small thumbnail is %d × %d, want the 160 × 120 EXIF preview's 120 px square", th.Width, th.Height)
+	}
+	small := prof.get(in.local(first.Thumbnails["small"].URL))
+	wantStatus(t, small, http.StatusOK, "the teacher's small thumbnail before the verdict")
+	wantProblem(t, prof.get(itemPath(phone.ID, "/content")), http.StatusConflict, "scan_pending", "the teacher downloads the pending file")
+	embedded := decodeJPEG(t, prof.do(http.MethodGet, in.local(first.Thumbnails["small"].URL), nil, map[string]string{"Accept": "image/jpeg"}).body)
+	if embedded.Bounds().Dx() != 120 {
+		t.Errorf("the embedded JPEG is %v", embedded.Bounds())
+	}
+
+	// The edited photo's stale EXIF preview is refused: nothing until the real one.
+	waitFor(t, "the edited photo's EXIF preview refused", func() bool {
+		return strings.Contains(string(in.do(http.MethodGet, "/metrics", "", nil, nil).body), `cartable_preview_embedded_total{result="edited"} 1`)
+	})
+	var it previewItem
+	prof.get(itemPath(edited.ID)).json(t, &it)
+	if len(it.Thumbnails) != 0 {
+		t.Errorf("the edited photo shows %v before its scan: its EXIF preview shows another picture", it.Thumbnails)
+	}
+
+	clamd.Restart()
+	waitForScan(t, lea, phone.ID, "")
+	waitForPreview(t, prof, phone.ID)
+	waitForPreview(t, prof, edited.ID)
+	var done previewItem
+	prof.get(itemPath(phone.ID)).json(t, &done)
+	if done.Thumbnails["small"].URL == first.Thumbnails["small"].URL || done.Thumbnails["small"].Width != 128 {
+		t.Errorf("the real small thumbnail %+v did not replace the embedded one %+v under a new URL", done.Thumbnails["small"], first.Thumbnails["small"])
+	}
+	if len(done.Thumbnails) != 3 {
+		t.Errorf("in the end the photo has %v", done.Thumbnails)
+	}
+	metrics := string(in.do(http.MethodGet, "/metrics", "", nil, nil).body)
+	for _, want := range []string{`cartable_preview_embedded_total{result="served"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(metrics, `result="mismatch"`) {
+		t.Error("the real small thumbnail disagreed with an honest photo's EXIF preview")
+	}
+}
+
+// TestEmbeddedPreviewCheckedAfterwards: a photo whose EXIF thumbnail shows another
+// picture while its metadata say nothing was changed (a thumbnail transplanted by
+// a tool that keeps the dates) passes the metadata checks, and is served until the
+// real small thumbnail exists; then the two are compared, the disagreement is
+// counted and logged, and the real one is what remains. This is the limit of
+// trusting metadata: the window is the time to the medium stage.
+func TestEmbeddedPreviewCheckedAfterwards(t *testing.T) {
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	prof := in.as("prof.martin")
+	trap := prof.mustUpload(prof.home(), "montage.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 21,
+		ThumbnailOfOther: true}))
+	waitForPreview(t, prof, trap.ID)
+	metrics := string(in.do(http.MethodGet, "/metrics", "", nil, nil).body)
+	if !strings.Contains(metrics, `cartable_preview_embedded_total{result="mismatch"} 1`) {
+		t.Errorf("the transplanted thumbnail was not found out: %s", grepLines(metrics, "cartable_preview_embedded_total"))
+	}
+	var it previewItem
+	prof.get(itemPath(trap.ID)).json(t, &it)
+	if it.Thumbnails["small"].Width != 128 {
+		t.Errorf("the small thumbnail left is %+v, want the real 128 px one", it.Thumbnails["small"])
+	}
+}
+
+func decodeJPEG(t *testing.T, data []byte) image.Image {
+	t.Helper()
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("decode a JPEG thumbnail: %v", err)
+	}
+	return img
+}
+
+// waitForThumbnail waits until the item has a thumbnail of size, as u sees it.
+func waitForThumbnail(t *testing.T, u *user, id, size string) scanPreviewItem {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		var it scanPreviewItem
+		u.get(itemPath(id)).json(t, &it)
+		if it.Thumbnails[size].URL != "" {
+			return it
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s thumbnail for %s after 2 minutes", size, id)
+		}
+	}
+}
+
+type scanPreviewItem struct {
+	previewItem
+	Scan string `json:"scan"`
+}
+
+func grepLines(s, word string) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, word) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
