@@ -141,6 +141,11 @@ func NewRenderer(limits Limits) *Renderer {
 // type is mimeType. A file that cannot have a preview fails with a *Failure; any
 // other error is transient.
 func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]Rendition, error) {
+	return r.renderBytes(ctx, src, mimeType, Sizes)
+}
+
+// renderBytes is Render for some sizes only.
+func (r *Renderer) renderBytes(ctx context.Context, src []byte, mimeType string, sizes []Size) ([]Rendition, error) {
 	t, err := supported(mimeType)
 	if err != nil {
 		return nil, err
@@ -149,9 +154,9 @@ func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]R
 		return nil, fail(FailTooLarge, "the file is larger than %d bytes", r.Limits.MaxBytes)
 	}
 	if t.converted() {
-		return inScratch(src, func(dir, path string) ([]Rendition, error) { return r.RenderFile(ctx, dir, path, mimeType) })
+		return inScratch(src, func(dir, path string) ([]Rendition, error) { return r.RenderSizes(ctx, dir, path, mimeType, sizes) })
 	}
-	return r.rasterize(ctx, Sizes, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
+	return r.rasterize(ctx, sizes, func(context.Context) ([]byte, error) { return src, r.checkImage(src, t) })
 }
 
 // RenderFile renders a file stored at path inside dir, a scratch folder of the

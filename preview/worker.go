@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -218,8 +219,12 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 	if src.size > w.Renderer.Limits.MaxBytes {
 		return nil, fail(FailTooLarge, "the file is %d bytes, more than the %d previews read", src.size, w.Renderer.Limits.MaxBytes)
 	}
-	if _, err := supported(src.mimeType); err != nil {
+	t, err := supported(src.mimeType)
+	if err != nil {
 		return nil, err // a liar by its name: nothing to download
+	}
+	if !t.converted() {
+		return w.rasterizeInMemory(ctx, args, src, sizes)
 	}
 	dir, err := os.MkdirTemp("", "cartable-preview-")
 	if err != nil {
@@ -228,10 +233,7 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "source")
 	if err := w.download(ctx, src, path); err != nil {
-		if _, loadErr := w.load(ctx, args.BlobID); errors.Is(loadErr, pgx.ErrNoRows) {
-			return nil, nil // purged while it was read: nothing to preview
-		}
-		return nil, err
+		return nil, w.unlessPurged(ctx, args, err) // purged while it was read: nothing to preview
 	}
 	start := time.Now()
 	renditions, err := w.Renderer.RenderSizes(ctx, dir, path, src.mimeType, sizes)
@@ -241,6 +243,48 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 	w.Log.Debug("preview rendered", "blob", args.BlobID, "stage", args.Stage, "type", src.mimeType, "took", time.Since(start))
 	w.Metrics.rendered(KindOf(src.mimeType), args.Stage, time.Since(start).Seconds())
 	return renditions, nil
+}
+
+// rasterizeInMemory renders an image read straight into memory: libvips decodes
+// it from there anyway, and a scratch file would cost a write and a read of each
+// photo of a burst. (Documents and videos go to a scratch file their converter
+// reads.)
+func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src source, sizes []Size) ([]Rendition, error) {
+	body, err := w.Store.Open(ctx, src.key, 0, -1)
+	if err != nil {
+		return nil, w.unlessPurged(ctx, args, fmt.Errorf("open %s: %w", src.key, err))
+	}
+	data, err := readAllSized(body, src.size, w.Renderer.Limits.MaxBytes)
+	body.Close()
+	if err != nil {
+		return nil, w.unlessPurged(ctx, args, fmt.Errorf("download %s: %w", src.key, err))
+	}
+	start := time.Now()
+	renditions, err := w.Renderer.renderBytes(ctx, data, src.mimeType, sizes)
+	if err != nil {
+		return nil, err
+	}
+	w.Metrics.rendered(KindOf(src.mimeType), args.Stage, time.Since(start).Seconds())
+	return renditions, nil
+}
+
+// readAllSized reads a body of a known size into a buffer allocated once, never
+// past limit.
+func readAllSized(body io.Reader, size, limit int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, min(size, limit)+1))
+	if _, err := buf.ReadFrom(io.LimitReader(body, limit+1)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// unlessPurged is err, or nil when the blob was purged (its read failing then is
+// no error: there is nothing to preview).
+func (w *Worker) unlessPurged(ctx context.Context, args RenderArgs, err error) error {
+	if _, loadErr := w.load(ctx, args.BlobID); errors.Is(loadErr, pgx.ErrNoRows) {
+		return nil
+	}
+	return err
 }
 
 // settle finishes a job after its record was saved (err nil: delete the objects
@@ -295,17 +339,26 @@ func (w *Worker) download(ctx context.Context, src source, path string) error {
 	return nil
 }
 
-// put writes renditions as objects of a render's folder. Whatever fails deletes
-// what it wrote.
+// put writes renditions as objects of a render's folder, all at once (six small
+// objects one after the other cost six round trips). Whatever fails deletes what
+// was written.
 func (w *Worker) put(ctx context.Context, blobKey, render string, renditions []Rendition) ([]Stored, error) {
-	stored := make([]Stored, 0, len(renditions))
-	for _, r := range renditions {
-		key := objectKey(blobKey, render, r.Size, r.Format)
-		if _, err := w.Store.Put(ctx, key, bytes.NewReader(r.Data), int64(len(r.Data)), r.Format.ContentType()); err != nil {
-			w.deleteObjects(stored)
-			return nil, fmt.Errorf("store preview %s: %w", key, err)
-		}
-		stored = append(stored, Stored{Rendition: r, Key: key, Render: render})
+	stored := make([]Stored, len(renditions))
+	errs := make([]error, len(renditions))
+	var wg sync.WaitGroup
+	for i, r := range renditions {
+		stored[i] = Stored{Rendition: r, Key: objectKey(blobKey, render, r.Size, r.Format), Render: render}
+		wg.Go(func() {
+			_, err := w.Store.Put(ctx, stored[i].Key, bytes.NewReader(r.Data), int64(len(r.Data)), r.Format.ContentType())
+			if err != nil {
+				errs[i] = fmt.Errorf("store preview %s: %w", stored[i].Key, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		w.deleteObjects(stored)
+		return nil, err
 	}
 	return stored, nil
 }

@@ -164,7 +164,9 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// Its own queue. The renderer's slots bound the renders running at once
 			// (and the memory they take); one job more than slots downloads the next
 			// file while the others render.
-			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1},
+			// A small thumbnail's stage takes some 40 ms: river's default 100 ms
+			// between fetches would leave the renderer idle between jobs.
+			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1, FetchCooldown: 10 * time.Millisecond},
 		},
 	}
 	a.antivirusJobs(cfg)
