@@ -1,6 +1,7 @@
 package preview
 
 import (
+	"github.com/h2non/bimg"
 	"github.com/riverqueue/river"
 )
 
@@ -60,7 +61,7 @@ func staged(mimeType string) bool {
 // StageEmbedded reads: JPEG photos (EXIF thumbnail).
 func hasEmbeddedPreview(mimeType string) bool {
 	t, err := supported(mimeType)
-	return err == nil && t.kind == KindImage && t.extensions[0] == ".jpg"
+	return err == nil && t.loader == bimg.JPEG
 }
 
 // sizes returns the sizes a stage renders.
