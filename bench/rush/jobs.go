@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// JobTimes is where a kind of job spent its time, from river's own rows: the wait
+// in the queue (created_at to attempted_at, the last attempt's start) and the run
+// (attempted_at to finalized_at), in seconds.
+type JobTimes struct {
+	Kind    string  `json:"kind"`
+	Jobs    int     `json:"jobs"`
+	Retried int     `json:"retried"` // jobs that took more than one attempt
+	Wait    Stats   `json:"wait"`
+	Run     Stats   `json:"run"`
+	RunSum  float64 `json:"run_sum_seconds"`
+}
+
+// jobKinds are the jobs a file of the burst goes through.
+var jobKinds = []string{"antivirus.scan", "preview.render"}
+
+// jobTimes reads the completed jobs of each kind from the scenario's database.
+func jobTimes(ctx context.Context, dbURL string) ([]JobTimes, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var out []JobTimes
+	for _, kind := range jobKinds {
+		rows, err := conn.Query(ctx, `SELECT extract(epoch FROM attempted_at - created_at)::float8,
+			extract(epoch FROM finalized_at - attempted_at)::float8, attempt
+			FROM river_job WHERE kind = $1 AND state = 'completed'`, kind)
+		if err != nil {
+			return nil, fmt.Errorf("river jobs %s: %w", kind, err)
+		}
+		jt := JobTimes{Kind: kind}
+		var waits, runs []float64
+		for rows.Next() {
+			var wait, run float64
+			var attempt int
+			if err := rows.Scan(&wait, &run, &attempt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			waits, runs = append(waits, wait), append(runs, run)
+			jt.RunSum += run
+			if attempt > 1 {
+				jt.Retried++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if jt.Jobs = len(runs); jt.Jobs == 0 {
+			continue
+		}
+		jt.Wait, jt.Run = stats(waits), stats(runs)
+		out = append(out, jt)
+	}
+	return out, nil
+}

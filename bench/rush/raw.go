@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"cartable/preview"
+)
+
+// Raw is the renderer's own rate on the burst's files, in-process, without the
+// upload, the queue, the scan or the storage: the ceiling of the end-to-end rate.
+type Raw struct {
+	InFlight    int     `json:"in_flight"`
+	Seconds     float64 `json:"seconds"`
+	FilesPerSec float64 `json:"files_per_s"`
+	Errors      int     `json:"errors"`
+}
+
+// rawRate renders every file with the preview jobs' renderer (all sizes and
+// formats, as one job does today), inFlight at once as bench/previews does, after
+// one untimed warm-up render.
+func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
+	r := preview.NewRenderer(preview.Limits{Concurrency: inFlight})
+	if _, err := r.Render(ctx, files[0].Data, files[0].Mime); err != nil {
+		return Raw{}, fmt.Errorf("warm-up render of %s: %w", files[0].Name, err)
+	}
+	errs := make([]error, len(files))
+	start := time.Now()
+	parallel(len(files), inFlight, func(i int) {
+		_, errs[i] = r.Render(ctx, files[i].Data, files[i].Mime)
+	})
+	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds()}
+	for i, err := range errs {
+		if err != nil {
+			raw.Errors++
+			logf("raw render of %s: %v", files[i].Name, err)
+		}
+	}
+	raw.FilesPerSec = float64(len(files)-raw.Errors) / raw.Seconds
+	return raw, nil
+}
