@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -63,4 +64,33 @@ func jobTimes(ctx context.Context, dbURL string) ([]JobTimes, error) {
 		out = append(out, jt)
 	}
 	return out, nil
+}
+
+// firstRendered is, per item, when the first preview job of its current blob
+// ended (a renderer that renders the small size in a job of its own ends that one
+// first): the moment the teacher's screen could have shown its small thumbnail.
+func firstRendered(ctx context.Context, dbURL string) (map[string]time.Time, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT i.id::text, min(j.finalized_at)
+		FROM items i JOIN versions v ON v.id = i.current_version_id
+		JOIN river_job j ON j.kind = 'preview.render' AND j.state = 'completed' AND j.args->>'blob_id' = v.blob_id::text
+		GROUP BY i.id`)
+	if err != nil {
+		return nil, fmt.Errorf("preview jobs per item: %w", err)
+	}
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id string
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[id] = at
+	}
+	return out, rows.Err()
 }

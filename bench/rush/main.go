@@ -31,6 +31,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -44,12 +47,14 @@ func main() {
 	pdfs := flag.Int("pdfs", 10, "PDFs in the burst")
 	distinct := flag.Int("distinct", 10, "distinct photos generated (each upload of one is made unique)")
 	limit := flag.Duration("limit", 3*time.Minute, "longest a scenario waits for its renditions")
+	deployments := flag.String("deployments", "0,1,2", "deployments measured, by their number of worker processes (0: one node running the jobs)")
+	antivirus := flag.String("antivirus", "off,on", "antivirus settings measured (on needs CARTABLE_CLAMD)")
 	quick := flag.Bool("quick", false, "smoke run: 8 pupils, 10 photos, 2 PDFs, one node only; writes nothing")
 	out := flag.String("out", "bench/results", "folder of the raw results (empty: none)")
 	md := flag.String("md", "BENCHMARKS.md", "file whose rush section is rewritten (empty: none)")
 	flag.Parse()
 	if *quick {
-		*pupils, *photos, *pdfs, *distinct, *out, *md = 8, 10, 2, 3, "", ""
+		*pupils, *photos, *pdfs, *distinct, *deployments, *out, *md = 8, 10, 2, 3, "0", "", ""
 	}
 	*pupils = min(max(*pupils, 1), 25)
 	interrupted, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -67,7 +72,11 @@ func main() {
 		r.Bytes += int64(len(f.Data))
 	}
 	logf("generated %d files (%.0f MiB) in %s", len(files), float64(r.Bytes)/(1<<20), time.Since(began).Round(time.Second))
-	if err := run(ctx, &r, files, *quick, *limit); err != nil {
+	plan, err := choose(*deployments, *antivirus)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(ctx, &r, files, plan, *limit); err != nil {
 		log.Fatal(err)
 	}
 	r.Seconds = time.Since(began).Seconds()
@@ -86,22 +95,55 @@ func main() {
 	fmt.Print(r.Markdown())
 }
 
+// plan is the deployments and antivirus settings a run measures.
+type plan struct {
+	tops []Topology
+	on   []bool
+}
+
+// choose reads the -deployments and -antivirus flags.
+func choose(deployments, antivirus string) (plan, error) {
+	var p plan
+	all := topologies(runtime.NumCPU())
+	for _, w := range strings.Split(deployments, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(w))
+		if err != nil || n < 0 || n >= len(all) {
+			return p, fmt.Errorf("-deployments: %q is not 0, 1 or 2", w)
+		}
+		p.tops = append(p.tops, all[n])
+	}
+	for _, a := range strings.Split(antivirus, ",") {
+		switch strings.TrimSpace(a) {
+		case "off":
+			p.on = append(p.on, false)
+		case "on":
+			p.on = append(p.on, true)
+		default:
+			return p, fmt.Errorf("-antivirus: %q is not off or on", a)
+		}
+	}
+	return p, nil
+}
+
 // run measures the raw rate, then every scenario, then the raw rate again (the
 // machine is shared: its mean is the ceiling compared to).
-func run(ctx context.Context, r *Report, files []file, quick bool, limit time.Duration) error {
+func run(ctx context.Context, r *Report, files []file, p plan, limit time.Duration) error {
 	clamd := os.Getenv("CARTABLE_CLAMD")
 	// The stack's clamd goes to the scenarios that want it, not to every process.
 	os.Unsetenv("CARTABLE_CLAMD")
-	modes := []string{"", clamd}
-	if clamd == "" {
-		modes = modes[:1]
-		r.Notes = append(r.Notes, "CARTABLE_CLAMD is not set: the antivirus scenarios were not run (make bench's stack starts clamd).")
+	var modes []string
+	for _, on := range p.on {
+		switch {
+		case !on:
+			modes = append(modes, "")
+		case clamd == "":
+			r.Notes = append(r.Notes, "CARTABLE_CLAMD is not set: the antivirus scenarios were not run (make bench's stack starts clamd).")
+		default:
+			modes = append(modes, clamd)
+		}
 	}
 	cpus := runtime.NumCPU()
-	tops := topologies(cpus)
-	if quick {
-		tops = tops[:1]
-	}
+	tops := p.tops
 	base, err := node.SetUp(ctx, "rush", nil)
 	if err != nil {
 		return fmt.Errorf("set up: %w", err)
@@ -114,9 +156,9 @@ func run(ctx context.Context, r *Report, files []file, quick bool, limit time.Du
 	logf("raw renderer: %d files in %.1f s, %.2f files/s", len(files), raw.Seconds, raw.FilesPerSec)
 	r.Raw = append(r.Raw, raw)
 	for i, t := range tops {
-		order := modes
-		if i%2 == 1 && len(modes) == 2 {
-			order = []string{modes[1], modes[0]}
+		order := slices.Clone(modes)
+		if i%2 == 1 { // the settings take turns going first
+			slices.Reverse(order)
 		}
 		for _, m := range order {
 			s, err := scenario(ctx, base, t, m, r.Pupils, files, pollFolder, limit)

@@ -15,6 +15,8 @@ type Raw struct {
 	Seconds     float64 `json:"seconds"`
 	FilesPerSec float64 `json:"files_per_s"`
 	Errors      int     `json:"errors"`
+	// Load is the machine's 1-minute load average at the start and the end.
+	Load [2]float64 `json:"load"`
 }
 
 // rawRate renders every file with the preview jobs' renderer (all sizes and
@@ -26,11 +28,12 @@ func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
 		return Raw{}, fmt.Errorf("warm-up render of %s: %w", files[0].Name, err)
 	}
 	errs := make([]error, len(files))
+	load := loadAverage()
 	start := time.Now()
 	parallel(len(files), inFlight, func(i int) {
 		_, errs[i] = r.Render(ctx, files[i].Data, files[i].Mime)
 	})
-	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds()}
+	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds(), Load: [2]float64{load, loadAverage()}}
 	for i, err := range errs {
 		if err != nil {
 			raw.Errors++

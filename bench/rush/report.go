@@ -39,33 +39,34 @@ func (r Report) Markdown() string {
 	raw := r.RawRate()
 	fmt.Fprintf(&b, "## Thumbnails at the 8:00 rush (`make bench`, bench/rush)\n\n")
 	fmt.Fprintf(&b, "Run %s on %s; the whole run took %.0f s. `go run ./bench/rush` against the stack's PostgreSQL, MinIO and clamd on the same machine, "+
-		"each scenario over a fresh database (the demo collège) and bucket, with the binary built from this tree.\n\n", r.Date, r.Machine, r.Seconds)
+		"each scenario over a fresh database (the demo collège) and bucket, the binary built once from this tree.\n\n", r.Date, r.Machine, r.Seconds)
 	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation; %.1f MiB each on average) "+
 		"and %d PDFs (1 to 10 pages) into a folder the teacher made in the class space: %.0f MiB in all, through tus in one request per file as the web app sends a file below its part size, "+
 		"three files at a time per pupil. The teacher's screen lists the folder every %d ms. "+
-		"Per file, from its upload's 201: **small** is when the listing first shows `thumbnails.small`, **all** when it shows small, medium and large.\n\n",
+		"Per file, from its upload's 201: **small** is when the listing first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
+		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below).\n\n",
 		r.Pupils, r.Photos, r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.PollMillis)
-	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw | Load |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** |\n",
+		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** | %.1f–%.1f |\n",
 			s.Topology.describe(), onOff(s.Antivirus), s.Small.P50, s.Small.P95, s.Small.Max, s.All.P50, s.All.P95, s.All.Max,
-			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, raw))
+			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, raw), s.Load[0], s.Load[1])
 	}
-	fmt.Fprintf(&b, "\nRaw renderer rate, the same %d files rendered in-process by preview.Renderer (all sizes and formats, %d in flight), before and after the scenarios: %s files/s; their mean, %.2f files/s, is the \"× raw\" denominator. "+
-		"Targets of issue 17: small p95 < 2 s; end-to-end ≥ 0.9 × raw.\n\n", r.Photos+r.PDFs, r.rawInFlight(), r.rawList(), raw)
-	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s):\n\n")
-	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview wait | Preview run | Preview run, sum of jobs, s |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "\nRaw renderer rate: the same %d files rendered in-process by preview.Renderer (all sizes and formats, %d in flight, as bench/previews measures it), before and after the scenarios: %s files/s; "+
+		"their mean, %.2f files/s, is the \"× raw\" denominator. Load is the machine's 1-minute load average at a scenario's start and end (%s for the raw renders): "+
+		"other work on the shared machine slows every figure down. Targets of issue 17: small p95 < 2 s; end-to-end ≥ 0.9 × raw.\n\n",
+		r.Photos+r.PDFs, r.rawInFlight(), r.rawList(), raw, r.rawLoads())
+	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
+		"and the watch's lag (from a file's first preview job's end to the listing that shows its small thumbnail):\n\n")
+	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview wait | Preview run | Preview runs, sum, s | Watch lag |\n|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
 		scan, prev := s.job("antivirus.scan"), s.job("preview.render")
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.1f |\n", s.Topology.describe(), onOff(s.Antivirus),
-			pair(scan, scan.Wait), pair(scan, scan.Run), pair(prev, prev.Wait), pair(prev, prev.Run), prev.RunSum)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.1f | %.2f / %.2f |\n", s.Topology.describe(), onOff(s.Antivirus),
+			pair(scan, scan.Wait), pair(scan, scan.Run), pair(prev, prev.Wait), pair(prev, prev.Run), prev.RunSum, s.WatchLag.P50, s.WatchLag.P95)
 	}
 	b.WriteString("\n")
-	for _, s := range r.Scenarios {
-		if s.Errors+s.Failed+s.Incomplete > 0 {
-			fmt.Fprintf(&b, "- %s, antivirus %s: %d upload errors, %d previews failed, %d still incomplete at the time limit.\n",
-				s.Topology.describe(), onOff(s.Antivirus), s.Errors, s.Failed, s.Incomplete)
-		}
+	for _, line := range r.readings(raw) {
+		fmt.Fprintf(&b, "- %s\n", line)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "- %s\n", n)
@@ -73,11 +74,71 @@ func (r Report) Markdown() string {
 	return b.String()
 }
 
+// readings are the run's figures put in words: the targets, the scale-out, the
+// antivirus, and whether small thumbnails came before the others.
+func (r Report) readings(raw float64) []string {
+	var out []string
+	smallMet, rateMet, smallFirst, complete := 0, 0, 0, 0
+	for _, s := range r.Scenarios {
+		if s.Small.N > 0 && s.Small.P95 < 2 {
+			smallMet++
+		}
+		if ratio(s.FilesPerSec, raw) >= 0.9 {
+			rateMet++
+		}
+		smallFirst += s.SmallFirst
+		complete += s.Complete
+	}
+	out = append(out, fmt.Sprintf("Targets: small p95 < 2 s met in %d of %d scenarios; end-to-end ≥ 0.9 × raw met in %d of %d.", smallMet, len(r.Scenarios), rateMet, len(r.Scenarios)))
+	if complete > 0 {
+		out = append(out, fmt.Sprintf("Small before the rest: %d of the %d complete files were seen with their small thumbnail before their medium and large (0: every rendition of a file appears at once, as one job renders them all).", smallFirst, complete))
+	}
+	for _, on := range []bool{false, true} {
+		one, two := r.find(1, on), r.find(2, on)
+		if one != nil && two != nil {
+			out = append(out, fmt.Sprintf("Scale-out, antivirus %s: %.2f files/s with one worker process, %.2f with two (× %.2f); small p95 %.2f s and %.2f s.",
+				onOff(on), one.FilesPerSec, two.FilesPerSec, ratio(two.FilesPerSec, one.FilesPerSec), one.Small.P95, two.Small.P95))
+		}
+	}
+	for _, t := range []int{0, 1, 2} {
+		off, on := r.find(t, false), r.find(t, true)
+		if off != nil && on != nil {
+			out = append(out, fmt.Sprintf("Antivirus, %s: small p95 %.2f s off, %.2f s on; end-to-end %.2f files/s off, %.2f on (× %.2f).",
+				off.Topology.describe(), off.Small.P95, on.Small.P95, off.FilesPerSec, on.FilesPerSec, ratio(on.FilesPerSec, off.FilesPerSec)))
+		}
+	}
+	for _, s := range r.Scenarios {
+		if s.Errors+s.Failed+s.Incomplete > 0 {
+			out = append(out, fmt.Sprintf("%s, antivirus %s: %d upload errors, %d previews failed, %d still incomplete at the time limit.",
+				s.Topology.describe(), onOff(s.Antivirus), s.Errors, s.Failed, s.Incomplete))
+		}
+	}
+	return out
+}
+
+// find is the scenario of a deployment (by its worker processes) and antivirus setting.
+func (r Report) find(workers int, antivirus bool) *Scenario {
+	for i, s := range r.Scenarios {
+		if s.Topology.Workers == workers && s.Antivirus == antivirus {
+			return &r.Scenarios[i]
+		}
+	}
+	return nil
+}
+
+func (r Report) rawLoads() string {
+	var parts []string
+	for _, x := range r.Raw {
+		parts = append(parts, fmt.Sprintf("%.1f–%.1f", x.Load[0], x.Load[1]))
+	}
+	return strings.Join(parts, " and ")
+}
+
 func (t Topology) describe() string {
 	if t.Workers == 0 {
-		return fmt.Sprintf("one `serve` running the jobs (%d previews, %d scan at once)", t.PreviewWorkers, t.AntivirusWorkers)
+		return fmt.Sprintf("one `serve` running the jobs (%d preview(s), %d scan at once)", t.PreviewWorkers, t.AntivirusWorkers)
 	}
-	return fmt.Sprintf("API node (jobs off) + %d `worker` (%d previews, %d scan at once each)", t.Workers, t.PreviewWorkers, t.AntivirusWorkers)
+	return fmt.Sprintf("API node (jobs off) + %d `worker` (%d preview(s), %d scan at once each)", t.Workers, t.PreviewWorkers, t.AntivirusWorkers)
 }
 
 func (s Scenario) job(kind string) JobTimes {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"cartable/bench/node"
@@ -26,9 +27,16 @@ type Scenario struct {
 	// Per file, from its 201: its small thumbnail seen, all its renditions seen.
 	Small Stats `json:"small_after_201"`
 	All   Stats `json:"all_after_201"`
+	// SmallFirst counts the files seen with their small thumbnail before the others.
+	SmallFirst int `json:"small_first"`
 	// FilesPerSec is Complete / RenderedSeconds.
 	FilesPerSec float64    `json:"files_per_s"`
 	Jobs        []JobTimes `json:"jobs"`
+	// WatchLag is, per file, from its first preview job's end to its small
+	// thumbnail seen: what the watch (polling, or an event stream) adds.
+	WatchLag Stats `json:"watch_lag"`
+	// Load is the machine's 1-minute load average at the start and the end.
+	Load [2]float64 `json:"load"`
 }
 
 // scenario runs the burst on a fresh database and bucket with the topology's
@@ -49,6 +57,7 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	if err != nil {
 		return s, err
 	}
+	s.Load[0] = loadAverage()
 	tr := newTracker(len(files))
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
@@ -61,10 +70,17 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 		return s, fmt.Errorf("watch: %w", err)
 	}
 	s.BurstSeconds = burstEnd.Sub(start).Seconds()
+	s.Load[1] = loadAverage()
 	s.summarize(tr, start)
-	if s.Jobs, err = jobTimes(context.WithoutCancel(ctx), e.DBURL); err != nil {
+	db := context.WithoutCancel(ctx)
+	if s.Jobs, err = jobTimes(db, e.DBURL); err != nil {
 		return s, err
 	}
+	rendered, err := firstRendered(db, e.DBURL)
+	if err != nil {
+		return s, err
+	}
+	s.WatchLag = watchLag(tr, rendered)
 	return s, nil
 }
 
@@ -83,6 +99,9 @@ func (s *Scenario) summarize(tr *tracker, start time.Time) {
 		case ok:
 			all = append(all, at.Sub(sent.End).Seconds())
 			s.Complete++
+			if tr.small[id].Before(at) {
+				s.SmallFirst++
+			}
 			if at.After(last) {
 				last = at
 			}
@@ -97,4 +116,30 @@ func (s *Scenario) summarize(tr *tracker, start time.Time) {
 		s.RenderedSeconds = last.Sub(start).Seconds()
 		s.FilesPerSec = float64(s.Complete) / s.RenderedSeconds
 	}
+}
+
+// watchLag is, per file seen with its small thumbnail, the time from its first
+// preview job's end to then.
+func watchLag(tr *tracker, rendered map[string]time.Time) Stats {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	var lags []float64
+	for id, seen := range tr.small {
+		if at, ok := rendered[id]; ok {
+			lags = append(lags, seen.Sub(at).Seconds())
+		}
+	}
+	return stats(lags)
+}
+
+// loadAverage is the machine's 1-minute load average (0 where /proc has none):
+// other work on the machine slows every figure down.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var load float64
+	fmt.Sscan(string(b), &load)
+	return load
 }
