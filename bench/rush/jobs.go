@@ -20,50 +20,52 @@ type JobTimes struct {
 	RunSum  float64 `json:"run_sum_seconds"`
 }
 
-// jobKinds are the jobs a file of the burst goes through.
-var jobKinds = []string{"antivirus.scan", "preview.render"}
-
-// jobTimes reads the completed jobs of each kind from the scenario's database.
+// jobTimes reads the completed jobs a file of the burst goes through, kind by
+// kind: the scan, and the preview jobs (preview.render today; a renderer that
+// splits its work in several kinds of jobs gets a row per kind).
 func jobTimes(ctx context.Context, dbURL string) ([]JobTimes, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT kind, extract(epoch FROM attempted_at - created_at)::float8,
+		extract(epoch FROM finalized_at - attempted_at)::float8, attempt
+		FROM river_job WHERE state = 'completed' AND (kind = 'antivirus.scan' OR kind LIKE 'preview.render%')
+		ORDER BY kind`)
+	if err != nil {
+		return nil, fmt.Errorf("river jobs: %w", err)
+	}
+	defer rows.Close()
 	var out []JobTimes
-	for _, kind := range jobKinds {
-		rows, err := conn.Query(ctx, `SELECT extract(epoch FROM attempted_at - created_at)::float8,
-			extract(epoch FROM finalized_at - attempted_at)::float8, attempt
-			FROM river_job WHERE kind = $1 AND state = 'completed'`, kind)
-		if err != nil {
-			return nil, fmt.Errorf("river jobs %s: %w", kind, err)
+	var waits, runs []float64
+	flush := func() {
+		if len(out) > 0 {
+			last := &out[len(out)-1]
+			last.Jobs, last.Wait, last.Run = len(runs), stats(waits), stats(runs)
 		}
-		jt := JobTimes{Kind: kind}
-		var waits, runs []float64
-		for rows.Next() {
-			var wait, run float64
-			var attempt int
-			if err := rows.Scan(&wait, &run, &attempt); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			waits, runs = append(waits, wait), append(runs, run)
-			jt.RunSum += run
-			if attempt > 1 {
-				jt.Retried++
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		waits, runs = nil, nil
+	}
+	for rows.Next() {
+		var kind string
+		var wait, run float64
+		var attempt int
+		if err := rows.Scan(&kind, &wait, &run, &attempt); err != nil {
 			return nil, err
 		}
-		if jt.Jobs = len(runs); jt.Jobs == 0 {
-			continue
+		if len(out) == 0 || out[len(out)-1].Kind != kind {
+			flush()
+			out = append(out, JobTimes{Kind: kind})
 		}
-		jt.Wait, jt.Run = stats(waits), stats(runs)
-		out = append(out, jt)
+		jt := &out[len(out)-1]
+		waits, runs = append(waits, wait), append(runs, run)
+		jt.RunSum += run
+		if attempt > 1 {
+			jt.Retried++
+		}
 	}
-	return out, nil
+	flush()
+	return out, rows.Err()
 }
 
 // firstRendered is, per item, when the first preview job of its current blob
@@ -77,7 +79,7 @@ func firstRendered(ctx context.Context, dbURL string) (map[string]time.Time, err
 	defer conn.Close(ctx)
 	rows, err := conn.Query(ctx, `SELECT i.id::text, min(j.finalized_at)
 		FROM items i JOIN versions v ON v.id = i.current_version_id
-		JOIN river_job j ON j.kind = 'preview.render' AND j.state = 'completed' AND j.args->>'blob_id' = v.blob_id::text
+		JOIN river_job j ON j.kind LIKE 'preview.render%' AND j.state = 'completed' AND j.args->>'blob_id' = v.blob_id::text
 		GROUP BY i.id`)
 	if err != nil {
 		return nil, fmt.Errorf("preview jobs per item: %w", err)

@@ -58,11 +58,13 @@ func (r Report) Markdown() string {
 		r.Photos+r.PDFs, r.rawInFlight(), r.rawList(), raw, r.rawLoads())
 	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
 		"and the watch's lag (from a file's first preview job's end to the listing that shows its small thumbnail):\n\n")
-	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview wait | Preview run | Preview runs, sum, s | Watch lag |\n|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview job | Preview wait | Preview run | Preview runs, sum, s | Watch lag |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
-		scan, prev := s.job("antivirus.scan"), s.job("preview.render")
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %.1f | %.2f / %.2f |\n", s.Topology.describe(), onOff(s.Antivirus),
-			pair(scan, scan.Wait), pair(scan, scan.Run), pair(prev, prev.Wait), pair(prev, prev.Run), prev.RunSum, s.WatchLag.P50, s.WatchLag.P95)
+		scan := s.job("antivirus.scan")
+		for _, prev := range s.previewJobs() {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %.1f | %.2f / %.2f |\n", s.Topology.describe(), onOff(s.Antivirus),
+				pair(scan, scan.Wait), pair(scan, scan.Run), prev.Kind, pair(prev, prev.Wait), pair(prev, prev.Run), prev.RunSum, s.WatchLag.P50, s.WatchLag.P95)
+		}
 	}
 	b.WriteString("\n")
 	for _, line := range r.readings(raw) {
@@ -148,6 +150,20 @@ func (s Scenario) job(kind string) JobTimes {
 		}
 	}
 	return JobTimes{}
+}
+
+// previewJobs are the scenario's kinds of preview jobs (one row when none ran).
+func (s Scenario) previewJobs() []JobTimes {
+	var out []JobTimes
+	for _, j := range s.Jobs {
+		if strings.HasPrefix(j.Kind, "preview.") {
+			out = append(out, j)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, JobTimes{Kind: "preview.render"})
+	}
+	return out
 }
 
 func pair(j JobTimes, st Stats) string {
