@@ -93,7 +93,8 @@ func (r Report) readings(raw float64) []string {
 	}
 	out = append(out, fmt.Sprintf("Targets: small p95 < 2 s met in %d of %d scenarios; end-to-end ≥ 0.9 × raw met in %d of %d.", smallMet, len(r.Scenarios), rateMet, len(r.Scenarios)))
 	if complete > 0 {
-		out = append(out, fmt.Sprintf("Small before the rest: %d of the %d complete files were seen with their small thumbnail before their medium and large (0: every rendition of a file appears at once, as one job renders them all).", smallFirst, complete))
+		out = append(out, fmt.Sprintf("Small before the rest: over the scenarios, %d of %d completed files showed their small thumbnail in an earlier listing than their medium and large "+
+			"(0 when one job renders every size of a file: they appear together, and a file's small thumbnail waits for the files queued before it to be rendered in full).", smallFirst, complete))
 	}
 	for _, on := range []bool{false, true} {
 		one, two := r.find(1, on), r.find(2, on)
