@@ -72,12 +72,27 @@ func deploy(ctx context.Context, e *node.Env, t Topology, clamd string) (*Deploy
 	return d, nil
 }
 
-// Stop stops every process.
-func (d *Deployment) Stop() {
+// Stop stops every process, and answers the CPU time the processes that ran
+// the jobs took (with the converters they waited for): the workers', or the
+// API node's when it ran them (its serving included).
+func (d *Deployment) Stop() float64 {
+	var cpu float64
 	for _, w := range d.workers {
 		w.Stop()
+		cpu += processCPU(w)
 	}
 	d.API.Stop()
+	if len(d.workers) == 0 {
+		cpu = processCPU(d.API)
+	}
+	return cpu
+}
+
+func processCPU(p *node.Process) float64 {
+	if p == nil || p.Cmd.ProcessState == nil {
+		return 0
+	}
+	return (p.Cmd.ProcessState.UserTime() + p.Cmd.ProcessState.SystemTime()).Seconds()
 }
 
 // startWorker runs `cartable worker` and waits until it logs that its jobs run.

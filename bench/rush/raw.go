@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"time"
 
 	"cartable/preview"
@@ -17,6 +18,9 @@ type Raw struct {
 	Errors      int     `json:"errors"`
 	// Load is the machine's 1-minute load average at the start and the end.
 	Load [2]float64 `json:"load"`
+	// CPUSeconds is the CPU time of the pass: the bench process and its
+	// children (pdftoppm), user and system.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
 }
 
 // rawRate renders every file with the preview jobs' renderer (all sizes and
@@ -29,11 +33,12 @@ func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
 	}
 	errs := make([]error, len(files))
 	load := loadAverage()
+	cpu := cpuSeconds()
 	start := time.Now()
 	parallel(len(files), inFlight, func(i int) {
 		_, errs[i] = r.Render(ctx, files[i].Data, files[i].Mime)
 	})
-	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds(), Load: [2]float64{load, loadAverage()}}
+	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds(), Load: [2]float64{load, loadAverage()}, CPUSeconds: cpuSeconds() - cpu}
 	for i, err := range errs {
 		if err != nil {
 			raw.Errors++
@@ -42,4 +47,16 @@ func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
 	}
 	raw.FilesPerSec = float64(len(files)-raw.Errors) / raw.Seconds
 	return raw, nil
+}
+
+// cpuSeconds is the CPU time of this process and of its children waited for.
+func cpuSeconds() float64 {
+	var total float64
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if syscall.Getrusage(who, &ru) == nil {
+			total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+		}
+	}
+	return total
 }

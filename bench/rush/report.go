@@ -101,6 +101,9 @@ func (r Report) readings(raw float64) []string {
 	if line := r.rawVersusJobs(raw); line != "" {
 		out = append(out, line)
 	}
+	if line := r.cpuPerFile(); line != "" {
+		out = append(out, line)
+	}
 	for _, on := range []bool{false, true} {
 		one, two := r.find(1, on), r.find(2, on)
 		if one != nil && two != nil {
@@ -150,6 +153,38 @@ func (r Report) rawVersusJobs(raw float64) string {
 			"so \"× raw\" overstates the pipeline; \"render slots busy\" says how much of the deployment's rendering capacity the burst used."
 	}
 	return line
+}
+
+// cpuPerFile compares the CPU time a file costs in the raw pass with what it
+// costs the processes that ran the jobs: CPU time counts what was done, whatever
+// else the machine was doing, where wall time does not.
+func (r Report) cpuPerFile() string {
+	files := float64(r.Photos + r.PDFs)
+	var raws []string
+	for _, x := range r.Raw {
+		if x.CPUSeconds > 0 {
+			raws = append(raws, fmt.Sprintf("%.2f", x.CPUSeconds/files))
+		}
+	}
+	var jobs []string
+	for _, s := range r.Scenarios {
+		if s.JobsCPUSeconds > 0 {
+			jobs = append(jobs, fmt.Sprintf("%s, antivirus %s: %.2f", s.Topology.short(), onOff(s.Antivirus), s.JobsCPUSeconds/files))
+		}
+	}
+	if len(raws) == 0 || len(jobs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("CPU time per file (user + system, converters included): the raw pass %s s; the processes running the jobs (their whole life: start, scans, renders, storing; a lone node's serving too) %s s.",
+		strings.Join(raws, " and "), strings.Join(jobs, "; "))
+}
+
+// short names a deployment in a sentence.
+func (t Topology) short() string {
+	if t.Workers == 0 {
+		return "one node"
+	}
+	return fmt.Sprintf("%d worker(s)", t.Workers)
 }
 
 // find is the scenario of a deployment (by its worker processes) and antivirus setting.

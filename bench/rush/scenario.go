@@ -37,6 +37,9 @@ type Scenario struct {
 	WatchLag Stats `json:"watch_lag"`
 	// Load is the machine's 1-minute load average at the start and the end.
 	Load [2]float64 `json:"load"`
+	// JobsCPUSeconds is the CPU time of the processes that ran the jobs (see
+	// Deployment.Stop), from their start to their stop.
+	JobsCPUSeconds float64 `json:"jobs_cpu_seconds,omitempty"`
 }
 
 // scenario runs the burst on a fresh database and bucket with the topology's
@@ -52,7 +55,12 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	if err != nil {
 		return s, err
 	}
-	defer d.Stop()
+	stopped := false
+	defer func() {
+		if !stopped {
+			d.Stop()
+		}
+	}()
 	c, err := signIn(ctx, d.API, pupils)
 	if err != nil {
 		return s, err
@@ -81,6 +89,8 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 		return s, err
 	}
 	s.WatchLag = watchLag(tr, rendered)
+	stopped = true
+	s.JobsCPUSeconds = d.Stop()
 	return s, nil
 }
 
