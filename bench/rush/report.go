@@ -149,10 +149,25 @@ func (r Report) rawVersusJobs(raw float64) string {
 	line := fmt.Sprintf("The raw pass took %.2f s per file and slot (%d in flight at %.2f files/s); the preview jobs ran in %.2f s (median of the scenarios' p50, download and storing included).",
 		perFile, r.rawInFlight(), raw, jobs)
 	if jobs < perFile {
-		line += " The jobs being the faster, the bench's in-process pass was slower than the same renderer in a Cartable process (cause not established: the machine was shared), " +
-			"so \"× raw\" overstates the pipeline; \"render slots busy\" says how much of the deployment's rendering capacity the burst used."
+		line += " The jobs being the faster, the bench's in-process pass was slower than the same renderer in a Cartable process"
+		if cores := r.rawCores(); cores > 0 {
+			line += fmt.Sprintf(": it kept %.2f cores busy on average, its %d renders in flight getting that share of the shared machine, while its CPU time per file is about the jobs' (below)", cores, r.rawInFlight())
+		}
+		line += ". \"× raw\" therefore overstates the pipeline on a loaded machine; the CPU time per file and \"render slots busy\" depend much less on it."
 	}
 	return line
+}
+
+// rawCores is the mean number of cores the raw passes kept busy (0: unknown).
+func (r Report) rawCores() float64 {
+	var cpu, wall float64
+	for _, x := range r.Raw {
+		if x.CPUSeconds == 0 {
+			return 0
+		}
+		cpu, wall = cpu+x.CPUSeconds, wall+x.Seconds
+	}
+	return ratio(cpu, wall)
 }
 
 // cpuPerFile compares the CPU time a file costs in the raw pass with what it
