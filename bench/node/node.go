@@ -72,6 +72,27 @@ func SetUp(ctx context.Context, name string, settings map[string]string) (*Env, 
 	return e, nil
 }
 
+// Fresh is another database and bucket, made as SetUp makes them, for the same
+// binary and settings: a benchmark whose scenarios each start from scratch builds
+// once. Its TearDown leaves e as it is.
+func (e *Env) Fresh(ctx context.Context, name string) (*Env, error) {
+	f := &Env{S3: e.S3, BaseDB: e.BaseDB, settings: e.settings, Bin: e.Bin}
+	var err error
+	if f.Dir, err = os.MkdirTemp("", "cartable-bench-"+name+"-"); err != nil {
+		return nil, err
+	}
+	stamp := time.Now().UnixNano()
+	if err := f.objectStore(ctx, fmt.Sprintf("bench-%s-%d", name, stamp)); err != nil {
+		f.TearDown()
+		return nil, err
+	}
+	if err := f.database(ctx, fmt.Sprintf("bench_%s_%d", name, stamp)); err != nil {
+		f.TearDown()
+		return nil, err
+	}
+	return f, nil
+}
+
 func (e *Env) build(ctx context.Context) error {
 	e.Bin = filepath.Join(e.Dir, "cartable")
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", e.Bin, "./cmd/cartable").CombinedOutput(); err != nil {

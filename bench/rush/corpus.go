@@ -1,0 +1,93 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"cartable/previewtest"
+)
+
+// file is one file a pupil sends.
+type file struct {
+	Name string
+	Mime string
+	Data []byte
+}
+
+// phonePhoto makes the bytes of the n-th distinct phone photo: 12 MP (4000 × 3000)
+// JPEG. Most carry an EXIF thumbnail as phones write one; every fourth is held
+// sideways (EXIF orientation 6, a portrait shot) and every tenth upside down (3),
+// which previewtest writes without a thumbnail. This is the one place that says
+// what a phone sends: a generator with a camera's full EXIF goes here.
+func phonePhoto(n int) []byte {
+	seed := uint64(1700 + n)
+	switch {
+	case n%10 == 9:
+		return previewtest.Photo(4000, 3000, 3, seed)
+	case n%4 == 1:
+		return previewtest.Photo(4000, 3000, 6, seed)
+	default:
+		return previewtest.PhotoWithThumbnail(4000, 3000, seed)
+	}
+}
+
+// corpus is the class's files, in the order they are dealt to the pupils: photos
+// and PDFs mixed (a fixed shuffle). Only distinct photos are generated (a 12 MP
+// photo takes most of a second to make); each upload of one is made unique by a
+// comment segment, so no two files of the burst have the same bytes.
+func corpus(photos, pdfs, distinct int) []file {
+	bases := make([][]byte, min(distinct, photos))
+	parallel(len(bases), runtime.NumCPU(), func(i int) { bases[i] = phonePhoto(i) })
+	var files []file
+	for i := range photos {
+		files = append(files, file{Name: fmt.Sprintf("IMG_%04d.jpg", 2031+i), Mime: "image/jpeg",
+			Data: withComment(bases[i%len(bases)], fmt.Sprintf("rush photo %d", i))})
+	}
+	for i := range pdfs {
+		// 1 to 10 pages: each PDF is distinct as it is.
+		files = append(files, file{Name: fmt.Sprintf("Exposé %02d.pdf", i+1), Mime: "application/pdf",
+			Data: previewtest.PDF(1 + i%10)})
+	}
+	rng := rand.New(rand.NewPCG(8, 0))
+	rng.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
+	return files
+}
+
+// withComment inserts a JPEG comment segment (COM) after the application segments
+// that follow the start of image (EXIF stays where readers look for it).
+func withComment(jpg []byte, text string) []byte {
+	at := 2
+	for at+4 <= len(jpg) && jpg[at] == 0xFF && jpg[at+1] >= 0xE0 && jpg[at+1] <= 0xEF {
+		at += 2 + int(binary.BigEndian.Uint16(jpg[at+2:]))
+	}
+	seg := []byte{0xFF, 0xFE, 0, 0}
+	binary.BigEndian.PutUint16(seg[2:], uint16(len(text)+2))
+	out := make([]byte, 0, len(jpg)+len(seg)+len(text))
+	out = append(out, jpg[:at]...)
+	out = append(out, seg...)
+	out = append(out, text...)
+	return append(out, jpg[at:]...)
+}
+
+// parallel runs fn(0..n-1) with at most workers at once.
+func parallel(n, workers int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"cartable/bench/node"
+)
+
+// Topology is how the scenario's Cartable runs: one `cartable serve` running its
+// jobs, or an API node with its jobs off and Workers `cartable worker` processes.
+type Topology struct {
+	Name    string `json:"name"`
+	Workers int    `json:"workers"` // 0: the API node runs the jobs itself
+	// PreviewWorkers and AntivirusWorkers are per process that runs jobs.
+	PreviewWorkers   int `json:"preview_workers"`
+	AntivirusWorkers int `json:"antivirus_workers"`
+}
+
+// topologies are the three deployments measured. Renders in flight over the whole
+// deployment stay at the machine's cores: one process renders NumCPU at once, two
+// worker processes NumCPU/2 each (more would only make them take turns on the same
+// cores, with a decoded 12 MP image in memory each). Scans keep the default of one
+// per process.
+func topologies(cpus int) []Topology {
+	return []Topology{
+		{Name: "one node", Workers: 0, PreviewWorkers: cpus, AntivirusWorkers: 1},
+		{Name: "API + 1 worker", Workers: 1, PreviewWorkers: cpus, AntivirusWorkers: 1},
+		{Name: "API + 2 workers", Workers: 2, PreviewWorkers: max(1, cpus/2), AntivirusWorkers: 1},
+	}
+}
+
+// Deployment is the running processes of a scenario.
+type Deployment struct {
+	API     *node.Process
+	workers []*node.Process
+}
+
+// deploy starts the topology's processes over e, the antivirus on when clamd is
+// set (every process gets it: the scans run where the jobs run).
+func deploy(ctx context.Context, e *node.Env, t Topology, clamd string) (*Deployment, error) {
+	jobs := map[string]string{
+		"CARTABLE_PREVIEW_WORKERS":   strconv.Itoa(t.PreviewWorkers),
+		"CARTABLE_ANTIVIRUS_WORKERS": strconv.Itoa(t.AntivirusWorkers),
+	}
+	if clamd != "" {
+		jobs["CARTABLE_CLAMD"] = clamd
+	}
+	api := maps.Clone(jobs)
+	api["CARTABLE_JOBS"] = strconv.FormatBool(t.Workers == 0)
+	d := &Deployment{}
+	var err error
+	if d.API, err = e.StartCartable(ctx, api); err != nil {
+		return nil, fmt.Errorf("start the API node: %w", err)
+	}
+	for range t.Workers {
+		w, err := startWorker(ctx, e, jobs)
+		if err != nil {
+			d.Stop()
+			return nil, err
+		}
+		d.workers = append(d.workers, w)
+	}
+	return d, nil
+}
+
+// Stop stops every process, and answers the CPU time the processes that ran
+// the jobs took (with the converters they waited for): the workers', or the
+// API node's when it ran them (its serving included).
+func (d *Deployment) Stop() float64 {
+	var cpu float64
+	for _, w := range d.workers {
+		w.Stop()
+		cpu += processCPU(w)
+	}
+	d.API.Stop()
+	if len(d.workers) == 0 {
+		cpu = processCPU(d.API)
+	}
+	return cpu
+}
+
+func processCPU(p *node.Process) float64 {
+	if p == nil || p.Cmd.ProcessState == nil {
+		return 0
+	}
+	return (p.Cmd.ProcessState.UserTime() + p.Cmd.ProcessState.SystemTime()).Seconds()
+}
+
+// startWorker runs `cartable worker` and waits until it logs that its jobs run.
+// BENCH_SERVER_LOGS shows its output.
+func startWorker(ctx context.Context, e *node.Env, settings map[string]string) (*node.Process, error) {
+	extra := maps.Clone(settings)
+	extra["CARTABLE_LOG_LEVEL"] = "info" // for its "worker started"
+	cmd := exec.Command(e.Bin, "worker")
+	cmd.Env = e.ServerEnv(extra)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start a worker: %w", err)
+	}
+	p := &node.Process{Cmd: cmd}
+	started := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		said := false
+		for sc.Scan() {
+			if os.Getenv("BENCH_SERVER_LOGS") != "" {
+				fmt.Fprintln(os.Stderr, sc.Text())
+			}
+			if !said && strings.Contains(sc.Text(), "worker started") {
+				said = true
+				started <- true
+			}
+		}
+		if !said {
+			started <- false
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case ok := <-started:
+		if ok {
+			return p, nil
+		}
+		p.Stop()
+		return nil, fmt.Errorf("the worker exited before it started its jobs")
+	case <-time.After(60 * time.Second):
+	case <-ctx.Done():
+	}
+	p.Stop()
+	return nil, fmt.Errorf("the worker did not start its jobs within 60 s")
+}

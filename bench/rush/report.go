@@ -1,0 +1,297 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Report is one run.
+type Report struct {
+	Machine    string     `json:"machine"`
+	Date       string     `json:"date"`
+	Seconds    float64    `json:"seconds"` // the whole run
+	Pupils     int        `json:"pupils"`
+	Photos     int        `json:"photos"`
+	PDFs       int        `json:"pdfs"`
+	Distinct   int        `json:"distinct_photos"`
+	Bytes      int64      `json:"bytes"`
+	PollMillis int64      `json:"poll_ms"`
+	Raw        []Raw      `json:"raw"` // before and after the scenarios
+	Scenarios  []Scenario `json:"scenarios"`
+	Notes      []string   `json:"notes,omitempty"`
+}
+
+// RawRate is the mean of the raw rates measured around the scenarios.
+func (r Report) RawRate() float64 {
+	sum := 0.0
+	for _, x := range r.Raw {
+		sum += x.FilesPerSec
+	}
+	if len(r.Raw) == 0 {
+		return 0
+	}
+	return sum / float64(len(r.Raw))
+}
+
+// Markdown is the section of BENCHMARKS.md.
+func (r Report) Markdown() string {
+	var b strings.Builder
+	raw := r.RawRate()
+	fmt.Fprintf(&b, "## Thumbnails at the 8:00 rush (`make bench`, bench/rush)\n\n")
+	fmt.Fprintf(&b, "Run %s on %s; the whole run took %.0f s. `go run ./bench/rush` against the stack's PostgreSQL, MinIO and clamd on the same machine, "+
+		"each scenario over a fresh database (the demo collège) and bucket, the binary built once from this tree.\n\n", r.Date, r.Machine, r.Seconds)
+	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation; %.1f MiB each on average) "+
+		"and %d PDFs (1 to 10 pages) into a folder the teacher made in the class space: %.0f MiB in all, through tus in one request per file as the web app sends a file below its part size, "+
+		"three files at a time per pupil. The teacher's screen lists the folder every %d ms. "+
+		"Per file, from its upload's 201: **small** is when the listing first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
+		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below).\n\n",
+		r.Pupils, r.Photos, r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.PollMillis)
+	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw | Load |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** | %.1f–%.1f |\n",
+			s.Topology.describe(), onOff(s.Antivirus), s.Small.P50, s.Small.P95, s.Small.Max, s.All.P50, s.All.P95, s.All.Max,
+			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, raw), s.Load[0], s.Load[1])
+	}
+	fmt.Fprintf(&b, "\nRaw renderer rate: the same %d files rendered in-process by preview.Renderer (all sizes and formats, %d in flight, as bench/previews measures it), before and after the scenarios: %s files/s; "+
+		"their mean, %.2f files/s, is the \"× raw\" denominator. Load is the machine's 1-minute load average at a scenario's start and end (%s for the raw renders): "+
+		"other work on the shared machine slows every figure down. Targets of issue 17: small p95 < 2 s; end-to-end ≥ 0.9 × raw.\n\n",
+		r.Photos+r.PDFs, r.rawInFlight(), r.rawList(), raw, r.rawLoads())
+	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
+		"and the watch's lag (from a file's first preview job's end to the listing that shows its small thumbnail):\n\n")
+	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview job | Preview wait | Preview run | Preview runs, sum, s | Render slots busy | Watch lag |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Scenarios {
+		scan := s.job("antivirus.scan")
+		for _, prev := range s.previewJobs() {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f %% | %.2f / %.2f |\n", s.Topology.describe(), onOff(s.Antivirus),
+				pair(scan, scan.Wait), pair(scan, scan.Run), prev.Kind, pair(prev, prev.Wait), pair(prev, prev.Run), prev.RunSum,
+				100*ratio(prev.RunSum, float64(s.Topology.slots())*s.RenderedSeconds), s.WatchLag.P50, s.WatchLag.P95)
+		}
+	}
+	fmt.Fprintf(&b, "\nRender slots busy: the preview jobs' run time over the deployment's preview slots (preview workers × processes running jobs) times the scenario's time to the last rendition; "+
+		"what is not busy is the start of the burst (the first files uploading, or waiting for their scan) and the tail (the last renders, fewer than the slots).\n\n")
+	for _, line := range r.readings(raw) {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	return b.String()
+}
+
+// readings are the run's figures put in words: the targets, the scale-out, the
+// antivirus, and whether small thumbnails came before the others.
+func (r Report) readings(raw float64) []string {
+	var out []string
+	smallMet, rateMet, smallFirst, complete := 0, 0, 0, 0
+	for _, s := range r.Scenarios {
+		if s.Small.N > 0 && s.Small.P95 < 2 {
+			smallMet++
+		}
+		if ratio(s.FilesPerSec, raw) >= 0.9 {
+			rateMet++
+		}
+		smallFirst += s.SmallFirst
+		complete += s.Complete
+	}
+	out = append(out, fmt.Sprintf("Targets: small p95 < 2 s met in %d of %d scenarios; end-to-end ≥ 0.9 × raw met in %d of %d.", smallMet, len(r.Scenarios), rateMet, len(r.Scenarios)))
+	if complete > 0 {
+		out = append(out, fmt.Sprintf("Small before the rest: over the scenarios, %d of %d completed files showed their small thumbnail in an earlier listing than their medium and large "+
+			"(0 when one job renders every size of a file: they appear together, and a file's small thumbnail waits for the files queued before it to be rendered in full).", smallFirst, complete))
+	}
+	if line := r.rawVersusJobs(raw); line != "" {
+		out = append(out, line)
+	}
+	if line := r.cpuPerFile(); line != "" {
+		out = append(out, line)
+	}
+	for _, on := range []bool{false, true} {
+		one, two := r.find(1, on), r.find(2, on)
+		if one != nil && two != nil {
+			out = append(out, fmt.Sprintf("Scale-out, antivirus %s: %.2f files/s with one worker process, %.2f with two (× %.2f); small p95 %.2f s and %.2f s.",
+				onOff(on), one.FilesPerSec, two.FilesPerSec, ratio(two.FilesPerSec, one.FilesPerSec), one.Small.P95, two.Small.P95))
+		}
+	}
+	for _, t := range []int{0, 1, 2} {
+		off, on := r.find(t, false), r.find(t, true)
+		if off != nil && on != nil {
+			out = append(out, fmt.Sprintf("Antivirus, %s: small p95 %.2f s off, %.2f s on; end-to-end %.2f files/s off, %.2f on (× %.2f).",
+				off.Topology.describe(), off.Small.P95, on.Small.P95, off.FilesPerSec, on.FilesPerSec, ratio(on.FilesPerSec, off.FilesPerSec)))
+		}
+	}
+	for _, s := range r.Scenarios {
+		if s.Errors+s.Failed+s.Incomplete > 0 {
+			out = append(out, fmt.Sprintf("%s, antivirus %s: %d upload errors, %d previews failed, %d still incomplete at the time limit.",
+				s.Topology.describe(), onOff(s.Antivirus), s.Errors, s.Failed, s.Incomplete))
+		}
+	}
+	return out
+}
+
+// rawVersusJobs compares the time a render takes in the raw pass (its slots'
+// wall time per file) with the preview jobs' own run time, which adds the
+// download and the storing of the renditions: when the jobs are faster, the
+// bench's in-process pass is not the ceiling it stands for, and "× raw" above 1
+// says so rather than that the pipeline beats the renderer.
+func (r Report) rawVersusJobs(raw float64) string {
+	var runs []float64
+	for _, s := range r.Scenarios {
+		for _, j := range s.previewJobs() {
+			if j.Jobs > 0 {
+				runs = append(runs, j.Run.P50)
+			}
+		}
+	}
+	if raw == 0 || len(runs) == 0 {
+		return ""
+	}
+	perFile := float64(r.rawInFlight()) / raw
+	jobs := stats(runs).P50
+	line := fmt.Sprintf("The raw pass took %.2f s per file and slot (%d in flight at %.2f files/s); the preview jobs ran in %.2f s (median of the scenarios' p50, download and storing included).",
+		perFile, r.rawInFlight(), raw, jobs)
+	if jobs < perFile {
+		line += " The jobs being the faster, the bench's in-process pass was slower than the same renderer in a Cartable process"
+		if cores := r.rawCores(); cores > 0 {
+			line += fmt.Sprintf(": it kept %.2f cores busy on average, its %d renders in flight getting that share of the shared machine, while its CPU time per file is about the jobs' (below)", cores, r.rawInFlight())
+		}
+		line += ". \"× raw\" therefore overstates the pipeline on a loaded machine; the CPU time per file and \"render slots busy\" depend much less on it."
+	}
+	return line
+}
+
+// rawCores is the mean number of cores the raw passes kept busy (0: unknown).
+func (r Report) rawCores() float64 {
+	var cpu, wall float64
+	for _, x := range r.Raw {
+		if x.CPUSeconds == 0 {
+			return 0
+		}
+		cpu, wall = cpu+x.CPUSeconds, wall+x.Seconds
+	}
+	return ratio(cpu, wall)
+}
+
+// cpuPerFile compares the CPU time a file costs in the raw pass with what it
+// costs the processes that ran the jobs: CPU time counts what was done, whatever
+// else the machine was doing, where wall time does not.
+func (r Report) cpuPerFile() string {
+	files := float64(r.Photos + r.PDFs)
+	var raws []string
+	for _, x := range r.Raw {
+		if x.CPUSeconds > 0 {
+			raws = append(raws, fmt.Sprintf("%.2f", x.CPUSeconds/files))
+		}
+	}
+	var jobs []string
+	for _, s := range r.Scenarios {
+		if s.JobsCPUSeconds > 0 {
+			jobs = append(jobs, fmt.Sprintf("%s, antivirus %s: %.2f", s.Topology.short(), onOff(s.Antivirus), s.JobsCPUSeconds/files))
+		}
+	}
+	if len(raws) == 0 || len(jobs) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("CPU time per file (user + system, converters included): the raw pass %s s; the processes running the jobs (their whole life: start, scans, renders, storing; a lone node's serving too) %s s.",
+		strings.Join(raws, " and "), strings.Join(jobs, "; "))
+}
+
+// short names a deployment in a sentence.
+func (t Topology) short() string {
+	if t.Workers == 0 {
+		return "one node"
+	}
+	return fmt.Sprintf("%d worker(s)", t.Workers)
+}
+
+// find is the scenario of a deployment (by its worker processes) and antivirus setting.
+func (r Report) find(workers int, antivirus bool) *Scenario {
+	for i, s := range r.Scenarios {
+		if s.Topology.Workers == workers && s.Antivirus == antivirus {
+			return &r.Scenarios[i]
+		}
+	}
+	return nil
+}
+
+func (r Report) rawLoads() string {
+	var parts []string
+	for _, x := range r.Raw {
+		parts = append(parts, fmt.Sprintf("%.1f–%.1f", x.Load[0], x.Load[1]))
+	}
+	return strings.Join(parts, " and ")
+}
+
+func (t Topology) describe() string {
+	if t.Workers == 0 {
+		return fmt.Sprintf("one `serve` running the jobs (%d preview(s), %d scan at once)", t.PreviewWorkers, t.AntivirusWorkers)
+	}
+	return fmt.Sprintf("API node (jobs off) + %d `worker` (%d preview(s), %d scan at once each)", t.Workers, t.PreviewWorkers, t.AntivirusWorkers)
+}
+
+// slots is how many previews the deployment renders at once.
+func (t Topology) slots() int { return t.PreviewWorkers * max(1, t.Workers) }
+
+func (s Scenario) job(kind string) JobTimes {
+	for _, j := range s.Jobs {
+		if j.Kind == kind {
+			return j
+		}
+	}
+	return JobTimes{}
+}
+
+// previewJobs are the scenario's kinds of preview jobs (one row when none ran).
+func (s Scenario) previewJobs() []JobTimes {
+	var out []JobTimes
+	for _, j := range s.Jobs {
+		if strings.HasPrefix(j.Kind, "preview.") {
+			out = append(out, j)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, JobTimes{Kind: "preview.render"})
+	}
+	return out
+}
+
+func pair(j JobTimes, st Stats) string {
+	if j.Jobs == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f / %.2f", st.P50, st.P95)
+}
+
+func onOff(on bool) string {
+	if on {
+		return "clamd on"
+	}
+	return "off"
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func (r Report) avgPhotoMiB() float64 {
+	if r.Photos == 0 {
+		return 0
+	}
+	return float64(r.Bytes) / float64(r.Photos) / (1 << 20) // PDFs are a few kB
+}
+
+func (r Report) rawInFlight() int {
+	if len(r.Raw) == 0 {
+		return 0
+	}
+	return r.Raw[0].InFlight
+}
+
+func (r Report) rawList() string {
+	var parts []string
+	for _, x := range r.Raw {
+		parts = append(parts, fmt.Sprintf("%.2f", x.FilesPerSec))
+	}
+	return strings.Join(parts, " and ")
+}
