@@ -57,6 +57,9 @@ type CameraOptions struct {
 	BadThumbnailOffset bool
 	// Loop points IFD0's next-IFD link back at IFD0 itself.
 	Loop bool
+	// Grain adds a sensor's noise to the picture: the file then weighs what a
+	// phone's does (a 12 MP photo, some 5 MB), and decodes as slowly.
+	Grain bool
 }
 
 // CameraPhoto returns a JPEG as a phone writes it: an APP1 Exif segment with IFD0
@@ -65,12 +68,19 @@ type CameraOptions struct {
 // frame. The options make the lies and accidents a preview must not trust.
 func CameraPhoto(opts CameraOptions) []byte {
 	scene := Scene(opts.Width, opts.Height, opts.Seed)
+	if opts.Grain {
+		addGrain(scene, opts.Seed)
+	}
 	frame := image.Image(scene)
 	if opts.Cropped {
 		cut := opts.Width / 8
 		frame = scene.SubImage(image.Rect(cut, 0, opts.Width-cut, opts.Height))
 	}
-	main := encodeJPEG(frame, 85)
+	quality := 85
+	if opts.Grain {
+		quality = 93 // a phone's own setting: the grain kept, the file as heavy
+	}
+	main := encodeJPEG(frame, quality)
 	exif := exifSegment(opts, thumbnailOf(opts, scene))
 	out := append([]byte{}, main[:2]...)
 	out = append(out, exif...)
@@ -97,6 +107,18 @@ func Scene(w, h int, seed uint64) *image.RGBA {
 	}
 	return img
 }
+
+// addGrain adds noise to every pixel, as a phone's sensor leaves.
+func addGrain(img *image.RGBA, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 13))
+	for i := 0; i+3 < len(img.Pix); i += 4 {
+		img.Pix[i] = sat(img.Pix[i], uint8(rng.IntN(40)))
+		img.Pix[i+1] = sat(img.Pix[i+1], uint8(rng.IntN(40)))
+		img.Pix[i+2] = sat(img.Pix[i+2], uint8(rng.IntN(40)))
+	}
+}
+
+func sat(v, add uint8) uint8 { return uint8(min(255, int(v)+int(add))) }
 
 func randomColor(rng *rand.Rand) color.RGBA {
 	return color.RGBA{R: uint8(rng.IntN(256)), G: uint8(rng.IntN(256)), B: uint8(rng.IntN(256)), A: 255}

@@ -17,21 +17,24 @@ type file struct {
 	Data []byte
 }
 
-// phonePhoto makes the bytes of the n-th distinct phone photo: 12 MP (4000 × 3000)
-// JPEG. Most carry an EXIF thumbnail as phones write one; every fourth is held
-// sideways (EXIF orientation 6, a portrait shot) and every tenth upside down (3),
-// which previewtest writes without a thumbnail. This is the one place that says
-// what a phone sends: a generator with a camera's full EXIF goes here.
+// phonePhoto makes the bytes of the n-th distinct phone photo: a 12 MP (4000 ×
+// 3000) JPEG with a sensor's grain and a camera's EXIF (previewtest.CameraPhoto):
+// most carry a 160 × 120 thumbnail of themselves; every fourth is a portrait shot
+// stored sideways (EXIF orientation 6, the thumbnail unturned, as phones do);
+// every tenth has no thumbnail, and one in ten was edited after it was taken and
+// kept its old thumbnail of another picture (the privacy trap: the embedded
+// preview must be refused).
 func phonePhoto(n int) []byte {
-	seed := uint64(1700 + n)
+	opts := previewtest.CameraOptions{Width: 4000, Height: 3000, Seed: uint64(1700 + n), Grain: true}
 	switch {
 	case n%10 == 9:
-		return previewtest.Photo(4000, 3000, 3, seed)
+		opts.NoThumbnail = true // an older phone, or a photo sent through a messaging app
+	case n%10 == 7:
+		opts.ThumbnailOfOther, opts.Edited = true, true // edited after it was taken: the stale EXIF thumbnail
 	case n%4 == 1:
-		return previewtest.Photo(4000, 3000, 6, seed)
-	default:
-		return previewtest.PhotoWithThumbnail(4000, 3000, seed)
+		opts.Orientation = 6 // held upright: stored sideways, turned by its EXIF
 	}
+	return previewtest.CameraPhoto(opts)
 }
 
 // corpus is the class's files, in the order they are dealt to the pupils: photos
