@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"cartable/db"
+	"cartable/live"
 	"cartable/storage"
 )
 
@@ -87,7 +88,7 @@ func (j *Jobs) QuarantineTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID) er
 	if err != nil {
 		return fmt.Errorf("withdraw the thumbnails of %s: %w", blobID, err)
 	}
-	return nil
+	return live.NotifyTx(ctx, tx, blobID)
 }
 
 // requeuePriority is river's lowest priority (1 is the highest, and the default).

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable/db"
+	"cartable/live"
 )
 
 // States of a preview record.
@@ -76,7 +77,7 @@ func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, from, render st
 	for i, r := range old {
 		keys[i] = r.Key
 	}
-	return keys, nil
+	return keys, live.NotifyTx(ctx, tx, blobID)
 }
 
 // saveFailure records a permanent failure. A preview already ready is kept: a
@@ -92,7 +93,7 @@ func saveFailure(ctx context.Context, q db.DBTX, blobID uuid.UUID, f *Failure) e
 	if err != nil {
 		return fmt.Errorf("record preview failure of %s: %w", blobID, err)
 	}
-	return nil
+	return live.NotifyTx(ctx, q, blobID)
 }
 
 // ObjectPrefix is the prefix of every preview object of a blob, every render
