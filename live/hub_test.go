@@ -186,4 +186,3 @@ func TestParseIDs(t *testing.T) {
 		}
 	}
 }
-
