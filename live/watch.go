@@ -102,7 +102,7 @@ func ParseIDs(raw string) ([]uuid.UUID, error) {
 // Watch streams to w the items ids that the caller may see, each time its blob
 // changes, until none is waiting any more (a "done" event then says so), the
 // stream's lifetime is over, the client leaves or the node shuts down. Items the
-// caller may not see are left out, as if they did not exist. The items already
+// caller may not see are left out, as if they did not exist; folders too. The items already
 // settled are sent at once. Errors before the stream opens (too many watches, the
 // database) are returned for the caller to answer; later ones end the stream.
 func (s *Service) Watch(ctx context.Context, w http.ResponseWriter, userID string, ids []uuid.UUID, lookup Lookup) error {
@@ -230,8 +230,9 @@ func (wt *watch) affected() []uuid.UUID {
 
 // check reads the items afresh: it finds their current blobs and subscribes to
 // them first, so that no change after the reading goes unheard, then looks each
-// up for the caller. An item the caller may not see is no longer followed. It
-// returns the snapshots of the items still followed, in the order of ids.
+// up for the caller. An item the caller may not see, or a folder, is no longer
+// followed. It returns the snapshots of the items still followed, in the order of
+// ids.
 func (wt *watch) check(ctx context.Context, ids []uuid.UUID) ([]Snapshot, error) {
 	if len(ids) == 0 {
 		return nil, nil
@@ -253,6 +254,10 @@ func (wt *watch) check(ctx context.Context, ids []uuid.UUID) ([]Snapshot, error)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read item %s for its watch: %w", id, err)
+		}
+		if snap.VersionID == nil {
+			delete(wt.items, id) // a folder: nothing comes for it
+			continue
 		}
 		it := wt.items[id]
 		it.waiting = snap.Waiting()

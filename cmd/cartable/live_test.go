@@ -214,8 +214,9 @@ func TestLiveWatchTellsThumbnailsAfterTheScan(t *testing.T) {
 		}
 	}
 
-	// A classmate's private photo: the same answer as an id nobody has.
-	for _, ids := range [][]string{{secret.ID}, {uuid.NewString()}} {
+	// A classmate's private photo: the same answer as an id nobody has (or a
+	// folder, for which nothing comes).
+	for _, ids := range [][]string{{secret.ID}, {uuid.NewString()}, {lea.home()}} {
 		s := lea.waitForStream(ids...)
 		if got := s.untilDone(); len(got) != 0 {
 			t.Fatalf("watching %v told %v", ids, got)
