@@ -8,7 +8,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cartable"
+	"cartable/antivirus"
 	"cartable/live"
+	"cartable/preview"
+	"cartable/workspace"
 )
 
 // watchItems streams, as server-sent events, the items ?ids= names each time their
@@ -37,10 +40,12 @@ func (s *Server) itemSnapshot(c echo.Context) live.Lookup {
 		if err := jsonEncode(&data, toItemJSON(it, base)); err != nil {
 			return live.Snapshot{}, err
 		}
-		snap := live.Snapshot{VersionID: it.CurrentVersionID, Scan: it.Scan, Data: bytes.TrimSpace(data.Bytes())}
-		if it.Preview != nil {
-			snap.Preview = it.Preview.State
-		}
-		return snap, nil
+		return live.Snapshot{VersionID: it.CurrentVersionID, Waiting: waiting(it), Data: bytes.TrimSpace(data.Bytes())}, nil
 	}
+}
+
+// waiting reports whether something is still to come for a file: its antivirus
+// verdict or its thumbnails.
+func waiting(it workspace.Item) bool {
+	return it.Scan == antivirus.Pending || it.Preview != nil && it.Preview.State == preview.Pending
 }

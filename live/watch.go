@@ -43,18 +43,13 @@ var DefaultConfig = Config{PerUser: 4, Heartbeat: 15 * time.Second, Lifetime: 55
 type Snapshot struct {
 	// VersionID is the file's current version; nil for a folder.
 	VersionID *uuid.UUID
-	// Preview ("pending", "ready", "failed", or "" for none) and Scan (the
-	// antivirus' news: "pending", "infected", "unscanned", or "") tell whether the
-	// client still waits for something.
-	Preview, Scan string
+	// Waiting: something is still to come for the file (its antivirus verdict, its
+	// thumbnails); the watch follows it until nothing is.
+	Waiting bool
 	// Data is what the client receives: the item as GET /api/v1/items/{id} answers
 	// it, on one line.
 	Data []byte
 }
-
-// Waiting reports whether something is still to come for the item: its thumbnails
-// or its antivirus verdict.
-func (s Snapshot) Waiting() bool { return s.Preview == "pending" || s.Scan == "pending" }
 
 // Lookup reads an item for the watch's caller: an error of code
 // cartable.ENotFound when they may not see it (the item is then silently left out).
@@ -126,7 +121,7 @@ func (s *Service) Watch(ctx context.Context, w http.ResponseWriter, userID strin
 		return nil // the client left
 	}
 	for _, snap := range first {
-		if !snap.Waiting() {
+		if !snap.Waiting {
 			if err := stream.event("item", snap.Data); err != nil {
 				return nil
 			}
@@ -260,7 +255,7 @@ func (wt *watch) check(ctx context.Context, ids []uuid.UUID) ([]Snapshot, error)
 			continue
 		}
 		it := wt.items[id]
-		it.waiting = snap.Waiting()
+		it.waiting = snap.Waiting
 		if snap.VersionID != nil && *snap.VersionID != it.version {
 			// A new version came between the two readings: its blob is looked for
 			// on the next round.
