@@ -17,6 +17,7 @@ import (
 	"cartable/audit"
 	"cartable/db"
 	"cartable/events"
+	"cartable/live"
 )
 
 // Queue is the river queue scans run on: apart from previews, whose renders wait
@@ -261,6 +262,9 @@ func (w *Worker) release(ctx context.Context, args ScanArgs) error {
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
+		if err := live.NotifyTx(ctx, tx, args.BlobID); err != nil {
+			return err
+		}
 		return w.enqueuePreview(ctx, tx, args)
 	})
 }
@@ -273,7 +277,14 @@ func (w *Worker) clean(ctx context.Context, tx pgx.Tx, args ScanArgs, was string
 	if err != nil {
 		return fmt.Errorf("record blob %s clean: %w", args.BlobID, err)
 	}
-	if tag.RowsAffected() == 0 || was != Pending {
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	// Its uploader's page waits for the verdict (and then for the thumbnails).
+	if err := live.NotifyTx(ctx, tx, args.BlobID); err != nil {
+		return err
+	}
+	if was != Pending {
 		return nil
 	}
 	return w.enqueuePreview(ctx, tx, args)
@@ -299,6 +310,9 @@ func (w *Worker) quarantine(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, si
 	}
 	if tag.RowsAffected() == 0 {
 		return nil
+	}
+	if err := live.NotifyTx(ctx, tx, blobID); err != nil {
+		return err
 	}
 	if w.Previews != nil {
 		if err := w.Previews.QuarantineTx(ctx, tx, blobID); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"cartable"
 	"cartable/embed"
+	"cartable/live"
 )
 
 // problemKind is how one domain error code shows on the wire: its HTTP status and
@@ -51,6 +52,7 @@ var problemKinds = map[cartable.Code]problemKind{
 	cartable.EChecksumMismatch:     {460, "Le fichier a été abîmé pendant l'envoi ; l'envoi reprend à partir du dernier morceau reçu.", "The file was damaged in transit; the upload resumes from the last piece received."},
 	cartable.EUnsupportedVersion:   {http.StatusPreconditionFailed, "Cette version du protocole d'envoi n'est pas prise en charge.", "This version of the upload protocol is not supported."},
 	embed.ENotEmbeddable:           {http.StatusUnsupportedMediaType, "Seuls les images, les vidéos et les sons peuvent être intégrés dans un blog ou un wiki.", "Only images, videos and sounds can be embedded in a blog or a wiki."},
+	live.ETooManyStreams:           {http.StatusTooManyRequests, "Trop d'onglets suivent vos documents en même temps : fermez-en un. Les aperçus s'afficheront quand même, un peu plus lentement.", "Too many tabs are following your documents at once: close one. Previews will still show, a little more slowly."},
 	codeRateLimited:                {http.StatusTooManyRequests, "Trop de demandes : patientez un peu avant de réessayer.", "Too many requests: wait a little before trying again."},
 	codeMethodNotAllowed:           {http.StatusMethodNotAllowed, "Cette action n'existe pas sur cette adresse.", "This method is not allowed on this route."},
 	cartable.EUnavailable:          {http.StatusServiceUnavailable, "Le service est momentanément indisponible ; réessayez dans un instant.", "The service is temporarily unavailable; try again in a moment."},

@@ -31,6 +31,7 @@ func (s *Server) routes() {
 	v1.GET("/me/export", s.myExport)
 	v1.POST("/me/export", s.signMyExport)
 	v1.GET("/spaces", s.listSpaces)
+	v1.GET("/items/watch", s.watchItems)
 	v1.GET("/items/:id", s.getItem)
 	v1.PATCH("/items/:id", s.updateItem)
 	v1.DELETE("/items/:id", s.trashItem)

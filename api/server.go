@@ -24,6 +24,7 @@ import (
 	"cartable/embed"
 	"cartable/export"
 	"cartable/leaver"
+	"cartable/live"
 	"cartable/presign"
 	"cartable/preview"
 	"cartable/sharing"
@@ -84,6 +85,9 @@ type Deps struct {
 	// WOPI is the office editor's host (see package wopi); nil when no office server
 	// is configured: the office routes then answer not_found.
 	WOPI *wopi.Host
+	// Live streams the changes of items' previews and scans to the clients that
+	// wait for them; nil: clients keep polling.
+	Live *live.Service
 	// App is the web app, served for every GET the API does not route (its shell
 	// for any app path); nil leaves it out.
 	App http.Handler

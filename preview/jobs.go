@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"cartable/db"
+	"cartable/live"
 )
 
 // Queue is the river queue previews run on, apart from the other jobs so that a
@@ -107,7 +108,7 @@ func (j *Jobs) QuarantineTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID) er
 	if err != nil {
 		return fmt.Errorf("withdraw the thumbnails of %s: %w", blobID, err)
 	}
-	return nil
+	return live.NotifyTx(ctx, tx, blobID)
 }
 
 // RequeueStructure renders again the previews of every current file version in

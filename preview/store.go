@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"cartable/db"
+	"cartable/live"
 )
 
 // States of a preview record.
@@ -82,7 +83,7 @@ func saveReady(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, from, render st
 	for i, r := range old {
 		keys[i] = r.Key
 	}
-	return keys, nil
+	return keys, live.NotifyTx(ctx, tx, blobID)
 }
 
 // saveStage records the renditions of a stage of a first render beside those of
@@ -117,7 +118,7 @@ func saveStage(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, stage Stage, st
 	if err != nil {
 		return nil, fmt.Errorf("save the %s stage of the preview of %s: %w", stage, blobID, err)
 	}
-	return replaced, nil
+	return replaced, live.NotifyTx(ctx, tx, blobID)
 }
 
 // mergeRenditions puts renditions in place of those of the same size and format,
@@ -183,7 +184,7 @@ func saveFailure(ctx context.Context, q db.DBTX, blobID uuid.UUID, f *Failure) e
 	if err != nil {
 		return fmt.Errorf("record preview failure of %s: %w", blobID, err)
 	}
-	return nil
+	return live.NotifyTx(ctx, q, blobID)
 }
 
 // ObjectPrefix is the prefix of every preview object of a blob, every render

@@ -27,6 +27,7 @@ import (
 	"cartable/embed"
 	"cartable/events"
 	"cartable/leaver"
+	"cartable/live"
 	"cartable/migrations"
 	"cartable/preview"
 	"cartable/quota"
@@ -55,6 +56,8 @@ type app struct {
 	previews    *preview.Jobs
 	clamd       *antivirus.Clamd // nil: no antivirus
 	scans       *antivirus.Jobs
+	live        *live.Service // the watches of this node's clients
+	changes     *live.Hub     // the blob changes this node hears
 }
 
 // open connects to PostgreSQL and object storage and builds the capabilities.
@@ -121,7 +124,17 @@ func (a *app) build(ctx context.Context) error {
 		return err
 	}
 	a.uploads.AddWorkers(a.workers)
+	a.changes = live.NewHub()
+	a.live = live.New(a.changes, a.pool, live.DefaultConfig, a.log)
 	return nil
+}
+
+// listenForChanges hears the blob changes of the cluster for the watches of this
+// node's clients, on a connection of its own, until ctx ends; then it ends them.
+func (a *app) listenForChanges(ctx context.Context) {
+	a.changes.Listen(ctx, func(ctx context.Context) (*pgx.Conn, error) {
+		return pgx.ConnectConfig(ctx, a.pool.Config().ConnConfig.Copy())
+	}, a.log)
 }
 
 func (a *app) close() {
@@ -272,7 +285,7 @@ func (a *app) server(ctx context.Context) (*api.Server, error) {
 		Ready: a.ready, Registry: a.registry, Log: a.log, AllowedOrigins: a.cfg.corsOrigins(), Uploads: a.uploads,
 		PublicURL: a.cfg.PublicURL, DownloadOrigin: downloadOrigin, LinkPolicy: sharing.LinkPolicy{Everyone: a.cfg.LinksEveryone},
 		Previews: a.previews, Renderer: a.renderer, Signer: signer, App: webApp, WOPI: office, Antivirus: a.antivirusStatus(),
-		Leavers: a.leavers,
+		Leavers: a.leavers, Live: a.live,
 	}), nil
 }
 

@@ -47,6 +47,7 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 	listenCtx, stopListening := context.WithCancel(ctx)
 	defer stopListening()
 	go a.uploads.Run(listenCtx)
+	go a.listenForChanges(listenCtx)
 	if ln == nil {
 		if ln, err = net.Listen("tcp", a.cfg.Listen); err != nil {
 			return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)

@@ -1,10 +1,12 @@
 // A list of items, in rows or in a grid of thumbnails, that the keyboard walks:
 // one row at a time is in the Tab order (its name, then its actions button), and
 // the arrows, Home and End move between rows. Thumbnails load lazily from the
-// signed URLs; a file whose preview is still being made shows its type's icon and
-// is asked for again until the thumbnail is ready.
+// signed URLs; a file whose preview is still being made shows its type's icon
+// until the server says its thumbnail is ready (live.js), or, where it cannot, is
+// asked for again until it is.
 
 import { api } from "./api.js";
+import { canStream, readWatch } from "./live.js";
 import { h, icon, itemIcon } from "./dom.js";
 import { formatCount, formatDate, formatSize, fullDate, t } from "./i18n.js";
 import { remember } from "./state.js";
@@ -112,7 +114,7 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     // Past a screenful or two, rows out of sight skip their painting (app.css).
     ul.classList.toggle("long", ul.childElementCount > longList);
     if (!active || !active.isConnected) { active = null; activate(rows()[0]); }
-    watchPreviews(items, ul, row);
+    watchPreviews(items, ul);
   };
   ul.replace = (item) => {
     const old = ul.querySelector(`li[data-id="${item.id}"]`);
@@ -123,7 +125,7 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     old.replaceWith(fresh);
     if (active === old) { active = null; activate(fresh); }
     if (hadFocus) fresh.querySelector("a, button").focus();
-    watchPreviews([item], ul, row);
+    watchPreviews([item], ul);
   };
   // A preview now ready changes the thumbnail alone: the row and its buttons stay,
   // so a click on them as the thumbnail arrives is not lost on a replaced row.
@@ -138,7 +140,7 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     setTab(li, -1);
     ul.prepend(li);
     if (!active || !active.isConnected) { active = null; activate(li); }
-    watchPreviews([item], ul, row);
+    watchPreviews([item], ul);
   };
   ul.remove_ = (id) => {
     const li = ul.querySelector(`li[data-id="${id}"]`);
@@ -213,16 +215,109 @@ function thumb(item) {
   return box;
 }
 
-// Previews being made: each file is asked for again after 2, 4, 8… seconds (at
-// most a minute apart, ten times) until its thumbnail is ready or failed.
 // The row count from which a list skips painting the rows out of sight.
 const longList = 100;
 
-// A file the antivirus is checking is watched the same way: its row changes (its
-// badge goes) once the verdict is in.
-function watchPreviews(items, ul, row) {
+const waiting = (item) => item.preview === "pending" || item.scan === "pending";
+
+// Files whose preview is being made, or that the antivirus is checking, are
+// followed by one stream per list: the server tells each change (a verdict, one
+// size of thumbnail after another), and every one is shown. Without streaming, or
+// when the stream keeps failing, each file is asked for again instead.
+function watchPreviews(items, ul) {
+  const pending = items.filter(waiting);
+  if (!pending.length) return;
+  if (!canStream()) { pollPreviews(pending, ul); return; }
+  ul.watcher ||= itemWatcher(ul);
+  ul.watcher.follow(pending);
+}
+
+// show applies a fresh item to its row: a new antivirus verdict changes the whole
+// row (its badge); a thumbnail, the thumbnail alone.
+function show(ul, fresh) {
+  const li = ul.querySelector(`li[data-id="${fresh.id}"]`);
+  if (!li) return false;
+  if (fresh.scan !== li.item.scan) ul.replace(fresh);
+  else ul.previewReady(fresh);
+  return true;
+}
+
+// How long a list follows its files over reconnections (a preview stuck pending
+// is given up on, as polling did), and how many failed streams in a row make it
+// poll instead.
+const followFor = 15 * 60 * 1000;
+const maxFailures = 3;
+
+// itemWatcher is a list's one stream. Files added while it runs (an upload)
+// reopen it, a quarter of a second later, with them all: a batch of uploads opens
+// one stream, not one each.
+function itemWatcher(ul) {
+  const followed = new Set();
+  let current = null; // the AbortController of the open stream
+  let reopen = null;
+  let failures = 0;
+  let polling = false;
+  const since = Date.now();
+  const gone = setInterval(() => { if (!ul.isConnected) { clearInterval(gone); current?.abort(); } }, 2000);
+
+  const fallBack = () => {
+    polling = true;
+    const rows = [...followed].map((id) => ul.querySelector(`li[data-id="${id}"]`)?.item).filter(Boolean);
+    followed.clear();
+    pollPreviews(rows, ul);
+  };
+  const schedule = (delay) => {
+    clearTimeout(reopen);
+    reopen = setTimeout(open, delay);
+  };
+  const open = async () => {
+    current?.abort();
+    if (!ul.isConnected || !followed.size) return;
+    if (Date.now() - since > followFor) { followed.clear(); return; }
+    const ctl = new AbortController();
+    current = ctl;
+    const ids = [...followed].slice(0, 200); // the server's limit
+    let outcome;
+    try {
+      outcome = await readWatch(ids, (fresh) => {
+        if (!waiting(fresh)) followed.delete(fresh.id);
+        if (!show(ul, fresh)) followed.delete(fresh.id);
+      }, ctl.signal);
+      failures = 0;
+    } catch (err) {
+      if (ctl.signal.aborted) return; // replaced by a newer stream, or the list is gone
+      failures++;
+      if (err.status === 429 || failures >= maxFailures) { fallBack(); return; }
+      outcome = { done: false, retry: 2000 * failures };
+    }
+    if (current !== ctl) return;
+    current = null;
+    if (outcome.done) {
+      // Nothing of these is waiting; files added meanwhile have their own reopening.
+      for (const id of ids) followed.delete(id);
+      if (followed.size && ids.length === 200) schedule(0);
+      return;
+    }
+    schedule(outcome.retry ?? 3000); // the stream's lifetime is over: again
+  };
+  return {
+    follow(items) {
+      if (polling) { pollPreviews(items.filter((i) => !followed.has(i.id)), ul); return; }
+      const fresh = items.filter((i) => !followed.has(i.id));
+      if (!fresh.length) return;
+      for (const i of fresh) followed.add(i.id);
+      schedule(250);
+    },
+  };
+}
+
+// The fallback: each file is asked for again after 2, 4, 8… seconds (at most a
+// minute apart, ten times) until its thumbnail is ready or failed; a file the
+// antivirus is checking the same way, its row changing (its badge goes) once the
+// verdict is in.
+function pollPreviews(items, ul) {
   for (const item of items) {
-    if (item.preview !== "pending" && item.scan !== "pending") continue;
+    if (!waiting(item)) continue;
     let delay = 2000;
     const again = async (tries) => {
       if (!ul.isConnected || tries > 10) return;
@@ -232,7 +327,7 @@ function watchPreviews(items, ul, row) {
           ul.replace(fresh); // watches again if its preview is still on its way
           return;
         }
-        if (fresh.preview === "pending" || fresh.scan === "pending") {
+        if (waiting(fresh)) {
           delay = Math.min(60000, delay * 2);
           setTimeout(() => again(tries + 1), delay);
           return;

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"cartable/previewtest"
+)
+
+// TestWebLivePreview: a pupil uploads a photo into a folder while no node renders
+// previews; its row shows the placeholder, and the page follows it on one stream
+// (GET /api/v1/items/watch). A worker node then starts and makes the thumbnail:
+// the placeholder becomes the thumbnail by itself, and the page never asked for the
+// item again (polling GET /api/v1/items/{id} is the fallback only: the one request
+// for it is the upload's own, which shows the new row).
+func TestWebLivePreview(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t) // no jobs: the preview waits for the worker node
+	lea := in.as("eleve.6a.01")
+	lea.mkdir(lea.home(), "Sortie au musée")
+	path := filepath.Join(t.TempDir(), "tableau.jpg")
+	if err := os.WriteFile(path, previewtest.Photo(900, 600, 0, 11), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser(t, exe)
+	tb := b.tab("eleve.6a.01")
+	signIn(tb, in.url, "eleve.6a.01")
+	tb.run("open the folder", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`),
+		chromedp.Click(`//a[normalize-space()="Sortie au musée"]`), arrive("Sortie au musée"))
+	// Every request the page makes from now on is counted.
+	js[bool](tb, "count the requests", `(() => {
+		window.__requests = [];
+		const fetch = window.fetch;
+		window.fetch = function (input, init) {
+			window.__requests.push(new URL(input instanceof Request ? input.url : String(input), location.href).pathname);
+			return fetch.call(this, input, init);
+		};
+		return true;
+	})()`)
+	uploadFiles(tb, path)
+	row := `//li[contains(@class,"item") and .//a[normalize-space()="tableau.jpg"]]`
+	tb.run("the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"pending")]`))
+	id := get(tb, "the photo's id", chromedp.AttributeValue(row, "data-id")).Value
+	tb.run("the page follows the photo", chromedp.Poll[chromedp.Void](`window.__requests.includes("/api/v1/items/watch")`, byTimer))
+	tb.screenshot("desktop-live-placeholder")
+
+	in.startNode(t, func(cfg *Config) { cfg.Jobs = true })
+	tb.run("the thumbnail replaces the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
+	tb.screenshot("desktop-live-thumbnail")
+	asked := js[int](tb, "requests for the item", `window.__requests.filter((p) => p === "/api/v1/items/`+id+`").length`)
+	if asked != 1 {
+		t.Errorf("the page asked for the item %d times; want once (the upload's), the stream telling the rest", asked)
+	}
+	if n := js[int](tb, "streams", `window.__requests.filter((p) => p === "/api/v1/items/watch").length`); n < 1 {
+		t.Errorf("%d streams opened", n)
+	}
+	tb.checkLog()
+}
+
+// TestWebLivePreviewFallsBackToPolling: when the server refuses the stream (429
+// too_many_streams, as with many tabs open), the page asks for the photo again
+// every few seconds instead, and its thumbnail still comes.
+func TestWebLivePreviewFallsBackToPolling(t *testing.T) {
+	exe := chromiumPath(t)
+	in := start(t) // no jobs: the preview waits for the worker node
+	lea := in.as("eleve.6a.01")
+	lea.mkdir(lea.home(), "Affiches")
+	path := filepath.Join(t.TempDir(), "affiche.jpg")
+	if err := os.WriteFile(path, previewtest.Photo(900, 600, 0, 12), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, exe)
+	tb := b.tab("eleve.6a.01")
+	signIn(tb, in.url, "eleve.6a.01")
+	tb.run("open the folder", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`),
+		chromedp.Click(`//a[normalize-space()="Affiches"]`), arrive("Affiches"))
+	js[bool](tb, "refuse the streams", `(() => {
+		window.__requests = [];
+		const fetch = window.fetch;
+		window.fetch = function (input, init) {
+			const path = new URL(input instanceof Request ? input.url : String(input), location.href).pathname;
+			window.__requests.push(path);
+			if (path === "/api/v1/items/watch") {
+				return Promise.resolve(new Response(JSON.stringify({ code: "too_many_streams" }),
+					{ status: 429, headers: { "Content-Type": "application/problem+json" } }));
+			}
+			return fetch.call(this, input, init);
+		};
+		return true;
+	})()`)
+	uploadFiles(tb, path)
+	row := `//li[contains(@class,"item") and .//a[normalize-space()="affiche.jpg"]]`
+	tb.run("the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"pending")]`))
+	in.startNode(t, func(cfg *Config) { cfg.Jobs = true })
+	tb.run("the thumbnail comes all the same", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
+	id := get(tb, "the photo's id", chromedp.AttributeValue(row, "data-id")).Value
+	if n := js[int](tb, "requests for the item", `window.__requests.filter((p) => p === "/api/v1/items/`+id+`").length`); n < 2 {
+		t.Errorf("the page asked for the item %d times; want the upload's and at least one poll", n)
+	}
+	tb.checkLog()
+}
