@@ -13,11 +13,11 @@ import (
 	"cartable/db"
 )
 
-// renderEmbedded is the embedded stage: a small thumbnail from the preview a
-// camera left in a JPEG, read from the file's first bytes alone and decoded in Go
-// (memory-safe, so it may run before the antivirus' verdict; see embedded.go for
-// when the preview is trusted). When there is none to trust, a chained job hands
-// over to the small stage.
+// renderEmbedded is the embedded stage: a provisional small thumbnail of a JPEG
+// from what Go alone reads of it (memory-safe, so it may run before the
+// antivirus' verdict): the preview a camera left in the file, read from its
+// first bytes (see embedded.go for when it is trusted), else the photo decoded
+// whole by Go. When neither works, a chained job hands over to the small stage.
 func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source) error {
 	if len(src.renditions) > 0 {
 		// A render got there first (a scan quicker than this job, a job run
@@ -27,13 +27,12 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 		}
 		return nil
 	}
-	renditions, why, err := w.embeddedSmall(ctx, src)
+	renditions, why, err := w.provisionalSmall(ctx, src)
 	if err != nil {
 		return err
 	}
-	if why != "" {
-		w.Metrics.embeddedResult(why)
-		w.Log.Debug("no embedded preview", "blob", args.BlobID, "why", why)
+	if renditions == nil {
+		w.Log.Debug("no provisional small thumbnail", "blob", args.BlobID, "why", why)
 		if args.Chain {
 			return db.Transact(ctx, w.DB, func(tx pgx.Tx) error { return enqueueStage(ctx, tx, StageSmall, args.BlobID) })
 		}
@@ -52,30 +51,38 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 		}
 		return nil
 	})
-	if err == nil {
-		w.Metrics.embeddedResult("served")
-	}
 	return w.settle(err, stored, nil)
 }
 
-// embeddedSmall reads the head of a JPEG and makes the small renditions of its
-// embedded preview, or says why not.
-func (w *Worker) embeddedSmall(ctx context.Context, src source) ([]Rendition, string, error) {
-	body, err := w.Store.Open(ctx, src.key, 0, min(src.size, EmbeddedHeadBytes))
-	if err != nil {
-		return nil, "", fmt.Errorf("open %s: %w", src.key, err)
-	}
-	defer body.Close()
-	head, err := io.ReadAll(io.LimitReader(body, EmbeddedHeadBytes))
-	if err != nil {
-		return nil, "", fmt.Errorf("read the head of %s: %w", src.key, err)
-	}
-	e, err := embeddedPreview(head, w.Renderer.Limits)
-	if why := EmbeddedReason(err); why != "" {
-		return nil, why, nil
-	}
+// provisionalSmall makes the small renditions of a JPEG from what Go alone reads
+// of it: its trusted embedded preview, from the file's first bytes; else (none,
+// or one refused) the whole photo decoded by Go's own decoder. Without either
+// it returns no renditions and says why; the outcome is counted in
+// cartable_preview_embedded_total.
+func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition, string, error) {
+	head, err := w.read(ctx, src, min(src.size, EmbeddedHeadBytes))
 	if err != nil {
 		return nil, "", err
+	}
+	e, err := embeddedPreview(head, w.Renderer.Limits)
+	why := EmbeddedReason(err)
+	if err != nil && why == "" {
+		return nil, "", err
+	}
+	result := "served"
+	if why != "" {
+		w.Metrics.embeddedResult(why)
+		if src.size > w.Renderer.Limits.MaxBytes {
+			return nil, why, nil
+		}
+		data, err := w.read(ctx, src, src.size)
+		if err != nil {
+			return nil, "", err
+		}
+		if e, err = decodedInGo(data, w.Renderer.Limits); err != nil {
+			return nil, why + ", then " + EmbeddedReason(err), nil
+		}
+		result = "decoded"
 	}
 	renditions, err := w.Renderer.smallFromEmbedded(e)
 	if err != nil {
@@ -84,9 +91,24 @@ func (w *Worker) embeddedSmall(ctx context.Context, src source) ([]Rendition, st
 		return nil, EmbeddedCorrupt, nil
 	}
 	for i := range renditions {
-		renditions[i].Embedded = true
+		renditions[i].Provisional = true
 	}
+	w.Metrics.embeddedResult(result)
 	return renditions, "", nil
+}
+
+// read reads the first n bytes of a blob into memory.
+func (w *Worker) read(ctx context.Context, src source, n int64) ([]byte, error) {
+	body, err := w.Store.Open(ctx, src.key, 0, n)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", src.key, err)
+	}
+	defer body.Close()
+	data, err := readAllSized(body, n, n)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", src.key, err)
+	}
+	return data[:min(int64(len(data)), n)], nil
 }
 
 // compareEmbedded checks the real small thumbnail against the embedded one it
@@ -97,7 +119,7 @@ func (w *Worker) embeddedSmall(ctx context.Context, src source) ([]Rendition, st
 func (w *Worker) compareEmbedded(ctx context.Context, blobID uuid.UUID, src source, stored []Stored) {
 	old, ok := findRendition(src.renditions, Sizes[0].Name, JPEG)
 	fresh, freshOK := findRendition(stored, Sizes[0].Name, JPEG)
-	if !ok || !freshOK || !old.Embedded {
+	if !ok || !freshOK || !old.Provisional {
 		return
 	}
 	body, err := w.Store.Open(ctx, old.Key, 0, -1)

@@ -110,9 +110,10 @@ type Rendition struct {
 	// renders made before they were recorded.
 	SourceWidth  int `json:"source_width,omitempty"`
 	SourceHeight int `json:"source_height,omitempty"`
-	// Embedded: made from the preview the file carries (a camera's EXIF
-	// thumbnail), until the real rendition replaces it.
-	Embedded bool `json:"embedded,omitempty"`
+	// Provisional: a small thumbnail made before the antivirus verdict from what
+	// Go alone read of the file (the camera's EXIF preview, or the JPEG decoded by
+	// Go's own decoder), until the medium stage's real rendition replaces it.
+	Provisional bool `json:"provisional,omitempty"`
 
 	Data []byte `json:"-"`
 }

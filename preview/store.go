@@ -159,7 +159,7 @@ func complete(renditions []Stored) bool {
 	for _, size := range Sizes {
 		for _, format := range Formats {
 			r, ok := findRendition(renditions, size.Name, format)
-			if !ok || r.Embedded {
+			if !ok || r.Provisional {
 				return false
 			}
 		}

@@ -85,7 +85,7 @@ type source struct {
 func (s source) has(size string) (found, embedded bool) {
 	for _, r := range s.renditions {
 		if r.Size == size {
-			return true, r.Embedded
+			return true, r.Provisional
 		}
 	}
 	return false, false

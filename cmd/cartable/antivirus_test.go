@@ -193,9 +193,12 @@ func TestScanPendingFailsClosed(t *testing.T) {
 	clamd.Stop()
 	photo := previewtest.Photo(320, 240, 0, 5)
 	it := lea.mustUpload(class, "sortie.jpg", photo)
-	got := waitForScan(t, lea, it.ID, antivirus.Pending)
-	if got.Preview != "pending" {
-		t.Errorf("preview %q while the scan waits, want pending", got.Preview)
+	waitForScan(t, lea, it.ID, antivirus.Pending)
+	// The JPEG decoded by Go alone (memory-safe) gives a provisional small
+	// thumbnail before the verdict; nothing else is rendered.
+	got := waitForThumbnail(t, prof, it.ID, "small")
+	if got.Preview != "ready" || got.Scan != antivirus.Pending || len(got.Thumbnails) != 1 {
+		t.Errorf("while the scan waits: preview %q, scan %q, thumbnails %v; want the small one alone", got.Preview, got.Scan, got.Thumbnails)
 	}
 	r := lea.get(itemPath(it.ID, "/content"))
 	wantStatus(t, r, http.StatusOK, "the uploader opens her pending file")
@@ -216,8 +219,7 @@ func TestScanPendingFailsClosed(t *testing.T) {
 	waitFor(t, "a scan attempt while clamd is down", func() bool {
 		return in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'antivirus.scan' AND state = 'scheduled'`) > 0
 	})
-	// (Only a JPEG's embedded preview is read before the scan, in Go: this photo
-	// has none to trust.)
+	// (Only the provisional small thumbnail is made before the scan, in Go.)
 	if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render' AND args->>'stage' IS DISTINCT FROM 'embedded'`); n != 0 {
 		t.Errorf("%d render jobs before the scan", n)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,7 +19,8 @@ import (
 // preview (read in Go, never by libvips, before the verdict), for her and for her
 // teacher, who still may not download the file. A photo whose EXIF says it was
 // edited after it was taken, its old thumbnail showing another picture (the
-// privacy trap), gets no thumbnail from it. Once clamd is back, the real small
+// privacy trap), gets no thumbnail from it: Go decodes the photo itself for its
+// provisional one. Once clamd is back, the real small
 // thumbnail replaces the embedded one under a new URL, and the larger sizes
 // follow.
 func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
@@ -49,15 +51,14 @@ func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 		t.Errorf("the embedded JPEG is %v", embedded.Bounds())
 	}
 
-	// The edited photo's stale EXIF preview is refused: nothing until the real one.
-	waitFor(t, "the edited photo's EXIF preview refused", func() bool {
-		return strings.Contains(string(in.do(http.MethodGet, "/metrics", "", nil, nil).body), `cartable_preview_embedded_total{result="edited"} 1`)
-	})
-	var it previewItem
-	prof.get(itemPath(edited.ID)).json(t, &it)
-	if len(it.Thumbnails) != 0 {
-		t.Errorf("the edited photo shows %v before its scan: its EXIF preview shows another picture", it.Thumbnails)
+	// The edited photo's stale EXIF preview is refused: its provisional small
+	// thumbnail is its own picture, decoded whole by Go (128 px: the frame's
+	// pixels, not the 160 × 120 preview's).
+	editedFirst := waitForThumbnail(t, prof, edited.ID, "small")
+	if th := editedFirst.Thumbnails["small"]; th.Width != 128 {
+		t.Errorf("the edited photo's provisional small thumbnail is %d px wide, want 128 (made from the frame)", th.Width)
 	}
+	provisional := decodeJPEG(t, prof.do(http.MethodGet, in.local(editedFirst.Thumbnails["small"].URL), nil, map[string]string{"Accept": "image/jpeg"}).body)
 
 	clamd.Restart()
 	waitForScan(t, lea, phone.ID, "")
@@ -71,8 +72,16 @@ func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 	if len(done.Thumbnails) != 3 {
 		t.Errorf("in the end the photo has %v", done.Thumbnails)
 	}
+	// The real small thumbnail of the edited photo shows what the Go one showed.
+	var editedDone previewItem
+	prof.get(itemPath(edited.ID)).json(t, &editedDone)
+	real := decodeJPEG(t, prof.do(http.MethodGet, in.local(editedDone.Thumbnails["small"].URL), nil, map[string]string{"Accept": "image/jpeg"}).body)
+	if d := meanLumaDifference(provisional, real); d > 8 {
+		t.Errorf("the edited photo's provisional thumbnail differs from its real one by %.1f levels on average", d)
+	}
 	metrics := string(in.do(http.MethodGet, "/metrics", "", nil, nil).body)
-	for _, want := range []string{`cartable_preview_embedded_total{result="served"} 1`} {
+	for _, want := range []string{`cartable_preview_embedded_total{result="served"} 1`, `cartable_preview_embedded_total{result="edited"} 1`,
+		`cartable_preview_embedded_total{result="decoded"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}
@@ -103,6 +112,33 @@ func TestEmbeddedPreviewCheckedAfterwards(t *testing.T) {
 	if it.Thumbnails["small"].Width != 128 {
 		t.Errorf("the small thumbnail left is %+v, want the real 128 px one", it.Thumbnails["small"])
 	}
+}
+
+// meanLumaDifference compares two thumbnails of the same size on an 8 × 8 grid of
+// mean luminance (0–255 levels).
+func meanLumaDifference(a, b image.Image) float64 {
+	grid := func(img image.Image) (g [64]float64) {
+		bo := img.Bounds()
+		var n [64]float64
+		for y := bo.Min.Y; y < bo.Max.Y; y++ {
+			for x := bo.Min.X; x < bo.Max.X; x++ {
+				r, gr, bl, _ := img.At(x, y).RGBA()
+				cell := (y-bo.Min.Y)*8/bo.Dy()*8 + (x-bo.Min.X)*8/bo.Dx()
+				g[cell] += (0.299*float64(r) + 0.587*float64(gr) + 0.114*float64(bl)) / 257
+				n[cell]++
+			}
+		}
+		for i := range g {
+			g[i] /= max(1, n[i])
+		}
+		return g
+	}
+	ga, gb := grid(a), grid(b)
+	sum := 0.0
+	for i := range ga {
+		sum += math.Abs(ga[i] - gb[i])
+	}
+	return sum / 64
 }
 
 func decodeJPEG(t *testing.T, data []byte) image.Image {
