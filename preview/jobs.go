@@ -19,6 +19,11 @@ import (
 // concurrency bounds the memory rendering takes.
 const Queue = "previews"
 
+// QueueFirst is the queue of the provisional small thumbnails (StageEmbedded):
+// jobs of a few milliseconds, made in Go, that must not wait for a worker of the
+// previews queue to finish a large rendition at the bell.
+const QueueFirst = "previews_first"
+
 // RenderArgs is the job that renders a blob's preview, or a stage of it.
 type RenderArgs struct {
 	BlobID uuid.UUID `json:"blob_id"`

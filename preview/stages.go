@@ -17,7 +17,8 @@ import (
 // then the large ones. Each stage enqueues the next in the transaction that
 // records it.
 //
-//	priority 1  embedded  a phone JPEG's own preview (EXIF), even before the scan
+//	priority 1  embedded  a JPEG's provisional small thumbnail, made in Go before the
+//	                      scan (on a queue of its own: it never waits behind a render)
 //	priority 1  small     the small thumbnail
 //	priority 2  medium    the medium one, and the real small over an embedded one
 //	priority 2  whole     office documents and videos: their converter dominates
@@ -96,5 +97,9 @@ func (s Stage) job(args RenderArgs) river.InsertManyParams {
 	if args.Again {
 		priority = priorityRerender
 	}
-	return river.InsertManyParams{Args: args, InsertOpts: &river.InsertOpts{Priority: priority}}
+	opts := &river.InsertOpts{Priority: priority}
+	if s == StageEmbedded {
+		opts.Queue = QueueFirst
+	}
+	return river.InsertManyParams{Args: args, InsertOpts: opts}
 }

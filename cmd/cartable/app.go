@@ -180,6 +180,9 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// A small thumbnail's stage takes some 40 ms: river's default 100 ms
 			// between fetches would leave the renderer idle between jobs.
 			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1, FetchCooldown: 10 * time.Millisecond},
+			// The provisional small thumbnails, made in Go in a few milliseconds
+			// (a JPEG decoded whole by Go: some 170 ms), beside the renders.
+			preview.QueueFirst: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)), FetchCooldown: 10 * time.Millisecond},
 		},
 	}
 	a.antivirusJobs(cfg)
