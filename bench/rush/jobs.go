@@ -21,18 +21,19 @@ type JobTimes struct {
 }
 
 // jobTimes reads the completed jobs a file of the burst goes through, kind by
-// kind: the scan, and the preview jobs (preview.render today; a renderer that
-// splits its work in several kinds of jobs gets a row per kind).
+// kind: the scan, and the preview jobs, stage by stage.
 func jobTimes(ctx context.Context, dbURL string) ([]JobTimes, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `SELECT kind, extract(epoch FROM attempted_at - created_at)::float8,
-		extract(epoch FROM finalized_at - attempted_at)::float8, attempt
+	// A staged render's jobs are told apart by their stage (preview.render small,
+	// medium, large, embedded).
+	rows, err := conn.Query(ctx, `SELECT kind || coalesce(' ' || nullif(args->>'stage', ''), ''),
+		extract(epoch FROM attempted_at - created_at)::float8, extract(epoch FROM finalized_at - attempted_at)::float8, attempt
 		FROM river_job WHERE state = 'completed' AND (kind = 'antivirus.scan' OR kind LIKE 'preview.render%')
-		ORDER BY kind`)
+		ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("river jobs: %w", err)
 	}

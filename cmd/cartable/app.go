@@ -177,13 +177,17 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// Its own queue. The renderer's slots bound the renders running at once
 			// (and the memory they take); one job more than slots downloads the next
 			// file while the others render.
-			// A small thumbnail's stage takes some 40 ms: river's default 100 ms
-			// between fetches would leave the renderer idle between jobs.
-			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1, FetchCooldown: 10 * time.Millisecond},
+			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1, FetchPollInterval: 250 * time.Millisecond},
 			// The provisional small thumbnails, made in Go in a few milliseconds
 			// (a JPEG decoded whole by Go: some 170 ms), beside the renders.
-			preview.QueueFirst: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)), FetchCooldown: 10 * time.Millisecond},
+			preview.QueueFirst: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)), FetchPollInterval: 250 * time.Millisecond},
 		},
+		// A small thumbnail's stage takes some 40 ms, a provisional one a few. With
+		// river's default 100 ms, a queue fetches at most that often, and a job
+		// inserted within 100 ms of the last notice of its queue sends none: it
+		// waits for a fetch that another job's end or the poll (above) brings. A
+		// notice costs one NOTIFY.
+		FetchCooldown: 10 * time.Millisecond,
 	}
 	a.antivirusJobs(cfg)
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
