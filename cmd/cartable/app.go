@@ -179,8 +179,10 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// file while the others render.
 			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1, FetchPollInterval: 250 * time.Millisecond},
 			// The provisional small thumbnails, made in Go in a few milliseconds
-			// (a JPEG decoded whole by Go: some 170 ms), beside the renders.
-			preview.QueueFirst: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)), FetchPollInterval: 250 * time.Millisecond},
+			// (a JPEG decoded whole by Go: some 170 ms), beside the renders; twice as
+			// many as the render slots, so that the quick ones do not queue behind
+			// the photos Go decodes whole.
+			preview.QueueFirst: {MaxWorkers: 2 * max(1, int(a.cfg.PreviewWorkers)), FetchPollInterval: 250 * time.Millisecond},
 		},
 		// A small thumbnail's stage takes some 40 ms, a provisional one a few. With
 		// river's default 100 ms, a queue fetches at most that often, and a job
