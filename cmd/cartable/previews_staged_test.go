@@ -9,7 +9,7 @@ import (
 	"cartable/previewtest"
 )
 
-// TestSmallThumbnailsOfAWholeBurstFirst: a class's photos wait in the queue (the
+// TestSmallThumbnailsOfAWholeBurstFirst: a class's files wait in the queue (the
 // jobs start after the uploads); every small thumbnail is started before any
 // medium or large one, a file is ready (with its small thumbnail) before its
 // larger sizes exist and says when to look again, and in the end every size is
@@ -18,9 +18,15 @@ func TestSmallThumbnailsOfAWholeBurstFirst(t *testing.T) {
 	in := startWith(t, func(cfg *Config) { cfg.PreviewWorkers = 1 })
 	prof := in.as("prof.martin")
 	folder := prof.mkdir(prof.home(), "Sortie")
-	const photos = 5
+	// Photos (their provisional small thumbnails come from Go, on a queue of their
+	// own), screenshots and a PDF (their small thumbnails from libvips and poppler,
+	// on the previews queue with every larger size).
+	const photos, screenshots = 3, 3
 	for i := range photos {
 		prof.mustUpload(folder.ID, fmt.Sprintf("photo-%d.jpg", i), previewtest.Photo(2400, 1800, 0, uint64(40+i)))
+	}
+	for i := range screenshots {
+		prof.mustUpload(folder.ID, fmt.Sprintf("capture-%d.png", i), previewtest.Gradient(2400+i, 1800))
 	}
 	prof.mustUpload(folder.ID, "cours.pdf", previewtest.PDF(3))
 	if err := in.app.river.Start(t.Context()); err != nil {
@@ -60,21 +66,24 @@ func TestSmallThumbnailsOfAWholeBurstFirst(t *testing.T) {
 		checkThumbnails(t, prof, it)
 	}
 
-	// Every small stage started before any later one: river took the queue by
-	// priority. (The PDF's stages count too.)
+	// On the previews queue, every small stage started before any larger one:
+	// river took the queue by priority. (The photos' provisional ones ran on
+	// their own queue, each before its file's medium stage, which it enqueued.)
 	var lastSmall, firstLater time.Time
 	err := in.app.pool.QueryRow(t.Context(), `
-		SELECT max(attempted_at) FILTER (WHERE args->>'stage' IN ('small', 'embedded')),
+		SELECT max(attempted_at) FILTER (WHERE args->>'stage' = 'small'),
 		       min(attempted_at) FILTER (WHERE args->>'stage' IN ('medium', 'large'))
-		FROM river_job WHERE kind = 'preview.render'`).Scan(&lastSmall, &firstLater)
+		FROM river_job WHERE kind = 'preview.render' AND queue = 'previews'`).Scan(&lastSmall, &firstLater)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !lastSmall.Before(firstLater) {
 		t.Errorf("the last small stage started at %s, after a larger one at %s", lastSmall.Format(time.StampMicro), firstLater.Format(time.StampMicro))
 	}
-	if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render' AND args->>'stage' = 'large' AND state = 'completed'`); n != photos+1 {
-		t.Errorf("%d large stages completed, want %d", n, photos+1)
+	for stage, want := range map[string]int64{"embedded": photos, "small": screenshots + 1, "medium": photos + screenshots + 1, "large": photos + screenshots + 1} {
+		if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render' AND state = 'completed' AND args->>'stage' = '`+stage+`'`); n != want {
+			t.Errorf("%d %s stages completed, want %d", n, stage, want)
+		}
 	}
 }
 
