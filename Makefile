@@ -26,7 +26,7 @@ test: contract portal webtools k8s-test
 	trap 'deploy/dev/stack.sh down --purge' EXIT
 	deploy/dev/stack.sh up
 	source $(TEST_STACK)/env
-	go test -race -count=1 -timeout 20m ./...
+	go test -race -count=1 -timeout 25m ./...
 	# Tests that tusd's own data race would fail under -race (see cmd/cartable/tus_norace_test.go).
 	go test -count=1 -timeout 5m -run 'NoRace|TusRacing' ./cmd/cartable/
 	# Full-size bombs, which the race detector would take minutes to compress (see previewtest/race_on_test.go).

@@ -133,7 +133,18 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     const li = ul.querySelector(`li[data-id="${item.id}"]`);
     if (!li) return;
     li.item = remember(item);
-    li.querySelector(".thumb")?.replaceWith(thumb(item));
+    const shown = li.querySelector(".thumb");
+    if (!shown) return;
+    const small = item.thumbnails?.small;
+    if (!small || !shown.classList.contains("loaded")) {
+      shown.replaceWith(thumb(item));
+      return;
+    }
+    // A thumbnail shown (the provisional one) stays until its replacement (the
+    // real one) has loaded: the row never flashes back to the type's icon.
+    const next = new Image();
+    next.src = small.url;
+    next.decode().then(() => { if (shown.isConnected) shown.replaceWith(thumb(item)); }, () => {});
   };
   ul.prepend_ = (item) => {
     const li = row(item);

@@ -127,7 +127,7 @@ function picture(file, refresh) {
     img.addEventListener("error", () => refresh(file), { once: true });
     return [img, isPdf(file) ? h("figcaption", {}, t(opensElsewhere(file) ? "viewer.pdfOpen" : "viewer.pdfDownload")) : null];
   }
-  const pending = file.preview === "pending";
+  const pending = file.preview === "pending" || !!file.refresh_after; // the larger sizes are on their way
   return h("div", { class: "viewer-placeholder" }, icon(itemIcon(file), "icon big"), h("p", {}, t(pending ? "viewer.pending" : "viewer.none")));
 }
 
