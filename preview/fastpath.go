@@ -99,6 +99,9 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 
 // read reads the first n bytes of a blob into memory.
 func (w *Worker) read(ctx context.Context, src source, n int64) ([]byte, error) {
+	if n <= 0 {
+		return nil, nil // an empty range is no request S3 takes
+	}
 	body, err := w.Store.Open(ctx, src.key, 0, n)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", src.key, err)

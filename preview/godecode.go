@@ -39,6 +39,10 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 	if err != nil || cfg.Width != frame.width || cfg.Height != frame.height {
 		return Embedded{}, refuse(EmbeddedCorrupt, "the frame header cannot be read again the same (%v)", err)
 	}
+	if cfg.ColorModel == color.CMYKModel {
+		// Refused before the decode it would waste: shrinkBox takes no CMYK.
+		return Embedded{}, refuse(EmbeddedCorrupt, "a CMYK photo is left to libvips")
+	}
 	img, err := jpeg.Decode(bytes.NewReader(data))
 	if err != nil {
 		return Embedded{}, refuse(EmbeddedCorrupt, "Go cannot decode the photo: %v", err)
@@ -47,7 +51,7 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 	// that makes the square then has enough pixels, and no aliasing.
 	small, ok := shrinkBox(img, max(1, min(frame.width, frame.height)/(2*Sizes[0].Box)))
 	if !ok {
-		return Embedded{}, refuse(EmbeddedCorrupt, "a %T photo (CMYK?) is left to libvips", img)
+		return Embedded{}, refuse(EmbeddedCorrupt, "a %T photo is left to libvips", img)
 	}
 	fw, fh := uprightSize(frame.width, frame.height, orientation)
 	return Embedded{Image: orient(small, orientation), Width: fw, Height: fh, Orientation: orientation}, nil
@@ -57,46 +61,45 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 // chroma taken at the block's centre, where it is smooth), for the colour and
 // grey pictures Go's decoder returns; false for others.
 func shrinkBox(img image.Image, factor int) (*image.RGBA, bool) {
+	var pixel func(x0, y0 int) color.RGBA
+	switch src := img.(type) {
+	case *image.YCbCr:
+		pixel = func(x0, y0 int) color.RGBA {
+			luma := blockMean(src.Y, src.YOffset(x0, y0), src.YStride, factor)
+			c := src.COffset(x0+factor/2, y0+factor/2)
+			r, g, b := color.YCbCrToRGB(luma, src.Cb[c], src.Cr[c])
+			return color.RGBA{R: r, G: g, B: b, A: 255}
+		}
+	case *image.Gray:
+		pixel = func(x0, y0 int) color.RGBA {
+			v := blockMean(src.Pix, src.PixOffset(x0, y0), src.Stride, factor)
+			return color.RGBA{R: v, G: v, B: v, A: 255}
+		}
+	default:
+		return nil, false
+	}
 	b := img.Bounds()
 	w, h := b.Dx()/factor, b.Dy()/factor
 	if w == 0 || h == 0 {
 		return nil, false
 	}
 	out := image.NewRGBA(image.Rect(0, 0, w, h))
-	area := factor * factor
-	switch src := img.(type) {
-	case *image.YCbCr:
-		for oy := 0; oy < h; oy++ {
-			for ox := 0; ox < w; ox++ {
-				x0, y0 := b.Min.X+ox*factor, b.Min.Y+oy*factor
-				sum := 0
-				for y := y0; y < y0+factor; y++ {
-					row := src.Y[src.YOffset(x0, y):][:factor]
-					for _, v := range row {
-						sum += int(v)
-					}
-				}
-				c := src.COffset(x0+factor/2, y0+factor/2)
-				r, g, bl := color.YCbCrToRGB(uint8(sum/area), src.Cb[c], src.Cr[c])
-				out.SetRGBA(ox, oy, color.RGBA{R: r, G: g, B: bl, A: 255})
-			}
+	for oy := 0; oy < h; oy++ {
+		for ox := 0; ox < w; ox++ {
+			out.SetRGBA(ox, oy, pixel(b.Min.X+ox*factor, b.Min.Y+oy*factor))
 		}
-	case *image.Gray:
-		for oy := 0; oy < h; oy++ {
-			for ox := 0; ox < w; ox++ {
-				x0, y0 := b.Min.X+ox*factor, b.Min.Y+oy*factor
-				sum := 0
-				for y := y0; y < y0+factor; y++ {
-					for _, v := range src.Pix[src.PixOffset(x0, y):][:factor] {
-						sum += int(v)
-					}
-				}
-				v := uint8(sum / area)
-				out.SetRGBA(ox, oy, color.RGBA{R: v, G: v, B: v, A: 255})
-			}
-		}
-	default:
-		return nil, false
 	}
 	return out, true
+}
+
+// blockMean is the mean of the factor × factor block of an 8-bit plane whose
+// top-left sample is at start, its rows stride apart.
+func blockMean(plane []uint8, start, stride, factor int) uint8 {
+	sum := 0
+	for y := 0; y < factor; y++ {
+		for _, v := range plane[start+y*stride:][:factor] {
+			sum += int(v)
+		}
+	}
+	return uint8(sum / (factor * factor))
 }

@@ -92,8 +92,15 @@ func (s Stage) next() (Stage, bool) {
 // job is the river job of a stage of blob's render.
 func (s Stage) job(args RenderArgs) river.InsertManyParams {
 	args.Stage = s
-	priority := map[Stage]int{StageEmbedded: prioritySmall, StageSmall: prioritySmall, StageMedium: priorityMedium,
-		StageLarge: priorityLarge, StageWhole: priorityFirstOnce}[s]
+	priority := priorityFirstOnce
+	switch s {
+	case StageEmbedded, StageSmall:
+		priority = prioritySmall
+	case StageMedium:
+		priority = priorityMedium
+	case StageLarge:
+		priority = priorityLarge
+	}
 	if args.Again {
 		priority = priorityRerender
 	}

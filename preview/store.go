@@ -171,13 +171,18 @@ func complete(renditions []Stored) bool {
 // failed re-render, or a failed later stage, does not take away thumbnails that
 // work (and no more sizes are announced).
 func saveFailure(ctx context.Context, q db.DBTX, blobID uuid.UUID, f *Failure) error {
+	// A stage that fails after an earlier one saved sizes keeps them: the preview
+	// stays ready, and is complete with what it has.
 	_, err := q.Exec(ctx, `
-		INSERT INTO previews (blob_id, state, failure_code, failure_detail) VALUES ($1, 'failed', $2, $3)
-		ON CONFLICT (blob_id) DO UPDATE SET
-			state = CASE WHEN previews.state = 'ready' THEN 'ready' ELSE 'failed' END,
-			failure_code = CASE WHEN previews.state = 'ready' THEN NULL ELSE $2 END,
-			failure_detail = CASE WHEN previews.state = 'ready' THEN NULL ELSE $3 END,
-			complete = true, updated_at = now()`, blobID, f.Code, truncate(f.Detail, 2000))
+		UPDATE previews SET complete = true, failure_code = NULL, failure_detail = NULL, updated_at = now()
+		WHERE blob_id = $1 AND state = 'ready'`, blobID)
+	if err == nil {
+		_, err = q.Exec(ctx, `
+			INSERT INTO previews (blob_id, state, failure_code, failure_detail) VALUES ($1, 'failed', $2, $3)
+			ON CONFLICT (blob_id) DO UPDATE SET state = 'failed', failure_code = $2, failure_detail = $3,
+				complete = true, updated_at = now()
+			WHERE previews.state <> 'ready'`, blobID, f.Code, truncate(f.Detail, 2000))
+	}
 	if db.IsForeignKeyViolation(err) {
 		return nil // the blob is gone: nothing to record
 	}

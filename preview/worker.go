@@ -250,14 +250,9 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 // photo of a burst. (Documents and videos go to a scratch file their converter
 // reads.)
 func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src source, sizes []Size) ([]Rendition, error) {
-	body, err := w.Store.Open(ctx, src.key, 0, -1)
+	data, err := w.read(ctx, src, src.size)
 	if err != nil {
-		return nil, w.unlessPurged(ctx, args, fmt.Errorf("open %s: %w", src.key, err))
-	}
-	data, err := readAllSized(body, src.size, w.Renderer.Limits.MaxBytes)
-	body.Close()
-	if err != nil {
-		return nil, w.unlessPurged(ctx, args, fmt.Errorf("download %s: %w", src.key, err))
+		return nil, w.unlessPurged(ctx, args, err)
 	}
 	start := time.Now()
 	renditions, err := w.Renderer.renderBytes(ctx, data, src.mimeType, sizes)

@@ -179,3 +179,28 @@ func grepLines(s, word string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestAFailedStageKeepsTheThumbnail: a phone photo cut short in its transfer
+// (its end-of-image marker missing) still has its camera's preview in its first
+// bytes, which gives it a small thumbnail; the medium stage then finds the
+// photo truncated. The failure does not take the small thumbnail away: the
+// preview stays ready and is complete with what it has (nothing more to wait
+// for), and the sizes it lacks answer not_found, not "being made".
+func TestAFailedStageKeepsTheThumbnail(t *testing.T) {
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	prof := in.as("prof.martin")
+	photo := previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 31})
+	cut := prof.mustUpload(prof.home(), "IMG_3001.jpg", photo[:len(photo)*3/4])
+	waitForPreview(t, prof, cut.ID)
+
+	var it previewItem
+	prof.get(itemPath(cut.ID)).json(t, &it)
+	if it.Preview != "ready" || it.RefreshAfter != 0 {
+		t.Errorf("the cut photo's preview is %q, refresh_after %d; want ready and nothing more to wait for", it.Preview, it.RefreshAfter)
+	}
+	if th := it.Thumbnails["small"]; th.Width != 120 || len(it.Thumbnails) != 1 {
+		t.Errorf("the cut photo has %+v; want only the camera's 120 px small thumbnail", it.Thumbnails)
+	}
+	wantStatus(t, prof.get(in.local(it.Thumbnails["small"].URL)), http.StatusOK, "the small thumbnail")
+	wantProblem(t, prof.get(itemPath(cut.ID, "/thumbnails/medium")), http.StatusNotFound, "not_found", "the medium size the render could not make")
+}
