@@ -9,7 +9,6 @@ import (
 
 	"cartable"
 	"cartable/live"
-	"cartable/workspace"
 )
 
 // watchItems streams, as server-sent events, the items ?ids= names each time their
@@ -38,12 +37,6 @@ func (s *Server) itemSnapshot(c echo.Context) live.Lookup {
 		if err := jsonEncode(&data, toItemJSON(it, base)); err != nil {
 			return live.Snapshot{}, err
 		}
-		return live.Snapshot{VersionID: it.CurrentVersionID, Waiting: waiting(it), Data: bytes.TrimSpace(data.Bytes())}, nil
+		return live.Snapshot{VersionID: it.CurrentVersionID, Waiting: it.RefreshAfter() > 0, Data: bytes.TrimSpace(data.Bytes())}, nil
 	}
-}
-
-// waiting reports whether something is still to come for a file: its antivirus
-// verdict, its thumbnails or their larger sizes.
-func waiting(it workspace.Item) bool {
-	return it.RefreshAfter() > 0
 }

@@ -59,14 +59,19 @@ func readTestdata(tb testing.TB, path string) []byte {
 // seconds to encode it, so the benchmarks share one.
 var heic12MP = sync.OnceValues(func() ([]byte, error) { return heictest.HEIC(4000, 3000, 320, 5) })
 
-// BenchmarkHEIFThumbnailItem: the thumbnail item of a 12 MP HEIC, decoded.
-func BenchmarkHEIFThumbnailItem(b *testing.B) {
+func heic12MPOrSkip(b *testing.B) []byte {
 	needHEIF(b)
 	data, err := heic12MP()
 	if err != nil {
 		b.Skipf("no HEIC writer here: %v", err)
 	}
 	b.ResetTimer()
+	return data
+}
+
+// BenchmarkHEIFThumbnailItem: the thumbnail item of a 12 MP HEIC, decoded.
+func BenchmarkHEIFThumbnailItem(b *testing.B) {
+	data := heic12MPOrSkip(b)
 	for b.Loop() {
 		if _, err := heifThumbnail(data); err != nil {
 			b.Fatal(err)
@@ -77,12 +82,7 @@ func BenchmarkHEIFThumbnailItem(b *testing.B) {
 // BenchmarkHEIFPrimarySmall: the small JPEG of the same HEIC the normal way,
 // from the primary image (HEIF has no shrink-on-load: all 12 MP are decoded).
 func BenchmarkHEIFPrimarySmall(b *testing.B) {
-	needHEIF(b)
-	data, err := heic12MP()
-	if err != nil {
-		b.Skipf("no HEIC writer here: %v", err)
-	}
-	b.ResetTimer()
+	data := heic12MPOrSkip(b)
 	for b.Loop() {
 		if _, err := bimg.NewImage(data).Process(bimg.Options{Width: 128, Height: 128, Crop: true, Gravity: bimg.GravityCentre,
 			StripMetadata: true, Quality: 80, Type: bimg.JPEG}); err != nil {

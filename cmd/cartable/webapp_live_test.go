@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,30 +18,7 @@ import (
 // item again (polling GET /api/v1/items/{id} is the fallback only: the one request
 // for it is the upload's own, which shows the new row).
 func TestWebLivePreview(t *testing.T) {
-	exe := chromiumPath(t)
-	in := start(t) // no jobs: the preview waits for the worker node
-	lea := in.as("eleve.6a.01")
-	lea.mkdir(lea.home(), "Sortie au musée")
-	path := filepath.Join(t.TempDir(), "tableau.jpg")
-	if err := os.WriteFile(path, previewtest.Photo(900, 600, 0, 11), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	b := newBrowser(t, exe)
-	tb := b.tab("eleve.6a.01")
-	signIn(tb, in.url, "eleve.6a.01")
-	tb.run("open the folder", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`),
-		chromedp.Click(`//a[normalize-space()="Sortie au musée"]`), arrive("Sortie au musée"))
-	// Every request the page makes from now on is counted.
-	js[bool](tb, "count the requests", `(() => {
-		window.__requests = [];
-		const fetch = window.fetch;
-		window.fetch = function (input, init) {
-			window.__requests.push(new URL(input instanceof Request ? input.url : String(input), location.href).pathname);
-			return fetch.call(this, input, init);
-		};
-		return true;
-	})()`)
+	in, tb, path := livePhotoPage(t, "Sortie au musée", "tableau.jpg", 11, false)
 	uploadFiles(tb, path)
 	row := `//li[contains(@class,"item") and .//a[normalize-space()="tableau.jpg"]]`
 	tb.run("the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"pending")]`))
@@ -65,33 +43,7 @@ func TestWebLivePreview(t *testing.T) {
 // too_many_streams, as with many tabs open), the page asks for the photo again
 // every few seconds instead, and its thumbnail still comes.
 func TestWebLivePreviewFallsBackToPolling(t *testing.T) {
-	exe := chromiumPath(t)
-	in := start(t) // no jobs: the preview waits for the worker node
-	lea := in.as("eleve.6a.01")
-	lea.mkdir(lea.home(), "Affiches")
-	path := filepath.Join(t.TempDir(), "affiche.jpg")
-	if err := os.WriteFile(path, previewtest.Photo(900, 600, 0, 12), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b := newBrowser(t, exe)
-	tb := b.tab("eleve.6a.01")
-	signIn(tb, in.url, "eleve.6a.01")
-	tb.run("open the folder", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`),
-		chromedp.Click(`//a[normalize-space()="Affiches"]`), arrive("Affiches"))
-	js[bool](tb, "refuse the streams", `(() => {
-		window.__requests = [];
-		const fetch = window.fetch;
-		window.fetch = function (input, init) {
-			const path = new URL(input instanceof Request ? input.url : String(input), location.href).pathname;
-			window.__requests.push(path);
-			if (path === "/api/v1/items/watch") {
-				return Promise.resolve(new Response(JSON.stringify({ code: "too_many_streams" }),
-					{ status: 429, headers: { "Content-Type": "application/problem+json" } }));
-			}
-			return fetch.call(this, input, init);
-		};
-		return true;
-	})()`)
+	in, tb, path := livePhotoPage(t, "Affiches", "affiche.jpg", 12, true)
 	uploadFiles(tb, path)
 	row := `//li[contains(@class,"item") and .//a[normalize-space()="affiche.jpg"]]`
 	tb.run("the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"pending")]`))
@@ -102,4 +54,40 @@ func TestWebLivePreviewFallsBackToPolling(t *testing.T) {
 		t.Errorf("the page asked for the item %d times; want the upload's and at least one poll", n)
 	}
 	tb.checkLog()
+}
+
+// livePhotoPage opens a new folder of Léa's in a browser, with a photo ready to
+// upload and every request the page makes from then on counted in
+// window.__requests (the watch stream refused with 429 when refuseWatch). The
+// test's node runs no jobs: the photo's preview waits for a worker node the test
+// starts.
+func livePhotoPage(t *testing.T, folder, file string, seed uint64, refuseWatch bool) (*instance, *tab, string) {
+	t.Helper()
+	exe := chromiumPath(t)
+	in := start(t)
+	lea := in.as("eleve.6a.01")
+	lea.mkdir(lea.home(), folder)
+	path := filepath.Join(t.TempDir(), file)
+	if err := os.WriteFile(path, previewtest.Photo(900, 600, 0, seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tb := newBrowser(t, exe).tab("eleve.6a.01")
+	signIn(tb, in.url, "eleve.6a.01")
+	tb.run("open the folder", chromedp.WaitVisible(`//h1[normalize-space()="Mes documents"]`),
+		chromedp.Click(`//a[normalize-space()="`+folder+`"]`), arrive(folder))
+	js[bool](tb, "count the requests", `((refuseWatch) => {
+		window.__requests = [];
+		const fetch = window.fetch;
+		window.fetch = function (input, init) {
+			const path = new URL(input instanceof Request ? input.url : String(input), location.href).pathname;
+			window.__requests.push(path);
+			if (refuseWatch && path === "/api/v1/items/watch") {
+				return Promise.resolve(new Response(JSON.stringify({ code: "too_many_streams" }),
+					{ status: 429, headers: { "Content-Type": "application/problem+json" } }));
+			}
+			return fetch.call(this, input, init);
+		};
+		return true;
+	})(`+strconv.FormatBool(refuseWatch)+`)`)
+	return in, tb, path
 }
