@@ -16,8 +16,9 @@ import (
 // renderEmbedded is the embedded stage: a provisional small thumbnail of a JPEG
 // from what Go alone reads of it (memory-safe, so it may run before the
 // antivirus' verdict): the preview a camera left in the file, read from its
-// first bytes (see embedded.go for when it is trusted), else the photo decoded
-// whole by Go. When neither works, a chained job hands over to the small stage.
+// first bytes (see embedded.go for when it is trusted), else, while the verdict
+// is awaited, the photo decoded whole by Go. When neither works, a chained job
+// hands over to the small stage.
 func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source) error {
 	if len(src.renditions) > 0 {
 		// A render got there first (a scan quicker than this job, a job run
@@ -56,7 +57,8 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 
 // provisionalSmall makes the small renditions of a JPEG from what Go alone reads
 // of it: its trusted embedded preview, from the file's first bytes; else (none,
-// or one refused) the whole photo decoded by Go's own decoder. Without either
+// or one refused), while the antivirus' verdict is awaited, the whole photo
+// decoded by Go's own decoder. Without either
 // it returns no renditions and says why; the outcome is counted in
 // cartable_preview_embedded_total.
 func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition, string, error) {
@@ -72,6 +74,11 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 	result := "served"
 	if why != "" {
 		w.Metrics.embeddedResult(why)
+		if src.scan != "pending" {
+			// Nothing to wait for: libvips' shrink-on-load makes the real small
+			// thumbnail in a quarter of the time Go takes to decode the photo.
+			return nil, why + ", left to the small stage (no verdict to wait for)", nil
+		}
 		if src.size > w.Renderer.Limits.MaxBytes {
 			return nil, why, nil
 		}

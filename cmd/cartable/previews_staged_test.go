@@ -18,13 +18,16 @@ func TestSmallThumbnailsOfAWholeBurstFirst(t *testing.T) {
 	in := startWith(t, func(cfg *Config) { cfg.PreviewWorkers = 1 })
 	prof := in.as("prof.martin")
 	folder := prof.mkdir(prof.home(), "Sortie")
-	// Photos (their provisional small thumbnails come from Go, on a queue of their
-	// own), screenshots and a PDF (their small thumbnails from libvips and poppler,
-	// on the previews queue with every larger size).
-	const photos, screenshots = 3, 3
+	// Phone photos (their provisional small thumbnails come from their EXIF
+	// previews, on a queue of their own), a photo without one (no verdict to wait
+	// for here: its embedded stage hands it to libvips' small stage rather than
+	// have Go decode it), screenshots and a PDF (their small thumbnails from
+	// libvips and poppler, on the previews queue with every larger size).
+	const photos, plainPhotos, screenshots = 2, 1, 3
 	for i := range photos {
-		prof.mustUpload(folder.ID, fmt.Sprintf("photo-%d.jpg", i), previewtest.Photo(2400, 1800, 0, uint64(40+i)))
+		prof.mustUpload(folder.ID, fmt.Sprintf("photo-%d.jpg", i), previewtest.CameraPhoto(previewtest.CameraOptions{Width: 2400, Height: 1800, Seed: uint64(40 + i)}))
 	}
+	prof.mustUpload(folder.ID, "photo-sans-vignette.jpg", previewtest.Photo(2400, 1800, 0, 43))
 	for i := range screenshots {
 		prof.mustUpload(folder.ID, fmt.Sprintf("capture-%d.png", i), previewtest.Gradient(2400+i, 1800))
 	}
@@ -80,7 +83,8 @@ func TestSmallThumbnailsOfAWholeBurstFirst(t *testing.T) {
 	if !lastSmall.Before(firstLater) {
 		t.Errorf("the last small stage started at %s, after a larger one at %s", lastSmall.Format(time.StampMicro), firstLater.Format(time.StampMicro))
 	}
-	for stage, want := range map[string]int64{"embedded": photos, "small": screenshots + 1, "medium": photos + screenshots + 1, "large": photos + screenshots + 1} {
+	files := int64(photos + plainPhotos + screenshots + 1)
+	for stage, want := range map[string]int64{"embedded": photos + plainPhotos, "small": plainPhotos + screenshots + 1, "medium": files, "large": files} {
 		if n := in.count(t, `SELECT count(*) FROM river_job WHERE kind = 'preview.render' AND state = 'completed' AND args->>'stage' = '`+stage+`'`); n != want {
 			t.Errorf("%d %s stages completed, want %d", n, stage, want)
 		}
