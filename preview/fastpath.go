@@ -28,7 +28,9 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 		}
 		return nil
 	}
+	end := w.urgency.begin()
 	renditions, why, err := w.provisionalSmall(ctx, src)
+	end()
 	if err != nil {
 		return err
 	}

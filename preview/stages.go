@@ -78,6 +78,10 @@ func (s Stage) sizes() []Size {
 	return Sizes
 }
 
+// urgent reports whether a stage makes what a listing shows first, which the
+// larger sizes let go first (see urgency).
+func (s Stage) urgent() bool { return s == StageEmbedded || s == StageSmall }
+
 // next is the stage after s, "" after the last.
 func (s Stage) next() (Stage, bool) {
 	switch s {

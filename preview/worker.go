@@ -36,6 +36,8 @@ type Worker struct {
 	Renderer *Renderer
 	Log      *slog.Logger
 	Metrics  *Metrics // nil: none
+
+	urgency urgency // the small thumbnails being made, which the larger sizes let go first
 }
 
 // Timeout lets river cancel a job a little after the renderer's own limit, for
@@ -235,6 +237,7 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 	if err := w.download(ctx, src, path); err != nil {
 		return nil, w.unlessPurged(ctx, args, err) // purged while it was read: nothing to preview
 	}
+	defer w.takeTurn(ctx, args.Stage)()
 	start := time.Now()
 	renditions, err := w.Renderer.RenderSizes(ctx, dir, path, src.mimeType, sizes)
 	if err != nil {
@@ -254,6 +257,7 @@ func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src sou
 	if err != nil {
 		return nil, w.unlessPurged(ctx, args, err)
 	}
+	defer w.takeTurn(ctx, args.Stage)()
 	start := time.Now()
 	renditions, err := w.Renderer.renderBytes(ctx, data, src.mimeType, sizes)
 	if err != nil {
@@ -261,6 +265,17 @@ func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src sou
 	}
 	w.Metrics.rendered(KindOf(src.mimeType), args.Stage, time.Since(start).Seconds())
 	return renditions, nil
+}
+
+// takeTurn comes right before a render: a small thumbnail's marks itself urgent
+// until the function returned is called; a larger size's first lets the urgent
+// ones have the cores (see urgency).
+func (w *Worker) takeTurn(ctx context.Context, stage Stage) (done func()) {
+	if stage.urgent() {
+		return w.urgency.begin()
+	}
+	w.urgency.yield(ctx, yieldAtMost)
+	return func() {}
 }
 
 // readAllSized reads a body of a known size into a buffer allocated once, never
