@@ -273,11 +273,14 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[DeliverArgs]) error {
 	return err
 }
 
-// PeriodicJobs: delivery every ten seconds.
+// PeriodicJobs: delivery every ten seconds, the retention purge every six hours.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(10*time.Second),
 			func() (river.JobArgs, *river.InsertOpts) { return DeliverArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -167,6 +167,7 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
 	river.AddWorker(a.workers, &assignment.PublishDueWorker{Service: a.assignments, Log: a.log})
 	river.AddWorker(a.workers, &audit.PurgeWorker{DB: a.pool, Retention: a.cfg.AuditRetention, Log: a.log})
+	river.AddWorker(a.workers, &events.PurgeWorker{DB: a.pool, Retention: a.cfg.EventsRetention, Log: a.log})
 	a.leavers.AddWorkers(a.workers)
 	cfg := &river.Config{
 		Logger:       a.log,

@@ -17,6 +17,7 @@ import (
 
 	"cartable/antivirus"
 	"cartable/audit"
+	"cartable/events"
 	"cartable/leaver"
 	"cartable/presign"
 	"cartable/preview"
@@ -51,6 +52,7 @@ type Config struct {
 	TrashRetention        time.Duration
 	ArchiveRetention      time.Duration
 	AuditRetention        time.Duration
+	EventsRetention       time.Duration
 	Clamd                 string
 	AntivirusFailure      string
 	AntivirusMaxBytes     int64
@@ -186,6 +188,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.duration(&cfg.TrashRetention, "trash-retention", "CARTABLE_TRASH_RETENTION", 30*24*time.Hour, "how long trashed items are kept")
 	b.duration(&cfg.ArchiveRetention, "archive-retention", "CARTABLE_ARCHIVE_RETENTION", 365*24*time.Hour, "how long an archived class space stays readable before it is trashed")
 	b.duration(&cfg.AuditRetention, "audit-retention", "CARTABLE_AUDIT_RETENTION", audit.DefaultRetention, "how long audit log entries are kept before the retention job deletes them (the CNIL recommends 6 to 12 months)")
+	b.duration(&cfg.EventsRetention, "events-retention", "CARTABLE_EVENTS_RETENTION", events.DefaultRetention, "how long the events feed keeps an event before the retention job deletes it")
 	b.str(&cfg.Clamd, "clamd", "CARTABLE_CLAMD", "", "clamd's socket: unix:/run/clamav/clamd.ctl or host:3310 (empty: no antivirus)")
 	b.str(&cfg.AntivirusFailure, "antivirus-failure", "CARTABLE_ANTIVIRUS_FAILURE", "closed", "what new files do while clamd does not answer: closed (they wait, read by their uploader only) or open (served unscanned, scanned once clamd is back)")
 	b.integer(&cfg.AntivirusMaxBytes, "antivirus-max-bytes", "CARTABLE_ANTIVIRUS_MAX_BYTES", 1<<30, "how much of a file is scanned (a larger one on its first bytes); at most clamd's StreamMaxLength")
@@ -270,6 +273,9 @@ func (c Config) validate() error {
 	}
 	if c.AuditRetention <= 0 {
 		return fmt.Errorf("CARTABLE_AUDIT_RETENTION must be positive")
+	}
+	if c.EventsRetention <= 0 {
+		return fmt.Errorf("CARTABLE_EVENTS_RETENTION must be positive")
 	}
 	if c.AntivirusFailure != "closed" && c.AntivirusFailure != "open" {
 		return fmt.Errorf("CARTABLE_ANTIVIRUS_FAILURE must be closed or open, not %q", c.AntivirusFailure)
