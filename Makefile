@@ -95,6 +95,8 @@ bench:
 	# its files (its own copy: about 10 minutes in all on 2 busy cores, half of it generating);
 	# SEARCH_BENCH_FLAGS="-items 100000 -grants 20000 -n 50" for a quick run on a smaller base.
 	go run ./bench/search $(SEARCH_BENCH_FLAGS)
+	# What a file costs PostgreSQL and S3 (rows and bytes per table), the basis of deploy/CAPACITY.md.
+	go run ./bench/footprint $(FOOTPRINT_BENCH_FLAGS)
 
 build:
 	go build -o bin/cartable ./cmd/cartable
