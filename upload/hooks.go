@@ -2,6 +2,7 @@ package upload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"cartable"
 	"cartable/db"
 	"cartable/quota"
+	"cartable/storage"
 	"cartable/workspace"
 )
 
@@ -152,6 +154,12 @@ func (s *Service) sniff(ctx context.Context, r record) (string, error) {
 		return mimetype.Detect(nil).String(), nil
 	}
 	head, err := s.blobs.Head(ctx, r.Pending.Key, 3072)
+	if errors.Is(err, storage.ErrNotFound) {
+		// Its bytes are all in S3 (their multipart upload is complete): a store that
+		// does not find them is not answering right (see partsUnseen). The HEAD or
+		// PATCH the client retries commits the upload.
+		return "", cartable.Errorf(cartable.EUnavailable, "the storage does not find upload %s at the moment", r.ObjectID)
+	}
 	if err != nil {
 		return "", fmt.Errorf("read upload %s: %w", r.ObjectID, err)
 	}

@@ -92,6 +92,7 @@ func (s *Service) head(a *answer, r *http.Request, rec record) {
 	if rec.inS3() && !rec.committed() {
 		if !s.commitIfComplete(a, r, &rec) {
 			s.tus.HeadFile(a, tusRequest(r, rec, 0))
+			partsUnseen(a)
 			return
 		}
 		if a.cause != nil {
@@ -118,6 +119,17 @@ func (s *Service) head(a *answer, r *http.Request, rec record) {
 	}
 	h.Set("Upload-Offset", strconv.FormatInt(offset, 10))
 	a.WriteHeader(http.StatusOK)
+}
+
+// partsUnseen turns tusd's "not found" for an upload whose row says its parts are
+// in S3 into "unavailable": the store did not find what it holds. A MinIO node
+// back from a restart, before it sees its peers, answered so for an upload
+// another node had just created (make chaos). A tus client gives up on a 404 and
+// starts the upload again; on a 503 it waits and resumes.
+func partsUnseen(a *answer) {
+	if a.failed == http.StatusNotFound && a.cause == nil {
+		a.cause = cartable.Errorf(cartable.EUnavailable, "the storage does not find the upload's parts at the moment: resume in a moment")
+	}
 }
 
 // patch takes bytes of an upload at the offset the client says.
@@ -174,6 +186,7 @@ func (s *Service) receive(a *answer, r *http.Request, rec record, offset int64) 
 	case offset == rec.Size && !rec.LengthDeferred && s.commitIfComplete(a, r, &rec):
 	default:
 		s.tus.PatchFile(a, tusRequest(r, rec, offset))
+		partsUnseen(a)
 		if a.failed == http.StatusConflict {
 			s.tellOffset(ctx, a, rec)
 		}
