@@ -10,7 +10,7 @@ TEST_STACK := .dev/test
 CLUSTER_DIR ?= .dev/cluster
 export CLUSTER_DIR
 
-.PHONY: dev test contract portal webtools screenshots bench build lint stack-up stack-down cluster cluster-down cluster-status cluster-test k8s-test
+.PHONY: dev test contract portal webtools screenshots bench build lint stack-up stack-down cluster cluster-down cluster-status cluster-test chaos k8s-test
 
 ## dev: start PostgreSQL and MinIO, migrate, load the demo data, serve on :8080
 dev:
@@ -130,6 +130,15 @@ cluster-status:
 cluster-test:
 	source $(CLUSTER_DIR)/env
 	go test -count=1 -v -timeout 10m ./deploy/cluster/
+
+## chaos: the fault tests (deploy/cluster/chaos_test.go) on a fresh cluster, then the smoke test on what
+## is left of it (its PostgreSQL failed over), and the cluster purged (about 4 minutes once built)
+chaos:
+	deploy/cluster/cluster.sh down --purge
+	trap 'deploy/cluster/cluster.sh down --purge' EXIT
+	deploy/cluster/cluster.sh up
+	source $(CLUSTER_DIR)/env
+	CARTABLE_CHAOS=1 CARTABLE_CHAOS_FAILOVER=1 go test -count=1 -v -timeout 20m ./deploy/cluster/
 
 ## k8s-test: the Kubernetes manifests decoded strictly into the API's types (deploy/k8s, its own module)
 k8s-test:

@@ -17,6 +17,18 @@
 #   deploy/cluster/cluster.sh status         say what runs, where, and the erasure and replication state
 #   deploy/cluster/cluster.sh env            print the clients' environment
 #
+# and, for the fault tests (make chaos, deploy/cluster/chaos_test.go):
+#
+#   deploy/cluster/cluster.sh kill NAME...   SIGKILL components (api2, worker1, minio3, s3-proxy…);
+#                                            `up` starts them again
+#   deploy/cluster/cluster.sh pg-stop        stop the primary at once (-m immediate); `up` starts it
+#   deploy/cluster/cluster.sh failover       stop the primary at once and promote the standby: the
+#                                            nodes' URL names both servers with
+#                                            target_session_attrs=read-write, so their new
+#                                            connections find the new primary by themselves. The old
+#                                            primary is never started again (it would be a second
+#                                            primary): `down --purge` ends such a cluster
+#
 # It installs what is missing as deploy/dev/stack.sh does (PostgreSQL, MinIO,
 # libvips-dev) and is idempotent: `up` twice restarts only what is not running.
 # The nodes run in dev mode (tokens from GET /dev/token, the demo collège), with
@@ -143,6 +155,10 @@ pg_start() {
 start_primary() {
 	local dir="$CLUSTER_DIR/pg-primary" p
 	p=$(port pg-primary)
+	if [ -e "$CLUSTER_DIR/failed-over" ]; then
+		log "the primary was failed over to the standby: it stays down (make cluster-down, then deploy/cluster/cluster.sh down --purge to start afresh)"
+		return
+	fi
 	pg_running "$dir/data" && return
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres "$dir"
@@ -193,8 +209,14 @@ start_minio() {
 			"$(minio_bin)" server --quiet --address "127.0.0.1:$(port "minio$i")" \
 			--console-address "127.0.0.1:$(port "minio$i-console")" "${endpoints[@]}"
 	done
-	# /minio/health/cluster answers 200 once the erasure set has its write quorum.
-	wait_for "http://127.0.0.1:$(port minio1)/minio/health/cluster" "MinIO" "$CLUSTER_DIR/pids/minio1" "$CLUSTER_DIR/minio/node1.log"
+	# /minio/health/cluster answers 200 once the erasure set has its write quorum,
+	# /minio/health/cluster/read once it has its read quorum, as this node sees it.
+	# Every node is waited for: right after a restart, a node that does not see its
+	# peers yet answered 404 for an object another node had just written.
+	for i in $(seq 1 "$MINIO_NODES"); do
+		wait_for "http://127.0.0.1:$(port "minio$i")/minio/health/cluster" "MinIO node $i" "$CLUSTER_DIR/pids/minio$i" "$CLUSTER_DIR/minio/node$i.log"
+		wait_for "http://127.0.0.1:$(port "minio$i")/minio/health/cluster/read" "MinIO node $i (reads)" "$CLUSTER_DIR/pids/minio$i" "$CLUSTER_DIR/minio/node$i.log"
+	done
 	local backends=()
 	for i in $(seq 1 "$MINIO_NODES"); do backends+=("http://127.0.0.1:$(port "minio$i")"); done
 	start s3-proxy "$CLUSTER_DIR/s3-proxy.log" PATH="$PATH" -- "$BIN/cartable-proxy" -listen "127.0.0.1:$(port s3-proxy)" \
@@ -204,6 +226,21 @@ start_minio() {
 		)" -health-path /minio/health/live
 	wait_for "http://127.0.0.1:$(port s3-proxy)/minio/health/live" "the S3 proxy" "$CLUSTER_DIR/pids/s3-proxy" "$CLUSTER_DIR/s3-proxy.log"
 	log "MinIO: $MINIO_NODES nodes, one drive each, erasure set of $MINIO_NODES drives (write quorum $(write_quorum)); S3 proxy on 127.0.0.1:$(port s3-proxy)"
+}
+
+# minio_drives prints each MinIO drive's state from the admin API (what `mc admin
+# info` shows): ok, or healing after a drive was replaced or wiped.
+minio_drives() {
+	curl -fs -H "X-Amz-Content-Sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+		--aws-sigv4 "aws:amz:us-east-1:s3" --user "$MINIO_USER:$MINIO_PASSWORD" \
+		"http://127.0.0.1:$(port minio1)/minio/admin/v3/info" | python3 -c '
+import json, sys
+for server in json.load(sys.stdin).get("servers", []):
+    for d in server.get("drives", []):
+        heal = d.get("healInfo") or {}
+        healing = " (healing: %s objects healed)" % heal.get("objects_healed", 0) if d.get("healing") else ""
+        print("MinIO drive %s: %s%s" % (d.get("path"), d.get("state"), healing))
+'
 }
 
 write_quorum() {
@@ -220,7 +257,7 @@ build() {
 # node_env is the configuration every Cartable node of the cluster shares.
 node_env() {
 	cat <<ENV
-CARTABLE_DATABASE_URL=postgres://cartable@127.0.0.1:$(port pg-primary)/cartable?sslmode=disable
+CARTABLE_DATABASE_URL=postgres://cartable@127.0.0.1:$(port pg-primary),127.0.0.1:$(port pg-standby)/cartable?sslmode=disable&target_session_attrs=read-write
 CARTABLE_S3_ENDPOINT=127.0.0.1:$(port s3-proxy)
 CARTABLE_S3_ACCESS_KEY=$MINIO_USER
 CARTABLE_S3_SECRET_KEY=$MINIO_PASSWORD
@@ -359,6 +396,7 @@ status() {
 		if alive "$f"; then state="running (pid $(cat "$f"))"; else state="stopped"; fi
 		case "$name" in worker*) echo "$name: $state" ;; *) echo "$name: $state on 127.0.0.1:$(port "$name")" ;; esac
 	done
+	minio_drives || true
 	local q
 	q=$(write_quorum || true)
 	if [ -n "$q" ]; then
@@ -370,13 +408,47 @@ status() {
 		echo "API: ready on http://127.0.0.1:$(port api-proxy)" || echo "API: not ready"
 }
 
+# kill_now NAME... SIGKILLs components, as a crash would.
+kill_now() {
+	local name f
+	for name in "$@"; do
+		f="$CLUSTER_DIR/pids/$name"
+		alive "$f" || die "$name is not running"
+		kill -9 "$(cat "$f")"
+		# Gone before `up` looks: a process still exiting would look alive to it.
+		for _ in $(seq 1 50); do alive "$f" || break; sleep 0.1; done
+		log "killed $name"
+	done
+}
+
+pg_stop_now() {
+	pg_run "$(pg_bin)/pg_ctl" -D "$CLUSTER_DIR/pg-primary/data" -m immediate -w stop >/dev/null
+	log "PostgreSQL primary stopped (immediate)"
+}
+
+# failover stops the primary as a crash would and promotes the standby. With
+# asynchronous replication, what the primary committed and the standby had not
+# received yet is lost; see the README's "Cluster and deployment".
+failover() {
+	touch "$CLUSTER_DIR/failed-over"
+	pg_stop_now
+	pg_run "$(pg_bin)/pg_ctl" -D "$CLUSTER_DIR/pg-standby/data" -w promote >/dev/null
+	log "the standby on 127.0.0.1:$(port pg-standby) is the primary now"
+}
+
 case "${1:-}" in
 up) up ;;
+kill)
+	shift
+	kill_now "$@"
+	;;
+pg-stop) pg_stop_now ;;
+failover) failover ;;
 down) down "${2:-}" ;;
 env) cat "$CLUSTER_DIR/env" ;;
 status) status ;;
 *)
-	echo "usage: $0 up|down [--purge]|env|status" >&2
+	echo "usage: $0 up|down [--purge]|env|status|kill NAME...|pg-stop|failover" >&2
 	exit 2
 	;;
 esac
