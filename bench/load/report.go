@@ -1,0 +1,177 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Report is one run, as bench/results keeps it.
+type Report struct {
+	Machine   string     `json:"machine"`
+	CPUs      int        `json:"cpus"`
+	Date      string     `json:"date"`
+	Seconds   float64    `json:"seconds"` // the whole run
+	Command   string     `json:"command"`
+	Target    string     `json:"target,omitempty"` // "" : a local API node + worker
+	Mix       Mix        `json:"mix"`
+	Bands     []Band     `json:"size_bands"`
+	BigScale  float64    `json:"big_scale"`
+	ThinkSecs float64    `json:"think_mean_s"`
+	LinkMbit  float64    `json:"link_mbit"`
+	StepSecs  float64    `json:"step_s"`
+	MaxP95    float64    `json:"max_p95_ms"`
+	MaxErrors float64    `json:"max_errors"`
+	Seeded    Seeded     `json:"seeded"`
+	Burst     *Burst     `json:"burst,omitempty"`
+	Steps     []Step     `json:"steps"`
+	Load      [2]float64 `json:"load1"` // at the start and the end
+	Notes     []string   `json:"notes,omitempty"`
+}
+
+// peer is the only published load figure of a peer (issue 18): p95 375 ms with
+// 16 virtual users on an 11-core machine.
+const (
+	peerUsers = 16
+	peerCores = 11
+	peerP95   = 375
+)
+
+// Markdown is the section of BENCHMARKS.md.
+func (r Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Load: a collège's day on one API node (bench/load)\n\n")
+	r.intro(&b)
+	r.answer(&b)
+	r.rampTable(&b)
+	r.opTables(&b)
+	r.burstTable(&b)
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "- %s\n", n)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func (r Report) intro(b *strings.Builder) {
+	where := "one API node (`cartable serve`, jobs off) and one `cartable worker` over a fresh database (the demo collège) and bucket of the stack's PostgreSQL and MinIO, all on this machine with the harness"
+	if r.Target != "" {
+		where = "the existing deployment at " + r.Target
+	}
+	fmt.Fprintf(b, "Run %s on %s; the whole run took %.0f s; 1-minute load average %.1f at the start, %.1f at the end (the machine is shared with other work). "+
+		"`%s` against %s.\n\n", r.Date, r.Machine, r.Seconds, r.Load[0], r.Load[1], r.Command, where)
+	s := r.Seeded
+	fmt.Fprintf(b, "**Working set**, seeded first (multipart, unthrottled): %d files, %.0f MiB, largest %.1f MiB, %d of them photos (JPEG, 640 × 480 to 1600 × 1200, thumbnails made by the worker), "+
+		"by size band %s; in %s; %d folders (a folder per subject and one for homework in each class space, a shelf of resources in each teacher's space), %d shares (the shelves with both classes' pupils, one pupil in three sharing a file with a classmate). "+
+		"Sizes follow the mix of large file-sharing deployments (84 %% < 1 MB, 12.5 %% 1–10 MB, 3 %% 10–100 MB, 0.8 %% > 100 MB, log-uniform within a band); "+
+		"**files of 10 MB or more are scaled by %.2g** (`-big-scale`) so that the default run stays short.\n\n",
+		s.Files, float64(s.Bytes)/(1<<20), float64(s.Largest)/(1<<20), s.Images, counts(s.ByBand, r.Bands), places(s.Where), s.Folders, s.Shares, r.BigScale)
+	fmt.Fprintf(b, "**Virtual users**: one in ten a teacher, the others pupils, taking the demo collège's accounts in turn (2 teachers, 50 pupils of 6A and 5B: beyond 52 users, accounts are shared, "+
+		"as many sessions of the same people). Each loops: a think time (exponential, mean %.0f s), then one operation: %s. "+
+		"A pupil reads their own space, their class's folders and the shelves; a teacher both classes. A download reads a whole file under 10 MB (most are under 1 MB); a thumbnail is small (70 %%) or medium, in WebP; "+
+		"an upload draws its size from the mix and goes through tus as the web app sends it (one request up to 16 MiB, else PATCHes of 16 MiB) over the user's link throttled to %.0f Mbit/s; "+
+		"a share gives a pupil (a classmate, for a pupil) read access to a file.\n\n", r.ThinkSecs, r.Mix, r.LinkMbit)
+	fmt.Fprintf(b, "**Measured**: each operation from the request to the last byte of its answer. Errors are transport errors and 5xx; the 4xx the mix expects (a share given twice, a thumbnail still being made) are counted apart. "+
+		"A step holds when the interactive operations (all but uploads, whose time is the user's link) have p95 < %.0f ms and the errors are < %.2g %% of all operations. "+
+		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, and the whole machine (PostgreSQL, MinIO and other work included).\n\n", r.MaxP95, 100*r.MaxErrors)
+}
+
+func (r Report) answer(b *strings.Builder) {
+	top := best(r.Steps)
+	if top == nil {
+		fmt.Fprintf(b, "**No step held.**\n\n")
+		return
+	}
+	inter, all := find(top.Ops, opInteractive), find(top.Ops, opAll)
+	fmt.Fprintf(b, "**Answer: %d simulated active users** held on one API node (interactive p95 %.0f ms, %d errors of %d operations, %.0f operations/s)", top.Users, inter.P95, all.Errors, all.N, all.PerSec)
+	if top.CPU.API > 0 {
+		fmt.Fprintf(b, ", the node using %.2f cores: **%.0f users per core of the API node**", top.CPU.API, float64(top.Users)/top.CPU.API)
+	}
+	fmt.Fprintf(b, "; counted against the whole machine's %d cores, which also ran PostgreSQL, MinIO, the worker and the harness, %.0f users per core.", r.CPUs, float64(top.Users)/float64(r.CPUs))
+	if last := r.Steps[len(r.Steps)-1]; last.Held {
+		fmt.Fprintf(b, " The last step held: the ceiling is higher than measured (`-steps` goes further).")
+	} else {
+		fmt.Fprintf(b, " The next step, %d users, did not hold: %s.", last.Users, last.Why)
+	}
+	fmt.Fprintf(b, " The only published peer figure is p95 %d ms with %d virtual users on an %d-core machine, %.1f users per core.\n\n", peerP95, peerUsers, peerCores, float64(peerUsers)/peerCores)
+}
+
+func (r Report) rampTable(b *strings.Builder) {
+	fmt.Fprintf(b, "The ramp, %.0f s per step (users are added, never removed):\n\n", r.StepSecs)
+	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | Machine | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Steps {
+		inter, up, all := find(s.Ops, opInteractive), find(s.Ops, OpUpload), find(s.Ops, opAll)
+		verdict := "held"
+		if !s.Held {
+			verdict = "**no**: " + s.Why
+		}
+		uploads := "—"
+		if up.N > 0 {
+			uploads = fmt.Sprintf("%.1f / %.1f (%.0f)", up.P50/1000, up.P95/1000, up.ServerP95)
+		}
+		fmt.Fprintf(b, "| %d | %.1f | %.0f / **%.0f** / %.0f | %s | %d of %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |\n",
+			s.Users, all.PerSec, inter.P50, inter.P95, inter.P99, uploads, all.Errors, all.N, all.Client4xx,
+			s.CPU.API, s.CPU.Workers, s.CPU.Harness, s.CPU.Machine, s.CPU.Load, verdict)
+	}
+	b.WriteString("\n")
+}
+
+// opTables are the operations of the highest step that held and of the step
+// that did not.
+func (r Report) opTables(b *strings.Builder) {
+	var shown []Step
+	if top := best(r.Steps); top != nil {
+		shown = append(shown, *top)
+	}
+	if n := len(r.Steps); n > 0 && !r.Steps[n-1].Held {
+		shown = append(shown, r.Steps[n-1])
+	}
+	for _, s := range shown {
+		fmt.Fprintf(b, "Per operation at %d users (%s):\n\n", s.Users, held(s))
+		opTable(b, s.Ops)
+	}
+}
+
+func opTable(b *strings.Builder, ops []OpStats) {
+	fmt.Fprintf(b, "| Operation | Count | p50 / p95 / p99, ms | Errors | 4xx | Per s |\n|---|---|---|---|---|---|\n")
+	for _, o := range ops {
+		fmt.Fprintf(b, "| %s | %d | %.0f / %.0f / %.0f | %d | %d | %.1f |\n", o.Op, o.N, o.P50, o.P95, o.P99, o.Errors, o.Client4xx, o.PerSec)
+	}
+	b.WriteString("\n")
+}
+
+func (r Report) burstTable(b *strings.Builder) {
+	u := r.Burst
+	if u == nil {
+		return
+	}
+	fmt.Fprintf(b, "**The 8:00 burst**: %d navigation users run the mix; after %.0f s of calm, %d pupils (classes %s) each send %d homework files at once "+
+		"(sizes from the mix under 10 MB) over their own %.0f Mbit/s link, into their class's homework folder through tus: %d files, %.0f MiB, done in %.1f s; "+
+		"upload p50 %.1f s, p95 %.1f s (beyond the time the link held the bytes back: p95 %.0f ms), %d errors, %d cut by the limit. API node %.2f cores calm, %.2f during the burst; worker %.2f during; machine %.2f.\n\n",
+		u.Users, u.CalmSecs, u.Pupils, strings.Join(u.Classes, ", "), u.Files/max(1, u.Pupils), r.LinkMbit, u.Files, u.Uploads.MiB, u.Seconds,
+		u.Uploads.P50/1000, u.Uploads.P95/1000, u.Uploads.ServerP95, u.Uploads.Errors, u.Cut, u.CalmCPU.API, u.BurstCPU.API, u.BurstCPU.Workers, u.BurstCPU.Machine)
+	fmt.Fprintf(b, "| Operation (navigation users) | Calm: count, p50 / p95 ms | During the burst: count, p50 / p95 ms | Errors calm / during |\n|---|---|---|---|\n")
+	for _, w := range append(Mix{{Op: opInteractive}}, r.Mix...) {
+		c, d := find(u.Calm, w.Op), find(u.During, w.Op)
+		if c.N+d.N == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "| %s | %d, %.0f / %.0f | %d, %.0f / **%.0f** | %d / %d |\n", w.Op, c.N, c.P50, c.P95, d.N, d.P50, d.P95, c.Errors, d.Errors)
+	}
+	b.WriteString("\n")
+}
+
+func counts(m map[string]int, bands []Band) string {
+	var parts []string
+	for _, band := range bands {
+		parts = append(parts, fmt.Sprintf("%s %d", band.Name, m[band.Name]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func places(m map[string]int) string {
+	var parts []string
+	for _, k := range []string{"class folders", "teachers' shared shelves", "pupils' own spaces"} {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
