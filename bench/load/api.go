@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"cartable/bench/node"
@@ -18,6 +19,7 @@ type Answer struct {
 	Bytes  int64
 	Header http.Header
 	Err    error
+	Detail string // a failure, in words
 }
 
 // send runs a request as the user and reads its answer to the end: the time
@@ -26,11 +28,31 @@ func send(c *node.Client, req *http.Request) Answer {
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return Answer{Err: err}
+		return Answer{Err: err, Detail: fmt.Sprintf("%s %s: %v", req.Method, route(req.URL.Path), err)}
 	}
 	defer res.Body.Close()
+	a := Answer{Status: res.StatusCode, Header: res.Header}
+	if res.StatusCode >= 500 { // keep what the server said, for the report
+		head, _ := io.ReadAll(io.LimitReader(res.Body, 300))
+		a.Detail, a.Bytes = fmt.Sprintf("%s %s: %d %s", req.Method, route(req.URL.Path), res.StatusCode, head), int64(len(head))
+	}
 	n, err := io.Copy(io.Discard, res.Body)
-	return Answer{Status: res.StatusCode, Bytes: n, Header: res.Header, Err: err}
+	a.Bytes += n
+	if a.Err = err; err != nil {
+		a.Detail = fmt.Sprintf("%s %s: reading the answer: %v", req.Method, route(req.URL.Path), err)
+	}
+	return a
+}
+
+// route is a path with its ids left out, so that the same failure reads the same.
+func route(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if len(p) == 36 && strings.Count(p, "-") == 4 {
+			parts[i] = "{id}"
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // get is a GET of path as the user.
@@ -113,5 +135,9 @@ func tusHeaders(req *http.Request, meta string) {
 func timed(op Op, fn func() Answer) Sample {
 	start := time.Now()
 	a := fn()
-	return Sample{Op: op, Seconds: time.Since(start).Seconds(), Status: a.Status, Failed: failed(a.Status, a.Err), Bytes: a.Bytes}
+	s := Sample{Op: op, Seconds: time.Since(start).Seconds(), Status: a.Status, Failed: failed(a.Status, a.Err), Bytes: a.Bytes}
+	if s.Failed {
+		s.Detail = a.Detail
+	}
+	return s
 }

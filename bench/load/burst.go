@@ -30,7 +30,10 @@ type Burst struct {
 	Uploads  OpStats   `json:"uploads"` // the burst's own uploads
 	CalmCPU  Cores     `json:"calm_cores"`
 	BurstCPU Cores     `json:"burst_cores"`
-	Cut      int       `json:"cut"` // uploads still running at the limit
+	// The node's own timings, calm and during the burst.
+	CalmServer  ServerTimes `json:"calm_server"`
+	BurstServer ServerTimes `json:"burst_server"`
+	Cut         int         `json:"cut"` // uploads still running at the limit
 }
 
 // burst runs the navigation users for a calm spell, then has whole classes send
@@ -55,6 +58,7 @@ func burst(ctx context.Context, p *Pool, m *Meter, bc BurstConfig, logf func(str
 	b.During = byOp(during.Samples(), p.cfg.Mix, end.At.Sub(mid.At))
 	b.Uploads = summarize(OpUpload, uploads.Samples(), end.At.Sub(mid.At))
 	b.CalmCPU, b.BurstCPU = m.Cores(start, mid), m.Cores(mid, end)
+	b.CalmServer, b.BurstServer = mid.Server.since(start.Server), end.Server.since(mid.Server)
 	c, d := find(b.Calm, opInteractive), find(b.During, opInteractive)
 	logf("8:00 burst: %d pupils sent %d files (%.0f MiB) in %.1f s, upload p50 %.1f s, %d errors, %d cut; navigation p95 %.0f ms before, %.0f ms during (%d and %d ops)",
 		b.Pupils, b.Files, b.Uploads.MiB, b.Seconds, b.Uploads.P50/1000, b.Uploads.Errors, b.Cut, c.P95, d.P95, c.N, d.N)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"strings"
@@ -11,7 +12,8 @@ import (
 // the API node(s), the worker(s), this harness, and the whole machine, which
 // other work shares (the load average says how much).
 type Meter struct {
-	API, Workers []int // pids; none in -target mode unless -pids names them
+	API, Workers []int  // pids; none in -target mode unless -pids names them
+	Base         string // the API node whose /metrics give its own timings
 }
 
 // Reading is the CPU seconds used so far.
@@ -19,6 +21,7 @@ type Reading struct {
 	At                       time.Time
 	API, Workers, Self, Busy float64
 	Load                     float64
+	Server                   ServerTimes
 }
 
 // Cores is the mean number of cores each kind of process kept busy between two
@@ -38,6 +41,9 @@ const clockTicks = 100
 // Read takes a reading now.
 func (m *Meter) Read() Reading {
 	r := Reading{At: time.Now(), Self: processCPU("self"), Busy: machineBusy(), Load: loadAverage()}
+	if m.Base != "" {
+		r.Server = serverTimes(context.Background(), m.Base)
+	}
 	for _, pid := range m.API {
 		r.API += processCPU(strconv.Itoa(pid))
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,8 +28,11 @@ type Deployment struct {
 // deployLocal builds Cartable, makes a fresh database (the demo collège) and
 // bucket of the stack, and starts an API node and a worker over them. The
 // antivirus stays off unless asked: it is not what this run measures, and
-// clamd's scans would take the shared cores from the node.
-func deployLocal(ctx context.Context, antivirus bool) (*Deployment, error) {
+// clamd's scans would take the shared cores from the node. The worker renders
+// previews previews at once: in production it runs on machines of its own; here
+// it shares the node's cores, and the default of one render at a time keeps one
+// core for the rest (bench/rush measures the previews themselves).
+func deployLocal(ctx context.Context, antivirus bool, previews int) (*Deployment, error) {
 	if !antivirus {
 		os.Unsetenv("CARTABLE_CLAMD")
 	}
@@ -41,18 +45,20 @@ func deployLocal(ctx context.Context, antivirus bool) (*Deployment, error) {
 		d.Stop()
 		return nil, fmt.Errorf("start the API node: %w", err)
 	}
-	if d.worker, err = startWorker(ctx, env); err != nil {
+	if d.worker, err = startWorker(ctx, env, previews); err != nil {
 		d.Stop()
 		return nil, err
 	}
-	d.Meter = &Meter{API: []int{d.API.Cmd.Process.Pid}, Workers: []int{d.worker.Cmd.Process.Pid}}
+	d.Meter = &Meter{API: []int{d.API.Cmd.Process.Pid}, Workers: []int{d.worker.Cmd.Process.Pid}, Base: d.API.Base}
 	return d, nil
 }
 
 // deployTarget loads an existing deployment at url (in dev mode: its users sign
 // in through /dev/token); the CPU is read from the pids given, if any.
 func deployTarget(url string, pids []int) *Deployment {
-	return &Deployment{API: &node.Process{Base: strings.TrimRight(url, "/")}, Target: url, Meter: &Meter{API: pids}}
+	base := strings.TrimRight(url, "/")
+	// Through a proxy, /metrics is one node's, whichever answers: left out.
+	return &Deployment{API: &node.Process{Base: base}, Target: url, Meter: &Meter{API: pids}}
 }
 
 // Stop stops what deployLocal started and removes its database and bucket.
@@ -67,9 +73,12 @@ func (d *Deployment) Stop() {
 
 // startWorker runs `cartable worker` and waits until it logs that its jobs run.
 // BENCH_SERVER_LOGS shows its output.
-func startWorker(ctx context.Context, e *node.Env) (*node.Process, error) {
+func startWorker(ctx context.Context, e *node.Env, previews int) (*node.Process, error) {
 	cmd := exec.Command(e.Bin, "worker")
-	cmd.Env = e.ServerEnv(map[string]string{"CARTABLE_LOG_LEVEL": "info"}) // for its "worker started"
+	cmd.Env = e.ServerEnv(map[string]string{
+		"CARTABLE_LOG_LEVEL":       "info", // for its "worker started"
+		"CARTABLE_PREVIEW_WORKERS": strconv.Itoa(previews),
+	})
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

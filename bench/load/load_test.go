@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -183,5 +184,27 @@ func TestThrottledReader(t *testing.T) {
 	free := NewLink(0).Reader(bytes.NewReader(data))
 	if n, _ := io.Copy(io.Discard, free); n != int64(len(data)) || free.Slept() != 0 {
 		t.Errorf("unlimited link: %d bytes, held %v", n, free.Slept())
+	}
+}
+
+// TestServerTimes: the node's histogram is summed over its routes, the
+// uploads' left out.
+func TestServerTimes(t *testing.T) {
+	var st ServerTimes
+	for _, line := range []string{
+		`# TYPE cartable_http_request_duration_seconds histogram`,
+		`cartable_http_request_duration_seconds_bucket{method="GET",route="/api/v1/spaces",le="0.5"} 90`,
+		`cartable_http_request_duration_seconds_bucket{method="GET",route="/api/v1/spaces",le="1"} 99`,
+		`cartable_http_request_duration_seconds_sum{method="GET",route="/api/v1/spaces"} 20`,
+		`cartable_http_request_duration_seconds_count{method="GET",route="/api/v1/spaces"} 100`,
+		`cartable_http_request_duration_seconds_bucket{method="PATCH",route="/api/v1/uploads/:id",le="0.5"} 1`,
+		`cartable_http_request_duration_seconds_count{method="PATCH",route="/api/v1/uploads/:id"} 50`,
+		`cartable_http_requests_total{method="GET",route="/api/v1/spaces",status="200"} 100`,
+	} {
+		st.add(line)
+	}
+	d := st.since(ServerTimes{Requests: 50, Seconds: 10, Under500: 50})
+	if d.Requests != 50 || d.MeanMs() != 200 || math.Abs(d.SlowShare()-0.2) > 1e-9 {
+		t.Errorf("%+v: mean %v ms, slow %v", d, d.MeanMs(), d.SlowShare())
 	}
 }

@@ -42,6 +42,7 @@ import (
 type flags struct {
 	target, pids, steps, out, md, again  string
 	files, burstUsers, classes, homework int
+	previews                             int
 	step, think, calm, burstLimit        time.Duration
 	linkMbit, bigScale                   float64
 	antivirus, noBurst, quick            bool
@@ -65,6 +66,7 @@ func parse() flags {
 	flag.DurationVar(&f.burstLimit, "burst-limit", 2*time.Minute, "longest the burst's uploads are waited for")
 	flag.BoolVar(&f.noBurst, "no-burst", false, "skip the 8:00 burst")
 	flag.BoolVar(&f.antivirus, "antivirus", false, "keep CARTABLE_CLAMD: the worker scans every upload")
+	flag.IntVar(&f.previews, "preview-workers", 1, "previews the worker renders at once (it shares this machine's cores with the API node)")
 	flag.Uint64Var(&f.seed, "seed", 1, "seed of the random draws")
 	flag.BoolVar(&f.quick, "quick", false, "smoke run: 40 files, steps of 10 and 20 users for 10 s, one class in the burst; writes nothing")
 	flag.StringVar(&f.out, "out", "bench/results", "folder of the raw results (empty: none)")
@@ -126,6 +128,9 @@ func run(ctx context.Context, f flags, steps, pids []int) (Report, error) {
 	r := Report{Machine: record.Machine(), CPUs: runtime.NumCPU(), Date: began.UTC().Format(time.RFC3339), Command: command(),
 		Target: f.target, Mix: cfg.Mix, Bands: sizeBands, BigScale: f.bigScale, ThinkSecs: f.think.Seconds(), LinkMbit: f.linkMbit,
 		StepSecs: f.step.Seconds(), MaxP95: float64(cfg.MaxP95.Milliseconds()), MaxErrors: cfg.MaxErrors, Load: [2]float64{loadAverage()}}
+	if f.target == "" {
+		r.Previews = f.previews
+	}
 	d, err := deploy(ctx, f, pids)
 	if err != nil {
 		return r, err
@@ -161,7 +166,7 @@ func deploy(ctx context.Context, f flags, pids []int) (*Deployment, error) {
 	if f.target != "" {
 		return deployTarget(f.target, pids), nil
 	}
-	return deployLocal(ctx, f.antivirus)
+	return deployLocal(ctx, f.antivirus, f.previews)
 }
 
 // prepare signs the demo users in and seeds the working set.

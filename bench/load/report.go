@@ -21,6 +21,7 @@ type Report struct {
 	StepSecs  float64    `json:"step_s"`
 	MaxP95    float64    `json:"max_p95_ms"`
 	MaxErrors float64    `json:"max_errors"`
+	Previews  int        `json:"preview_workers,omitempty"` // renders at once in the local worker
 	Seeded    Seeded     `json:"seeded"`
 	Burst     *Burst     `json:"burst,omitempty"`
 	Steps     []Step     `json:"steps"`
@@ -45,6 +46,9 @@ func (r Report) Markdown() string {
 	r.rampTable(&b)
 	r.opTables(&b)
 	r.burstTable(&b)
+	for _, f := range r.failures() {
+		fmt.Fprintf(&b, "- Failure seen: %s\n", f)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "- %s\n", n)
 	}
@@ -53,7 +57,7 @@ func (r Report) Markdown() string {
 }
 
 func (r Report) intro(b *strings.Builder) {
-	where := "one API node (`cartable serve`, jobs off) and one `cartable worker` over a fresh database (the demo collège) and bucket of the stack's PostgreSQL and MinIO, all on this machine with the harness"
+	where := fmt.Sprintf("one API node (`cartable serve`, jobs off) and one `cartable worker` (%d preview at a time, antivirus off) over a fresh database (the demo collège) and bucket of the stack's PostgreSQL and MinIO, all on this machine with the harness", r.Previews)
 	if r.Target != "" {
 		where = "the existing deployment at " + r.Target
 	}
@@ -72,7 +76,9 @@ func (r Report) intro(b *strings.Builder) {
 		"a share gives a pupil (a classmate, for a pupil) read access to a file.\n\n", r.ThinkSecs, r.Mix, r.LinkMbit)
 	fmt.Fprintf(b, "**Measured**: each operation from the request to the last byte of its answer. Errors are transport errors and 5xx; the 4xx the mix expects (a share given twice, a thumbnail still being made) are counted apart. "+
 		"A step holds when the interactive operations (all but uploads, whose time is the user's link) have p95 < %.0f ms and the errors are < %.2g %% of all operations. "+
-		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, and the whole machine (PostgreSQL, MinIO and other work included).\n\n", r.MaxP95, 100*r.MaxErrors)
+		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, and the whole machine (PostgreSQL, MinIO and other work included). "+
+		"Node's own: the API node's request-duration histogram over the same time (every route but the uploads), its mean and the share of requests it took over 500 ms on: "+
+		"what the node measured from its handlers' start, where the users' times add the wait for a core and the network.\n\n", r.MaxP95, 100*r.MaxErrors)
 }
 
 func (r Report) answer(b *strings.Builder) {
@@ -97,7 +103,7 @@ func (r Report) answer(b *strings.Builder) {
 
 func (r Report) rampTable(b *strings.Builder) {
 	fmt.Fprintf(b, "The ramp, %.0f s per step (users are added, never removed):\n\n", r.StepSecs)
-	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | Machine | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Node's own: mean ms, > 500 ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | Machine | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Steps {
 		inter, up, all := find(s.Ops, opInteractive), find(s.Ops, OpUpload), find(s.Ops, opAll)
 		verdict := "held"
@@ -108,8 +114,8 @@ func (r Report) rampTable(b *strings.Builder) {
 		if up.N > 0 {
 			uploads = fmt.Sprintf("%.1f / %.1f (%.0f)", up.P50/1000, up.P95/1000, up.ServerP95)
 		}
-		fmt.Fprintf(b, "| %d | %.1f | %.0f / **%.0f** / %.0f | %s | %d of %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |\n",
-			s.Users, all.PerSec, inter.P50, inter.P95, inter.P99, uploads, all.Errors, all.N, all.Client4xx,
+		fmt.Fprintf(b, "| %d | %.1f | %.0f / **%.0f** / %.0f | %s | %s | %d of %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |\n",
+			s.Users, all.PerSec, inter.P50, inter.P95, inter.P99, s.Server.describe(), uploads, all.Errors, all.N, all.Client4xx,
 			s.CPU.API, s.CPU.Workers, s.CPU.Harness, s.CPU.Machine, s.CPU.Load, verdict)
 	}
 	b.WriteString("\n")
@@ -146,9 +152,11 @@ func (r Report) burstTable(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "**The 8:00 burst**: %d navigation users run the mix; after %.0f s of calm, %d pupils (classes %s) each send %d homework files at once "+
 		"(sizes from the mix under 10 MB) over their own %.0f Mbit/s link, into their class's homework folder through tus: %d files, %.0f MiB, done in %.1f s; "+
-		"upload p50 %.1f s, p95 %.1f s (beyond the time the link held the bytes back: p95 %.0f ms), %d errors, %d cut by the limit. API node %.2f cores calm, %.2f during the burst; worker %.2f during; machine %.2f.\n\n",
+		"upload p50 %.1f s, p95 %.1f s (beyond the time the link held the bytes back: p95 %.0f ms), %d errors, %d cut by the limit. API node %.2f cores calm, %.2f during the burst; worker %.2f calm, %.2f during; machine %.2f and %.2f. "+
+		"The node's own timings (every route but the uploads): %s calm, %s during the burst.\n\n",
 		u.Users, u.CalmSecs, u.Pupils, strings.Join(u.Classes, ", "), u.Files/max(1, u.Pupils), r.LinkMbit, u.Files, u.Uploads.MiB, u.Seconds,
-		u.Uploads.P50/1000, u.Uploads.P95/1000, u.Uploads.ServerP95, u.Uploads.Errors, u.Cut, u.CalmCPU.API, u.BurstCPU.API, u.BurstCPU.Workers, u.BurstCPU.Machine)
+		u.Uploads.P50/1000, u.Uploads.P95/1000, u.Uploads.ServerP95, u.Uploads.Errors, u.Cut, u.CalmCPU.API, u.BurstCPU.API, u.CalmCPU.Workers, u.BurstCPU.Workers, u.CalmCPU.Machine, u.BurstCPU.Machine,
+		u.CalmServer.describe(), u.BurstServer.describe())
 	fmt.Fprintf(b, "| Operation (navigation users) | Calm: count, p50 / p95 ms | During the burst: count, p50 / p95 ms | Errors calm / during |\n|---|---|---|---|\n")
 	for _, w := range append(Mix{{Op: opInteractive}}, r.Mix...) {
 		c, d := find(u.Calm, w.Op), find(u.During, w.Op)
@@ -174,4 +182,31 @@ func places(m map[string]int) string {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// failures are the distinct failures of the run, where they were seen.
+func (r Report) failures() []string {
+	var out []string
+	add := func(where string, row OpStats) {
+		for _, f := range row.Failures {
+			out = append(out, fmt.Sprintf("%s: `%s`", where, strings.TrimSpace(f)))
+		}
+	}
+	if u := r.Burst; u != nil {
+		add("calm", find(u.Calm, opAll))
+		add("burst, navigation", find(u.During, opAll))
+		add("burst, homework", u.Uploads)
+	}
+	for _, s := range r.Steps {
+		add(fmt.Sprintf("%d users", s.Users), find(s.Ops, opAll))
+	}
+	return out
+}
+
+// describe is the node's own timings in a cell: "mean 4 ms, 0.1 %".
+func (t ServerTimes) describe() string {
+	if t.Requests <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f ms, %.1f %%", t.MeanMs(), 100*t.SlowShare())
 }

@@ -18,6 +18,7 @@ type Sample struct {
 	// other uploads' bytes included): what is left of Seconds is the server's
 	// share, with the client's own work.
 	Transfer float64
+	Detail   string // what failed, for a failure
 }
 
 // failed says whether an answer counts as an error: the server failing (5xx)
@@ -62,6 +63,8 @@ type OpStats struct {
 	// ServerP95 is, for uploads, the p95 of the time beyond the link's own
 	// transfer time, in ms.
 	ServerP95 float64 `json:"server_p95_ms,omitempty"`
+	// Failures are the first distinct failures, in words.
+	Failures []string `json:"failures,omitempty"`
 }
 
 // ErrorRate is the share of the operations that failed.
@@ -71,6 +74,9 @@ func (s OpStats) ErrorRate() float64 {
 	}
 	return float64(s.Errors) / float64(s.N)
 }
+
+// maxFailures is how many distinct failures a row keeps.
+const maxFailures = 5
 
 // percentile is the nearest-rank percentile p (0 < p ≤ 1) of sorted values.
 func percentile(sorted []float64, p float64) float64 {
@@ -94,6 +100,9 @@ func summarize(op Op, samples []Sample, over time.Duration) OpStats {
 		switch {
 		case x.Failed:
 			s.Errors++
+			if len(s.Failures) < maxFailures && !slices.Contains(s.Failures, x.Detail) {
+				s.Failures = append(s.Failures, x.Detail)
+			}
 		case x.Status >= 400:
 			s.Client4xx++
 		}
