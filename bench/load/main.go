@@ -53,7 +53,7 @@ func parse() flags {
 	var f flags
 	flag.StringVar(&f.target, "target", "", "load this deployment instead of starting a node (dev mode: users sign in through /dev/token), e.g. make cluster's API proxy")
 	flag.StringVar(&f.pids, "pids", "", "with -target: pids of the API node(s) whose CPU is measured, separated by spaces or commas")
-	flag.StringVar(&f.steps, "steps", "50,100,200,400,800,1600,3200", "active users of each step of the ramp")
+	flag.StringVar(&f.steps, "steps", "50,100,200,300,400,500,600,800,1000,1200,1600,2000,2400,3200", "active users of each step of the ramp")
 	flag.DurationVar(&f.step, "step", 30*time.Second, "length of a step")
 	flag.DurationVar(&f.think, "think", 5*time.Second, "mean think time between two operations of a user (exponential)")
 	flag.Float64Var(&f.linkMbit, "link-mbit", 2, "each user's upload rate, Mbit/s (0: unthrottled)")

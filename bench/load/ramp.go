@@ -45,7 +45,7 @@ func (p *Pool) grow(n int) {
 	}
 }
 
-// record starts a new recorder and answers it: the operations that start from
+// record starts a new recorder and answers it: the operations that end from
 // now on are its.
 func (p *Pool) record() *Recorder {
 	r := &Recorder{}

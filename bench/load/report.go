@@ -47,7 +47,7 @@ func (r Report) Markdown() string {
 	r.opTables(&b)
 	r.burstTable(&b)
 	for _, f := range r.failures() {
-		fmt.Fprintf(&b, "- Failure seen: %s\n", f)
+		fmt.Fprintf(&b, "- Failures, %s\n", f)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "- %s\n", n)
@@ -76,7 +76,7 @@ func (r Report) intro(b *strings.Builder) {
 		"a share gives a pupil (a classmate, for a pupil) read access to a file.\n\n", r.ThinkSecs, r.Mix, r.LinkMbit)
 	fmt.Fprintf(b, "**Measured**: each operation from the request to the last byte of its answer. Errors are transport errors and 5xx; the 4xx the mix expects (a share given twice, a thumbnail still being made) are counted apart. "+
 		"A step holds when the interactive operations (all but uploads, whose time is the user's link) have p95 < %.0f ms and the errors are < %.2g %% of all operations. "+
-		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, and the whole machine (PostgreSQL, MinIO and other work included). "+
+		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, and the rest of the machine (PostgreSQL, MinIO and the other work on it: the machine's busy time less the three). "+
 		"Node's own: the API node's request-duration histogram over the same time (every route but the uploads), its mean and the share of requests it took over 500 ms on: "+
 		"what the node measured from its handlers' start, where the users' times add the wait for a core and the network.\n\n", r.MaxP95, 100*r.MaxErrors)
 }
@@ -103,7 +103,7 @@ func (r Report) answer(b *strings.Builder) {
 
 func (r Report) rampTable(b *strings.Builder) {
 	fmt.Fprintf(b, "The ramp, %.0f s per step (users are added, never removed):\n\n", r.StepSecs)
-	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Node's own: mean ms, > 500 ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | Machine | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Node's own: mean ms, > 500 ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | Rest | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Steps {
 		inter, up, all := find(s.Ops, opInteractive), find(s.Ops, OpUpload), find(s.Ops, opAll)
 		verdict := "held"
@@ -116,7 +116,7 @@ func (r Report) rampTable(b *strings.Builder) {
 		}
 		fmt.Fprintf(b, "| %d | %.1f | %.0f / **%.0f** / %.0f | %s | %s | %d of %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |\n",
 			s.Users, all.PerSec, inter.P50, inter.P95, inter.P99, s.Server.describe(), uploads, all.Errors, all.N, all.Client4xx,
-			s.CPU.API, s.CPU.Workers, s.CPU.Harness, s.CPU.Machine, s.CPU.Load, verdict)
+			s.CPU.API, s.CPU.Workers, s.CPU.Harness, s.CPU.rest(), s.CPU.Load, verdict)
 	}
 	b.WriteString("\n")
 }
@@ -188,9 +188,11 @@ func places(m map[string]int) string {
 func (r Report) failures() []string {
 	var out []string
 	add := func(where string, row OpStats) {
-		for _, f := range row.Failures {
-			out = append(out, fmt.Sprintf("%s: `%s`", where, strings.TrimSpace(f)))
+		if row.Errors == 0 {
+			return
 		}
+		out = append(out, fmt.Sprintf("%s: %d failed, after %.1f to %.1f s; distinct answers: `%s`", where, row.Errors,
+			row.FailedAfter[0], row.FailedAfter[1], strings.Join(row.Failures, "`; `")))
 	}
 	if u := r.Burst; u != nil {
 		add("calm", find(u.Calm, opAll))
@@ -210,3 +212,7 @@ func (t ServerTimes) describe() string {
 	}
 	return fmt.Sprintf("%.0f ms, %.1f %%", t.MeanMs(), 100*t.SlowShare())
 }
+
+// rest is the cores the machine spent on anything but the node, the worker and
+// the harness: PostgreSQL, MinIO, and whatever else runs there.
+func (c Cores) rest() float64 { return max(0, c.Machine-c.API-c.Workers-c.Harness) }

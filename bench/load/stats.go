@@ -63,8 +63,10 @@ type OpStats struct {
 	// ServerP95 is, for uploads, the p95 of the time beyond the link's own
 	// transfer time, in ms.
 	ServerP95 float64 `json:"server_p95_ms,omitempty"`
-	// Failures are the first distinct failures, in words.
-	Failures []string `json:"failures,omitempty"`
+	// Failures are the first distinct failures, in words; FailedAfter the
+	// shortest and longest time a failed operation took, in s.
+	Failures    []string   `json:"failures,omitempty"`
+	FailedAfter [2]float64 `json:"failed_after_s"`
 }
 
 // ErrorRate is the share of the operations that failed.
@@ -99,6 +101,10 @@ func summarize(op Op, samples []Sample, over time.Duration) OpStats {
 		}
 		switch {
 		case x.Failed:
+			if s.Errors == 0 || x.Seconds < s.FailedAfter[0] {
+				s.FailedAfter[0] = x.Seconds
+			}
+			s.FailedAfter[1] = max(s.FailedAfter[1], x.Seconds)
 			s.Errors++
 			if len(s.Failures) < maxFailures && !slices.Contains(s.Failures, x.Detail) {
 				s.Failures = append(s.Failures, x.Detail)

@@ -40,7 +40,8 @@ func newUser(n int, w *World, cfg *Config) *User {
 }
 
 // run loops until ctx ends: a think time, then an operation, recorded in the
-// recorder current when it started (the ramp's step it belongs to).
+// recorder current when it ends (the step it ends in: an upload over a slow link
+// may outlast the step it began in, and would otherwise never be counted).
 func (u *User) run(ctx context.Context, current func() *Recorder) {
 	for {
 		wait := time.Duration(think(u.rng, u.cfg.Think.Seconds()) * float64(time.Second))
@@ -49,12 +50,11 @@ func (u *User) run(ctx context.Context, current func() *Recorder) {
 			return
 		case <-time.After(wait):
 		}
-		rec := current()
 		s := u.do(ctx, u.cfg.Mix.Draw(u.rng))
 		if ctx.Err() != nil {
 			return // cut by the end of the run, not by the server
 		}
-		rec.Add(s)
+		current().Add(s)
 	}
 }
 
