@@ -141,16 +141,16 @@ func run(ctx context.Context, f flags, steps, pids []int) (Report, error) {
 	if err != nil {
 		return r, err
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	pool := newPool(runCtx, w, cfg)
 	if !f.noBurst {
-		b, err := burst(ctx, pool, d.Meter, BurstConfig{Users: f.burstUsers, Calm: f.calm, Classes: f.classes, Homework: f.homework, Limit: f.burstLimit}, logf)
+		b, err := burstPhase(ctx, w, cfg, d.Meter, BurstConfig{Users: f.burstUsers, Calm: f.calm, Classes: f.classes, Homework: f.homework, Limit: f.burstLimit})
 		if err != nil {
-			cancel()
 			return r, err
 		}
 		r.Burst = &b
 	}
+	// The ramp's users are its own: it starts from its first step.
+	runCtx, cancel := context.WithCancel(ctx)
+	pool := newPool(runCtx, w, cfg)
 	r.Steps = ramp(ctx, pool, d.Meter, steps, f.step, logf)
 	cancel()
 	pool.wg.Wait()
@@ -167,6 +167,18 @@ func deploy(ctx context.Context, f flags, pids []int) (*Deployment, error) {
 		return deployTarget(f.target, pids), nil
 	}
 	return deployLocal(ctx, f.antivirus, f.previews)
+}
+
+// burstPhase runs the 8:00 burst with navigation users of its own, who leave
+// when it is over.
+func burstPhase(ctx context.Context, w *World, cfg *Config, m *Meter, bc BurstConfig) (Burst, error) {
+	phase, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pool := newPool(phase, w, cfg)
+	b, err := burst(ctx, pool, m, bc, logf)
+	cancel()
+	pool.wg.Wait()
+	return b, err
 }
 
 // prepare signs the demo users in and seeds the working set.

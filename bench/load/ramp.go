@@ -94,12 +94,12 @@ func ramp(ctx context.Context, p *Pool, m *Meter, steps []int, length time.Durat
 		case <-time.After(length):
 		}
 		after := m.Read()
-		s := Step{Users: n, Seconds: after.At.Sub(before.At).Seconds(), CPU: m.Cores(before, after), Server: after.Server.since(before.Server)}
+		s := Step{Users: p.users, Seconds: after.At.Sub(before.At).Seconds(), CPU: m.Cores(before, after), Server: after.Server.since(before.Server)}
 		s.Ops = byOp(rec.Samples(), p.cfg.Mix, after.At.Sub(before.At))
 		s.Held, s.Why = verdict(s.Ops, p.cfg.MaxP95, p.cfg.MaxErrors)
 		inter, all := find(s.Ops, opInteractive), find(s.Ops, opAll)
 		logf("%5d users: %6.1f op/s, interactive p50 %.0f p95 %.0f p99 %.0f ms (node's own mean %.0f ms, %.1f %% over 500 ms), %d errors of %d, API %.2f cores, worker %.2f, machine %.2f, load %.1f: %s",
-			n, all.PerSec, inter.P50, inter.P95, inter.P99, s.Server.MeanMs(), 100*s.Server.SlowShare(), all.Errors, all.N, s.CPU.API, s.CPU.Workers, s.CPU.Machine, s.CPU.Load, held(s))
+			p.users, all.PerSec, inter.P50, inter.P95, inter.P99, s.Server.MeanMs(), 100*s.Server.SlowShare(), all.Errors, all.N, s.CPU.API, s.CPU.Workers, s.CPU.Machine, s.CPU.Load, held(s))
 		out = append(out, s)
 		if !s.Held {
 			break
