@@ -46,6 +46,9 @@ func (r Report) Markdown() string {
 	r.rampTable(&b)
 	r.opTables(&b)
 	r.burstTable(&b)
+	for _, line := range r.readings() {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
 	for _, f := range r.failures() {
 		fmt.Fprintf(&b, "- Failures, %s\n", f)
 	}
@@ -216,3 +219,29 @@ func (t ServerTimes) describe() string {
 // rest is the cores the machine spent on anything but the node, the worker and
 // the harness: PostgreSQL, MinIO, and whatever else runs there.
 func (c Cores) rest() float64 { return max(0, c.Machine-c.API-c.Workers-c.Harness) }
+
+// readings put the run's figures in words: the reads during the burst, uploads
+// cut at a timeout, and what the step that failed was short of.
+func (r Report) readings() []string {
+	var out []string
+	if u := r.Burst; u != nil {
+		c, d := find(u.Calm, opInteractive), find(u.During, opInteractive)
+		out = append(out, fmt.Sprintf("Reads during the 8:00 burst: the navigation users' interactive p95 went from %.0f ms (calm) to %.0f ms (during), p99 from %.0f to %.0f ms, "+
+			"with %d errors; the node's own mean from %s to %s.", c.P95, d.P95, c.P99, d.P99, d.Errors, u.CalmServer.describe(), u.BurstServer.describe()))
+		if up := u.Uploads; up.Errors > 0 && up.FailedAfter[0] >= 59 && up.FailedAfter[1] < 62 {
+			out = append(out, fmt.Sprintf("Every homework upload that failed (%d of %d) failed after 60 s of sending while its bytes were still flowing at the link's rate: "+
+				"a single request longer than 60 s (a file sent whole in one request over a slow link) is cut at that mark.", up.Errors, up.N))
+		}
+	}
+	if n := len(r.Steps); n > 0 && !r.Steps[n-1].Held {
+		s := r.Steps[n-1]
+		line := fmt.Sprintf("At %d users the node's own mean was %s (over 500 ms: share of its requests), with the API node at %.2f cores, the worker %.2f, the rest of the machine %.2f (load %.1f)",
+			s.Users, s.Server.describe(), s.CPU.API, s.CPU.Workers, s.CPU.rest(), s.CPU.Load)
+		if s.CPU.Machine >= 0.9*float64(r.CPUs) {
+			line += fmt.Sprintf(": the machine's %d cores were all busy while the node itself used %.0f %% of one, so its requests spent their time waiting (for a core, or for PostgreSQL and MinIO on the same cores) rather than in its own work; "+
+				"this step measures the shared machine more than the node", r.CPUs, 100*s.CPU.API)
+		}
+		out = append(out, line+".")
+	}
+	return out
+}
