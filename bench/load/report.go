@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"time"
 )
 
 // Report is one run, as bench/results keeps it.
@@ -101,7 +104,8 @@ func (r Report) answer(b *strings.Builder) {
 	} else {
 		fmt.Fprintf(b, " The next step, %d users, did not hold: %s.", last.Users, last.Why)
 	}
-	fmt.Fprintf(b, " The only published peer figure is p95 %d ms with %d virtual users on an %d-core machine, %.1f users per core.\n\n", peerP95, peerUsers, peerCores, float64(peerUsers)/peerCores)
+	fmt.Fprintf(b, " The only published peer figure is p95 %d ms with %d virtual users on an %d-core machine, %.1f users per core; "+
+		"its users' think time is not published, so the operations per second (here %.0f/s on one node) are the safer thing to compare.\n\n", peerP95, peerUsers, peerCores, float64(peerUsers)/peerCores, all.PerSec)
 }
 
 func (r Report) rampTable(b *strings.Builder) {
@@ -194,8 +198,14 @@ func (r Report) failures() []string {
 		if row.Errors == 0 {
 			return
 		}
-		out = append(out, fmt.Sprintf("%s: %d failed, after %.1f to %.1f s; distinct answers: `%s`", where, row.Errors,
-			row.FailedAfter[0], row.FailedAfter[1], strings.Join(row.Failures, "`; `")))
+		var answers []string
+		for _, f := range row.Failures {
+			if f = quiet(f); !slices.Contains(answers, f) {
+				answers = append(answers, f)
+			}
+		}
+		out = append(out, fmt.Sprintf("%s: %d failed, after %.1f to %.1f s; answers: `%s`", where, row.Errors,
+			row.FailedAfter[0], row.FailedAfter[1], strings.Join(answers, "`; `")))
 	}
 	if u := r.Burst; u != nil {
 		add("calm", find(u.Calm, opAll))
@@ -227,7 +237,12 @@ func (r Report) readings() []string {
 	if u := r.Burst; u != nil {
 		c, d := find(u.Calm, opInteractive), find(u.During, opInteractive)
 		out = append(out, fmt.Sprintf("Reads during the 8:00 burst: the navigation users' interactive p95 went from %.0f ms (calm) to %.0f ms (during), p99 from %.0f to %.0f ms, "+
-			"with %d errors; the node's own mean from %s to %s.", c.P95, d.P95, c.P99, d.P99, d.Errors, u.CalmServer.describe(), u.BurstServer.describe()))
+			"with %d errors; the node's own timings (mean, share over 500 ms) from %s to %s.", c.P95, d.P95, c.P99, d.P99, d.Errors, u.CalmServer.describe(), u.BurstServer.describe()))
+		all := u.Uploads.N + find(u.During, opAll).N
+		errs := u.Uploads.Errors + find(u.During, opAll).Errors
+		ok, _ := verdict([]OpStats{d, {Op: opAll, N: all, Errors: errs}}, time.Duration(r.MaxP95)*time.Millisecond, r.MaxErrors)
+		out = append(out, fmt.Sprintf("By the ramp's rule the burst (the navigation users and the pupils' uploads together: %d operations, %d errors, %.2f %%; interactive p95 %.0f ms) %s; the ramp's steps have no burst in them.",
+			all, errs, 100*float64(errs)/float64(max(1, all)), d.P95, map[bool]string{true: "held", false: "did not hold"}[ok]))
 		if up := u.Uploads; up.Errors > 0 && up.FailedAfter[0] >= 59 && up.FailedAfter[1] < 62 {
 			out = append(out, fmt.Sprintf("Every homework upload that failed (%d of %d) failed after 60 s of sending while its bytes were still flowing at the link's rate: "+
 				"a single request longer than 60 s (a file sent whole in one request over a slow link) is cut at that mark.", up.Errors, up.N))
@@ -235,7 +250,7 @@ func (r Report) readings() []string {
 	}
 	if n := len(r.Steps); n > 0 && !r.Steps[n-1].Held {
 		s := r.Steps[n-1]
-		line := fmt.Sprintf("At %d users the node's own mean was %s (over 500 ms: share of its requests), with the API node at %.2f cores, the worker %.2f, the rest of the machine %.2f (load %.1f)",
+		line := fmt.Sprintf("At %d users the node's own timings were %s (mean, share over 500 ms), with the API node at %.2f cores, the worker %.2f, the rest of the machine %.2f (load %.1f)",
 			s.Users, s.Server.describe(), s.CPU.API, s.CPU.Workers, s.CPU.rest(), s.CPU.Load)
 		if s.CPU.Machine >= 0.9*float64(r.CPUs) {
 			line += fmt.Sprintf(": the machine's %d cores were all busy while the node itself used %.0f %% of one, so its requests spent their time waiting (for a core, or for PostgreSQL and MinIO on the same cores) rather than in its own work; "+
@@ -244,4 +259,13 @@ func (r Report) readings() []string {
 		out = append(out, line+".")
 	}
 	return out
+}
+
+// requestID is the part of a problem that differs from one request to the next.
+var requestID = regexp.MustCompile(`"request_id":"[^"]*",?`)
+
+// quiet is a failure on one line, without its request id, so that the same
+// failure reads the same.
+func quiet(f string) string {
+	return requestID.ReplaceAllString(strings.Join(strings.Fields(f), " "), "")
 }
