@@ -208,3 +208,23 @@ func TestServerTimes(t *testing.T) {
 		t.Errorf("%+v: mean %v ms, slow %v", d, d.MeanMs(), d.SlowShare())
 	}
 }
+
+// TestClassmate: a pupil shares with every other pupil of the class, never
+// with themselves.
+func TestClassmate(t *testing.T) {
+	class := &Class{}
+	for _, id := range []string{"a", "b", "c"} {
+		class.Pupils = append(class.Pupils, &Account{ID: id})
+	}
+	w := &World{Classes: []*Class{class}}
+	for _, me := range class.Pupils {
+		u := &User{acct: me, world: w, rng: rand.New(rand.NewPCG(3, 4))}
+		seen := map[string]bool{}
+		for range 200 {
+			seen[u.classmate()] = true
+		}
+		if seen[me.ID] || len(seen) != 2 {
+			t.Errorf("%s shares with %v", me.ID, seen)
+		}
+	}
+}

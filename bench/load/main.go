@@ -16,7 +16,7 @@
 //
 //	go run ./bench/load                       (make bench: with the test stack started; about 6 minutes)
 //	go run ./bench/load -quick                (a smoke run: writes nothing)
-//	go run ./bench/load -target http://127.0.0.1:PORT -pids "$(cat .dev/cluster/pids/api*)"
+//	go run ./bench/load -target http://127.0.0.1:PORT -pids "$(cat .dev/cluster/pids/api[0-9]*)"
 package main
 
 import (

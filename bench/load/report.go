@@ -94,9 +94,13 @@ func (r Report) answer(b *strings.Builder) {
 		return
 	}
 	inter, all := find(top.Ops, opInteractive), find(top.Ops, opAll)
-	fmt.Fprintf(b, "**Answer: %d simulated active users** held on one API node (interactive p95 %.0f ms, %d errors of %d operations, %.0f operations/s)", top.Users, inter.P95, all.Errors, all.N, all.PerSec)
+	on := "one API node"
+	if r.Target != "" {
+		on = "the deployment at " + r.Target
+	}
+	fmt.Fprintf(b, "**Answer: %d simulated active users** held on %s (interactive p95 %.0f ms, %d errors of %d operations, %.0f operations/s)", top.Users, on, inter.P95, all.Errors, all.N, all.PerSec)
 	if top.CPU.API > 0 {
-		fmt.Fprintf(b, ", the node using %.2f cores: **%.0f users per core of the API node**", top.CPU.API, float64(top.Users)/top.CPU.API)
+		fmt.Fprintf(b, ", the API node(s) using %.2f cores: **%.0f users per core of the API node(s)**", top.CPU.API, float64(top.Users)/top.CPU.API)
 	}
 	fmt.Fprintf(b, "; counted against the whole machine's %d cores, which also ran PostgreSQL, MinIO, the worker and the harness, %.0f users per core.", r.CPUs, float64(top.Users)/float64(r.CPUs))
 	if last := r.Steps[len(r.Steps)-1]; last.Held {

@@ -151,11 +151,7 @@ func (u *User) share(ctx context.Context) Sample {
 		if len(own) == 0 {
 			return u.do(ctx, OpShared)
 		}
-		mates := u.world.Classes[u.acct.Class].Pupils
-		file, to = own[u.rng.IntN(len(own))], mates[u.rng.IntN(len(mates))].ID
-		if to == u.acct.ID {
-			to = mates[(u.rng.IntN(len(mates)-1)+1)%len(mates)].ID
-		}
+		file, to = own[u.rng.IntN(len(own))], u.classmate()
 	}
 	body := fmt.Sprintf(`{"grantee":{"kind":"user","id":%q},"role":"viewer"}`, to)
 	return timed(OpShare, func() Answer {
@@ -166,6 +162,16 @@ func (u *User) share(ctx context.Context) Sample {
 		req.Header.Set("Content-Type", "application/json")
 		return send(u.acct.Client, req)
 	})
+}
+
+// classmate is another pupil of the user's class, drawn at random.
+func (u *User) classmate() string {
+	mates := u.world.Classes[u.acct.Class].Pupils
+	j := u.rng.IntN(len(mates) - 1)
+	if mates[j].ID == u.acct.ID {
+		j = len(mates) - 1 // the user's own place goes to the last pupil
+	}
+	return mates[j].ID
 }
 
 // uploadFolder is where the user's uploads go: a teacher's to a class folder,
