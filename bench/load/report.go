@@ -249,7 +249,7 @@ func (r Report) readings() []string {
 			all, errs, 100*float64(errs)/float64(max(1, all)), d.P95, map[bool]string{true: "held", false: "did not hold"}[ok]))
 		if up := u.Uploads; up.Errors > 0 && up.FailedAfter[0] >= 59 && up.FailedAfter[1] < 62 {
 			out = append(out, fmt.Sprintf("Every homework upload that failed (%d of %d) failed after 60 s of sending while its bytes were still flowing at the link's rate: "+
-				"a single request longer than 60 s (a file sent whole in one request over a slow link) is cut at that mark.", up.Errors, up.N))
+				"a file sent whole in one request (homework is under 10 MB, below the 16 MiB part size) that takes longer than 60 s over a slow link is answered 503 at that mark, and a client that sends it whole again meets the same end.", up.Errors, up.N))
 		}
 	}
 	if n := len(r.Steps); n > 0 && !r.Steps[n-1].Held {
