@@ -97,6 +97,10 @@ bench:
 	go run ./bench/search $(SEARCH_BENCH_FLAGS)
 	# What a file costs PostgreSQL and S3 (rows and bytes per table), the basis of deploy/CAPACITY.md.
 	go run ./bench/footprint $(FOOTPRINT_BENCH_FLAGS)
+	# A collège's day on one API node (issue 18): the working set, the 8:00 burst, then a ramp of users until
+	# p95 >= 500 ms or errors >= 0.1 % (about 6 minutes); LOAD_BENCH_FLAGS="-steps 100,200,400 -step 60s" for other
+	# steps, "-target URL -pids PIDS" against a running deployment, "-quick" for a smoke run.
+	go run ./bench/load $(LOAD_BENCH_FLAGS)
 
 build:
 	go build -o bin/cartable ./cmd/cartable
