@@ -38,13 +38,8 @@ var checksumHashes = map[string]func() hash.Hash{
 	"crc32":  func() hash.Hash { return crc32.NewIEEE() },
 }
 
-const (
-	// checksumAlgorithms is the Tus-Checksum-Algorithm header of an OPTIONS answer.
-	checksumAlgorithms = "sha1,sha256,md5,crc32"
-	// spoolTimeout is how long a read of a spooled body may wait for bytes, as
-	// tusd's NetworkTimeout (its default) when tusd reads a body itself.
-	spoolTimeout = 60 * time.Second
-)
+// checksumAlgorithms is the Tus-Checksum-Algorithm header of an OPTIONS answer.
+const checksumAlgorithms = "sha1,sha256,md5,crc32"
 
 // checksum is the digest a client gave for a request's body.
 type checksum struct {
@@ -170,7 +165,7 @@ func (s *Service) verifyChecksum(a *answer, r *http.Request, rec record, offset 
 	if want != nil {
 		h = checksumHashes[want.algorithm]()
 	}
-	n, err := spool(f, r.Body, remaining, h, deadlines(a))
+	n, err := spool(f, r.Body, remaining, h, deadlines(a, s.cfg.NetworkTimeout))
 	if err == nil && trailer {
 		// The trailer is there now that the body has been read to its end.
 		var c checksum
@@ -263,15 +258,31 @@ func spool(f *os.File, body io.Reader, limit int64, h hash.Hash, progress func()
 }
 
 // deadlines returns what pushes back the connection's deadlines while a body is
-// spooled, as tusd does while it reads one.
-func deadlines(a *answer) func() {
+// read (spooled, or stored whole), as tusd does while it reads one: timeout
+// after each read for the next one, twice that for the answer.
+func deadlines(a *answer, timeout time.Duration) func() {
 	rc := http.NewResponseController(a)
 	var last time.Time
 	return func() {
 		if now := time.Now(); now.Sub(last) >= time.Second {
 			last = now
-			_ = rc.SetReadDeadline(now.Add(spoolTimeout))
-			_ = rc.SetWriteDeadline(now.Add(2 * spoolTimeout))
+			_ = rc.SetReadDeadline(now.Add(timeout))
+			_ = rc.SetWriteDeadline(now.Add(2 * timeout))
 		}
 	}
+}
+
+// keptAlive reads a body, pushing the connection's deadlines back as it goes
+// (progress is deadlines'), as tusd does for the bodies it reads itself: a file
+// sent whole over a slow link takes as long as it takes, and fails only when its
+// bytes stop coming for the network timeout.
+type keptAlive struct {
+	r        io.Reader
+	progress func()
+}
+
+func (k keptAlive) Read(p []byte) (int, error) {
+	n, err := k.r.Read(p)
+	k.progress()
+	return n, err
 }

@@ -231,7 +231,8 @@ func (s *Service) receiveFirst(a *answer, r *http.Request, rec record, offset in
 		return rec, cartable.Errorf(cartable.EConflict, "the upload's offset is 0, not %d: resume from there", offset)
 	}
 	if !rec.LengthDeferred && r.ContentLength == rec.Size && rec.Size <= s.cfg.PartSize {
-		if err := s.storeWhole(ctx, cartable.CallerFrom(ctx), &rec, io.LimitReader(r.Body, rec.Size)); err != nil {
+		body := keptAlive{r: io.LimitReader(r.Body, rec.Size), progress: deadlines(a, s.cfg.NetworkTimeout)}
+		if err := s.storeWhole(ctx, cartable.CallerFrom(ctx), &rec, body); err != nil {
 			return rec, err
 		}
 		s.answerCommitted(a, rec, offset)

@@ -88,6 +88,10 @@ type Config struct {
 	PartHashes bool
 	// AllowedOrigins are the browser origins allowed to upload (CORS).
 	AllowedOrigins []string
+	// NetworkTimeout is how long a request's body may stop coming before the
+	// request fails (each read pushes it back: a slow link that keeps sending
+	// never times out).
+	NetworkTimeout time.Duration
 }
 
 // DefaultConfig is used for every zero field.
@@ -97,6 +101,7 @@ var DefaultConfig = Config{
 	PartSize:        16 << 20,
 	BufferedParts:   4,
 	ConcurrentParts: 8,
+	NetworkTimeout:  60 * time.Second,
 }
 
 // Problem writes an error the way the rest of the API does (problem+json).
@@ -140,6 +145,7 @@ func New(cfg Config, pool *pgxpool.Pool, ws *workspace.Service, blobs *storage.S
 		RespectForwardedHeaders:    true,
 		PreFinishResponseCallback:  s.beforeFinishResponse,
 		PreUploadTerminateCallback: s.beforeTerminate,
+		NetworkTimeout:             cfg.NetworkTimeout,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tus handler: %w", err)
@@ -170,6 +176,9 @@ func withDefaults(cfg Config) Config {
 	}
 	if cfg.ConcurrentParts == 0 {
 		cfg.ConcurrentParts = DefaultConfig.ConcurrentParts
+	}
+	if cfg.NetworkTimeout == 0 {
+		cfg.NetworkTimeout = DefaultConfig.NetworkTimeout
 	}
 	return cfg
 }

@@ -115,7 +115,7 @@ func (a *app) build(ctx context.Context) error {
 		a.workspace.SetScans(a.scans)
 	}
 	a.uploads, err = upload.New(upload.Config{
-		S3: s3, MaxSize: a.cfg.UploadMaxBytes, Expiry: a.cfg.UploadExpiry, PartSize: a.cfg.UploadPartBytes,
+		S3: s3, MaxSize: a.cfg.UploadMaxBytes, Expiry: a.cfg.UploadExpiry, PartSize: a.cfg.UploadPartBytes, NetworkTimeout: a.cfg.UploadNetworkTimeout,
 		BufferedParts: a.cfg.UploadBufferedParts, ConcurrentParts: int(a.cfg.UploadConcurrentParts), TempDir: a.cfg.UploadTempDir,
 		PartHashes:     a.cfg.UploadPartHashes,
 		AllowedOrigins: a.cfg.corsOrigins(),

@@ -66,6 +66,7 @@ type Config struct {
 	ShutdownTimeout       time.Duration
 	UploadMaxBytes        int64
 	UploadExpiry          time.Duration
+	UploadNetworkTimeout  time.Duration
 	UploadPartBytes       int64
 	UploadBufferedParts   int64
 	UploadConcurrentParts int64
@@ -204,6 +205,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.integer(&cfg.PreviewConverterBytes, "preview-converter-bytes", "CARTABLE_PREVIEW_CONVERTER_BYTES", preview.DefaultLimits.ConverterMemory, "memory each process of a preview converter may use")
 	b.integer(&cfg.UploadMaxBytes, "upload-max-bytes", "CARTABLE_UPLOAD_MAX_BYTES", 10<<30, "largest resumable upload")
 	b.duration(&cfg.UploadExpiry, "upload-expiry", "CARTABLE_UPLOAD_EXPIRY", 24*time.Hour, "how long an unfinished resumable upload lives")
+	b.duration(&cfg.UploadNetworkTimeout, "upload-network-timeout", "CARTABLE_UPLOAD_NETWORK_TIMEOUT", 60*time.Second, "how long an upload's body may stop coming before its request fails")
 	b.integer(&cfg.UploadPartBytes, "upload-part-bytes", "CARTABLE_UPLOAD_PART_BYTES", 16<<20, "S3 part size of resumable uploads")
 	b.integer(&cfg.UploadBufferedParts, "upload-buffered-parts", "CARTABLE_UPLOAD_BUFFERED_PARTS", 4, "parts of one upload buffered on disk while another is sent to S3")
 	b.integer(&cfg.UploadConcurrentParts, "upload-concurrent-parts", "CARTABLE_UPLOAD_CONCURRENT_PARTS", 8, "parts of one upload sent to S3 at once")
@@ -276,6 +278,9 @@ func (c Config) validate() error {
 	}
 	if c.EventsRetention <= 0 {
 		return fmt.Errorf("CARTABLE_EVENTS_RETENTION must be positive")
+	}
+	if c.UploadNetworkTimeout <= 0 {
+		return fmt.Errorf("CARTABLE_UPLOAD_NETWORK_TIMEOUT must be positive")
 	}
 	if c.AntivirusFailure != "closed" && c.AntivirusFailure != "open" {
 		return fmt.Errorf("CARTABLE_ANTIVIRUS_FAILURE must be closed or open, not %q", c.AntivirusFailure)
