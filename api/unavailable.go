@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/puddle/v2"
 	"github.com/minio/minio-go/v7"
+
+	"cartable/storage"
 )
 
 // unavailableRetryAfter is the Retry-After of a 503 unavailable, in seconds: about
@@ -31,12 +33,21 @@ const unavailableRetryAfter = 5
 // 57P03, 53300 too many connections), a pool that cannot hand out a connection,
 // and an S3 answer saying it is overloaded or not ready (503, SlowDown,
 // ServiceUnavailable, XMinioServerNotInitialized, drives full: 507 XMinioStorageFull,
-// and a gateway's 502 or 504). A
+// and a gateway's 502 or 504), and an object the store does not find although
+// the database names it. A
 // request its client cancelled is not an outage; neither is a certificate the
 // client refuses (a configuration error: retrying does not help).
 func Unavailable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
+	}
+	// An object the database names that the store says it does not have: the
+	// store answered from part of its drives (MinIO's nodes, restarted together,
+	// answered so for some seconds for objects written meanwhile: make chaos), or
+	// lost it. Either way the client did nothing wrong and may try again; the log
+	// names the key for the operator.
+	if errors.Is(err, storage.ErrNotFound) {
+		return true
 	}
 	// The server answered: its answer decides, whatever else the chain holds.
 	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {

@@ -22,6 +22,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"cartable"
+	"cartable/storage"
 )
 
 // safeToRetry is what pgconn returns when nothing reached the server (a connection
@@ -91,6 +92,7 @@ func TestUnavailable(t *testing.T) {
 	}{
 		{"nil", nil, false},
 		{"a bug", errors.New("pq: connection refused to 10.0.0.1"), false},
+		{"an object the database names, not found by the store", fmt.Errorf("open content of 0190: %w", fmt.Errorf("blobs/aa/key: %w", storage.ErrNotFound)), true},
 		{"a domain error", cartable.Errorf(cartable.ENotFound, "x"), false},
 
 		{"client cancelled", context.Canceled, false},

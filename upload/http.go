@@ -289,6 +289,10 @@ func (s *Service) commitIfComplete(a *answer, r *http.Request, rec *record) bool
 	if err != nil || info.SizeIsDeferred || info.Offset < info.Size {
 		return false
 	}
+	if err := s.completeInS3(r.Context(), upload, *rec); err != nil {
+		a.refuse(err)
+		return true
+	}
 	committed, err := s.commit(r.Context(), cartable.CallerFrom(r.Context()), rec.ObjectID)
 	if err != nil {
 		a.refuse(err)
@@ -300,6 +304,26 @@ func (s *Service) commitIfComplete(a *answer, r *http.Request, rec *record) bool
 		s.answerCommitted(a, committed, offset)
 	}
 	return true
+}
+
+// completeInS3 makes sure that an upload whose parts are all in S3 is one object:
+// S3 may have failed to put the parts together (CompleteMultipartUpload) after
+// tusd received the last byte, as MinIO's nodes just back from a restart did
+// (make chaos); the upload then has every byte and no object, and its commit
+// could never read it. tusd is asked to finish it again.
+func (s *Service) completeInS3(ctx context.Context, up tusd.Upload, rec record) error {
+	if ok, err := s.blobs.Exists(ctx, rec.Pending.Key); err != nil || ok {
+		return err
+	}
+	err := up.FinishUpload(ctx)
+	if err == nil {
+		return nil
+	}
+	if ok, existsErr := s.blobs.Exists(ctx, rec.Pending.Key); existsErr == nil && ok {
+		return nil // another request finished it meanwhile
+	}
+	s.log.Warn("an upload with all its parts in S3 could not be finished", "upload", rec.ObjectID, "err", err)
+	return cartable.Errorf(cartable.EUnavailable, "the storage could not put upload %s together: try again in a moment", rec.ObjectID)
 }
 
 // tellOffset adds the upload's offset to a 409, so the client resumes from there.

@@ -422,11 +422,23 @@ func TestChaosStoresDownFor30Seconds(t *testing.T) {
 			t.Logf("%s back: the service took uploads again %s after the script said the cluster was up", store.name, recovered(t, hugo, base).Round(time.Second))
 
 			id := hugo.resume(t, base, path, data)
-			got := hugo.do(http.MethodGet, "/api/v1/items/"+id+"/content", nil, nil)
-			want(t, got, http.StatusOK, "download after the outage")
-			if !bytes.Equal(got.body, data) {
-				t.Fatal("the upload resumed after the outage reads back as other bytes")
-			}
+			// A client retries a 503 after its Retry-After (MinIO's nodes, restarted
+			// together, answered some reads of new objects "not found" for a while).
+			eventually(t, 2*time.Minute, "the download after the outage", func() error {
+				got, err := hugo.try(base, http.MethodGet, "/api/v1/items/"+id+"/content", nil, nil)
+				switch {
+				case err != nil:
+					return err
+				case got.StatusCode == http.StatusServiceUnavailable:
+					t.Logf("download after the outage: 503 %s (a client retries)", got.body)
+					return fmt.Errorf("503")
+				case got.StatusCode != http.StatusOK:
+					t.Fatalf("download after the outage: %d %s", got.StatusCode, got.body)
+				case !bytes.Equal(got.body, data):
+					t.Fatal("the upload resumed after the outage reads back as other bytes")
+				}
+				return nil
+			})
 			hugo.uploadWhole(unique("après-la-panne.txt"), []byte("tout refonctionne"))
 			eventually(t, time.Minute, "no reservation left behind", func() error {
 				n, err := count(os.Getenv("CARTABLE_DATABASE_URL"), `SELECT count(*) FROM quota_reservations`)
