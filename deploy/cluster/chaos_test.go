@@ -389,6 +389,7 @@ func TestChaosStoresDownFor30Seconds(t *testing.T) {
 	} {
 		t.Run(store.name, func(t *testing.T) {
 			hugo := signIn(t, base, "eleve.6a.08")
+			recovered(t, hugo, base) // from whatever broke before
 			reservations, err := count(os.Getenv("CARTABLE_DATABASE_URL"), `SELECT count(*) FROM quota_reservations`)
 			if err != nil {
 				t.Fatal(err)
