@@ -23,18 +23,12 @@ const purgeBatch = 10000
 // PurgeBefore deletes the entries older than before, in batches along the time
 // index, and returns how many it deleted.
 func PurgeBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error) {
-	var total int64
-	for {
-		tag, err := q.Exec(ctx, `DELETE FROM audit_log WHERE ctid = ANY(ARRAY(
-			SELECT ctid FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2))`, before, purgeBatch)
-		if err != nil {
-			return total, fmt.Errorf("purge the audit log before %s: %w", before.Format(time.RFC3339), err)
-		}
-		total += tag.RowsAffected()
-		if tag.RowsAffected() < purgeBatch {
-			return total, nil
-		}
+	n, err := db.DeleteInBatches(ctx, q, purgeBatch, `DELETE FROM audit_log WHERE ctid = ANY(ARRAY(
+		SELECT ctid FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2))`, before)
+	if err != nil {
+		return n, fmt.Errorf("purge the audit log before %s: %w", before.Format(time.RFC3339), err)
 	}
+	return n, nil
 }
 
 // PurgeArgs is the periodic job that deletes entries past the retention.

@@ -115,3 +115,22 @@ func IsForeignKeyViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }
+
+// DeleteInBatches runs query, a DELETE of at most batch rows whose last
+// parameter is the batch size, again and again until it deletes fewer than
+// batch, and returns how many rows it deleted in all. Each batch is its own
+// statement, so that a purge of millions of rows (an audit log's, an events
+// feed's) never holds a long transaction nor writes its WAL in one go.
+func DeleteInBatches(ctx context.Context, q DBTX, batch int, query string, args ...any) (int64, error) {
+	var total int64
+	for {
+		tag, err := q.Exec(ctx, query, append(args, batch)...)
+		if err != nil {
+			return total, err
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(batch) {
+			return total, nil
+		}
+	}
+}

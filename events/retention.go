@@ -27,18 +27,12 @@ const purgeBatch = 10000
 // along the primary key (ids grow with time), in batches; it returns how many it
 // deleted.
 func PurgeBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error) {
-	var total int64
-	for {
-		tag, err := q.Exec(ctx, `DELETE FROM events WHERE id = ANY(ARRAY(
-			SELECT id FROM events WHERE created_at < $1 ORDER BY id LIMIT $2))`, before, purgeBatch)
-		if err != nil {
-			return total, fmt.Errorf("purge the events before %s: %w", before.Format(time.RFC3339), err)
-		}
-		total += tag.RowsAffected()
-		if tag.RowsAffected() < purgeBatch {
-			return total, nil
-		}
+	n, err := db.DeleteInBatches(ctx, q, purgeBatch, `DELETE FROM events WHERE id = ANY(ARRAY(
+		SELECT id FROM events WHERE created_at < $1 ORDER BY id LIMIT $2))`, before)
+	if err != nil {
+		return n, fmt.Errorf("purge the events before %s: %w", before.Format(time.RFC3339), err)
 	}
+	return n, nil
 }
 
 // PurgeArgs is the periodic job that deletes events past the retention.
