@@ -47,7 +47,7 @@ func (w Workload) run(ctx context.Context, server *node.Process, dbURL string) (
 	if err != nil {
 		return Done{}, err
 	}
-	class, err := groupRoot(ctx, prof, "6A")
+	class, err := prof.ClassRoot(ctx, "0600001A-6A")
 	if err != nil {
 		return Done{}, err
 	}
@@ -166,26 +166,6 @@ func (d *Done) add(o Done) {
 	d.Downloads += o.Downloads
 	d.Bytes += o.Bytes
 	d.ids = append(d.ids, o.ids...)
-}
-
-// groupRoot is the root folder of a class's space the client sees.
-func groupRoot(ctx context.Context, c *node.Client, name string) (string, error) {
-	var spaces struct {
-		Spaces []struct {
-			Kind   string `json:"kind"`
-			Name   string `json:"name"`
-			RootID string `json:"root_id"`
-		} `json:"spaces"`
-	}
-	if err := c.Call(ctx, http.MethodGet, "/api/v1/spaces", nil, &spaces); err != nil {
-		return "", err
-	}
-	for _, s := range spaces.Spaces {
-		if s.Kind == "group" && s.Name == name {
-			return s.RootID, nil
-		}
-	}
-	return "", fmt.Errorf("no space of class %s", name)
 }
 
 func randomBytes(rng *rand.Rand, n int) []byte {

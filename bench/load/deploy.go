@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"time"
 
 	"cartable/bench/node"
 )
@@ -45,7 +41,7 @@ func deployLocal(ctx context.Context, antivirus bool, previews int) (*Deployment
 		d.Stop()
 		return nil, fmt.Errorf("start the API node: %w", err)
 	}
-	if d.worker, err = startWorker(ctx, env, previews); err != nil {
+	if d.worker, err = env.StartWorker(ctx, map[string]string{"CARTABLE_PREVIEW_WORKERS": strconv.Itoa(previews)}); err != nil {
 		d.Stop()
 		return nil, err
 	}
@@ -69,52 +65,4 @@ func (d *Deployment) Stop() {
 	d.worker.Stop()
 	d.API.Stop()
 	d.env.TearDown()
-}
-
-// startWorker runs `cartable worker` and waits until it logs that its jobs run.
-// BENCH_SERVER_LOGS shows its output.
-func startWorker(ctx context.Context, e *node.Env, previews int) (*node.Process, error) {
-	cmd := exec.Command(e.Bin, "worker")
-	cmd.Env = e.ServerEnv(map[string]string{
-		"CARTABLE_LOG_LEVEL":       "info", // for its "worker started"
-		"CARTABLE_PREVIEW_WORKERS": strconv.Itoa(previews),
-	})
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start a worker: %w", err)
-	}
-	p := &node.Process{Cmd: cmd}
-	started := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		said := false
-		for sc.Scan() {
-			if os.Getenv("BENCH_SERVER_LOGS") != "" {
-				fmt.Fprintln(os.Stderr, sc.Text())
-			}
-			if !said && strings.Contains(sc.Text(), "worker started") {
-				said = true
-				started <- true
-			}
-		}
-		if !said {
-			started <- false
-		}
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case ok := <-started:
-		if ok {
-			return p, nil
-		}
-	case <-time.After(60 * time.Second):
-	case <-ctx.Done():
-	}
-	p.Stop()
-	return nil, fmt.Errorf("the worker did not start its jobs")
 }

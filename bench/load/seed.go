@@ -65,7 +65,7 @@ func seed(ctx context.Context, w *World, files int, sizes Sizes, rng *rand.Rand)
 func (w *World) folders(ctx context.Context, s *Seeded) error {
 	for i, c := range w.Classes {
 		teacher := w.Teachers[i%len(w.Teachers)]
-		root, err := classRoot(ctx, teacher, demoClasses[i].group)
+		root, err := teacher.ClassRoot(ctx, demoClasses[i].group)
 		if err != nil {
 			return err
 		}
@@ -107,25 +107,6 @@ func (w *World) folders(ctx context.Context, s *Seeded) error {
 		s.Folders++
 	}
 	return nil
-}
-
-// classRoot is the root folder of a class's space, as a teacher sees it.
-func classRoot(ctx context.Context, teacher *Account, group string) (string, error) {
-	var spaces struct {
-		Spaces []struct {
-			GroupID string `json:"group_id"`
-			RootID  string `json:"root_id"`
-		} `json:"spaces"`
-	}
-	if err := teacher.Call(ctx, http.MethodGet, "/api/v1/spaces", nil, &spaces); err != nil {
-		return "", err
-	}
-	for _, sp := range spaces.Spaces {
-		if sp.GroupID == group {
-			return sp.RootID, nil
-		}
-	}
-	return "", fmt.Errorf("%s sees no class space of %s", teacher.ID, group)
 }
 
 // seedFile is one file to seed: who sends it where.

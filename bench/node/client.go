@@ -110,6 +110,26 @@ func (c *Client) Home(ctx context.Context) (string, error) {
 	return "", fmt.Errorf("no personal space")
 }
 
+// ClassRoot is the root folder of a class's space (its group id, "0600001A-6A"),
+// as the client sees it.
+func (c *Client) ClassRoot(ctx context.Context, group string) (string, error) {
+	var spaces struct {
+		Spaces []struct {
+			GroupID string `json:"group_id"`
+			RootID  string `json:"root_id"`
+		} `json:"spaces"`
+	}
+	if err := c.Call(ctx, http.MethodGet, "/api/v1/spaces", nil, &spaces); err != nil {
+		return "", err
+	}
+	for _, sp := range spaces.Spaces {
+		if sp.GroupID == group {
+			return sp.RootID, nil
+		}
+	}
+	return "", fmt.Errorf("no space of class %s", group)
+}
+
 // LiftQuota lifts the demo collège's pool and a user's cap far above what a
 // benchmark writes, as the provisioning service.
 func (p *Process) LiftQuota(ctx context.Context, user string) error {

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"maps"
-	"os"
-	"os/exec"
 	"strconv"
-	"strings"
-	"time"
 
 	"cartable/bench/node"
 )
@@ -62,7 +56,7 @@ func deploy(ctx context.Context, e *node.Env, t Topology, clamd string) (*Deploy
 		return nil, fmt.Errorf("start the API node: %w", err)
 	}
 	for range t.Workers {
-		w, err := startWorker(ctx, e, jobs)
+		w, err := e.StartWorker(ctx, jobs)
 		if err != nil {
 			d.Stop()
 			return nil, err
@@ -93,53 +87,4 @@ func processCPU(p *node.Process) float64 {
 		return 0
 	}
 	return (p.Cmd.ProcessState.UserTime() + p.Cmd.ProcessState.SystemTime()).Seconds()
-}
-
-// startWorker runs `cartable worker` and waits until it logs that its jobs run.
-// BENCH_SERVER_LOGS shows its output.
-func startWorker(ctx context.Context, e *node.Env, settings map[string]string) (*node.Process, error) {
-	extra := maps.Clone(settings)
-	extra["CARTABLE_LOG_LEVEL"] = "info" // for its "worker started"
-	cmd := exec.Command(e.Bin, "worker")
-	cmd.Env = e.ServerEnv(extra)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start a worker: %w", err)
-	}
-	p := &node.Process{Cmd: cmd}
-	started := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		said := false
-		for sc.Scan() {
-			if os.Getenv("BENCH_SERVER_LOGS") != "" {
-				fmt.Fprintln(os.Stderr, sc.Text())
-			}
-			if !said && strings.Contains(sc.Text(), "worker started") {
-				said = true
-				started <- true
-			}
-		}
-		if !said {
-			started <- false
-		}
-		_, _ = io.Copy(io.Discard, out)
-	}()
-	select {
-	case ok := <-started:
-		if ok {
-			return p, nil
-		}
-		p.Stop()
-		return nil, fmt.Errorf("the worker exited before it started its jobs")
-	case <-time.After(60 * time.Second):
-	case <-ctx.Done():
-	}
-	p.Stop()
-	return nil, fmt.Errorf("the worker did not start its jobs within 60 s")
 }
