@@ -28,9 +28,10 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 		}
 		return nil
 	}
-	end := w.urgency.begin()
-	renditions, why, err := w.provisionalSmall(ctx, src)
-	end()
+	renditions, why, err := func() ([]Rendition, string, error) {
+		defer w.urgency.begin()() // ended even if a decode panics (river recovers the job)
+		return w.provisionalSmall(ctx, src)
+	}()
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ func TestUrgencyYield(t *testing.T) {
 				ends[i] = u.begin()
 			}
 			yielded := make(chan struct{})
+			start := time.Now() // before yield begins: it cannot have waited longer than this says
 			go func() {
 				u.yield(context.Background(), tt.bound)
 				close(yielded)
@@ -40,12 +41,15 @@ func TestUrgencyYield(t *testing.T) {
 					select {
 					case <-yielded:
 						t.Fatalf("went with %d small thumbnails still being made", len(ends)-i)
-					default:
+					case <-time.After(20 * time.Millisecond): // time for a wrong yield to return
 					}
 					end()
 				}
 			}
 			<-yielded // with them ended, or after the bound: never forever
+			if !tt.endThem && time.Since(start) < tt.bound {
+				t.Errorf("went after %s, before the %s bound, with a small thumbnail still being made", time.Since(start), tt.bound)
+			}
 		})
 	}
 }

@@ -125,7 +125,9 @@ func (s *Service) head(a *answer, r *http.Request, rec record) {
 // in S3 into "unavailable": the store did not find what it holds. A MinIO node
 // back from a restart, before it sees its peers, answered so for an upload
 // another node had just created (make chaos). A tus client gives up on a 404 and
-// starts the upload again; on a 503 it waits and resumes.
+// starts the upload again; on a 503 it waits and resumes. Parts truly gone (an
+// aborted multipart upload whose row lives on) cost the client its retries
+// before it gives up: rare, and bounded.
 func partsUnseen(a *answer) {
 	if a.failed == http.StatusNotFound && a.cause == nil {
 		a.cause = cartable.Errorf(cartable.EUnavailable, "the storage does not find the upload's parts at the moment: resume in a moment")

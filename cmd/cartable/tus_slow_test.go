@@ -34,11 +34,13 @@ func (r *trickle) Read(p []byte) (int, error) {
 // cut at the timeout, 60 s by default, found by bench/load: 1.4 MB at 160
 // kbit/s.) A body that stops coming longer than the timeout still fails.
 func TestTusSlowWholeFileIsNeverCut(t *testing.T) {
-	const timeout = 2 * time.Second
+	// 3 s: the deadlines move at most once a second, so a read may wait up to 2 s
+	// for its bytes, against 160 ms between them here.
+	const timeout = 3 * time.Second
 	in := startWith(t, func(cfg *Config) { cfg.UploadNetworkTimeout = timeout })
 	lea := in.as("eleve.6a.01")
 	data := randomData(t, 64<<10)
-	slow := func() io.Reader { return &trickle{data: data, chunk: 2 << 10, pause: 160 * time.Millisecond} } // 32 × 160 ms ≈ 5 s
+	slow := func() io.Reader { return &trickle{data: data, chunk: len(data) / 30, pause: 160 * time.Millisecond} } // 31 × 160 ms ≈ 5 s
 
 	send := func(method, path string, body io.Reader, header map[string]string) *http.Response {
 		t.Helper()

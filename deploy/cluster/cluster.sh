@@ -430,9 +430,9 @@ pg_stop_now() {
 # asynchronous replication, what the primary committed and the standby had not
 # received yet is lost; see the README's "Cluster and deployment".
 failover() {
-	touch "$CLUSTER_DIR/failed-over"
 	pg_stop_now
 	pg_run "$(pg_bin)/pg_ctl" -D "$CLUSTER_DIR/pg-standby/data" -w promote >/dev/null
+	touch "$CLUSTER_DIR/failed-over" # from now on, `up` never starts the old primary
 	log "the standby on 127.0.0.1:$(port pg-standby) is the primary now"
 }
 
