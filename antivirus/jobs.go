@@ -68,11 +68,12 @@ type Jobs struct {
 	Client Inserter
 }
 
-// EnqueueTx marks a new blob pending and enqueues its scan, in the transaction that
-// commits its first version. Smaller files are scanned first (see scanPriority).
-func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error {
-	var size int64
-	if err := tx.QueryRow(ctx, `UPDATE blobs SET scan = 'pending' WHERE id = $1 RETURNING size`, blobID).Scan(&size); err != nil {
+// EnqueueTx marks a new blob of size bytes pending and enqueues its scan, in the
+// transaction that commits its first version. Smaller files are scanned first
+// (see scanPriority). The size is the caller's: the blob's row may not hold it
+// yet (an upload's blob gets it with its version, later in the transaction).
+func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, size int64, mimeType, name string) error {
+	if _, err := tx.Exec(ctx, `UPDATE blobs SET scan = 'pending' WHERE id = $1`, blobID); err != nil {
 		return fmt.Errorf("mark blob %s pending its scan: %w", blobID, err)
 	}
 	opts := &river.InsertOpts{Priority: scanPriority(size)}

@@ -83,3 +83,14 @@ func TestDecodedInGo(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDecodedInGo is the provisional small thumbnail of a 12 MP photo without
+// a trusted embedded preview, while its scan runs: the frame decoded by Go.
+func BenchmarkDecodedInGo(b *testing.B) {
+	data := photo12MP()
+	for b.Loop() {
+		if _, err := decodedInGo(data, Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -81,7 +81,7 @@ type PreviewQueue interface {
 // ScanQueue enqueues the antivirus scan of a new blob in the transaction that
 // commits it; the scan enqueues its preview once the blob is found clean.
 type ScanQueue interface {
-	EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error
+	EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, size int64, mimeType, name string) error
 }
 
 // SetScans turns the antivirus on: every new blob is scanned before anyone but its
@@ -98,7 +98,7 @@ func (s *Service) SetPreviews(q PreviewQueue) { s.previews = q }
 // With the antivirus on, the scan comes first and enqueues the render itself.
 func (s *Service) enqueuePreview(ctx context.Context, tx pgx.Tx, blob storedBlob, name string) error {
 	if s.scans != nil {
-		if err := s.scans.EnqueueTx(ctx, tx, blob.ID, blob.MimeType, name); err != nil {
+		if err := s.scans.EnqueueTx(ctx, tx, blob.ID, blob.Size, blob.MimeType, name); err != nil {
 			return err
 		}
 		if s.previews == nil {

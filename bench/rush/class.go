@@ -83,6 +83,7 @@ func classSpace(ctx context.Context, teacher *node.Client) (string, error) {
 // Sent is one file's upload.
 type Sent struct {
 	Name  string
+	Kind  string // the file's (see corpus)
 	Pupil int
 	ID    string
 	Start time.Time
@@ -107,7 +108,7 @@ func rush(ctx context.Context, c *class, files []file, sent func(Sent)) {
 		go func() {
 			defer wg.Done()
 			parallel(len(mine), inFlight, func(i int) {
-				s := Sent{Name: mine[i].Name, Pupil: p + 1, Start: time.Now()}
+				s := Sent{Name: mine[i].Name, Kind: mine[i].Kind, Pupil: p + 1, Start: time.Now()}
 				s.ID, s.Err = tusUpload(ctx, pupil, c.folder, mine[i])
 				s.End = time.Now()
 				sent(s)

@@ -15,7 +15,17 @@ type file struct {
 	Name string
 	Mime string
 	Data []byte
+	Kind string // which way its small thumbnail comes (see the kinds below)
 }
+
+// The kinds of file of the burst, by the way their small thumbnail comes: a
+// photo's from its camera thumbnail at once; a photo without one it may trust,
+// from the frame Go decodes; a PDF's, only after its scan.
+const (
+	kindCameraThumb = "photo with its camera thumbnail"
+	kindNoThumb     = "photo without a trusted thumbnail"
+	kindPDF         = "PDF"
+)
 
 // phonePhoto makes the bytes of the n-th distinct phone photo: a 12 MP (4000 ×
 // 3000) JPEG with a sensor's grain and a camera's EXIF (previewtest.CameraPhoto):
@@ -24,17 +34,20 @@ type file struct {
 // every tenth has no thumbnail, and one in ten was edited after it was taken and
 // kept its old thumbnail of another picture (the privacy trap: the embedded
 // preview must be refused).
-func phonePhoto(n int) []byte {
+func phonePhoto(n int) (data []byte, kind string) {
 	opts := previewtest.CameraOptions{Width: 4000, Height: 3000, Seed: uint64(1700 + n), Grain: true}
+	kind = kindCameraThumb
 	switch {
 	case n%10 == 9:
 		opts.NoThumbnail = true // an older phone, or a photo sent through a messaging app
+		kind = kindNoThumb
 	case n%10 == 7:
 		opts.ThumbnailOfOther, opts.Edited = true, true // edited after it was taken: the stale EXIF thumbnail
+		kind = kindNoThumb
 	case n%4 == 1:
 		opts.Orientation = 6 // held upright: stored sideways, turned by its EXIF
 	}
-	return previewtest.CameraPhoto(opts)
+	return previewtest.CameraPhoto(opts), kind
 }
 
 // corpus is the class's files, in the order they are dealt to the pupils: photos
@@ -43,16 +56,17 @@ func phonePhoto(n int) []byte {
 // comment segment, so no two files of the burst have the same bytes.
 func corpus(photos, pdfs, distinct int) []file {
 	bases := make([][]byte, min(distinct, photos))
-	parallel(len(bases), runtime.NumCPU(), func(i int) { bases[i] = phonePhoto(i) })
+	kinds := make([]string, len(bases))
+	parallel(len(bases), runtime.NumCPU(), func(i int) { bases[i], kinds[i] = phonePhoto(i) })
 	var files []file
 	for i := range photos {
 		files = append(files, file{Name: fmt.Sprintf("IMG_%04d.jpg", 2031+i), Mime: "image/jpeg",
-			Data: withComment(bases[i%len(bases)], fmt.Sprintf("rush photo %d", i))})
+			Data: withComment(bases[i%len(bases)], fmt.Sprintf("rush photo %d", i)), Kind: kinds[i%len(bases)]})
 	}
 	for i := range pdfs {
 		// 1 to 10 pages: each PDF is distinct as it is.
 		files = append(files, file{Name: fmt.Sprintf("Exposé %02d.pdf", i+1), Mime: "application/pdf",
-			Data: previewtest.PDF(1 + i%10)})
+			Data: previewtest.PDF(1 + i%10), Kind: kindPDF})
 	}
 	rng := rand.New(rand.NewPCG(8, 0))
 	rng.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })

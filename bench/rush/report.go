@@ -52,6 +52,7 @@ func (r Report) Markdown() string {
 			s.Topology.describe(), onOff(s.Antivirus), s.Small.P50, s.Small.P95, s.Small.Max, s.All.P50, s.All.P95, s.All.Max,
 			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, raw), s.Load[0], s.Load[1])
 	}
+	b.WriteString(smallByKindTable(r.Scenarios))
 	fmt.Fprintf(&b, "\nRaw renderer rate: the same %d files rendered in-process by preview.Renderer (all sizes and formats, %d in flight, as bench/previews measures it), before and after the scenarios: %s files/s; "+
 		"their mean, %.2f files/s, is the \"× raw\" denominator. Load is the machine's 1-minute load average at a scenario's start and end (%s for the raw renders): "+
 		"other work on the shared machine slows every figure down. Targets of issue 17: small p95 < 2 s; end-to-end ≥ 0.9 × raw.\n\n",
@@ -294,4 +295,30 @@ func (r Report) rawList() string {
 		parts = append(parts, fmt.Sprintf("%.2f", x.FilesPerSec))
 	}
 	return strings.Join(parts, " and ")
+}
+
+// smallByKindTable is the small thumbnail's wait per kind of file: each comes its
+// own way (a camera thumbnail at once, a frame Go decodes, a PDF after its scan),
+// and the p95 of the whole says little of which way is slow.
+func smallByKindTable(scenarios []Scenario) string {
+	kinds := []string{kindCameraThumb, kindNoThumb, kindPDF}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nThe small thumbnail's wait after the 201 by kind of file (p50 / p95 / max, s; how many):\n\n| Deployment | Antivirus |")
+	for _, k := range kinds {
+		fmt.Fprintf(&b, " %s |", k)
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(kinds)) + "\n")
+	for _, s := range scenarios {
+		fmt.Fprintf(&b, "| %s | %s |", s.Topology.describe(), onOff(s.Antivirus))
+		for _, k := range kinds {
+			st, ok := s.SmallByKind[k]
+			if !ok {
+				b.WriteString(" — |")
+				continue
+			}
+			fmt.Fprintf(&b, " %.2f / %.2f / %.2f (%d) |", st.P50, st.P95, st.Max, st.N)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -27,6 +27,8 @@ type Scenario struct {
 	// Per file, from its 201: its small thumbnail seen, all its renditions seen.
 	Small Stats `json:"small_after_201"`
 	All   Stats `json:"all_after_201"`
+	// SmallByKind is Small for each kind of file (see corpus).
+	SmallByKind map[string]Stats `json:"small_after_201_by_kind,omitempty"`
 	// SmallFirst counts the files seen with their small thumbnail before the others.
 	SmallFirst int `json:"small_first"`
 	// FilesPerSec is Complete / RenderedSeconds.
@@ -100,10 +102,12 @@ func (s *Scenario) summarize(tr *tracker, start time.Time) {
 	defer tr.mu.Unlock()
 	s.Uploaded, s.Errors = len(tr.sent), tr.ended-len(tr.sent)
 	var small, all []float64
+	byKind := map[string][]float64{}
 	var last time.Time
 	for id, sent := range tr.sent {
 		if at, ok := tr.small[id]; ok {
 			small = append(small, at.Sub(sent.End).Seconds())
+			byKind[sent.Kind] = append(byKind[sent.Kind], at.Sub(sent.End).Seconds())
 		}
 		switch at, ok := tr.all[id]; {
 		case ok:
@@ -122,6 +126,10 @@ func (s *Scenario) summarize(tr *tracker, start time.Time) {
 		}
 	}
 	s.Small, s.All = stats(small), stats(all)
+	s.SmallByKind = map[string]Stats{}
+	for kind, waits := range byKind {
+		s.SmallByKind[kind] = stats(waits)
+	}
 	if s.Complete > 0 {
 		s.RenderedSeconds = last.Sub(start).Seconds()
 		s.FilesPerSec = float64(s.Complete) / s.RenderedSeconds

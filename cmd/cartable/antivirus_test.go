@@ -284,6 +284,35 @@ func TestLargeFileScannedWhole(t *testing.T) {
 	}
 }
 
+// TestSmallerFilesScannedFirst: at the bell a teacher's one-page PDF must not wait
+// behind a class's photos for its scan. Each upload's scan is queued with its
+// size's priority (river runs the lower first): the blob's size is known when the
+// scan is enqueued, before its version row records it.
+func TestSmallerFilesScannedFirst(t *testing.T) {
+	in, _ := startScanning(t, nil)
+	prof := in.as("prof.martin")
+	for _, tt := range []struct {
+		name string
+		size int
+		want int
+	}{
+		{"exposé.pdf", 200 << 10, 1},
+		{"photo.jpg", 5 << 20, 2},
+		{"film.mp4", 20 << 20, 3},
+	} {
+		it := prof.mustUpload(prof.home(), tt.name, randomData(t, tt.size))
+		var priority int
+		if err := in.app.pool.QueryRow(t.Context(), `SELECT j.priority FROM river_job j
+			JOIN versions v ON j.args->>'blob_id' = v.blob_id::text JOIN items i ON i.current_version_id = v.id
+			WHERE j.kind = 'antivirus.scan' AND i.id = $1`, it.ID).Scan(&priority); err != nil {
+			t.Fatalf("%s: its scan job: %v", tt.name, err)
+		}
+		if priority != tt.want {
+			t.Errorf("%s (%d bytes): scan priority %d, want %d", tt.name, tt.size, priority, tt.want)
+		}
+	}
+}
+
 // TestScanWithAClamdTakingShortStreams: a clamd configured to take at most 8 MiB
 // (as shipped it takes 100 MiB; uploads reach 10 GiB) refuses a 30 MiB stream;
 // the scan is made again on fewer bytes until clamd takes it, instead of waiting

@@ -192,6 +192,10 @@ StreamMaxLength 1100M
 MaxScanSize 1100M
 MaxFileSize 1100M
 MaxThreads 4
+# Not the fuzzy hash of every image: clamd decodes each photo to hash it, which
+# triples the scan of a phone photo (5 MB: 0.23 s against 0.07), for signatures
+# that match known images in phishing mail. ScanImage (malformed images) stays.
+ScanImageFuzzyHash no
 CONF
 		rm -f "$dir/clamd.sock"
 		# Niced: scans are background work, and must not slow the uploads they follow.
