@@ -60,7 +60,10 @@ type Jobs struct {
 // EnqueueTx enqueues the render of a blob that may be rendered (its scan said
 // clean, or there is no antivirus), in the transaction that commits it or records
 // its verdict, when the blob deserves one (see Wanted). Images and PDFs are
-// rendered in stages (see Stage), a phone JPEG starting from its own preview.
+// rendered in stages (see Stage), a phone JPEG starting from its own preview,
+// unless the one read while its scan ran holds the small size already: then its
+// render goes on from the medium stage (a job fewer on the urgent queue at the
+// bell, where each photo's verdict comes while the others' thumbnails are made).
 func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeType, name string) error {
 	if !Wanted(mimeType, name) {
 		return nil
@@ -73,6 +76,11 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeT
 	switch {
 	case hasEmbeddedPreview(mimeType):
 		first = StageEmbedded.job(RenderArgs{BlobID: blobID, Chain: true})
+		if has, err := hasSmall(ctx, tx, blobID); err != nil {
+			return err
+		} else if has {
+			first = StageMedium.job(args)
+		}
 	case staged(mimeType):
 		first = StageSmall.job(args)
 	}
@@ -80,6 +88,18 @@ func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, mimeT
 		return fmt.Errorf("enqueue preview of %s: %w", blobID, err)
 	}
 	return nil
+}
+
+// hasSmall reports whether a blob's preview record holds a small rendition (an
+// embedded stage's, made while its scan ran).
+func hasSmall(ctx context.Context, tx pgx.Tx, blobID uuid.UUID) (bool, error) {
+	var has bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM previews, jsonb_array_elements(renditions) r
+		WHERE blob_id = $1 AND r->>'size' = $2)`, blobID, Sizes[0].Name).Scan(&has)
+	if err != nil {
+		return false, fmt.Errorf("read the preview record of %s: %w", blobID, err)
+	}
+	return has, nil
 }
 
 // AwaitTx marks a new blob's preview pending without enqueueing its render: the

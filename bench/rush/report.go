@@ -53,6 +53,7 @@ func (r Report) Markdown() string {
 			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, raw), s.Load[0], s.Load[1])
 	}
 	b.WriteString(smallByKindTable(r.Scenarios))
+	b.WriteString(r.cpuTable())
 	fmt.Fprintf(&b, "\nRaw renderer rate: the same %d files rendered in-process by preview.Renderer (all sizes and formats, %d in flight, as bench/previews measures it), before and after the scenarios: %s files/s; "+
 		"their mean, %.2f files/s, is the \"× raw\" denominator. Load is the machine's 1-minute load average at a scenario's start and end (%s for the raw renders): "+
 		"other work on the shared machine slows every figure down. Targets of issue 17: small p95 < 2 s; end-to-end ≥ 0.9 × raw.\n\n",
@@ -319,6 +320,34 @@ func smallByKindTable(scenarios []Scenario) string {
 			fmt.Fprintf(&b, " %.2f / %.2f / %.2f (%d) |", st.P50, st.P95, st.Max, st.N)
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// cpuTable says where the machine's CPU went during each scenario: the raw pass
+// has the cores to itself, a scenario shares them with the uploads' way in
+// (Cartable's serving, MinIO), the scans, PostgreSQL and the bench's own
+// clients. "Renders" is what the files rendered would have cost in the raw pass
+// (its CPU time per file): the part of the machine the renderer could have had.
+func (r Report) cpuTable() string {
+	files := float64(r.Photos + r.PDFs)
+	var rawPerFile float64
+	for _, x := range r.Raw {
+		rawPerFile += x.CPUSeconds / files / float64(len(r.Raw))
+	}
+	var b strings.Builder
+	b.WriteString("\nWhere the machine's CPU went, from the first upload to the last rendition (CPU seconds, /proc; a process with the children it reaped: " +
+		"a node's converters, PostgreSQL's ended backends), and the renders' share, their raw-pass CPU time over the machine's busy time:\n\n" +
+		"| Deployment | Antivirus | Machine busy | Cartable | MinIO | PostgreSQL | clamd | Bench clients | Other | Renders (raw-pass CPU) |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, s := range r.Scenarios {
+		c := s.CPU
+		if c.Machine == 0 {
+			continue
+		}
+		renders := rawPerFile * float64(s.Complete)
+		pct := func(v float64) string { return fmt.Sprintf("%.1f (%.0f %%)", v, 100*v/c.Machine) }
+		fmt.Fprintf(&b, "| %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s |\n", s.Topology.describe(), onOff(s.Antivirus), c.Machine,
+			pct(c.Cartable), pct(c.MinIO), pct(c.PostgreSQL), pct(c.Clamd), pct(c.Bench), pct(c.Other), pct(renders))
 	}
 	return b.String()
 }

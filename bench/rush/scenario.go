@@ -42,6 +42,9 @@ type Scenario struct {
 	// JobsCPUSeconds is the CPU time of the processes that ran the jobs (see
 	// Deployment.Stop), from their start to their stop.
 	JobsCPUSeconds float64 `json:"jobs_cpu_seconds,omitempty"`
+	// CPU is the machine's CPU time by part, from the first upload's start to the
+	// end of the watch (the last rendition seen).
+	CPU CPUShare `json:"cpu"`
 }
 
 // scenario runs the burst on a fresh database and bucket with the topology's
@@ -73,12 +76,14 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	defer cancel()
 	watched := make(chan error, 1)
 	go func() { watched <- watch(ctx, c.teacher, c.folder, tr) }()
+	cpuBefore := cpuNow()
 	start := time.Now()
 	rush(ctx, c, files, tr.uploaded)
 	burstEnd := time.Now()
 	if err := <-watched; err != nil && ctx.Err() == nil {
 		return s, fmt.Errorf("watch: %w", err)
 	}
+	s.CPU = cpuNow().since(cpuBefore)
 	s.BurstSeconds = burstEnd.Sub(start).Seconds()
 	s.Load[1] = loadAverage()
 	s.summarize(tr, start)

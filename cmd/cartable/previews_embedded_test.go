@@ -72,6 +72,12 @@ func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 	if len(done.Thumbnails) != 3 {
 		t.Errorf("in the end the photo has %v", done.Thumbnails)
 	}
+	// Its verdict went on from the medium stage: the embedded preview read while
+	// the scan ran is not read again.
+	if n := in.count(t, `SELECT count(*) FROM river_job j JOIN versions v ON j.args->>'blob_id' = v.blob_id::text
+		JOIN items i ON i.current_version_id = v.id WHERE i.id = '`+phone.ID+`' AND j.args->>'stage' = 'embedded'`); n != 1 {
+		t.Errorf("the photo's embedded preview was read in %d jobs, want 1 (before the verdict only)", n)
+	}
 	// The real small thumbnail of the edited photo shows what the Go one showed.
 	var editedDone previewItem
 	prof.get(itemPath(edited.ID)).json(t, &editedDone)
