@@ -57,15 +57,7 @@ func (w *PurgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 
 // Purge deletes the entries older than the retention, by the worker's clock.
 func (w *PurgeWorker) Purge(ctx context.Context) (int64, error) {
-	now := time.Now
-	if w.Now != nil {
-		now = w.Now
-	}
-	retention := w.Retention
-	if retention <= 0 {
-		retention = DefaultRetention
-	}
-	return PurgeBefore(ctx, w.DB, now().Add(-retention))
+	return PurgeBefore(ctx, w.DB, db.RetentionCutoff(w.Now, w.Retention, DefaultRetention))
 }
 
 // PeriodicJobs: the retention purge every six hours.

@@ -134,3 +134,16 @@ func DeleteInBatches(ctx context.Context, q DBTX, batch int, query string, args 
 		}
 	}
 }
+
+// RetentionCutoff is the moment before which rows kept for retention are
+// deleted: retention (def when unset) before now, by the clock given (time.Now
+// when nil, a test's fixed clock otherwise).
+func RetentionCutoff(now func() time.Time, retention, def time.Duration) time.Time {
+	if now == nil {
+		now = time.Now
+	}
+	if retention <= 0 {
+		retention = def
+	}
+	return now().Add(-retention)
+}
