@@ -81,7 +81,8 @@ bench:
 	# The 8:00 burst (300 x 5 MiB) with the antivirus off and on, in interleaved rounds.
 	go run ./bench/antivirus $(ANTIVIRUS_BENCH_FLAGS)
 	# The 8:00 rush of issue 17: 25 pupils send 60 photos and 10 PDFs, time to each thumbnail, on one node
-	# and on an API node with 1 and 2 workers, antivirus off and on (6 to 8 minutes on 2 cores shared with other work);
+	# on an API node with 1 and 2 workers, and with 1 worker pinned to a core of its own, antivirus off and on
+	# (about 5 minutes on 2 cores);
 	# RUSH_BENCH_FLAGS="-deployments 0 -antivirus on" for one scenario, "-quick" for a smoke run.
 	go run ./bench/rush $(RUSH_BENCH_FLAGS)
 	go run ./bench/sharing

@@ -23,6 +23,7 @@ func TestEmbeddedPreview(t *testing.T) {
 		name       string
 		opts       previewtest.CameraOptions
 		limits     Limits
+		jfifFirst  bool   // a JFIF segment put before the Exif one
 		reason     string // "" when the thumbnail is trusted
 		wantW      int    // the upright frame, when trusted
 		wantH      int
@@ -57,12 +58,16 @@ func TestEmbeddedPreview(t *testing.T) {
 		{name: "thumbnail offset past the segment", opts: with(camera(480, 360), func(o *previewtest.CameraOptions) { o.BadThumbnailOffset = true }),
 			reason: EmbeddedCorrupt},
 		{name: "IFD loop", opts: with(camera(480, 360), func(o *previewtest.CameraOptions) { o.Loop = true }), reason: EmbeddedCorrupt},
+		{name: "written again by software (JFIF before Exif)", opts: camera(480, 360), jfifFirst: true, reason: EmbeddedEdited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := previewtest.CameraPhoto(tt.opts)
 			if tt.reason == EmbeddedNoExif {
 				data = stripApp1(t, data)
+			}
+			if tt.jfifFirst {
+				data = withJFIFFirst(data)
 			}
 			e, err := embeddedPreview(head(data), tt.limits)
 			if got := EmbeddedReason(err); got != tt.reason {
@@ -370,6 +375,13 @@ func jpegOf(t *testing.T, img image.Image) []byte {
 }
 
 // stripApp1 removes the Exif segment CameraPhoto puts right after the start marker.
+// withJFIFFirst puts a JFIF segment right after the start of image, before the
+// Exif one, as software that writes a camera's photo again does.
+func withJFIFFirst(data []byte) []byte {
+	jfif := []byte{0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00}
+	return append(append(append([]byte{}, data[:2]...), jfif...), data[2:]...)
+}
+
 func stripApp1(t *testing.T, data []byte) []byte {
 	t.Helper()
 	if data[2] != 0xFF || data[3] != 0xE1 {

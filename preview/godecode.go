@@ -31,8 +31,9 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 	}
 	orientation := 1
 	if frame.exif != nil {
-		if meta, err := parseExif(frame.exif); err == nil {
-			orientation = meta.orientation
+		// Read apart from the thumbnail: it is missing or refused when Go decodes.
+		if o, err := exifOrientation(frame.exif); err == nil {
+			orientation = o
 		}
 	}
 	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))

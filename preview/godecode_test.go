@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"os"
 	"testing"
+
+	"cartable/previewtest"
 )
 
 func TestDecodedInGo(t *testing.T) {
@@ -81,6 +83,33 @@ func TestDecodedInGo(t *testing.T) {
 				t.Errorf("left %v should be red, right %v blue", left, right)
 			}
 		})
+	}
+}
+
+// TestDecodedInGoTurnsUpright: a phone photo without a thumbnail (an older
+// phone, a messaging app's copy), decoded whole by Go while its scan runs, is
+// turned by its EXIF orientation as libvips turns the real small thumbnail, for
+// each of the 8. (Seen on real files: the orientation was read with the
+// thumbnail's directory, so a photo without one stayed as stored.)
+func TestDecodedInGoTurnsUpright(t *testing.T) {
+	r := NewRenderer(Limits{})
+	for orientation := 1; orientation <= 8; orientation++ {
+		data := previewtest.CameraPhoto(with(camera(800, 600), func(o *previewtest.CameraOptions) {
+			o.Orientation, o.Seed, o.NoThumbnail = orientation, uint64(20+orientation), true
+		}))
+		e, err := decodedInGo(data, Limits{})
+		if err != nil {
+			t.Fatalf("orientation %d: %v", orientation, err)
+		}
+		if e.Orientation != orientation {
+			t.Errorf("orientation %d read as %d", orientation, e.Orientation)
+		}
+		if wantW, wantH := uprightSize(800, 600, orientation); e.Width != wantW || e.Height != wantH {
+			t.Errorf("orientation %d: frame %d × %d, want %d × %d upright", orientation, e.Width, e.Height, wantW, wantH)
+		}
+		if small := smallOf(t, r, data, "image/jpeg"); !looksAlike(e.Image, small) {
+			t.Errorf("orientation %d: Go's provisional thumbnail does not look like libvips' (%s)", orientation, distance(e.Image, small))
+		}
 	}
 }
 

@@ -17,18 +17,23 @@ type Topology struct {
 	// PreviewWorkers and AntivirusWorkers are per process that runs jobs.
 	PreviewWorkers   int `json:"preview_workers"`
 	AntivirusWorkers int `json:"antivirus_workers"`
+	// OwnCore pins the one worker to the machine's last core and everything else
+	// to the others (see pin.go).
+	OwnCore bool `json:"own_core,omitempty"`
 }
 
 // topologies are the three deployments measured. Renders in flight over the whole
 // deployment stay at the machine's cores: one process renders NumCPU at once, two
 // worker processes NumCPU/2 each (more would only make them take turns on the same
 // cores, with a decoded 12 MP image in memory each). Scans keep the default of one
-// per process.
+// per process. The fourth gives one worker a core of its own, rendering one file
+// at a time.
 func topologies(cpus int) []Topology {
 	return []Topology{
 		{Name: "one node", Workers: 0, PreviewWorkers: cpus, AntivirusWorkers: 1},
 		{Name: "API + 1 worker", Workers: 1, PreviewWorkers: cpus, AntivirusWorkers: 1},
 		{Name: "API + 2 workers", Workers: 2, PreviewWorkers: max(1, cpus/2), AntivirusWorkers: 1},
+		{Name: "worker on its core", Workers: 1, PreviewWorkers: 1, AntivirusWorkers: 1, OwnCore: true},
 	}
 }
 
@@ -55,6 +60,12 @@ func deploy(ctx context.Context, e *node.Env, t Topology, clamd string) (*Deploy
 	if d.API, err = e.StartCartable(ctx, api); err != nil {
 		return nil, fmt.Errorf("start the API node: %w", err)
 	}
+	if t.OwnCore {
+		if err := pin(d.API.Cmd.Process.Pid, otherCores()); err != nil {
+			d.Stop()
+			return nil, err
+		}
+	}
 	for range t.Workers {
 		w, err := e.StartWorker(ctx, jobs)
 		if err != nil {
@@ -62,6 +73,12 @@ func deploy(ctx context.Context, e *node.Env, t Topology, clamd string) (*Deploy
 			return nil, err
 		}
 		d.workers = append(d.workers, w)
+		if t.OwnCore {
+			if err := pin(w.Cmd.Process.Pid, lastCore()); err != nil {
+				d.Stop()
+				return nil, err
+			}
+		}
 	}
 	return d, nil
 }

@@ -48,7 +48,7 @@ func main() {
 	pdfs := flag.Int("pdfs", 10, "PDFs in the burst")
 	distinct := flag.Int("distinct", 10, "distinct photos generated (each upload of one is made unique)")
 	limit := flag.Duration("limit", 3*time.Minute, "longest a scenario waits for its renditions")
-	deployments := flag.String("deployments", "0,1,2", "deployments measured, by their number of worker processes (0: one node running the jobs)")
+	deployments := flag.String("deployments", "0,1,2,3", "deployments measured: 0 one node running the jobs, 1 and 2 that many worker processes, 3 one worker on a core of its own")
 	antivirus := flag.String("antivirus", "off,on", "antivirus settings measured (on needs CARTABLE_CLAMD)")
 	quick := flag.Bool("quick", false, "smoke run: 8 pupils, 10 photos, 2 PDFs, one node only; writes nothing")
 	out := flag.String("out", "bench/results", "folder of the raw results (empty: none)")
@@ -116,7 +116,10 @@ func choose(deployments, antivirus string) (plan, error) {
 	for _, w := range strings.Split(deployments, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(w))
 		if err != nil || n < 0 || n >= len(all) {
-			return p, fmt.Errorf("-deployments: %q is not 0, 1 or 2", w)
+			return p, fmt.Errorf("-deployments: %q is not 0, 1, 2 or 3", w)
+		}
+		if all[n].OwnCore && runtime.NumCPU() < 2 {
+			continue // no other core to leave the rest on
 		}
 		p.tops = append(p.tops, all[n])
 	}
@@ -150,19 +153,15 @@ func run(ctx context.Context, r *Report, files []file, p plan, limit time.Durati
 			modes = append(modes, clamd)
 		}
 	}
-	cpus := runtime.NumCPU()
 	tops := p.tops
 	base, err := node.SetUp(ctx, "rush", nil)
 	if err != nil {
 		return fmt.Errorf("set up: %w", err)
 	}
 	defer base.TearDown()
-	raw, err := rawRate(ctx, files, cpus)
-	if err != nil {
+	if err := measureRaw(ctx, r, files, tops); err != nil {
 		return err
 	}
-	logf("raw renderer: %d files in %.1f s, %.2f files/s", len(files), raw.Seconds, raw.FilesPerSec)
-	r.Raw = append(r.Raw, raw)
 	for i, t := range tops {
 		order := slices.Clone(modes)
 		if i%2 == 1 { // the settings take turns going first
@@ -179,11 +178,26 @@ func run(ctx context.Context, r *Report, files []file, p plan, limit time.Durati
 			r.Scenarios = append(r.Scenarios, s)
 		}
 	}
-	if raw, err = rawRate(ctx, files, cpus); err != nil {
+	return measureRaw(ctx, r, files, tops)
+}
+
+// measureRaw runs the raw passes, before and after the scenarios: on the whole
+// machine, and on one core when a scenario pins a worker to its own.
+func measureRaw(ctx context.Context, r *Report, files []file, tops []Topology) error {
+	raw, err := rawRate(ctx, files, runtime.NumCPU())
+	if err != nil {
 		return err
 	}
 	logf("raw renderer: %d files in %.1f s, %.2f files/s", len(files), raw.Seconds, raw.FilesPerSec)
 	r.Raw = append(r.Raw, raw)
+	if !slices.ContainsFunc(tops, func(t Topology) bool { return t.OwnCore }) {
+		return nil
+	}
+	if raw, err = rawOnItsCore(ctx, files); err != nil {
+		return err
+	}
+	logf("raw renderer on one core: %d files in %.1f s, %.2f files/s", len(files), raw.Seconds, raw.FilesPerSec)
+	r.RawOneCore = append(r.RawOneCore, raw)
 	return nil
 }
 

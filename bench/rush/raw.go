@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 
@@ -21,6 +22,20 @@ type Raw struct {
 	// CPUSeconds is the CPU time of the pass: the bench process and its
 	// children (pdftoppm), user and system.
 	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	// OneCore: the pass ran pinned to the core an own-core worker gets.
+	OneCore bool `json:"one_core,omitempty"`
+}
+
+// rawOnItsCore is rawRate with one file in flight, this process pinned to the
+// core an own-core worker gets (see pin.go).
+func rawOnItsCore(ctx context.Context, files []file) (Raw, error) {
+	if err := pin(os.Getpid(), lastCore()); err != nil {
+		return Raw{}, err
+	}
+	defer pin(os.Getpid(), allCores())
+	raw, err := rawRate(ctx, files, 1)
+	raw.OneCore = true
+	return raw, err
 }
 
 // rawRate renders every file with the preview jobs' renderer (all sizes and

@@ -51,6 +51,12 @@ type Scenario struct {
 // processes, and reads river's rows of the jobs it caused.
 func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pupils int, files []file, watch watcher, limit time.Duration) (Scenario, error) {
 	s := Scenario{Topology: t, Antivirus: clamd != "", Files: len(files)}
+	if t.OwnCore {
+		if err := pinStack(otherCores()); err != nil {
+			return s, err
+		}
+		defer pinStack(allCores())
+	}
 	e, err := base.Fresh(ctx, "rush")
 	if err != nil {
 		return s, fmt.Errorf("a fresh database and bucket: %w", err)
