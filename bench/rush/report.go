@@ -16,7 +16,7 @@ type Report struct {
 	Distinct   int        `json:"distinct_photos"`
 	Bytes      int64      `json:"bytes"`
 	PollMillis int64      `json:"poll_ms"`
-	Raw        []Raw      `json:"raw"` // before and after the scenarios
+	Raw        []Raw      `json:"raw"`                    // before and after the scenarios
 	RawOneCore []Raw      `json:"raw_one_core,omitempty"` // the same, on an own-core worker's core
 	Scenarios  []Scenario `json:"scenarios"`
 	Notes      []string   `json:"notes,omitempty"`
@@ -142,6 +142,7 @@ func (r Report) readings(raw float64) []string {
 				off.Topology.describe(), off.Small.P95, on.Small.P95, off.FilesPerSec, on.FilesPerSec, ratio(on.FilesPerSec, off.FilesPerSec)))
 		}
 	}
+	out = append(out, r.ownCoreReadings()...)
 	for _, s := range r.Scenarios {
 		if s.Errors+s.Failed+s.Incomplete > 0 {
 			out = append(out, fmt.Sprintf("%s, antivirus %s: %d upload errors, %d previews failed, %d still incomplete at the time limit.",
@@ -220,6 +221,9 @@ func (r Report) cpuPerFile() string {
 
 // short names a deployment in a sentence.
 func (t Topology) short() string {
+	if t.OwnCore {
+		return "1 worker on its own core"
+	}
 	if t.Workers == 0 {
 		return "one node"
 	}
@@ -375,4 +379,27 @@ func (r Report) cpuTable() string {
 			pct(c.Cartable), pct(c.MinIO), pct(c.PostgreSQL), pct(c.Clamd), pct(c.Bench), pct(c.Other), pct(renders))
 	}
 	return b.String()
+}
+
+// ownCoreReadings split what a worker on its own core loses against the
+// renderer alone on that core: the CPU its pipeline adds per file, and the time
+// its core had nothing to render (the burst's first uploads, waits on S3 and
+// PostgreSQL on the other core, the tail).
+func (r Report) ownCoreReadings() []string {
+	files := float64(r.Photos + r.PDFs)
+	var rawCPU float64
+	for _, x := range r.RawOneCore {
+		rawCPU += x.CPUSeconds / files / float64(len(r.RawOneCore))
+	}
+	var out []string
+	for _, s := range r.Scenarios {
+		if !s.Topology.OwnCore || s.RenderedSeconds == 0 || s.JobsCPUSeconds == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("The worker on a core of its own, antivirus %s: %.2f files/s, %.2f × the renderer alone on that core; "+
+			"its process took %.2f s of CPU per file (its whole life) against the one-core raw pass's %.2f (× %.2f), and kept its core busy %.0f %% of the %.1f s to the last rendition.",
+			onOff(s.Antivirus), s.FilesPerSec, ratio(s.FilesPerSec, meanRate(r.RawOneCore)), s.JobsCPUSeconds/files, rawCPU,
+			ratio(rawCPU, s.JobsCPUSeconds/files), 100*s.JobsCPUSeconds/s.RenderedSeconds, s.RenderedSeconds))
+	}
+	return out
 }
