@@ -2,12 +2,14 @@ package preview
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"image/jpeg"
 	"io"
 
 	"github.com/google/uuid"
+	"github.com/h2non/bimg"
 	"github.com/jackc/pgx/v5"
 
 	"cartable/db"
@@ -152,4 +154,33 @@ func (w *Worker) compareEmbedded(ctx context.Context, blobID uuid.UUID, src sour
 		w.Metrics.embeddedResult("mismatch")
 		w.Log.Warn("a file's embedded preview showed another picture than the file: its thumbnail was replaced", "blob", blobID)
 	}
+}
+
+// smallFromHEIFThumbnail makes a HEIC's small thumbnail from the thumbnail item
+// phones store beside the primary image (see heifThumbnail): HEIF has no
+// shrink-on-load, so the small size made the normal way decodes all 12 MP of an
+// iPhone photo. Like a JPEG's embedded preview it is provisional: the medium
+// stage renders the real small thumbnail from the primary image and compares the
+// two. It returns nil for any other file, or when the item is missing or refused
+// (the normal render follows). libheif parses the file here as it would there:
+// this runs after the antivirus' verdict, as every render does.
+func (w *Worker) smallFromHEIFThumbnail(args RenderArgs, src source, data []byte) []Rendition {
+	if t, err := supported(src.mimeType); err != nil || t.loader != bimg.HEIF || !bimg.IsTypeSupported(bimg.HEIF) {
+		return nil
+	}
+	e, err := heifThumbnail(data, w.Renderer.Limits)
+	if err != nil {
+		w.Metrics.embeddedResult("heif_" + cmp.Or(EmbeddedReason(err), EmbeddedCorrupt))
+		w.Log.Debug("no HEIF thumbnail item", "blob", args.BlobID, "err", err)
+		return nil
+	}
+	renditions, err := w.Renderer.smallFromEmbedded(e)
+	if err != nil {
+		return nil
+	}
+	for i := range renditions {
+		renditions[i].Provisional = true
+	}
+	w.Metrics.embeddedResult("heif_served")
+	return renditions
 }

@@ -54,28 +54,42 @@ import (
 //
 // Unlike embeddedPreview this is not memory-safe Go: libheif parses the file. It
 // is the parser the normal path uses on the same file anyway.
-func heifThumbnail(src []byte) (image.Image, error) {
+//
+// The result is an Embedded: the thumbnail, upright as libheif turns it, and the
+// primary image's upright size, within limits' pixels.
+func heifThumbnail(src []byte, limits Limits) (Embedded, error) {
+	limits = limits.withDefaults()
 	buf := C.CBytes(src) // libvips keeps reading the buffer after the call returns
 	defer C.free(buf)
 	primary, err := heifLoad(buf, len(src), false)
 	if err != nil {
-		return nil, err
+		return Embedded{}, err
 	}
 	pw, ph := int(C.vips_image_get_width(primary)), int(C.vips_image_get_height(primary))
 	C.g_object_unref(C.gpointer(primary))
+	if int64(pw)*int64(ph) > limits.MaxPixels {
+		return Embedded{}, refuse(EmbeddedTooLarge, "the primary image is %d × %d pixels, more than the %d allowed", pw, ph, limits.MaxPixels)
+	}
 	thumb, err := heifLoad(buf, len(src), true)
 	if err != nil {
-		return nil, err
+		return Embedded{}, err
 	}
 	defer C.g_object_unref(C.gpointer(thumb))
 	tw, th := int(C.vips_image_get_width(thumb)), int(C.vips_image_get_height(thumb))
 	if tw == pw && th == ph {
-		return nil, refuse(EmbeddedNoThumbnail, "the HEIF has no thumbnail item (primary %d × %d)", pw, ph)
+		return Embedded{}, refuse(EmbeddedNoThumbnail, "the HEIF has no thumbnail item (primary %d × %d)", pw, ph)
 	}
 	if tw <= 0 || th <= 0 || tw > embeddedMaxSide || th > embeddedMaxSide {
-		return nil, refuse(EmbeddedTooLarge, "the HEIF thumbnail is %d × %d", tw, th)
+		return Embedded{}, refuse(EmbeddedTooLarge, "the HEIF thumbnail is %d × %d", tw, th)
 	}
-	return heifPixels(thumb)
+	if min(tw, th) < embeddedMinSide {
+		return Embedded{}, refuse(EmbeddedTooSmall, "the HEIF thumbnail is %d × %d, less than %d px a side", tw, th, embeddedMinSide)
+	}
+	img, err := heifPixels(thumb)
+	if err != nil {
+		return Embedded{}, err
+	}
+	return Embedded{Image: img, Width: pw, Height: ph, Orientation: 1}, nil
 }
 
 func heifLoad(buf unsafe.Pointer, n int, thumbnail bool) (*C.VipsImage, error) {

@@ -26,9 +26,13 @@ func TestHEIFThumbnail(t *testing.T) {
 	if err != nil {
 		t.Skipf("no HEIC writer here: %v", err)
 	}
-	img, err := heifThumbnail(data)
+	e, err := heifThumbnail(data, Limits{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	img := e.Image
+	if e.Width != 480 || e.Height != 360 {
+		t.Errorf("the primary image is %d × %d, want 480 × 360", e.Width, e.Height)
 	}
 	if b := img.Bounds(); b.Dx() != 240 || b.Dy() != 180 {
 		t.Fatalf("the thumbnail item is %v, want 240 × 180", b)
@@ -38,10 +42,10 @@ func TestHEIFThumbnail(t *testing.T) {
 		t.Errorf("the thumbnail item does not look like the rendition (%s)", distance(img, small))
 	}
 	// sample.heic has no thumbnail item.
-	if _, err := heifThumbnail(readTestdata(t, "testdata/sample.heic")); EmbeddedReason(err) != EmbeddedNoThumbnail {
+	if _, err := heifThumbnail(readTestdata(t, "testdata/sample.heic"), Limits{}); EmbeddedReason(err) != EmbeddedNoThumbnail {
 		t.Errorf("testdata/sample.heic: %v, want no_thumbnail", err)
 	}
-	if _, err := heifThumbnail([]byte("not a HEIF at all")); EmbeddedReason(err) != EmbeddedCorrupt {
+	if _, err := heifThumbnail([]byte("not a HEIF at all"), Limits{}); EmbeddedReason(err) != EmbeddedCorrupt {
 		t.Errorf("garbage: %v, want corrupt", err)
 	}
 }
@@ -73,7 +77,7 @@ func heic12MPOrSkip(b *testing.B) []byte {
 func BenchmarkHEIFThumbnailItem(b *testing.B) {
 	data := heic12MPOrSkip(b)
 	for b.Loop() {
-		if _, err := heifThumbnail(data); err != nil {
+		if _, err := heifThumbnail(data, Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -98,7 +102,7 @@ func BenchmarkHEIFSample(b *testing.B) {
 	data := readTestdata(b, "testdata/sample.heic")
 	b.Run("thumbnail item", func(b *testing.B) {
 		for b.Loop() {
-			heifThumbnail(data)
+			heifThumbnail(data, Limits{})
 		}
 	})
 	b.Run("primary small", func(b *testing.B) {

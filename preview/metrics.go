@@ -30,7 +30,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		embedded: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cartable_preview_embedded_total",
 			Help: "Embedded previews (EXIF thumbnails): served, why one was not (no_thumbnail, edited, shape_mismatch...), " +
-				"and mismatch when the real small thumbnail disagreed with one served.",
+				"and mismatch when the real small thumbnail disagreed with one served; HEIC thumbnail items: heif_served, or heif_ and the reason.",
 		}, []string{"result"}),
 	}
 	reg.MustRegister(m.outcomes, m.seconds, m.embedded)

@@ -258,6 +258,11 @@ func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src sou
 		return nil, w.unlessPurged(ctx, args, err)
 	}
 	defer w.takeTurn(ctx, args.Stage)()
+	if args.Stage == StageSmall {
+		if renditions := w.smallFromHEIFThumbnail(args, src, data); renditions != nil {
+			return renditions, nil
+		}
+	}
 	start := time.Now()
 	renditions, err := w.Renderer.renderBytes(ctx, data, src.mimeType, sizes)
 	if err != nil {

@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2non/bimg"
+
 	"cartable/antivirus"
 	"cartable/previewtest"
+	"cartable/previewtest/heictest"
 )
 
 // TestEmbeddedPreviewBeforeTheScan: clamd is down (fail closed), and a pupil posts
@@ -210,3 +213,34 @@ func TestAFailedStageKeepsTheThumbnail(t *testing.T) {
 	wantStatus(t, prof.get(in.local(it.Thumbnails["small"].URL)), http.StatusOK, "the small thumbnail")
 	wantProblem(t, prof.get(itemPath(cut.ID, "/thumbnails/medium")), http.StatusNotFound, "not_found", "the medium size the render could not make")
 }
+
+// TestHEICSmallFromItsThumbnailItem: an iPhone's HEIC carries a small picture of
+// itself beside its primary image, and HEIF has no shrink-on-load. Its small
+// thumbnail is made from that item, provisionally; the medium stage then renders
+// the real one from the primary image, finds it agrees, and every size follows.
+func TestHEICSmallFromItsThumbnailItem(t *testing.T) {
+	if !bimg.IsTypeSupported(bimg.HEIF) {
+		t.Skip("libvips has no HEIF support here")
+	}
+	photo, err := heictest.HEIC(1600, 1200, 320, 7)
+	if err != nil {
+		t.Skipf("no HEIC writer here: %v", err)
+	}
+	in := startWith(t, func(cfg *Config) { cfg.Jobs = true })
+	prof := in.as("prof.martin")
+	it := prof.mustUpload(prof.home(), "IMG_0042.HEIC", photo)
+	waitForPreview(t, prof, it.ID)
+	var done previewItem
+	prof.get(itemPath(it.ID)).json(t, &done)
+	if done.Preview != "ready" || len(done.Thumbnails) != 3 || done.Thumbnails["small"].Width != 128 {
+		t.Fatalf("the HEIC's preview is %q with %+v; want ready with its 3 sizes, the small one 128 px", done.Preview, done.Thumbnails)
+	}
+	metrics := string(in.do(http.MethodGet, "/metrics", "", nil, nil).body)
+	if !strings.Contains(metrics, `cartable_preview_embedded_total{result="heif_served"} 1`) {
+		t.Errorf("the small thumbnail did not come from the thumbnail item: %s", grepLines(metrics, "cartable_preview_embedded_total"))
+	}
+	if strings.Contains(metrics, `result="mismatch"`) {
+		t.Error("the real small thumbnail disagreed with the thumbnail item's")
+	}
+}
+
