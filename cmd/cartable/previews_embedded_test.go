@@ -243,4 +243,3 @@ func TestHEICSmallFromItsThumbnailItem(t *testing.T) {
 		t.Error("the real small thumbnail disagreed with the thumbnail item's")
 	}
 }
-
