@@ -73,7 +73,11 @@ type Jobs struct {
 // (see scanPriority). The size is the caller's: the blob's row may not hold it
 // yet (an upload's blob gets it with its version, later in the transaction).
 func (j *Jobs) EnqueueTx(ctx context.Context, tx pgx.Tx, blobID uuid.UUID, size int64, mimeType, name string) error {
-	if _, err := tx.Exec(ctx, `UPDATE blobs SET scan = 'pending' WHERE id = $1`, blobID); err != nil {
+	tag, err := tx.Exec(ctx, `UPDATE blobs SET scan = 'pending' WHERE id = $1`, blobID)
+	if err == nil && tag.RowsAffected() != 1 {
+		err = pgx.ErrNoRows
+	}
+	if err != nil {
 		return fmt.Errorf("mark blob %s pending its scan: %w", blobID, err)
 	}
 	opts := &river.InsertOpts{Priority: scanPriority(size)}

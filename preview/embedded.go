@@ -207,9 +207,9 @@ func uprightSize(w, h, orientation int) (int, int) {
 type jpegFrame struct {
 	width, height int
 	exif          []byte // the TIFF structure of the first APP1 Exif segment
-	// rewritten: a JFIF segment comes before the Exif one. A camera writes Exif
-	// first (the Exif standard puts APP1 right after the start of image); a file
-	// that starts with JFIF was written again by software.
+	// rewritten: a JFIF segment comes before the Exif one. The Exif standard puts
+	// APP1 right after the start of image and cameras mostly do; a file that
+	// starts with JFIF was most likely written again by software.
 	rewritten bool
 }
 

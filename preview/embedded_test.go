@@ -374,7 +374,6 @@ func jpegOf(t *testing.T, img image.Image) []byte {
 	return buf.Bytes()
 }
 
-// stripApp1 removes the Exif segment CameraPhoto puts right after the start marker.
 // withJFIFFirst puts a JFIF segment right after the start of image, before the
 // Exif one, as software that writes a camera's photo again does.
 func withJFIFFirst(data []byte) []byte {
@@ -382,6 +381,7 @@ func withJFIFFirst(data []byte) []byte {
 	return append(append(append([]byte{}, data[:2]...), jfif...), data[2:]...)
 }
 
+// stripApp1 removes the Exif segment CameraPhoto puts right after the start marker.
 func stripApp1(t *testing.T, data []byte) []byte {
 	t.Helper()
 	if data[2] != 0xFF || data[3] != 0xE1 {

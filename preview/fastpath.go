@@ -164,18 +164,15 @@ func (w *Worker) compareEmbedded(ctx context.Context, blobID uuid.UUID, src sour
 // two. It returns nil for any other file, or when the item is missing or refused
 // (the normal render follows). libheif parses the file here as it would there:
 // this runs after the antivirus' verdict, as every render does.
-func (w *Worker) smallFromHEIFThumbnail(args RenderArgs, src source, data []byte) []Rendition {
-	if t, err := supported(src.mimeType); err != nil || t.loader != bimg.HEIF || !bimg.IsTypeSupported(bimg.HEIF) {
+func (w *Worker) smallFromHEIFThumbnail(ctx context.Context, args RenderArgs, src source, data []byte) []Rendition {
+	t, err := supported(src.mimeType)
+	if err != nil || t.loader != bimg.HEIF || !bimg.IsTypeSupported(bimg.HEIF) {
 		return nil
 	}
-	e, err := heifThumbnail(data, w.Renderer.Limits)
+	renditions, err := w.Renderer.smallFromHEIFThumbnail(ctx, data, t)
 	if err != nil {
 		w.Metrics.embeddedResult("heif_" + cmp.Or(EmbeddedReason(err), EmbeddedCorrupt))
-		w.Log.Debug("no HEIF thumbnail item", "blob", args.BlobID, "err", err)
-		return nil
-	}
-	renditions, err := w.Renderer.smallFromEmbedded(e)
-	if err != nil {
+		w.Log.Debug("no small thumbnail from the HEIF thumbnail item", "blob", args.BlobID, "err", err)
 		return nil
 	}
 	for i := range renditions {

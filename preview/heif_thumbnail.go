@@ -41,8 +41,10 @@ static char *heif_error(void) {
 import "C"
 
 import (
+	"context"
 	"fmt"
 	"image"
+	"math"
 	"unsafe"
 )
 
@@ -84,6 +86,11 @@ func heifThumbnail(src []byte, limits Limits) (Embedded, error) {
 	}
 	if min(tw, th) < embeddedMinSide {
 		return Embedded{}, refuse(EmbeddedTooSmall, "the HEIF thumbnail is %d × %d, less than %d px a side", tw, th, embeddedMinSide)
+	}
+	// Of another shape, it is a crop of the primary image, or the primary a crop
+	// of it: not what the small square shows (as for a JPEG's, see trust).
+	if primaryAspect := float64(pw) / float64(ph); math.Abs(float64(tw)/float64(th)-primaryAspect) > embeddedAspectTolerance*primaryAspect {
+		return Embedded{}, refuse(EmbeddedShapeMismatch, "the HEIF thumbnail is %d × %d, the primary image %d × %d", tw, th, pw, ph)
 	}
 	img, err := heifPixels(thumb)
 	if err != nil {
@@ -133,4 +140,22 @@ func vipsError() string {
 	msg := C.heif_error()
 	defer C.g_free(C.gpointer(msg))
 	return C.GoString(msg)
+}
+
+// smallFromHEIFThumbnail renders a HEIC's small size from its thumbnail item,
+// with the safeguards of every render: the header checks, a render slot, the
+// time limit, and a panic made a failure.
+func (r *Renderer) smallFromHEIFThumbnail(ctx context.Context, src []byte, t sourceType) ([]Rendition, error) {
+	if err := r.checkImage(src, t); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.Limits.Timeout)
+	defer cancel()
+	return r.inBackground(ctx, func() ([]Rendition, error) {
+		e, err := heifThumbnail(src, r.Limits)
+		if err != nil {
+			return nil, err
+		}
+		return r.smallFromEmbedded(e)
+	})
 }

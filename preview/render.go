@@ -110,9 +110,10 @@ type Rendition struct {
 	// renders made before they were recorded.
 	SourceWidth  int `json:"source_width,omitempty"`
 	SourceHeight int `json:"source_height,omitempty"`
-	// Provisional: a small thumbnail made before the antivirus verdict from what
-	// Go alone read of the file (the camera's EXIF preview, or the JPEG decoded by
-	// Go's own decoder), until the medium stage's real rendition replaces it.
+	// Provisional: a small thumbnail made from a picture the file carries of
+	// itself, or before the antivirus verdict by Go alone (a JPEG's EXIF preview,
+	// the JPEG decoded by Go's own decoder, a HEIC's thumbnail item after the
+	// verdict), until the medium stage's real rendition replaces it.
 	Provisional bool `json:"provisional,omitempty"`
 
 	Data []byte `json:"-"`

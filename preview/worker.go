@@ -259,7 +259,7 @@ func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src sou
 	}
 	defer w.takeTurn(ctx, args.Stage)()
 	if args.Stage == StageSmall {
-		if renditions := w.smallFromHEIFThumbnail(args, src, data); renditions != nil {
+		if renditions := w.smallFromHEIFThumbnail(ctx, args, src, data); renditions != nil {
 			return renditions, nil
 		}
 	}

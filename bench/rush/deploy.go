@@ -105,3 +105,15 @@ func processCPU(p *node.Process) float64 {
 	}
 	return (p.Cmd.ProcessState.UserTime() + p.Cmd.ProcessState.SystemTime()).Seconds()
 }
+
+// workerCPU is the CPU time the worker processes have taken so far, their
+// converters included (/proc).
+func (d *Deployment) workerCPU() float64 {
+	var total float64
+	for _, w := range d.workers {
+		if _, seconds, ok := processTimes(fmt.Sprintf("/proc/%d", w.Cmd.Process.Pid)); ok {
+			total += seconds
+		}
+	}
+	return total
+}

@@ -5,9 +5,10 @@
 // teacher's screen watches the folder. Per file, from its upload's 201: when its
 // small thumbnail shows, and when all its renditions do.
 //
-// It runs the burst on three deployments, each over a fresh database and bucket
+// It runs the burst on four deployments, each over a fresh database and bucket
 // of the stack (bench/node): one `cartable serve` running its jobs, then an API
-// node with its jobs off and one, then two, `cartable worker` processes; each with
+// node with its jobs off and one, then two, `cartable worker` processes, then one
+// worker pinned to a core of its own (pin.go); each with
 // the antivirus off and on (the stack's clamd: every file is scanned before its
 // preview is rendered). In the same run it measures the renderer's own rate on the
 // same files, in-process (preview.Renderer, NumCPU in flight, as bench/previews),
@@ -118,7 +119,7 @@ func choose(deployments, antivirus string) (plan, error) {
 		if err != nil || n < 0 || n >= len(all) {
 			return p, fmt.Errorf("-deployments: %q is not 0, 1, 2 or 3", w)
 		}
-		if all[n].OwnCore && runtime.NumCPU() < 2 {
+		if all[n].OwnCore && len(cores()) < 2 {
 			continue // no other core to leave the rest on
 		}
 		p.tops = append(p.tops, all[n])

@@ -393,13 +393,14 @@ func (r Report) ownCoreReadings() []string {
 	}
 	var out []string
 	for _, s := range r.Scenarios {
-		if !s.Topology.OwnCore || s.RenderedSeconds == 0 || s.JobsCPUSeconds == 0 {
+		cpu := s.WorkerCPUSeconds
+		if !s.Topology.OwnCore || s.RenderedSeconds == 0 || cpu == 0 {
 			continue
 		}
 		out = append(out, fmt.Sprintf("The worker on a core of its own, antivirus %s: %.2f files/s, %.2f × the renderer alone on that core; "+
-			"its process took %.2f s of CPU per file (its whole life) against the one-core raw pass's %.2f (× %.2f), and kept its core busy %.0f %% of the %.1f s to the last rendition.",
-			onOff(s.Antivirus), s.FilesPerSec, ratio(s.FilesPerSec, meanRate(r.RawOneCore)), s.JobsCPUSeconds/files, rawCPU,
-			ratio(rawCPU, s.JobsCPUSeconds/files), 100*s.JobsCPUSeconds/s.RenderedSeconds, s.RenderedSeconds))
+			"from the first upload to the last rendition its process took %.2f s of CPU per file against the one-core raw pass's %.2f (× %.2f), and kept its core busy %.0f %% of those %.1f s.",
+			onOff(s.Antivirus), s.FilesPerSec, ratio(s.FilesPerSec, meanRate(r.RawOneCore)), cpu/files, rawCPU,
+			ratio(rawCPU, cpu/files), 100*cpu/s.RenderedSeconds, s.RenderedSeconds))
 	}
 	return out
 }

@@ -45,6 +45,9 @@ type Scenario struct {
 	// CPU is the machine's CPU time by part, from the first upload's start to the
 	// end of the watch (the last rendition seen).
 	CPU CPUShare `json:"cpu"`
+	// WorkerCPUSeconds is the CPU time of the worker processes over the same
+	// window (0 for one node).
+	WorkerCPUSeconds float64 `json:"worker_cpu_seconds,omitempty"`
 }
 
 // scenario runs the burst on a fresh database and bucket with the topology's
@@ -52,10 +55,10 @@ type Scenario struct {
 func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pupils int, files []file, watch watcher, limit time.Duration) (Scenario, error) {
 	s := Scenario{Topology: t, Antivirus: clamd != "", Files: len(files)}
 	if t.OwnCore {
+		defer unpinStack() // first: a pinning that fails half-way is undone too
 		if err := pinStack(otherCores()); err != nil {
 			return s, err
 		}
-		defer pinStack(allCores())
 	}
 	e, err := base.Fresh(ctx, "rush")
 	if err != nil {
@@ -82,7 +85,7 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	defer cancel()
 	watched := make(chan error, 1)
 	go func() { watched <- watch(ctx, c.teacher, c.folder, tr) }()
-	cpuBefore := cpuNow()
+	cpuBefore, workersBefore := cpuNow(), d.workerCPU()
 	start := time.Now()
 	rush(ctx, c, files, tr.uploaded)
 	burstEnd := time.Now()
@@ -90,6 +93,7 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 		return s, fmt.Errorf("watch: %w", err)
 	}
 	s.CPU = cpuNow().since(cpuBefore)
+	s.WorkerCPUSeconds = d.workerCPU() - workersBefore
 	s.BurstSeconds = burstEnd.Sub(start).Seconds()
 	s.Load[1] = loadAverage()
 	s.summarize(tr, start)
