@@ -22,6 +22,7 @@ func TestWebLivePreview(t *testing.T) {
 	uploadFiles(tb, path)
 	row := `//li[contains(@class,"item") and .//a[normalize-space()="tableau.jpg"]]`
 	tb.run("the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"pending")]`))
+	tb.run("the placeholder says what it waits for", chromedp.WaitVisible(row+`//span[@class="preparing" and contains(., "aperçu en préparation")]`))
 	id := get(tb, "the photo's id", chromedp.AttributeValue(row, "data-id")).Value
 	tb.run("the page follows the photo", chromedp.Poll[chromedp.Void](`window.__requests.includes("/api/v1/items/watch")`, byTimer))
 	tb.screenshot("desktop-live-placeholder")
@@ -29,6 +30,9 @@ func TestWebLivePreview(t *testing.T) {
 	in.startNode(t, func(cfg *Config) { cfg.Jobs = true })
 	tb.run("the thumbnail replaces the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"loaded")]/img`))
 	tb.screenshot("desktop-live-thumbnail")
+	if n := js[int](tb, "captions left", `document.querySelectorAll("li.item .preparing").length`); n != 0 {
+		t.Errorf("%d rows still say their preview is on its way once the thumbnail came", n)
+	}
 	asked := js[int](tb, "requests for the item", `window.__requests.filter((p) => p === "/api/v1/items/`+id+`").length`)
 	if asked != 1 {
 		t.Errorf("the page asked for the item %d times; want once (the upload's), the stream telling the rest", asked)

@@ -738,6 +738,7 @@ const fr = {
   "year.archivedNotice": "Cet espace de classe est archivé (année {year}) : il est en lecture seule pour tout le monde. Vous pouvez encore ouvrir et télécharger ses documents jusqu'au {date}, puis il sera mis à la corbeille.",
   // Antivirus
   "badge.scanning": "Vérification antivirus…",
+  "item.preparing": "aperçu en préparation…",
   "badge.scanningHint": "L'antivirus vérifie ce fichier : les autres pourront l'ouvrir dans quelques secondes.",
   "badge.infected": "Virus détecté : fichier bloqué",
   "badge.infectedHint": "L'antivirus a trouvé un virus dans ce fichier. Personne ne peut l'ouvrir ni le télécharger. Vous pouvez le mettre à la corbeille.",
@@ -1527,6 +1528,7 @@ const en = {
   "year.archivedNotice": "This class space is archived (year {year}): it is read-only for everyone. You can still open and download its documents until {date}; then it goes to the trash.",
   // Antivirus
   "badge.scanning": "Antivirus check…",
+  "item.preparing": "preview on its way…",
   "badge.scanningHint": "The antivirus is checking this file: others can open it in a few seconds.",
   "badge.infected": "Virus found: file blocked",
   "badge.infectedHint": "The antivirus found a virus in this file. Nobody can open or download it. You may put it in the trash.",

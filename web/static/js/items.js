@@ -97,7 +97,7 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     if (more) more.addEventListener("click", () => menu(more, t("action.more", { name: item.name }), entries(li.item)));
     const li = h("li", { class: "item " + item.kind, dataset: { id: item.id }, draggable: draggable && item.can_move ? "true" : null },
       thumb(item),
-      h("div", { class: "info" }, name, h("div", { class: "meta" }, meta(item))),
+      h("div", { class: "info" }, name, h("div", { class: "meta" }, meta(item), preparing(item))),
       badges(item), more);
     li.item = item;
     return li;
@@ -133,6 +133,9 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
     const li = ul.querySelector(`li[data-id="${item.id}"]`);
     if (!li) return;
     li.item = remember(item);
+    li.querySelector(".preparing")?.remove();
+    const note = preparing(item);
+    if (note) li.querySelector(".meta")?.append(note);
     const shown = li.querySelector(".thumb");
     if (!shown) return;
     const small = item.thumbnails?.small;
@@ -209,6 +212,16 @@ function scanBadge(scan) {
   const [cls, label, hint, glyph] = scanBadges[scan] || [];
   if (!cls) return null;
   return h("span", { class: "badge " + cls, title: t(hint) }, icon(glyph), t(label));
+}
+
+/**
+ * Words beside the placeholder while a file's thumbnail is being made, so that
+ * the type's icon is not read as "no picture" (while the antivirus checks the
+ * file, its badge says so already).
+ */
+function preparing(item) {
+  if (item.kind !== "file" || item.preview !== "pending" || item.thumbnails?.small || item.scan === "pending") return null;
+  return h("span", { class: "preparing" }, " · ", t("item.preparing"));
 }
 
 /** The thumbnail, or the type's icon while there is none. */
