@@ -138,7 +138,8 @@ func gridDistance(a, b [alikeGrid * alikeGrid]float64) (mean, most float64) {
 }
 
 // smallFromEmbedded renders the small size, in every format, from a trusted
-// embedded thumbnail; the renditions record the frame's size as their source.
+// embedded thumbnail; the renditions record the frame's size as their source,
+// and are provisional: the medium stage renders the real ones over them.
 func (r *Renderer) smallFromEmbedded(e Embedded) ([]Rendition, error) {
 	size := Sizes[0]
 	webp, jpg, side, err := encodeSmallFrom(e.Image, size.Box, r.Quality)
@@ -152,7 +153,7 @@ func (r *Renderer) smallFromEmbedded(e Embedded) ([]Rendition, error) {
 			data = jpg
 		}
 		out = append(out, Rendition{Size: size.Name, Format: format, Width: side, Height: side, Bytes: len(data), Data: data,
-			SourceWidth: e.Width, SourceHeight: e.Height})
+			SourceWidth: e.Width, SourceHeight: e.Height, Provisional: true})
 	}
 	return out, nil
 }

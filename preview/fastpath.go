@@ -30,7 +30,10 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 		}
 		return nil
 	}
-	renditions, why, err := w.provisionalSmall(ctx, src)
+	renditions, why, err := func() ([]Rendition, string, error) {
+		defer w.urgency.begin()() // ended even if a decode panics (river recovers the job)
+		return w.provisionalSmall(ctx, src)
+	}()
 	if err != nil {
 		return err
 	}
@@ -61,68 +64,45 @@ func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source
 // of it: its trusted embedded preview, from the file's first bytes; else (none,
 // or one refused), while the antivirus' verdict is awaited, the whole photo
 // decoded by Go's own decoder. Without either it returns no renditions and says
-// why; the outcome is counted in cartable_preview_embedded_total. Only the work
-// on the bytes is urgent (see urgently), not their reading from S3.
+// why; the outcome is counted in cartable_preview_embedded_total.
 func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition, string, error) {
 	head, err := w.read(ctx, src, min(src.size, EmbeddedHeadBytes))
 	if err != nil {
 		return nil, "", err
 	}
-	var why string
-	renditions, err := urgently(&w.urgency, func() ([]Rendition, error) {
-		e, err := embeddedPreview(head, w.Renderer.Limits)
-		if why = EmbeddedReason(err); err != nil {
-			return nil, err
-		}
-		return w.provisional(e, "served")
-	})
-	if why == "" {
-		if err == nil && renditions == nil {
-			return nil, EmbeddedCorrupt, nil // Go's pixels that libvips would not encode
-		}
-		return renditions, "", err
-	}
-	w.Metrics.embeddedResult(why)
-	if src.scan != "pending" {
-		// Nothing to wait for: libvips' shrink-on-load makes the real small
-		// thumbnail in a quarter of the time Go takes to decode the photo.
-		return nil, why + ", left to the small stage (no verdict to wait for)", nil
-	}
-	if src.size > w.Renderer.Limits.MaxBytes {
-		return nil, why, nil
-	}
-	data, err := w.read(ctx, src, src.size)
-	if err != nil {
+	e, err := embeddedPreview(head, w.Renderer.Limits)
+	why := EmbeddedReason(err)
+	if err != nil && why == "" {
 		return nil, "", err
 	}
-	renditions, err = urgently(&w.urgency, func() ([]Rendition, error) {
-		e, err := decodedInGo(data, w.Renderer.Limits)
-		if err != nil {
-			why += ", then " + EmbeddedReason(err)
-			return nil, nil
+	result := "served"
+	if why != "" {
+		w.Metrics.embeddedResult(why)
+		if src.scan != "pending" {
+			// Nothing to wait for: libvips' shrink-on-load makes the real small
+			// thumbnail in a quarter of the time Go takes to decode the photo.
+			return nil, why + ", left to the small stage (no verdict to wait for)", nil
 		}
-		return w.provisional(e, "decoded")
-	})
-	if renditions == nil {
-		return nil, why, err
+		if src.size > w.Renderer.Limits.MaxBytes {
+			return nil, why, nil
+		}
+		data, err := w.read(ctx, src, src.size)
+		if err != nil {
+			return nil, "", err
+		}
+		if e, err = decodedInGo(data, w.Renderer.Limits); err != nil {
+			return nil, why + ", then " + EmbeddedReason(err), nil
+		}
+		result = "decoded"
 	}
-	return renditions, "", err
-}
-
-// provisional encodes the small renditions of a picture Go read, marked
-// provisional, and counts the way it came (result); none (and no error) when
-// libvips will not take Go's pixels back as WebP: the real small thumbnail will
-// do.
-func (w *Worker) provisional(e Embedded, result string) ([]Rendition, error) {
 	renditions, err := w.Renderer.smallFromEmbedded(e)
 	if err != nil {
-		return nil, nil
-	}
-	for i := range renditions {
-		renditions[i].Provisional = true
+		// Pixels Go decoded and encoded, that libvips would not take back as WebP:
+		// the real small thumbnail will do.
+		return nil, EmbeddedCorrupt, nil
 	}
 	w.Metrics.embeddedResult(result)
-	return renditions, nil
+	return renditions, "", nil
 }
 
 // read reads the first n bytes of a blob into memory.
@@ -180,9 +160,8 @@ func (w *Worker) compareEmbedded(ctx context.Context, blobID uuid.UUID, src sour
 // two. It returns nil for any other file, or when the item is missing or refused
 // (the normal render follows). libheif parses the file here as it would there:
 // this runs after the antivirus' verdict, as every render does.
-func (w *Worker) smallFromHEIFThumbnail(ctx context.Context, args RenderArgs, src source, data []byte) []Rendition {
-	t, err := supported(src.mimeType)
-	if err != nil || t.loader != bimg.HEIF || !bimg.IsTypeSupported(bimg.HEIF) {
+func (w *Worker) smallFromHEIFThumbnail(ctx context.Context, args RenderArgs, t sourceType, data []byte) []Rendition {
+	if t.loader != bimg.HEIF || !bimg.IsTypeSupported(bimg.HEIF) {
 		return nil
 	}
 	renditions, err := w.Renderer.smallFromHEIFThumbnail(ctx, data, t)
@@ -190,9 +169,6 @@ func (w *Worker) smallFromHEIFThumbnail(ctx context.Context, args RenderArgs, sr
 		w.Metrics.embeddedResult("heif_" + cmp.Or(EmbeddedReason(err), EmbeddedCorrupt))
 		w.Log.Debug("no small thumbnail from the HEIF thumbnail item", "blob", args.BlobID, "err", err)
 		return nil
-	}
-	for i := range renditions {
-		renditions[i].Provisional = true
 	}
 	w.Metrics.embeddedResult("heif_served")
 	return renditions

@@ -60,12 +60,3 @@ func (u *urgency) yield(ctx context.Context, most time.Duration) {
 	case <-ctx.Done():
 	}
 }
-
-// urgently runs fn, the CPU work of a small thumbnail, as urgent: the reads from
-// S3 around it are not, so that a larger size's render does not leave the core
-// idle while the small thumbnail's bytes are on their way. The urgency ends
-// even if fn panics (river recovers the job).
-func urgently[T any](u *urgency, fn func() (T, error)) (T, error) {
-	defer u.begin()()
-	return fn()
-}

@@ -226,7 +226,7 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 		return nil, err // a liar by its name: nothing to download
 	}
 	if !t.converted() {
-		return w.rasterizeInMemory(ctx, args, src, sizes)
+		return w.rasterizeInMemory(ctx, args, src, t, sizes)
 	}
 	dir, err := os.MkdirTemp("", "cartable-preview-")
 	if err != nil {
@@ -252,14 +252,14 @@ func (w *Worker) rasterize(ctx context.Context, args RenderArgs, src source, siz
 // it from there anyway, and a scratch file would cost a write and a read of each
 // photo of a burst. (Documents and videos go to a scratch file their converter
 // reads.)
-func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src source, sizes []Size) ([]Rendition, error) {
+func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src source, t sourceType, sizes []Size) ([]Rendition, error) {
 	data, err := w.read(ctx, src, src.size)
 	if err != nil {
 		return nil, w.unlessPurged(ctx, args, err)
 	}
 	defer w.takeTurn(ctx, args.Stage)()
 	if args.Stage == StageSmall {
-		if renditions := w.smallFromHEIFThumbnail(ctx, args, src, data); renditions != nil {
+		if renditions := w.smallFromHEIFThumbnail(ctx, args, t, data); renditions != nil {
 			return renditions, nil
 		}
 	}

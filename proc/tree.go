@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 )
@@ -37,18 +36,10 @@ func NewTree(root int) *Tree {
 // Sample returns the processes of the tree as they are now, root first; none
 // when root has ended.
 func (t *Tree) Sample() []Process {
-	dir, err := os.Open("/proc")
-	if err != nil {
-		return nil
-	}
-	names, _ := dir.Readdirnames(-1)
-	dir.Close()
 	read := map[int]Process{}
 	outside := make(map[int]bool, len(t.outside))
-	for _, name := range names {
-		pid, err := strconv.Atoi(name)
+	for _, pid := range PIDs() {
 		switch {
-		case err != nil:
 		case t.outside[pid]:
 			outside[pid] = true
 		default:
@@ -97,23 +88,14 @@ func (t *Tree) Sample() []Process {
 	return out
 }
 
-// stat reads /proc/<pid>/stat: "pid (comm) state ppid ... rss ..." where comm may
-// hold spaces and parentheses, so the fields are counted after its last ')'.
+// stat reads a process's parent, name and resident memory.
 func (t *Tree) stat(pid int) (Process, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return Process{}, false
-	}
-	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if open < 0 || end < open {
-		return Process{}, false
-	}
-	fields := bytes.Fields(b[end+1:])
+	name, fields, ok := readStat(pid)
 	// After comm: state(3) ppid(4) … rss(24), counted from 1 in proc(5).
-	if len(fields) < 22 {
+	if !ok || len(fields) < 22 {
 		return Process{}, false
 	}
-	ppid, _ := strconv.Atoi(string(fields[1]))
-	rss, _ := strconv.ParseInt(string(fields[21]), 10, 64)
-	return Process{PID: pid, PPID: ppid, Name: string(b[open+1 : end]), RSSKiB: rss * t.pageKiB}, true
+	ppid, _ := strconv.Atoi(fields[1])
+	rss, _ := strconv.ParseInt(fields[21], 10, 64)
+	return Process{PID: pid, PPID: ppid, Name: name, RSSKiB: rss * t.pageKiB}, true
 }

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"os"
-	"strconv"
-	"strings"
 	"time"
+
+	"cartable/proc"
 )
 
 // Meter reads the CPU time of the processes a run watches from Linux's /proc:
@@ -34,21 +34,17 @@ type Cores struct {
 	Load    float64 `json:"load1"`
 }
 
-// clockTicks is Linux's USER_HZ, the unit of /proc's CPU times (100 on every
-// architecture Go's runtime targets).
-const clockTicks = 100
-
 // Read takes a reading now.
 func (m *Meter) Read() Reading {
-	r := Reading{At: time.Now(), Self: processCPU("self"), Busy: machineBusy(), Load: loadAverage()}
+	r := Reading{At: time.Now(), Self: processCPU(os.Getpid()), Busy: proc.MachineBusy(), Load: proc.LoadAverage()}
 	if m.Base != "" {
 		r.Server = serverTimes(context.Background(), m.Base)
 	}
 	for _, pid := range m.API {
-		r.API += processCPU(strconv.Itoa(pid))
+		r.API += processCPU(pid)
 	}
 	for _, pid := range m.Workers {
-		r.Workers += processCPU(strconv.Itoa(pid))
+		r.Workers += processCPU(pid)
 	}
 	return r
 }
@@ -64,55 +60,7 @@ func (m *Meter) Cores(a, b Reading) Cores {
 }
 
 // processCPU is a process's user + system time, in seconds (0 when it is gone).
-func processCPU(pid string) float64 {
-	b, err := os.ReadFile("/proc/" + pid + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name may hold spaces: the fields are counted after its ")".
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	user, _ := strconv.ParseFloat(f[11], 64)
-	sys, _ := strconv.ParseFloat(f[12], 64)
-	return (user + sys) / clockTicks
-}
-
-// machineBusy is the CPU time every core spent on anything but idling and
-// waiting for I/O since boot, in seconds.
-func machineBusy() float64 {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	busy := 0.0
-	for i, v := range f[1:] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		if i >= 7 { // steal is the hypervisor's; guest times are already in user
-			break
-		}
-		x, _ := strconv.ParseFloat(v, 64)
-		busy += x
-	}
-	return busy / clockTicks
-}
-
-// loadAverage is the machine's 1-minute load average.
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 0
-	}
-	x, _ := strconv.ParseFloat(f[0], 64)
-	return x
+func processCPU(pid int) float64 {
+	c, _ := proc.ReadCPU(pid)
+	return c.Self
 }

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"cartable/bench/record"
+	"cartable/proc"
 )
 
 // flags are the command line.
@@ -127,7 +128,7 @@ func run(ctx context.Context, f flags, steps, pids []int) (Report, error) {
 		LinkBits: f.linkMbit * 1e6, Seed: f.seed, MaxP95: 500 * time.Millisecond, MaxErrors: 0.001}
 	r := Report{Machine: record.Machine(), CPUs: runtime.NumCPU(), Date: began.UTC().Format(time.RFC3339), Command: command(),
 		Target: f.target, Mix: cfg.Mix, Bands: sizeBands, BigScale: f.bigScale, ThinkSecs: f.think.Seconds(), LinkMbit: f.linkMbit,
-		StepSecs: f.step.Seconds(), MaxP95: float64(cfg.MaxP95.Milliseconds()), MaxErrors: cfg.MaxErrors, Load: [2]float64{loadAverage()}}
+		StepSecs: f.step.Seconds(), MaxP95: float64(cfg.MaxP95.Milliseconds()), MaxErrors: cfg.MaxErrors, Load: [2]float64{proc.LoadAverage()}}
 	if f.target == "" {
 		r.Previews = f.previews
 	}
@@ -157,7 +158,7 @@ func run(ctx context.Context, f flags, steps, pids []int) (Report, error) {
 	if d.Target != "" && len(pids) == 0 {
 		r.Notes = append(r.Notes, "-target without -pids: the API nodes' CPU was not measured.")
 	}
-	r.Load[1] = loadAverage()
+	r.Load[1] = proc.LoadAverage()
 	r.Seconds = time.Since(began).Seconds()
 	return r, ctx.Err()
 }

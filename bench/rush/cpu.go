@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+
+	"cartable/proc"
 )
 
 // CPUShare is the CPU time, in seconds, each part of the machine took over a
@@ -29,9 +27,6 @@ var cpuGroups = map[string]func(*CPUShare) *float64{
 	"clamd":    func(s *CPUShare) *float64 { return &s.Clamd },
 }
 
-// clockTicks is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
-const clockTicks = 100
-
 // cpuNow reads the CPU time taken so far by each part of the machine. A process
 // counts with the children it reaped (a converter in its node's, a PostgreSQL
 // backend that ended in the postmaster's); a process that ended between two
@@ -40,71 +35,20 @@ const clockTicks = 100
 func cpuNow() CPUShare {
 	var s CPUShare
 	self := os.Getpid()
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, dir := range dirs {
-		pid, err := strconv.Atoi(filepath.Base(dir))
-		if err != nil {
-			continue
-		}
-		comm, seconds, ok := processTimes(dir)
+	for _, pid := range proc.PIDs() {
+		c, ok := proc.ReadCPU(pid)
 		if !ok {
 			continue
 		}
-		switch group, known := cpuGroups[comm]; {
+		switch group, known := cpuGroups[c.Name]; {
 		case pid == self:
-			s.Bench += seconds
+			s.Bench += c.Self + c.Children
 		case known:
-			*group(&s) += seconds
+			*group(&s) += c.Self + c.Children
 		}
 	}
-	s.Machine = machineBusy()
+	s.Machine = proc.MachineBusy()
 	return s
-}
-
-// processTimes reads a process's command name and its CPU time with that of the
-// children it reaped.
-func processTimes(dir string) (string, float64, bool) {
-	b, err := os.ReadFile(filepath.Join(dir, "stat"))
-	if err != nil {
-		return "", 0, false
-	}
-	// pid (comm) state ppid …: comm may hold spaces and parentheses.
-	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
-	if open < 0 || end < open {
-		return "", 0, false
-	}
-	fields := strings.Fields(string(b[end+1:]))
-	if len(fields) < 15 {
-		return "", 0, false
-	}
-	var ticks float64
-	for _, f := range fields[11:15] { // utime stime cutime cstime
-		n, _ := strconv.ParseFloat(f, 64)
-		ticks += n
-	}
-	return string(b[open+1 : end]), ticks / clockTicks, true
-}
-
-// machineBusy is the machine's CPU time not idle, from /proc/stat's first line.
-func machineBusy() float64 {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	fields := strings.Fields(line)
-	var busy float64
-	for i, f := range fields[1:] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
-		if i >= 7 { // guest times are counted in user already
-			break
-		}
-		n, _ := strconv.ParseFloat(f, 64)
-		busy += n
-	}
-	return busy / clockTicks
 }
 
 // since is the CPU time taken from an earlier reading to this one; Other is what

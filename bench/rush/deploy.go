@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"cartable/bench/node"
+	"cartable/proc"
 )
 
 // Topology is how the scenario's Cartable runs: one `cartable serve` running its
@@ -111,9 +112,8 @@ func processCPU(p *node.Process) float64 {
 func (d *Deployment) workerCPU() float64 {
 	var total float64
 	for _, w := range d.workers {
-		if _, seconds, ok := processTimes(fmt.Sprintf("/proc/%d", w.Cmd.Process.Pid)); ok {
-			total += seconds
-		}
+		c, _ := proc.ReadCPU(w.Cmd.Process.Pid)
+		total += c.Self + c.Children
 	}
 	return total
 }

@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+
+	"cartable/proc"
 )
 
 // A worker on a core of its own is how previews run in production (worker pods
@@ -74,18 +75,15 @@ func pin(pid int, cores string) error {
 // PostgreSQL's new backends inherit the postmaster's. A process it may not pin
 // (another user's) is left as it is. unpinStack gives them every core back.
 func pinStack(cores string) error {
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, dir := range dirs {
-		pid, err := strconv.Atoi(filepath.Base(dir))
-		if err != nil {
+	for _, pid := range proc.PIDs() {
+		c, ok := proc.ReadCPU(pid)
+		if !ok || (c.Name != "minio" && c.Name != "postgres" && c.Name != "clamd") {
 			continue
 		}
-		comm, _, ok := processTimes(dir)
-		if !ok || (comm != "minio" && comm != "postgres" && comm != "clamd") {
-			continue
-		}
-		if err := pin(pid, cores); err != nil && processAlive(pid) {
-			logf("left unpinned: %v", err)
+		if err := pin(pid, cores); err != nil {
+			if _, alive := proc.ReadCPU(pid); alive {
+				logf("left unpinned: %v", err)
+			}
 		}
 	}
 	return pin(os.Getpid(), cores)
@@ -96,9 +94,4 @@ func unpinStack() {
 	if err := pinStack(allCores()); err != nil {
 		logf("the stack may still be pinned (%v): taskset -a -p -c %s PID gives a process every core back", err, allCores())
 	}
-}
-
-func processAlive(pid int) bool {
-	_, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid)))
-	return err == nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cartable/preview"
+	"cartable/proc"
 )
 
 // Raw is the renderer's own rate on the burst's files, in-process, without the
@@ -22,8 +23,6 @@ type Raw struct {
 	// CPUSeconds is the CPU time of the pass: the bench process and its
 	// children (pdftoppm), user and system.
 	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
-	// OneCore: the pass ran pinned to the core an own-core worker gets.
-	OneCore bool `json:"one_core,omitempty"`
 }
 
 // rawOnItsCore is rawRate with one file in flight, this process pinned to the
@@ -33,9 +32,7 @@ func rawOnItsCore(ctx context.Context, files []file) (Raw, error) {
 		return Raw{}, err
 	}
 	defer pin(os.Getpid(), allCores())
-	raw, err := rawRate(ctx, files, 1)
-	raw.OneCore = true
-	return raw, err
+	return rawRate(ctx, files, 1)
 }
 
 // rawRate renders every file with the preview jobs' renderer (all sizes and
@@ -47,13 +44,13 @@ func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
 		return Raw{}, fmt.Errorf("warm-up render of %s: %w", files[0].Name, err)
 	}
 	errs := make([]error, len(files))
-	load := loadAverage()
+	load := proc.LoadAverage()
 	cpu := cpuSeconds()
 	start := time.Now()
 	parallel(len(files), inFlight, func(i int) {
 		_, errs[i] = r.Render(ctx, files[i].Data, files[i].Mime)
 	})
-	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds(), Load: [2]float64{load, loadAverage()}, CPUSeconds: cpuSeconds() - cpu}
+	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds(), Load: [2]float64{load, proc.LoadAverage()}, CPUSeconds: cpuSeconds() - cpu}
 	for i, err := range errs {
 		if err != nil {
 			raw.Errors++

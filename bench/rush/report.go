@@ -69,16 +69,12 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "\nRaw renderer rate: the same %d files rendered in-process by preview.Renderer (all sizes and formats, %d in flight, as bench/previews measures it), before and after the scenarios: %s files/s; "+
 		"their mean, %.2f files/s, is the \"× raw\" denominator. Load is the machine's 1-minute load average at a scenario's start and end (%s for the raw renders): "+
 		"other work on the shared machine slows every figure down. Targets of issue 17: small p95 < 2 s; end-to-end ≥ 0.9 × raw.\n\n",
-		r.Photos+r.PDFs, r.rawInFlight(), r.rawList(), raw, r.rawLoads())
+		r.Photos+r.PDFs, r.rawInFlight(), rateList(r.Raw), raw, r.rawLoads())
 	if len(r.RawOneCore) > 0 {
-		var rates []string
-		for _, x := range r.RawOneCore {
-			rates = append(rates, fmt.Sprintf("%.2f", x.FilesPerSec))
-		}
 		fmt.Fprintf(&b, "For the worker on a core of its own, the denominator is the same pass with one file in flight, this process pinned to that core (taskset): %s files/s, mean %.2f. "+
 			"That scenario pins the API node, MinIO, PostgreSQL, clamd and the bench's clients to the other core(s), as worker pods apart from the rest are deployed: "+
 			"its \"× raw\" is what the pipeline around the renderer costs (the download, the stages, the storing, the jobs), and not what the machine's other work takes.\n\n",
-			strings.Join(rates, " and "), meanRate(r.RawOneCore))
+			rateList(r.RawOneCore), meanRate(r.RawOneCore))
 	}
 	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
 		"and the watch's lag (from a file's first preview job's end to the listing that shows its small thumbnail):\n\n")
@@ -319,9 +315,10 @@ func (r Report) rawInFlight() int {
 	return r.Raw[0].InFlight
 }
 
-func (r Report) rawList() string {
+// rateList is the raw passes' rates in words ("5.31 and 5.29").
+func rateList(raws []Raw) string {
 	var parts []string
-	for _, x := range r.Raw {
+	for _, x := range raws {
 		parts = append(parts, fmt.Sprintf("%.2f", x.FilesPerSec))
 	}
 	return strings.Join(parts, " and ")
@@ -359,11 +356,7 @@ func smallByKindTable(scenarios []Scenario) string {
 // clients. "Renders" is what the files rendered would have cost in the raw pass
 // (its CPU time per file): the part of the machine the renderer could have had.
 func (r Report) cpuTable() string {
-	files := float64(r.Photos + r.PDFs)
-	var rawPerFile float64
-	for _, x := range r.Raw {
-		rawPerFile += x.CPUSeconds / files / float64(len(r.Raw))
-	}
+	rawPerFile := r.cpuPerRawFile(r.Raw)
 	var b strings.Builder
 	b.WriteString("\nWhere the machine's CPU went, from the first upload to the last rendition (CPU seconds, /proc; a process with the children it reaped: " +
 		"a node's converters, PostgreSQL's ended backends), and the renders' share, their raw-pass CPU time over the machine's busy time:\n\n" +
@@ -387,10 +380,7 @@ func (r Report) cpuTable() string {
 // PostgreSQL on the other core, the tail).
 func (r Report) ownCoreReadings() []string {
 	files := float64(r.Photos + r.PDFs)
-	var rawCPU float64
-	for _, x := range r.RawOneCore {
-		rawCPU += x.CPUSeconds / files / float64(len(r.RawOneCore))
-	}
+	rawCPU := r.cpuPerRawFile(r.RawOneCore)
 	var out []string
 	for _, s := range r.Scenarios {
 		cpu := s.WorkerCPUSeconds
@@ -403,4 +393,13 @@ func (r Report) ownCoreReadings() []string {
 			ratio(rawCPU, cpu/files), 100*cpu/s.RenderedSeconds, s.RenderedSeconds))
 	}
 	return out
+}
+
+// cpuPerRawFile is the CPU time a file cost in raw passes, on their mean.
+func (r Report) cpuPerRawFile(raws []Raw) float64 {
+	var cpu float64
+	for _, x := range raws {
+		cpu += x.CPUSeconds
+	}
+	return ratio(cpu, float64(len(raws)*(r.Photos+r.PDFs)))
 }

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"cartable/bench/node"
+	"cartable/proc"
 )
 
 // Scenario is one burst on one deployment, with the antivirus on or off.
@@ -79,7 +79,7 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	if err != nil {
 		return s, err
 	}
-	s.Load[0] = loadAverage()
+	s.Load[0] = proc.LoadAverage()
 	tr := newTracker(len(files))
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
@@ -95,7 +95,7 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	s.CPU = cpuNow().since(cpuBefore)
 	s.WorkerCPUSeconds = d.workerCPU() - workersBefore
 	s.BurstSeconds = burstEnd.Sub(start).Seconds()
-	s.Load[1] = loadAverage()
+	s.Load[1] = proc.LoadAverage()
 	s.summarize(tr, start)
 	db := context.WithoutCancel(ctx)
 	if s.Jobs, err = jobTimes(db, e.DBURL); err != nil {
@@ -163,16 +163,4 @@ func watchLag(tr *tracker, rendered map[string]time.Time) Stats {
 		}
 	}
 	return stats(lags)
-}
-
-// loadAverage is the machine's 1-minute load average (0 where /proc has none):
-// other work on the machine slows every figure down.
-func loadAverage() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return 0
-	}
-	var load float64
-	fmt.Sscan(string(b), &load)
-	return load
 }

@@ -100,6 +100,7 @@ const fr = {
   "badge.shared": "Partagé",
   "badge.editing": "Ouvert par {who} dans l'éditeur",
   "badge.locked": "Verrouillé par {who}",
+  "item.preparing": "aperçu en préparation…",
   "badge.someone": "quelqu'un",
   "badge.lockedUntil": "Les envois sur ce fichier sont refusés tant qu'il est ouvert (au plus tard jusqu'au {when}).",
   "meta.folder": "Dossier",
@@ -738,7 +739,6 @@ const fr = {
   "year.archivedNotice": "Cet espace de classe est archivé (année {year}) : il est en lecture seule pour tout le monde. Vous pouvez encore ouvrir et télécharger ses documents jusqu'au {date}, puis il sera mis à la corbeille.",
   // Antivirus
   "badge.scanning": "Vérification antivirus…",
-  "item.preparing": "aperçu en préparation…",
   "badge.scanningHint": "L'antivirus vérifie ce fichier : les autres pourront l'ouvrir dans quelques secondes.",
   "badge.infected": "Virus détecté : fichier bloqué",
   "badge.infectedHint": "L'antivirus a trouvé un virus dans ce fichier. Personne ne peut l'ouvrir ni le télécharger. Vous pouvez le mettre à la corbeille.",
@@ -890,6 +890,7 @@ const en = {
   "badge.shared": "Shared",
   "badge.editing": "Open by {who} in the editor",
   "badge.locked": "Locked by {who}",
+  "item.preparing": "preview on its way…",
   "badge.someone": "someone",
   "badge.lockedUntil": "Uploads over this file are refused while it is open (until {when} at the latest).",
   "meta.folder": "Folder",
@@ -1528,7 +1529,6 @@ const en = {
   "year.archivedNotice": "This class space is archived (year {year}): it is read-only for everyone. You can still open and download its documents until {date}; then it goes to the trash.",
   // Antivirus
   "badge.scanning": "Antivirus check…",
-  "item.preparing": "preview on its way…",
   "badge.scanningHint": "The antivirus is checking this file: others can open it in a few seconds.",
   "badge.infected": "Virus found: file blocked",
   "badge.infectedHint": "The antivirus found a virus in this file. Nobody can open or download it. You may put it in the trash.",
