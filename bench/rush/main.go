@@ -21,6 +21,8 @@
 //
 //	go run ./bench/rush            (make bench: with the test stack started)
 //	go run ./bench/rush -quick     (a smoke run: 8 pupils, 12 files, writes nothing)
+//	go run ./bench/rush -deployments 3 -antivirus on -out "" -md "" -timeline /tmp/tl
+//	                               (one scenario, told line by line: timeline.go)
 package main
 
 import (
@@ -55,6 +57,7 @@ func main() {
 	out := flag.String("out", "bench/results", "folder of the raw results (empty: none)")
 	md := flag.String("md", "BENCHMARKS.md", "file whose rush section is rewritten (empty: none)")
 	again := flag.String("report", "", "measure nothing: write the section of this raw result again (bench/results/rush-*.json)")
+	timelineDir := flag.String("timeline", "", "folder to write each scenario's timeline in (tab-separated: every upload and job, in seconds; empty: none)")
 	flag.Parse()
 	if *again != "" {
 		if err := rewrite(*again, *md); err != nil {
@@ -85,6 +88,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	plan.timeline = *timelineDir
 	if err := run(ctx, &r, files, plan, *limit); err != nil {
 		log.Fatal(err)
 	}
@@ -106,8 +110,9 @@ func main() {
 
 // plan is the deployments and antivirus settings a run measures.
 type plan struct {
-	tops []Topology
-	on   []bool
+	tops     []Topology
+	on       []bool
+	timeline string // the folder the scenarios' timelines go to (empty: none)
 }
 
 // choose reads the -deployments and -antivirus flags.
@@ -169,7 +174,7 @@ func run(ctx context.Context, r *Report, files []file, p plan, limit time.Durati
 			slices.Reverse(order)
 		}
 		for _, m := range order {
-			s, err := scenario(ctx, base, t, m, r.Pupils, files, pollFolder, limit)
+			s, err := scenario(ctx, base, t, m, r.Pupils, files, pollFolder, limit, p.timeline)
 			if err != nil {
 				return fmt.Errorf("%s, antivirus %v: %w", t.Name, m != "", err)
 			}

@@ -56,13 +56,15 @@ func (r Report) Markdown() string {
 		"and %d PDFs (1 to 10 pages) into a folder the teacher made in the class space: %.0f MiB in all, through tus in one request per file as the web app sends a file below its part size, "+
 		"three files at a time per pupil. The teacher's screen lists the folder every %d ms. "+
 		"Per file, from its upload's 201: **small** is when the listing first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
-		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below).\n\n",
+		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below). "+
+		"\"After the uploads\" is the same files over the time from the last 201 to the last rendition, as issue 17 reckoned its own 2.1 photos/s (60 photos, the last thumbnail 29 s after the uploads' end): "+
+		"no file can be rendered before its upload ends, and a burst's uploads end together.\n\n",
 		r.Pupils, r.Photos, r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.PollMillis)
-	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw | Load |\n|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw | After the uploads: files/s, × raw | Load |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
-		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** | %.1f–%.1f |\n",
+		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** | %.2f, %.2f | %.1f–%.1f |\n",
 			s.Topology.describe(), onOff(s.Antivirus), s.Small.P50, s.Small.P95, s.Small.Max, s.All.P50, s.All.P95, s.All.Max,
-			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, r.rawFor(s)), s.Load[0], s.Load[1])
+			s.BurstSeconds, s.RenderedSeconds, s.FilesPerSec, ratio(s.FilesPerSec, r.rawFor(s)), s.AfterUploadsPerSec(), ratio(s.AfterUploadsPerSec(), r.rawFor(s)), s.Load[0], s.Load[1])
 	}
 	b.WriteString(smallByKindTable(r.Scenarios))
 	b.WriteString(r.cpuTable())
@@ -102,7 +104,7 @@ func (r Report) Markdown() string {
 // antivirus, and whether small thumbnails came before the others.
 func (r Report) readings(raw float64) []string {
 	var out []string
-	smallMet, rateMet, smallFirst, complete := 0, 0, 0, 0
+	smallMet, rateMet, afterMet, smallFirst, complete := 0, 0, 0, 0, 0
 	for _, s := range r.Scenarios {
 		if s.Small.N > 0 && s.Small.P95 < 2 {
 			smallMet++
@@ -110,10 +112,13 @@ func (r Report) readings(raw float64) []string {
 		if ratio(s.FilesPerSec, r.rawFor(s)) >= 0.9 {
 			rateMet++
 		}
+		if ratio(s.AfterUploadsPerSec(), r.rawFor(s)) >= 0.9 {
+			afterMet++
+		}
 		smallFirst += s.SmallFirst
 		complete += s.Complete
 	}
-	out = append(out, fmt.Sprintf("Targets: small p95 < 2 s met in %d of %d scenarios; end-to-end ≥ 0.9 × raw met in %d of %d.", smallMet, len(r.Scenarios), rateMet, len(r.Scenarios)))
+	out = append(out, fmt.Sprintf("Targets: small p95 < 2 s met in %d of %d scenarios; end-to-end ≥ 0.9 × raw met in %d of %d (after the uploads, as the issue reckoned: %d of %d).", smallMet, len(r.Scenarios), rateMet, len(r.Scenarios), afterMet, len(r.Scenarios)))
 	if complete > 0 {
 		out = append(out, fmt.Sprintf("Small before the rest: over the scenarios, %d of %d completed files showed their small thumbnail in an earlier listing than their medium and large "+
 			"(0 when one job renders every size of a file: they appear together, and a file's small thumbnail waits for the files queued before it to be rendered in full).", smallFirst, complete))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"image/jpeg"
+	"math"
 	"testing"
 	"time"
 
@@ -68,5 +69,24 @@ func TestStats(t *testing.T) {
 	s := stats([]float64{5, 1, 4, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 	if s.P50 != 10 || s.P95 != 19 || s.Max != 20 || s.N != 20 {
 		t.Fatalf("%+v", s)
+	}
+}
+
+func TestAfterUploadsPerSec(t *testing.T) {
+	tests := []struct {
+		name string
+		s    Scenario
+		want float64
+	}{
+		{"the issue's own figure: 60 photos, the last 29 s after the uploads", Scenario{Complete: 60, BurstSeconds: 2.8, RenderedSeconds: 31.8}, 60.0 / 29},
+		{"nothing complete", Scenario{Complete: 0, BurstSeconds: 2, RenderedSeconds: 10}, 0},
+		{"no render after the uploads (a clock gone wrong)", Scenario{Complete: 5, BurstSeconds: 3, RenderedSeconds: 3}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.s.AfterUploadsPerSec(); math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("AfterUploadsPerSec() = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -52,7 +52,7 @@ type Scenario struct {
 
 // scenario runs the burst on a fresh database and bucket with the topology's
 // processes, and reads river's rows of the jobs it caused.
-func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pupils int, files []file, watch watcher, limit time.Duration) (Scenario, error) {
+func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pupils int, files []file, watch watcher, limit time.Duration, timelineDir string) (Scenario, error) {
 	s := Scenario{Topology: t, Antivirus: clamd != "", Files: len(files)}
 	if t.OwnCore {
 		defer unpinStack() // first: a pinning that fails half-way is undone too
@@ -106,6 +106,11 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 		return s, err
 	}
 	s.WatchLag = watchLag(tr, rendered)
+	if timelineDir != "" {
+		if err := writeTimeline(db, timelineDir, s, tr, e.DBURL, start); err != nil {
+			return s, fmt.Errorf("timeline: %w", err)
+		}
+	}
 	stopped = true
 	s.JobsCPUSeconds = d.Stop()
 	return s, nil
@@ -163,4 +168,17 @@ func watchLag(tr *tracker, rendered map[string]time.Time) Stats {
 		}
 	}
 	return stats(lags)
+}
+
+// AfterUploadsPerSec is the end-to-end rate as issue 17 reckoned its own figure
+// (60 photos over the 29 s from the uploads' end to the last thumbnail: 2.1
+// photos/s): the completed files over the time from the last 201 to the last
+// rendition. A file cannot be rendered before its upload ends, and the uploads of
+// a burst all end together (every pupil's connection shares the school's); the
+// rate from the first upload's start (FilesPerSec) also counts that wait.
+func (s Scenario) AfterUploadsPerSec() float64 {
+	if s.Complete == 0 || s.RenderedSeconds <= s.BurstSeconds {
+		return 0
+	}
+	return float64(s.Complete) / (s.RenderedSeconds - s.BurstSeconds)
 }
