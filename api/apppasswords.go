@@ -90,12 +90,12 @@ func (s *Server) basicCaller(r *http.Request) (*cartable.Caller, error) {
 		return nil, cartable.Errorf(cartable.EUnauthorized, "Basic credentials are required")
 	}
 	addr := s.echo.IPExtractor(r)
-	if s.guesses.exhausted(addr) {
+	if s.guesses.Exhausted(addr) {
 		return nil, cartable.Errorf(codeRateLimited, "too many failed sign-ins from this address; wait a little")
 	}
 	userID, err := s.appPasswords.Check(r.Context(), login, secret, addr)
 	if cartable.IsCode(err, cartable.EUnauthorized) {
-		s.guesses.failed(addr)
+		s.guesses.Failed(r.Context(), addr)
 	}
 	if err != nil {
 		return nil, err

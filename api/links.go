@@ -105,12 +105,12 @@ const codeRateLimited cartable.Code = "rate_limited"
 func (s *Server) openLink(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		addr := c.RealIP()
-		if s.guesses.exhausted(addr) {
+		if s.guesses.Exhausted(addr) {
 			return cartable.Errorf(codeRateLimited, "too many failed attempts on links from this address; wait a little")
 		}
 		l, who, err := s.Workspace.OpenLink(c.Request().Context(), c.Param("token"), c.Request().Header.Get("Cartable-Link-Password"))
 		if err != nil {
-			s.guesses.failed(addr)
+			s.guesses.Failed(c.Request().Context(), addr)
 			return err
 		}
 		s.log.Info("link access", "link", l.ID, "kind", l.Kind, "item", l.ItemID, "ip", c.RealIP(),

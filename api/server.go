@@ -23,6 +23,7 @@ import (
 	"cartable/auth"
 	"cartable/embed"
 	"cartable/export"
+	"cartable/guesses"
 	"cartable/leaver"
 	"cartable/live"
 	"cartable/presign"
@@ -99,7 +100,7 @@ type Server struct {
 	echo    *echo.Echo
 	log     *slog.Logger
 	metrics *httpMetrics
-	guesses *guesses
+	guesses *guesses.Limiter
 	// appPasswords admit WebDAV clients (apppasswords.go).
 	appPasswords *apppassword.Store
 	// exports are the GDPR exports (export.go).
@@ -111,7 +112,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	s := &Server{Deps: d, echo: e, log: d.Log, guesses: newGuesses(), appPasswords: apppassword.New(d.DB),
+	s := &Server{Deps: d, echo: e, log: d.Log, guesses: guesses.New(d.DB, d.Log), appPasswords: apppassword.New(d.DB),
 		exports: export.New(d.DB, d.Workspace, d.Assignments)}
 	s.metrics = newHTTPMetrics(d.Registry)
 	e.HTTPErrorHandler = s.errorHandler
