@@ -32,6 +32,8 @@ const (
 	// memory is how long an address's failures are remembered; by then its
 	// budget is whole again anyway.
 	memory = 3 * time.Minute
+	// sharedTimeout bounds the spending of a failure in the database.
+	sharedTimeout = 2 * time.Second
 )
 
 // Limiter is one node's view of the budgets. The zero value is not ready: use New.
@@ -77,6 +79,9 @@ func (l *Limiter) Failed(ctx context.Context, addr string) {
 	if l.db == nil {
 		return
 	}
+	// Spent even when the client hung up at once: a brute force would.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedTimeout)
+	defer cancel()
 	if swept {
 		l.forgetShared(ctx, now)
 	}

@@ -128,3 +128,21 @@ func TestBudgetRace(t *testing.T) {
 		t.Errorf("%d racing failures left %v of the shared budget, want %d", racers, left, Burst-racers)
 	}
 }
+
+// TestFailureSpentWhenTheClientHangsUp: a brute force that closes each connection
+// at once (its request's context cancelled) still spends the shared budget.
+func TestFailureSpentWhenTheClientHangsUp(t *testing.T) {
+	db := pgtest.New(t)
+	clock := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	ns := nodes(db, 1, &clock)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ns[0].Failed(ctx, "192.0.2.9")
+	var left float64
+	if err := db.QueryRow(context.Background(), `SELECT tokens FROM guess_budgets WHERE addr = '192.0.2.9'`).Scan(&left); err != nil {
+		t.Fatalf("no shared budget spent: %v", err)
+	}
+	if left != Burst-1 {
+		t.Errorf("%v left, want %d", left, Burst-1)
+	}
+}
