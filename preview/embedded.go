@@ -61,6 +61,9 @@ type Embedded struct {
 	Orientation int
 	// MakeModel reports whether IFD0 names the camera (reported, not required).
 	MakeModel bool
+	// Decoded: Image is the frame's own pixels, decoded by Go (decodedInGo), not a
+	// picture the file carries of itself; it has nothing to be checked against.
+	Decoded bool
 }
 
 // Reasons an embedded thumbnail is refused. Stable: the worker logs and counts them.

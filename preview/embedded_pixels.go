@@ -153,7 +153,7 @@ func (r *Renderer) smallFromEmbedded(e Embedded) ([]Rendition, error) {
 			data = jpg
 		}
 		out = append(out, Rendition{Size: size.Name, Format: format, Width: side, Height: side, Bytes: len(data), Data: data,
-			SourceWidth: e.Width, SourceHeight: e.Height, Provisional: true})
+			SourceWidth: e.Width, SourceHeight: e.Height, Provisional: true, Decoded: e.Decoded})
 	}
 	return out, nil
 }

@@ -55,7 +55,7 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 		return Embedded{}, refuse(EmbeddedCorrupt, "a %T photo is left to libvips", img)
 	}
 	fw, fh := uprightSize(frame.width, frame.height, orientation)
-	return Embedded{Image: orient(small, orientation), Width: fw, Height: fh, Orientation: orientation}, nil
+	return Embedded{Image: orient(small, orientation), Width: fw, Height: fh, Orientation: orientation, Decoded: true}, nil
 }
 
 // shrinkBox averages factor × factor blocks of a decoded JPEG (luminance averaged,

@@ -66,6 +66,9 @@ func TestDecodedInGo(t *testing.T) {
 			if e.Width != tt.wantW || e.Height != tt.wantH {
 				t.Errorf("frame %d × %d, want %d × %d", e.Width, e.Height, tt.wantW, tt.wantH)
 			}
+			if !e.Decoded {
+				t.Error("not marked decoded: its thumbnail would be compared as a picture the file carries")
+			}
 			b := e.Image.Bounds()
 			if side := min(b.Dx(), b.Dy()); side < 2*Sizes[0].Box && side != min(tt.wantW, tt.wantH) {
 				t.Errorf("shrunk to %v: too few pixels for the small size", b)

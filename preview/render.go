@@ -115,6 +115,10 @@ type Rendition struct {
 	// the JPEG decoded by Go's own decoder, a HEIC's thumbnail item after the
 	// verdict), until the medium stage's real rendition replaces it.
 	Provisional bool `json:"provisional,omitempty"`
+	// Decoded: a provisional thumbnail made from the frame's own pixels (a JPEG
+	// decoded by Go), which cannot show another picture; the others are compared
+	// with the real one when it comes.
+	Decoded bool `json:"decoded,omitempty"`
 
 	Data []byte `json:"-"`
 }

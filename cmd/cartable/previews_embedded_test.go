@@ -23,9 +23,12 @@ import (
 // teacher, who still may not download the file. A photo whose EXIF says it was
 // edited after it was taken, its old thumbnail showing another picture (the
 // privacy trap), gets no thumbnail from it: Go decodes the photo itself for its
-// provisional one. Once clamd is back, the real small
-// thumbnail replaces the embedded one under a new URL, and the larger sizes
-// follow.
+// provisional one, as for a tiny photo whose EXIF preview is too small. Once
+// clamd is back, the real small thumbnail replaces the embedded one under a new
+// URL, and the larger sizes follow. Only a picture the file carries of itself is
+// compared with the real thumbnail: the photo's own pixels decoded by Go are no
+// privacy trap, and at 100 × 75 their square differs from libvips' by more than
+// the comparison allows (7 real camera files did): no false "mismatch".
 func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 	in, clamd := startScanning(t, nil)
 	prof, lea := in.as("prof.martin"), in.as("eleve.6a.01")
@@ -35,6 +38,7 @@ func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 	phone := lea.mustUpload(class, "IMG_2041.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 11, Orientation: 6}))
 	edited := lea.mustUpload(class, "IMG_2042.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 12,
 		ThumbnailOfOther: true, Edited: true}))
+	tiny := lea.mustUpload(class, "IMG_2043.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 100, Height: 75, Seed: 5, NoThumbnail: true}))
 
 	first := waitForThumbnail(t, prof, phone.ID, "small")
 	if first.Scan != antivirus.Pending {
@@ -62,11 +66,15 @@ func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 		t.Errorf("the edited photo's provisional small thumbnail is %d px wide, want 128 (made from the frame)", th.Width)
 	}
 	provisional := decodeJPEG(t, prof.do(http.MethodGet, in.local(editedFirst.Thumbnails["small"].URL), nil, map[string]string{"Accept": "image/jpeg"}).body)
+	if tinyFirst := waitForThumbnail(t, prof, tiny.ID, "small"); tinyFirst.Scan != antivirus.Pending {
+		t.Errorf("the tiny photo's provisional thumbnail came with scan %q, want it before the verdict", tinyFirst.Scan)
+	}
 
 	clamd.Restart()
 	waitForScan(t, lea, phone.ID, "")
 	waitForPreview(t, prof, phone.ID)
 	waitForPreview(t, prof, edited.ID)
+	waitForPreview(t, prof, tiny.ID)
 	var done previewItem
 	prof.get(itemPath(phone.ID)).json(t, &done)
 	if done.Thumbnails["small"].URL == first.Thumbnails["small"].URL || done.Thumbnails["small"].Width != 128 {
@@ -90,13 +98,13 @@ func TestEmbeddedPreviewBeforeTheScan(t *testing.T) {
 	}
 	metrics := string(in.do(http.MethodGet, "/metrics", "", nil, nil).body)
 	for _, want := range []string{`cartable_preview_embedded_total{result="served"} 1`, `cartable_preview_embedded_total{result="edited"} 1`,
-		`cartable_preview_embedded_total{result="decoded"} 1`} {
+		`cartable_preview_embedded_total{result="decoded"} 2`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
 	if strings.Contains(metrics, `result="mismatch"`) {
-		t.Error("the real small thumbnail disagreed with an honest photo's EXIF preview")
+		t.Errorf("the real small thumbnail disagreed with an honest photo's EXIF preview or a photo decoded by Go: %s", grepLines(metrics, "cartable_preview_embedded_total"))
 	}
 }
 
