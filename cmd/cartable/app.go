@@ -191,6 +191,11 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 		// waits for a fetch that another job's end or the poll (above) brings. A
 		// notice costs one NOTIFY.
 		FetchCooldown: 10 * time.Millisecond,
+		// A school day makes some 1.3 million jobs at the region's scale (see
+		// deploy/CAPACITY.md): kept a day, as river does by default, they would be
+		// the table every fetch searches. An hour is enough to look at what just
+		// ran; failed jobs stay river's 7 days.
+		CompletedJobRetentionPeriod: time.Hour,
 	}
 	a.antivirusJobs(cfg)
 	client, err := river.NewClient(riverpgxv5.New(a.pool), cfg)
