@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
@@ -20,15 +21,35 @@ const DefaultRetention = 6576 * time.Hour
 // transaction nor bloats the WAL in one go on a log of millions of rows.
 const purgeBatch = 10000
 
-// PurgeBefore deletes the entries older than before, in batches along the time
-// index, and returns how many it deleted.
+// PurgeBefore deletes the entries older than before and returns how many: the
+// months wholly older are dropped (see partitions.go), the rest is deleted in
+// batches along the time index, partition by partition (a line's ctid names it
+// in its partition only: the same ctid is another line in the next).
 func PurgeBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error) {
-	n, err := db.DeleteInBatches(ctx, q, purgeBatch, `DELETE FROM audit_log WHERE ctid = ANY(ARRAY(
-		SELECT ctid FROM audit_log WHERE at < $1 ORDER BY at LIMIT $2))`, before)
+	total, err := dropBefore(ctx, q, before)
 	if err != nil {
-		return n, fmt.Errorf("purge the audit log before %s: %w", before.Format(time.RFC3339), err)
+		return total, err
 	}
-	return n, nil
+	existing, err := partitions(ctx, q)
+	if err != nil {
+		return total, err
+	}
+	names := []string{defaultPartition}
+	for _, p := range existing {
+		if p.from.Before(before) {
+			names = append(names, p.name)
+		}
+	}
+	for _, name := range names {
+		table := pgx.Identifier{name}.Sanitize()
+		n, err := db.DeleteInBatches(ctx, q, purgeBatch, `DELETE FROM `+table+` WHERE ctid = ANY(ARRAY(
+			SELECT ctid FROM `+table+` WHERE at < $1 ORDER BY at LIMIT $2))`, before)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("purge the audit log's %s before %s: %w", name, before.Format(time.RFC3339), err)
+		}
+	}
+	return total, nil
 }
 
 // PurgeArgs is the periodic job that deletes entries past the retention.
@@ -46,8 +67,13 @@ type PurgeWorker struct {
 	Log       *slog.Logger
 }
 
-// Work deletes the entries older than the retention.
+// Work makes the partitions of the months ahead, then deletes the entries older
+// than the retention.
 func (w *PurgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
+	if err := EnsurePartitions(ctx, w.DB, w.now()); err != nil {
+		// Lines of a month without a partition go to the default one: logged, not fatal.
+		w.Log.Error("audit log partitions", "err", err)
+	}
 	n, err := w.Purge(ctx)
 	if n > 0 || err != nil {
 		w.Log.Info("audit log purged", "deleted", n, "err", err)
@@ -60,7 +86,14 @@ func (w *PurgeWorker) Purge(ctx context.Context) (int64, error) {
 	return PurgeBefore(ctx, w.DB, db.RetentionCutoff(w.Now, w.Retention, DefaultRetention))
 }
 
-// PeriodicJobs: the retention purge every six hours.
+func (w *PurgeWorker) now() time.Time {
+	if w.Now == nil {
+		return time.Now()
+	}
+	return w.Now()
+}
+
+// PeriodicJobs: the partitions ahead and the retention purge, every six hours.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(6*time.Hour),

@@ -81,3 +81,27 @@ func newProvider(pool *pgxpool.Pool) (*goose.Provider, func(), error) {
 	}
 	return provider, func() { _ = sqlDB.Close() }, nil
 }
+
+// To migrates the project's schema up or down to version (river's is left as
+// it is): for the tests of a migration, which take a database back to the
+// version before it, fill it as it was, and apply it.
+func To(ctx context.Context, pool *pgxpool.Pool, version int64) error {
+	provider, closeDB, err := newProvider(pool)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	current, err := provider.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("migration version: %w", err)
+	}
+	if version < current {
+		_, err = provider.DownTo(ctx, version)
+	} else {
+		_, err = provider.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate to %d: %w", version, err)
+	}
+	return nil
+}

@@ -36,21 +36,30 @@ func measure(ctx context.Context, e *node.Env) (Snapshot, error) {
 	if _, err := conn.Exec(ctx, "VACUUM ANALYZE"); err != nil {
 		return s, fmt.Errorf("vacuum: %w", err)
 	}
-	rows, err := conn.Query(ctx, `SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'public' ORDER BY relname`)
+	// A partition (the audit log's months) counts as its partitioned table.
+	rows, err := conn.Query(ctx, `SELECT relname, coalesce(pg_partition_root(relid)::regclass::text, relname)
+		FROM pg_stat_user_tables WHERE schemaname = 'public' ORDER BY relname`)
 	if err != nil {
 		return s, err
 	}
-	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type table struct{ name, root string }
+	tables, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (table, error) {
+		var t table
+		return t, r.Scan(&t.name, &t.root)
+	})
 	if err != nil {
 		return s, err
 	}
 	for _, t := range tables {
 		var size Size
-		if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), pg_total_relation_size('%s') FROM %s`, t, pgx.Identifier{t}.Sanitize())).
+		if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), pg_total_relation_size('%s') FROM %s`, t.name, pgx.Identifier{t.name}.Sanitize())).
 			Scan(&size.Count, &size.Bytes); err != nil {
-			return s, fmt.Errorf("size of %s: %w", t, err)
+			return s, fmt.Errorf("size of %s: %w", t.name, err)
 		}
-		s.Tables[t] = size
+		sum := s.Tables[t.root]
+		sum.Count += size.Count
+		sum.Bytes += size.Bytes
+		s.Tables[t.root] = sum
 	}
 	for obj := range e.Minio.ListObjects(ctx, e.Bucket, minio.ListObjectsOptions{Recursive: true}) {
 		if obj.Err != nil {

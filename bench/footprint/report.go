@@ -68,7 +68,7 @@ func (r Report) Markdown() string {
 		fmt.Fprintf(&b, "\nThumbnails: %.1f objects per photo (3 sizes × WebP and JPEG), %.0f bytes per photo.",
 			float64(p)/float64(d.Photos), float64(r.After.Objects["previews"].Bytes-r.Before.Objects["previews"].Bytes)/float64(d.Photos))
 	}
-	fmt.Fprintf(&b, " The files' own bytes were %.0f per file (versions included). river_job keeps finished jobs (river's retention: a day), "+
-		"the events feed and the audit log theirs (their retention settings): their rows per file are what one day of this activity leaves.\n", float64(d.Bytes)/files)
+	fmt.Fprintf(&b, " The files' own bytes were %.0f per file (versions included). river_job keeps finished jobs an hour (a day before 2026-12-04), "+
+		"the events feed and the audit log theirs (their retention settings); the run is shorter than any of them, so their rows per file are all its activity leaves.\n", float64(d.Bytes)/files)
 	return b.String()
 }
