@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,7 +97,8 @@ MaxThreads 4
 }
 
 // Restart starts the daemon again after Stop (or the first time), and waits until
-// it answers.
+// it accepts connections (its socket's file comes first, at bind: a connection
+// before its listen is refused, as a loaded machine once showed).
 func (d *Daemon) Restart() {
 	d.t.Helper()
 	if d.cmd != nil {
@@ -117,7 +119,8 @@ func (d *Daemon) Restart() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for {
-		if _, err := os.Stat(sock); err == nil {
+		if conn, err := net.Dial("unix", sock); err == nil {
+			conn.Close()
 			return
 		}
 		select {
