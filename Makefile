@@ -85,6 +85,8 @@ bench:
 	# (about 5 minutes on 2 cores);
 	# RUSH_BENCH_FLAGS="-deployments 0 -antivirus on" for one scenario, "-quick" for a smoke run.
 	go run ./bench/rush $(RUSH_BENCH_FLAGS)
+	# What a NOTIFY in each transaction costs the commits, on the stack's PostgreSQL and on a private durable one (about 1 minute).
+	go run ./bench/notify $(NOTIFY_BENCH_FLAGS)
 	go run ./bench/sharing
 	go run ./bench/collect $(COLLECT_BENCH_FLAGS)
 	# WebDAV: PROPFIND of a 10,000-item folder, 1 GiB PUT and GET through /dav/ and /api/v1.

@@ -72,10 +72,11 @@ func Transact(ctx context.Context, db DBTX, fn func(tx pgx.Tx) error) error {
 }
 
 func transactOnce(ctx context.Context, db DBTX, fn func(tx pgx.Tx) error) error {
-	tx, err := db.Begin(ctx)
+	begun, err := db.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	tx := &Tx{Tx: begun}
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
 	if err := fn(tx); err != nil {
 		return err
@@ -83,8 +84,22 @@ func transactOnce(ctx context.Context, db DBTX, fn func(tx pgx.Tx) error) error 
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
 	return nil
 }
+
+// Tx is the transaction Transact gives its function: a pgx.Tx that can also run
+// functions once it committed.
+type Tx struct {
+	pgx.Tx
+	afterCommit []func()
+}
+
+// AfterCommit runs f once the transaction committed; never if it rolls back, nor
+// for an attempt that is retried.
+func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 
 func retryable(err error) bool {
 	var pgErr *pgconn.PgError

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -55,7 +54,7 @@ func (h *Hub) listenOnce(ctx context.Context, connect func(context.Context) (*pg
 			}
 			return err
 		}
-		if blob, err := uuid.Parse(n.Payload); err == nil {
+		for _, blob := range parsePayload(n.Payload) {
 			h.Publish(blob)
 		}
 	}

@@ -6,9 +6,12 @@
 //
 // # Implementation
 //
-// The change is announced with NotifyTx, a NOTIFY in the transaction that makes
-// it: PostgreSQL delivers it at commit, to every node of the cluster, and never
-// for a change rolled back. Each node LISTENs on one dedicated connection
+// The change is announced with NotifyTx in the transaction that makes it: after
+// its commit, never for a change rolled back, a NOTIFY that PostgreSQL delivers
+// to every node of the cluster. A process's jobs hand their changes to its
+// Announcer, which sends those of a few milliseconds in one NOTIFY (a NOTIFY in
+// each transaction made PostgreSQL commit them one at a time: see Announcer).
+// Each node LISTENs on one dedicated connection
 // ([Hub.Listen]) and fans the blob ids out to the watches of its clients, each
 // interested in a few blobs ([Hub.Subscribe]). A watch then reads its items afresh,
 // as the caller sees them, and sends them ([Service.Watch]).
@@ -36,12 +39,25 @@ import (
 const Channel = "cartable_blob_changed"
 
 // NotifyTx announces that a blob's preview or scan changed. Called in the
-// transaction that makes the change, the announcement leaves at its commit (and
-// not at all if it rolls back); several of one blob in one transaction leave as
-// one. Called on the pool, it leaves at once.
+// transaction that makes the change, the announcement leaves once it commits (and
+// not at all if it rolls back): in a transaction of db.Transact under a context
+// with an Announcer (the jobs' context), handed to the announcer after the commit,
+// to leave with the others of the moment; else by a NOTIFY in the transaction,
+// at its commit. Called on the pool, it leaves at once.
 func NotifyTx(ctx context.Context, tx db.DBTX, blobID uuid.UUID) error {
+	if a, t := announcerFrom(ctx), afterCommitter(tx); a != nil && t != nil {
+		t.AfterCommit(func() { a.Announce(blobID) })
+		return nil
+	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, blobID.String()); err != nil {
 		return fmt.Errorf("announce the change of blob %s: %w", blobID, err)
 	}
 	return nil
+}
+
+// afterCommitter is tx when it can run a function after its commit (a
+// transaction of db.Transact), else nil.
+func afterCommitter(tx db.DBTX) interface{ AfterCommit(func()) } {
+	t, _ := tx.(interface{ AfterCommit(func()) })
+	return t
 }

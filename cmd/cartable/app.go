@@ -56,8 +56,9 @@ type app struct {
 	previews    *preview.Jobs
 	clamd       *antivirus.Clamd // nil: no antivirus
 	scans       *antivirus.Jobs
-	live        *live.Service // the watches of this node's clients
-	changes     *live.Hub     // the blob changes this node hears
+	live        *live.Service   // the watches of this node's clients
+	changes     *live.Hub       // the blob changes this node hears
+	announcer   *live.Announcer // the blob changes this process's jobs commit, sent together
 }
 
 // open connects to PostgreSQL and object storage and builds the capabilities.
@@ -126,6 +127,16 @@ func (a *app) build(ctx context.Context) error {
 	a.uploads.AddWorkers(a.workers)
 	a.changes = live.NewHub()
 	a.live = live.New(a.changes, a.pool, live.DefaultConfig, a.log)
+	a.announcer = live.NewAnnouncer(a.pool, a.log)
+	return nil
+}
+
+// startJobs starts the job client, its jobs announcing the blob changes they
+// commit through the process's announcer.
+func (a *app) startJobs(ctx context.Context) error {
+	if err := a.river.Start(live.WithAnnouncer(ctx, a.announcer)); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
 	return nil
 }
 
@@ -139,6 +150,7 @@ func (a *app) listenForChanges(ctx context.Context) {
 
 func (a *app) close() {
 	a.uploads.Close()
+	a.announcer.Close() // its last batch, before the pool goes
 	a.pool.Close()
 }
 

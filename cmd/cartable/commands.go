@@ -39,8 +39,8 @@ func (a *app) run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	if a.cfg.Jobs {
-		if err := a.river.Start(ctx); err != nil {
-			return fmt.Errorf("start jobs: %w", err)
+		if err := a.startJobs(ctx); err != nil {
+			return err
 		}
 		defer stopJobs(a.river.Stop, a.log)
 	}
@@ -74,8 +74,8 @@ func work(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err := a.checkSchema(ctx); err != nil {
 		return err
 	}
-	if err := a.river.Start(ctx); err != nil {
-		return fmt.Errorf("start jobs: %w", err)
+	if err := a.startJobs(ctx); err != nil {
+		return err
 	}
 	log.Info("worker started")
 	<-ctx.Done()

@@ -32,7 +32,7 @@ func TestSmallThumbnailsOfAWholeBurstFirst(t *testing.T) {
 		prof.mustUpload(folder.ID, fmt.Sprintf("capture-%d.png", i), previewtest.Gradient(2400+i, 1800))
 	}
 	prof.mustUpload(folder.ID, "cours.pdf", previewtest.PDF(3))
-	if err := in.app.river.Start(t.Context()); err != nil {
+	if err := in.app.startJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stopJobs(in.app.river.Stop, in.app.log) })

@@ -161,7 +161,7 @@ func TestWebAppViewerWhilePending(t *testing.T) {
 	teacher.axe("viewer, preview on its way")
 
 	jobs, stop := context.WithCancel(context.Background())
-	if err := in.app.river.Start(jobs); err != nil {
+	if err := in.app.startJobs(jobs); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stopJobs(in.app.river.Stop, in.app.log); stop() })
