@@ -20,6 +20,10 @@ const batchWindow = 20 * time.Millisecond
 // maxPayload keeps a NOTIFY's payload under PostgreSQL's 8,000 bytes.
 const maxPayload = 7900
 
+// sendTimeout bounds a NOTIFY's sending: a database that does not answer loses
+// the announcement (logged), not the announcer.
+const sendTimeout = 10 * time.Second
+
 // An Announcer sends the blob changes a process committed together, a few
 // milliseconds after their commits, on a connection of its pool.
 //
@@ -61,7 +65,9 @@ func (a *Announcer) Announce(blob uuid.UUID) {
 	}
 	a.mu.Unlock()
 	if closed {
-		a.send(context.Background(), []string{blob.String()})
+		ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
+		defer cancel()
+		a.send(ctx, []string{blob.String()})
 		return
 	}
 	select {
@@ -112,7 +118,7 @@ func (a *Announcer) flush() {
 	if len(ids) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), sendTimeout)
 	defer cancel()
 	a.send(ctx, ids)
 }
