@@ -12,7 +12,7 @@
 //   - plain: no NOTIFY;
 //   - in each transaction: pg_notify before the commit, as Cartable does;
 //   - batched: the committed ids handed to one sender per process, which sends
-//     them together every 50 ms (one NOTIFY of up to some 200 ids).
+//     them together every 20 ms (one NOTIFY of up to some 200 ids).
 //
 // against two PostgreSQLs: the stack's (fsync and synchronous_commit off, as the
 // tests run) and a private one it starts with the durable settings a production

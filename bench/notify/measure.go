@@ -21,14 +21,14 @@ type mode string
 const (
 	plain   mode = "plain"
 	inTx    mode = "in each transaction"
-	batched mode = "batched every 50 ms"
+	batched mode = "batched every 20 ms"
 )
 
 var modes = []mode{plain, inTx, batched}
 
 const (
 	channel    = "bench_notify"
-	batchEvery = 50 * time.Millisecond
+	batchEvery = 20 * time.Millisecond // live.Announcer's batch window
 	// maxPayload keeps a NOTIFY under PostgreSQL's 8,000 bytes.
 	maxPayload = 7900
 )
