@@ -30,8 +30,9 @@ const sendTimeout = 10 * time.Second
 // Why not a NOTIFY in each transaction: PostgreSQL commits the transactions that
 // notified one at a time, holding a database-wide lock until each commit is
 // durable. bench/notify measured the commits of short write transactions on a
-// durable server at about half the rate when each notified (BENCHMARKS.md, "What
-// a NOTIFY costs"); batched, at the plain rate. What it costs: a change committed
+// durable server at 0.28 to 0.52 times the rate when each notified (three runs,
+// 8 and 64 connections; BENCHMARKS.md, "What a NOTIFY costs"); batched, at 0.70
+// to 1.05 times (the plain rate's own noise). What it costs: a change committed
 // while the process dies before its batch leaves is not announced. The watches
 // already live with lost announcements (see the package's considerations): the
 // client sees it when its stream starts again, within a minute, or by polling.

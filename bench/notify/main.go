@@ -10,9 +10,11 @@
 // the notifications, in three ways:
 //
 //   - plain: no NOTIFY;
-//   - in each transaction: pg_notify before the commit, as Cartable does;
+//   - in each transaction: pg_notify before the commit, as Cartable's jobs did
+//     until 2026-12-04;
 //   - batched: the committed ids handed to one sender per process, which sends
-//     them together every 20 ms (one NOTIFY of up to some 200 ids).
+//     them together every 20 ms (one NOTIFY of up to some 200 ids), as
+//     live.Announcer does now.
 //
 // against two PostgreSQLs: the stack's (fsync and synchronous_commit off, as the
 // tests run) and a private one it starts with the durable settings a production
