@@ -2,6 +2,7 @@ package proc
 
 import (
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -45,6 +46,23 @@ func PIDs() []int {
 		}
 	}
 	return pids
+}
+
+// CPUByName is the CPU time, in seconds, that the processes named (by their
+// command name, /proc/PID/comm) took so far, each with the children it reaped (a
+// PostgreSQL backend that ended counts in its postmaster's), summed by name;
+// except the process skip (the caller's own, or 0).
+func CPUByName(skip int, names ...string) map[string]float64 {
+	out := make(map[string]float64, len(names))
+	for _, pid := range PIDs() {
+		if pid == skip {
+			continue
+		}
+		if c, ok := ReadCPU(pid); ok && slices.Contains(names, c.Name) {
+			out[c.Name] += c.Self + c.Children
+		}
+	}
+	return out
 }
 
 // MachineBusy is the CPU time every core spent on anything but idling and

@@ -9,8 +9,9 @@ import (
 )
 
 // Meter reads the CPU time of the processes a run watches from Linux's /proc:
-// the API node(s), the worker(s), this harness, and the whole machine, which
-// other work shares (the load average says how much).
+// the API node(s), the worker(s), this harness, PostgreSQL and MinIO (by their
+// command names: this machine's, none in -target mode), and the whole machine,
+// which other work shares (the load average says how much).
 type Meter struct {
 	API, Workers []int  // pids; none in -target mode unless -pids names them
 	Base         string // the API node whose /metrics give its own timings
@@ -20,6 +21,7 @@ type Meter struct {
 type Reading struct {
 	At                       time.Time
 	API, Workers, Self, Busy float64
+	PostgreSQL, MinIO        float64
 	Load                     float64
 	Server                   ServerTimes
 }
@@ -27,11 +29,13 @@ type Reading struct {
 // Cores is the mean number of cores each kind of process kept busy between two
 // readings, and the load average at the end.
 type Cores struct {
-	API     float64 `json:"api"`
-	Workers float64 `json:"workers"`
-	Harness float64 `json:"harness"`
-	Machine float64 `json:"machine"` // every process of the machine, other work included
-	Load    float64 `json:"load1"`
+	API        float64 `json:"api"`
+	Workers    float64 `json:"workers"`
+	Harness    float64 `json:"harness"`
+	PostgreSQL float64 `json:"postgresql"` // every backend (zero in results before 2026-12-04: in Machine only)
+	MinIO      float64 `json:"minio"`
+	Machine    float64 `json:"machine"` // every process of the machine, other work included
+	Load       float64 `json:"load1"`
 }
 
 // Read takes a reading now.
@@ -40,6 +44,8 @@ func (m *Meter) Read() Reading {
 	if m.Base != "" {
 		r.Server = serverTimes(context.Background(), m.Base)
 	}
+	byName := proc.CPUByName(0, "postgres", "minio")
+	r.PostgreSQL, r.MinIO = byName["postgres"], byName["minio"]
 	for _, pid := range m.API {
 		r.API += processCPU(pid)
 	}
@@ -56,7 +62,8 @@ func (m *Meter) Cores(a, b Reading) Cores {
 		return Cores{}
 	}
 	return Cores{API: (b.API - a.API) / wall, Workers: (b.Workers - a.Workers) / wall,
-		Harness: (b.Self - a.Self) / wall, Machine: (b.Busy - a.Busy) / wall, Load: b.Load}
+		Harness: (b.Self - a.Self) / wall, PostgreSQL: (b.PostgreSQL - a.PostgreSQL) / wall, MinIO: (b.MinIO - a.MinIO) / wall,
+		Machine: (b.Busy - a.Busy) / wall, Load: b.Load}
 }
 
 // processCPU is a process's user + system time, in seconds (0 when it is gone).

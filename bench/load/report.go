@@ -82,7 +82,7 @@ func (r Report) intro(b *strings.Builder) {
 		"a share gives a pupil (a classmate, for a pupil) read access to a file.\n\n", r.ThinkSecs, r.Mix, r.LinkMbit)
 	fmt.Fprintf(b, "**Measured**: each operation from the request to the last byte of its answer. Errors are transport errors and 5xx; the 4xx the mix expects (a share given twice, a thumbnail still being made) are counted apart. "+
 		"A step holds when the interactive operations (all but uploads, whose time is the user's link) have p95 < %.0f ms and the errors are < %.2g %% of all operations. "+
-		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, and the rest of the machine (PostgreSQL, MinIO and the other work on it: the machine's busy time less the three). "+
+		"Cores: CPU time from /proc over the step's wall time, for the API node, the worker, this harness, PostgreSQL (every backend), MinIO, and the rest of the machine (the other work on it: the machine's busy time less the five). "+
 		"Node's own: the API node's request-duration histogram over the same time (every route but the uploads), its mean and the share of requests it took over 500 ms on: "+
 		"what the node measured from its handlers' start, where the users' times add the wait for a core and the network.\n\n", r.MaxP95, 100*r.MaxErrors)
 }
@@ -114,7 +114,7 @@ func (r Report) answer(b *strings.Builder) {
 
 func (r Report) rampTable(b *strings.Builder) {
 	fmt.Fprintf(b, "The ramp, %.0f s per step (users are added, never removed):\n\n", r.StepSecs)
-	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Node's own: mean ms, > 500 ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | Rest | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(b, "| Users | Op/s | Interactive p50 / p95 / p99, ms | Node's own: mean ms, > 500 ms | Upload p50 / p95, s (beyond the link's hold, p95 ms) | Errors | 4xx | API cores | Worker | Harness | PostgreSQL | MinIO | Rest | Load | Verdict |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Steps {
 		inter, up, all := find(s.Ops, opInteractive), find(s.Ops, OpUpload), find(s.Ops, opAll)
 		verdict := "held"
@@ -125,9 +125,9 @@ func (r Report) rampTable(b *strings.Builder) {
 		if up.N > 0 {
 			uploads = fmt.Sprintf("%.1f / %.1f (%.0f)", up.P50/1000, up.P95/1000, up.ServerP95)
 		}
-		fmt.Fprintf(b, "| %d | %.1f | %.0f / **%.0f** / %.0f | %s | %s | %d of %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %s |\n",
+		fmt.Fprintf(b, "| %d | %.1f | %.0f / **%.0f** / %.0f | %s | %s | %d of %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f | %s |\n",
 			s.Users, all.PerSec, inter.P50, inter.P95, inter.P99, s.Server.describe(), uploads, all.Errors, all.N, all.Client4xx,
-			s.CPU.API, s.CPU.Workers, s.CPU.Harness, s.CPU.rest(), s.CPU.Load, verdict)
+			s.CPU.API, s.CPU.Workers, s.CPU.Harness, s.CPU.PostgreSQL, s.CPU.MinIO, s.CPU.rest(), s.CPU.Load, verdict)
 	}
 	b.WriteString("\n")
 }
@@ -163,10 +163,11 @@ func (r Report) burstTable(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "**The 8:00 burst**: %d navigation users run the mix; after %.0f s of calm, %d pupils (classes %s) each send %d homework files at once "+
 		"(sizes from the mix under 10 MB) over their own %.0f Mbit/s link, into their class's homework folder through tus: %d files, %.0f MiB, done in %.1f s; "+
-		"upload p50 %.1f s, p95 %.1f s (beyond the time the link held the bytes back: p95 %.0f ms), %d errors, %d cut by the limit. API node %.2f cores calm, %.2f during the burst; worker %.2f calm, %.2f during; machine %.2f and %.2f. "+
+		"upload p50 %.1f s, p95 %.1f s (beyond the time the link held the bytes back: p95 %.0f ms), %d errors, %d cut by the limit. API node %.2f cores calm, %.2f during the burst; worker %.2f calm, %.2f during; PostgreSQL %.2f and %.2f; MinIO %.2f and %.2f; machine %.2f and %.2f. "+
 		"The node's own timings (every route but the uploads): %s calm, %s during the burst.\n\n",
 		u.Users, u.CalmSecs, u.Pupils, strings.Join(u.Classes, ", "), u.Files/max(1, u.Pupils), r.LinkMbit, u.Files, u.Uploads.MiB, u.Seconds,
-		u.Uploads.P50/1000, u.Uploads.P95/1000, u.Uploads.ServerP95, u.Uploads.Errors, u.Cut, u.CalmCPU.API, u.BurstCPU.API, u.CalmCPU.Workers, u.BurstCPU.Workers, u.CalmCPU.Machine, u.BurstCPU.Machine,
+		u.Uploads.P50/1000, u.Uploads.P95/1000, u.Uploads.ServerP95, u.Uploads.Errors, u.Cut, u.CalmCPU.API, u.BurstCPU.API, u.CalmCPU.Workers, u.BurstCPU.Workers,
+		u.CalmCPU.PostgreSQL, u.BurstCPU.PostgreSQL, u.CalmCPU.MinIO, u.BurstCPU.MinIO, u.CalmCPU.Machine, u.BurstCPU.Machine,
 		u.CalmServer.describe(), u.BurstServer.describe())
 	fmt.Fprintf(b, "| Operation (navigation users) | Calm: count, p50 / p95 ms | During the burst: count, p50 / p95 ms | Errors calm / during |\n|---|---|---|---|\n")
 	for _, w := range append(Mix{{Op: opInteractive}}, r.Mix...) {
@@ -230,9 +231,11 @@ func (t ServerTimes) describe() string {
 	return fmt.Sprintf("%.0f ms, %.1f %%", t.MeanMs(), 100*t.SlowShare())
 }
 
-// rest is the cores the machine spent on anything but the node, the worker and
-// the harness: PostgreSQL, MinIO, and whatever else runs there.
-func (c Cores) rest() float64 { return max(0, c.Machine-c.API-c.Workers-c.Harness) }
+// rest is the cores the machine spent on anything but the node, the worker, the
+// harness, PostgreSQL and MinIO: whatever else runs there, the kernel's own work.
+func (c Cores) rest() float64 {
+	return max(0, c.Machine-c.API-c.Workers-c.Harness-c.PostgreSQL-c.MinIO)
+}
 
 // readings put the run's figures in words: the reads during the burst, uploads
 // cut at a timeout, and what the step that failed was short of.
@@ -254,8 +257,8 @@ func (r Report) readings() []string {
 	}
 	if n := len(r.Steps); n > 0 && !r.Steps[n-1].Held {
 		s := r.Steps[n-1]
-		line := fmt.Sprintf("At %d users the node's own timings were %s (mean, share over 500 ms), with the API node at %.2f cores, the worker %.2f, the rest of the machine %.2f (load %.1f)",
-			s.Users, s.Server.describe(), s.CPU.API, s.CPU.Workers, s.CPU.rest(), s.CPU.Load)
+		line := fmt.Sprintf("At %d users the node's own timings were %s (mean, share over 500 ms), with the API node at %.2f cores, the worker %.2f, PostgreSQL %.2f, MinIO %.2f, the rest of the machine %.2f (load %.1f)",
+			s.Users, s.Server.describe(), s.CPU.API, s.CPU.Workers, s.CPU.PostgreSQL, s.CPU.MinIO, s.CPU.rest(), s.CPU.Load)
 		if s.CPU.Machine >= 0.9*float64(r.CPUs) {
 			line += fmt.Sprintf(": the machine's %d cores were all busy while the node itself used %.0f %% of one, so its requests spent their time waiting (for a core, or for PostgreSQL and MinIO on the same cores) rather than in its own work; "+
 				"this step measures the shared machine more than the node", r.CPUs, 100*s.CPU.API)

@@ -19,36 +19,20 @@ type CPUShare struct {
 	Machine    float64 `json:"machine"`
 }
 
-// cpuGroups names the processes by their command name (/proc/PID/comm).
-var cpuGroups = map[string]func(*CPUShare) *float64{
-	"cartable": func(s *CPUShare) *float64 { return &s.Cartable },
-	"minio":    func(s *CPUShare) *float64 { return &s.MinIO },
-	"postgres": func(s *CPUShare) *float64 { return &s.PostgreSQL },
-	"clamd":    func(s *CPUShare) *float64 { return &s.Clamd },
-}
-
 // cpuNow reads the CPU time taken so far by each part of the machine. A process
 // counts with the children it reaped (a converter in its node's, a PostgreSQL
 // backend that ended in the postmaster's); a process that ended between two
 // readings is missed unless its parent reaped it, which the processes measured
 // here do. On a system without /proc it answers zeros.
 func cpuNow() CPUShare {
-	var s CPUShare
 	self := os.Getpid()
-	for _, pid := range proc.PIDs() {
-		c, ok := proc.ReadCPU(pid)
-		if !ok {
-			continue
-		}
-		switch group, known := cpuGroups[c.Name]; {
-		case pid == self:
-			s.Bench += c.Self + c.Children
-		case known:
-			*group(&s) += c.Self + c.Children
-		}
+	byName := proc.CPUByName(self, "cartable", "minio", "postgres", "clamd")
+	var bench float64
+	if c, ok := proc.ReadCPU(self); ok {
+		bench = c.Self + c.Children
 	}
-	s.Machine = proc.MachineBusy()
-	return s
+	return CPUShare{Cartable: byName["cartable"], MinIO: byName["minio"], PostgreSQL: byName["postgres"], Clamd: byName["clamd"],
+		Bench: bench, Machine: proc.MachineBusy()}
 }
 
 // since is the CPU time taken from an earlier reading to this one; Other is what
