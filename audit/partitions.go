@@ -14,8 +14,8 @@ import (
 	"cartable/db"
 )
 
-// The audit log is partitioned by month of its lines' time, in UTC (migration
-// 38): the retention job drops a month past the retention whole, where deleting
+// The audit log is partitioned by month of its lines' time, in UTC (migrations
+// 38 to 40): the retention job drops a month past the retention whole, where deleting
 // its lines would be the heaviest vacuum work of the database at the region's
 // scale. A partition's name says what it holds:
 //
@@ -90,57 +90,79 @@ func partitions(ctx context.Context, q db.DBTX) ([]partition, error) {
 	return out, nil
 }
 
-// monthsToCreate are the months whose partition is missing: those after the last
-// partition, up to monthsAhead after now's.
+// monthsToCreate are the months whose partition is missing: from the last
+// partition's end, or from now's month when that is past (the months between
+// have their lines in the default partition already), up to monthsAhead after
+// now's.
 func monthsToCreate(existing []partition, now time.Time) []time.Time {
-	last := monthOf(now)
-	if len(existing) > 0 {
-		last = existing[len(existing)-1].until
+	first := monthOf(now)
+	if len(existing) > 0 && existing[len(existing)-1].until.After(first) {
+		first = existing[len(existing)-1].until
 	}
 	var out []time.Time
-	for m := last; !m.After(monthOf(now).AddDate(0, monthsAhead, 0)); m = m.AddDate(0, 1, 0) {
+	for m := first; !m.After(monthOf(now).AddDate(0, monthsAhead, 0)); m = m.AddDate(0, 1, 0) {
 		out = append(out, m)
 	}
 	return out
 }
 
-// EnsurePartitions creates the partitions of the months from the last one up to
-// monthsAhead after now's. A month whose lines went to the default partition
-// meanwhile cannot get one (PostgreSQL refuses): its lines stay there, where the
-// batched purge deletes them in time, and the error says so.
+// EnsurePartitions creates the partitions of the months ahead (monthsToCreate).
+// A month whose lines went to the default partition meanwhile cannot get one
+// (PostgreSQL refuses): its lines stay there, where the batched purge deletes them
+// in time, the months after it are made all the same, and the error says so. A
+// creation locks the whole log: one that waits for its lock past
+// dropLockTimeout gives up until the next run, so that writes never queue
+// behind it.
 func EnsurePartitions(ctx context.Context, q db.DBTX, now time.Time) error {
 	existing, err := partitions(ctx, q)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, m := range monthsToCreate(existing, now) {
-		_, err := q.Exec(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s PARTITION OF audit_log FOR VALUES FROM ('%s') TO ('%s')`,
-			pgx.Identifier{monthName(m)}.Sanitize(), m.Format(time.RFC3339), m.AddDate(0, 1, 0).Format(time.RFC3339)))
-		if err != nil {
-			return fmt.Errorf("create the audit log's partition of %s: %w", m.Format("2006-01"), err)
+		err := withLockTimeout(ctx, q, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s PARTITION OF audit_log FOR VALUES FROM ('%s') TO ('%s')`,
+				pgx.Identifier{monthName(m)}.Sanitize(), m.Format(time.RFC3339), m.AddDate(0, 1, 0).Format(time.RFC3339)))
+			return err
+		})
+		switch {
+		case lockTimedOut(err):
+			return errors.Join(append(errs, fmt.Errorf("create the audit log's partition of %s: postponed: %w", m.Format("2006-01"), err))...)
+		case err != nil:
+			errs = append(errs, fmt.Errorf("create the audit log's partition of %s: %w", m.Format("2006-01"), err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// withLockTimeout runs fn in a transaction whose locks are waited for
+// dropLockTimeout at most.
+func withLockTimeout(ctx context.Context, q db.DBTX, fn func(tx pgx.Tx) error) error {
+	return db.Transact(ctx, q, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+dropLockTimeout+`'`); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // dropBefore drops the partitions whose every line is older than before, and
 // returns how many lines they held (counted first: a sequential read of a month
-// no one reads any more, far cheaper than deleting its lines).
-func dropBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error) {
+// no one reads any more, far cheaper than deleting its lines). A drop that waits
+// for its lock past dropLockTimeout is postponed to the next run, its partition
+// and the later ones left whole (postponed says so): deleting their lines one by
+// one is the work the drop saves.
+func dropBefore(ctx context.Context, q db.DBTX, before time.Time) (dropped int64, postponed bool, err error) {
 	existing, err := partitions(ctx, q)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	var dropped int64
 	for _, p := range existing {
 		if p.until.After(before) {
 			break
 		}
 		var n int64
-		err := db.Transact(ctx, q, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+dropLockTimeout+`'`); err != nil {
-				return err
-			}
+		err := withLockTimeout(ctx, q, func(tx pgx.Tx) error {
 			name := pgx.Identifier{p.name}.Sanitize()
 			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+name).Scan(&n); err != nil {
 				return err
@@ -149,14 +171,14 @@ func dropBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error)
 			return err
 		})
 		if lockTimedOut(err) {
-			return dropped, nil // next run; the batched purge deletes meanwhile
+			return dropped, true, nil
 		}
 		if err != nil {
-			return dropped, fmt.Errorf("drop the audit log's partition %s: %w", p.name, err)
+			return dropped, false, fmt.Errorf("drop the audit log's partition %s: %w", p.name, err)
 		}
 		dropped += n
 	}
-	return dropped, nil
+	return dropped, false, nil
 }
 
 func lockTimedOut(err error) bool {

@@ -46,8 +46,8 @@ func TestMonthsToCreate(t *testing.T) {
 	}{
 		{"after the migration: up to two months ahead", []partition{upto, dec}, now, []time.Time{month(2027, 1), month(2027, 2)}},
 		{"all there", []partition{upto, dec, feb}, now, nil},
-		{"the job stopped for months: every month since the last, no gap", []partition{upto, dec}, month(2027, 4), []time.Time{
-			month(2027, 1), month(2027, 2), month(2027, 3), month(2027, 4), month(2027, 5), month(2027, 6)}},
+		{"the job stopped for months: from now's month (the past ones' lines are in the default partition)", []partition{upto, dec}, month(2027, 4), []time.Time{
+			month(2027, 4), month(2027, 5), month(2027, 6)}},
 		{"none at all: this month and two ahead", nil, now, []time.Time{month(2026, 12), month(2027, 1), month(2027, 2)}},
 	}
 	for _, tt := range tests {
@@ -67,7 +67,7 @@ func TestPurgeDropsWholeMonths(t *testing.T) {
 	ctx := context.Background()
 	m0 := monthOf(time.Now())
 	month := func(i int) time.Time { return m0.AddDate(0, i, 0) }
-	if err := EnsurePartitions(ctx, pool, month(5)); err != nil {
+	if err := EnsurePartitions(ctx, pool, month(2)); err != nil { // up to month(4)
 		t.Fatal(err)
 	}
 	logAt := func(at time.Time, name string) {
@@ -124,13 +124,14 @@ func TestPurgeDropsWholeMonths(t *testing.T) {
 
 // TestPurgeDoesNotQueueWritesBehindADrop: while a long read holds the log, the
 // drop gives up after its lock timeout instead of making every download's line
-// wait behind it; the batched delete purges the lines meanwhile, and the next run
-// drops the partitions.
+// wait behind it, and leaves the month whole (no line-by-line delete); the next
+// run drops it. Creating a partition gives up the same way.
 func TestPurgeDoesNotQueueWritesBehindADrop(t *testing.T) {
 	pool := pgtest.New(t)
 	ctx := context.Background()
 	m0 := monthOf(time.Now())
-	if _, err := pool.Exec(ctx, `INSERT INTO audit_log (at, actor, action) VALUES ($1, 'x', 'download')`, m0.AddDate(0, 0, 3)); err != nil {
+	month := func(i int) time.Time { return m0.AddDate(0, i, 0) }
+	if _, err := pool.Exec(ctx, `INSERT INTO audit_log (at, actor, action) VALUES ($1, 'x', 'download')`, month(2).AddDate(0, 0, 3)); err != nil {
 		t.Fatal(err)
 	}
 	reader, err := pool.Begin(ctx)
@@ -140,9 +141,13 @@ func TestPurgeDoesNotQueueWritesBehindADrop(t *testing.T) {
 	if _, err := reader.Exec(ctx, `LOCK TABLE audit_log IN ACCESS SHARE MODE`); err != nil {
 		t.Fatal(err)
 	}
-	n, err := PurgeBefore(ctx, pool, m0.AddDate(0, 1, 1))
-	if err != nil || n != 1 {
-		t.Errorf("purge while the log is read: %d (%v), want 1 line deleted", n, err)
+	cutoff := month(3).AddDate(0, 0, 1) // month(2)'s partition is past it
+	n, err := PurgeBefore(ctx, pool, cutoff)
+	if err != nil || n != 0 {
+		t.Errorf("purge while the log is read: %d (%v), want none (the drop postponed, its month not deleted line by line)", n, err)
+	}
+	if err := EnsurePartitions(ctx, pool, month(1)); err == nil || !strings.Contains(err.Error(), "postponed") {
+		t.Errorf("creating a partition while the log is read: %v, want it postponed", err)
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO audit_log (actor, action) VALUES ('y', 'download')`); err != nil {
 		t.Errorf("a line logged after the drop gave up: %v", err)
@@ -151,8 +156,8 @@ func TestPurgeDoesNotQueueWritesBehindADrop(t *testing.T) {
 		t.Fatal(err)
 	}
 	before, _ := partitions(ctx, pool)
-	if _, err := PurgeBefore(ctx, pool, m0.AddDate(0, 1, 1)); err != nil {
-		t.Fatal(err)
+	if n, err := PurgeBefore(ctx, pool, cutoff); err != nil || n != 2 {
+		t.Errorf("the next run purged %d (%v), want 2: the line of month(2) and the one logged meanwhile (this month's), in the months it dropped", n, err)
 	}
 	after, _ := partitions(ctx, pool)
 	if len(after) >= len(before) {

@@ -22,11 +22,12 @@ const DefaultRetention = 6576 * time.Hour
 const purgeBatch = 10000
 
 // PurgeBefore deletes the entries older than before and returns how many: the
-// months wholly older are dropped (see partitions.go), the rest is deleted in
-// batches along the time index, partition by partition (a line's ctid names it
-// in its partition only: the same ctid is another line in the next).
+// months wholly older are dropped (see partitions.go; a drop postponed for its
+// lock leaves them to the next run), the rest is deleted in batches along the
+// time index, partition by partition (a line's ctid names it in its partition
+// only: the same ctid is another line in the next).
 func PurgeBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error) {
-	total, err := dropBefore(ctx, q, before)
+	total, postponed, err := dropBefore(ctx, q, before)
 	if err != nil {
 		return total, err
 	}
@@ -36,7 +37,8 @@ func PurgeBefore(ctx context.Context, q db.DBTX, before time.Time) (int64, error
 	}
 	names := []string{defaultPartition}
 	for _, p := range existing {
-		if p.from.Before(before) {
+		wholeMonth := !p.until.After(before) // a drop postponed: the next run's
+		if p.from.Before(before) && !(postponed && wholeMonth) {
 			names = append(names, p.name)
 		}
 	}
