@@ -109,8 +109,12 @@ func (s *Server) openLink(next echo.HandlerFunc) echo.HandlerFunc {
 			return cartable.Errorf(codeRateLimited, "too many failed attempts on links from this address; wait a little")
 		}
 		l, who, err := s.Workspace.OpenLink(c.Request().Context(), c.Param("token"), c.Request().Header.Get("Cartable-Link-Password"))
-		if err != nil {
+		if cartable.IsCode(err, cartable.ENotFound) || cartable.IsCode(err, cartable.EUnauthorized) {
+			// A wrong token or password: a guess. (Not the database failing, nor a
+			// request its client gave up: a class leaving a link's page cancels many.)
 			s.guesses.Failed(c.Request().Context(), addr)
+		}
+		if err != nil {
 			return err
 		}
 		s.log.Info("link access", "link", l.ID, "kind", l.Kind, "item", l.ItemID, "ip", c.RealIP(),

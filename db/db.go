@@ -84,6 +84,11 @@ func transactOnce(ctx context.Context, db DBTX, fn func(tx pgx.Tx) error) error 
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	if outer, nested := db.(*Tx); nested {
+		// A savepoint released: what waits for the commit waits for the outer one.
+		outer.afterCommit = append(outer.afterCommit, tx.afterCommit...)
+		return nil
+	}
 	for _, f := range tx.afterCommit {
 		f()
 	}
@@ -98,7 +103,8 @@ type Tx struct {
 }
 
 // AfterCommit runs f once the transaction committed; never if it rolls back, nor
-// for an attempt that is retried.
+// for an attempt that is retried. In a Transact nested in another's transaction
+// (a savepoint), once the outer one committed.
 func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 
 func retryable(err error) bool {

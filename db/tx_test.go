@@ -45,3 +45,35 @@ func TestAfterCommit(t *testing.T) {
 			committed.Load(), rolledBack.Load(), retried.Load())
 	}
 }
+
+// TestAfterCommitNested: in a transaction nested in another (a savepoint), the
+// function waits for the outer commit, and never runs if the outer rolls back.
+func TestAfterCommitNested(t *testing.T) {
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	for _, outerFails := range []bool{false, true} {
+		var ran atomic.Int32
+		errOuter := errors.New("outer")
+		err := db.Transact(ctx, pool, func(outer pgx.Tx) error {
+			if err := db.Transact(ctx, outer, func(inner pgx.Tx) error {
+				inner.(interface{ AfterCommit(func()) }).AfterCommit(func() { ran.Add(1) })
+				return nil
+			}); err != nil {
+				return err
+			}
+			if ran.Load() != 0 {
+				t.Error("ran when the savepoint was released, before the outer commit")
+			}
+			if outerFails {
+				return errOuter
+			}
+			return nil
+		})
+		if outerFails != errors.Is(err, errOuter) {
+			t.Fatal(err)
+		}
+		if want := map[bool]int32{false: 1, true: 0}[outerFails]; ran.Load() != want {
+			t.Errorf("outer fails %v: ran %d times, want %d", outerFails, ran.Load(), want)
+		}
+	}
+}
