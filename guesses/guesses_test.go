@@ -2,6 +2,7 @@ package guesses
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -144,5 +145,39 @@ func TestFailureSpentWhenTheClientHangsUp(t *testing.T) {
 	}
 	if left != Burst-1 {
 		t.Errorf("%v left, want %d", left, Burst-1)
+	}
+}
+
+func TestKey(t *testing.T) {
+	tests := []struct{ addr, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not an address", "not an address"},
+	}
+	for _, tt := range tests {
+		if got := Key(tt.addr); got != tt.want {
+			t.Errorf("Key(%q) = %q, want %q", tt.addr, got, tt.want)
+		}
+	}
+}
+
+// TestIPv6AddressesOfOneNetworkShareABudget: a brute force that changes its IPv6
+// address at each failure, within the /64 its provider gave it, is refused all
+// the same.
+func TestIPv6AddressesOfOneNetworkShareABudget(t *testing.T) {
+	clock := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	l := nodes(nil, 1, &clock)[0]
+	for k := range Burst {
+		l.Failed(context.Background(), fmt.Sprintf("2001:db8:5:6::%x", k+1))
+	}
+	if !l.Exhausted("2001:db8:5:6::ffff") {
+		t.Error("a new address of the same /64 may still guess")
+	}
+	if l.Exhausted("2001:db8:5:7::1") {
+		t.Error("the next /64 is refused too")
 	}
 }
