@@ -10,11 +10,14 @@
 // the notifications, in three ways:
 //
 //   - plain: no NOTIFY;
-//   - in each transaction: pg_notify before the commit, as Cartable's jobs did
-//     until 2026-12-04;
-//   - batched: the committed ids handed to one sender per process, which sends
-//     them together every 20 ms (one NOTIFY of up to some 200 ids), as
-//     live.Announcer does now.
+//   - in each transaction: live.NotifyTx without an announcer, a pg_notify
+//     before the commit, as Cartable's jobs did until 2026-12-04;
+//   - batched: live.NotifyTx with a live.Announcer in the context, as the jobs
+//     do now: the committed ids sent together every 20 ms (one NOTIFY of up to
+//     some 200 ids).
+//
+// It drives package live itself, in db.Transact transactions, so that what it
+// measures is the code the jobs run.
 //
 // against two PostgreSQLs: the stack's (fsync and synchronous_commit off, as the
 // tests run) and a private one it starts with the durable settings a production

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	neturl "net/url"
 	"slices"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"cartable/db"
+	"cartable/live"
 )
 
 // mode is how the committed ids are announced.
@@ -26,13 +30,6 @@ const (
 
 var modes = []mode{plain, inTx, batched}
 
-const (
-	channel    = "bench_notify"
-	batchEvery = 20 * time.Millisecond // live.Announcer's batch window
-	// maxPayload keeps a NOTIFY under PostgreSQL's 8,000 bytes.
-	maxPayload = 7900
-)
-
 // Result is one measurement.
 type Result struct {
 	Server        string  `json:"server"`
@@ -43,11 +40,13 @@ type Result struct {
 	P50ms         float64 `json:"p50_ms"`
 	P99ms         float64 `json:"p99_ms"`
 	Heard         int64   `json:"ids_heard"` // ids the listener received
-	Notifies      int64   `json:"notifies"`  // NOTIFY statements sent
+	Notifies      int64   `json:"notifies"`  // NOTIFYs the listener received
 }
 
-// measure commits from clients connections for d, announcing each id as m says,
-// on a table of its own in a database of its own.
+// measure commits from clients connections for d, announcing each id as m says
+// through package live itself (live.NotifyTx in a db.Transact transaction, with a
+// live.Announcer in the context for the batched mode), on a table of its own in a
+// database of its own.
 func measure(ctx context.Context, base string, m mode, clients int, d time.Duration) (Result, error) {
 	res := Result{Mode: m, Clients: clients}
 	url, drop, err := freshDatabase(ctx, base)
@@ -72,8 +71,11 @@ func measure(ctx context.Context, base string, m mode, clients int, d time.Durat
 	if err != nil {
 		return res, err
 	}
-	sender := newBatcher(pool)
-	var notifies atomic.Int64
+	var announcer *live.Announcer
+	if m == batched {
+		announcer = live.NewAnnouncer(pool, slog.New(slog.DiscardHandler))
+		ctx = live.WithAnnouncer(ctx, announcer)
+	}
 	deadline := time.Now().Add(d)
 	latencies := make([][]time.Duration, clients)
 	errs := make([]error, clients)
@@ -81,27 +83,21 @@ func measure(ctx context.Context, base string, m mode, clients int, d time.Durat
 	for i := range clients {
 		wg.Go(func() {
 			for time.Now().Before(deadline) {
-				id := uuid.New()
 				start := time.Now()
-				if err := commit(ctx, pool, m, id); err != nil {
+				if err := commit(ctx, pool, m, uuid.New()); err != nil {
 					errs[i] = err
 					return
 				}
 				latencies[i] = append(latencies[i], time.Since(start))
-				switch m {
-				case inTx:
-					notifies.Add(1)
-				case batched:
-					sender.add(id)
-				}
 			}
 		})
 	}
 	wg.Wait()
-	notifies.Add(sender.stop(ctx))
+	if announcer != nil {
+		announcer.Close()
+	}
 	time.Sleep(200 * time.Millisecond) // the last notices' way to the listener
-	res.Heard = stopListening()
-	res.Notifies = notifies.Load()
+	res.Notifies, res.Heard = stopListening()
 	var all []time.Duration
 	for i := range clients {
 		if errs[i] != nil {
@@ -116,36 +112,31 @@ func measure(ctx context.Context, base string, m mode, clients int, d time.Durat
 	return res, nil
 }
 
-// commit is one short write transaction, notifying in it when m says so.
+// commit is one short write transaction, announcing its id unless m is plain.
 func commit(ctx context.Context, pool *pgxpool.Pool, m mode, id uuid.UUID) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `INSERT INTO changes (blob_id) VALUES ($1)`, id); err != nil {
-		return err
-	}
-	if m == inTx {
-		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, id.String()); err != nil {
+	return db.Transact(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO changes (blob_id) VALUES ($1)`, id); err != nil {
 			return err
 		}
-	}
-	return tx.Commit(ctx)
+		if m == plain {
+			return nil
+		}
+		return live.NotifyTx(ctx, tx, id)
+	})
 }
 
-// listen drains the channel on a connection of its own, as a node's hub does; the
-// function it returns stops it and says how many ids it heard.
-func listen(ctx context.Context, url string) (func() int64, error) {
+// listen drains live's channel on a connection of its own, as a node's hub does;
+// the function it returns stops it and says how many notices and ids it heard.
+func listen(ctx context.Context, url string) (func() (notices, ids int64), error) {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+live.Channel); err != nil {
 		conn.Close(ctx)
 		return nil, err
 	}
-	var heard atomic.Int64
+	var notices, ids atomic.Int64
 	lctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -155,76 +146,16 @@ func listen(ctx context.Context, url string) (func() int64, error) {
 			if err != nil {
 				return
 			}
-			heard.Add(int64(strings.Count(n.Payload, ",") + 1))
+			notices.Add(1)
+			ids.Add(int64(strings.Count(n.Payload, ",") + 1))
 		}
 	}()
-	return func() int64 {
+	return func() (int64, int64) {
 		cancel()
 		<-done
 		conn.Close(context.Background())
-		return heard.Load()
+		return notices.Load(), ids.Load()
 	}, nil
-}
-
-// batcher sends the ids handed to it together, every batchEvery, as one process
-// of Cartable would with an announcer of its own.
-type batcher struct {
-	pool     *pgxpool.Pool
-	mu       sync.Mutex
-	ids      []string
-	sent     int64
-	stopping chan struct{}
-	done     chan struct{}
-}
-
-func newBatcher(pool *pgxpool.Pool) *batcher {
-	b := &batcher{pool: pool, stopping: make(chan struct{}), done: make(chan struct{})}
-	go b.run()
-	return b
-}
-
-func (b *batcher) add(id uuid.UUID) {
-	b.mu.Lock()
-	b.ids = append(b.ids, id.String())
-	b.mu.Unlock()
-}
-
-func (b *batcher) run() {
-	defer close(b.done)
-	tick := time.NewTicker(batchEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			b.flush(context.Background())
-		case <-b.stopping:
-			b.flush(context.Background())
-			return
-		}
-	}
-}
-
-// flush sends what was handed since the last, in payloads under maxPayload.
-func (b *batcher) flush(ctx context.Context) {
-	b.mu.Lock()
-	ids := b.ids
-	b.ids = nil
-	b.mu.Unlock()
-	for len(ids) > 0 {
-		n := min(len(ids), maxPayload/37) // 36 characters and a comma each
-		if _, err := b.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, strings.Join(ids[:n], ",")); err != nil {
-			logf("batched notify: %v", err)
-		}
-		b.sent++
-		ids = ids[n:]
-	}
-}
-
-// stop sends the rest and returns how many NOTIFYs it sent.
-func (b *batcher) stop(context.Context) int64 {
-	close(b.stopping)
-	<-b.done
-	return b.sent
 }
 
 func quantileMs(sorted []time.Duration, q float64) float64 {

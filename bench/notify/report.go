@@ -19,10 +19,10 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "## What a NOTIFY costs the commits that send it (`make bench`, bench/notify)\n\n")
 	fmt.Fprintf(&b, "Run %s on %s, `go run ./bench/notify`: short write transactions (one INSERT, as a preview stage's record is one write) from many connections "+
 		"for %.0f s each, one LISTEN connection draining the channel, announced three ways: **plain** (no NOTIFY), **in each transaction** "+
-		"(`pg_notify` before the commit, as package live did in every job until 2026-12-04) and **batched** (the committed ids handed to one sender, which sends them "+
-		"together every 20 ms, up to some 200 ids a NOTIFY, as live.Announcer does now). PostgreSQL takes a database-wide lock for the commit of a transaction that notified "+
+		"(`pg_notify` before the commit, as package live did in every job until 2026-12-04: live.NotifyTx without an announcer) and **batched** "+
+		"(live.NotifyTx with a live.Announcer, as the jobs do now: the committed ids sent together every 20 ms, up to some 200 a NOTIFY). PostgreSQL takes a database-wide lock for the commit of a transaction that notified "+
 		"and holds it until the commit is durable: such commits go one at a time.\n\n", r.Date, r.Machine, r.Seconds)
-	b.WriteString("| PostgreSQL | Connections | Announced | Commits/s | p50, ms | p99, ms | NOTIFYs sent | Ids heard |\n|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| PostgreSQL | Connections | Announced | Commits/s | p50, ms | p99, ms | NOTIFYs heard | Ids heard |\n|---|---|---|---|---|---|---|---|\n")
 	for _, x := range r.Results {
 		fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %.2f | %.2f | %d | %d |\n", x.Server, x.Clients, x.Mode, x.CommitsPerSec, x.P50ms, x.P99ms, x.Notifies, x.Heard)
 	}
