@@ -62,7 +62,7 @@ func New(db *pgxpool.Pool, log *slog.Logger) *Limiter {
 // Exhausted reports whether addr has no failure left to spend. It asks nothing of
 // the database.
 func (l *Limiter) Exhausted(addr string) bool {
-	addr = Key(addr)
+	addr = key(addr)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.byAddr[addr]
@@ -76,7 +76,7 @@ func (l *Limiter) Exhausted(addr string) bool {
 // Failed spends one failure of addr's budget, this node's and the cluster's. When
 // the database cannot be reached, this node's budget still holds.
 func (l *Limiter) Failed(ctx context.Context, addr string) {
-	addr = Key(addr)
+	addr = key(addr)
 	now := l.now()
 	swept := l.spendLocal(addr, now)
 	if l.db == nil {
@@ -162,11 +162,11 @@ func (l *Limiter) forgetShared(ctx context.Context, now time.Time) {
 	}
 }
 
-// Key is the address a budget belongs to: an IPv4 address itself, an IPv6
+// key is the address a budget belongs to: an IPv4 address itself, an IPv6
 // address's /64 network. A home or a phone gets a whole /64 from its provider and
 // may pick any address in it: a budget per IPv6 address would let a brute force
 // change address at each failure. What is not an address is its own key.
-func Key(addr string) string {
+func key(addr string) string {
 	ip, err := netip.ParseAddr(addr)
 	if err != nil {
 		return addr

@@ -159,8 +159,8 @@ func TestKey(t *testing.T) {
 		{"not an address", "not an address"},
 	}
 	for _, tt := range tests {
-		if got := Key(tt.addr); got != tt.want {
-			t.Errorf("Key(%q) = %q, want %q", tt.addr, got, tt.want)
+		if got := key(tt.addr); got != tt.want {
+			t.Errorf("key(%q) = %q, want %q", tt.addr, got, tt.want)
 		}
 	}
 }

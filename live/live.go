@@ -45,19 +45,14 @@ const Channel = "cartable_blob_changed"
 // to leave with the others of the moment; else by a NOTIFY in the transaction,
 // at its commit. Called on the pool, it leaves at once.
 func NotifyTx(ctx context.Context, tx db.DBTX, blobID uuid.UUID) error {
-	if a, t := announcerFrom(ctx), afterCommitter(tx); a != nil && t != nil {
-		t.AfterCommit(func() { a.Announce(blobID) })
-		return nil
+	if t, ok := tx.(*db.Tx); ok {
+		if a := announcerFrom(ctx); a != nil {
+			t.AfterCommit(func() { a.Announce(blobID) })
+			return nil
+		}
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, blobID.String()); err != nil {
 		return fmt.Errorf("announce the change of blob %s: %w", blobID, err)
 	}
 	return nil
-}
-
-// afterCommitter is tx when it can run a function after its commit (a
-// transaction of db.Transact), else nil.
-func afterCommitter(tx db.DBTX) interface{ AfterCommit(func()) } {
-	t, _ := tx.(interface{ AfterCommit(func()) })
-	return t
 }
