@@ -491,26 +491,20 @@ func (u *user) resume(t *testing.T, base, path string, data []byte) string {
 	return id
 }
 
-// noneLeft fails unless the count query returns 0.
-func noneLeft(query string) error {
-	n, err := count(os.Getenv("CARTABLE_DATABASE_URL"), query)
-	if err == nil && n != 0 {
-		err = fmt.Errorf("%s: %d", query, n)
-	}
-	return err
-}
+func count(dbURL, query string) (int, error) { return scalar[int](dbURL, query) }
 
-func count(dbURL, query string) (int, error) {
+// scalar runs a query of one value on a connection of its own.
+func scalar[T any](dbURL, query string) (T, error) {
+	var v T
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
-		return 0, err
+		return v, err
 	}
 	defer conn.Close(ctx)
-	var n int
-	err = conn.QueryRow(ctx, query).Scan(&n)
-	return n, err
+	err = conn.QueryRow(ctx, query).Scan(&v)
+	return v, err
 }
 
 // TestChaosPostgreSQLFailover: the primary dies and the standby is promoted.
@@ -537,8 +531,18 @@ func TestChaosPostgreSQLFailover(t *testing.T) {
 	for i := range 20 {
 		replayed = append(replayed, prof.uploadWhole(fmt.Sprintf("sur-%02d.txt", i), []byte("répliqué"), "parent", f.ID))
 	}
+	// The standby has replayed the WAL up to now. One that is not connected (it
+	// asks again every 5 s after its primary was stopped) has no row at all.
+	written, err := scalar[string](os.Getenv("CARTABLE_DATABASE_URL"), `SELECT pg_current_wal_lsn()::text`)
+	if err != nil {
+		t.Fatal(err)
+	}
 	eventually(t, time.Minute, "the standby caught up", func() error {
-		return noneLeft(`SELECT count(*) FROM pg_stat_replication WHERE replay_lsn < pg_current_wal_lsn()`)
+		n, err := count(os.Getenv("CARTABLE_DATABASE_URL"), `SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming' AND replay_lsn >= '`+written+`'::pg_lsn`)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("no standby streaming from the primary has replayed its WAL up to %s", written)
+		}
+		return err
 	})
 	// Uploads one after the other; after the fifth, the primary dies and the
 	// standby is promoted; they go on for two seconds after that.

@@ -191,6 +191,21 @@ start_standby() {
 	log "PostgreSQL standby on 127.0.0.1:$p, streaming from the primary"
 }
 
+# wait_streaming waits until the standby streams from the primary again. A standby
+# whose primary was stopped asks again every 5 s (wal_retrieve_retry_interval), so
+# without this wait `up` could say ready while the primary's commits reach no
+# standby, and a failover just after would lose them all.
+wait_streaming() {
+	[ -e "$CLUSTER_DIR/failed-over" ] && return
+	local primary i
+	primary=$(port pg-primary)
+	for i in $(seq 1 120); do
+		[ "$(psql_at "$primary" -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" -ge 1 ] && return
+		sleep 0.5
+	done
+	die "the standby is not streaming from the primary after 60 s: see $CLUSTER_DIR/pg-standby/log"
+}
+
 # start_minio runs MinIO in distributed mode: each node is told every node's drive,
 # and they format one erasure set together. MINIO_CI_CD lets MinIO use folders of the
 # root disk as drives (it refuses them otherwise); _MINIO_SERVER_LOCAL tells a node
@@ -340,6 +355,7 @@ up() {
 	start_minio
 	migrate
 	start_nodes
+	wait_streaming
 	write_env
 	log "ready: source $CLUSTER_DIR/env (make cluster-status, make cluster-test, make cluster-down)"
 }
