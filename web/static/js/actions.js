@@ -1,7 +1,7 @@
 // What can be done to an item. Only what its can_* flags allow is offered: the
 // API says what this caller may do with this very item.
 
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { download, downloadZip } from "./items.js";
@@ -77,12 +77,24 @@ export function rename(item, ctx) {
   });
 }
 
+/**
+ * A 404 to a deletion means the item is gone already: deleted from another tab or
+ * by someone else, or by this very request, cut and sent again by a load balancer.
+ */
+const alreadyGone = (err) => err instanceof ApiError && err.status === 404;
+
 /** Puts the item in the trash at once, with an undo (the trash keeps it 30 days). */
 export async function trash(item, ctx) {
   try {
     await api("/items/" + item.id, { method: "DELETE", etag: item.etag });
   } catch (err) {
-    toast(err.title, { error: true });
+    if (alreadyGone(err)) {
+      ctx.list.remove_(item.id);
+      ctx.changed?.();
+      toast(t("toast.alreadyGone", { name: item.name }));
+    } else {
+      toast(err.title, { error: true });
+    }
     return;
   }
   ctx.list.remove_(item.id);
@@ -145,7 +157,13 @@ export async function purge(item, list) {
     title: t("action.purge"),
     body: [h("p", {}, t("dialog.purge", { name: item.name }))],
     buttons: [{ label: t("action.cancel"), value: null }, { label: t("action.purge"), value: "purge", primary: true, danger: true }],
-    onSubmit: async () => { await api("/trash/" + item.id, { method: "DELETE" }); },
+    onSubmit: async () => {
+      try {
+        await api("/trash/" + item.id, { method: "DELETE" });
+      } catch (err) {
+        if (!alreadyGone(err)) throw err;
+      }
+    },
   });
   if (ok) {
     list.remove_(item.id);
