@@ -86,11 +86,13 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 		if src.size > w.Renderer.Limits.MaxBytes {
 			return nil, why, nil
 		}
-		data, err := w.read(ctx, src, src.size)
+		data, done, err := w.readWhole(ctx, src)
 		if err != nil {
 			return nil, "", err
 		}
-		if e, err = decodedInGo(data, w.Renderer.Limits); err != nil {
+		e, err = decodedInGo(data, w.Renderer.Limits)
+		done()
+		if err != nil {
 			return nil, why + ", then " + EmbeddedReason(err), nil
 		}
 		result = "decoded"
@@ -103,6 +105,20 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 	}
 	w.Metrics.embeddedResult(result)
 	return renditions, "", nil
+}
+
+// readWhole reads a photo whole for Go to decode, once its turn comes among the
+// whole decodes (Worker.WholeDecodes); done ends the turn.
+func (w *Worker) readWhole(ctx context.Context, src source) (data []byte, done func(), err error) {
+	done, err = w.wholeDecode(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if data, err = w.read(ctx, src, src.size); err != nil {
+		done()
+		return nil, nil, err
+	}
+	return data, done, nil
 }
 
 // read reads the first n bytes of a blob into memory.
