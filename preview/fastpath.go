@@ -90,8 +90,10 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 		if err != nil {
 			return nil, "", err
 		}
-		e, err = decodedInGo(data, w.Renderer.Limits)
-		done()
+		e, err = func() (Embedded, error) {
+			defer done() // the turn is given back even if the decode panics
+			return decodedInGo(data, w.Renderer.Limits)
+		}()
 		if err != nil {
 			return nil, why + ", then " + EmbeddedReason(err), nil
 		}

@@ -175,7 +175,7 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	river.AddWorker(a.workers, &events.Worker{DB: a.pool, Log: a.log,
 		Hook: events.Webhook{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}})
 	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log,
-		Metrics: preview.NewMetrics(a.registry), WholeDecodes: max(1, int(a.cfg.PreviewWorkers))})
+		Metrics: preview.NewMetrics(a.registry), WholeDecodes: 2 * max(1, int(a.cfg.PreviewWorkers))})
 	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
 	river.AddWorker(a.workers, &assignment.PublishDueWorker{Service: a.assignments, Log: a.log})
 	river.AddWorker(a.workers, &audit.PurgeWorker{DB: a.pool, Retention: a.cfg.AuditRetention, Log: a.log})
@@ -195,8 +195,8 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// camera's preview, a few milliseconds of CPU each between round trips
 			// to S3 and PostgreSQL: at the bell, taken two at a time, the last of 60
 			// waited 3 s. So four per render slot run at once, of which the photos
-			// Go decodes whole (some 170 ms of CPU, 48 MB for 12 MP) one per slot
-			// (preview.Worker.WholeDecodes).
+			// Go decodes whole (some 170 ms of CPU, 48 MB for 12 MP) two per slot,
+			// as before (preview.Worker.WholeDecodes): one per slot made them wait.
 			preview.QueueFirst: {MaxWorkers: 4 * max(1, int(a.cfg.PreviewWorkers)), FetchPollInterval: 250 * time.Millisecond},
 		},
 		// A small thumbnail's stage takes some 40 ms, a provisional one a few. With

@@ -159,7 +159,7 @@ func parseConfig(command string, args []string, getenv func(string) string) (Con
 	b.str(&cfg.PublicURL, "public-url", "CARTABLE_PUBLIC_URL", "http://localhost:8080", "URL clients reach this service at")
 	b.str(&cfg.DownloadOrigin, "download-origin", "CARTABLE_DOWNLOAD_ORIGIN", "", "second origin (https://host) of the signed download URLs, where PDFs open in the browser (empty: PDFs download)")
 	b.str(&cfg.DatabaseURL, "database-url", "CARTABLE_DATABASE_URL", "", "PostgreSQL connection URL")
-	b.integer(&cfg.DBMaxConns, "db-max-conns", "CARTABLE_DB_MAX_CONNS", 32, "PostgreSQL connections per node (the upload locks use one more)")
+	b.integer(&cfg.DBMaxConns, "db-max-conns", "CARTABLE_DB_MAX_CONNS", 32, "PostgreSQL connections per node; a node serving the API opens up to ten more (8 holding the upload locks, 2 listening)")
 	b.str(&cfg.S3Endpoint, "s3-endpoint", "CARTABLE_S3_ENDPOINT", "", "S3 endpoint, host:port")
 	b.str(&cfg.S3AccessKey, "s3-access-key", "CARTABLE_S3_ACCESS_KEY", "", "S3 access key")
 	b.str(&cfg.S3SecretKey, "s3-secret-key", "CARTABLE_S3_SECRET_KEY", "", "S3 secret key")

@@ -11,7 +11,8 @@ import (
 // already — deleted from another tab, or by this very request, cut by a dying node
 // and sent again by the load balancer (make chaos saw it). The page then says the
 // file was already deleted and takes it off the list, instead of an error a pupil
-// cannot act on; the same for a deletion for good from the trash.
+// cannot act on; the same for a deletion for good from the trash (the file deleted
+// for good elsewhere, or restored).
 func TestWebDeletingAFileAlreadyGone(t *testing.T) {
 	exe := chromiumPath(t)
 	in := start(t)
@@ -28,7 +29,7 @@ func TestWebDeletingAFileAlreadyGone(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`dialog.menu`)))
 	wantStatus(t, lea.trash(draft.ID), http.StatusNoContent, "trash brouillon.txt from another tab")
 	tb.run("trash it from the menu", chromedp.Click(`//dialog[contains(@class,"menu")]//button[normalize-space()="Mettre à la corbeille"]`),
-		chromedp.WaitVisible(`//div[contains(@class,"toast")][contains(., "« brouillon.txt » n'est plus ici : il a déjà été mis à la corbeille ou supprimé.")]`),
+		chromedp.WaitVisible(`//div[contains(@class,"toast")][contains(., "« brouillon.txt » n'est plus là : il a déjà été mis à la corbeille ou supprimé.")]`),
 		chromedp.WaitNotPresent(row))
 	tb.screenshot("desktop-trash-already-gone")
 	if n := js[int](tb, "error toasts", `document.querySelectorAll(".toast.error").length`); n != 0 {
@@ -43,7 +44,7 @@ func TestWebDeletingAFileAlreadyGone(t *testing.T) {
 		chromedp.WaitVisible(`//dialog[not(contains(@class,"menu"))]//button[normalize-space()="Supprimer définitivement"]`))
 	wantStatus(t, lea.do(http.MethodDelete, "/api/v1/trash/"+old.ID, nil, nil), http.StatusNoContent, "purge ancien.txt from another tab")
 	tb.run("confirm", chromedp.Click(`//dialog[not(contains(@class,"menu"))]//button[normalize-space()="Supprimer définitivement"]`),
-		chromedp.WaitVisible(`//div[contains(@class,"toast")][contains(., "« ancien.txt » est supprimé définitivement.")]`),
+		chromedp.WaitVisible(`//div[contains(@class,"toast")][contains(., "« ancien.txt » n'est plus dans la corbeille : il a déjà été supprimé ou restauré.")]`),
 		chromedp.WaitNotPresent(trashed))
 	tb.checkLog()
 }

@@ -91,7 +91,18 @@ func TestChaosFaultsUnderLoad(t *testing.T) {
 	// The faults, a few seconds apart so that each meets work in flight.
 	wiped := drives[2]
 	time.Sleep(8 * time.Second)
-	<-stalled.reached
+	select {
+	case <-stalled.reached:
+	case err := <-cut:
+		t.Fatalf("the PATCH to node 2 ended before its body stalled (%v)", err)
+	case <-time.After(time.Minute):
+		t.Fatal("the PATCH to node 2 did not reach its stall in a minute")
+	}
+	defer func() {
+		if t.Failed() { // node 2 back for the tests after this one
+			clusterScript(t, "up")
+		}
+	}()
 	log.fault("API node 2 SIGKILLed")
 	clusterScript(t, "kill", "api2")
 	stalled.release()
@@ -131,8 +142,8 @@ func TestChaosFaultsUnderLoad(t *testing.T) {
 				switch {
 				case err != nil:
 					return err
-				case got.StatusCode == http.StatusServiceUnavailable:
-					return fmt.Errorf("503 %s", got.body)
+				case got.StatusCode == http.StatusServiceUnavailable || got.StatusCode == http.StatusBadGateway:
+					return fmt.Errorf("%d %s", got.StatusCode, got.body) // a client tries again
 				case got.StatusCode != http.StatusOK:
 					t.Fatalf("file %s of %s after the faults: %d %s", id, c.user.id, got.StatusCode, got.body)
 				case sha256.Sum256(got.body) != sum:
@@ -327,9 +338,9 @@ func (c *classmate) work(stop <-chan struct{}) {
 const keptFiles = 8
 
 // remove moves a file to the trash and deletes it from there, then checks that it
-// is gone. Either DELETE may be answered 404: the proxy sends a DELETE that a dying
-// node cut again to another node (it is idempotent), and so may the client, and the
-// first may have done the work.
+// is gone, from its folder and from the trash. Either DELETE may be answered 404:
+// the proxy sends a DELETE that a dying node cut again to another node (it is
+// idempotent), and so may the client, and the first may have done the work.
 func (c *classmate) remove(id string) error {
 	for _, path := range []string{"/api/v1/items/" + id, "/api/v1/trash/" + id} {
 		err := retrying("delete "+path, func() error {
@@ -341,8 +352,17 @@ func (c *classmate) remove(id string) error {
 		}
 	}
 	return retrying("the deleted file", func() error {
-		_, err := c.request(http.MethodGet, "/api/v1/items/"+id, nil, nil, http.StatusNotFound)
-		return err
+		if _, err := c.request(http.MethodGet, "/api/v1/items/"+id, nil, nil, http.StatusNotFound); err != nil {
+			return err
+		}
+		a, err := c.request(http.MethodGet, "/api/v1/trash?limit=1000", nil, nil, http.StatusOK)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(a.body, []byte(`"`+id+`"`)) {
+			return fmt.Errorf("file %s of %s is still in the trash after its deletion for good", id, c.user.id)
+		}
+		return nil
 	})
 }
 

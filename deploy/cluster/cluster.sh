@@ -197,10 +197,11 @@ start_standby() {
 # standby, and a failover just after would lose them all.
 wait_streaming() {
 	[ -e "$CLUSTER_DIR/failed-over" ] && return
-	local primary i
+	local primary i n
 	primary=$(port pg-primary)
 	for i in $(seq 1 120); do
-		[ "$(psql_at "$primary" -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" -ge 1 ] && return
+		n=$(psql_at "$primary" -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'" 2>/dev/null || true)
+		[ "${n:-0}" -ge 1 ] && return
 		sleep 0.5
 	done
 	die "the standby is not streaming from the primary after 60 s: see $CLUSTER_DIR/pg-standby/log"

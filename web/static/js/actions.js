@@ -153,6 +153,7 @@ export async function restore(item, list) {
 
 /** Deletes a trashed item for good, after saying so. */
 export async function purge(item, list) {
+  let gone = false;
   const ok = await dialog({
     title: t("action.purge"),
     body: [h("p", {}, t("dialog.purge", { name: item.name }))],
@@ -162,11 +163,12 @@ export async function purge(item, list) {
         await api("/trash/" + item.id, { method: "DELETE" });
       } catch (err) {
         if (!alreadyGone(err)) throw err;
+        gone = true; // restored or deleted from elsewhere: it is not in the trash any more
       }
     },
   });
   if (ok) {
     list.remove_(item.id);
-    toast(t("toast.purged", { name: item.name }));
+    toast(t(gone ? "toast.notInTrash" : "toast.purged", { name: item.name }));
   }
 }
