@@ -191,13 +191,15 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// (and the memory they take); one job more than slots downloads the next
 			// file while the others render.
 			preview.Queue: {MaxWorkers: max(1, int(a.cfg.PreviewWorkers)) + 1, FetchPollInterval: 250 * time.Millisecond},
-			// The provisional small thumbnails, beside the renders. Most are a
+			// The provisional small thumbnails, beside the renders: most are a
 			// camera's preview, a few milliseconds of CPU each between round trips
-			// to S3 and PostgreSQL: at the bell, taken two at a time, the last of 60
-			// waited 3 s. So four per render slot run at once, of which the photos
-			// Go decodes whole (some 170 ms of CPU, 48 MB for 12 MP) two per slot,
-			// as before (preview.Worker.WholeDecodes): one per slot made them wait.
-			preview.QueueFirst: {MaxWorkers: 4 * max(1, int(a.cfg.PreviewWorkers)), FetchPollInterval: 250 * time.Millisecond},
+			// to S3 and PostgreSQL. Twice as many as the render slots, and at least
+			// four: a worker of one slot took them two at a time, and at the bell
+			// the last of 60 waited 3 s for its turn. The photos Go decodes whole
+			// (some 170 ms of CPU, 48 MB for 12 MP) take two turns per slot at most
+			// (preview.Worker.WholeDecodes). More, on a node of two slots sharing
+			// its cores with the API and clamd, slowed the scans the PDFs wait for.
+			preview.QueueFirst: {MaxWorkers: max(4, 2*max(1, int(a.cfg.PreviewWorkers))), FetchPollInterval: 250 * time.Millisecond},
 		},
 		// A small thumbnail's stage takes some 40 ms, a provisional one a few. With
 		// river's default 100 ms, a queue fetches at most that often, and a job
