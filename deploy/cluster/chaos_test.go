@@ -283,16 +283,8 @@ func TestChaosMinIODriveWiped(t *testing.T) {
 		files[prof.uploadWhole(unique(fmt.Sprintf("cours-%d.bin", i)), data)] = data
 	}
 	wiped := drives[2]
-	entries, err := os.ReadDir(wiped)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if err := os.RemoveAll(filepath.Join(wiped, e.Name())); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("wiped %s (%d entries)", wiped, len(entries))
+	wipe(t, wiped)
+	t.Logf("wiped %s", wiped)
 
 	for id, data := range files {
 		got := prof.do(http.MethodGet, "/api/v1/items/"+id+"/content", nil, nil)
