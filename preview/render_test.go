@@ -451,28 +451,43 @@ func TestConvertersAreSandboxed(t *testing.T) {
 
 // TestConverterKilledAtItsDeadline: a converter that hangs is killed with its
 // children, and the render fails with timeout instead of holding the worker.
+//
+// The kill must land once the converter runs: a deadline that falls while the
+// sandbox is still being set up (bwrap has left the process group and not yet
+// tied its child's life to its own) proves nothing, and a loaded machine once made
+// 300 ms fall there. So the script says when its child is started, and a deadline
+// that came before is tried again, longer.
 func TestConverterKilledAtItsDeadline(t *testing.T) {
 	r := NewRenderer(Limits{})
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
 	}
-	marker := filepath.Join(t.TempDir(), "survived")
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	// A child that outlives its parent unless the whole group is killed.
-	err = r.run(ctx, filepath.Dir(marker), bash, "-c", "(sleep 2; touch "+marker+") & sleep 60")
-	if f, ok := IsFailure(err); !ok || f.Code != FailTimeout {
-		t.Fatalf("got %v, want a timeout failure", err)
+	for _, deadline := range []time.Duration{300 * time.Millisecond, time.Second, 3 * time.Second, 9 * time.Second} {
+		dir := t.TempDir()
+		marker, started := filepath.Join(dir, "survived"), filepath.Join(dir, "started")
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		start := time.Now()
+		// A child that outlives its parent unless the whole group is killed.
+		err = r.run(ctx, dir, bash, "-c", "(sleep 2; touch "+marker+") & touch "+started+"; sleep 60")
+		cancel()
+		if f, ok := IsFailure(err); !ok || f.Code != FailTimeout {
+			t.Fatalf("got %v, want a timeout failure", err)
+		}
+		if took := time.Since(start); took > deadline+10*time.Second {
+			t.Errorf("the hung converter held the render %s", took)
+		}
+		if _, err := os.Stat(started); err != nil {
+			t.Logf("the %s deadline came before the converter started its child: again, longer", deadline)
+			continue
+		}
+		time.Sleep(2500 * time.Millisecond)
+		if _, err := os.Stat(marker); err == nil {
+			t.Error("the converter's child outlived the kill")
+		}
+		return
 	}
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("the hung converter held the render %s", took)
-	}
-	time.Sleep(2500 * time.Millisecond)
-	if _, err := os.Stat(marker); err == nil {
-		t.Error("the converter's child outlived the kill")
-	}
+	t.Fatal("the converter never started its child before its deadline")
 }
 
 // TestConverterMemoryIsBounded: a converter that asks for more memory than a
