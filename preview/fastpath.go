@@ -86,16 +86,12 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 		if src.size > w.Renderer.Limits.MaxBytes {
 			return nil, why, nil
 		}
-		data, done, err := w.readWhole(ctx, src)
-		if err != nil {
+		var decodeErr error
+		if e, decodeErr, err = w.decodeWhole(ctx, src); err != nil {
 			return nil, "", err
 		}
-		e, err = func() (Embedded, error) {
-			defer done() // the turn is given back even if the decode panics
-			return decodedInGo(data, w.Renderer.Limits)
-		}()
-		if err != nil {
-			return nil, why + ", then " + EmbeddedReason(err), nil
+		if decodeErr != nil {
+			return nil, why + ", then " + EmbeddedReason(decodeErr), nil
 		}
 		result = "decoded"
 	}
@@ -109,18 +105,21 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 	return renditions, "", nil
 }
 
-// readWhole reads a photo whole for Go to decode, once its turn comes among the
-// whole decodes (Worker.WholeDecodes); done ends the turn.
-func (w *Worker) readWhole(ctx context.Context, src source) (data []byte, done func(), err error) {
-	done, err = w.wholeDecode(ctx)
+// decodeWhole reads a photo whole and decodes it with Go's own decoder, once its
+// turn comes among the whole decodes (Worker.WholeDecodes). err is a failure to
+// read it (the job is tried again); decodeErr says why its pixels would not do.
+func (w *Worker) decodeWhole(ctx context.Context, src source) (e Embedded, decodeErr, err error) {
+	done, err := w.wholeDecode(ctx)
 	if err != nil {
-		return nil, nil, err
+		return Embedded{}, nil, err
 	}
-	if data, err = w.read(ctx, src, src.size); err != nil {
-		done()
-		return nil, nil, err
+	defer done() // the turn is given back even if the decode panics
+	data, err := w.read(ctx, src, src.size)
+	if err != nil {
+		return Embedded{}, nil, err
 	}
-	return data, done, nil
+	e, decodeErr = decodedInGo(data, w.Renderer.Limits)
+	return e, decodeErr, nil
 }
 
 // read reads the first n bytes of a blob into memory.

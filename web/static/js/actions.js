@@ -85,20 +85,22 @@ const alreadyGone = (err) => err instanceof ApiError && err.status === 404;
 
 /** Puts the item in the trash at once, with an undo (the trash keeps it 30 days). */
 export async function trash(item, ctx) {
+  let gone = false;
   try {
     await api("/items/" + item.id, { method: "DELETE", etag: item.etag });
   } catch (err) {
-    if (alreadyGone(err)) {
-      ctx.list.remove_(item.id);
-      ctx.changed?.();
-      toast(t("toast.alreadyGone", { name: item.name }));
-    } else {
+    if (!alreadyGone(err)) {
       toast(err.title, { error: true });
+      return;
     }
-    return;
+    gone = true;
   }
   ctx.list.remove_(item.id);
   ctx.changed?.();
+  if (gone) {
+    toast(t("toast.alreadyGone", { name: item.name })); // no undo: whether it is in the trash is not known
+    return;
+  }
   toast(t("toast.trashed", { name: item.name }), {
     action: t("action.undo"),
     run: async () => {
