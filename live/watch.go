@@ -97,8 +97,8 @@ func ParseIDs(raw string) ([]uuid.UUID, error) {
 // Watch streams to w the items ids that the caller may see, each time its blob
 // changes, until none is waiting any more (a "done" event then says so), the
 // stream's lifetime is over, the client leaves or the node shuts down. Items the
-// caller may not see are left out, as if they did not exist; folders too. The items already
-// settled are sent at once. Errors before the stream opens (too many watches, the
+// caller may not see are left out, as if they did not exist; folders too. Every
+// item is sent at once as it stands, then at each change. Errors before the stream opens (too many watches, the
 // database) are returned for the caller to answer; later ones end the stream.
 func (s *Service) Watch(ctx context.Context, w http.ResponseWriter, userID string, ids []uuid.UUID, lookup Lookup) error {
 	release, err := s.admit(userID)
@@ -120,11 +120,13 @@ func (s *Service) Watch(ctx context.Context, w http.ResponseWriter, userID strin
 	if err != nil {
 		return nil // the client left
 	}
+	// Every item as it stands first, waiting or not: what the client read
+	// before the stream opened may be older (the web app opens a stream a
+	// quarter of a second after an upload, and a photo's provisional thumbnail
+	// may come in between, its next change only after the verdict).
 	for _, snap := range first {
-		if !snap.Waiting {
-			if err := stream.event("item", snap.Data); err != nil {
-				return nil
-			}
+		if err := stream.event("item", snap.Data); err != nil {
+			return nil
 		}
 	}
 	if err := wt.follow(ctx, stream); err != nil && ctx.Err() == nil {

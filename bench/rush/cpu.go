@@ -14,7 +14,7 @@ type CPUShare struct {
 	MinIO      float64 `json:"minio"`      // the object store
 	PostgreSQL float64 `json:"postgresql"` // every backend
 	Clamd      float64 `json:"clamd"`
-	Bench      float64 `json:"bench"` // this process: the pupils' uploads and the teacher's listings
+	Bench      float64 `json:"bench"` // this process: the pupils' uploads and the screens' watch
 	Other      float64 `json:"other"` // the rest of the machine, the kernel's own work included
 	Machine    float64 `json:"machine"`
 }

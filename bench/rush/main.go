@@ -1,9 +1,10 @@
 // Command rush reproduces the 8:00 rush of issue 17 end to end: the 25 pupils of
 // class 6A of the demo collège send, all at once, 60 phone photos (12 MP JPEGs,
 // EXIF thumbnails, some turned) and 10 PDFs into a folder of their class space,
-// through tus as the web app does (three files at a time per pupil), while the
-// teacher's screen watches the folder. Per file, from its upload's 201: when its
-// small thumbnail shows, and when all its renditions do.
+// through tus as the web app does (three files at a time per pupil), while each
+// pupil's screen follows their files on the event stream, as the web app does
+// (follow.go; -watch poll lists the teacher's folder instead). Per file, from its
+// upload's 201: when its small thumbnail shows, and when all its renditions do.
 //
 // It runs the burst on four deployments, each over a fresh database and bucket
 // of the stack (bench/node): one `cartable serve` running its jobs, then an API
@@ -57,6 +58,7 @@ func main() {
 	out := flag.String("out", "bench/results", "folder of the raw results (empty: none)")
 	md := flag.String("md", "BENCHMARKS.md", "file whose rush section is rewritten (empty: none)")
 	again := flag.String("report", "", "measure nothing: write the section of this raw result again (bench/results/rush-*.json)")
+	watch := flag.String("watch", "stream", "how the screen learns of thumbnails: stream (each pupil's list follows their files on GET /api/v1/items/watch, as the web app does) or poll (the teacher's folder listed every 100 ms)")
 	timelineDir := flag.String("timeline", "", "folder to write each scenario's timeline in (tab-separated: every upload and job, in seconds; empty: none)")
 	flag.Parse()
 	if *again != "" {
@@ -89,6 +91,10 @@ func main() {
 		log.Fatal(err)
 	}
 	plan.timeline = *timelineDir
+	if plan.watch = watchers[*watch]; plan.watch == nil {
+		log.Fatalf("-watch: %q is not stream or poll", *watch)
+	}
+	r.Watch = *watch
 	if err := run(ctx, &r, files, plan, *limit); err != nil {
 		log.Fatal(err)
 	}
@@ -113,6 +119,7 @@ type plan struct {
 	tops     []Topology
 	on       []bool
 	timeline string // the folder the scenarios' timelines go to (empty: none)
+	watch    watcher
 }
 
 // choose reads the -deployments and -antivirus flags.
@@ -174,7 +181,7 @@ func run(ctx context.Context, r *Report, files []file, p plan, limit time.Durati
 			slices.Reverse(order)
 		}
 		for _, m := range order {
-			s, err := scenario(ctx, base, t, m, r.Pupils, files, pollFolder, limit, p.timeline)
+			s, err := scenario(ctx, base, t, m, r.Pupils, files, p.watch, limit, p.timeline)
 			if err != nil {
 				return fmt.Errorf("%s, antivirus %v: %w", t.Name, m != "", err)
 			}

@@ -16,10 +16,32 @@ type Report struct {
 	Distinct   int        `json:"distinct_photos"`
 	Bytes      int64      `json:"bytes"`
 	PollMillis int64      `json:"poll_ms"`
+	Watch      string     `json:"watch,omitempty"`        // "stream" or "poll" (runs before 2026-12-05: poll)
 	Raw        []Raw      `json:"raw"`                    // before and after the scenarios
 	RawOneCore []Raw      `json:"raw_one_core,omitempty"` // the same, on an own-core worker's core
 	Scenarios  []Scenario `json:"scenarios"`
 	Notes      []string   `json:"notes,omitempty"`
+}
+
+// streamed says whether the screens followed the event stream (-watch stream)
+// rather than listing the folder.
+func (r Report) streamed() bool { return r.Watch == "stream" }
+
+// watchSentence says how the screens learnt of the thumbnails.
+func (r Report) watchSentence() string {
+	if r.streamed() {
+		return "Each pupil's screen follows the files they sent as the web app does: one stream of server-sent events (`GET /api/v1/items/watch`), " +
+			"reopened with them all a quarter of a second after files are added."
+	}
+	return fmt.Sprintf("The teacher's screen lists the folder every %d ms.", r.PollMillis)
+}
+
+// seenBy names what shows a file's thumbnails: a stream's event or a listing.
+func (r Report) seenBy() string {
+	if r.streamed() {
+		return "event"
+	}
+	return "listing"
 }
 
 // RawRate is the mean of the raw rates measured around the scenarios.
@@ -54,12 +76,12 @@ func (r Report) Markdown() string {
 		"each scenario over a fresh database (the demo collège) and bucket, the binary built once from this tree.\n\n", r.Date, r.Machine, r.Seconds)
 	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation; %.1f MiB each on average) "+
 		"and %d PDFs (1 to 10 pages) into a folder the teacher made in the class space: %.0f MiB in all, through tus in one request per file as the web app sends a file below its part size, "+
-		"three files at a time per pupil. The teacher's screen lists the folder every %d ms. "+
-		"Per file, from its upload's 201: **small** is when the listing first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
+		"three files at a time per pupil. %s "+
+		"Per file, from its upload's 201: **small** is when the %s first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
 		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below). "+
 		"\"After the uploads\" is the same files over the time from the last 201 to the last rendition, as issue 17 reckoned its own 2.1 photos/s (60 photos, the last thumbnail 29 s after the uploads' end): "+
 		"no file can be rendered before its upload ends, and a burst's uploads end together.\n\n",
-		r.Pupils, r.Photos, r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.PollMillis)
+		r.Pupils, r.Photos, r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.watchSentence(), r.seenBy())
 	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw | After the uploads: files/s, × raw | Load |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** | %.2f, %.2f | %.1f–%.1f |\n",
@@ -79,7 +101,7 @@ func (r Report) Markdown() string {
 			rateList(r.RawOneCore), meanRate(r.RawOneCore))
 	}
 	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
-		"and the watch's lag (from a file's first preview job's end to the listing that shows its small thumbnail):\n\n")
+		"and the watch's lag (from a file's first preview job's end to the %s that shows its small thumbnail):\n\n", r.seenBy())
 	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview job | Preview wait | Preview run | Preview runs, sum, s | Render slots busy | Watch lag |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
 		scan := s.job("antivirus.scan")
@@ -120,8 +142,8 @@ func (r Report) readings(raw float64) []string {
 	}
 	out = append(out, fmt.Sprintf("Targets: small p95 < 2 s met in %d of %d scenarios; end-to-end ≥ 0.9 × raw met in %d of %d (after the uploads, as the issue reckoned: %d of %d).", smallMet, len(r.Scenarios), rateMet, len(r.Scenarios), afterMet, len(r.Scenarios)))
 	if complete > 0 {
-		out = append(out, fmt.Sprintf("Small before the rest: over the scenarios, %d of %d completed files showed their small thumbnail in an earlier listing than their medium and large "+
-			"(0 when one job renders every size of a file: they appear together, and a file's small thumbnail waits for the files queued before it to be rendered in full).", smallFirst, complete))
+		out = append(out, fmt.Sprintf("Small before the rest: over the scenarios, %d of %d completed files showed their small thumbnail in an earlier %s than their medium and large "+
+			"(0 when one job renders every size of a file: they appear together, and a file's small thumbnail waits for the files queued before it to be rendered in full).", smallFirst, complete, r.seenBy()))
 	}
 	if line := r.rawVersusJobs(raw); line != "" {
 		out = append(out, line)

@@ -84,7 +84,7 @@ func scenario(ctx context.Context, base *node.Env, t Topology, clamd string, pup
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	watched := make(chan error, 1)
-	go func() { watched <- watch(ctx, c.teacher, c.folder, tr) }()
+	go func() { watched <- watch(ctx, c, tr) }()
 	cpuBefore, workersBefore := cpuNow(), d.workerCPU()
 	start := time.Now()
 	rush(ctx, c, files, tr.uploaded)

@@ -20,12 +20,14 @@ type itemView struct {
 // allSizes are the renditions a file has once its preview is complete.
 var allSizes = []string{"small", "medium", "large"}
 
-// watcher calls seen with each watched file's item, and the moment it was seen,
-// until ctx ends or t says every file is complete. t.pending lists the ids still
-// awaited, for a watch that asks by id. It is the one place that says how the
-// teacher's screen learns of thumbnails: pollFolder today; the event stream
-// `GET /api/v1/items/watch?ids=…` fits the same signature.
-type watcher func(ctx context.Context, teacher *node.Client, folder string, t *tracker) error
+// watcher tells t each watched file's item, and the moment it was seen, until
+// ctx ends or t says every file is complete. It is the one place that says how a
+// screen learns of thumbnails: followUploads (follow.go), the event stream the
+// web app follows, or pollFolder, the teacher's folder listed again and again.
+type watcher func(ctx context.Context, c *class, t *tracker) error
+
+// watchers are the -watch flag's choices.
+var watchers = map[string]watcher{"stream": followUploads, "poll": pollFolder}
 
 // pollEvery is the polling period of pollFolder.
 const pollEvery = 100 * time.Millisecond
@@ -34,11 +36,11 @@ const pollEvery = 100 * time.Millisecond
 // refresh it. One listing per period, whatever the number of pending files: the
 // alternative, a GET per pending file every 100 ms, is 700 requests a second at
 // the start of the burst, which would take the cores the renders need.
-func pollFolder(ctx context.Context, teacher *node.Client, folder string, t *tracker) error {
+func pollFolder(ctx context.Context, c *class, t *tracker) error {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for !t.finished() {
-		if err := listAll(ctx, teacher, folder, t.saw); err != nil {
+		if err := listAll(ctx, c.teacher, c.folder, t.saw); err != nil {
 			return err
 		}
 		select {
@@ -83,14 +85,17 @@ type tracker struct {
 	expected int // uploads of the burst
 	ended    int // uploads answered, well or not
 	sent     map[string]Sent
-	small    map[string]time.Time // first seen with thumbnails.small
-	all      map[string]time.Time // first seen with every size
-	failed   map[string]string    // preview "failed"
+	small    map[string]time.Time  // first seen with thumbnails.small
+	all      map[string]time.Time  // first seen with every size
+	failed   map[string]string     // preview "failed"
+	added    map[int]chan struct{} // per pupil, a signal at each of their 201s (sentBy)
+	complete chan struct{}         // closed once every file is complete or failed
+	closed   bool
 }
 
 func newTracker(expected int) *tracker {
 	return &tracker{expected: expected, sent: map[string]Sent{}, small: map[string]time.Time{},
-		all: map[string]time.Time{}, failed: map[string]string{}}
+		all: map[string]time.Time{}, failed: map[string]string{}, added: map[int]chan struct{}{}, complete: make(chan struct{})}
 }
 
 // uploaded records an upload's answer.
@@ -100,7 +105,52 @@ func (t *tracker) uploaded(s Sent) {
 	t.ended++
 	if s.Err == nil {
 		t.sent[s.ID] = s
+		select {
+		case t.addedLocked(s.Pupil) <- struct{}{}:
+		default: // a signal not taken yet says it already
+		}
 	}
+	t.closeIfFinishedLocked()
+}
+
+// anyPending says whether one of ids is still awaited.
+func (t *tracker) anyPending(ids []string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, id := range ids {
+		if _, ok := t.all[id]; !ok && t.failed[id] == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// sentBy is signalled when pupil n's upload gets its 201 (one signal may stand
+// for several).
+func (t *tracker) sentBy(n int) <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.addedLocked(n)
+}
+
+func (t *tracker) addedLocked(n int) chan struct{} {
+	if t.added[n] == nil {
+		t.added[n] = make(chan struct{}, 1)
+	}
+	return t.added[n]
+}
+
+// pendingOf lists pupil n's files whose renditions are not all seen yet.
+func (t *tracker) pendingOf(n int) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var ids []string
+	for _, id := range t.pendingLocked() {
+		if t.sent[id].Pupil == n {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // saw records what an item showed at a moment. An item may show before its
@@ -110,6 +160,7 @@ func (t *tracker) saw(it itemView, at time.Time) {
 	defer t.mu.Unlock()
 	if it.Preview == "failed" {
 		t.failed[it.ID] = it.Preview
+		t.closeIfFinishedLocked()
 		return
 	}
 	if _, ok := it.Thumbnails["small"]; ok {
@@ -125,12 +176,17 @@ func (t *tracker) saw(it itemView, at time.Time) {
 	if _, seen := t.all[it.ID]; !seen {
 		t.all[it.ID] = at
 	}
+	t.closeIfFinishedLocked()
 }
 
 // pending lists the uploaded files whose renditions are not all seen yet.
 func (t *tracker) pending() []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.pendingLocked()
+}
+
+func (t *tracker) pendingLocked() []string {
 	var ids []string
 	for id := range t.sent {
 		if _, ok := t.all[id]; !ok && t.failed[id] == "" {
@@ -144,7 +200,17 @@ func (t *tracker) pending() []string {
 // or failed.
 func (t *tracker) finished() bool {
 	t.mu.Lock()
-	ended := t.ended == t.expected
-	t.mu.Unlock()
-	return ended && len(t.pending()) == 0
+	defer t.mu.Unlock()
+	return t.finishedLocked()
+}
+
+func (t *tracker) finishedLocked() bool {
+	return t.ended == t.expected && len(t.pendingLocked()) == 0
+}
+
+func (t *tracker) closeIfFinishedLocked() {
+	if !t.closed && t.finishedLocked() {
+		t.closed = true
+		close(t.complete)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"cartable/antivirus"
 	"cartable/live"
 	"cartable/previewtest"
 )
@@ -256,6 +257,40 @@ func TestLiveWatchTellsThumbnailsAfterTheScan(t *testing.T) {
 	late := lea.waitForStream(photo.ID).untilDone()
 	if len(late) != 1 || late[0].item(t).Preview != "ready" {
 		t.Fatalf("a late watch got %v, want the ready photo", late)
+	}
+}
+
+// TestLiveWatchTellsWhatCameBeforeIt: a pupil's page reads her new photo, and its
+// stream opens a moment later (the web app waits a quarter of a second for the
+// rest of a batch). The photo's provisional small thumbnail came in between,
+// while the antivirus is down: the stream tells it at once, not at the next
+// change (the verdict, which may be minutes away).
+func TestLiveWatchTellsWhatCameBeforeIt(t *testing.T) {
+	in, clamd := startScanning(t, nil)
+	lea := in.as("eleve.6a.01")
+	clamd.Stop() // the scans wait: nothing changes after the provisional thumbnail
+	photo := lea.mustUpload(lea.home(), "IMG_3001.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 1600, Height: 1200, Seed: 21}))
+	if first := waitForThumbnail(t, lea, photo.ID, "small"); first.Scan != antivirus.Pending {
+		t.Fatalf("the provisional thumbnail came with scan %q, want it before the verdict", first.Scan)
+	}
+
+	s := lea.waitForStream(photo.ID)
+	select {
+	case ev, ok := <-s.events:
+		if !ok {
+			t.Fatalf("the stream ended; received:\n%s", s.text())
+		}
+		if it := ev.item(t); it.ID != photo.ID || it.Scan != antivirus.Pending || it.Thumbnails["small"].URL == "" {
+			t.Fatalf("the first event says %+v; want the photo pending its scan, with its small thumbnail", it)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("nothing told in 20 s of the small thumbnail that came before the stream; received:\n%s", s.text())
+	}
+
+	clamd.Restart()
+	events := s.untilDone()
+	if len(events) == 0 || events[len(events)-1].item(t).Preview != "ready" {
+		t.Fatalf("after the verdict the stream told %v, want the photo ready last", events)
 	}
 }
 
