@@ -98,7 +98,7 @@ func ParseIDs(raw string) ([]uuid.UUID, error) {
 // changes, until none is waiting any more (a "done" event then says so), the
 // stream's lifetime is over, the client leaves or the node shuts down. Items the
 // caller may not see are left out, as if they did not exist; folders too. Every
-// item is sent at once as it stands, then at each change. Errors before the
+// other item is sent at once as it stands, then at each change. Errors before the
 // stream opens (too many watches, the database) are returned for the caller to
 // answer; later ones end the stream.
 func (s *Service) Watch(ctx context.Context, w http.ResponseWriter, userID string, ids []uuid.UUID, lookup Lookup) error {

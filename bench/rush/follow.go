@@ -45,20 +45,24 @@ func followUploads(ctx context.Context, c *class, t *tracker) error {
 const reopenAfter = 250 * time.Millisecond
 
 // followPupil follows one pupil's files until every file of the burst is
-// complete (or failed).
+// complete (or failed). A stream that fails is opened again after 2, 4 s, as the
+// web app does; three failures in a row end the scenario (the web app would poll
+// instead, which is not what this measures).
 func followPupil(ctx context.Context, pupil *node.Client, n int, t *tracker) error {
 	added := t.sentBy(n)
 	var (
-		stream context.CancelFunc // the open stream's, nil when none
-		gen    int                // the open stream's number: a replaced stream's end is not news
-		ended  = make(chan streamEnd, 1)
-		reopen <-chan time.Time
+		cancelStream context.CancelFunc // the open stream's, nil when none
+		gen          int                // the open stream's number: a stopped stream's end is no news
+		ended        = make(chan streamEnd, 1)
+		reopen       <-chan time.Time
+		failures     int
 	)
 	stop := func() {
-		if stream != nil {
-			stream()
-			stream = nil
+		if cancelStream != nil {
+			cancelStream()
+			cancelStream = nil
 		}
+		gen++
 	}
 	defer stop()
 	open := func() {
@@ -67,9 +71,8 @@ func followPupil(ctx context.Context, pupil *node.Client, n int, t *tracker) err
 		if len(ids) == 0 {
 			return
 		}
-		gen++
 		sctx, cancel := context.WithCancel(ctx)
-		stream = cancel
+		cancelStream = cancel
 		go func(gen int) {
 			done, err := watchStream(sctx, pupil, ids, t.saw)
 			select {
@@ -91,16 +94,21 @@ func followPupil(ctx context.Context, pupil *node.Client, n int, t *tracker) err
 			open()
 		case e := <-ended:
 			if e.gen != gen {
-				continue // a stream replaced meanwhile
+				continue // a stream stopped meanwhile
 			}
-			stream = nil
-			if e.err != nil {
-				return e.err
-			}
-			if e.done && t.anyPending(e.ids) {
+			stop()
+			switch {
+			case e.err != nil:
+				if failures++; failures == 3 {
+					return e.err
+				}
+				reopen = time.After(time.Duration(failures) * 2 * time.Second)
+			case e.done && t.anyPending(e.ids):
 				return fmt.Errorf("the stream said nothing more was coming with files of %v still incomplete", e.ids)
-			}
-			if !e.done {
+			case e.done:
+				failures = 0 // files sent meanwhile have their own reopening
+			default:
+				failures = 0
 				reopen = time.After(3 * time.Second) // its lifetime is over: again, as the server's retry says
 			}
 		}

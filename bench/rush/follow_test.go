@@ -111,3 +111,52 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// TestFollowPupilStreamTroubles: a stream that fails is opened again, as the web
+// app does; one that says "done" while its files are incomplete ends the
+// scenario with an error instead of waiting for ever.
+func TestFollowPupilStreamTroubles(t *testing.T) {
+	tests := []struct {
+		name    string
+		answers []func(w http.ResponseWriter) // one per stream opened, the last repeated
+		wantErr string
+	}{
+		{name: "a failure, then the stream", answers: []func(w http.ResponseWriter){
+			func(w http.ResponseWriter) { http.Error(w, "busy", http.StatusServiceUnavailable) },
+			func(w http.ResponseWriter) { sse(w, item("a", "small", "medium", "large"), "event: done\ndata: {}") },
+		}},
+		{name: "done too early", answers: []func(w http.ResponseWriter){
+			func(w http.ResponseWriter) { sse(w, item("a", "small"), "event: done\ndata: {}") },
+		}, wantErr: "still incomplete"},
+		{name: "failing for good", answers: []func(w http.ResponseWriter){
+			func(w http.ResponseWriter) { http.Error(w, "busy", http.StatusServiceUnavailable) },
+		}, wantErr: "503"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			opened := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				answer := tt.answers[min(opened, len(tt.answers)-1)]
+				opened++
+				mu.Unlock()
+				answer(w)
+			}))
+			defer srv.Close()
+			tr := newTracker(1)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			tr.uploaded(Sent{ID: "a", Pupil: 1, End: time.Now()})
+			err := followPupil(ctx, &node.Client{Base: srv.URL}, 1, tr)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatal(err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("err %v, want one saying %q", err, tt.wantErr)
+			case tt.wantErr == "" && !tr.finished():
+				t.Fatal("followed to the end with the file still pending")
+			}
+		})
+	}
+}

@@ -71,7 +71,7 @@ func jobTimes(ctx context.Context, dbURL string) ([]JobTimes, error) {
 
 // firstRendered is, per item, when the first preview job of its current blob
 // ended (a renderer that renders the small size in a job of its own ends that one
-// first): the moment the teacher's screen could have shown its small thumbnail.
+// first): the moment a screen could have shown its small thumbnail.
 func firstRendered(ctx context.Context, dbURL string) (map[string]time.Time, error) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -117,12 +118,14 @@ func (t *tracker) uploaded(s Sent) {
 func (t *tracker) anyPending(ids []string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, id := range ids {
-		if _, ok := t.all[id]; !ok && t.failed[id] == "" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(ids, t.awaitedLocked)
+}
+
+// awaitedLocked says whether the file id has neither every rendition seen nor
+// failed.
+func (t *tracker) awaitedLocked(id string) bool {
+	_, complete := t.all[id]
+	return !complete && t.failed[id] == ""
 }
 
 // sentBy is signalled when pupil n's upload gets its 201 (one signal may stand
@@ -179,17 +182,11 @@ func (t *tracker) saw(it itemView, at time.Time) {
 	t.closeIfFinishedLocked()
 }
 
-// pending lists the uploaded files whose renditions are not all seen yet.
-func (t *tracker) pending() []string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.pendingLocked()
-}
-
+// pendingLocked lists the uploaded files whose renditions are not all seen yet.
 func (t *tracker) pendingLocked() []string {
 	var ids []string
 	for id := range t.sent {
-		if _, ok := t.all[id]; !ok && t.failed[id] == "" {
+		if t.awaitedLocked(id) {
 			ids = append(ids, id)
 		}
 	}

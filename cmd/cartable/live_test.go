@@ -171,8 +171,9 @@ func (s *sseStream) close() {
 }
 
 // TestLiveWatchTellsThumbnailsAfterTheScan: a pupil uploads a photo while the
-// antivirus is down (so its scan waits), and watches it: she hears the verdict and
-// the thumbnails as they come, the scan first, then the stream says done and ends.
+// antivirus is down (so its scan waits), and watches it: she hears the photo as it
+// stands (pending its scan), then the verdict and the thumbnails as they come,
+// then the stream says done and ends.
 // Watching a classmate's private photo tells her nothing about it: her stream of
 // it alone says done at once, exactly as for an id that does not exist, and
 // beside her own photo it is never mentioned. Malformed ids, too many ids and
@@ -232,8 +233,8 @@ func TestLiveWatchTellsThumbnailsAfterTheScan(t *testing.T) {
 	s := lea.waitForStream(photo.ID, secret.ID)
 	clamd.Restart()
 	events := s.untilDone()
-	if len(events) == 0 {
-		t.Fatal("no item event before done")
+	if len(events) < 2 || events[0].item(t).Scan != antivirus.Pending {
+		t.Fatalf("the stream told %v; want the photo pending its scan first, then what changed", events)
 	}
 	for i, ev := range events {
 		it := ev.item(t)
@@ -322,8 +323,8 @@ func TestLiveWatchHearsAnotherNode(t *testing.T) {
 	// Only now is there a node to render it: what the stream tells came from there.
 	in.startNode(t, func(cfg *Config) { cfg.Jobs = true })
 	events := s.untilDone()
-	if len(events) == 0 {
-		t.Fatal("no item event before done")
+	if len(events) < 2 || events[0].item(t).Preview != "pending" {
+		t.Fatalf("the stream told %v; want the photo pending first, then its thumbnails", events)
 	}
 	last := events[len(events)-1].item(t)
 	if last.Preview != "ready" || last.Thumbnails["small"].URL == "" {

@@ -19,12 +19,28 @@ import (
 // for it is the upload's own, which shows the new row).
 func TestWebLivePreview(t *testing.T) {
 	in, tb, path := livePhotoPage(t, "Sortie au musée", "tableau.jpg", 11, false)
+	js[bool](tb, "remember each new row as drawn", `(() => {
+		window.__rows = new Map();
+		new MutationObserver((records) => {
+			for (const r of records) for (const n of r.addedNodes) {
+				if (n instanceof HTMLLIElement && n.dataset.id) window.__rows.set(n.dataset.id, { li: n, item: n.item, thumb: n.querySelector(".thumb") });
+			}
+		}).observe(document.body, { childList: true, subtree: true });
+		return true;
+	})()`)
 	uploadFiles(tb, path)
 	row := `//li[contains(@class,"item") and .//a[normalize-space()="tableau.jpg"]]`
 	tb.run("the placeholder", chromedp.WaitVisible(row+`//div[contains(@class,"thumb") and contains(@class,"pending")]`))
 	tb.run("the placeholder says what it waits for", chromedp.WaitVisible(row+`//span[@class="preparing" and contains(., "aperçu en préparation")]`))
 	id := get(tb, "the photo's id", chromedp.AttributeValue(row, "data-id")).Value
 	tb.run("the page follows the photo", chromedp.Poll[chromedp.Void](`window.__requests.includes("/api/v1/items/watch")`, byTimer))
+	// The stream's first word on the photo (still pending) reaches the row: the
+	// row keeps its placeholder, which a redraw would start shimmering again.
+	drawn := `window.__rows.get("` + id + `")`
+	tb.run("the stream's first word reaches the row", chromedp.Poll[chromedp.Void](drawn+`.li.item !== `+drawn+`.item`, byTimer))
+	if !js[bool](tb, "the placeholder kept", drawn+`.li.querySelector(".thumb") === `+drawn+`.thumb`) {
+		t.Error("the placeholder was drawn again for a word that changed nothing the row shows")
+	}
 	tb.screenshot("desktop-live-placeholder")
 
 	in.startNode(t, func(cfg *Config) { cfg.Jobs = true })

@@ -132,7 +132,12 @@ export function itemList({ label, view = "list", meta = defaultMeta, entries, on
   ul.previewReady = (item) => {
     const li = ul.querySelector(`li[data-id="${item.id}"]`);
     if (!li) return;
+    const before = li.item;
     li.item = remember(item);
+    // A larger size, or a stream's first word on a file: the row shows the same
+    // thing, and redrawing it would restart the placeholder's shimmer or fade
+    // the thumbnail in again.
+    if (item.preview === before.preview && rendition(item.thumbnails?.small) === rendition(before.thumbnails?.small)) return;
     li.querySelector(".preparing")?.remove();
     const note = preparing(item);
     if (note) li.querySelector(".meta")?.append(note);
@@ -222,6 +227,17 @@ function scanBadge(scan) {
 function preparing(item) {
   if (item.kind !== "file" || item.preview !== "pending" || item.thumbnails?.small || item.scan === "pending") return null;
   return h("span", { class: "preparing" }, " · ", t("item.preparing"));
+}
+
+/**
+ * rendition names the picture a thumbnail's URL shows: its URL without the
+ * signature, which each answer renews ("" for none).
+ */
+function rendition(thumbnail) {
+  if (!thumbnail) return "";
+  const url = new URL(thumbnail.url, location.href);
+  url.searchParams.delete("sig");
+  return url.href;
 }
 
 /** The thumbnail, or the type's icon while there is none. */
