@@ -80,7 +80,7 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 		w.Metrics.embeddedResult(why)
 		if src.scan != "pending" {
 			// Nothing to wait for: libvips' shrink-on-load makes the real small
-			// thumbnail in a quarter of the time Go takes to decode the photo.
+			// thumbnail for about the CPU Go's decode would take, and it is final.
 			return nil, why + ", left to the small stage (no verdict to wait for)", nil
 		}
 		if src.size > w.Renderer.Limits.MaxBytes {

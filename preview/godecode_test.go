@@ -1,9 +1,13 @@
 package preview
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 
 	"cartable/previewtest"
@@ -47,6 +51,8 @@ func TestDecodedInGo(t *testing.T) {
 		{name: "colour photo", data: jpegOf(t, halves(1600, 1200, false)), wantW: 1600, wantH: 1200},
 		{name: "grey photo", data: jpegOf(t, halves(1200, 1600, true)), wantW: 1200, wantH: 1600},
 		{name: "small photo, no shrinking", data: jpegOf(t, halves(100, 80, false)), wantW: 100, wantH: 80},
+		{name: "colour photo, at an eighth", data: jpegOf(t, halves(2400, 2048, false)), wantW: 2400, wantH: 2048},
+		{name: "grey photo, at an eighth", data: jpegOf(t, halves(2048, 2400, true)), wantW: 2048, wantH: 2400},
 		{name: "CMYK left to libvips", data: cmyk, wantReason: EmbeddedCorrupt},
 		{name: "more pixels than allowed", data: jpegOf(t, halves(400, 300, false)), limits: Limits{MaxPixels: 100_000}, wantReason: EmbeddedTooLarge},
 		{name: "not a JPEG", data: []byte("GIF89a not a jpeg at all"), wantReason: EmbeddedCorrupt},
@@ -78,7 +84,7 @@ func TestDecodedInGo(t *testing.T) {
 			right := e.Image.At(b.Min.X+3*b.Dx()/4, b.Min.Y+b.Dy()/2)
 			lr, _, lb, _ := left.RGBA()
 			rr, _, rb, _ := right.RGBA()
-			if tt.name == "grey photo" {
+			if strings.HasPrefix(tt.name, "grey photo") {
 				if lr == rr {
 					t.Errorf("grey halves alike: %v %v", left, right)
 				}
@@ -90,39 +96,95 @@ func TestDecodedInGo(t *testing.T) {
 }
 
 // TestDecodedInGoTurnsUpright: a phone photo without a thumbnail (an older
-// phone, a messaging app's copy), decoded whole by Go while its scan runs, is
-// turned by its EXIF orientation as libvips turns the real small thumbnail, for
-// each of the 8. (Seen on real files: the orientation was read with the
-// thumbnail's directory, so a photo without one stayed as stored.)
+// phone, a messaging app's copy), decoded by Go while its scan runs, whole or at
+// an eighth, is turned by its EXIF orientation as libvips turns the real small
+// thumbnail, for each of the 8. (Seen on real files: the orientation was read
+// with the thumbnail's directory, so a photo without one stayed as stored.)
 func TestDecodedInGoTurnsUpright(t *testing.T) {
 	r := NewRenderer(Limits{})
-	for orientation := 1; orientation <= 8; orientation++ {
-		data := previewtest.CameraPhoto(with(camera(800, 600), func(o *previewtest.CameraOptions) {
-			o.Orientation, o.Seed, o.NoThumbnail = orientation, uint64(20+orientation), true
-		}))
-		e, err := decodedInGo(data, Limits{})
+	for _, size := range []image.Point{{800, 600}, {2400, 2048}} {
+		for orientation := 1; orientation <= 8; orientation++ {
+			data := previewtest.CameraPhoto(with(camera(size.X, size.Y), func(o *previewtest.CameraOptions) {
+				o.Orientation, o.Seed, o.NoThumbnail = orientation, uint64(20+orientation), true
+			}))
+			e, err := decodedInGo(data, Limits{})
+			if err != nil {
+				t.Fatalf("%v, orientation %d: %v", size, orientation, err)
+			}
+			if e.Orientation != orientation {
+				t.Errorf("%v: orientation %d read as %d", size, orientation, e.Orientation)
+			}
+			if wantW, wantH := uprightSize(size.X, size.Y, orientation); e.Width != wantW || e.Height != wantH {
+				t.Errorf("%v, orientation %d: frame %d × %d, want %d × %d upright", size, orientation, e.Width, e.Height, wantW, wantH)
+			}
+			if small := smallOf(t, r, data, "image/jpeg"); !looksAlike(e.Image, small) {
+				t.Errorf("%v, orientation %d: Go's provisional thumbnail does not look like libvips' (%s)", size, orientation, distance(e.Image, small))
+			}
+		}
+	}
+}
+
+// TestDecodeForSmall: a photo is decoded at an eighth when that leaves twice the
+// small size's side (256 pixels) on its shorter side, whole otherwise.
+func TestDecodeForSmall(t *testing.T) {
+	tests := []struct {
+		w, h int
+		want image.Rectangle
+	}{
+		{w: 4000, h: 3000, want: image.Rect(0, 0, 500, 375)},
+		{w: 2048, h: 2049, want: image.Rect(0, 0, 256, 257)},
+		{w: 3000, h: 2047, want: image.Rect(0, 0, 3000, 2047)},
+		{w: 640, h: 480, want: image.Rect(0, 0, 640, 480)},
+	}
+	for _, tt := range tests {
+		data := jpegOf(t, image.NewRGBA(image.Rect(0, 0, tt.w, tt.h)))
+		frame, err := scanJPEG(data)
 		if err != nil {
-			t.Fatalf("orientation %d: %v", orientation, err)
+			t.Fatal(err)
 		}
-		if e.Orientation != orientation {
-			t.Errorf("orientation %d read as %d", orientation, e.Orientation)
+		img, err := decodeForSmall(data, frame)
+		if err != nil {
+			t.Fatalf("%d × %d: %v", tt.w, tt.h, err)
 		}
-		if wantW, wantH := uprightSize(800, 600, orientation); e.Width != wantW || e.Height != wantH {
-			t.Errorf("orientation %d: frame %d × %d, want %d × %d upright", orientation, e.Width, e.Height, wantW, wantH)
-		}
-		if small := smallOf(t, r, data, "image/jpeg"); !looksAlike(e.Image, small) {
-			t.Errorf("orientation %d: Go's provisional thumbnail does not look like libvips' (%s)", orientation, distance(e.Image, small))
+		if got := img.Bounds(); got != tt.want {
+			t.Errorf("%d × %d decoded as %v, want %v", tt.w, tt.h, got, tt.want)
 		}
 	}
 }
 
 // BenchmarkDecodedInGo is the provisional small thumbnail of a 12 MP photo without
-// a trusted embedded preview, while its scan runs: the frame decoded by Go.
+// a trusted embedded preview, while its scan runs: decodedInGo (its eighth) beside
+// image/jpeg's whole decode, shrunk the same way, which it used before. A phone's
+// photo has a sensor's grain, and weighs some 5 MB: its entropy decoding, which
+// both do, costs more than a plain picture's.
 func BenchmarkDecodedInGo(b *testing.B) {
-	data := photo12MP()
-	for b.Loop() {
-		if _, err := decodedInGo(data, Limits{}); err != nil {
-			b.Fatal(err)
-		}
+	for _, photo := range []struct {
+		name string
+		data []byte
+	}{{"plain", photo12MP()}, {"grain", grainyPhoto12MP()}} {
+		b.Run(photo.name+"/eighth", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := decodedInGo(photo.data, Limits{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(photo.name+"/whole", func(b *testing.B) {
+			for b.Loop() {
+				img, err := jpeg.Decode(bytes.NewReader(photo.data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, ok := shrinkBox(img, 3000/(2*Sizes[0].Box)); !ok {
+					b.Fatal("not shrunk")
+				}
+			}
+		})
 	}
 }
+
+// grainyPhoto12MP is a 4000 × 3000 camera photo with a sensor's grain, made once
+// for the benchmarks.
+var grainyPhoto12MP = sync.OnceValue(func() []byte {
+	return previewtest.CameraPhoto(with(camera(4000, 3000), func(o *previewtest.CameraOptions) { o.Grain = true }))
+})

@@ -195,8 +195,8 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// camera's preview, a few milliseconds of CPU each between round trips
 			// to S3 and PostgreSQL. Twice as many as the render slots, and at least
 			// four: a worker of one slot took them two at a time, and at the bell
-			// the last of 60 waited 3 s for its turn. The photos Go decodes whole
-			// (some 170 ms of CPU, 48 MB for 12 MP) take two turns per slot at most
+			// the last of 60 waited 3 s for its turn. The photos Go decodes
+			// (some 80 ms of CPU for 12 MP) take two turns per slot at most
 			// (preview.Worker.WholeDecodes). More, on a node of two slots sharing
 			// its cores with the API and clamd, slowed the scans the PDFs wait for.
 			preview.QueueFirst: {MaxWorkers: max(4, 2*max(1, int(a.cfg.PreviewWorkers))), FetchPollInterval: 250 * time.Millisecond},
