@@ -214,6 +214,9 @@ type jpegFrame struct {
 	// APP1 right after the start of image and cameras mostly do; a file that
 	// starts with JFIF was most likely written again by software.
 	rewritten bool
+	// progressive: the frame is coded in successive scans (SOF2, or another
+	// progressive SOF Go refuses anyway).
+	progressive bool
 }
 
 // scanJPEG walks a JPEG's segments up to its frame header.
@@ -262,6 +265,7 @@ func scanJPEG(b []byte) (jpegFrame, error) {
 			if f.width == 0 || f.height == 0 {
 				return jpegFrame{}, refuse(EmbeddedCorrupt, "the frame is %d × %d", f.width, f.height)
 			}
+			f.progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
 			return f, nil
 		}
 	}

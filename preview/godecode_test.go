@@ -2,6 +2,7 @@ package preview
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"cartable/previewtest"
+
+	"github.com/h2non/bimg"
 )
 
 func TestDecodedInGo(t *testing.T) {
@@ -40,6 +43,7 @@ func TestDecodedInGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	progressive := interlaced(t, jpegOf(t, halves(400, 300, false)))
 	tests := []struct {
 		name       string
 		data       []byte
@@ -53,6 +57,9 @@ func TestDecodedInGo(t *testing.T) {
 		{name: "small photo, no shrinking", data: jpegOf(t, halves(100, 80, false)), wantW: 100, wantH: 80},
 		{name: "colour photo, at an eighth", data: jpegOf(t, halves(2400, 2048, false)), wantW: 2400, wantH: 2048},
 		{name: "grey photo, at an eighth", data: jpegOf(t, halves(2048, 2400, true)), wantW: 2048, wantH: 2400},
+		{name: "progressive photo", data: progressive, wantW: 400, wantH: 300},
+		{name: "progressive photo, at an eighth", data: interlaced(t, jpegOf(t, halves(2400, 2048, false))), wantW: 2400, wantH: 2048},
+		{name: "progressive photo over 12 MP", data: withFrameSize(t, progressive, 4000, 3001), wantReason: EmbeddedTooLarge},
 		{name: "CMYK left to libvips", data: cmyk, wantReason: EmbeddedCorrupt},
 		{name: "more pixels than allowed", data: jpegOf(t, halves(400, 300, false)), limits: Limits{MaxPixels: 100_000}, wantReason: EmbeddedTooLarge},
 		{name: "not a JPEG", data: []byte("GIF89a not a jpeg at all"), wantReason: EmbeddedCorrupt},
@@ -93,6 +100,35 @@ func TestDecodedInGo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interlaced is a JPEG saved again as a progressive one, by libvips.
+func interlaced(t *testing.T, data []byte) []byte {
+	t.Helper()
+	out, err := bimg.NewImage(data).Process(bimg.Options{Type: bimg.JPEG, Interlace: true, Quality: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frame, err := scanJPEG(out); err != nil || !frame.progressive {
+		t.Fatalf("not saved as a progressive JPEG (%v)", err)
+	}
+	return out
+}
+
+// withFrameSize is a JPEG whose frame header claims another size: what the
+// checks before a decode read.
+func withFrameSize(t *testing.T, data []byte, w, h int) []byte {
+	t.Helper()
+	out := bytes.Clone(data)
+	for i := 2; i+9 <= len(out); i++ {
+		if out[i] == 0xFF && isFrameHeader(out[i+1]) {
+			binary.BigEndian.PutUint16(out[i+5:], uint16(h))
+			binary.BigEndian.PutUint16(out[i+7:], uint16(w))
+			return out
+		}
+	}
+	t.Fatal("no frame header")
+	return nil
 }
 
 // TestDecodedInGoTurnsUpright: a phone photo without a thumbnail (an older
