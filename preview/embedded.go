@@ -346,7 +346,7 @@ func parseExif(tiff []byte) (exifMeta, error) {
 }
 
 // exifOrientation reads IFD0's orientation alone (1 when absent): a photo without
-// a thumbnail, decoded whole, still has to be turned upright.
+// a thumbnail, decoded in Go, still has to be turned upright.
 func exifOrientation(tiff []byte) (int, error) {
 	t, ifd0At, err := newTIFF(tiff)
 	if err != nil {

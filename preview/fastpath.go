@@ -19,7 +19,7 @@ import (
 // from what Go alone reads of it (memory-safe, so it may run before the
 // antivirus' verdict): the preview a camera left in the file, read from its
 // first bytes (see embedded.go for when it is trusted), else, while the verdict
-// is awaited, the photo decoded whole by Go. When neither works, a chained job
+// is awaited, the photo decoded by Go (decodedInGo). When neither works, a chained job
 // hands over to the small stage.
 func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source) error {
 	if len(src.renditions) > 0 {
@@ -87,7 +87,7 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 			return nil, why, nil
 		}
 		var decodeErr error
-		if e, decodeErr, err = w.decodeWhole(ctx, src); err != nil {
+		if e, decodeErr, err = w.decodeInGo(ctx, src); err != nil {
 			return nil, "", err
 		}
 		if decodeErr != nil {
@@ -105,11 +105,11 @@ func (w *Worker) provisionalSmall(ctx context.Context, src source) ([]Rendition,
 	return renditions, "", nil
 }
 
-// decodeWhole reads a photo whole and decodes it with Go's own decoder, once its
-// turn comes among the whole decodes (Worker.WholeDecodes). err is a failure to
+// decodeInGo reads a photo whole and decodes it in Go (decodedInGo), once its
+// turn comes among the decodes in Go (Worker.GoDecodes). err is a failure to
 // read it (the job is tried again); decodeErr says why its pixels would not do.
-func (w *Worker) decodeWhole(ctx context.Context, src source) (e Embedded, decodeErr, err error) {
-	done, err := w.wholeDecode(ctx)
+func (w *Worker) decodeInGo(ctx context.Context, src source) (e Embedded, decodeErr, err error) {
+	done, err := w.goDecodeTurn(ctx)
 	if err != nil {
 		return Embedded{}, nil, err
 	}

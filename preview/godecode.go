@@ -9,17 +9,34 @@ import (
 	"cartable/preview/jpegdc"
 )
 
-// goDecodeMaxPixels bounds the photos decoded whole in Go for a provisional small
-// thumbnail: Go holds the full frame (a 50 MP photo at 4:4:4 is 150 MB), where
-// libvips' shrink-on-load never does. Larger photos wait for the real render.
+// goDecodeMaxPixels bounds the photos decoded in Go for the time their
+// entropy-coded data takes to read, which no scale shortens: a 12 MP photo with
+// a sensor's grain takes some 80 ms, and 50 MP about four times as long.
 const goDecodeMaxPixels = 50_000_000
 
-// goDecodeMaxProgressivePixels bounds the progressive photos decoded in Go: Go
-// keeps all of a progressive JPEG's coefficients until its last scan, 4 bytes a
-// sample, whatever the scale it outputs (a 12 MP photo: 72 MB at 4:2:0, 144 MB
-// at 4:4:4). Phones write baseline JPEGs; a larger progressive one waits for
-// libvips (libjpeg keeps its coefficients in 2 bytes).
-const goDecodeMaxProgressivePixels = 12_000_000
+// goDecodeMaxBytes bounds the memory a decode in Go takes beside the file
+// (goDecodeBytes): Go holds the whole picture it outputs, where libvips'
+// shrink-on-load streams. A photo that would take more waits for the real
+// render.
+const goDecodeMaxBytes = 64 << 20
+
+// goDecodeBytes is the most a decode of frame takes in Go, with three components
+// at full resolution (4:4:4): a byte per sample it outputs, and for a progressive
+// JPEG 4 bytes more per coefficient Go keeps until its last scan (every one when
+// decoded whole, one per block at an eighth). Whole, a baseline photo of 22 MP
+// and a progressive one of 4 MP fit in goDecodeMaxBytes; at an eighth, anything
+// under goDecodeMaxPixels does.
+func goDecodeBytes(frame jpegFrame) int64 {
+	w, h := int64(frame.width), int64(frame.height)
+	if atAnEighth(frame) {
+		w, h = (w+7)/8, (h+7)/8
+	}
+	samples := 3 * w * h
+	if frame.progressive {
+		return 5 * samples
+	}
+	return samples
+}
 
 // decodedInGo decodes a JPEG's frame in Go and shrinks it for a provisional small
 // thumbnail: for a phone photo whose embedded preview is missing or not trusted
@@ -34,12 +51,11 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 	if err != nil {
 		return Embedded{}, err
 	}
-	pixels := int64(frame.width) * int64(frame.height)
-	if pixels > min(limits.MaxPixels, goDecodeMaxPixels) {
+	if pixels := int64(frame.width) * int64(frame.height); pixels > min(limits.MaxPixels, goDecodeMaxPixels) {
 		return Embedded{}, refuse(EmbeddedTooLarge, "the frame is %d × %d pixels, more than Go decodes", frame.width, frame.height)
 	}
-	if frame.progressive && pixels > goDecodeMaxProgressivePixels {
-		return Embedded{}, refuse(EmbeddedTooLarge, "a progressive frame of %d × %d pixels, more than Go decodes", frame.width, frame.height)
+	if n := goDecodeBytes(frame); n > goDecodeMaxBytes {
+		return Embedded{}, refuse(EmbeddedTooLarge, "the %d × %d frame would take %d MiB in Go", frame.width, frame.height, n>>20)
 	}
 	orientation := 1
 	if frame.exif != nil {
@@ -52,9 +68,10 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 	if err != nil || cfg.Width != frame.width || cfg.Height != frame.height {
 		return Embedded{}, refuse(EmbeddedCorrupt, "the frame header cannot be read again the same (%v)", err)
 	}
-	if cfg.ColorModel == color.CMYKModel {
-		// Refused before the decode it would waste: shrinkBox takes no CMYK.
-		return Embedded{}, refuse(EmbeddedCorrupt, "a CMYK photo is left to libvips")
+	if cfg.ColorModel == color.CMYKModel || cfg.ColorModel == color.RGBAModel {
+		// Refused before the decode it would waste: shrinkBox takes only YCbCr
+		// and grey, what cameras write.
+		return Embedded{}, refuse(EmbeddedCorrupt, "a CMYK or RGB JPEG is left to libvips")
 	}
 	img, err := decodeForSmall(data, frame)
 	if err != nil {
@@ -78,10 +95,15 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 // with a sensor's grain costs less than half the whole decode, a plain picture a
 // tenth (BenchmarkDecodedInGo).
 func decodeForSmall(data []byte, frame jpegFrame) (image.Image, error) {
-	if min(frame.width, frame.height)/8 >= 2*Sizes[0].Box {
+	if atAnEighth(frame) {
 		return jpegdc.Decode(bytes.NewReader(data))
 	}
 	return jpeg.Decode(bytes.NewReader(data))
+}
+
+// atAnEighth reports whether decodeForSmall decodes frame at an eighth.
+func atAnEighth(frame jpegFrame) bool {
+	return min(frame.width, frame.height)/8 >= 2*Sizes[0].Box
 }
 
 // shrinkBox averages factor × factor blocks of a decoded JPEG (luminance averaged,

@@ -44,6 +44,10 @@ func TestDecodedInGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	progressive := interlaced(t, jpegOf(t, halves(400, 300, false)))
+	rgb, err := os.ReadFile("testdata/rgb.jpg") // cjpeg -rgb: R, G and B components
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name       string
 		data       []byte
@@ -59,8 +63,9 @@ func TestDecodedInGo(t *testing.T) {
 		{name: "grey photo, at an eighth", data: jpegOf(t, halves(2048, 2400, true)), wantW: 2048, wantH: 2400},
 		{name: "progressive photo", data: progressive, wantW: 400, wantH: 300},
 		{name: "progressive photo, at an eighth", data: interlaced(t, jpegOf(t, halves(2400, 2048, false))), wantW: 2400, wantH: 2048},
-		{name: "progressive photo over 12 MP", data: withFrameSize(t, progressive, 4000, 3001), wantReason: EmbeddedTooLarge},
+		{name: "progressive photo too large to decode whole", data: withFrameSize(t, progressive, 2000, 3000), wantReason: EmbeddedTooLarge},
 		{name: "CMYK left to libvips", data: cmyk, wantReason: EmbeddedCorrupt},
+		{name: "RGB left to libvips", data: rgb, wantReason: EmbeddedCorrupt},
 		{name: "more pixels than allowed", data: jpegOf(t, halves(400, 300, false)), limits: Limits{MaxPixels: 100_000}, wantReason: EmbeddedTooLarge},
 		{name: "not a JPEG", data: []byte("GIF89a not a jpeg at all"), wantReason: EmbeddedCorrupt},
 	}
@@ -157,6 +162,30 @@ func TestDecodedInGoTurnsUpright(t *testing.T) {
 				t.Errorf("%v, orientation %d: Go's provisional thumbnail does not look like libvips' (%s)", size, orientation, distance(e.Image, small))
 			}
 		}
+	}
+}
+
+// TestGoDecodeBytes: the memory bound of a decode in Go, by its scale and its
+// scans.
+func TestGoDecodeBytes(t *testing.T) {
+	tests := []struct {
+		w, h        int
+		progressive bool
+		want        int64
+	}{
+		{w: 4000, h: 3000, want: 3 * 500 * 375},                        // at an eighth
+		{w: 4000, h: 3000, progressive: true, want: 5 * 3 * 500 * 375}, // and its DC coefficients
+		{w: 4001, h: 3001, want: 3 * 501 * 376},                        // partial blocks
+		{w: 2000, h: 3000, want: 3 * 2000 * 3000},                      // whole
+		{w: 2000, h: 3000, progressive: true, want: 5 * 3 * 2000 * 3000},
+	}
+	for _, tt := range tests {
+		if got := goDecodeBytes(jpegFrame{width: tt.w, height: tt.h, progressive: tt.progressive}); got != tt.want {
+			t.Errorf("%d × %d, progressive %v: %d bytes, want %d", tt.w, tt.h, tt.progressive, got, tt.want)
+		}
+	}
+	if goDecodeBytes(jpegFrame{width: 2000, height: 3000, progressive: true}) <= goDecodeMaxBytes {
+		t.Error("a progressive 6 MP photo decoded whole fits the bound: the test above of its refusal proves nothing")
 	}
 }
 

@@ -36,26 +36,27 @@ type Worker struct {
 	Renderer *Renderer
 	Log      *slog.Logger
 	Metrics  *Metrics // nil: none
-	// WholeDecodes bounds the photos Go decodes at once for a provisional small
-	// thumbnail (those without a trusted camera preview): each reads the whole
-	// file into memory, and a 12 MP phone photo takes some 80 ms of CPU (decoded at
-	// an eighth, decodeForSmall). The quick provisional thumbnails, from a
-	// camera's preview, run beside them as many as their queue allows. 0: 1.
-	WholeDecodes int
+	// GoDecodes bounds the photos Go decodes at once for a provisional small
+	// thumbnail (those without a trusted camera preview): each holds the whole
+	// file and at most goDecodeMaxBytes more (a 12 MP phone photo, at an eighth:
+	// 1 MB), and a 12 MP phone photo takes some 80 ms of CPU. The quick
+	// provisional thumbnails, from a camera's preview, run beside them as many
+	// as their queue allows. 0: 1.
+	GoDecodes int
 
 	urgency urgency // the small thumbnails being made, which the larger sizes let go first
-	// wholeDecodes holds a token per whole decode running (WholeDecodes of them).
-	wholeDecodes     chan struct{}
-	wholeDecodesOnce sync.Once
+	// goDecodes holds a token per decode in Go running (GoDecodes of them).
+	goDecodes     chan struct{}
+	goDecodesOnce sync.Once
 }
 
-// wholeDecode waits for a whole decode's turn and returns the function that ends
-// it, or ctx's error.
-func (w *Worker) wholeDecode(ctx context.Context) (done func(), err error) {
-	w.wholeDecodesOnce.Do(func() { w.wholeDecodes = make(chan struct{}, max(1, w.WholeDecodes)) })
+// goDecodeTurn waits for a decode in Go's turn and returns the function that
+// ends it, or ctx's error.
+func (w *Worker) goDecodeTurn(ctx context.Context) (done func(), err error) {
+	w.goDecodesOnce.Do(func() { w.goDecodes = make(chan struct{}, max(1, w.GoDecodes)) })
 	select {
-	case w.wholeDecodes <- struct{}{}:
-		return func() { <-w.wholeDecodes }, nil
+	case w.goDecodes <- struct{}{}:
+		return func() { <-w.goDecodes }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

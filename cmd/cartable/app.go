@@ -175,7 +175,7 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 	river.AddWorker(a.workers, &events.Worker{DB: a.pool, Log: a.log,
 		Hook: events.Webhook{URL: a.cfg.WebhookURL, Secret: a.cfg.WebhookSecret}})
 	river.AddWorker(a.workers, &preview.Worker{DB: a.pool, Store: a.store, Renderer: a.renderer, Log: a.log,
-		Metrics: preview.NewMetrics(a.registry), WholeDecodes: 2 * max(1, int(a.cfg.PreviewWorkers))})
+		Metrics: preview.NewMetrics(a.registry), GoDecodes: 2 * max(1, int(a.cfg.PreviewWorkers))})
 	river.AddWorker(a.workers, &preview.SweepWorker{DB: a.pool, Log: a.log})
 	river.AddWorker(a.workers, &assignment.PublishDueWorker{Service: a.assignments, Log: a.log})
 	river.AddWorker(a.workers, &audit.PurgeWorker{DB: a.pool, Retention: a.cfg.AuditRetention, Log: a.log})
@@ -197,7 +197,7 @@ func (a *app) jobs() (*river.Client[pgx.Tx], error) {
 			// four: a worker of one slot took them two at a time, and at the bell
 			// the last of 60 waited 3 s for its turn. The photos Go decodes
 			// (some 80 ms of CPU for 12 MP) take two turns per slot at most
-			// (preview.Worker.WholeDecodes). More, on a node of two slots sharing
+			// (preview.Worker.GoDecodes). More, on a node of two slots sharing
 			// its cores with the API and clamd, slowed the scans the PDFs wait for.
 			preview.QueueFirst: {MaxWorkers: max(4, 2*max(1, int(a.cfg.PreviewWorkers))), FetchPollInterval: 250 * time.Millisecond},
 		},

@@ -6,13 +6,16 @@
 // per 8×8 block, the block's mean, which is its DC coefficient alone, as
 // libjpeg's scale_denom 8 does. The preview package uses it for a photo's
 // provisional small thumbnail before the antivirus' verdict: it is Go, so
-// memory-safe, and it skips the inverse DCTs, most of a whole decode's cost.
+// memory-safe, and it does a fraction of a whole decode's work.
 //
 // It is Go 1.26's image/jpeg decoder (reader.go, scan.go and huffman.go, under
 // the LICENSE beside them) without the encoder, DecodeConfig and the CMYK
-// pictures, and with two changes marked "jpegdc:": makeImg allocates the eighth,
-// and reconstructBlock stores each block's mean instead of its inverse DCT.
-// Keep those apart when taking fixes from upstream.
+// pictures. Its changes are marked "jpegdc:": makeImg allocates the eighth;
+// reconstructBlock stores each block's mean instead of its inverse DCT; a
+// sequential scan reads past the AC coefficients without their values; a
+// progressive JPEG keeps only its DC coefficients, and its AC scans are
+// skipped. Keep those apart when taking fixes from upstream (the unused
+// configOnly branches are upstream's, left as they were).
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package jpegdc
@@ -139,8 +142,10 @@ type decoder struct {
 	adobeTransform      uint8
 	eobRun              uint16 // End-of-Band run, specified in section G.1.2.2.
 
-	comp       [maxComponents]component
-	progCoeffs [maxComponents][]block // Saved state between progressive-mode scans.
+	comp [maxComponents]component
+	// Saved state between progressive-mode scans. jpegdc: the DC coefficients
+	// alone, one per block: the AC scans are skipped.
+	progCoeffs [maxComponents][]int32
 	huff       [maxTc + 1][maxTh + 1]huffman
 	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
 	tmp        [2 * blockSize]byte
@@ -150,7 +155,7 @@ type decoder struct {
 // should only be called when there are no unread bytes in d.bytes.
 func (d *decoder) fill() error {
 	if d.bytes.i != d.bytes.j {
-		panic("jpeg: fill called when unread bytes exist")
+		panic("jpegdc: fill called when unread bytes exist")
 	}
 	// Move the last 2 bytes to the start of the buffer, in case we need
 	// to call unreadByteStuffedByte.

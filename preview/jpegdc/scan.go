@@ -146,11 +146,17 @@ func (d *decoder) processSOS(n int) error {
 	if d.img1 == nil && d.img3 == nil {
 		d.makeImg(mxx, myy)
 	}
+	if d.progressive && zigStart > 0 {
+		// jpegdc: an AC scan adds nothing to a block's mean. Its entropy-coded
+		// data is left unread: decode passes over it as extraneous bytes up to
+		// the next marker (its 0xff bytes are stuffed, or restart markers).
+		return nil
+	}
 	if d.progressive {
 		for i := 0; i < nComp; i++ {
 			compIndex := scan[i].compIndex
 			if d.progCoeffs[compIndex] == nil {
-				d.progCoeffs[compIndex] = make([]block, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
+				d.progCoeffs[compIndex] = make([]int32, mxx*myy*d.comp[compIndex].h*d.comp[compIndex].v)
 			}
 		}
 	}
@@ -211,11 +217,11 @@ func (d *decoder) processSOS(n int) error {
 						}
 					}
 
-					// Load the previous partially decoded coefficients, if applicable.
+					// Load the previous partially decoded coefficients, if applicable
+					// (jpegdc: the DC coefficient).
+					b = block{}
 					if d.progressive {
-						b = d.progCoeffs[compIndex][by*mxx*hi+bx]
-					} else {
-						b = block{}
+						b[0] = d.progCoeffs[compIndex][by*mxx*hi+bx]
 					}
 
 					if ah != 0 {
@@ -293,17 +299,12 @@ func (d *decoder) processSOS(n int) error {
 
 					if d.progressive {
 						// Save the coefficients.
-						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
-						// At this point, we could call reconstructBlock to dequantize and perform the
-						// inverse DCT, to save early stages of a progressive image to the *image.YCbCr
-						// buffers (the whole point of progressive encoding), but in Go, the jpeg.Decode
-						// function does not return until the entire image is decoded, so we "continue"
-						// here to avoid wasted computation. Instead, reconstructBlock is called on each
-						// accumulated block by the reconstructProgressiveImage method after all of the
-						// SOS markers are processed.
+						d.progCoeffs[compIndex][by*mxx*hi+bx] = b[0]
+						// jpegdc: its DC coefficient, that is. The blocks are stored once the
+						// last scan has refined it, by reconstructProgressiveImage.
 						continue
 					}
-					if err := d.reconstructBlock(&b, bx, by, int(compIndex)); err != nil {
+					if err := d.reconstructBlock(b[0], bx, by, int(compIndex)); err != nil {
 						return err
 					}
 				} // for j
@@ -457,7 +458,7 @@ func (d *decoder) reconstructProgressiveImage() error {
 		stride := mxx * d.comp[i].h
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
-				if err := d.reconstructBlock(&d.progCoeffs[i][by*stride+bx], bx, by, i); err != nil {
+				if err := d.reconstructBlock(d.progCoeffs[i][by*stride+bx], bx, by, i); err != nil {
 					return err
 				}
 			}
@@ -466,14 +467,13 @@ func (d *decoder) reconstructProgressiveImage() error {
 	return nil
 }
 
-// reconstructBlock dequantizes, performs the inverse DCT and stores the block
-// to the image.
+// reconstructBlock stores a block's mean, from its DC coefficient, to the image.
 //
-// jpegdc: the block is stored as one sample, its mean. The inverse DCT of the
-// DC coefficient alone is a flat block of DC/8, and the AC coefficients add
-// nothing to the mean (their basis functions sum to zero over the block), so
-// the mean is DC/8, level-shifted by +128 and clipped, with no inverse DCT.
-func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
+// jpegdc: upstream dequantizes the whole block, performs the inverse DCT and
+// stores its 64 samples. A block's mean is its DC coefficient over 8 (the AC
+// basis functions sum to zero over the block), level-shifted by +128 and
+// clipped: what libjpeg's 1/8 scale (jidctred.c's 1×1 inverse DCT) outputs.
+func (d *decoder) reconstructBlock(dc int32, bx, by, compIndex int) error {
 	qt := &d.quant[d.comp[compIndex].tq]
 	dst := []byte(nil)
 	if d.nComp == 1 {
@@ -491,7 +491,7 @@ func (d *decoder) reconstructBlock(b *block, bx, by, compIndex int) error {
 		}
 	}
 	// Rounded to the nearest, as the inverse DCT rounds.
-	c := (b[0]*qt[0] + 4) >> 3
+	c := (dc*qt[0] + 4) >> 3
 	if c < -128 {
 		c = 0
 	} else if c > 127 {
