@@ -19,8 +19,8 @@ import (
 // from what Go alone reads of it (memory-safe, so it may run before the
 // antivirus' verdict): the preview a camera left in the file, read from its
 // first bytes (see embedded.go for when it is trusted), else, while the verdict
-// is awaited, the photo decoded by Go (decodedInGo). When neither works, a chained job
-// hands over to the small stage.
+// is awaited, the photo decoded by Go (decodedInGo). When neither works, a
+// chained job hands over to the small stage.
 func (w *Worker) renderEmbedded(ctx context.Context, args RenderArgs, src source) error {
 	if len(src.renditions) > 0 {
 		// A render got there first (a scan quicker than this job, a job run

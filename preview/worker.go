@@ -38,10 +38,10 @@ type Worker struct {
 	Metrics  *Metrics // nil: none
 	// GoDecodes bounds the photos Go decodes at once for a provisional small
 	// thumbnail (those without a trusted camera preview): each holds the whole
-	// file and at most goDecodeMaxBytes more (a 12 MP phone photo, at an eighth:
-	// 1 MB), and a 12 MP phone photo takes some 80 ms of CPU. The quick
-	// provisional thumbnails, from a camera's preview, run beside them as many
-	// as their queue allows. 0: 1.
+	// file and at most goDecodeMaxBytes more; a 12 MP phone photo, decoded at an
+	// eighth, takes 1 MB and some 80 ms of CPU. The quick provisional
+	// thumbnails, from a camera's preview, run beside them as many as their
+	// queue allows. 0: 1.
 	GoDecodes int
 
 	urgency urgency // the small thumbnails being made, which the larger sizes let go first
@@ -50,8 +50,8 @@ type Worker struct {
 	goDecodesOnce sync.Once
 }
 
-// goDecodeTurn waits for a decode in Go's turn and returns the function that
-// ends it, or ctx's error.
+// goDecodeTurn waits for a photo's turn to be decoded in Go and returns the
+// function that ends it, or ctx's error.
 func (w *Worker) goDecodeTurn(ctx context.Context) (done func(), err error) {
 	w.goDecodesOnce.Do(func() { w.goDecodes = make(chan struct{}, max(1, w.GoDecodes)) })
 	select {
