@@ -217,9 +217,11 @@ func (d *decoder) processSOS(n int) error {
 						}
 					}
 
-					// Load the previous partially decoded coefficients, if applicable
-					// (jpegdc: the DC coefficient).
-					b = block{}
+					// Load the previous partially decoded coefficients, if applicable.
+					// jpegdc: the DC coefficient alone; nothing stores the others (a
+					// sequential scan reads past them, a progressive one's AC scans are
+					// skipped), so the block needs no clearing.
+					b[0] = 0
 					if d.progressive {
 						b[0] = d.progCoeffs[compIndex][by*mxx*hi+bx]
 					}
