@@ -18,6 +18,14 @@ var background = bimg.Color{R: 255, G: 255, B: 255}
 // of the original. A small thumbnail alone decodes a 12 MP JPEG at an eighth of
 // its size, which is why the small thumbnails of a whole queue come first (see
 // Stage).
+//
+// bimg keeps no image between two calls, so the base is handed from one to the
+// next as an uncompressed TIFF: a copy of its pixels, where a JPEG base cost an
+// encode, a decode per rendition and a generation of JPEG loss (a tenth of a 12 MP
+// photo's render, a quarter with a sensor's grain; see BenchmarkStagesCPU). The
+// sizes far below the base are cut
+// from a second, smaller base made once from the first, so that a 128 px
+// thumbnail does not resample the 2 MP of a 1600 px base for each format.
 func (r *Renderer) renderImage(src []byte, sizes []Size) ([]Rendition, error) {
 	meta, err := bimg.Metadata(src)
 	if err != nil {
@@ -34,17 +42,27 @@ func (r *Renderer) renderImage(src []byte, sizes []Size) ([]Rendition, error) {
 	if err != nil {
 		return nil, err
 	}
+	second, err := secondBase(base, sizes)
+	if err != nil {
+		return nil, err
+	}
 	bw, bh := base.width, base.height
 	sw, sh := upright(w, h, meta.Orientation)
 	out := make([]Rendition, 0, len(sizes)*len(Formats))
 	for _, size := range sizes {
+		// The rendition's size is reckoned from the first base, whichever it is
+		// cut from, so that a second rounding never changes it.
 		tw, th := fit(bw, bh, size.Box)
 		if size.Crop {
 			side := min(size.Box, bw, bh)
 			tw, th = side, side
 		}
+		from := base
+		if second.data != nil && farBelow(base, size) {
+			from = second
+		}
 		for _, format := range Formats {
-			data, err := r.encode(base.data, size, format, tw, th)
+			data, err := r.encode(from.data, size, format, tw, th)
 			if err != nil {
 				return nil, fail(FailCorrupt, "render %s %s: %v", size.Name, format, err)
 			}
@@ -66,17 +84,47 @@ type baseImage struct {
 func baseBox(w, h int, sizes []Size) int {
 	box := 0
 	for _, s := range sizes {
-		need := s.Box
-		if s.Crop && min(w, h) > 0 {
-			need = (s.Box*max(w, h) + min(w, h) - 1) / min(w, h)
-		}
-		box = max(box, need)
+		box = max(box, s.need(w, h))
 	}
 	return box
 }
 
-// base decodes the source into an upright sRGB image that fits box. It is a
-// high-quality JPEG, or a PNG when the source has transparency to keep.
+// need is the box an image of w × h must fill for s to be cut from it.
+func (s Size) need(w, h int) int {
+	if s.Crop && min(w, h) > 0 {
+		return (s.Box*max(w, h) + min(w, h) - 1) / min(w, h)
+	}
+	return s.Box
+}
+
+// farBelow reports whether size needs at most half of base: cut from base, it
+// would resample four times the pixels it keeps, or more.
+func farBelow(base baseImage, size Size) bool {
+	return 2*size.need(base.width, base.height) <= max(base.width, base.height)
+}
+
+// secondBase is base fitted to the sizes far below it, for them to be cut from;
+// none when there is no such size.
+func secondBase(base baseImage, sizes []Size) (baseImage, error) {
+	var far []Size
+	for _, size := range sizes {
+		if farBelow(base, size) {
+			far = append(far, size)
+		}
+	}
+	if len(far) == 0 {
+		return baseImage{}, nil
+	}
+	w, h := fit(base.width, base.height, baseBox(base.width, base.height, far))
+	data, err := bimg.NewImage(base.data).Process(bimg.Options{Width: w, Height: h, Force: true, NoAutoRotate: true, Type: bimg.TIFF})
+	if err != nil {
+		return baseImage{}, fail(FailCorrupt, "the image cannot be reduced: %v", err)
+	}
+	return baseImage{data: data, width: w, height: h}, nil
+}
+
+// base decodes the source into an upright sRGB image that fits box, as an
+// uncompressed TIFF (with its transparency, if any).
 func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage, error) {
 	w, h := fit(meta.Size.Width, meta.Size.Height, box)
 	opts := bimg.Options{
@@ -84,10 +132,7 @@ func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage
 		NoAutoRotate:   true, // rotated below, on the small image: bimg would re-encode the full-size one
 		Interpretation: bimg.InterpretationSRGB,
 		StripMetadata:  true,
-		Type:           bimg.JPEG, Quality: 95,
-	}
-	if meta.Alpha {
-		opts.Type, opts.Compression = bimg.PNG, 1
+		Type:           bimg.TIFF,
 	}
 	data, err := bimg.NewImage(src).Process(opts)
 	if err != nil {
@@ -95,8 +140,7 @@ func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage
 	}
 	angle, flip := orientation(meta.Orientation)
 	if angle != bimg.D0 || flip {
-		if data, err = bimg.NewImage(data).Process(bimg.Options{Rotate: angle, Flip: flip, NoAutoRotate: true,
-			Type: opts.Type, Quality: opts.Quality, Compression: opts.Compression}); err != nil {
+		if data, err = bimg.NewImage(data).Process(bimg.Options{Rotate: angle, Flip: flip, NoAutoRotate: true, Type: bimg.TIFF}); err != nil {
 			return baseImage{}, fail(FailCorrupt, "the image cannot be turned upright: %v", err)
 		}
 		if angle == bimg.D90 || angle == bimg.D270 {
