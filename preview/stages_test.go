@@ -14,11 +14,12 @@ import (
 //
 //	go test ./preview -run XXX -bench StagesCPU -benchtime 20x
 //
-// On the 2-core AMD EPYC of 2026-12-05 (ms, medium stage + large stage against
-// every size at once): plain, 27 + 175 against 207; grainy, 67 + 237 against 270.
-// With the JPEG base the renders had before (c022af6): plain, 34 + 209 against
-// 230; grainy, 73 + 293 against 359. Decoding the photo once for medium and large
-// would save little: shrink-on-load makes the medium stage's decode cheap.
+// On the 2-core AMD EPYC of 2026-12-05, 30 renders each (ms, medium stage + large
+// stage against every size at once): plain, 30 + 130 against 166; grainy, 70 +
+// 202 against 229. With the JPEG base and the large size decoded whole of c022af6:
+// plain, 34 + 209 against 230; grainy, 73 + 293 against 359. The medium stage
+// costs the grainy photo a second reading of its 5 MB of entropy-coded data: the
+// price of medium thumbnails for the whole queue before the large ones.
 func BenchmarkStagesCPU(b *testing.B) {
 	r := NewRenderer(Limits{})
 	for _, photo := range []struct {
