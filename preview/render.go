@@ -147,11 +147,11 @@ func NewRenderer(limits Limits) *Renderer {
 // type is mimeType. A file that cannot have a preview fails with a *Failure; any
 // other error is transient.
 func (r *Renderer) Render(ctx context.Context, src []byte, mimeType string) ([]Rendition, error) {
-	return r.renderBytes(ctx, src, mimeType, Sizes)
+	return r.RenderBytes(ctx, src, mimeType, Sizes)
 }
 
-// renderBytes is Render for some sizes only.
-func (r *Renderer) renderBytes(ctx context.Context, src []byte, mimeType string, sizes []Size) ([]Rendition, error) {
+// RenderBytes is Render for some sizes only: a stage of a staged render.
+func (r *Renderer) RenderBytes(ctx context.Context, src []byte, mimeType string, sizes []Size) ([]Rendition, error) {
 	t, err := supported(mimeType)
 	if err != nil {
 		return nil, err

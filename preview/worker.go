@@ -286,7 +286,7 @@ func (w *Worker) rasterizeInMemory(ctx context.Context, args RenderArgs, src sou
 		}
 	}
 	start := time.Now()
-	renditions, err := w.Renderer.renderBytes(ctx, data, src.mimeType, sizes)
+	renditions, err := w.Renderer.RenderBytes(ctx, data, src.mimeType, sizes)
 	if err != nil {
 		return nil, err
 	}

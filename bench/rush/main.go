@@ -211,6 +211,11 @@ func measureRaw(ctx context.Context, r *Report, files []file, tops []Topology) e
 	}
 	logf("raw renderer on one core: %d files in %.1f s, %.2f files/s", len(files), raw.Seconds, raw.FilesPerSec)
 	r.RawOneCore = append(r.RawOneCore, raw)
+	if raw, err = stagedOnItsCore(ctx, files); err != nil {
+		return err
+	}
+	logf("the stages back to back on one core: %d files in %.1f s, %.2f files/s", len(files), raw.Seconds, raw.FilesPerSec)
+	r.StagedOneCore = append(r.StagedOneCore, raw)
 	return nil
 }
 

@@ -35,12 +35,53 @@ func rawOnItsCore(ctx context.Context, files []file) (Raw, error) {
 	return rawRate(ctx, files, 1)
 }
 
+// stagedOnItsCore is rawOnItsCore with each file rendered in the stages of a
+// first render, one render per stage (stagesOf): the renders the preview jobs run,
+// without the jobs around them. Over the raw rate it is what the staging costs;
+// the own-core worker's rate over it, what the rest of the pipeline does.
+func stagedOnItsCore(ctx context.Context, files []file) (Raw, error) {
+	if err := pin(os.Getpid(), lastCore()); err != nil {
+		return Raw{}, err
+	}
+	defer pin(os.Getpid(), allCores())
+	return rawPass(files, 1, func(r *preview.Renderer, f file) error {
+		for _, sizes := range stagesOf(f.Kind) {
+			if _, err := r.RenderBytes(ctx, f.Data, f.Mime, sizes); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// stagesOf is the sizes each stage of a file's first render makes, in order, as
+// the jobs run them with the antivirus off (see preview.Stage). A photo's small
+// thumbnail read from its camera thumbnail, in Go, is left out (a few
+// milliseconds); the medium stage then makes the real small beside the medium,
+// from one decode. A photo without a trusted thumbnail, and a PDF, have a small
+// stage of their own.
+func stagesOf(kind string) [][]preview.Size {
+	s := preview.Sizes
+	if kind == kindCameraThumb {
+		return [][]preview.Size{s[:2], s[2:]}
+	}
+	return [][]preview.Size{s[:1], s[1:2], s[2:]}
+}
+
 // rawRate renders every file with the preview jobs' renderer (all sizes and
-// formats, as one job does today), inFlight at once as bench/previews does, after
-// one untimed warm-up render.
+// formats, as one job does today), inFlight at once as bench/previews does.
 func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
+	return rawPass(files, inFlight, func(r *preview.Renderer, f file) error {
+		_, err := r.Render(ctx, f.Data, f.Mime)
+		return err
+	})
+}
+
+// rawPass times render over every file, inFlight at once, after one untimed
+// warm-up render.
+func rawPass(files []file, inFlight int, render func(*preview.Renderer, file) error) (Raw, error) {
 	r := preview.NewRenderer(preview.Limits{Concurrency: inFlight})
-	if _, err := r.Render(ctx, files[0].Data, files[0].Mime); err != nil {
+	if err := render(r, files[0]); err != nil {
 		return Raw{}, fmt.Errorf("warm-up render of %s: %w", files[0].Name, err)
 	}
 	errs := make([]error, len(files))
@@ -48,7 +89,7 @@ func rawRate(ctx context.Context, files []file, inFlight int) (Raw, error) {
 	cpu := cpuSeconds()
 	start := time.Now()
 	parallel(len(files), inFlight, func(i int) {
-		_, errs[i] = r.Render(ctx, files[i].Data, files[i].Mime)
+		errs[i] = render(r, files[i])
 	})
 	raw := Raw{InFlight: inFlight, Seconds: time.Since(start).Seconds(), Load: [2]float64{load, proc.LoadAverage()}, CPUSeconds: cpuSeconds() - cpu}
 	for i, err := range errs {

@@ -7,20 +7,22 @@ import (
 
 // Report is one run.
 type Report struct {
-	Machine    string     `json:"machine"`
-	Date       string     `json:"date"`
-	Seconds    float64    `json:"seconds"` // the whole run
-	Pupils     int        `json:"pupils"`
-	Photos     int        `json:"photos"`
-	PDFs       int        `json:"pdfs"`
-	Distinct   int        `json:"distinct_photos"`
-	Bytes      int64      `json:"bytes"`
-	PollMillis int64      `json:"poll_ms"`
-	Watch      string     `json:"watch,omitempty"`        // "stream" or "poll" (runs before 2026-12-05: poll)
-	Raw        []Raw      `json:"raw"`                    // before and after the scenarios
-	RawOneCore []Raw      `json:"raw_one_core,omitempty"` // the same, on an own-core worker's core
-	Scenarios  []Scenario `json:"scenarios"`
-	Notes      []string   `json:"notes,omitempty"`
+	Machine    string  `json:"machine"`
+	Date       string  `json:"date"`
+	Seconds    float64 `json:"seconds"` // the whole run
+	Pupils     int     `json:"pupils"`
+	Photos     int     `json:"photos"`
+	PDFs       int     `json:"pdfs"`
+	Distinct   int     `json:"distinct_photos"`
+	Bytes      int64   `json:"bytes"`
+	PollMillis int64   `json:"poll_ms"`
+	Watch      string  `json:"watch,omitempty"`        // "stream" or "poll" (runs before 2026-12-05: poll)
+	Raw        []Raw   `json:"raw"`                    // before and after the scenarios
+	RawOneCore []Raw   `json:"raw_one_core,omitempty"` // the same, on an own-core worker's core
+	// StagedOneCore is the one-core pass with each file rendered in its stages.
+	StagedOneCore []Raw      `json:"staged_one_core,omitempty"`
+	Scenarios     []Scenario `json:"scenarios"`
+	Notes         []string   `json:"notes,omitempty"`
 }
 
 // streamed says whether the screens followed the event stream (-watch stream)
@@ -99,7 +101,16 @@ func (r Report) Markdown() string {
 			"That scenario pins the API node, MinIO, PostgreSQL, clamd and the bench's clients to the other core(s), as worker pods apart from the rest are deployed: "+
 			"its \"× raw\" is what the pipeline around the renderer costs (the download, the stages, the storing, the jobs), and not what the machine's other work takes.\n\n",
 			rateList(r.RawOneCore), meanRate(r.RawOneCore))
+		if len(r.StagedOneCore) > 0 {
+			fmt.Fprintf(&b, "The same pass with each file rendered in the stages of a first render, a render per stage as the jobs run them with the antivirus off "+
+				"(a photo with its camera thumbnail: small and medium, then large; the others: small, medium, large): %s files/s, mean %.2f, %.2f × the renders in one; "+
+				"%.2f s of CPU per file against %.2f. That share is what the staging costs (small, then medium, for the whole queue before the large sizes); "+
+				"the own-core worker's rate over it (below) is what the rest of the pipeline costs.\n\n",
+				rateList(r.StagedOneCore), meanRate(r.StagedOneCore), ratio(meanRate(r.StagedOneCore), meanRate(r.RawOneCore)),
+				r.cpuPerRawFile(r.StagedOneCore), r.cpuPerRawFile(r.RawOneCore))
+		}
 	}
+
 	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
 		"and the watch's lag (from a file's first preview job's end to the %s that shows its small thumbnail):\n\n", r.seenBy())
 	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview job | Preview wait | Preview run | Preview runs, sum, s | Render slots busy | Watch lag |\n|---|---|---|---|---|---|---|---|---|---|\n")
@@ -418,8 +429,14 @@ func (r Report) ownCoreReadings() []string {
 			"from the first upload to the last rendition its process took %.2f s of CPU per file against the one-core raw pass's %.2f (× %.2f), and kept its core busy %.0f %% of those %.1f s.",
 			onOff(s.Antivirus), s.FilesPerSec, ratio(s.FilesPerSec, meanRate(r.RawOneCore)), cpu/files, rawCPU,
 			ratio(rawCPU, cpu/files), 100*cpu/s.RenderedSeconds, s.RenderedSeconds))
+		if staged := meanRate(r.StagedOneCore); staged > 0 {
+			out = append(out, fmt.Sprintf("The worker on a core of its own, antivirus %s, against the stages rendered back to back on that core: %.2f × end to end, %.2f × after the uploads; "+
+				"the stages' CPU time per file over its process's: × %.2f.",
+				onOff(s.Antivirus), ratio(s.FilesPerSec, staged), ratio(s.AfterUploadsPerSec(), staged), ratio(r.cpuPerRawFile(r.StagedOneCore), cpu/files)))
+		}
 	}
 	return out
+
 }
 
 // cpuPerRawFile is the CPU time a file cost in raw passes, on their mean.
