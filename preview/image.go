@@ -173,12 +173,17 @@ func (r *Renderer) encode(base []byte, size Size, format Format, w, h int) ([]by
 	}
 	if format == JPEG {
 		opts.Type, opts.Background, opts.Interlace = bimg.JPEG, background, true
+	} else {
+		opts.Type = bimg.TIFF // resized here, encoded by encodeWebP
 	}
 	data, err := bimg.NewImage(base).Process(opts)
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	if format == WebP {
+		if data, err = encodeWebP(data, r.Quality); err != nil {
+			return nil, fmt.Errorf("encode: %w", err)
+		}
 		data = stripWebPMetadata(data)
 	}
 	return data, nil
