@@ -134,16 +134,8 @@ func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage
 		StripMetadata:  true,
 		Type:           bimg.TIFF,
 	}
-	if meta.Type == "jpeg" || meta.Type == "webp" {
-		// bimg has the decoder shrink a JPEG or a WebP by 2, 4 or 8 while it
-		// decodes, but with its default interpolator (bicubic) only when that
-		// leaves a quarter of the reduction to libvips: a 12 MP photo's 1600 px
-		// base was decoded whole, 12 MP, then reduced 2.5 times. With bilinear it
-		// decodes 3 MP, at half size, then reduces 1.25 times, for a large
-		// rendition that looks the same (TestRenderQuality) and a large stage that
-		// costs a quarter less. The reduction itself is lanczos3 either way: the
-		// interpolator only serves enlargements, which a base never is.
-		opts.Interpolator = bimg.Bilinear
+	if decodedAtHalf(meta.Type, meta.Size.Width, meta.Size.Height, w, h) {
+		opts.Interpolator = bimg.Bilinear // see decodedAtHalf
 	}
 	data, err := bimg.NewImage(src).Process(opts)
 	if err != nil {
@@ -159,6 +151,27 @@ func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage
 		}
 	}
 	return baseImage{data: data, width: w, height: h}, nil
+}
+
+// decodedAtHalf reports whether a JPEG or a WebP of sw × sh reduced to w × h is
+// to be decoded at half its size, which bimg then asks of the decoder when its
+// interpolator is bilinear. With its default (bicubic) bimg shrinks while
+// decoding only when that leaves a quarter of the reduction to libvips: a 12 MP
+// photo's 1600 px base was decoded whole, 12 MP, then reduced 2.5 times. At half
+// size it decodes 3 MP, then reduces 1.25 times, for a large rendition that
+// looks the same (TestRenderQuality) and a large stage that costs a quarter less.
+// A half-size decode is libjpeg's scaled inverse DCT of each block's 4 × 4
+// lowest frequencies; a quarter or an eighth is coarser (an eighth is each
+// block's mean), so from four times on bimg's own rule stays, which leaves a
+// third of the reduction or more to lanczos3. The reduction after the decode is
+// lanczos3 either way: the interpolator only serves enlargements, which a base
+// never is.
+func decodedAtHalf(imageType string, sw, sh, w, h int) bool {
+	if (imageType != "jpeg" && imageType != "webp") || w <= 0 || h <= 0 {
+		return false
+	}
+	factor := max(float64(sw)/float64(w), float64(sh)/float64(h))
+	return factor >= 2 && factor < 4
 }
 
 // encode cuts one rendition from the base.

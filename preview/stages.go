@@ -9,8 +9,8 @@ import (
 //
 // At the bell a class posts its photos at once, and a queue of whole renders
 // would make the last photo wait for every large rendition before it: the large
-// size costs most of a render (a 12 MP phone photo with a sensor's grain: 71 ms
-// for the small and medium thumbnails, 158 ms for the large ones; see
+// size costs most of a render (a 12 MP phone photo with a sensor's grain: 64 ms
+// for the small and medium thumbnails, 137 ms for the large ones; see
 // BenchmarkStagesCPU). So a first render comes in stages, each a job of its own,
 // and river takes a queue's jobs by priority, then by age: the small thumbnails
 // of the whole queue come first (what a listing shows), then the medium ones (the

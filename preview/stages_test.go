@@ -15,8 +15,8 @@ import (
 //	go test ./preview -run XXX -bench StagesCPU -benchtime 20x
 //
 // On the 2-core AMD EPYC of 2026-12-05, 30 renders each (ms, medium stage + large
-// stage against every size at once): plain, 25 + 98 against 131; grainy, 71 + 158
-// against 177. With the JPEG base, the large size decoded whole and bimg's WebP
+// stage against every size at once): plain, 27 + 90 against 125; grainy, 64 + 137
+// against 168. With the JPEG base, the large size decoded whole and bimg's WebP
 // effort of c022af6: plain, 34 + 209 against 230; grainy, 73 + 293 against 359.
 // The medium stage costs the grainy photo a second reading of its 5 MB of
 // entropy-coded data: the price of medium thumbnails for the whole queue before

@@ -5,15 +5,37 @@ package preview
 #include <stdlib.h>
 #include <vips/vips.h>
 
+// metadata reports whether an image field is metadata a rendition must not
+// carry: EXIF (with the orientation, which would have a viewer turn pixels
+// already upright), XMP, IPTC and the ICC profile (the pixels are sRGB already).
+// A TIFF base keeps its source's: bimg's TIFF save cannot strip it.
+static gboolean metadata(const char *field) {
+	return g_str_has_prefix(field, "exif-") || g_str_has_prefix(field, "xmp-") ||
+		g_str_has_prefix(field, "iptc-") || g_str_equal(field, VIPS_META_ICC_NAME) ||
+		g_str_equal(field, VIPS_META_ORIENTATION);
+}
+
 // webp_save encodes an image held in memory (in any format libvips reads: here
 // the uncompressed TIFF a rendition is resized to) as a lossy WebP of quality q
-// at the given effort, without metadata.
+// at the given effort, without metadata. It ends the thread's libvips state, as
+// bimg does after each call: the next call may run on another thread.
 static int webp_save(void *in, size_t in_len, int q, int effort, void **out, size_t *out_len) {
+	int failed = -1;
 	VipsImage *image = vips_image_new_from_buffer(in, in_len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-	if (image == NULL)
-		return -1;
-	int failed = vips_webpsave_buffer(image, out, out_len, "Q", q, "effort", effort, "strip", TRUE, NULL);
-	g_object_unref(image);
+	VipsImage *bare = NULL;
+	if (image != NULL && vips_copy(image, &bare, NULL) == 0) {
+		gchar **fields = vips_image_get_fields(bare);
+		for (int i = 0; fields[i] != NULL; i++)
+			if (metadata(fields[i]))
+				vips_image_remove(bare, fields[i]);
+		g_strfreev(fields);
+		failed = vips_webpsave_buffer(bare, out, out_len, "Q", q, "effort", effort, "strip", TRUE, NULL);
+	}
+	if (bare != NULL)
+		g_object_unref(bare);
+	if (image != NULL)
+		g_object_unref(image);
+	vips_thread_shutdown();
 	return failed;
 }
 */
@@ -29,6 +51,7 @@ import (
 // photo encodes in 29 ms against 96 (BenchmarkWebPEffort, the 2-core AMD EPYC of
 // 2026-12-05): the WebP encode had been the largest part of a photo's render. The
 // public sample collection's 87 JPEGs took 2 to 3 % more bytes in WebP for it.
+// libvips knows "effort" from 8.12 on (TestEncodeWebP fails on an older one).
 const webpEffort = 2
 
 // encodeWebP encodes an image libvips reads, held in memory, as a WebP rendition.
@@ -37,9 +60,10 @@ func encodeWebP(src []byte, quality int) ([]byte, error) {
 	if len(src) == 0 {
 		return nil, fmt.Errorf("webpsave: no image")
 	}
-	// As bimg does after each call: the next one may run on another thread.
-	defer C.vips_thread_shutdown()
-	in := C.CBytes(src) // a copy in C's memory, which libvips may read from its own threads
+	// A copy in C's memory, freed when the call returns: libvips keeps nothing of
+	// it once the image is unreferenced, its operation cache being off (see
+	// NewRenderer).
+	in := C.CBytes(src)
 	defer C.free(in)
 	var out unsafe.Pointer
 	var n C.size_t

@@ -12,13 +12,25 @@ import (
 
 func TestEncodeWebP(t *testing.T) {
 	NewRenderer(Limits{}) // libvips' settings, as every render has them
-	tiff, err := bimg.NewImage(previewtest.Photo(800, 600, 0, 1)).Process(bimg.Options{Type: bimg.TIFF})
+	// A TIFF keeps its source's EXIF, here an orientation that would have a
+	// viewer turn the picture.
+	tiff, err := bimg.NewImage(previewtest.Photo(800, 600, 6, 1)).Process(bimg.Options{Type: bimg.TIFF, NoAutoRotate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	data, err := encodeWebP(tiff, 80)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// libvips 8.14 writes an EXIF chunk of its own whatever it is told (see
+	// stripWebPMetadata): it must not say how to turn the picture.
+	if meta, err := bimg.Metadata(data); err != nil || meta.Orientation > 1 {
+		t.Errorf("the WebP's orientation is %d (%v), want none", meta.Orientation, err)
+	}
+	for _, chunk := range []string{"XMP ", "ICCP"} {
+		if bytes.Contains(data, []byte(chunk)) {
+			t.Errorf("the WebP carries a %q chunk", chunk)
+		}
 	}
 	img, err := webp.Decode(bytes.NewReader(data))
 	if err != nil {
