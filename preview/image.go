@@ -23,9 +23,9 @@ var background = bimg.Color{R: 255, G: 255, B: 255}
 // next as an uncompressed TIFF: a copy of its pixels, where a JPEG base cost an
 // encode, a decode per rendition and a generation of JPEG loss (a tenth of a 12 MP
 // photo's render, a quarter with a sensor's grain; see BenchmarkStagesCPU). The
-// sizes far below the base are cut
-// from a second, smaller base made once from the first, so that a 128 px
-// thumbnail does not resample the 2 MP of a 1600 px base for each format.
+// sizes far below the base are cut from a second, smaller base made once from the
+// first, so that a 128 px thumbnail does not resample the 2 MP of a 1600 px base
+// for each format.
 func (r *Renderer) renderImage(src []byte, sizes []Size) ([]Rendition, error) {
 	meta, err := bimg.Metadata(src)
 	if err != nil {
