@@ -131,8 +131,7 @@ func (r *Renderer) base(src []byte, meta bimg.ImageMetadata, box int) (baseImage
 		Width: w, Height: h, Force: true,
 		NoAutoRotate:   true, // rotated below, on the small image: bimg would re-encode the full-size one
 		Interpretation: bimg.InterpretationSRGB,
-		StripMetadata:  true,
-		Type:           bimg.TIFF,
+		Type:           bimg.TIFF, // with the source's metadata (bimg's TIFF save keeps it): the renditions drop it
 	}
 	if decodedAtHalf(meta.Type, meta.Size.Width, meta.Size.Height, w, h) {
 		opts.Interpolator = bimg.Bilinear // see decodedAtHalf

@@ -26,13 +26,19 @@ type Raw struct {
 }
 
 // rawOnItsCore is rawRate with one file in flight, this process pinned to the
-// core an own-core worker gets (see pin.go).
+// core an own-core worker gets.
 func rawOnItsCore(ctx context.Context, files []file) (Raw, error) {
+	return onItsCore(func() (Raw, error) { return rawRate(ctx, files, 1) })
+}
+
+// onItsCore runs pass with this process pinned to the core an own-core worker
+// gets (see pin.go), and unpins it after.
+func onItsCore(pass func() (Raw, error)) (Raw, error) {
 	if err := pin(os.Getpid(), lastCore()); err != nil {
 		return Raw{}, err
 	}
 	defer pin(os.Getpid(), allCores())
-	return rawRate(ctx, files, 1)
+	return pass()
 }
 
 // stagedOnItsCore is rawOnItsCore with each file rendered in the stages of a
@@ -40,17 +46,15 @@ func rawOnItsCore(ctx context.Context, files []file) (Raw, error) {
 // without the jobs around them. Over the raw rate it is what the staging costs;
 // the own-core worker's rate over it, what the rest of the pipeline does.
 func stagedOnItsCore(ctx context.Context, files []file) (Raw, error) {
-	if err := pin(os.Getpid(), lastCore()); err != nil {
-		return Raw{}, err
-	}
-	defer pin(os.Getpid(), allCores())
-	return rawPass(files, 1, func(r *preview.Renderer, f file) error {
-		for _, sizes := range stagesOf(f.Kind) {
-			if _, err := r.RenderBytes(ctx, f.Data, f.Mime, sizes); err != nil {
-				return err
+	return onItsCore(func() (Raw, error) {
+		return rawPass(files, 1, func(r *preview.Renderer, f file) error {
+			for _, sizes := range stagesOf(f.Kind) {
+				if _, err := r.RenderBytes(ctx, f.Data, f.Mime, sizes); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }
 

@@ -110,7 +110,6 @@ func (r Report) Markdown() string {
 				r.cpuPerRawFile(r.StagedOneCore), r.cpuPerRawFile(r.RawOneCore))
 		}
 	}
-
 	fmt.Fprintf(&b, "Where the time goes, from river's rows (river_job: queue wait = attempted_at − created_at, run = finalized_at − attempted_at; p50 / p95, s), "+
 		"and the watch's lag (from a file's first preview job's end to the %s that shows its small thumbnail):\n\n", r.seenBy())
 	fmt.Fprintf(&b, "| Deployment | Antivirus | Scan wait | Scan run | Preview job | Preview wait | Preview run | Preview runs, sum, s | Render slots busy | Watch lag |\n|---|---|---|---|---|---|---|---|---|---|\n")
@@ -439,7 +438,6 @@ func (r Report) ownCoreReadings() []string {
 		}
 	}
 	return out
-
 }
 
 // cpuPerRawFile is the CPU time a file cost in raw passes, on their mean.
