@@ -2,6 +2,7 @@ package preview
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -100,6 +101,17 @@ func EmbeddedReason(err error) string {
 	return ""
 }
 
+// EmbeddedRefused is why the worker would not make a JPEG's provisional small
+// thumbnail from its EXIF thumbnail, "" when it would. The rush bench sorts real
+// photos with it by the way their small thumbnail comes.
+func EmbeddedRefused(photo []byte) string {
+	_, err := embeddedPreview(photo, Limits{})
+	if err == nil {
+		return ""
+	}
+	return cmp.Or(EmbeddedReason(err), err.Error())
+}
+
 // embeddedPreview returns the EXIF thumbnail of a JPEG, upright, from the first
 // bytes of the file (at most EmbeddedHeadBytes are read), or an *EmbeddedRefusal.
 func embeddedPreview(head []byte, limits Limits) (Embedded, error) {
@@ -123,9 +135,13 @@ func embeddedPreview(head []byte, limits Limits) (Embedded, error) {
 	if err != nil {
 		return Embedded{}, err
 	}
+	thumb, err := scanJPEG(meta.thumbnail)
+	if err != nil {
+		return Embedded{}, err
+	}
 	fw, fh := uprightSize(frame.width, frame.height, meta.orientation)
 	tw, th := uprightSize(cfg.Width, cfg.Height, meta.orientation)
-	if err := trust(meta, frame, fw, fh, tw, th); err != nil {
+	if err := trust(meta, frame, thumb, fw, fh, tw, th); err != nil {
 		return Embedded{}, err
 	}
 	img, err := jpeg.Decode(bytes.NewReader(meta.thumbnail))
@@ -155,9 +171,9 @@ func thumbnailConfig(data []byte) (image.Config, error) {
 }
 
 // trust applies the rules that make an embedded thumbnail a faithful picture of
-// the frame, from metadata alone; fw × fh and tw × th are the frame's and the
-// thumbnail's upright sizes.
-func trust(meta exifMeta, frame jpegFrame, fw, fh, tw, th int) error {
+// the frame, from metadata alone; thumb is what the thumbnail's own markers say,
+// fw × fh and tw × th are the frame's and the thumbnail's upright sizes.
+func trust(meta exifMeta, frame, thumb jpegFrame, fw, fh, tw, th int) error {
 	// Too small a thumbnail would be a blurry square until the real one comes:
 	// worse than waiting 40 ms more.
 	if min(tw, th) < embeddedMinSide {
@@ -195,6 +211,18 @@ func trust(meta exifMeta, frame jpegFrame, fw, fh, tw, th int) error {
 	if d := meta.dateTime.Sub(meta.dateTimeOriginal); d > embeddedClockSlack || d < -embeddedClockSlack {
 		return refuse(EmbeddedEdited, "changed %s after it was taken", d)
 	}
+	// A camera encodes the thumbnail and the frame when it takes the photo. A
+	// frame in libjpeg's standard tables under a thumbnail in tables of the
+	// camera's own was encoded again afterwards, by software built on libjpeg
+	// (libvips, ImageMagick, Pillow, GIMP) that kept the Exif segment, dates and
+	// all. Seen with an iPhone photo retouched with libvips, a black box drawn
+	// over part of it: every rule above let through its thumbnail, which shows
+	// what the box hides. (A camera that uses libjpeg's tables for both is not
+	// told apart from such an edit of its photos: the real small thumbnail's
+	// comparison, looksAlike, is what is left for those.)
+	if frame.tables == tablesLibjpeg && thumb.tables == tablesOwn {
+		return refuse(EmbeddedEdited, "the frame is in libjpeg's standard quantization tables, the thumbnail in the camera's own: encoded again by software")
+	}
 	return nil
 }
 
@@ -217,23 +245,96 @@ type jpegFrame struct {
 	// progressive: the frame is coded in successive scans (SOF2, or another
 	// progressive SOF Go refuses anyway).
 	progressive bool
+	// tables says whose quantization tables the frame is in.
+	tables quantTables
 }
 
-// scanJPEG walks a JPEG's segments up to its frame header.
+// quantTables says whose quantization tables a JPEG is in, from its luminance
+// table (the first table 0 of its DQT segments).
+type quantTables int
+
+const (
+	tablesUnknown quantTables = iota // none before the frame header, or 16-bit
+	tablesLibjpeg                    // libjpeg's standard table scaled to a quality (jpeg_set_quality)
+	tablesOwn                        // any other: an encoder's own, as cameras' often are
+)
+
+// libjpegLuminance is the luminance table of the JPEG standard's Annex K, in
+// zigzag order, which libjpeg scales to a quality and most software writes.
+var libjpegLuminance = [64]int{
+	16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40,
+	26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51,
+	56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87,
+	95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
+}
+
+// luminanceTables reads whose tables a DQT segment's table 0 is: tablesUnknown
+// when the segment holds no 8-bit table 0.
+func luminanceTables(seg []byte) quantTables {
+	for len(seg) > 0 {
+		precision, id := seg[0]>>4, seg[0]&0x0F
+		size := 64 * int(1+precision)
+		if precision > 1 || len(seg) < 1+size {
+			return tablesUnknown
+		}
+		if id == 0 && precision == 0 {
+			if isLibjpegLuminance(seg[1 : 1+size]) {
+				return tablesLibjpeg
+			}
+			return tablesOwn
+		}
+		seg = seg[1+size:]
+	}
+	return tablesUnknown
+}
+
+// isLibjpegLuminance reports whether an 8-bit table in zigzag order is Annex K's
+// luminance table scaled as libjpeg's jpeg_set_quality scales it, at a quality
+// from 1 to 100.
+func isLibjpegLuminance(table []byte) bool {
+	for quality := 1; quality <= 100; quality++ {
+		scale := 200 - 2*quality
+		if quality < 50 {
+			scale = 5000 / quality
+		}
+		same := true
+		for i, base := range libjpegLuminance {
+			if int(table[i]) != min(max((base*scale+50)/100, 1), 255) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// scanJPEG walks a JPEG's segments up to its frame header, and on to its first
+// scan for the quantization tables an encoder may write after the frame header
+// (Apple's thumbnails do).
 func scanJPEG(b []byte) (jpegFrame, error) {
 	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
 		return jpegFrame{}, refuse(EmbeddedCorrupt, "not a JPEG")
 	}
 	var f jpegFrame
+	framed := false // the frame header is read: what follows is only looked at for tables
+	noFrame := func(format string, args ...any) (jpegFrame, error) {
+		if framed {
+			return f, nil
+		}
+		return jpegFrame{}, refuse(EmbeddedCorrupt, format, args...)
+	}
 	for at := 2; ; {
 		if at >= len(b) || b[at] != 0xFF {
-			return jpegFrame{}, refuse(EmbeddedCorrupt, "no frame header in the first %d bytes", len(b))
+			return noFrame("no frame header in the first %d bytes", len(b))
 		}
 		for at < len(b) && b[at] == 0xFF { // fill bytes
 			at++
 		}
 		if at >= len(b) {
-			return jpegFrame{}, refuse(EmbeddedCorrupt, "no frame header in the first %d bytes", len(b))
+			return noFrame("no frame header in the first %d bytes", len(b))
 		}
 		marker := b[at]
 		at++
@@ -241,23 +342,25 @@ func scanJPEG(b []byte) (jpegFrame, error) {
 			continue
 		}
 		if marker == 0x00 || marker == 0xD8 || marker == 0xD9 || marker == 0xDA {
-			return jpegFrame{}, refuse(EmbeddedCorrupt, "marker %#x before the frame header", marker)
+			return noFrame("marker %#x before the frame header", marker)
 		}
 		if at+2 > len(b) {
-			return jpegFrame{}, refuse(EmbeddedCorrupt, "no frame header in the first %d bytes", len(b))
+			return noFrame("no frame header in the first %d bytes", len(b))
 		}
 		n := int(binary.BigEndian.Uint16(b[at:]))
 		if n < 2 || at+n > len(b) {
-			return jpegFrame{}, refuse(EmbeddedCorrupt, "segment %#x of %d bytes at %d overruns the %d read", marker, n, at, len(b))
+			return noFrame("segment %#x of %d bytes at %d overruns the %d read", marker, n, at, len(b))
 		}
 		seg := b[at+2 : at+n]
 		at += n
 		switch {
-		case marker == 0xE1 && f.exif == nil && bytes.HasPrefix(seg, []byte("Exif\x00\x00")):
+		case marker == 0xE1 && f.exif == nil && !framed && bytes.HasPrefix(seg, []byte("Exif\x00\x00")):
 			f.exif = seg[6:]
-		case marker == 0xE0 && f.exif == nil && bytes.HasPrefix(seg, []byte("JFIF\x00")):
+		case marker == 0xE0 && f.exif == nil && !framed && bytes.HasPrefix(seg, []byte("JFIF\x00")):
 			f.rewritten = true
-		case isFrameHeader(marker):
+		case marker == 0xDB && f.tables == tablesUnknown:
+			f.tables = luminanceTables(seg)
+		case isFrameHeader(marker) && !framed:
 			if len(seg) < 6 {
 				return jpegFrame{}, refuse(EmbeddedCorrupt, "short frame header")
 			}
@@ -266,6 +369,9 @@ func scanJPEG(b []byte) (jpegFrame, error) {
 				return jpegFrame{}, refuse(EmbeddedCorrupt, "the frame is %d × %d", f.width, f.height)
 			}
 			f.progressive = marker == 0xC2 || marker == 0xC6 || marker == 0xCA || marker == 0xCE
+			framed = true
+		}
+		if framed && f.tables != tablesUnknown {
 			return f, nil
 		}
 	}

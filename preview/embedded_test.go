@@ -59,6 +59,10 @@ func TestEmbeddedPreview(t *testing.T) {
 			reason: EmbeddedCorrupt},
 		{name: "IFD loop", opts: with(camera(480, 360), func(o *previewtest.CameraOptions) { o.Loop = true }), reason: EmbeddedCorrupt},
 		{name: "written again by software (JFIF before Exif)", opts: camera(480, 360), jfifFirst: true, reason: EmbeddedEdited},
+		{name: "phone with quantization tables of its own", opts: with(camera(480, 360), func(o *previewtest.CameraOptions) { o.OwnTables = true }),
+			wantW: 480, wantH: 360, wantThumbW: 160, wantThumbH: 120},
+		{name: "encoded again in libjpeg's tables, Exif kept", opts: with(camera(480, 360), func(o *previewtest.CameraOptions) { o.OwnTables, o.Reencoded = true, true }),
+			reason: EmbeddedEdited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +90,75 @@ func TestEmbeddedPreview(t *testing.T) {
 				t.Errorf("MakeModel %v with NoMakeModel %v", e.MakeModel, tt.opts.NoMakeModel)
 			}
 		})
+	}
+}
+
+// TestEmbeddedPreviewAfterLibvips: a phone photo in tables of its own, blurred
+// with libvips to hide faces and saved with its metadata, keeps its Exif segment
+// first, its dates and its thumbnail, which still shows the faces sharp; its
+// thumbnail is refused.
+func TestEmbeddedPreviewAfterLibvips(t *testing.T) {
+	photo := previewtest.CameraPhoto(previewtest.CameraOptions{Width: 640, Height: 480, Seed: 5, OwnTables: true})
+	if _, err := embeddedPreview(head(photo), Limits{}); err != nil {
+		t.Fatalf("the untouched photo: %v", err)
+	}
+	blurred, err := bimg.NewImage(photo).Process(bimg.Options{Type: bimg.JPEG, Quality: 90, NoAutoRotate: true,
+		GaussianBlur: bimg.GaussianBlur{Sigma: 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frame, err := scanJPEG(head(blurred)); err != nil || frame.exif == nil || frame.rewritten {
+		t.Fatalf("libvips did not keep the Exif segment first (%v): the test no longer makes its case", err)
+	}
+	_, err = embeddedPreview(head(blurred), Limits{})
+	if EmbeddedReason(err) != EmbeddedEdited {
+		t.Fatalf("the retouched photo's thumbnail: %v, want refused as %s", err, EmbeddedEdited)
+	}
+}
+
+// TestLuminanceTables: whose quantization tables a JPEG is in.
+func TestLuminanceTables(t *testing.T) {
+	goJPEG := func(quality int) []byte {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 16, 16)), &jpeg.Options{Quality: quality}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	libvips := func(quality int) []byte {
+		out, err := bimg.NewImage(goJPEG(90)).Process(bimg.Options{Type: bimg.JPEG, Quality: quality})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	own := previewtest.CameraPhoto(previewtest.CameraOptions{Width: 64, Height: 48, Seed: 1, OwnTables: true})
+	sixteenBit := append([]byte{0xFF, 0xD8, 0xFF, 0xDB, 0, 131, 0x10}, make([]byte, 128)...)
+	sixteenBit = append(sixteenBit, 0xFF, 0xC0, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0)
+	tests := []struct {
+		name string
+		data []byte
+		want quantTables
+	}{
+		{"Go, quality 1", goJPEG(1), tablesLibjpeg},
+		{"Go, quality 25", goJPEG(25), tablesLibjpeg},
+		{"Go, quality 50", goJPEG(50), tablesLibjpeg},
+		{"Go, quality 93", goJPEG(93), tablesLibjpeg},
+		{"Go, quality 100", goJPEG(100), tablesLibjpeg},
+		{"libvips, quality 75", libvips(75), tablesLibjpeg},
+		{"libvips, quality 30", libvips(30), tablesLibjpeg},
+		{"a camera's own", own, tablesOwn},
+		{"16-bit table", sixteenBit, tablesUnknown},
+		{"no table before the frame", []byte{0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0}, tablesUnknown},
+	}
+	for _, tt := range tests {
+		frame, err := scanJPEG(tt.data)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if frame.tables != tt.want {
+			t.Errorf("%s: tables %d, want %d", tt.name, frame.tables, tt.want)
+		}
 	}
 }
 

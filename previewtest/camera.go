@@ -60,6 +60,14 @@ type CameraOptions struct {
 	// Grain adds a sensor's noise to the picture: the file then weighs what a
 	// phone's does (a 12 MP photo, some 5 MB), and decodes as slowly.
 	Grain bool
+	// OwnTables quantizes the thumbnail and the frame with tables of the
+	// camera's own, as iPhones do, instead of libjpeg's standard tables scaled to
+	// a quality (which Go's encoder writes): their AC entries are raised by one.
+	OwnTables bool
+	// Reencoded, with OwnTables, leaves the frame in libjpeg's standard tables: the
+	// photo saved again by software built on libjpeg (libvips, ImageMagick) that
+	// kept the Exif segment as it was, thumbnail and dates included.
+	Reencoded bool
 }
 
 // CameraPhoto returns a JPEG as a phone writes it: an APP1 Exif segment with IFD0
@@ -81,6 +89,9 @@ func CameraPhoto(opts CameraOptions) []byte {
 		quality = 93 // a phone's own setting: the grain kept, the file as heavy
 	}
 	main := encodeJPEG(frame, quality)
+	if opts.OwnTables && !opts.Reencoded {
+		ownTables(main)
+	}
 	exif := exifSegment(opts, thumbnailOf(opts, scene))
 	out := append([]byte{}, main[:2]...)
 	out = append(out, exif...)
@@ -165,10 +176,31 @@ func thumbnailOf(opts CameraOptions, scene *image.RGBA) []byte {
 	}
 	draw.ApproxBiLinear.Scale(thumb, target, src, src.Bounds(), draw.Src, nil)
 	data := encodeJPEG(thumb, 80)
+	if opts.OwnTables {
+		ownTables(data)
+	}
 	if opts.ThumbnailClaims != (image.Point{}) {
 		claimSize(data, opts.ThumbnailClaims)
 	}
 	return data
+}
+
+// ownTables raises by one the AC entries (all but the first) of every 8-bit
+// quantization table of a baseline JPEG, in place: tables no quality of libjpeg's
+// gives. Each block's mean (its DC coefficient) is kept, and the picture changes
+// only in its fine detail.
+func ownTables(data []byte) {
+	for at := 2; at+4 <= len(data) && data[at] == 0xFF && data[at+1] != 0xDA; {
+		n := int(binary.BigEndian.Uint16(data[at+2:]))
+		if data[at+1] == 0xDB {
+			for t := at + 4; t+65 <= at+2+n; t += 65 {
+				for i := t + 2; i < t+65; i++ {
+					data[i] = byte(min(int(data[i])+1, 255))
+				}
+			}
+		}
+		at += 2 + n
+	}
 }
 
 // claimSize rewrites the size in a JPEG's baseline frame header.

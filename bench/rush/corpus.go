@@ -1,12 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
+	"github.com/h2non/bimg"
+
+	"cartable/preview"
 	"cartable/previewtest"
 )
 
@@ -27,6 +34,14 @@ const (
 	kindPDF         = "PDF"
 )
 
+// photo is one distinct photo of the burst; its uploads are copies of it made
+// unique.
+type photo struct {
+	Data  []byte
+	Kind  string
+	About string // a real photo's camera, size and weight ("" when generated)
+}
+
 // phonePhoto makes the bytes of the n-th distinct phone photo: a 12 MP (4000 ×
 // 3000) JPEG with a sensor's grain and a camera's EXIF (previewtest.CameraPhoto):
 // most carry a 160 × 120 thumbnail of themselves; every fourth is a portrait shot
@@ -34,9 +49,9 @@ const (
 // every tenth has no thumbnail, and one in ten was edited after it was taken and
 // kept its old thumbnail of another picture (the privacy trap: the embedded
 // preview must be refused).
-func phonePhoto(n int) (data []byte, kind string) {
+func phonePhoto(n int) photo {
 	opts := previewtest.CameraOptions{Width: 4000, Height: 3000, Seed: uint64(1700 + n), Grain: true}
-	kind = kindCameraThumb
+	kind := kindCameraThumb
 	switch {
 	case n%10 == 9:
 		opts.NoThumbnail = true // an older phone, or a photo sent through a messaging app
@@ -47,21 +62,65 @@ func phonePhoto(n int) (data []byte, kind string) {
 	case n%4 == 1:
 		opts.Orientation = 6 // held upright: stored sideways, turned by its EXIF
 	}
-	return previewtest.CameraPhoto(opts), kind
+	return photo{Data: previewtest.CameraPhoto(opts), Kind: kind}
+}
+
+// generatedPhotos makes n distinct phone photos (a 12 MP photo takes most of a
+// second to make).
+func generatedPhotos(n int) []photo {
+	photos := make([]photo, n)
+	parallel(n, runtime.NumCPU(), func(i int) { photos[i] = phonePhoto(i) })
+	return photos
+}
+
+// photosIn reads the JPEG photos of dir (-photos-from), in the order of their names,
+// for a burst of real photos: each is sorted by what the worker makes of its
+// EXIF thumbnail, the way preview.EmbeddedRefused decides.
+func photosIn(dir string) ([]photo, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("-photos-from: %w", err)
+	}
+	var photos []photo
+	for _, e := range entries {
+		ext := strings.ToLower(filepath.Ext(e.Name()))
+		if e.IsDir() || (ext != ".jpg" && ext != ".jpeg") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("-photos-from: %w", err)
+		}
+		meta, err := bimg.Metadata(data)
+		if err != nil || bimg.DetermineImageType(data) != bimg.JPEG {
+			return nil, fmt.Errorf("-photos-from: %s is not a JPEG libvips reads", e.Name())
+		}
+		p := photo{Data: data, Kind: kindCameraThumb}
+		refused := preview.EmbeddedRefused(data)
+		if refused != "" {
+			p.Kind = kindNoThumb
+		}
+		p.About = fmt.Sprintf("%s (%s, %d × %d, %.1f MiB, orientation %d, EXIF thumbnail: %s)", e.Name(),
+			cmp.Or(strings.TrimSpace(meta.EXIF.Make+" "+meta.EXIF.Model), "no camera named"),
+			meta.Size.Width, meta.Size.Height, float64(len(data))/(1<<20), max(meta.Orientation, 1), cmp.Or(refused, "served"))
+		photos = append(photos, p)
+	}
+	if len(photos) == 0 {
+		return nil, fmt.Errorf("-photos-from: no .jpg or .jpeg file in %s", dir)
+	}
+	return photos, nil
 }
 
 // corpus is the class's files, in the order they are dealt to the pupils: photos
-// and PDFs mixed (a fixed shuffle). Only distinct photos are generated (a 12 MP
-// photo takes most of a second to make); each upload of one is made unique by a
-// comment segment, so no two files of the burst have the same bytes.
-func corpus(photos, pdfs, distinct int) []file {
-	bases := make([][]byte, min(distinct, photos))
-	kinds := make([]string, len(bases))
-	parallel(len(bases), runtime.NumCPU(), func(i int) { bases[i], kinds[i] = phonePhoto(i) })
+// and PDFs mixed (a fixed shuffle). The photos are the distinct ones in turn, each
+// upload made unique by a comment segment, so that no two files of the burst
+// have the same bytes.
+func corpus(distinct []photo, photos, pdfs int) []file {
 	var files []file
 	for i := range photos {
+		p := distinct[i%len(distinct)]
 		files = append(files, file{Name: fmt.Sprintf("IMG_%04d.jpg", 2031+i), Mime: "image/jpeg",
-			Data: withComment(bases[i%len(bases)], fmt.Sprintf("rush photo %d", i)), Kind: kinds[i%len(bases)]})
+			Data: withComment(p.Data, fmt.Sprintf("rush photo %d", i)), Kind: p.Kind})
 	}
 	for i := range pdfs {
 		// 1 to 10 pages: each PDF is distinct as it is.

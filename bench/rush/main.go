@@ -51,6 +51,7 @@ func main() {
 	photos := flag.Int("photos", 60, "12 MP phone photos in the burst")
 	pdfs := flag.Int("pdfs", 10, "PDFs in the burst")
 	distinct := flag.Int("distinct", 10, "distinct photos generated (each upload of one is made unique)")
+	photosDir := flag.String("photos-from", "", "folder of real photos (.jpg, .jpeg) the burst sends in turn instead of generated ones; its section of -md is rush-photos")
 	limit := flag.Duration("limit", 3*time.Minute, "longest a scenario waits for its renditions")
 	deployments := flag.String("deployments", "0,1,2,3", "deployments measured: 0 one node running the jobs, 1 and 2 that many worker processes, 3 one worker on a core of its own")
 	antivirus := flag.String("antivirus", "off,on", "antivirus settings measured (on needs CARTABLE_CLAMD)")
@@ -81,7 +82,18 @@ func main() {
 	began := time.Now()
 	r := Report{Machine: record.Machine(), Date: began.UTC().Format(time.RFC3339), Pupils: *pupils,
 		Photos: *photos, PDFs: *pdfs, Distinct: *distinct, PollMillis: pollEvery.Milliseconds()}
-	files := corpus(*photos, *pdfs, *distinct)
+	distinctPhotos := generatedPhotos(min(*distinct, *photos))
+	if *photosDir != "" {
+		var err error
+		if distinctPhotos, err = photosIn(*photosDir); err != nil {
+			log.Fatal(err)
+		}
+		r.Distinct = len(distinctPhotos)
+		for _, p := range distinctPhotos {
+			r.PhotosFrom = append(r.PhotosFrom, p.About)
+		}
+	}
+	files := corpus(distinctPhotos, *photos, *pdfs)
 	for _, f := range files {
 		r.Bytes += int64(len(f.Data))
 	}
@@ -100,14 +112,14 @@ func main() {
 	}
 	r.Seconds = time.Since(began).Seconds()
 	if *out != "" {
-		path, err := record.Raw(*out, "rush", r)
+		path, err := record.Raw(*out, r.section(), r)
 		if err != nil {
 			log.Fatal(err)
 		}
 		logf("raw results in %s", path)
 	}
 	if *md != "" {
-		if err := record.Section(*md, "rush", r.Markdown()); err != nil {
+		if err := record.Section(*md, r.section(), r.Markdown()); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -234,7 +246,7 @@ func rewrite(raw, md string) error {
 	if md == "" {
 		return nil
 	}
-	return record.Section(md, "rush", r.Markdown())
+	return record.Section(md, r.section(), r.Markdown())
 }
 
 func logf(format string, args ...any) {

@@ -7,18 +7,21 @@ import (
 
 // Report is one run.
 type Report struct {
-	Machine    string  `json:"machine"`
-	Date       string  `json:"date"`
-	Seconds    float64 `json:"seconds"` // the whole run
-	Pupils     int     `json:"pupils"`
-	Photos     int     `json:"photos"`
-	PDFs       int     `json:"pdfs"`
-	Distinct   int     `json:"distinct_photos"`
-	Bytes      int64   `json:"bytes"`
-	PollMillis int64   `json:"poll_ms"`
-	Watch      string  `json:"watch,omitempty"`        // "stream" or "poll" (runs before 2026-12-05: poll)
-	Raw        []Raw   `json:"raw"`                    // before and after the scenarios
-	RawOneCore []Raw   `json:"raw_one_core,omitempty"` // the same, on an own-core worker's core
+	Machine  string  `json:"machine"`
+	Date     string  `json:"date"`
+	Seconds  float64 `json:"seconds"` // the whole run
+	Pupils   int     `json:"pupils"`
+	Photos   int     `json:"photos"`
+	PDFs     int     `json:"pdfs"`
+	Distinct int     `json:"distinct_photos"`
+	// PhotosFrom describes the real photos of a -photos-from run, one a line (none:
+	// the photos were generated).
+	PhotosFrom []string `json:"photos_from,omitempty"`
+	Bytes      int64    `json:"bytes"`
+	PollMillis int64    `json:"poll_ms"`
+	Watch      string   `json:"watch,omitempty"`        // "stream" or "poll" (runs before 2026-12-05: poll)
+	Raw        []Raw    `json:"raw"`                    // before and after the scenarios
+	RawOneCore []Raw    `json:"raw_one_core,omitempty"` // the same, on an own-core worker's core
 	// StagedOneCore is the one-core pass with each file rendered in its stages.
 	StagedOneCore []Raw      `json:"staged_one_core,omitempty"`
 	Scenarios     []Scenario `json:"scenarios"`
@@ -44,6 +47,31 @@ func (r Report) seenBy() string {
 		return "event"
 	}
 	return "listing"
+}
+
+// title is the heading of the run's section.
+func (r Report) title() string {
+	if len(r.PhotosFrom) > 0 {
+		return "## Thumbnails at the 8:00 rush, with real photos (`go run ./bench/rush -photos-from DIR`)"
+	}
+	return "## Thumbnails at the 8:00 rush (`make bench`, bench/rush)"
+}
+
+// photosWord says what the burst's photos are.
+func (r Report) photosWord() string {
+	if len(r.PhotosFrom) > 0 {
+		return fmt.Sprintf("photos, each upload a copy of one of these %d real photos in turn, made unique by a JPEG comment,", len(r.PhotosFrom))
+	}
+	return "phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation)"
+}
+
+// section names the run's section of BENCHMARKS.md and its raw results: a run
+// of real photos has its own.
+func (r Report) section() string {
+	if len(r.PhotosFrom) > 0 {
+		return "rush-photos"
+	}
+	return "rush"
 }
 
 // RawRate is the mean of the raw rates measured around the scenarios.
@@ -73,17 +101,24 @@ func meanRate(raws []Raw) float64 {
 func (r Report) Markdown() string {
 	var b strings.Builder
 	raw := r.RawRate()
-	fmt.Fprintf(&b, "## Thumbnails at the 8:00 rush (`make bench`, bench/rush)\n\n")
+	fmt.Fprintf(&b, "%s\n\n", r.title())
 	fmt.Fprintf(&b, "Run %s on %s; the whole run took %.0f s. `go run ./bench/rush` against the stack's PostgreSQL, MinIO and clamd on the same machine, "+
 		"each scenario over a fresh database (the demo collège) and bucket, the binary built once from this tree.\n\n", r.Date, r.Machine, r.Seconds)
-	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation; %.1f MiB each on average) "+
+	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d %s (%.1f MiB each on average) "+
 		"and %d PDFs (1 to 10 pages) into a folder the teacher made in the class space: %.0f MiB in all, through tus in one request per file as the web app sends a file below its part size, "+
 		"three files at a time per pupil. %s "+
 		"Per file, from its upload's 201: **small** is when the %s first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
 		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below). "+
 		"\"After the uploads\" is the same files over the time from the last 201 to the last rendition, as issue 17 reckoned its own 2.1 photos/s (60 photos, the last thumbnail 29 s after the uploads' end): "+
 		"no file can be rendered before its upload ends, and a burst's uploads end together.\n\n",
-		r.Pupils, r.Photos, r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.watchSentence(), r.seenBy())
+		r.Pupils, r.Photos, r.photosWord(), r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.watchSentence(), r.seenBy())
+	if len(r.PhotosFrom) > 0 {
+		b.WriteString("The real photos (file, camera, size, weight, EXIF orientation, and whether the worker serves a provisional small thumbnail from its EXIF thumbnail or why not):\n\n")
+		for _, about := range r.PhotosFrom {
+			fmt.Fprintf(&b, "- %s\n", about)
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "| Deployment | Antivirus | Small p50 / p95 / max, s | All p50 / p95 / max, s | Uploads done, s | Last rendition, s | End-to-end files/s | × raw | After the uploads: files/s, × raw | Load |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(&b, "| %s | %s | %.2f / **%.2f** / %.2f | %.2f / %.2f / %.2f | %.1f | %.1f | %.2f | **%.2f** | %.2f, %.2f | %.1f–%.1f |\n",

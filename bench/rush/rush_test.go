@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"image/jpeg"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,5 +92,63 @@ func TestAfterUploadsPerSec(t *testing.T) {
 				t.Errorf("AfterUploadsPerSec() = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPhotosIn: a folder of real photos gives its JPEGs in name order, each
+// sorted by what the worker makes of its EXIF thumbnail (a stale one of another
+// picture, or none, is no camera thumbnail), and ignores the other files; the
+// burst then sends them in turn, every upload unique.
+func TestPhotosIn(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 640, Height: 480, Seed: 1}))
+	write("b.JPEG", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 640, Height: 480, Seed: 2, NoThumbnail: true}))
+	write("c.jpg", previewtest.CameraPhoto(previewtest.CameraOptions{Width: 640, Height: 480, Seed: 3, ThumbnailOfOther: true, Edited: true}))
+	write("notes.txt", []byte("not a photo"))
+	photos, err := photosIn(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds, abouts []string
+	for _, p := range photos {
+		kinds = append(kinds, p.Kind)
+		abouts = append(abouts, p.About)
+	}
+	want := []string{kindCameraThumb, kindNoThumb, kindNoThumb}
+	if !slices.Equal(kinds, want) {
+		t.Fatalf("kinds %q, want %q (%q)", kinds, want, abouts)
+	}
+	if !strings.HasPrefix(abouts[0], "a.jpg (") || !strings.Contains(abouts[0], "640 × 480") || !strings.Contains(abouts[0], "EXIF thumbnail: served") ||
+		!strings.Contains(abouts[1], "EXIF thumbnail: no_thumbnail") {
+		t.Fatalf("descriptions %q", abouts)
+	}
+
+	files := corpus(photos, 7, 0)
+	seen := map[string]bool{}
+	cameraThumbs := 0
+	for _, f := range files {
+		if seen[string(f.Data)] {
+			t.Fatalf("%s has the bytes of another upload", f.Name)
+		}
+		seen[string(f.Data)] = true
+		if f.Kind == kindCameraThumb {
+			cameraThumbs++
+		}
+	}
+	if len(files) != 7 || cameraThumbs != 3 { // a.jpg is the 1st, 4th and 7th upload
+		t.Fatalf("%d files, %d with a camera thumbnail", len(files), cameraThumbs)
+	}
+
+	if _, err := photosIn(t.TempDir()); err == nil {
+		t.Fatal("an empty folder gave photos")
+	}
+	write("d.jpg", []byte("not a JPEG"))
+	if _, err := photosIn(dir); err == nil || !strings.Contains(err.Error(), "d.jpg") {
+		t.Fatalf("a broken photo: %v", err)
 	}
 }
