@@ -60,10 +60,11 @@ func TestDecodedInGo(t *testing.T) {
 		{name: "grey photo", data: jpegOf(t, halves(1200, 1600, true)), wantW: 1200, wantH: 1600},
 		{name: "small photo, no shrinking", data: jpegOf(t, halves(100, 80, false)), wantW: 100, wantH: 80},
 		{name: "colour photo, at an eighth", data: jpegOf(t, halves(2400, 2048, false)), wantW: 2400, wantH: 2048},
+		{name: "wide colour photo, at an eighth", data: jpegOf(t, halves(3400, 1540, false)), wantW: 3400, wantH: 1540},
 		{name: "grey photo, at an eighth", data: jpegOf(t, halves(2048, 2400, true)), wantW: 2048, wantH: 2400},
 		{name: "progressive photo", data: progressive, wantW: 400, wantH: 300},
 		{name: "progressive photo, at an eighth", data: interlaced(t, jpegOf(t, halves(2400, 2048, false))), wantW: 2400, wantH: 2048},
-		{name: "progressive photo too large to decode whole", data: withFrameSize(t, progressive, 2000, 3000), wantReason: EmbeddedTooLarge},
+		{name: "progressive photo too large to decode whole", data: withFrameSize(t, progressive, 1500, 3000), wantReason: EmbeddedTooLarge},
 		{name: "CMYK left to libvips", data: cmyk, wantReason: EmbeddedCorrupt},
 		{name: "RGB left to libvips", data: rgb, wantReason: EmbeddedCorrupt},
 		{name: "more pixels than allowed", data: jpegOf(t, halves(400, 300, false)), limits: Limits{MaxPixels: 100_000}, wantReason: EmbeddedTooLarge},
@@ -88,7 +89,7 @@ func TestDecodedInGo(t *testing.T) {
 				t.Error("not marked decoded: its thumbnail would be compared as a picture the file carries")
 			}
 			b := e.Image.Bounds()
-			if side := min(b.Dx(), b.Dy()); side < 2*Sizes[0].Box && side != min(tt.wantW, tt.wantH) {
+			if side := min(b.Dx(), b.Dy()); side < 3*Sizes[0].Box/2 && side != min(tt.wantW, tt.wantH) {
 				t.Errorf("shrunk to %v: too few pixels for the small size", b)
 			}
 			// The halves keep their tone: left darker in grey / redder in colour.
@@ -139,13 +140,14 @@ func withFrameSize(t *testing.T, data []byte, w, h int) []byte {
 // TestDecodedInGoTurnsUpright: a phone photo without a thumbnail (an older
 // phone, a messaging app's copy), decoded by Go while its scan runs, whole or at
 // an eighth, is turned by its EXIF orientation as libvips turns the real small
-// thumbnail, for each of the 8 (at an eighth, for two). (Seen on real files: the orientation was read
+// thumbnail, for each of the 8 (at an eighth, for two), and looks like it, down
+// to a wide photo whose eighth is 192 px high. (Seen on real files: the orientation was read
 // with the thumbnail's directory, so a photo without one stayed as stored.)
 func TestDecodedInGoTurnsUpright(t *testing.T) {
 	r := NewRenderer(Limits{})
-	for _, size := range []image.Point{{800, 600}, {2400, 2048}} {
+	for _, size := range []image.Point{{800, 600}, {2400, 2048}, {3400, 1540}} {
 		for orientation := 1; orientation <= 8; orientation++ {
-			if size.X > 2048 && orientation != 1 && orientation != 6 {
+			if atAnEighth(jpegFrame{width: size.X, height: size.Y}) && orientation != 1 && orientation != 6 {
 				// At an eighth, the upright photo and one turned: the turning is
 				// the same code at any scale, and each photo costs seconds under
 				// the race detector.
@@ -182,29 +184,30 @@ func TestGoDecodeBytes(t *testing.T) {
 		{w: 4000, h: 3000, want: 3 * 500 * 375},                        // at an eighth
 		{w: 4000, h: 3000, progressive: true, want: 5 * 3 * 500 * 375}, // and its DC coefficients
 		{w: 4001, h: 3001, want: 3 * 501 * 376},                        // partial blocks
-		{w: 2000, h: 3000, want: 3 * 2000 * 3000},                      // whole
-		{w: 2000, h: 3000, progressive: true, want: 5 * 3 * 2000 * 3000},
+		{w: 1500, h: 3000, want: 3 * 1500 * 3000},                      // whole
+		{w: 1500, h: 3000, progressive: true, want: 5 * 3 * 1500 * 3000},
 	}
 	for _, tt := range tests {
 		if got := goDecodeBytes(jpegFrame{width: tt.w, height: tt.h, progressive: tt.progressive}); got != tt.want {
 			t.Errorf("%d × %d, progressive %v: %d bytes, want %d", tt.w, tt.h, tt.progressive, got, tt.want)
 		}
 	}
-	if goDecodeBytes(jpegFrame{width: 2000, height: 3000, progressive: true}) <= goDecodeMaxBytes {
-		t.Error("a progressive 6 MP photo decoded whole fits the bound: the test above of its refusal proves nothing")
+	if goDecodeBytes(jpegFrame{width: 1500, height: 3000, progressive: true}) <= goDecodeMaxBytes {
+		t.Error("a progressive 4.5 MP photo decoded whole fits the bound: the test above of its refusal proves nothing")
 	}
 }
 
-// TestAtAnEighth: a photo is decoded at an eighth when that leaves twice the
-// small size's side (256 pixels) on its shorter side, whole otherwise.
+// TestAtAnEighth: a photo is decoded at an eighth when that leaves one and a half
+// times the small size's side (192 pixels) on its shorter side, whole otherwise.
 func TestAtAnEighth(t *testing.T) {
 	tests := []struct {
 		w, h int
 		want bool
 	}{
 		{w: 4000, h: 3000, want: true},
-		{w: 2048, h: 2049, want: true},
-		{w: 3000, h: 2047, want: false},
+		{w: 4608, h: 1976, want: true}, // a phone's 20:9 photo
+		{w: 1536, h: 2049, want: true},
+		{w: 3000, h: 1535, want: false},
 		{w: 640, h: 480, want: false},
 	}
 	for _, tt := range tests {
