@@ -135,10 +135,10 @@ func embeddedPreview(head []byte, limits Limits) (Embedded, error) {
 	if err != nil {
 		return Embedded{}, err
 	}
-	thumb, err := scanJPEG(meta.thumbnail)
-	if err != nil {
-		return Embedded{}, err
-	}
+	// Whose tables the thumbnail is in (see trust). image/jpeg decodes some
+	// thumbnails scanJPEG refuses (a stray byte between segments): theirs are
+	// then unknown, and the decode below is the judge, as before.
+	thumb, _ := scanJPEG(meta.thumbnail)
 	fw, fh := uprightSize(frame.width, frame.height, meta.orientation)
 	tw, th := uprightSize(cfg.Width, cfg.Height, meta.orientation)
 	if err := trust(meta, frame, thumb, fw, fh, tw, th); err != nil {
@@ -214,7 +214,7 @@ func trust(meta exifMeta, frame, thumb jpegFrame, fw, fh, tw, th int) error {
 	// A camera encodes the thumbnail and the frame when it takes the photo. A
 	// frame in libjpeg's standard tables under a thumbnail in tables of the
 	// camera's own was encoded again afterwards, by software built on libjpeg
-	// (libvips, ImageMagick, Pillow, GIMP) that kept the Exif segment, dates and
+	// (libvips, ImageMagick, Pillow) that kept the Exif segment, dates and
 	// all. Seen with an iPhone photo retouched with libvips, a black box drawn
 	// over part of it: every rule above let through its thumbnail, which shows
 	// what the box hides. (A camera that uses libjpeg's tables for both is not
@@ -254,7 +254,7 @@ type jpegFrame struct {
 type quantTables int
 
 const (
-	tablesUnknown quantTables = iota // none before the frame header, or 16-bit
+	tablesUnknown quantTables = iota // no 8-bit table 0 before the first scan
 	tablesLibjpeg                    // libjpeg's standard table scaled to a quality (jpeg_set_quality)
 	tablesOwn                        // any other: an encoder's own, as cameras' often are
 )
@@ -321,7 +321,7 @@ func scanJPEG(b []byte) (jpegFrame, error) {
 	var f jpegFrame
 	framed := false // the frame header is read: what follows is only looked at for tables
 	noFrame := func(format string, args ...any) (jpegFrame, error) {
-		if framed {
+		if framed && f.tables != tablesUnknown {
 			return f, nil
 		}
 		return jpegFrame{}, refuse(EmbeddedCorrupt, format, args...)

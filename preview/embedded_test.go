@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 
@@ -63,6 +64,10 @@ func TestEmbeddedPreview(t *testing.T) {
 			wantW: 480, wantH: 360, wantThumbW: 160, wantThumbH: 120},
 		{name: "encoded again in libjpeg's tables, Exif kept", opts: with(camera(480, 360), func(o *previewtest.CameraOptions) { o.OwnTables, o.Reencoded = true, true }),
 			reason: EmbeddedEdited},
+		{name: "iPhone: tables of its own, the thumbnail's after its frame header", opts: iPhoneLike(camera(480, 360)),
+			wantW: 480, wantH: 360, wantThumbW: 160, wantThumbH: 120},
+		{name: "iPhone photo encoded again in libjpeg's tables, Exif kept", opts: with(iPhoneLike(camera(480, 360)), func(o *previewtest.CameraOptions) { o.Reencoded = true }),
+			reason: EmbeddedEdited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,12 +98,20 @@ func TestEmbeddedPreview(t *testing.T) {
 	}
 }
 
-// TestEmbeddedPreviewAfterLibvips: a phone photo in tables of its own, blurred
-// with libvips to hide faces and saved with its metadata, keeps its Exif segment
-// first, its dates and its thumbnail, which still shows the faces sharp; its
-// thumbnail is refused.
+// iPhoneLike is a photo laid out as an iPhone's: the thumbnail and the frame in
+// quantization tables of Apple's own, the thumbnail's written after its frame
+// header.
+func iPhoneLike(o previewtest.CameraOptions) previewtest.CameraOptions {
+	o.OwnTables, o.ThumbnailTablesLate = true, true
+	return o
+}
+
+// TestEmbeddedPreviewAfterLibvips: an iPhone photo blurred with libvips to hide
+// faces and saved with its metadata keeps its Exif segment first, its dates and
+// its thumbnail, which still shows the faces sharp; its thumbnail is refused, for
+// its tables.
 func TestEmbeddedPreviewAfterLibvips(t *testing.T) {
-	photo := previewtest.CameraPhoto(previewtest.CameraOptions{Width: 640, Height: 480, Seed: 5, OwnTables: true})
+	photo := previewtest.CameraPhoto(iPhoneLike(previewtest.CameraOptions{Width: 640, Height: 480, Seed: 5}))
 	if _, err := embeddedPreview(head(photo), Limits{}); err != nil {
 		t.Fatalf("the untouched photo: %v", err)
 	}
@@ -111,8 +124,8 @@ func TestEmbeddedPreviewAfterLibvips(t *testing.T) {
 		t.Fatalf("libvips did not keep the Exif segment first (%v): the test no longer makes its case", err)
 	}
 	_, err = embeddedPreview(head(blurred), Limits{})
-	if EmbeddedReason(err) != EmbeddedEdited {
-		t.Fatalf("the retouched photo's thumbnail: %v, want refused as %s", err, EmbeddedEdited)
+	if EmbeddedReason(err) != EmbeddedEdited || !strings.Contains(err.Error(), "quantization tables") {
+		t.Fatalf("the retouched photo's thumbnail: %v, want refused as %s for its tables", err, EmbeddedEdited)
 	}
 }
 
@@ -148,6 +161,8 @@ func TestLuminanceTables(t *testing.T) {
 		{"libvips, quality 75", libvips(75), tablesLibjpeg},
 		{"libvips, quality 30", libvips(30), tablesLibjpeg},
 		{"a camera's own", own, tablesOwn},
+		{"Go, quality 75, tables after the frame header", previewtest.TablesAfterFrame(goJPEG(75)), tablesLibjpeg},
+		{"a camera's own, after the frame header", previewtest.TablesAfterFrame(own), tablesOwn},
 		{"16-bit table", sixteenBit, tablesUnknown},
 		{"no table before the frame", []byte{0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, 0, 16, 0, 16, 1, 1, 0x11, 0}, tablesUnknown},
 	}
@@ -258,6 +273,8 @@ func FuzzEmbeddedPreview(f *testing.F) {
 	f.Add(untilFrame(previewtest.CameraPhoto(camera(320, 240))))
 	f.Add(untilFrame(previewtest.CameraPhoto(with(camera(320, 240), func(o *previewtest.CameraOptions) { o.BigEndian, o.Orientation = true, 8 }))))
 	f.Add(untilFrame(previewtest.CameraPhoto(with(camera(320, 240), func(o *previewtest.CameraOptions) { o.Loop = true }))))
+	f.Add(untilFrame(previewtest.CameraPhoto(iPhoneLike(camera(320, 240)))))
+	f.Add(untilFrame(previewtest.CameraPhoto(with(iPhoneLike(camera(320, 240)), func(o *previewtest.CameraOptions) { o.Reencoded = true }))))
 	f.Fuzz(func(t *testing.T, data []byte) { checkAnswer(t, data) })
 }
 

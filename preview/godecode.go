@@ -77,8 +77,10 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 	if err != nil {
 		return Embedded{}, refuse(EmbeddedCorrupt, "Go cannot decode the photo: %v", err)
 	}
-	// A box average down to twice the small size's side at least: the resampler
-	// that makes the square then has enough pixels, and no aliasing.
+	// A box average down to twice the small size's side at least, where there
+	// are more pixels: the resampler that makes the square then has enough, and
+	// no aliasing. (The eighth of a photo of 1536 to 2047 px, 192 to 255 px on
+	// its short side, goes to the resampler as it is.)
 	decoded := img.Bounds()
 	small, ok := shrinkBox(img, max(1, min(decoded.Dx(), decoded.Dy())/(2*Sizes[0].Box)))
 	if !ok {
@@ -91,10 +93,9 @@ func decodedInGo(data []byte, limits Limits) (Embedded, error) {
 // decodeForSmall decodes a JPEG's frame with enough pixels for the small size:
 // an eighth of it, its blocks' means (jpegdc), when that still leaves one and a
 // half times the small size's side; the whole frame (image/jpeg) for smaller
-// photos. The eighth
-// skips the inverse DCTs and the values of the other coefficients: a 12 MP photo
-// with a sensor's grain costs less than half the whole decode, a plain picture a
-// tenth (BenchmarkDecodedInGo).
+// photos. The eighth skips the inverse DCTs and the values of the other
+// coefficients: a 12 MP photo with a sensor's grain costs less than half the
+// whole decode, a plain picture a tenth (BenchmarkDecodedInGo).
 func decodeForSmall(data []byte, frame jpegFrame) (image.Image, error) {
 	if atAnEighth(frame) {
 		return jpegdc.Decode(bytes.NewReader(data))

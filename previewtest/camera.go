@@ -68,6 +68,9 @@ type CameraOptions struct {
 	// photo saved again by software built on libjpeg (libvips, ImageMagick) that
 	// kept the Exif segment as it was, thumbnail and dates included.
 	Reencoded bool
+	// ThumbnailTablesLate writes the thumbnail's quantization tables after its
+	// frame header, as Apple's encoder does.
+	ThumbnailTablesLate bool
 }
 
 // CameraPhoto returns a JPEG as a phone writes it: an APP1 Exif segment with IFD0
@@ -179,6 +182,9 @@ func thumbnailOf(opts CameraOptions, scene *image.RGBA) []byte {
 	if opts.OwnTables {
 		ownTables(data)
 	}
+	if opts.ThumbnailTablesLate {
+		data = TablesAfterFrame(data)
+	}
 	if opts.ThumbnailClaims != (image.Point{}) {
 		claimSize(data, opts.ThumbnailClaims)
 	}
@@ -201,6 +207,31 @@ func ownTables(data []byte) {
 		}
 		at += 2 + n
 	}
+}
+
+// TablesAfterFrame moves a JPEG's quantization tables (its DQT segments) from
+// before its frame header to right after it, where Apple's encoder writes them.
+// The bytes keep their length.
+func TablesAfterFrame(data []byte) []byte {
+	var tables, frame, others []byte
+	at := 2
+	for at+4 <= len(data) && data[at] == 0xFF && data[at+1] != 0xDA {
+		end := at + 2 + int(binary.BigEndian.Uint16(data[at+2:]))
+		switch seg := data[at:end]; {
+		case seg[1] == 0xDB:
+			tables = append(tables, seg...)
+		case seg[1] == 0xC0 || seg[1] == 0xC2:
+			frame = append(frame, seg...)
+		default:
+			others = append(others, seg...)
+		}
+		at = end
+	}
+	out := append([]byte{}, data[:2]...)
+	out = append(out, others...)
+	out = append(out, frame...)
+	out = append(out, tables...)
+	return append(out, data[at:]...)
 }
 
 // claimSize rewrites the size in a JPEG's baseline frame header.

@@ -82,8 +82,10 @@ func main() {
 	began := time.Now()
 	r := Report{Machine: record.Machine(), Date: began.UTC().Format(time.RFC3339), Pupils: *pupils,
 		Photos: *photos, PDFs: *pdfs, Distinct: *distinct, PollMillis: pollEvery.Milliseconds()}
-	distinctPhotos := generatedPhotos(min(*distinct, *photos))
-	if *photosDir != "" {
+	var distinctPhotos []photo
+	if *photosDir == "" {
+		distinctPhotos = generatedPhotos(min(*distinct, *photos))
+	} else {
 		var err error
 		if distinctPhotos, err = photosIn(*photosDir); err != nil {
 			log.Fatal(err)
