@@ -321,7 +321,7 @@ func scanJPEG(b []byte) (jpegFrame, error) {
 	var f jpegFrame
 	framed := false // the frame header is read: what follows is only looked at for tables
 	noFrame := func(format string, args ...any) (jpegFrame, error) {
-		if framed && f.tables != tablesUnknown {
+		if framed {
 			return f, nil
 		}
 		return jpegFrame{}, refuse(EmbeddedCorrupt, format, args...)
