@@ -60,9 +60,9 @@ func (r Report) title() string {
 // photosWord says what the burst's photos are.
 func (r Report) photosWord() string {
 	if len(r.PhotosFrom) > 0 {
-		return fmt.Sprintf("photos, each upload a copy of one of these %d real photos in turn, made unique by a JPEG comment,", len(r.PhotosFrom))
+		return fmt.Sprintf("copies of the %d real photos below, in turn (%.1f MiB each on average; each copy made unique by a JPEG comment)", len(r.PhotosFrom), r.avgPhotoMiB())
 	}
-	return "phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation)"
+	return fmt.Sprintf("phone photos (12 MP, 4000 × 3000 JPEG; most with an EXIF thumbnail, some turned by EXIF orientation; %.1f MiB each on average)", r.avgPhotoMiB())
 }
 
 // section names the run's section of BENCHMARKS.md and its raw results: a run
@@ -104,14 +104,14 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, "%s\n\n", r.title())
 	fmt.Fprintf(&b, "Run %s on %s; the whole run took %.0f s. `go run ./bench/rush` against the stack's PostgreSQL, MinIO and clamd on the same machine, "+
 		"each scenario over a fresh database (the demo collège) and bucket, the binary built once from this tree.\n\n", r.Date, r.Machine, r.Seconds)
-	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d %s (%.1f MiB each on average) "+
+	fmt.Fprintf(&b, "The burst: the %d pupils of 6A (eleve.6a.01…) send at once %d %s "+
 		"and %d PDFs (1 to 10 pages) into a folder the teacher made in the class space: %.0f MiB in all, through tus in one request per file as the web app sends a file below its part size, "+
 		"three files at a time per pupil. %s "+
 		"Per file, from its upload's 201: **small** is when the %s first shows `thumbnails.small`, **all** when it shows small, medium and large. "+
 		"The end-to-end rate is the files with all their renditions over the time from the first upload's start to the last rendition seen; \"× raw\" divides it by the renderer's own rate (below). "+
 		"\"After the uploads\" is the same files over the time from the last 201 to the last rendition, as issue 17 reckoned its own 2.1 photos/s (60 photos, the last thumbnail 29 s after the uploads' end): "+
 		"no file can be rendered before its upload ends, and a burst's uploads end together.\n\n",
-		r.Pupils, r.Photos, r.photosWord(), r.avgPhotoMiB(), r.PDFs, float64(r.Bytes)/(1<<20), r.watchSentence(), r.seenBy())
+		r.Pupils, r.Photos, r.photosWord(), r.PDFs, float64(r.Bytes)/(1<<20), r.watchSentence(), r.seenBy())
 	if len(r.PhotosFrom) > 0 {
 		b.WriteString("The real photos (file, camera, size, weight, EXIF orientation, and whether the worker serves a provisional small thumbnail from its EXIF thumbnail or why not):\n\n")
 		for _, about := range r.PhotosFrom {
