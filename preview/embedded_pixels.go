@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"math"
 
-	"github.com/h2non/bimg"
 	"golang.org/x/image/draw"
 )
 
@@ -181,12 +180,8 @@ func encodeSmallFrom(img image.Image, box, quality int) (webp, jpg []byte, side 
 	if err := (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&pbuf, square); err != nil {
 		return nil, nil, 0, fmt.Errorf("encode the small PNG: %w", err)
 	}
-	webp, err = bimg.NewImage(pbuf.Bytes()).Process(bimg.Options{
-		Type: bimg.WEBP, Quality: quality, StripMetadata: true, NoAutoRotate: true,
-		Interpretation: bimg.InterpretationSRGB,
-	})
-	if err != nil {
+	if webp, err = encodeWebP(pbuf.Bytes(), quality); err != nil {
 		return nil, nil, 0, fmt.Errorf("encode the small WebP: %w", err)
 	}
-	return stripWebPMetadata(webp), jbuf.Bytes(), side, nil
+	return webp, jbuf.Bytes(), side, nil
 }

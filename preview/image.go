@@ -196,7 +196,6 @@ func (r *Renderer) encode(base []byte, size Size, format Format, w, h int) ([]by
 		if data, err = encodeWebP(data, r.Quality); err != nil {
 			return nil, fmt.Errorf("encode: %w", err)
 		}
-		data = stripWebPMetadata(data)
 	}
 	return data, nil
 }

@@ -54,8 +54,9 @@ import (
 // libvips knows "effort" from 8.12 on (TestEncodeWebP fails on an older one).
 const webpEffort = 2
 
-// encodeWebP encodes an image libvips reads, held in memory, as a WebP rendition.
-// It is bimg's WebP save with webpEffort, which bimg does not expose.
+// encodeWebP encodes an image libvips reads, held in memory, as a WebP rendition
+// without metadata. It is bimg's WebP save with webpEffort, which bimg does not
+// expose, and every WebP rendition is made by it.
 func encodeWebP(src []byte, quality int) ([]byte, error) {
 	if len(src) == 0 {
 		return nil, fmt.Errorf("webpsave: no image")
@@ -71,5 +72,5 @@ func encodeWebP(src []byte, quality int) ([]byte, error) {
 		return nil, fmt.Errorf("webpsave: %s", vipsError())
 	}
 	defer C.g_free(C.gpointer(out))
-	return C.GoBytes(out, C.int(n)), nil
+	return stripWebPMetadata(C.GoBytes(out, C.int(n))), nil
 }
